@@ -1,0 +1,1 @@
+//! YAML loading shared by every stage (values, Chart.yaml, manifests, kustomizations).
