@@ -1,5 +1,11 @@
 //! Command-line edge: argument parsing and dispatch. Each subcommand lives in its own file.
 
+mod build;
+mod helm_args;
+mod render;
+mod scan;
+mod schema;
+
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
@@ -15,7 +21,16 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
-enum Command {}
+enum Command {
+    /// Scan archives, directories and chart repositories and print ScanResult records.
+    Scan(scan::ScanArgs),
+    /// Print what `helm template` prints for a chart, offline.
+    Render(render::RenderArgs),
+    /// Print what `kustomize build` prints for a kustomization.
+    Build(build::BuildArgs),
+    /// Print a record schema (all names when none is given).
+    Schema(schema::SchemaArgs),
+}
 
 /// Parses the command line and runs the chosen subcommand; returns the process exit code.
 pub fn run() -> ExitCode {
@@ -27,5 +42,10 @@ pub fn run() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    match cli.command {}
+    match cli.command {
+        Command::Scan(args) => scan::run(args),
+        Command::Render(args) => render::run(args),
+        Command::Build(args) => build::run(args),
+        Command::Schema(args) => schema::run(args),
+    }
 }
