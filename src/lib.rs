@@ -4,4 +4,5 @@
 //! render (helm | kustomize | raw) → Kubernetes objects → workloads and images →
 //! records → output.
 
+pub mod files;
 pub mod yaml;

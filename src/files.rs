@@ -1,0 +1,74 @@
+//! A package's files held in memory: what unpacking produces and every renderer reads.
+
+use std::collections::BTreeMap;
+
+/// Files keyed by their `/`-separated path relative to the tree's root, in byte-sorted order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileTree {
+    files: BTreeMap<String, Vec<u8>>,
+}
+
+impl FileTree {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds or replaces a file; returns the previous content when the path was already present.
+    pub fn insert(&mut self, path: impl Into<String>, data: Vec<u8>) -> Option<Vec<u8>> {
+        self.files.insert(path.into(), data)
+    }
+
+    pub fn get(&self, path: &str) -> Option<&[u8]> {
+        self.files.get(path).map(Vec::as_slice)
+    }
+
+    pub fn contains(&self, path: &str) -> bool {
+        self.files.contains_key(path)
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// Every file with its path, in byte-sorted path order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        self.files.iter().map(|(p, d)| (p.as_str(), d.as_slice()))
+    }
+
+    /// The files below the folder `dir` (no trailing slash; empty for the root), with `dir/` stripped.
+    pub fn subtree(&self, dir: &str) -> FileTree {
+        if dir.is_empty() {
+            return self.clone();
+        }
+        let prefix = format!("{dir}/");
+        let files = self
+            .files
+            .range(prefix.clone()..)
+            .take_while(|(p, _)| p.starts_with(&prefix))
+            .map(|(p, d)| (p[prefix.len()..].to_string(), d.clone()))
+            .collect();
+        FileTree { files }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subtree_strips_prefix_and_excludes_siblings() {
+        let mut tree = FileTree::new();
+        tree.insert("chart/Chart.yaml", b"name: a".to_vec());
+        tree.insert("chart/templates/x.yaml", b"x".to_vec());
+        tree.insert("chart-other/Chart.yaml", b"name: b".to_vec());
+        tree.insert("chartz", b"z".to_vec());
+        let sub = tree.subtree("chart");
+        let paths: Vec<&str> = sub.iter().map(|(p, _)| p).collect();
+        assert_eq!(paths, ["Chart.yaml", "templates/x.yaml"]);
+        assert_eq!(tree.subtree("").len(), 4);
+    }
+}
