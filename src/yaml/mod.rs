@@ -1,1 +1,57 @@
-//! YAML loading shared by every stage (values, Chart.yaml, manifests, kustomizations).
+//! YAML loading shared by every stage: values, Chart.yaml, manifests, kustomizations.
+//!
+//! Parsing keeps what later stages need to reproduce Go's behaviour: each scalar's source text,
+//! style and tag (so `"yes"` stays a string while a plain `yes` is a YAML 1.1 boolean, as in
+//! Helm and Kubernetes), and mapping order (kustomize prints fields in input order). Aliases
+//! are expanded under a node budget and nesting is bounded, so hostile documents fail cleanly.
+
+mod json;
+mod load;
+mod node;
+mod resolve;
+mod split;
+
+pub use json::to_json;
+pub use load::{load_all, load_one};
+pub use node::{Node, Scalar, ScalarStyle};
+pub use resolve::Resolved;
+pub use split::{split_documents, DocumentText};
+
+/// Bounds on what one load may build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Deepest nesting of sequences and mappings.
+    pub max_depth: usize,
+    /// Most nodes a load may produce, counting every node an alias copies.
+    pub max_nodes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 256,
+            max_nodes: 2_000_000,
+        }
+    }
+}
+
+/// Why a YAML text could not be loaded or converted.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum YamlError {
+    /// The text is not well-formed YAML (`line` and `column` are 1-based).
+    #[error("yaml: line {line}: {message}")]
+    Syntax {
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("yaml: nesting deeper than {0} levels")]
+    TooDeep(usize),
+    #[error("yaml: document contains excessive aliasing (more than {0} nodes)")]
+    TooManyNodes(usize),
+    #[error("yaml: unknown anchor referenced by alias")]
+    UnknownAnchor,
+    /// A scalar whose explicit tag or value cannot be represented (`!!int abc`, `.inf` in JSON).
+    #[error("yaml: {0}")]
+    Value(String),
+}

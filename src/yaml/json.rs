@@ -1,0 +1,152 @@
+//! YAML → JSON as sigs.k8s.io/yaml does it (the path Kubernetes objects and Helm values take).
+
+use super::node::Node;
+use super::resolve::Resolved;
+use super::YamlError;
+use serde_json::{Map, Number, Value};
+
+/// Converts a node to JSON: YAML 1.1 scalar resolution, keys turned into strings, merge keys
+/// (`<<`) applied, mapping order kept. Infinity and NaN have no JSON form and are errors.
+pub fn to_json(node: &Node) -> Result<Value, YamlError> {
+    match node {
+        Node::Scalar(scalar) => resolved_to_json(scalar.resolve()?),
+        Node::Sequence(items) => items
+            .iter()
+            .map(to_json)
+            .collect::<Result<_, _>>()
+            .map(Value::Array),
+        Node::Mapping(entries) => {
+            let mut map = Map::new();
+            // Explicit keys win over merged ones wherever they stand, as in go-yaml.
+            for (key, value) in entries {
+                if is_merge_key(key) {
+                    merge_into(&mut map, value)?;
+                }
+            }
+            for (key, value) in entries {
+                if !is_merge_key(key) {
+                    map.insert(key_string(key)?, to_json(value)?);
+                }
+            }
+            Ok(Value::Object(map))
+        }
+    }
+}
+
+fn is_merge_key(key: &Node) -> bool {
+    matches!(key, Node::Scalar(s) if s.text == "<<" && s.style == super::ScalarStyle::Plain && s.tag.is_none())
+}
+
+/// Applies `<<: *m` or `<<: [*a, *b]` (earlier mappings in the list win).
+fn merge_into(map: &mut Map<String, Value>, value: &Node) -> Result<(), YamlError> {
+    let sources: Vec<&Node> = match value {
+        Node::Sequence(items) => items.iter().collect(),
+        other => vec![other],
+    };
+    for source in sources {
+        let Value::Object(merged) = to_json(source)? else {
+            return Err(YamlError::Value(
+                "map merge requires map or sequence of maps as the value".into(),
+            ));
+        };
+        for (k, v) in merged {
+            map.entry(k).or_insert(v);
+        }
+    }
+    Ok(())
+}
+
+fn resolved_to_json(value: Resolved) -> Result<Value, YamlError> {
+    Ok(match value {
+        Resolved::Null => Value::Null,
+        Resolved::Bool(b) => Value::Bool(b),
+        Resolved::Int(i) => Value::Number(i.into()),
+        Resolved::Float(f) => Value::Number(Number::from_f64(f).ok_or_else(|| {
+            YamlError::Value(format!("json: unsupported value: {}", go_float_word(f)))
+        })?),
+        Resolved::Str(s) => Value::String(s),
+    })
+}
+
+fn go_float_word(f: f64) -> &'static str {
+    if f.is_nan() {
+        "NaN"
+    } else if f > 0.0 {
+        "+Inf"
+    } else {
+        "-Inf"
+    }
+}
+
+/// JSON object keys: strings as they are, other scalars in their Go print form.
+fn key_string(key: &Node) -> Result<String, YamlError> {
+    let Node::Scalar(scalar) = key else {
+        return Err(YamlError::Value(
+            "unsupported map key: a sequence or mapping cannot be a JSON key".into(),
+        ));
+    };
+    Ok(match scalar.resolve()? {
+        Resolved::Null => "null".to_string(),
+        Resolved::Bool(b) => b.to_string(),
+        Resolved::Int(i) => i.to_string(),
+        Resolved::Float(f) => format_float_key(f),
+        Resolved::Str(s) => s,
+    })
+}
+
+/// Go's `strconv.FormatFloat(f, 'g', -1, 64)` for the float keys YAML allows in practice.
+fn format_float_key(f: f64) -> String {
+    if f.is_infinite() || f.is_nan() {
+        return go_float_word(f).to_string();
+    }
+    let exp = if f == 0.0 {
+        0
+    } else {
+        f.abs().log10().floor() as i32
+    };
+    if (-4..21).contains(&exp) {
+        format!("{f}")
+    } else {
+        let s = format!("{f:e}");
+        match s.split_once('e') {
+            Some((mantissa, e)) => {
+                let e: i32 = e.parse().unwrap_or(0);
+                format!("{mantissa}e{}{:02}", if e < 0 { '-' } else { '+' }, e.abs())
+            }
+            None => s,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::{load_one, Limits};
+    use serde_json::json;
+
+    fn convert(text: &str) -> Result<Value, YamlError> {
+        to_json(&load_one(text, &Limits::default()).unwrap())
+    }
+
+    #[test]
+    fn scalars_keys_and_order() {
+        let v = convert("z: yes\na: '1'\n1: x\ntrue: y\nn: ~\nf: 1.5\nlist: [1, \"2\"]\n").unwrap();
+        assert_eq!(
+            v,
+            json!({"z": true, "a": "1", "1": "x", "true": true, "false": null, "f": 1.5, "list": [1, "2"]})
+        );
+        let keys: Vec<_> = v.as_object().unwrap().keys().cloned().collect();
+        assert_eq!(keys, ["z", "a", "1", "true", "false", "f", "list"]);
+    }
+
+    #[test]
+    fn merge_keys() {
+        let v = convert("base: &b {a: 1, b: 2}\nx:\n  <<: *b\n  b: 3\n").unwrap();
+        assert_eq!(v["x"], json!({"a": 1, "b": 3}));
+    }
+
+    #[test]
+    fn infinity_is_an_error() {
+        assert!(convert("a: .inf\n").is_err());
+    }
+}

@@ -1,0 +1,250 @@
+//! Builds `Node` trees from yaml-rust2's event stream.
+
+use super::node::{Node, Scalar, ScalarStyle};
+use super::{Limits, YamlError};
+use std::collections::HashMap;
+use yaml_rust2::parser::{Event, Parser, Tag};
+use yaml_rust2::scanner::TScalarStyle;
+
+/// Loads every document of a YAML stream. An empty stream has no documents; an empty document
+/// (`---` alone) is a null scalar.
+pub fn load_all(text: &str, limits: &Limits) -> Result<Vec<Node>, YamlError> {
+    Loader::new(limits).run(text)
+}
+
+/// Loads a stream that holds at most one document; an empty stream is null.
+pub fn load_one(text: &str, limits: &Limits) -> Result<Node, YamlError> {
+    let mut docs = load_all(text, limits)?;
+    match docs.len() {
+        0 => Ok(Node::null()),
+        1 => Ok(docs.remove(0)),
+        _ => Err(YamlError::Value(
+            "expected a single document in the stream".into(),
+        )),
+    }
+}
+
+/// A collection being built, with the anchor it will be registered under when it closes.
+enum Open {
+    Sequence(Vec<Node>, usize),
+    Mapping(Vec<(Node, Node)>, Option<Node>, usize),
+}
+
+struct Loader<'l> {
+    limits: &'l Limits,
+    open: Vec<Open>,
+    /// Anchored nodes with their node counts, so an alias is charged what it copies.
+    anchors: HashMap<usize, (Node, usize)>,
+    /// Node count of every open collection's content so far, parallel to `open`.
+    counts: Vec<usize>,
+    total_nodes: usize,
+    documents: Vec<Node>,
+}
+
+impl<'l> Loader<'l> {
+    fn new(limits: &'l Limits) -> Self {
+        Loader {
+            limits,
+            open: Vec::new(),
+            anchors: HashMap::new(),
+            counts: Vec::new(),
+            total_nodes: 0,
+            documents: Vec::new(),
+        }
+    }
+
+    fn run(mut self, text: &str) -> Result<Vec<Node>, YamlError> {
+        let mut parser = Parser::new_from_str(text);
+        loop {
+            let (event, _) = parser.next_token().map_err(|e| YamlError::Syntax {
+                line: e.marker().line(),
+                column: e.marker().col() + 1,
+                message: e.info().to_string(),
+            })?;
+            match event {
+                Event::StreamEnd => return Ok(self.documents),
+                Event::Nothing | Event::StreamStart | Event::DocumentStart | Event::DocumentEnd => {
+                }
+                Event::Alias(id) => {
+                    let (node, count) = self.anchors.get(&id).ok_or(YamlError::UnknownAnchor)?;
+                    let (node, count) = (node.clone(), *count);
+                    self.charge(count)?;
+                    self.finish(node, count, 0)?;
+                }
+                Event::Scalar(text, style, anchor, tag) => {
+                    self.charge(1)?;
+                    let scalar = Scalar {
+                        text,
+                        style: scalar_style(style),
+                        tag: tag.map(tag_name),
+                    };
+                    self.finish(Node::Scalar(scalar), 1, anchor)?;
+                }
+                Event::SequenceStart(anchor, _) => {
+                    self.open_collection(Open::Sequence(Vec::new(), anchor))?
+                }
+                Event::MappingStart(anchor, _) => {
+                    self.open_collection(Open::Mapping(Vec::new(), None, anchor))?
+                }
+                Event::SequenceEnd | Event::MappingEnd => self.close_collection()?,
+            }
+        }
+    }
+
+    fn charge(&mut self, nodes: usize) -> Result<(), YamlError> {
+        self.total_nodes = self.total_nodes.saturating_add(nodes);
+        if self.total_nodes > self.limits.max_nodes {
+            return Err(YamlError::TooManyNodes(self.limits.max_nodes));
+        }
+        Ok(())
+    }
+
+    fn open_collection(&mut self, open: Open) -> Result<(), YamlError> {
+        if self.open.len() >= self.limits.max_depth {
+            return Err(YamlError::TooDeep(self.limits.max_depth));
+        }
+        self.charge(1)?;
+        self.open.push(open);
+        self.counts.push(1);
+        Ok(())
+    }
+
+    fn close_collection(&mut self) -> Result<(), YamlError> {
+        let (Some(open), Some(count)) = (self.open.pop(), self.counts.pop()) else {
+            return Err(YamlError::Value("unbalanced collection end".into()));
+        };
+        let (node, anchor) = match open {
+            Open::Sequence(items, anchor) => (Node::Sequence(items), anchor),
+            Open::Mapping(entries, pending_key, anchor) => {
+                if pending_key.is_some() {
+                    return Err(YamlError::Value("mapping key without a value".into()));
+                }
+                (Node::Mapping(entries), anchor)
+            }
+        };
+        self.finish(node, count, anchor)
+    }
+
+    /// Registers a completed node under its anchor and adds it to its parent (or the documents).
+    fn finish(&mut self, node: Node, count: usize, anchor: usize) -> Result<(), YamlError> {
+        if anchor != 0 {
+            self.anchors.insert(anchor, (node.clone(), count));
+        }
+        if let Some(parent_count) = self.counts.last_mut() {
+            *parent_count = parent_count.saturating_add(count);
+        }
+        match self.open.last_mut() {
+            None => self.documents.push(node),
+            Some(Open::Sequence(items, _)) => items.push(node),
+            Some(Open::Mapping(entries, pending_key, _)) => match pending_key.take() {
+                None => *pending_key = Some(node),
+                Some(key) => entries.push((key, node)),
+            },
+        }
+        Ok(())
+    }
+}
+
+fn scalar_style(style: TScalarStyle) -> ScalarStyle {
+    match style {
+        TScalarStyle::Plain => ScalarStyle::Plain,
+        TScalarStyle::SingleQuoted => ScalarStyle::SingleQuoted,
+        TScalarStyle::DoubleQuoted => ScalarStyle::DoubleQuoted,
+        TScalarStyle::Literal => ScalarStyle::Literal,
+        TScalarStyle::Folded => ScalarStyle::Folded,
+    }
+}
+
+/// `!!str` for the standard YAML tags whatever handle spelled them; other tags as written.
+fn tag_name(tag: Tag) -> String {
+    const STANDARD: &str = "tag:yaml.org,2002:";
+    if tag.handle == "!!" || tag.handle == STANDARD {
+        format!("!!{}", tag.suffix)
+    } else if let Some(rest) = tag.suffix.strip_prefix(STANDARD) {
+        format!("!!{rest}")
+    } else {
+        format!("{}{}", tag.handle, tag.suffix)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::Resolved;
+
+    fn load(text: &str) -> Vec<Node> {
+        load_all(text, &Limits::default()).unwrap()
+    }
+
+    #[test]
+    fn keeps_order_styles_and_tags() {
+        let docs = load("b: 1\na: 'yes'\nc: !!str 12\nd: |\n  x\n");
+        let Node::Mapping(entries) = &docs[0] else {
+            panic!("not a mapping")
+        };
+        let keys: Vec<_> = entries.iter().map(|(k, _)| k.as_str().unwrap()).collect();
+        assert_eq!(keys, ["b", "a", "c", "d"]);
+        let value = |k| match docs[0].get(k) {
+            Some(Node::Scalar(s)) => s.clone(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(value("a").style, ScalarStyle::SingleQuoted);
+        assert_eq!(value("a").resolve().unwrap(), Resolved::Str("yes".into()));
+        assert_eq!(value("c").tag.as_deref(), Some("!!str"));
+        assert_eq!(value("d").style, ScalarStyle::Literal);
+        assert_eq!(value("d").text, "x\n");
+    }
+
+    #[test]
+    fn multiple_and_empty_documents() {
+        let docs = load("a: 1\n---\n---\n- x\n");
+        assert_eq!(docs.len(), 3);
+        assert!(docs[1].is_null());
+        assert!(matches!(&docs[2], Node::Sequence(items) if items.len() == 1));
+        assert!(load("").is_empty());
+        assert!(load("# only a comment\n").is_empty());
+    }
+
+    #[test]
+    fn aliases_copy_the_anchored_node() {
+        let docs = load("base: &b {x: 1}\nuse: *b\n");
+        assert_eq!(docs[0].get("use"), docs[0].get("base"));
+    }
+
+    #[test]
+    fn alias_bomb_is_refused() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let prev = format!("*a{}", i - 1);
+            let items = [prev.as_str(); 10].join(", ");
+            text.push_str(&format!("a{i}: &a{i} [{items}]\n"));
+        }
+        let err = load_all(&text, &Limits::default()).unwrap_err();
+        assert!(matches!(err, YamlError::TooManyNodes(_)), "{err:?}");
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let block: String = (0..300).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
+        let err = load_all(&block, &Limits::default()).unwrap_err();
+        assert_eq!(err, YamlError::TooDeep(256));
+        // The parser refuses deep flow nesting itself; either way it is an error, not a crash.
+        let flow = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        assert!(load_all(&flow, &Limits::default()).is_err());
+    }
+
+    #[test]
+    fn syntax_errors_carry_the_line() {
+        let err = load_all("a: 1\nb: [\n", &Limits::default()).unwrap_err();
+        assert!(
+            matches!(err, YamlError::Syntax { line, .. } if line >= 2),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn load_one_rejects_streams() {
+        assert!(load_one("a: 1\n---\nb: 2\n", &Limits::default()).is_err());
+        assert!(load_one("", &Limits::default()).unwrap().is_null());
+    }
+}

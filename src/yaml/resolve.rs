@@ -1,0 +1,276 @@
+//! YAML 1.1 scalar resolution, following go-yaml v2 (which Helm and Kubernetes read YAML with).
+
+use super::node::{Scalar, ScalarStyle};
+use super::YamlError;
+
+/// A scalar's value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Resolved {
+    Null,
+    Bool(bool),
+    Int(i64),
+    /// A float, also used for integers beyond the range of i64 (Helm reads every number as float64).
+    Float(f64),
+    Str(String),
+}
+
+pub(super) fn resolve(scalar: &Scalar) -> Result<Resolved, YamlError> {
+    let text = scalar.text.as_str();
+    match scalar.tag.as_deref() {
+        Some("!!str") => return Ok(Resolved::Str(text.to_string())),
+        Some("!!null") => return Ok(Resolved::Null),
+        Some("!!bool") => {
+            return match resolve_plain(text) {
+                Resolved::Bool(b) => Ok(Resolved::Bool(b)),
+                _ => Err(tag_mismatch(text, "!!bool")),
+            }
+        }
+        Some("!!int") => {
+            return match resolve_plain(text) {
+                Resolved::Int(i) => Ok(Resolved::Int(i)),
+                _ => Err(tag_mismatch(text, "!!int")),
+            }
+        }
+        Some("!!float") => {
+            return match resolve_plain(text) {
+                Resolved::Int(i) => Ok(Resolved::Float(i as f64)),
+                Resolved::Float(f) => Ok(Resolved::Float(f)),
+                _ => Err(tag_mismatch(text, "!!float")),
+            }
+        }
+        _ => {}
+    }
+    if scalar.style == ScalarStyle::Plain {
+        Ok(resolve_plain(text))
+    } else {
+        Ok(Resolved::Str(text.to_string()))
+    }
+}
+
+fn tag_mismatch(text: &str, tag: &str) -> YamlError {
+    YamlError::Value(format!("cannot decode {text:?} as a {tag}"))
+}
+
+/// Resolves an untagged plain scalar the way go-yaml v2's `resolve` does.
+fn resolve_plain(text: &str) -> Resolved {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Resolved::Null,
+        "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
+            return Resolved::Bool(true)
+        }
+        "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
+            return Resolved::Bool(false)
+        }
+        ".nan" | ".NaN" | ".NAN" => return Resolved::Float(f64::NAN),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Resolved::Float(f64::INFINITY)
+        }
+        "-.inf" | "-.Inf" | "-.INF" => return Resolved::Float(f64::NEG_INFINITY),
+        _ => {}
+    }
+    let first = text.as_bytes()[0];
+    match first {
+        b'.' => match parse_go_float(text) {
+            Some(f) => Resolved::Float(f),
+            None => Resolved::Str(text.to_string()),
+        },
+        b'0'..=b'9' | b'+' | b'-' => resolve_number(text),
+        _ => Resolved::Str(text.to_string()),
+    }
+}
+
+/// Numbers as go-yaml v2 reads them: underscores dropped, Go's base-prefixed integers
+/// (`0x1F`, `0o17`, `0b101`, and a leading `0` for octal), then YAML-style floats.
+fn resolve_number(text: &str) -> Resolved {
+    let plain: String = text.chars().filter(|&c| c != '_').collect();
+    if let Some(i) = parse_go_int(&plain) {
+        return match i64::try_from(i) {
+            Ok(v) => Resolved::Int(v),
+            Err(_) => Resolved::Float(i as f64),
+        };
+    }
+    if is_yaml_style_float(&plain) {
+        if let Some(f) = parse_go_float(&plain) {
+            return Resolved::Float(f);
+        }
+    }
+    Resolved::Str(text.to_string())
+}
+
+/// `strconv.ParseInt(s, 0, 64)` falling back to `ParseUint`, widened to i128 to hold both.
+fn parse_go_int(s: &str) -> Option<i128> {
+    let (negative, digits) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let (radix, body) = if let Some(rest) = strip_prefix_ci(digits, "0x") {
+        (16, rest)
+    } else if let Some(rest) = strip_prefix_ci(digits, "0o") {
+        (8, rest)
+    } else if let Some(rest) = strip_prefix_ci(digits, "0b") {
+        (2, rest)
+    } else if digits.len() > 1 && digits.starts_with('0') {
+        (8, &digits[1..])
+    } else {
+        (10, digits)
+    };
+    if body.is_empty() || !body.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    let magnitude = u64::from_str_radix(body, radix).ok()? as i128;
+    let value = if negative { -magnitude } else { magnitude };
+    // ParseInt covers i64; ParseUint covers non-negative values up to u64::MAX.
+    (value >= i64::MIN as i128).then_some(value)
+}
+
+fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    (s.len() >= prefix.len() && s[..prefix.len()].eq_ignore_ascii_case(prefix))
+        .then(|| &s[prefix.len()..])
+}
+
+/// go-yaml's `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`.
+fn is_yaml_style_float(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
+        i += 1;
+    }
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while *i < b.len() && b[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        *i - start
+    };
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    } else {
+        if digits(&mut i) == 0 {
+            return false;
+        }
+        if i < b.len() && b[i] == b'.' {
+            i += 1;
+            digits(&mut i);
+        }
+    }
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        i += 1;
+        if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+/// Decimal floats as Go's `strconv.ParseFloat` reads them (Rust's parser agrees on these forms;
+/// it also takes `inf`/`nan` words, which go-yaml only reaches through its own table).
+fn parse_go_float(s: &str) -> Option<f64> {
+    let body = s.trim_start_matches(['+', '-']);
+    if body
+        .chars()
+        .any(|c| c.is_ascii_alphabetic() && c != 'e' && c != 'E')
+    {
+        return None;
+    }
+    s.parse::<f64>().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plain(text: &str) -> Resolved {
+        resolve(&Scalar::plain(text)).unwrap()
+    }
+
+    #[test]
+    fn yaml11_booleans_and_nulls() {
+        for t in ["yes", "Yes", "YES", "y", "Y", "on", "ON", "true", "True"] {
+            assert_eq!(plain(t), Resolved::Bool(true), "{t}");
+        }
+        for t in ["no", "n", "N", "off", "Off", "false", "FALSE"] {
+            assert_eq!(plain(t), Resolved::Bool(false), "{t}");
+        }
+        for t in ["", "~", "null", "Null", "NULL"] {
+            assert_eq!(plain(t), Resolved::Null, "{t}");
+        }
+        assert_eq!(plain("yEs"), Resolved::Str("yEs".into()));
+        assert_eq!(plain("nULL"), Resolved::Str("nULL".into()));
+    }
+
+    #[test]
+    fn quoted_scalars_stay_strings() {
+        for style in [ScalarStyle::SingleQuoted, ScalarStyle::DoubleQuoted] {
+            let s = Scalar {
+                text: "yes".into(),
+                style,
+                tag: None,
+            };
+            assert_eq!(resolve(&s).unwrap(), Resolved::Str("yes".into()));
+        }
+    }
+
+    #[test]
+    fn integers_in_go_bases() {
+        assert_eq!(plain("012"), Resolved::Int(10));
+        assert_eq!(plain("0x1F"), Resolved::Int(31));
+        assert_eq!(plain("0o17"), Resolved::Int(15));
+        assert_eq!(plain("0b101"), Resolved::Int(5));
+        assert_eq!(plain("1_000"), Resolved::Int(1000));
+        assert_eq!(plain("-42"), Resolved::Int(-42));
+        assert_eq!(plain("+7"), Resolved::Int(7));
+        assert_eq!(plain("0"), Resolved::Int(0));
+        assert_eq!(plain("09"), Resolved::Float(9.0));
+        assert_eq!(
+            plain("18446744073709551615"),
+            Resolved::Float(18446744073709551615.0)
+        );
+    }
+
+    #[test]
+    fn floats_and_non_numbers() {
+        assert_eq!(plain("1.5"), Resolved::Float(1.5));
+        assert_eq!(plain("1e3"), Resolved::Float(1000.0));
+        assert_eq!(plain(".5"), Resolved::Float(0.5));
+        assert_eq!(plain("-.5"), Resolved::Float(-0.5));
+        assert_eq!(plain("1."), Resolved::Float(1.0));
+        assert_eq!(plain(".inf"), Resolved::Float(f64::INFINITY));
+        assert!(matches!(plain(".nan"), Resolved::Float(f) if f.is_nan()));
+        for t in [
+            "1.2.3",
+            "2001-12-14",
+            "-",
+            "+",
+            "1e",
+            "0x",
+            ".",
+            "1:20",
+            "inf",
+            "1_0.5x",
+        ] {
+            assert_eq!(plain(t), Resolved::Str(t.into()), "{t}");
+        }
+    }
+
+    #[test]
+    fn explicit_tags() {
+        let tagged = |text: &str, tag: &str| {
+            resolve(&Scalar {
+                text: text.into(),
+                style: ScalarStyle::Plain,
+                tag: Some(tag.into()),
+            })
+        };
+        assert_eq!(tagged("12", "!!str").unwrap(), Resolved::Str("12".into()));
+        assert_eq!(tagged("12", "!!float").unwrap(), Resolved::Float(12.0));
+        assert!(tagged("abc", "!!int").is_err());
+        assert_eq!(tagged("x", "!custom").unwrap(), Resolved::Str("x".into()));
+    }
+}
