@@ -25,7 +25,7 @@ pub fn to_json(node: &Node) -> Result<Value, YamlError> {
             }
             for (key, value) in entries {
                 if !is_merge_key(key) {
-                    map.insert(key_string(key)?, to_json(value)?);
+                    map.insert(key_string(key, value)?, to_json(value)?);
                 }
             }
             Ok(Value::Object(map))
@@ -78,15 +78,24 @@ fn go_float_word(f: f64) -> &'static str {
     }
 }
 
-/// JSON object keys: strings as they are, other scalars in their Go print form.
-fn key_string(key: &Node) -> Result<String, YamlError> {
+/// JSON object keys as sigs.k8s.io/yaml makes them: strings as they are, booleans and numbers
+/// printed, null refused.
+fn key_string(key: &Node, value: &Node) -> Result<String, YamlError> {
     let Node::Scalar(scalar) = key else {
         return Err(YamlError::Value(
             "unsupported map key: a sequence or mapping cannot be a JSON key".into(),
         ));
     };
     Ok(match scalar.resolve()? {
-        Resolved::Null => "null".to_string(),
+        Resolved::Null => {
+            let shown = match value {
+                Node::Scalar(s) => format!("{:?}", s.text),
+                _ => "...".to_string(),
+            };
+            return Err(YamlError::Value(format!(
+                "unsupported map key of type: %!s(<nil>), key: <nil>, value: {shown}"
+            )));
+        }
         Resolved::Bool(b) => b.to_string(),
         Resolved::Int(i) => i.to_string(),
         Resolved::Float(f) => format_float_key(f),
@@ -94,27 +103,24 @@ fn key_string(key: &Node) -> Result<String, YamlError> {
     })
 }
 
-/// Go's `strconv.FormatFloat(f, 'g', -1, 64)` for the float keys YAML allows in practice.
+/// Go's `strconv.FormatFloat(f, 'g', -1, 32)`: the shortest float32 digits, in exponent form
+/// when the exponent is below -4 or at least 6.
 fn format_float_key(f: f64) -> String {
-    if f.is_infinite() || f.is_nan() {
-        return go_float_word(f).to_string();
+    let narrow = f as f32;
+    if narrow.is_nan() {
+        return ".nan".to_string();
     }
-    let exp = if f == 0.0 {
-        0
+    if narrow.is_infinite() {
+        return if narrow > 0.0 { ".inf" } else { "-.inf" }.to_string();
+    }
+    let scientific = format!("{narrow:e}");
+    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    if (-4..6).contains(&exponent) {
+        format!("{narrow}")
     } else {
-        f.abs().log10().floor() as i32
-    };
-    if (-4..21).contains(&exp) {
-        format!("{f}")
-    } else {
-        let s = format!("{f:e}");
-        match s.split_once('e') {
-            Some((mantissa, e)) => {
-                let e: i32 = e.parse().unwrap_or(0);
-                format!("{mantissa}e{}{:02}", if e < 0 { '-' } else { '+' }, e.abs())
-            }
-            None => s,
-        }
+        let sign = if exponent < 0 { '-' } else { '+' };
+        format!("{mantissa}e{sign}{:02}", exponent.abs())
     }
 }
 
@@ -137,6 +143,22 @@ mod tests {
         );
         let keys: Vec<_> = v.as_object().unwrap().keys().cloned().collect();
         assert_eq!(keys, ["z", "a", "1", "true", "false", "f", "list"]);
+    }
+
+    #[test]
+    fn numeric_keys_print_as_go_does() {
+        let v = convert("m:\n  1: one\n  1.5: a\n  0x10: hex\n  010: oct\n  1e3: exp\n  1e7: big\n  0.00001: tiny\n").unwrap();
+        let keys: Vec<_> = v["m"].as_object().unwrap().keys().cloned().collect();
+        assert_eq!(keys, ["1", "1.5", "16", "8", "1000", "1e+07", "1e-05"]);
+    }
+
+    #[test]
+    fn null_keys_are_refused() {
+        let err = convert("m:\n  ~: b\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "yaml: unsupported map key of type: %!s(<nil>), key: <nil>, value: \"b\""
+        );
     }
 
     #[test]
