@@ -5,4 +5,5 @@
 //! records → output.
 
 pub mod files;
+pub mod template;
 pub mod yaml;

@@ -1,0 +1,172 @@
+//! The function registry: every function a template can call, as Helm registers them.
+//!
+//! A function is a plain Rust `fn` ([`NativeFn`]) plus the Go parameter types it declares
+//! ([`Param`]). The executor evaluates the arguments, converts and checks them against the
+//! declared types exactly as Go's `text/template` does (so `trunc .Values.n "x"` with a float64
+//! fails with `wrong type for value; expected int; got float64`, and `upper 1` with
+//! `expected string; found 1`), checks the count (`wrong number of args for upper: want 1 got 2`),
+//! then calls the function. An `Err(FuncError)` becomes Go's
+//! `error calling NAME: <message>` at the call's position.
+//!
+//! Adding a family of functions (e.g. the Sprig strings in `sprig_strings.rs`):
+//! ```ignore
+//! // in funcs/sprig_strings.rs
+//! use super::{CallCtx, FuncMap, Param};
+//! use crate::template::value::{FuncError, Value};
+//! pub(super) fn register(map: &mut FuncMap) {
+//!     map.add("upper", &[Param::Str], None, upper);
+//! }
+//! fn upper(_: &mut CallCtx<'_>, args: &[Value]) -> Result<Value, FuncError> {
+//!     Ok(Value::str(args[0].as_str().unwrap_or_default().to_uppercase()))
+//! }
+//! ```
+//! then one `mod sprig_strings;` line and one `sprig_strings::register(&mut map);` line in
+//! [`helm_funcs`] below. A later `add` of the same name replaces the earlier one (that is how
+//! Sprig's `slice` overrides Go's builtin, as in Helm).
+
+mod builtin;
+
+use super::value::{FuncError, Value};
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// A template function: the evaluated, type-checked arguments in, a value or Go's error out.
+///
+/// `args` has exactly `params.len()` items (plus any variadic ones), each already converted to
+/// its declared [`Param`] type.
+pub type NativeFn = fn(&mut CallCtx<'_>, &[Value]) -> Result<Value, FuncError>;
+
+/// A declared Go parameter type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Param {
+    /// `interface {}`: anything, number literals become `int` or `float64`, `nil` is allowed.
+    Any,
+    /// `string`: arrives as `Value::Str`.
+    Str,
+    /// `int`: arrives as `Value::Int` (an `int64` or `float64` value is a type error).
+    Int,
+    /// `int64`: arrives as `Value::Int64`.
+    Int64,
+    /// `float64`: arrives as `Value::Float`.
+    Float64,
+    /// `bool`: arrives as `Value::Bool`.
+    Bool,
+    /// `[]interface {}`: arrives as `Value::List` (or `Value::Nil` for a nil slice).
+    List,
+    /// `[]string`: arrives as `Value::List` of strings (or `Value::Nil`).
+    Strings,
+    /// `map[string]interface {}` (also accepts `common.Values`): arrives as `Value::Map`
+    /// (or `Value::Nil` for a nil map).
+    Map,
+}
+
+impl Param {
+    /// Go's spelling of the type, for error messages.
+    pub fn go_name(self) -> &'static str {
+        match self {
+            Param::Any => "interface {}",
+            Param::Str => "string",
+            Param::Int => "int",
+            Param::Int64 => "int64",
+            Param::Float64 => "float64",
+            Param::Bool => "bool",
+            Param::List => "[]interface {}",
+            Param::Strings => "[]string",
+            Param::Map => "map[string]interface {}",
+        }
+    }
+}
+
+/// One registered function.
+#[derive(Clone, Copy, Debug)]
+pub struct Func {
+    pub name: &'static str,
+    pub params: &'static [Param],
+    /// The type of the `...` parameter, when the function is variadic.
+    pub variadic: Option<Param>,
+    pub call: NativeFn,
+}
+
+/// Functions by name.
+#[derive(Default, Debug)]
+pub struct FuncMap {
+    funcs: HashMap<&'static str, Func>,
+}
+
+impl FuncMap {
+    /// Registers (or replaces) a function.
+    pub fn add(
+        &mut self,
+        name: &'static str,
+        params: &'static [Param],
+        variadic: Option<Param>,
+        call: NativeFn,
+    ) {
+        self.funcs.insert(
+            name,
+            Func {
+                name,
+                params,
+                variadic,
+                call,
+            },
+        );
+    }
+
+    /// Removes a function (Helm removes Sprig's `env` and `expandenv`).
+    pub fn remove(&mut self, name: &str) {
+        self.funcs.remove(name);
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Func> {
+        self.funcs.get(name)
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.funcs.contains_key(name)
+    }
+}
+
+/// Every function Helm v4 makes available to chart templates, built once.
+pub fn helm_funcs() -> &'static FuncMap {
+    static FUNCS: OnceLock<FuncMap> = OnceLock::new();
+    FUNCS.get_or_init(|| {
+        let mut map = FuncMap::default();
+        builtin::register(&mut map);
+        map
+    })
+}
+
+/// What a function can reach of the running template besides its arguments: `include`, `tpl`
+/// and friends need the executor. Implemented by the executor; functions only use [`CallCtx`].
+pub trait Host {
+    /// Executes the named template with `data` as dot and returns its output (Helm's `include`).
+    fn include(&mut self, name: &str, data: Value) -> Result<String, FuncError>;
+    /// Parses `text` as a template next to the running ones and executes it (Helm's `tpl`).
+    fn tpl(&mut self, text: &str, data: Value) -> Result<String, FuncError>;
+    /// The name of the template being executed (e.g. `mychart/templates/deploy.yaml`).
+    fn template_name(&self) -> &str;
+}
+
+/// The call context handed to every [`NativeFn`].
+pub struct CallCtx<'a> {
+    host: &'a mut dyn Host,
+}
+
+impl<'a> CallCtx<'a> {
+    pub fn new(host: &'a mut dyn Host) -> Self {
+        CallCtx { host }
+    }
+
+    pub fn include(&mut self, name: &str, data: Value) -> Result<String, FuncError> {
+        self.host.include(name, data)
+    }
+
+    pub fn tpl(&mut self, text: &str, data: Value) -> Result<String, FuncError> {
+        self.host.tpl(text, data)
+    }
+
+    pub fn template_name(&self) -> &str {
+        self.host.template_name()
+    }
+}

@@ -1,0 +1,470 @@
+//! The data templates run over, modelled on the Go values Helm hands to `text/template`.
+//!
+//! Go's dynamic types are visible to charts (`printf "%T"`, Sprig's `typeOf`/`kindOf`, the
+//! `int`-vs-`float64` errors of comparisons), so every [`Value`] knows its Go type:
+//!
+//! | variant            | Go type (`%T`)                                   | from                          |
+//! |--------------------|--------------------------------------------------|-------------------------------|
+//! | `Nil`              | `<nil>` (nil interface / missing value)          | YAML `null`, missing keys     |
+//! | `Bool`             | `bool`                                           |                               |
+//! | `Int`              | `int`                                            | literals, `len`, `atoi`, …    |
+//! | `Int64`            | `int64`                                          | `--set a=1`, Sprig math       |
+//! | `Float`            | `float64`                                        | every YAML/JSON number        |
+//! | `Str`              | `string`                                         |                               |
+//! | `Bytes`            | `[]uint8`                                        | `.Files.GetBytes`             |
+//! | `List`             | `[]interface {}` / `[]string` / `[]int`          | [`ListType`]                  |
+//! | `Map`              | `map[string]interface {}` / `common.Values`      | [`MapType`]                   |
+//! | `Object`           | whatever [`Object::type_name`] says              | `.Chart`, `.Files`, time, semver |
+//!
+//! Maps are Go reference types: cloning a `Value::Map` clones a handle, and a mutation through
+//! one handle (Sprig `set`, `unset`, `merge`) is visible through every other, as in Go. Lists
+//! are immutable and shared (`Arc`), so cloning any `Value` is cheap.
+
+use serde_json::Value as Json;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+/// One Go value as a template sees it.
+#[derive(Clone, Debug, Default)]
+pub enum Value {
+    /// A nil interface: YAML `null`, a missing map key (Helm renders with `missingkey=zero`),
+    /// an absent `.` — printed by an action as `<no value>` (which Helm then erases).
+    #[default]
+    Nil,
+    Bool(bool),
+    /// Go `int`.
+    Int(i64),
+    /// Go `int64`.
+    Int64(i64),
+    /// Go `float64`.
+    Float(f64),
+    Str(Arc<str>),
+    /// Go `[]byte`.
+    Bytes(Arc<[u8]>),
+    List(List),
+    Map(Map),
+    /// A Go struct, pointer or named type with fields and methods (see [`Object`]).
+    Object(Arc<dyn Object>),
+}
+
+/// The element type of a Go slice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListType {
+    /// `[]interface {}`
+    Any,
+    /// `[]string`
+    Str,
+    /// `[]int`
+    Int,
+}
+
+/// An immutable, shared Go slice.
+#[derive(Clone, Debug)]
+pub struct List {
+    pub elem: ListType,
+    items: Arc<Vec<Value>>,
+}
+
+impl List {
+    pub fn new(elem: ListType, items: Vec<Value>) -> Self {
+        List {
+            elem,
+            items: Arc::new(items),
+        }
+    }
+
+    /// A `[]interface {}`.
+    pub fn any(items: Vec<Value>) -> Self {
+        List::new(ListType::Any, items)
+    }
+
+    pub fn items(&self) -> &[Value] {
+        &self.items
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub fn get(&self, index: usize) -> Option<&Value> {
+        self.items.get(index)
+    }
+
+    /// The items, taken without a copy when this handle is the only one.
+    pub fn into_items(self) -> Vec<Value> {
+        Arc::try_unwrap(self.items).unwrap_or_else(|shared| (*shared).clone())
+    }
+
+    pub fn type_name(&self) -> &'static str {
+        match self.elem {
+            ListType::Any => "[]interface {}",
+            ListType::Str => "[]string",
+            ListType::Int => "[]int",
+        }
+    }
+}
+
+/// The Go type of a map handle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MapType {
+    /// `map[string]interface {}`
+    Any,
+    /// Helm's `common.Values` (the type of `.Values` itself; nested maps are `Any`).
+    Values,
+}
+
+/// The entries of a map, in Go's printing/ranging order (byte-sorted keys).
+pub type Entries = BTreeMap<String, Value>;
+
+/// A shared, mutable Go map (`map[string]interface {}`).
+///
+/// Clones share the entries. Access goes through short-lived locks: never hold the guard of
+/// [`Map::read`]/[`Map::write`] while calling back into templates or touching the same map again
+/// (`merge $m $m`): take a [`Map::snapshot`] first.
+#[derive(Clone)]
+pub struct Map {
+    pub ty: MapType,
+    entries: Arc<RwLock<Entries>>,
+}
+
+impl fmt::Debug for Map {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.snapshot()).finish()
+    }
+}
+
+impl Default for Map {
+    fn default() -> Self {
+        Map::new(Entries::new())
+    }
+}
+
+impl Map {
+    /// A `map[string]interface {}` holding `entries`.
+    pub fn new(entries: Entries) -> Self {
+        Map {
+            ty: MapType::Any,
+            entries: Arc::new(RwLock::new(entries)),
+        }
+    }
+
+    /// The same entries seen as another Go map type (e.g. `common.Values` for `.Values`).
+    pub fn with_type(mut self, ty: MapType) -> Self {
+        self.ty = ty;
+        self
+    }
+
+    pub fn read(&self) -> RwLockReadGuard<'_, Entries> {
+        // A poisoned lock means a panic elsewhere already failed the render; the data is intact.
+        self.entries.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn write(&self) -> RwLockWriteGuard<'_, Entries> {
+        self.entries.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn get(&self, key: &str) -> Option<Value> {
+        self.read().get(key).cloned()
+    }
+
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.read().contains_key(key)
+    }
+
+    pub fn insert(&self, key: impl Into<String>, value: Value) -> Option<Value> {
+        self.write().insert(key.into(), value)
+    }
+
+    pub fn remove(&self, key: &str) -> Option<Value> {
+        self.write().remove(key)
+    }
+
+    pub fn len(&self) -> usize {
+        self.read().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.read().is_empty()
+    }
+
+    /// A copy of the entries (values are shared handles, so this is shallow and cheap).
+    pub fn snapshot(&self) -> Entries {
+        self.read().clone()
+    }
+
+    pub fn keys(&self) -> Vec<String> {
+        self.read().keys().cloned().collect()
+    }
+
+    /// Whether both handles are the same Go map.
+    pub fn ptr_eq(&self, other: &Map) -> bool {
+        Arc::ptr_eq(&self.entries, &other.entries)
+    }
+
+    pub fn type_name(&self) -> &'static str {
+        match self.ty {
+            MapType::Any => "map[string]interface {}",
+            MapType::Values => "common.Values",
+        }
+    }
+}
+
+/// Error text of a function or method call, worded as Go/Sprig/Helm word it (the executor adds
+/// `error calling NAME: ` and the template position).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct FuncError(pub String);
+
+impl FuncError {
+    pub fn new(message: impl Into<String>) -> Self {
+        FuncError(message.into())
+    }
+}
+
+/// A Go struct, pointer or named non-map type exposed to templates: `.Chart` (`*chart.Metadata`),
+/// `.Capabilities`, `.Files`, `time.Time`, `*semver.Version`, …
+///
+/// Field access `.Name` asks [`Object::method_arity`] first (Go resolves methods before fields),
+/// then [`Object::field`]; a name that is neither fails with Go's
+/// `can't evaluate field Name in type <type_name>`.
+pub trait Object: Send + Sync + fmt::Debug {
+    /// Go's `%T`, e.g. `*chart.Metadata`, `time.Time`, `*semver.Version`.
+    fn type_name(&self) -> &str;
+
+    /// `reflect.Kind` name for Sprig's `kindOf`: `ptr`, `struct`, `map`, …
+    fn kind_name(&self) -> &str {
+        "ptr"
+    }
+
+    /// The value of the exported field `name`, if the type has one.
+    fn field(&self, _name: &str) -> Option<Value> {
+        None
+    }
+
+    /// The number of arguments method `name` takes, if the type has such a method.
+    fn method_arity(&self, _name: &str) -> Option<usize> {
+        None
+    }
+
+    /// Calls method `name` (the executor has checked `args.len()` against `method_arity`).
+    fn call_method(&self, name: &str, _args: &[Value]) -> Result<Value, FuncError> {
+        Err(FuncError::new(format!(
+            "can't evaluate field {name} in type {}",
+            self.type_name()
+        )))
+    }
+
+    /// Go's `%v` rendering of the value (e.g. `&{name 1.0.0 ...}`, `2024-01-02 03:04:05 +0000 UTC`).
+    fn go_format(&self) -> String;
+
+    /// Go's `String()` method (fmt prefers it for `%v`/`%s`) when the type has one.
+    fn go_stringer(&self) -> Option<String> {
+        None
+    }
+
+    /// Whether Go's template truth test sees the value as non-empty (non-nil pointers are true).
+    fn truthy(&self) -> bool {
+        true
+    }
+}
+
+impl Value {
+    pub fn str(s: impl Into<Arc<str>>) -> Value {
+        Value::Str(s.into())
+    }
+
+    /// A `[]interface {}` value.
+    pub fn list(items: Vec<Value>) -> Value {
+        Value::List(List::any(items))
+    }
+
+    /// A fresh `map[string]interface {}` value.
+    pub fn map(entries: Entries) -> Value {
+        Value::Map(Map::new(entries))
+    }
+
+    pub fn is_nil(&self) -> bool {
+        matches!(self, Value::Nil)
+    }
+
+    /// Go's `%T`.
+    pub fn type_name(&self) -> &str {
+        match self {
+            Value::Nil => "<nil>",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int",
+            Value::Int64(_) => "int64",
+            Value::Float(_) => "float64",
+            Value::Str(_) => "string",
+            Value::Bytes(_) => "[]uint8",
+            Value::List(l) => l.type_name(),
+            Value::Map(m) => m.type_name(),
+            Value::Object(o) => o.type_name(),
+        }
+    }
+
+    /// `reflect.Kind` name (Sprig's `kindOf`): `invalid`, `bool`, `int`, `int64`, `float64`,
+    /// `string`, `slice`, `map`, or the object's kind.
+    pub fn kind_name(&self) -> &str {
+        match self {
+            Value::Nil => "invalid",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int",
+            Value::Int64(_) => "int64",
+            Value::Float(_) => "float64",
+            Value::Str(_) => "string",
+            Value::Bytes(_) | Value::List(_) => "slice",
+            Value::Map(_) => "map",
+            Value::Object(o) => o.kind_name(),
+        }
+    }
+
+    /// Go's template truth (`if`, `with`, `and`, `or`, `not`): false for nil, `false`, zero
+    /// numbers, empty strings, lists and maps.
+    pub fn truthy(&self) -> bool {
+        match self {
+            Value::Nil => false,
+            Value::Bool(b) => *b,
+            Value::Int(n) | Value::Int64(n) => *n != 0,
+            Value::Float(f) => *f != 0.0,
+            Value::Str(s) => !s.is_empty(),
+            Value::Bytes(b) => !b.is_empty(),
+            Value::List(l) => !l.is_empty(),
+            Value::Map(m) => !m.is_empty(),
+            Value::Object(o) => o.truthy(),
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The integer of an `int` or `int64`.
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            Value::Int(n) | Value::Int64(n) => Some(*n),
+            _ => None,
+        }
+    }
+
+    /// A JSON document as Helm holds it after its YAML→JSON step: every number is `float64`,
+    /// objects are `map[string]interface {}`, arrays `[]interface {}`.
+    pub fn from_json(json: &Json) -> Value {
+        match json {
+            Json::Null => Value::Nil,
+            Json::Bool(b) => Value::Bool(*b),
+            Json::Number(n) => Value::Float(n.as_f64().unwrap_or(0.0)),
+            Json::String(s) => Value::str(s.as_str()),
+            Json::Array(items) => Value::list(items.iter().map(Value::from_json).collect()),
+            Json::Object(obj) => Value::map(
+                obj.iter()
+                    .map(|(k, v)| (k.clone(), Value::from_json(v)))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// A deep copy: new maps all the way down (Sprig's `deepCopy`, Helm's values coalescing).
+    pub fn deep_copy(&self) -> Value {
+        match self {
+            Value::List(l) => Value::List(List::new(
+                l.elem,
+                l.items().iter().map(Value::deep_copy).collect(),
+            )),
+            Value::Map(m) => {
+                let entries = m
+                    .snapshot()
+                    .into_iter()
+                    .map(|(k, v)| (k, v.deep_copy()))
+                    .collect();
+                Value::Map(Map::new(entries).with_type(m.ty))
+            }
+            other => other.clone(),
+        }
+    }
+}
+
+impl From<bool> for Value {
+    fn from(b: bool) -> Self {
+        Value::Bool(b)
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Self {
+        Value::str(s)
+    }
+}
+
+impl From<String> for Value {
+    fn from(s: String) -> Self {
+        Value::str(s)
+    }
+}
+
+impl From<f64> for Value {
+    fn from(f: f64) -> Self {
+        Value::Float(f)
+    }
+}
+
+impl From<Map> for Value {
+    fn from(m: Map) -> Self {
+        Value::Map(m)
+    }
+}
+
+impl From<List> for Value {
+    fn from(l: List) -> Self {
+        Value::List(l)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_are_shared_references() {
+        let m = Map::default();
+        let alias = Value::Map(m.clone());
+        m.insert("a", Value::Int(1));
+        match alias {
+            Value::Map(a) => assert_eq!(a.get("a").and_then(|v| v.as_int()), Some(1)),
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn json_numbers_are_float64() {
+        let v = Value::from_json(&serde_json::json!({"a": 1, "b": [true, null]}));
+        let Value::Map(m) = v else { panic!() };
+        assert_eq!(
+            m.get("a").map(|v| v.type_name().to_string()),
+            Some("float64".into())
+        );
+        assert_eq!(m.keys(), vec!["a", "b"]);
+    }
+
+    #[test]
+    fn deep_copy_detaches_maps() {
+        let inner = Map::default();
+        let outer = Map::default();
+        outer.insert("in", Value::Map(inner.clone()));
+        let copy = Value::Map(outer).deep_copy();
+        inner.insert("x", Value::Bool(true));
+        let Value::Map(c) = copy else { panic!() };
+        let Some(Value::Map(ci)) = c.get("in") else {
+            panic!()
+        };
+        assert!(ci.is_empty());
+    }
+}
