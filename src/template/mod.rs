@@ -15,7 +15,17 @@
 //!   ones), `execute(name, &Value) -> Result<String, TemplateError>` with Helm's `missingkey=zero`
 //!   and `<no value>` erased, recursion (1000), step and output limits.
 
+pub mod ast;
+mod exec;
+pub mod fmt;
 pub mod funcs;
+pub mod lexer;
+pub mod parser;
+mod set;
 pub mod value;
 
+pub use set::{Limits, TemplateError, TemplateSet};
 pub use value::{FuncError, List, ListType, Map, MapType, Object, Value};
+
+#[cfg(test)]
+mod tests;

@@ -1,11 +1,38 @@
-//! Go's `text/template` builtins that Helm keeps (Sprig's `slice` replaces Go's).
+//! Go's `text/template` builtins as Helm has them (Sprig's `slice` replaces Go's), and Helm's
+//! `include` and `tpl`, which need the executor.
 
 use super::{CallCtx, FuncMap, Param};
-use crate::template::value::{FuncError, Value};
+use crate::template::fmt::{format_value, sprint, sprintf, sprintln};
+use crate::template::value::{FuncError, List, Value};
 
 pub(super) fn register(map: &mut FuncMap) {
-    map.add("not", &[Param::Any], None, not);
-    map.add("len", &[Param::Any], None, len);
+    use Param::{Any, Str};
+    // `and`/`or` short-circuit: the executor evaluates their arguments itself.
+    map.add("and", &[Any], Some(Any), and_or_unreachable);
+    map.add("or", &[Any], Some(Any), and_or_unreachable);
+    map.add("not", &[Any], None, not);
+    map.add("len", &[Any], None, len);
+    map.add("index", &[Any], Some(Any), index);
+    map.add("slice", &[Any], Some(Any), sprig_slice);
+    map.add("print", &[], Some(Any), print);
+    map.add("printf", &[Str], Some(Any), printf);
+    map.add("println", &[], Some(Any), println);
+    map.add("html", &[], Some(Any), html);
+    map.add("js", &[], Some(Any), js);
+    map.add("urlquery", &[], Some(Any), urlquery);
+    map.add("call", &[Any], Some(Any), call);
+    map.add("eq", &[Any], Some(Any), eq);
+    map.add("ne", &[Any, Any], None, ne);
+    map.add("lt", &[Any, Any], None, lt);
+    map.add("le", &[Any, Any], None, le);
+    map.add("gt", &[Any, Any], None, gt);
+    map.add("ge", &[Any, Any], None, ge);
+    map.add("include", &[Str, Any], None, include);
+    map.add("tpl", &[Str, Any], None, tpl);
+}
+
+fn and_or_unreachable(_: &mut CallCtx<'_>, args: &[Value]) -> Result<Value, FuncError> {
+    Ok(args.last().cloned().unwrap_or_default())
 }
 
 fn not(_: &mut CallCtx<'_>, args: &[Value]) -> Result<Value, FuncError> {
@@ -26,4 +53,340 @@ fn len(_: &mut CallCtx<'_>, args: &[Value]) -> Result<Value, FuncError> {
         other => return Err(FuncError::new(format!("len of type {}", other.type_name()))),
     };
     Ok(Value::Int(n as i64))
+}
+
+/// Go's `index`: successive indexes into lists, strings and maps.
+fn index(_: &mut CallCtx<'_>, args: &[Value]) -> Result<Value, FuncError> {
+    let mut item = args[0].clone();
+    if item.is_nil() {
+        return Err(FuncError::new("index of untyped nil"));
+    }
+    for key in &args[1..] {
+        item = match &item {
+            Value::Nil => return Err(FuncError::new("index of nil pointer")),
+            Value::List(l) => {
+                let i = index_arg(key, l.len())?;
+                l.get(i).cloned().ok_or_else(slice_out_of_range)?
+            }
+            Value::Str(s) => {
+                let i = index_arg(key, s.len())?;
+                Value::Int(*s.as_bytes().get(i).ok_or_else(slice_out_of_range)? as i64)
+            }
+            Value::Bytes(b) => {
+                let i = index_arg(key, b.len())?;
+                Value::Int(*b.get(i).ok_or_else(slice_out_of_range)? as i64)
+            }
+            Value::Map(m) => match key {
+                Value::Str(k) => m.get(k).unwrap_or(Value::Nil),
+                Value::Nil => return Err(FuncError::new("value is nil; should be of type string")),
+                other => {
+                    return Err(FuncError::new(format!(
+                        "value has type {}; should be string",
+                        other.type_name()
+                    )))
+                }
+            },
+            other => {
+                return Err(FuncError::new(format!(
+                    "can't index item of type {}",
+                    other.type_name()
+                )))
+            }
+        };
+    }
+    Ok(item)
+}
+
+fn slice_out_of_range() -> FuncError {
+    FuncError::new("reflect: slice index out of range")
+}
+
+fn index_arg(key: &Value, len: usize) -> Result<usize, FuncError> {
+    let x = match key {
+        Value::Int(n) | Value::Int64(n) => *n,
+        Value::Nil => return Err(FuncError::new("cannot index slice/array with nil")),
+        other => {
+            return Err(FuncError::new(format!(
+                "cannot index slice/array with type {}",
+                other.type_name()
+            )))
+        }
+    };
+    if x < 0 || x as u64 > len as u64 {
+        return Err(FuncError::new(format!("index out of range: {x}")));
+    }
+    Ok(x as usize)
+}
+
+/// Sprig's `slice` (which Helm registers over Go's): `slice LIST [START [END]]`, indices
+/// converted with `cast.ToInt`, any further index ignored.
+fn sprig_slice(_: &mut CallCtx<'_>, args: &[Value]) -> Result<Value, FuncError> {
+    let items: Vec<Value> = match &args[0] {
+        Value::List(l) => l.items().to_vec(),
+        Value::Nil => return Ok(Value::Nil),
+        other => {
+            return Err(FuncError::new(format!(
+                "Cannot find slice on type {}",
+                other.type_name()
+            )))
+        }
+    };
+    let elem = match &args[0] {
+        Value::List(l) => l.elem,
+        _ => crate::template::value::ListType::Any,
+    };
+    let len = items.len() as i64;
+    let (start, end) = match &args[1..] {
+        [] => (0, len),
+        [s] => (to_int(s), len),
+        [s, e, ..] => (to_int(s), to_int(e)),
+    };
+    if start < 0 || end < start || end > len {
+        return Err(FuncError::new(
+            "reflect.Value.Slice: slice index out of bounds",
+        ));
+    }
+    if start == end && len == 0 {
+        return Ok(Value::Nil);
+    }
+    Ok(Value::List(List::new(
+        elem,
+        items[start as usize..end as usize].to_vec(),
+    )))
+}
+
+/// spf13/cast's `ToInt` as Sprig uses it: numbers truncate, strings parse, anything else is 0.
+fn to_int(v: &Value) -> i64 {
+    match v {
+        Value::Int(n) | Value::Int64(n) => *n,
+        Value::Float(f) => *f as i64,
+        Value::Bool(b) => i64::from(*b),
+        Value::Str(s) => s.trim().parse().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+fn print(_: &mut CallCtx<'_>, args: &[Value]) -> Result<Value, FuncError> {
+    Ok(Value::str(sprint(args)))
+}
+
+fn printf(_: &mut CallCtx<'_>, args: &[Value]) -> Result<Value, FuncError> {
+    let format = args[0].as_str().unwrap_or_default();
+    Ok(Value::str(sprintf(format, &args[1..])))
+}
+
+fn println(_: &mut CallCtx<'_>, args: &[Value]) -> Result<Value, FuncError> {
+    Ok(Value::str(sprintln(args)))
+}
+
+/// Go's `evalArgs` for the escapers: one string as is, otherwise `Sprint` with nil shown as
+/// `<no value>`.
+fn escaper_input(args: &[Value]) -> String {
+    if let [Value::Str(s)] = args {
+        return s.to_string();
+    }
+    let shown: Vec<Value> = args
+        .iter()
+        .map(|a| match a {
+            Value::Nil => Value::str("<no value>"),
+            other => other.clone(),
+        })
+        .collect();
+    sprint(&shown)
+}
+
+fn html(_: &mut CallCtx<'_>, args: &[Value]) -> Result<Value, FuncError> {
+    let s = escaper_input(args);
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\0' => out.push('\u{FFFD}'),
+            '"' => out.push_str("&#34;"),
+            '\'' => out.push_str("&#39;"),
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    Ok(Value::str(out))
+}
+
+fn js(_: &mut CallCtx<'_>, args: &[Value]) -> Result<Value, FuncError> {
+    let s = escaper_input(args);
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            '"' => out.push_str("\\\""),
+            '<' => out.push_str("\\u003C"),
+            '>' => out.push_str("\\u003E"),
+            '&' => out.push_str("\\u0026"),
+            '=' => out.push_str("\\u003D"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c if c.is_ascii() => out.push(c),
+            c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{FEFF}') => {
+                out.push_str(&format!("\\u{:04X}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    Ok(Value::str(out))
+}
+
+fn urlquery(_: &mut CallCtx<'_>, args: &[Value]) -> Result<Value, FuncError> {
+    let s = escaper_input(args);
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            b => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    Ok(Value::str(out))
+}
+
+/// Templates never hold Go function values, so `call` can only fail as Go's does.
+fn call(_: &mut CallCtx<'_>, args: &[Value]) -> Result<Value, FuncError> {
+    match &args[0] {
+        Value::Nil => Err(FuncError::new("call of nil")),
+        Value::Str(s) => Err(FuncError::new(format!(
+            "non-function {} of type string",
+            crate::template::fmt::quote(s)
+        ))),
+        other => Err(FuncError::new(format!(
+            "non-function {} of type {}",
+            format_value(other),
+            other.type_name()
+        ))),
+    }
+}
+
+/// Go's comparison classes (`basicKind`).
+#[derive(PartialEq, Eq, Clone, Copy)]
+enum Kind {
+    Bool,
+    Int,
+    Float,
+    Str,
+    Other,
+}
+
+fn basic_kind(v: &Value) -> Kind {
+    match v {
+        Value::Bool(_) => Kind::Bool,
+        Value::Int(_) | Value::Int64(_) => Kind::Int,
+        Value::Float(_) => Kind::Float,
+        Value::Str(_) => Kind::Str,
+        _ => Kind::Other,
+    }
+}
+
+fn incompatible(a: &Value, b: &Value) -> FuncError {
+    FuncError::new(format!(
+        "incompatible types for comparison: {} and {}",
+        a.type_name(),
+        b.type_name()
+    ))
+}
+
+fn equal(a: &Value, b: &Value) -> Result<bool, FuncError> {
+    let (ka, kb) = (basic_kind(a), basic_kind(b));
+    if ka != kb {
+        if !a.is_nil() && !b.is_nil() {
+            return Err(incompatible(a, b));
+        }
+        return Ok(false);
+    }
+    Ok(match (a, b) {
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Float(x), Value::Float(y)) => x == y,
+        (Value::Str(x), Value::Str(y)) => x == y,
+        _ if ka == Kind::Int => a.as_int() == b.as_int(),
+        (Value::Nil, other) | (other, Value::Nil) => other.is_nil(),
+        (Value::Map(_) | Value::List(_) | Value::Bytes(_), _) => {
+            return Err(FuncError::new(format!(
+                "non-comparable type {}: {}",
+                format_value(b),
+                b.type_name()
+            )))
+        }
+        (_, Value::Map(_) | Value::List(_) | Value::Bytes(_)) => {
+            return Err(FuncError::new(format!(
+                "non-comparable type {}: {}",
+                format_value(b),
+                b.type_name()
+            )))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.type_name() == y.type_name() && x.go_format() == y.go_format()
+        }
+        _ => false,
+    })
+}
+
+fn eq(_: &mut CallCtx<'_>, args: &[Value]) -> Result<Value, FuncError> {
+    if args.len() < 2 {
+        return Err(FuncError::new("missing argument for comparison"));
+    }
+    for other in &args[1..] {
+        if equal(&args[0], other)? {
+            return Ok(Value::Bool(true));
+        }
+    }
+    Ok(Value::Bool(false))
+}
+
+fn ne(_: &mut CallCtx<'_>, args: &[Value]) -> Result<Value, FuncError> {
+    Ok(Value::Bool(!equal(&args[0], &args[1])?))
+}
+
+fn less(a: &Value, b: &Value) -> Result<bool, FuncError> {
+    let (ka, kb) = (basic_kind(a), basic_kind(b));
+    if ka == Kind::Other || kb == Kind::Other {
+        return Err(FuncError::new("invalid type for comparison"));
+    }
+    if ka != kb {
+        return Err(incompatible(a, b));
+    }
+    match (a, b) {
+        (Value::Float(x), Value::Float(y)) => Ok(x < y),
+        (Value::Str(x), Value::Str(y)) => Ok(x < y),
+        _ if ka == Kind::Int => Ok(a.as_int() < b.as_int()),
+        _ => Err(FuncError::new("invalid type for comparison")),
+    }
+}
+
+fn lt(_: &mut CallCtx<'_>, args: &[Value]) -> Result<Value, FuncError> {
+    Ok(Value::Bool(less(&args[0], &args[1])?))
+}
+
+fn le(_: &mut CallCtx<'_>, args: &[Value]) -> Result<Value, FuncError> {
+    Ok(Value::Bool(
+        less(&args[0], &args[1])? || equal(&args[0], &args[1])?,
+    ))
+}
+
+fn gt(_: &mut CallCtx<'_>, args: &[Value]) -> Result<Value, FuncError> {
+    Ok(Value::Bool(
+        !(less(&args[0], &args[1])? || equal(&args[0], &args[1])?),
+    ))
+}
+
+fn ge(_: &mut CallCtx<'_>, args: &[Value]) -> Result<Value, FuncError> {
+    Ok(Value::Bool(!less(&args[0], &args[1])?))
+}
+
+fn include(ctx: &mut CallCtx<'_>, args: &[Value]) -> Result<Value, FuncError> {
+    let name = args[0].as_str().unwrap_or_default();
+    Ok(Value::str(ctx.include(name, args[1].clone())?))
+}
+
+fn tpl(ctx: &mut CallCtx<'_>, args: &[Value]) -> Result<Value, FuncError> {
+    let text = args[0].as_str().unwrap_or_default();
+    Ok(Value::str(ctx.tpl(text, args[1].clone())?))
 }

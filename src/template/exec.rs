@@ -1,0 +1,910 @@
+//! Executes parsed templates with Go's `text/template` semantics as Helm configures it
+//! (`missingkey=zero`), including Helm's `include` and `tpl`.
+
+use super::ast::{Branch, Command, List, Node, Number, Operand, Pipe};
+use super::fmt::format_value;
+use super::funcs::{CallCtx, Func, Host, Param};
+use super::set::{parse_cached, Template, TemplateError, TemplateSet};
+use super::value::{FuncError, ListType, Value};
+use std::collections::HashMap;
+use std::fmt::Display;
+use std::sync::Arc;
+
+/// Why evaluation stopped early.
+enum Stop {
+    Break,
+    Continue,
+    Error(String),
+}
+
+type R<T> = Result<T, Stop>;
+
+/// The template being executed and its variables (Go's `state.tmpl` and `state.vars`).
+struct Frame {
+    tmpl: Arc<Template>,
+    vars: Vec<(Arc<str>, Value)>,
+}
+
+/// Helm stops `include` of the same name nested deeper than this.
+const MAX_INCLUDES_PER_NAME: usize = 1000;
+
+pub(super) struct Exec<'s> {
+    set: &'s TemplateSet,
+    /// Templates defined by `tpl` texts, innermost last, visible while that `tpl` runs.
+    overlays: Vec<HashMap<String, Arc<Template>>>,
+    include_counts: HashMap<String, usize>,
+    depth: usize,
+    steps: u64,
+    written: usize,
+    out: String,
+    /// The template currently executing (for `tpl`'s name and `CallCtx::template_name`).
+    current: Vec<Arc<Template>>,
+}
+
+impl<'s> Exec<'s> {
+    pub(super) fn new(set: &'s TemplateSet) -> Self {
+        Exec {
+            set,
+            overlays: Vec::new(),
+            include_counts: HashMap::new(),
+            depth: 0,
+            steps: 0,
+            written: 0,
+            out: String::new(),
+            current: Vec::new(),
+        }
+    }
+
+    fn lookup(&self, name: &str) -> Option<Arc<Template>> {
+        self.overlays
+            .iter()
+            .rev()
+            .find_map(|o| o.get(name))
+            .or_else(|| self.set.templates.get(name))
+            .cloned()
+    }
+
+    pub(super) fn run_named(mut self, name: &str, data: Value) -> Result<String, TemplateError> {
+        let Some(tmpl) = self.lookup(name) else {
+            return Err(TemplateError::Exec(format!(
+                "template: no template \"{name}\" associated with template \"gotpl\""
+            )));
+        };
+        match self.run_template(tmpl, data) {
+            Ok(()) => Ok(self.out),
+            Err(Stop::Error(e)) => Err(TemplateError::Exec(e)),
+            Err(_) => Ok(self.out),
+        }
+    }
+
+    /// Runs a template body with a fresh variable scope (`$` = dot), writing to `self.out`.
+    fn run_template(&mut self, tmpl: Arc<Template>, dot: Value) -> R<()> {
+        let mut frame = Frame {
+            tmpl: tmpl.clone(),
+            vars: vec![(Arc::from("$"), dot.clone())],
+        };
+        self.current.push(tmpl.clone());
+        let result = self.walk(&mut frame, &dot, &tmpl.root);
+        self.current.pop();
+        result
+    }
+
+    /// Runs a template into a string of its own.
+    fn run_to_string(&mut self, tmpl: Arc<Template>, dot: Value) -> R<String> {
+        let saved = std::mem::take(&mut self.out);
+        let result = self.run_template(tmpl, dot);
+        let produced = std::mem::replace(&mut self.out, saved);
+        match result {
+            Ok(()) | Err(Stop::Break) | Err(Stop::Continue) => Ok(produced),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn enter(&mut self, fr: &Frame, pos: usize, ctx: &dyn Display) -> R<()> {
+        if self.depth >= self.set.limits.max_depth {
+            return Err(self.error(
+                fr,
+                pos,
+                ctx,
+                format!(
+                    "exceeded maximum template depth ({})",
+                    self.set.limits.max_depth
+                ),
+            ));
+        }
+        self.depth += 1;
+        Ok(())
+    }
+
+    fn step(&mut self) -> R<()> {
+        self.steps += 1;
+        if self.steps > self.set.limits.max_steps {
+            return Err(Stop::Error(format!(
+                "template: execution stopped after {} steps",
+                self.set.limits.max_steps
+            )));
+        }
+        Ok(())
+    }
+
+    fn write(&mut self, s: &str) -> R<()> {
+        self.written += s.len();
+        if self.written > self.set.limits.max_output {
+            return Err(Stop::Error(format!(
+                "template: output exceeds {} bytes",
+                self.set.limits.max_output
+            )));
+        }
+        self.out.push_str(s);
+        Ok(())
+    }
+
+    /// Go's execution error: `template: FILE:LINE:COL: executing "NAME" at <NODE>: message`.
+    fn error(&self, fr: &Frame, pos: usize, ctx: &dyn Display, message: String) -> Stop {
+        let src = &fr.tmpl.source;
+        let pos = pos.min(src.len());
+        let before = &src.as_bytes()[..pos];
+        let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
+        let col = match before.iter().rposition(|&b| b == b'\n') {
+            Some(nl) => pos - nl - 1,
+            None => pos,
+        };
+        Stop::Error(format!(
+            "template: {}:{}:{}: executing \"{}\" at <{}>: {}",
+            fr.tmpl.parse_name, line, col, fr.tmpl.name, ctx, message
+        ))
+    }
+
+    fn walk(&mut self, fr: &mut Frame, dot: &Value, list: &List) -> R<()> {
+        for node in list {
+            self.step()?;
+            match node {
+                Node::Text(t) => self.write(t)?,
+                Node::Action(pipe) => {
+                    let v = self.eval_pipeline(fr, dot, pipe)?;
+                    if pipe.decl.is_empty() {
+                        match v {
+                            Value::Nil => self.write("<no value>")?,
+                            Value::Str(s) => self.write(&s)?,
+                            other => self.write(&format_value(&other))?,
+                        }
+                    }
+                }
+                Node::If(b) => self.walk_if_or_with(fr, dot, b, false)?,
+                Node::With(b) => self.walk_if_or_with(fr, dot, b, true)?,
+                Node::Range(b) => self.walk_range(fr, dot, b)?,
+                Node::Break(_) => return Err(Stop::Break),
+                Node::Continue(_) => return Err(Stop::Continue),
+                Node::Template(call) => {
+                    let Some(tmpl) = self.lookup(&call.name) else {
+                        return Err(self.error(
+                            fr,
+                            call.pos,
+                            &format_args!("template \"{}\"", call.name),
+                            format!("template \"{}\" not defined", call.name),
+                        ));
+                    };
+                    let arg = match &call.pipe {
+                        Some(p) => self.eval_pipeline(fr, dot, p)?,
+                        None => Value::Nil,
+                    };
+                    self.enter(fr, call.pos, &format_args!("template \"{}\"", call.name))?;
+                    let result = self.run_template(tmpl, arg);
+                    self.depth -= 1;
+                    if let Err(Stop::Error(e)) = result {
+                        return Err(Stop::Error(e));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn walk_if_or_with(&mut self, fr: &mut Frame, dot: &Value, b: &Branch, with: bool) -> R<()> {
+        let mark = fr.vars.len();
+        let result = (|| {
+            let v = self.eval_pipeline(fr, dot, &b.pipe)?;
+            if v.truthy() {
+                if with {
+                    self.walk(fr, &v, &b.list)
+                } else {
+                    self.walk(fr, dot, &b.list)
+                }
+            } else if let Some(else_list) = &b.else_list {
+                self.walk(fr, dot, else_list)
+            } else {
+                Ok(())
+            }
+        })();
+        fr.vars.truncate(mark);
+        result
+    }
+
+    fn walk_range(&mut self, fr: &mut Frame, dot: &Value, b: &Branch) -> R<()> {
+        let outer = fr.vars.len();
+        let result = self.walk_range_inner(fr, dot, b);
+        fr.vars.truncate(outer);
+        match result {
+            Err(Stop::Break) => Ok(()),
+            other => other,
+        }
+    }
+
+    fn walk_range_inner(&mut self, fr: &mut Frame, dot: &Value, b: &Branch) -> R<()> {
+        let val = self.eval_pipeline(fr, dot, &b.pipe)?;
+        let mark = fr.vars.len();
+        let mut ran = false;
+        match &val {
+            Value::List(l) => {
+                for (i, elem) in l.items().iter().enumerate() {
+                    ran = true;
+                    self.range_iteration(fr, b, mark, Value::Int(i as i64), elem.clone())?;
+                }
+            }
+            Value::Bytes(bytes) => {
+                for (i, byte) in bytes.iter().enumerate() {
+                    ran = true;
+                    let elem = Value::Int(*byte as i64);
+                    self.range_iteration(fr, b, mark, Value::Int(i as i64), elem)?;
+                }
+            }
+            Value::Map(m) => {
+                for (k, v) in m.snapshot() {
+                    ran = true;
+                    self.range_iteration(fr, b, mark, Value::str(k), v)?;
+                }
+            }
+            Value::Int(n) | Value::Int64(n) => {
+                if b.pipe.decl.len() > 1 {
+                    return Err(self.error(
+                        fr,
+                        b.pipe.pos,
+                        &b.pipe,
+                        format!("can't use {n} to iterate over more than one variable"),
+                    ));
+                }
+                let int64 = matches!(val, Value::Int64(_));
+                for i in 0..*n {
+                    ran = true;
+                    let elem = if int64 {
+                        Value::Int64(i)
+                    } else {
+                        Value::Int(i)
+                    };
+                    self.range_iteration(fr, b, mark, Value::Nil, elem)?;
+                }
+            }
+            Value::Nil => {}
+            other => {
+                return Err(self.error(
+                    fr,
+                    b.pipe.pos,
+                    &b.pipe,
+                    format!("range can't iterate over {}", format_value(other)),
+                ))
+            }
+        }
+        if !ran {
+            if let Some(else_list) = &b.else_list {
+                return self.walk(fr, dot, else_list);
+            }
+        }
+        Ok(())
+    }
+
+    fn range_iteration(
+        &mut self,
+        fr: &mut Frame,
+        b: &Branch,
+        mark: usize,
+        index: Value,
+        elem: Value,
+    ) -> R<()> {
+        let decl = &b.pipe.decl;
+        if !decl.is_empty() {
+            if b.pipe.is_assign {
+                let first = if decl.len() > 1 { &index } else { &elem };
+                self.set_var(fr, b.pipe.pos, &decl[0], first.clone())?;
+                if decl.len() > 1 {
+                    self.set_var(fr, b.pipe.pos, &decl[1], elem.clone())?;
+                }
+            } else {
+                let n = fr.vars.len();
+                if n >= 1 {
+                    fr.vars[n - 1].1 = elem.clone();
+                }
+                if decl.len() > 1 && n >= 2 {
+                    fr.vars[n - 2].1 = index;
+                }
+            }
+        }
+        let result = self.walk(fr, &elem, &b.list);
+        fr.vars.truncate(mark);
+        match result {
+            Err(Stop::Continue) => Ok(()),
+            other => other,
+        }
+    }
+
+    fn set_var(&self, fr: &mut Frame, pos: usize, name: &str, value: Value) -> R<()> {
+        match fr.vars.iter_mut().rev().find(|(n, _)| &**n == name) {
+            Some(slot) => {
+                slot.1 = value;
+                Ok(())
+            }
+            None => Err(self.error(fr, pos, &name, format!("undefined variable: {name}"))),
+        }
+    }
+
+    fn var_value(&self, fr: &Frame, pos: usize, name: &str) -> R<Value> {
+        match fr.vars.iter().rev().find(|(n, _)| &**n == name) {
+            Some((_, v)) => Ok(v.clone()),
+            None => Err(self.error(fr, pos, &name, format!("undefined variable: {name}"))),
+        }
+    }
+
+    fn eval_pipeline(&mut self, fr: &mut Frame, dot: &Value, pipe: &Pipe) -> R<Value> {
+        let mut value: Option<Value> = None;
+        for cmd in &pipe.cmds {
+            value = Some(self.eval_command(fr, dot, cmd, value)?);
+        }
+        let value = value.unwrap_or_default();
+        for name in &pipe.decl {
+            if pipe.is_assign {
+                self.set_var(fr, pipe.pos, name, value.clone())?;
+            } else {
+                fr.vars.push((Arc::from(name.as_str()), value.clone()));
+            }
+        }
+        Ok(value)
+    }
+
+    fn not_a_function(&self, fr: &Frame, cmd: &Command, final_: &Option<Value>) -> R<()> {
+        if cmd.args.len() > 1 || final_.is_some() {
+            return Err(self.error(
+                fr,
+                cmd.pos,
+                cmd,
+                format!("can't give argument to non-function {}", cmd.args[0]),
+            ));
+        }
+        Ok(())
+    }
+
+    fn eval_command(
+        &mut self,
+        fr: &mut Frame,
+        dot: &Value,
+        cmd: &Command,
+        final_: Option<Value>,
+    ) -> R<Value> {
+        self.step()?;
+        let first = &cmd.args[0];
+        match first {
+            Operand::Field { pos, idents } => self.eval_field_chain(
+                fr,
+                dot,
+                dot.clone(),
+                idents,
+                &cmd.args[1..],
+                final_,
+                *pos,
+                first,
+            ),
+            Operand::Chain { pos, node, fields } => {
+                if let Operand::Nil(_) = **node {
+                    return Err(self.error(
+                        fr,
+                        *pos,
+                        first,
+                        format!("indirection through explicit nil in {first}"),
+                    ));
+                }
+                let receiver = self.eval_arg(fr, dot, Param::Any, node)?;
+                self.eval_field_chain(
+                    fr,
+                    dot,
+                    receiver,
+                    fields,
+                    &cmd.args[1..],
+                    final_,
+                    *pos,
+                    first,
+                )
+            }
+            Operand::Identifier { pos, name } => {
+                self.eval_function(fr, dot, name, *pos, &cmd.args[1..], cmd, final_)
+            }
+            Operand::Pipe(p) => {
+                self.not_a_function(fr, cmd, &final_)?;
+                self.eval_pipeline(fr, dot, p)
+            }
+            Operand::Variable { pos, name, fields } => {
+                let value = self.var_value(fr, *pos, name)?;
+                if fields.is_empty() {
+                    self.not_a_function(fr, cmd, &final_)?;
+                    return Ok(value);
+                }
+                self.eval_field_chain(fr, dot, value, fields, &cmd.args[1..], final_, *pos, first)
+            }
+            _ => {
+                self.not_a_function(fr, cmd, &final_)?;
+                match first {
+                    Operand::Bool(_, b) => Ok(Value::Bool(*b)),
+                    Operand::Dot(_) => Ok(dot.clone()),
+                    Operand::Nil(pos) => {
+                        Err(self.error(fr, *pos, first, "nil is not a command".into()))
+                    }
+                    Operand::Number(pos, n) => self.ideal_constant(fr, *pos, n),
+                    Operand::Str { value, .. } => Ok(Value::Str(value.clone())),
+                    _ => Ok(Value::Nil),
+                }
+            }
+        }
+    }
+
+    fn ideal_constant(&self, fr: &Frame, pos: usize, n: &Number) -> R<Value> {
+        let lower = n.text.to_ascii_lowercase();
+        let unsigned = lower.trim_start_matches(['+', '-']);
+        let hex_int = unsigned.starts_with("0x") && !lower.contains('p');
+        if n.is_complex {
+            return Err(self.error(
+                fr,
+                pos,
+                &n.text,
+                "complex constants are not supported".into(),
+            ));
+        }
+        if n.is_char {
+            return Ok(Value::Int(n.int.unwrap_or(0)));
+        }
+        if let Some(f) = n.float {
+            if !hex_int && lower.contains(['.', 'e', 'p']) {
+                return Ok(Value::Float(f));
+            }
+        }
+        if let Some(i) = n.int {
+            return Ok(Value::Int(i));
+        }
+        if n.uint.is_some() {
+            return Err(self.error(fr, pos, &n.text, format!("{} overflows int", n.text)));
+        }
+        Ok(Value::Float(n.float.unwrap_or(0.0)))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn eval_field_chain(
+        &mut self,
+        fr: &mut Frame,
+        dot: &Value,
+        receiver: Value,
+        idents: &[String],
+        call_args: &[Operand],
+        final_: Option<Value>,
+        pos: usize,
+        node: &Operand,
+    ) -> R<Value> {
+        let mut current = receiver;
+        // Whether `current` came out of a map, i.e. has Go's static type `interface {}`.
+        let mut from_map = false;
+        let n = idents.len();
+        for (i, name) in idents.iter().enumerate() {
+            let last = i + 1 == n;
+            let (args, fin): (&[Operand], Option<Value>) = if last {
+                (call_args, final_.clone())
+            } else {
+                (&[], None)
+            };
+            let has_args = !args.is_empty() || fin.is_some();
+            let field_ctx = node;
+            let (next, next_from_map) = match &current {
+                Value::Nil if !from_map => return Ok(Value::Nil),
+                Value::Nil => {
+                    return Err(self.error(
+                        fr,
+                        pos,
+                        field_ctx,
+                        format!("nil pointer evaluating interface {{}}.{name}"),
+                    ))
+                }
+                Value::Map(m) => {
+                    if has_args {
+                        return Err(self.error(
+                            fr,
+                            pos,
+                            field_ctx,
+                            format!("{name} is not a method but has arguments"),
+                        ));
+                    }
+                    (m.get(name).unwrap_or(Value::Nil), true)
+                }
+                Value::Object(o) => {
+                    if let Some(arity) = o.method_arity(name) {
+                        let o = o.clone();
+                        let mut argv = Vec::with_capacity(args.len() + 1);
+                        for a in args {
+                            argv.push(self.eval_arg(fr, dot, Param::Any, a)?);
+                        }
+                        if let Some(f) = fin {
+                            argv.push(f);
+                        }
+                        if argv.len() != arity {
+                            return Err(self.error(
+                                fr,
+                                pos,
+                                field_ctx,
+                                format!(
+                                    "wrong number of args for {name}: want {arity} got {}",
+                                    argv.len()
+                                ),
+                            ));
+                        }
+                        match o.call_method(name, &argv) {
+                            Ok(v) => (v, false),
+                            Err(e) => {
+                                return Err(self.error(
+                                    fr,
+                                    pos,
+                                    field_ctx,
+                                    format!("error calling {name}: {e}"),
+                                ))
+                            }
+                        }
+                    } else if let Some(v) = o.field(name) {
+                        if has_args {
+                            return Err(self.error(
+                                fr,
+                                pos,
+                                field_ctx,
+                                format!("{name} has arguments but cannot be invoked as function"),
+                            ));
+                        }
+                        (v, false)
+                    } else {
+                        return Err(self.error(
+                            fr,
+                            pos,
+                            field_ctx,
+                            format!("can't evaluate field {name} in type {}", o.type_name()),
+                        ));
+                    }
+                }
+                other => {
+                    let ty = if from_map {
+                        "interface {}"
+                    } else {
+                        other.type_name()
+                    };
+                    return Err(self.error(
+                        fr,
+                        pos,
+                        field_ctx,
+                        format!("can't evaluate field {name} in type {ty}"),
+                    ));
+                }
+            };
+            current = next;
+            from_map = next_from_map;
+        }
+        Ok(current)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn eval_function(
+        &mut self,
+        fr: &mut Frame,
+        dot: &Value,
+        name: &str,
+        pos: usize,
+        args: &[Operand],
+        ctx: &dyn Display,
+        final_: Option<Value>,
+    ) -> R<Value> {
+        let Some(func) = self.set.funcs.get(name).copied() else {
+            return Err(self.error(
+                fr,
+                pos,
+                ctx,
+                format!("\"{name}\" is not a defined function"),
+            ));
+        };
+        let num_in = args.len() + usize::from(final_.is_some());
+        let fixed = func.params.len();
+        if func.variadic.is_some() {
+            if num_in < fixed {
+                return Err(self.error(
+                    fr,
+                    pos,
+                    ctx,
+                    format!(
+                        "wrong number of args for {name}: want at least {fixed} got {}",
+                        args.len()
+                    ),
+                ));
+            }
+        } else if num_in != fixed {
+            return Err(self.error(
+                fr,
+                pos,
+                ctx,
+                format!("wrong number of args for {name}: want {fixed} got {num_in}"),
+            ));
+        }
+        if name == "and" || name == "or" {
+            let want = name == "or";
+            let mut v = Value::Nil;
+            for a in args {
+                v = self.eval_arg(fr, dot, Param::Any, a)?;
+                if v.truthy() == want {
+                    return Ok(v);
+                }
+            }
+            if let Some(f) = final_ {
+                v = f;
+            }
+            return Ok(v);
+        }
+        let mut argv = Vec::with_capacity(num_in);
+        for (i, a) in args.iter().enumerate() {
+            let ty = param_at(&func, i);
+            argv.push(self.eval_arg(fr, dot, ty, a)?);
+        }
+        if let Some(f) = final_ {
+            let ty = param_at(&func, argv.len());
+            argv.push(self.validate(fr, pos, ctx, f, ty)?);
+        }
+        self.call(fr, pos, ctx, &func, &argv)
+    }
+
+    fn call(
+        &mut self,
+        fr: &Frame,
+        pos: usize,
+        ctx: &dyn Display,
+        func: &Func,
+        argv: &[Value],
+    ) -> R<Value> {
+        let result = {
+            let mut call_ctx = CallCtx::new(self);
+            (func.call)(&mut call_ctx, argv)
+        };
+        result.map_err(|e| self.error(fr, pos, ctx, format!("error calling {}: {e}", func.name)))
+    }
+
+    /// Go's `validateType`: a computed value passed to a parameter of type `ty`.
+    fn validate(&self, fr: &Frame, pos: usize, ctx: &dyn Display, v: Value, ty: Param) -> R<Value> {
+        let ok = match (&v, ty) {
+            (_, Param::Any) => true,
+            (Value::Nil, Param::List | Param::Strings | Param::Map) => true,
+            (Value::Nil, _) => {
+                return Err(self.error(
+                    fr,
+                    pos,
+                    ctx,
+                    format!("invalid value; expected {}", ty.go_name()),
+                ))
+            }
+            (Value::Str(_), Param::Str)
+            | (Value::Int(_), Param::Int)
+            | (Value::Int64(_), Param::Int64)
+            | (Value::Float(_), Param::Float64)
+            | (Value::Bool(_), Param::Bool)
+            | (Value::Map(_), Param::Map) => true,
+            (Value::List(l), Param::List) => l.elem == ListType::Any,
+            (Value::List(l), Param::Strings) => l.elem == ListType::Str,
+            _ => false,
+        };
+        if ok {
+            return Ok(v);
+        }
+        Err(self.error(
+            fr,
+            pos,
+            ctx,
+            format!(
+                "wrong type for value; expected {}; got {}",
+                ty.go_name(),
+                v.type_name()
+            ),
+        ))
+    }
+
+    /// Go's `evalArg`: one argument operand evaluated for a parameter of type `ty`.
+    fn eval_arg(&mut self, fr: &mut Frame, dot: &Value, ty: Param, op: &Operand) -> R<Value> {
+        let pos = op.pos();
+        let computed = match op {
+            Operand::Dot(_) => Some(dot.clone()),
+            Operand::Nil(_) => {
+                return match ty {
+                    Param::Any | Param::List | Param::Strings | Param::Map => Ok(Value::Nil),
+                    _ => Err(self.error(
+                        fr,
+                        pos,
+                        op,
+                        format!("cannot assign nil to {}", ty.go_name()),
+                    )),
+                }
+            }
+            Operand::Field { idents, .. } => {
+                Some(self.eval_field_chain(fr, dot, dot.clone(), idents, &[], None, pos, op)?)
+            }
+            Operand::Variable { name, fields, .. } => {
+                let v = self.var_value(fr, pos, name)?;
+                if fields.is_empty() {
+                    Some(v)
+                } else {
+                    Some(self.eval_field_chain(fr, dot, v, fields, &[], None, pos, op)?)
+                }
+            }
+            Operand::Pipe(p) => Some(self.eval_pipeline(fr, dot, p)?),
+            Operand::Identifier { name, .. } => {
+                Some(self.eval_function(fr, dot, name, pos, &[], op, None)?)
+            }
+            Operand::Chain { node, fields, .. } => {
+                if let Operand::Nil(_) = **node {
+                    return Err(self.error(
+                        fr,
+                        pos,
+                        op,
+                        format!("indirection through explicit nil in {op}"),
+                    ));
+                }
+                let receiver = self.eval_arg(fr, dot, Param::Any, node)?;
+                Some(self.eval_field_chain(fr, dot, receiver, fields, &[], None, pos, op)?)
+            }
+            _ => None,
+        };
+        if let Some(v) = computed {
+            return self.validate(fr, pos, op, v, ty);
+        }
+        // A literal: converted to the parameter type as Go converts constants.
+        match (op, ty) {
+            (Operand::Bool(_, b), Param::Any | Param::Bool) => Ok(Value::Bool(*b)),
+            (Operand::Str { value, .. }, Param::Any | Param::Str) => Ok(Value::Str(value.clone())),
+            (Operand::Number(_, n), Param::Any) => self.ideal_constant(fr, pos, n),
+            (Operand::Number(_, n), Param::Int | Param::Int64) if n.int.is_some() => {
+                let i = n.int.unwrap_or(0);
+                Ok(if ty == Param::Int {
+                    Value::Int(i)
+                } else {
+                    Value::Int64(i)
+                })
+            }
+            (Operand::Number(_, n), Param::Float64) if n.float.is_some() => {
+                Ok(Value::Float(n.float.unwrap_or(0.0)))
+            }
+            (_, Param::Str) => Err(self.error(fr, pos, op, format!("expected string; found {op}"))),
+            (_, Param::Int | Param::Int64) => {
+                Err(self.error(fr, pos, op, format!("expected integer; found {op}")))
+            }
+            (_, Param::Float64) => {
+                Err(self.error(fr, pos, op, format!("expected float; found {op}")))
+            }
+            (_, Param::Bool) => Err(self.error(fr, pos, op, format!("expected bool; found {op}"))),
+            _ => Err(self.error(
+                fr,
+                pos,
+                op,
+                format!("can't handle {op} for arg of type {}", ty.go_name()),
+            )),
+        }
+    }
+
+    /// Helm's `include`: the named template run on `data`, its output returned.
+    fn include_template(&mut self, name: &str, data: Value) -> Result<String, FuncError> {
+        let count = self.include_counts.entry(name.to_string()).or_insert(0);
+        if *count > MAX_INCLUDES_PER_NAME {
+            return Err(FuncError::new(format!(
+                "rendering template has a nested reference name: {name}: unable to execute template"
+            )));
+        }
+        *count += 1;
+        let result = self.include_inner(name, data);
+        if let Some(c) = self.include_counts.get_mut(name) {
+            *c -= 1;
+        }
+        result
+    }
+
+    fn include_inner(&mut self, name: &str, data: Value) -> Result<String, FuncError> {
+        let Some(tmpl) = self.lookup(name) else {
+            return Err(FuncError::new(format!(
+                "template: no template \"{name}\" associated with template \"gotpl\""
+            )));
+        };
+        if self.depth >= self.set.limits.max_depth {
+            return Err(FuncError::new(format!(
+                "exceeded maximum template depth ({})",
+                self.set.limits.max_depth
+            )));
+        }
+        self.depth += 1;
+        let result = self.run_to_string(tmpl, data);
+        self.depth -= 1;
+        result.map_err(stop_message)
+    }
+
+    /// Helm's `tpl`: `text` parsed next to the chart's templates (its `define`s visible only
+    /// while it runs) and executed with `data`; `<no value>` erased.
+    fn tpl_text(&mut self, text: &str, data: Value) -> Result<String, FuncError> {
+        let name = self
+            .current
+            .last()
+            .map(|t| t.name.clone())
+            .unwrap_or_else(|| "gotpl".to_string());
+        let parsed = parse_cached(text, self.set.funcs).map_err(|e| {
+            FuncError::new(format!(
+                "cannot parse template \"{text}\": template: {name}:{}: {}",
+                e.line, e.message
+            ))
+        })?;
+        let parse_name: Arc<str> = name.as_str().into();
+        let source: Arc<str> = text.into();
+        let mut overlay = HashMap::new();
+        for (define, body) in &parsed.defines {
+            overlay.insert(
+                define.clone(),
+                Arc::new(Template {
+                    name: define.clone(),
+                    parse_name: parse_name.clone(),
+                    source: source.clone(),
+                    root: body.clone(),
+                }),
+            );
+        }
+        let tmpl = Arc::new(Template {
+            name: name.clone(),
+            parse_name,
+            source,
+            root: parsed.root.clone(),
+        });
+        overlay.insert(name, tmpl.clone());
+        if self.depth >= self.set.limits.max_depth {
+            return Err(FuncError::new(format!(
+                "exceeded maximum template depth ({})",
+                self.set.limits.max_depth
+            )));
+        }
+        self.depth += 1;
+        self.overlays.push(overlay);
+        let result = self.run_to_string(tmpl, data);
+        self.overlays.pop();
+        self.depth -= 1;
+        result.map(|s| s.replace("<no value>", "")).map_err(|e| {
+            FuncError::new(format!(
+                "error during tpl function execution for \"{text}\": {}",
+                stop_message(e)
+            ))
+        })
+    }
+}
+
+fn stop_message(stop: Stop) -> FuncError {
+    match stop {
+        Stop::Error(e) => FuncError(e),
+        Stop::Break | Stop::Continue => FuncError::new("break or continue outside range"),
+    }
+}
+
+/// The type of the `i`-th argument of `func` (variadic ones take the variadic type).
+fn param_at(func: &Func, i: usize) -> Param {
+    func.params
+        .get(i)
+        .copied()
+        .or(func.variadic)
+        .unwrap_or(Param::Any)
+}
+
+impl Host for Exec<'_> {
+    fn include(&mut self, name: &str, data: Value) -> Result<String, FuncError> {
+        self.include_template(name, data)
+    }
+
+    fn tpl(&mut self, text: &str, data: Value) -> Result<String, FuncError> {
+        self.tpl_text(text, data)
+    }
+
+    fn template_name(&self) -> &str {
+        self.current.last().map_or("", |t| t.name.as_str())
+    }
+}

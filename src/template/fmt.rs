@@ -1,0 +1,1078 @@
+//! Go's `fmt` for template values: `Sprint`, `Sprintln`, `Sprintf` with every verb, flag,
+//! width, precision and argument index, including Go's error forms (`%!d(string=x)`,
+//! `%!s(MISSING)`, `%!(EXTRA int=1)`), and Go's float formatting (`1e+06`, `2.5`, `1e-05`).
+
+use super::value::Value;
+
+/// Go's `fmt.Sprint`: operands separated by a space when neither side is a string.
+pub fn sprint(args: &[Value]) -> String {
+    let mut p = Printer::default();
+    let mut prev_string = false;
+    for (i, arg) in args.iter().enumerate() {
+        let is_string = matches!(arg, Value::Str(_));
+        if i > 0 && !is_string && !prev_string {
+            p.out.push(' ');
+        }
+        p.print_arg(arg, 'v');
+        prev_string = is_string;
+    }
+    p.out
+}
+
+/// Go's `fmt.Sprintln`: operands always separated by a space, then a newline.
+pub fn sprintln(args: &[Value]) -> String {
+    let mut p = Printer::default();
+    for (i, arg) in args.iter().enumerate() {
+        if i > 0 {
+            p.out.push(' ');
+        }
+        p.print_arg(arg, 'v');
+    }
+    p.out.push('\n');
+    p.out
+}
+
+/// Go's `%v` of one value (what an action prints, apart from `<no value>` for nil).
+pub fn format_value(v: &Value) -> String {
+    let mut p = Printer::default();
+    p.print_arg(v, 'v');
+    p.out
+}
+
+/// Go's `fmt.Sprintf`.
+pub fn sprintf(format: &str, args: &[Value]) -> String {
+    let mut p = Printer::default();
+    p.do_printf(format, args);
+    p.out
+}
+
+/// Go's `strconv.Quote`.
+pub fn quote(s: &str) -> String {
+    quote_with(s, false)
+}
+
+/// Go's `strconv.FormatFloat(f, 'g', -1, 64)` (also `%v` of a float64).
+pub fn format_float_shortest(f: f64) -> String {
+    format_float(f, 'g', None)
+}
+
+#[derive(Default, Clone, Copy)]
+struct Flags {
+    plus: bool,
+    minus: bool,
+    sharp: bool,
+    space: bool,
+    zero: bool,
+    plus_v: bool,
+    sharp_v: bool,
+    wid: Option<usize>,
+    prec: Option<usize>,
+}
+
+#[derive(Default)]
+struct Printer {
+    out: String,
+    f: Flags,
+    depth: usize,
+}
+
+/// Beyond this nesting a (possibly self-referencing) map or list is not printed further.
+const MAX_DEPTH: usize = 100;
+
+impl Printer {
+    fn do_printf(&mut self, format: &str, args: &[Value]) {
+        let bytes = format.as_bytes();
+        let end = bytes.len();
+        let mut arg_num = 0usize;
+        let mut i = 0;
+        let mut reordered = false;
+        while i < end {
+            let mut good_arg_num = true;
+            let last = i;
+            while i < end && bytes[i] != b'%' {
+                i += 1;
+            }
+            if i > last {
+                self.out.push_str(&format[last..i]);
+            }
+            if i >= end {
+                break;
+            }
+            i += 1;
+            self.f = Flags::default();
+            while i < end {
+                match bytes[i] {
+                    b'#' => self.f.sharp = true,
+                    b'0' => self.f.zero = !self.f.minus,
+                    b'+' => self.f.plus = true,
+                    b'-' => {
+                        self.f.minus = true;
+                        self.f.zero = false;
+                    }
+                    b' ' => self.f.space = true,
+                    _ => break,
+                }
+                i += 1;
+            }
+            let mut after_index;
+            (arg_num, i, after_index) = arg_number(
+                arg_num,
+                format,
+                i,
+                args.len(),
+                &mut reordered,
+                &mut good_arg_num,
+            );
+            if i < end && bytes[i] == b'*' {
+                i += 1;
+                let (n, ok, next) = int_from_arg(args, arg_num);
+                arg_num = next;
+                if !ok {
+                    self.out.push_str("%!(BADWIDTH)");
+                    self.f.wid = None;
+                } else if n < 0 {
+                    self.f.minus = true;
+                    self.f.zero = false;
+                    self.f.wid = Some(n.unsigned_abs() as usize);
+                } else {
+                    self.f.wid = Some(n as usize);
+                }
+                after_index = false;
+            } else {
+                let (n, present, next) = parse_num(bytes, i);
+                i = next;
+                self.f.wid = if present { Some(n) } else { None };
+                if after_index && present {
+                    good_arg_num = false;
+                }
+            }
+            if i + 1 < end && bytes[i] == b'.' {
+                i += 1;
+                if after_index {
+                    good_arg_num = false;
+                }
+                (arg_num, i, after_index) = arg_number(
+                    arg_num,
+                    format,
+                    i,
+                    args.len(),
+                    &mut reordered,
+                    &mut good_arg_num,
+                );
+                if i < end && bytes[i] == b'*' {
+                    i += 1;
+                    let (n, ok, next) = int_from_arg(args, arg_num);
+                    arg_num = next;
+                    self.f.prec = if ok && n >= 0 { Some(n as usize) } else { None };
+                    if !ok {
+                        self.out.push_str("%!(BADPREC)");
+                    }
+                    after_index = false;
+                } else {
+                    let (n, present, next) = parse_num(bytes, i);
+                    i = next;
+                    self.f.prec = Some(if present { n } else { 0 });
+                }
+            }
+            if !after_index {
+                (arg_num, i, _) = arg_number(
+                    arg_num,
+                    format,
+                    i,
+                    args.len(),
+                    &mut reordered,
+                    &mut good_arg_num,
+                );
+            }
+            if i >= end {
+                self.out.push_str("%!(NOVERB)");
+                break;
+            }
+            let verb = format[i..].chars().next().unwrap_or('?');
+            i += verb.len_utf8();
+            if verb == '%' {
+                self.out.push('%');
+            } else if !good_arg_num {
+                self.out.push_str(&format!("%!{verb}(BADINDEX)"));
+            } else if arg_num >= args.len() {
+                self.out.push_str(&format!("%!{verb}(MISSING)"));
+            } else {
+                if verb == 'v' {
+                    self.f.sharp_v = self.f.sharp;
+                    self.f.sharp = false;
+                    self.f.plus_v = self.f.plus;
+                    self.f.plus = false;
+                }
+                self.print_arg(&args[arg_num], verb);
+                arg_num += 1;
+            }
+        }
+        if !reordered && arg_num < args.len() {
+            self.f = Flags::default();
+            self.out.push_str("%!(EXTRA ");
+            for (k, arg) in args[arg_num..].iter().enumerate() {
+                if k > 0 {
+                    self.out.push_str(", ");
+                }
+                if arg.is_nil() {
+                    self.out.push_str("<nil>");
+                } else {
+                    self.out.push_str(arg.type_name());
+                    self.out.push('=');
+                    self.print_arg(arg, 'v');
+                }
+            }
+            self.out.push(')');
+        }
+    }
+
+    fn print_arg(&mut self, arg: &Value, verb: char) {
+        if let Value::Nil = arg {
+            match verb {
+                'T' | 'v' => self.pad("<nil>"),
+                _ => self.bad_verb(arg, verb),
+            }
+            return;
+        }
+        if verb == 'T' {
+            let t = arg.type_name().to_string();
+            self.fmt_s(&t);
+            return;
+        }
+        self.print_value(arg, verb);
+    }
+
+    fn print_value(&mut self, v: &Value, verb: char) {
+        match v {
+            Value::Nil => {
+                if self.f.sharp_v {
+                    self.out.push_str("interface {}(nil)");
+                } else {
+                    self.out.push_str("<nil>");
+                }
+            }
+            Value::Bool(b) => match verb {
+                't' | 'v' => self.pad(if *b { "true" } else { "false" }),
+                _ => self.bad_verb(v, verb),
+            },
+            Value::Int(n) | Value::Int64(n) => self.fmt_integer(*n, v, verb),
+            Value::Float(x) => match verb {
+                'v' => self.fmt_float(*x, 'g', None),
+                'b' | 'g' | 'G' | 'x' | 'X' => self.fmt_float(*x, verb, None),
+                'f' | 'e' | 'E' | 'F' => self.fmt_float(*x, verb, Some(6)),
+                _ => self.bad_verb(v, verb),
+            },
+            Value::Str(s) => self.fmt_string(s, v, verb),
+            Value::Bytes(b) => self.fmt_bytes(b, v, verb),
+            Value::List(l) => {
+                if self.depth >= MAX_DEPTH {
+                    self.out.push_str("[...]");
+                    return;
+                }
+                self.depth += 1;
+                if self.f.sharp_v {
+                    self.out.push_str(l.type_name());
+                    self.out.push('{');
+                    for (i, item) in l.items().iter().enumerate() {
+                        if i > 0 {
+                            self.out.push_str(", ");
+                        }
+                        self.print_value(item, verb);
+                    }
+                    self.out.push('}');
+                } else {
+                    self.out.push('[');
+                    for (i, item) in l.items().iter().enumerate() {
+                        if i > 0 {
+                            self.out.push(' ');
+                        }
+                        self.print_value(item, verb);
+                    }
+                    self.out.push(']');
+                }
+                self.depth -= 1;
+            }
+            Value::Map(m) => {
+                if self.depth >= MAX_DEPTH {
+                    self.out.push_str("map[...]");
+                    return;
+                }
+                self.depth += 1;
+                let entries = m.snapshot();
+                if self.f.sharp_v {
+                    self.out.push_str(m.type_name());
+                    self.out.push('{');
+                } else {
+                    self.out.push_str("map[");
+                }
+                for (i, (k, val)) in entries.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push_str(if self.f.sharp_v { ", " } else { " " });
+                    }
+                    self.fmt_string(k, &Value::str(k.as_str()), verb);
+                    self.out.push(':');
+                    self.print_value(val, verb);
+                }
+                self.out.push(if self.f.sharp_v { '}' } else { ']' });
+                self.depth -= 1;
+            }
+            Value::Object(o) => {
+                if let Some(s) = o.go_stringer() {
+                    if matches!(verb, 'v' | 's' | 'x' | 'X' | 'q') && !self.f.sharp_v {
+                        self.fmt_string(&s, v, verb);
+                        return;
+                    }
+                }
+                let s = o.go_format();
+                self.pad(&s);
+            }
+        }
+    }
+
+    fn bad_verb(&mut self, v: &Value, verb: char) {
+        self.out.push_str("%!");
+        self.out.push(verb);
+        self.out.push('(');
+        if v.is_nil() {
+            self.out.push_str("<nil>");
+        } else {
+            self.out.push_str(v.type_name());
+            self.out.push('=');
+            self.print_arg(v, 'v');
+        }
+        self.out.push(')');
+    }
+
+    /// Pads `s` to the width (counted in runes), with zeros when the `0` flag asks for them.
+    fn pad(&mut self, s: &str) {
+        let Some(wid) = self.f.wid else {
+            self.out.push_str(s);
+            return;
+        };
+        let n = s.chars().count();
+        if n >= wid {
+            self.out.push_str(s);
+            return;
+        }
+        let fill = if self.f.zero { '0' } else { ' ' };
+        let padding: String = std::iter::repeat_n(fill, wid - n).collect();
+        if self.f.minus {
+            self.out.push_str(s);
+            self.out.push_str(&padding);
+        } else {
+            self.out.push_str(&padding);
+            self.out.push_str(s);
+        }
+    }
+
+    fn truncate<'s>(&self, s: &'s str) -> &'s str {
+        match self.f.prec {
+            Some(p) => match s.char_indices().nth(p) {
+                Some((idx, _)) => &s[..idx],
+                None => s,
+            },
+            None => s,
+        }
+    }
+
+    fn fmt_s(&mut self, s: &str) {
+        let t = self.truncate(s).to_string();
+        self.pad(&t);
+    }
+
+    fn fmt_string(&mut self, s: &str, v: &Value, verb: char) {
+        match verb {
+            'v' if self.f.sharp_v => self.fmt_q(s),
+            'v' | 's' => self.fmt_s(s),
+            'x' => self.fmt_sx(s.as_bytes(), false),
+            'X' => self.fmt_sx(s.as_bytes(), true),
+            'q' => self.fmt_q(s),
+            _ => self.bad_verb(v, verb),
+        }
+    }
+
+    fn fmt_bytes(&mut self, b: &[u8], v: &Value, verb: char) {
+        match verb {
+            'v' | 'd' => {
+                if self.f.sharp_v {
+                    let items: Vec<String> = b.iter().map(|x| format!("0x{x:x}")).collect();
+                    self.out
+                        .push_str(&format!("[]byte{{{}}}", items.join(", ")));
+                } else {
+                    let items: Vec<String> = b.iter().map(|x| x.to_string()).collect();
+                    self.out.push('[');
+                    self.out.push_str(&items.join(" "));
+                    self.out.push(']');
+                }
+            }
+            's' => self.fmt_s(&String::from_utf8_lossy(b)),
+            'x' => self.fmt_sx(b, false),
+            'X' => self.fmt_sx(b, true),
+            'q' => self.fmt_q(&String::from_utf8_lossy(b)),
+            _ => self.bad_verb(v, verb),
+        }
+    }
+
+    fn fmt_sx(&mut self, b: &[u8], upper: bool) {
+        let b = match self.f.prec {
+            Some(p) if p < b.len() => &b[..p],
+            _ => b,
+        };
+        let mut s = String::new();
+        for (i, byte) in b.iter().enumerate() {
+            if self.f.space && i > 0 {
+                s.push(' ');
+            }
+            if self.f.sharp && (self.f.space || i == 0) {
+                s.push_str(if upper { "0X" } else { "0x" });
+            }
+            if upper {
+                s.push_str(&format!("{byte:02X}"));
+            } else {
+                s.push_str(&format!("{byte:02x}"));
+            }
+        }
+        self.pad(&s);
+    }
+
+    fn fmt_q(&mut self, s: &str) {
+        let s = self.truncate(s);
+        let q = if self.f.sharp && can_backquote(s) {
+            format!("`{s}`")
+        } else {
+            quote_with(s, self.f.plus)
+        };
+        self.pad(&q);
+    }
+
+    fn fmt_integer(&mut self, n: i64, v: &Value, verb: char) {
+        let (base, upper) = match verb {
+            'v' | 'd' => (10, false),
+            'b' => (2, false),
+            'o' | 'O' => (8, false),
+            'x' => (16, false),
+            'X' => (16, true),
+            'c' => {
+                let c = u32::try_from(n)
+                    .ok()
+                    .and_then(char::from_u32)
+                    .unwrap_or('\u{FFFD}');
+                let s = c.to_string();
+                self.pad(&s);
+                return;
+            }
+            'q' => {
+                let c = u32::try_from(n)
+                    .ok()
+                    .and_then(char::from_u32)
+                    .unwrap_or('\u{FFFD}');
+                let s = quote_rune(c, self.f.plus);
+                self.pad(&s);
+                return;
+            }
+            'U' => {
+                let mut s = format!("U+{:04X}", n as u64);
+                if self.f.sharp {
+                    if let Some(c) = u32::try_from(n).ok().and_then(char::from_u32) {
+                        if is_print(c) {
+                            s.push_str(&format!(" '{c}'"));
+                        }
+                    }
+                }
+                self.pad(&s);
+                return;
+            }
+            _ => return self.bad_verb(v, verb),
+        };
+        let negative = n < 0;
+        let u = n.unsigned_abs();
+        let mut prec = 0usize;
+        if let Some(p) = self.f.prec {
+            prec = p;
+            if p == 0 && u == 0 {
+                let zero = std::mem::replace(&mut self.f.zero, false);
+                self.pad("");
+                self.f.zero = zero;
+                return;
+            }
+        } else if self.f.zero && !self.f.minus {
+            if let Some(w) = self.f.wid {
+                prec = w;
+                if negative || self.f.plus || self.f.space {
+                    prec = prec.saturating_sub(1);
+                }
+            }
+        }
+        let mut digits = match base {
+            2 => format!("{u:b}"),
+            8 => format!("{u:o}"),
+            16 if upper => format!("{u:X}"),
+            16 => format!("{u:x}"),
+            _ => u.to_string(),
+        };
+        if digits.len() < prec {
+            digits = "0".repeat(prec - digits.len()) + &digits;
+        }
+        let mut prefix = String::new();
+        if self.f.sharp {
+            match base {
+                2 => prefix.push_str("0b"),
+                8 if !digits.starts_with('0') => prefix.push('0'),
+                16 => prefix.push_str(if upper { "0X" } else { "0x" }),
+                _ => {}
+            }
+        }
+        if verb == 'O' {
+            prefix = "0o".to_string() + &prefix;
+        }
+        let sign = if negative {
+            "-"
+        } else if self.f.plus {
+            "+"
+        } else if self.f.space {
+            " "
+        } else {
+            ""
+        };
+        let s = format!("{sign}{prefix}{digits}");
+        let zero = std::mem::replace(&mut self.f.zero, false);
+        self.pad(&s);
+        self.f.zero = zero;
+    }
+
+    fn fmt_float(&mut self, x: f64, verb: char, default_prec: Option<usize>) {
+        let prec = self.f.prec.or(default_prec);
+        let mut num = format_float(x.abs(), verb, prec);
+        if self.f.sharp && verb != 'b' {
+            num = sharp_float(&num, verb, prec);
+        }
+        let sign = if x.is_sign_negative() && !x.is_nan() {
+            '-'
+        } else {
+            '+'
+        };
+        let sign_str = if sign == '-' {
+            "-"
+        } else if self.f.plus {
+            "+"
+        } else if self.f.space {
+            " "
+        } else {
+            ""
+        };
+        if x.is_infinite() || x.is_nan() {
+            let zero = std::mem::replace(&mut self.f.zero, false);
+            let s = if x.is_nan() {
+                format!(
+                    "{}NaN",
+                    if self.f.plus {
+                        "+"
+                    } else if self.f.space {
+                        " "
+                    } else {
+                        ""
+                    }
+                )
+            } else {
+                format!(
+                    "{}Inf",
+                    if sign == '-' {
+                        "-"
+                    } else if self.f.space && !self.f.plus {
+                        " "
+                    } else {
+                        "+"
+                    }
+                )
+            };
+            self.pad(&s);
+            self.f.zero = zero;
+            return;
+        }
+        if self.f.zero && !self.f.minus {
+            if let Some(w) = self.f.wid {
+                let len = sign_str.len() + num.len();
+                if w > len {
+                    self.out.push_str(sign_str);
+                    self.out.push_str(&"0".repeat(w - len));
+                    self.out.push_str(&num);
+                    return;
+                }
+            }
+        }
+        let s = format!("{sign_str}{num}");
+        self.pad(&s);
+    }
+}
+
+/// `%#g`-style forms keep a decimal point (and for `g`, trailing zeros up to the precision).
+fn sharp_float(num: &str, verb: char, prec: Option<usize>) -> String {
+    let (mant, exp) = match num.find(['e', 'E', 'p', 'P']) {
+        Some(i) => (&num[..i], &num[i..]),
+        None => (num, ""),
+    };
+    let mut mant = mant.to_string();
+    if !mant.contains('.') {
+        mant.push('.');
+    }
+    if matches!(verb, 'g' | 'G' | 'v') {
+        let want = prec.unwrap_or(6);
+        let digits = mant.chars().filter(|c| c.is_ascii_digit()).count();
+        let lead_zeros = mant
+            .chars()
+            .take_while(|c| *c == '0' || *c == '.')
+            .filter(|c| *c == '0')
+            .count();
+        let significant = digits - lead_zeros.min(digits.saturating_sub(1));
+        if significant < want {
+            mant.push_str(&"0".repeat(want - significant));
+        }
+    }
+    mant + exp
+}
+
+/// Go's `strconv.FormatFloat(x, verb, prec, 64)` for non-negative finite `x` (sign handled by
+/// the caller); `None` precision means the shortest representation that round-trips.
+fn format_float(x: f64, verb: char, prec: Option<usize>) -> String {
+    if x.is_nan() {
+        return "NaN".into();
+    }
+    if x.is_infinite() {
+        return "Inf".into();
+    }
+    let x = x.abs();
+    match verb {
+        'e' | 'E' => {
+            let (digits, exp) = decimal_digits(x, prec.map(|p| p + 1));
+            let p = prec.unwrap_or(digits.len().saturating_sub(1));
+            exp_form(&digits, exp, p, verb == 'E')
+        }
+        'f' | 'F' => match prec {
+            Some(p) => format!("{x:.p$}"),
+            None => {
+                let (digits, exp) = decimal_digits(x, None);
+                let frac = (digits.len() as i32 - exp - 1).max(0) as usize;
+                format!("{x:.frac$}")
+            }
+        },
+        'g' | 'G' => {
+            let shortest = prec.is_none();
+            let p = match prec {
+                Some(0) => Some(1),
+                other => other,
+            };
+            let (digits, exp) = decimal_digits(x, p);
+            let mut eprec = p.unwrap_or(digits.len()) as i32;
+            if !shortest && eprec > digits.len() as i32 && digits.len() as i32 > exp {
+                eprec = digits.len() as i32;
+            }
+            if shortest {
+                eprec = 6;
+            }
+            if exp < -4 || exp >= eprec {
+                let p = digits.len().saturating_sub(1);
+                exp_form(&digits, exp, p, verb == 'G')
+            } else {
+                let frac = (digits.len() as i32 - exp - 1).max(0) as usize;
+                fixed_form(&digits, exp, frac)
+            }
+        }
+        'x' | 'X' => hex_float(x, prec, verb == 'X'),
+        'b' => {
+            let bits = x.to_bits();
+            let mant = bits & ((1 << 52) - 1);
+            let exp = ((bits >> 52) & 0x7ff) as i64;
+            let (mant, exp) = if exp == 0 {
+                (mant, -1074)
+            } else {
+                (mant | (1 << 52), exp - 1075)
+            };
+            format!("{mant}p{exp:+}")
+        }
+        _ => format!("{x}"),
+    }
+}
+
+/// Decimal digits (no leading zeros, no trailing zeros) and the decimal exponent of the first
+/// digit, rounded to `sig` significant digits or shortest when `None`.
+fn decimal_digits(x: f64, sig: Option<usize>) -> (String, i32) {
+    if x == 0.0 {
+        return ("0".into(), 0);
+    }
+    let s = match sig {
+        Some(n) => format!("{:.*e}", n.saturating_sub(1), x),
+        None => format!("{x:e}"),
+    };
+    let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let mut digits: String = mant.chars().filter(|c| c.is_ascii_digit()).collect();
+    if sig.is_none() {
+        while digits.len() > 1 && digits.ends_with('0') {
+            digits.pop();
+        }
+    }
+    (digits, exp)
+}
+
+fn exp_form(digits: &str, exp: i32, prec: usize, upper: bool) -> String {
+    let mut s = String::new();
+    s.push_str(&digits[..1]);
+    let rest: String = digits[1..]
+        .chars()
+        .chain(std::iter::repeat('0'))
+        .take(prec)
+        .collect();
+    if prec > 0 {
+        s.push('.');
+        s.push_str(&rest);
+    }
+    s.push(if upper { 'E' } else { 'e' });
+    s.push(if exp < 0 { '-' } else { '+' });
+    s.push_str(&format!("{:02}", exp.abs()));
+    s
+}
+
+fn fixed_form(digits: &str, exp: i32, frac: usize) -> String {
+    let mut s = String::new();
+    if exp < 0 {
+        s.push('0');
+    } else {
+        for i in 0..=exp as usize {
+            s.push(digits.as_bytes().get(i).map_or('0', |b| *b as char));
+        }
+    }
+    if frac > 0 {
+        s.push('.');
+        for k in 0..frac {
+            let idx = exp + 1 + k as i32;
+            let c = if idx < 0 {
+                '0'
+            } else {
+                digits
+                    .as_bytes()
+                    .get(idx as usize)
+                    .map_or('0', |b| *b as char)
+            };
+            s.push(c);
+        }
+    }
+    s
+}
+
+/// Go's `%x` of a float64: `0x1.cp+01`.
+fn hex_float(x: f64, prec: Option<usize>, upper: bool) -> String {
+    if x == 0.0 {
+        let frac = match prec {
+            Some(p) if p > 0 => format!(".{}", "0".repeat(p)),
+            _ => String::new(),
+        };
+        let s = format!("0x0{frac}p+00");
+        return if upper { s.to_uppercase() } else { s };
+    }
+    let bits = x.to_bits();
+    let mut exp = ((bits >> 52) & 0x7ff) as i64;
+    let mut mant = bits & ((1u64 << 52) - 1);
+    if exp == 0 {
+        // Subnormal: normalise.
+        exp = -1022;
+        while mant & (1 << 52) == 0 {
+            mant <<= 1;
+            exp -= 1;
+        }
+        mant &= (1 << 52) - 1;
+    } else {
+        exp -= 1023;
+    }
+    let mut hex = format!("{mant:013x}");
+    match prec {
+        Some(p) if p < 13 => {
+            // Round half to even on the dropped hex digits.
+            let full = (1u64 << 52) | mant;
+            let shift = (13 - p) * 4;
+            let mut kept = full >> shift;
+            let rem = full & ((1u64 << shift) - 1);
+            let half = 1u64 << (shift - 1);
+            if rem > half || (rem == half && kept & 1 == 1) {
+                kept += 1;
+            }
+            if kept >> (p * 4) >= 2 {
+                kept >>= 1;
+                exp += 1;
+            }
+            let frac = kept & ((1u64 << (p * 4)) - 1);
+            hex = if p == 0 {
+                String::new()
+            } else {
+                format!("{frac:0width$x}", width = p)
+            };
+        }
+        Some(p) => hex.push_str(&"0".repeat(p - 13)),
+        None => {
+            while hex.ends_with('0') {
+                hex.pop();
+            }
+        }
+    }
+    let dot = if hex.is_empty() { "" } else { "." };
+    let s = format!(
+        "0x1{dot}{hex}p{}{:02}",
+        if exp < 0 { '-' } else { '+' },
+        exp.abs()
+    );
+    if upper {
+        s.to_uppercase()
+    } else {
+        s
+    }
+}
+
+fn parse_num(bytes: &[u8], mut i: usize) -> (usize, bool, usize) {
+    let start = i;
+    let mut n = 0usize;
+    while i < bytes.len() && bytes[i].is_ascii_digit() {
+        if n > 1_000_000 {
+            return (0, false, bytes.len());
+        }
+        n = n * 10 + (bytes[i] - b'0') as usize;
+        i += 1;
+    }
+    (n, i > start, i)
+}
+
+/// `[n]` argument index: returns the new argument number, position, and whether one was found.
+fn arg_number(
+    arg_num: usize,
+    format: &str,
+    i: usize,
+    num_args: usize,
+    reordered: &mut bool,
+    good: &mut bool,
+) -> (usize, usize, bool) {
+    let bytes = format.as_bytes();
+    if i >= bytes.len() || bytes[i] != b'[' {
+        return (arg_num, i, false);
+    }
+    *reordered = true;
+    let rest = &bytes[i..];
+    let (index, wid, ok) = if rest.len() < 3 {
+        (0, 1, false)
+    } else {
+        match rest.iter().position(|&b| b == b']') {
+            Some(close) => {
+                let (n, present, next) = parse_num(rest, 1);
+                if !present || next != close {
+                    (0, close + 1, false)
+                } else {
+                    (n as i64 - 1, close + 1, true)
+                }
+            }
+            None => (0, 1, false),
+        }
+    };
+    if ok && index >= 0 && (index as usize) < num_args {
+        return (index as usize, i + wid, true);
+    }
+    *good = false;
+    (arg_num, i + wid, ok)
+}
+
+fn int_from_arg(args: &[Value], arg_num: usize) -> (i64, bool, usize) {
+    match args.get(arg_num) {
+        Some(v) => match v.as_int() {
+            Some(n) if n.abs() <= 1_000_000 => (n, true, arg_num + 1),
+            _ => (0, false, arg_num + 1),
+        },
+        None => (0, false, arg_num),
+    }
+}
+
+/// Go's `unicode.IsPrint` approximated by Rust's character classes.
+fn is_print(c: char) -> bool {
+    if c.is_ascii() {
+        return (' '..='~').contains(&c);
+    }
+    !c.is_control()
+        && !c.is_whitespace()
+        && !matches!(c, '\u{AD}' | '\u{FEFF}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}')
+        && !('\u{E000}'..='\u{F8FF}').contains(&c)
+}
+
+fn quote_with(s: &str, ascii_only: bool) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        push_escaped(&mut out, c, '"', ascii_only);
+    }
+    out.push('"');
+    out
+}
+
+fn quote_rune(c: char, ascii_only: bool) -> String {
+    let mut out = String::from("'");
+    push_escaped(&mut out, c, '\'', ascii_only);
+    out.push('\'');
+    out
+}
+
+fn push_escaped(out: &mut String, c: char, quote: char, ascii_only: bool) {
+    match c {
+        c if c == quote || c == '\\' => {
+            out.push('\\');
+            out.push(c);
+        }
+        c if ascii_only && !c.is_ascii() => push_unicode_escape(out, c),
+        c if is_print(c) => out.push(c),
+        '\u{7}' => out.push_str("\\a"),
+        '\u{8}' => out.push_str("\\b"),
+        '\u{c}' => out.push_str("\\f"),
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        '\u{b}' => out.push_str("\\v"),
+        c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+            out.push_str(&format!("\\x{:02x}", c as u32));
+        }
+        c => push_unicode_escape(out, c),
+    }
+}
+
+fn push_unicode_escape(out: &mut String, c: char) {
+    if (c as u32) < 0x10000 {
+        out.push_str(&format!("\\u{:04x}", c as u32));
+    } else {
+        out.push_str(&format!("\\U{:08x}", c as u32));
+    }
+}
+
+fn can_backquote(s: &str) -> bool {
+    s.chars()
+        .all(|c| c != '`' && c != '\u{FEFF}' && (c == '\t' || !c.is_control()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::template::value::{Map, Value};
+
+    fn f(format: &str, args: &[Value]) -> String {
+        sprintf(format, args)
+    }
+
+    #[test]
+    fn shortest_floats_as_go() {
+        let got: Vec<String> = [100000.0, 1e6, 0.0001, 1e-5, 2.00000005e7, -1.5e6, 2.5, 1.0]
+            .iter()
+            .map(|x| format_value(&Value::Float(*x)))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "100000",
+                "1e+06",
+                "0.0001",
+                "1e-05",
+                "2.00000005e+07",
+                "-1.5e+06",
+                "2.5",
+                "1"
+            ]
+        );
+    }
+
+    #[test]
+    fn verbs_and_flags() {
+        let i = |n| Value::Int(n);
+        assert_eq!(
+            f(
+                "%5d|%-5d|%05d|%+d|% d|%x",
+                &[i(42), i(42), i(42), i(42), i(42), i(-255)]
+            ),
+            "   42|42   |00042|+42| 42|-ff"
+        );
+        assert_eq!(
+            f("%o %O %#o %b %08b", &[i(8), i(8), i(8), i(5), i(5)]),
+            "10 0o10 010 101 00000101"
+        );
+        assert_eq!(
+            f(
+                "%e %E %f %g %g %G",
+                &[
+                    Value::Float(1234.5678),
+                    Value::Float(0.000012),
+                    Value::Float(1.0),
+                    Value::Float(1e8),
+                    Value::Float(1e-5),
+                    Value::Float(1e-10)
+                ]
+            ),
+            "1.234568e+03 1.200000E-05 1.000000 1e+08 1e-05 1E-10"
+        );
+        assert_eq!(
+            f(
+                "%.2f|%8.3f|%-8.2f|%08.3f|%.0f|%.3g",
+                &[
+                    Value::Float(3.14259),
+                    Value::Float(3.14259),
+                    Value::Float(3.14259),
+                    Value::Float(-3.14259),
+                    Value::Float(2.5),
+                    Value::Float(3.14259)
+                ]
+            ),
+            "3.14|   3.143|3.14    |-003.143|2|3.14"
+        );
+        assert_eq!(f("%x", &[Value::Float(3.5)]), "0x1.cp+01");
+    }
+
+    #[test]
+    fn go_error_forms() {
+        assert_eq!(
+            f(
+                "%d|%s|%t|%d",
+                &[
+                    Value::from("x"),
+                    Value::Int(5),
+                    Value::Int(1),
+                    Value::Bool(true)
+                ]
+            ),
+            "%!d(string=x)|%!s(int=5)|%!t(int=1)|%!d(bool=true)"
+        );
+        assert_eq!(
+            f("%s and %s", &[Value::from("one")]),
+            "one and %!s(MISSING)"
+        );
+        assert_eq!(
+            f("%d", &[Value::Int(1), Value::Int(2), Value::from("x")]),
+            "1%!(EXTRA int=2, string=x)"
+        );
+        assert_eq!(f("%", &[]), "%!(NOVERB)");
+        assert_eq!(f("%!", &[]), "%!!(MISSING)");
+        assert_eq!(
+            f("%[2]s %[1]s %s", &[Value::from("a"), Value::from("b")]),
+            "b a b"
+        );
+    }
+
+    #[test]
+    fn composite_values() {
+        let m = Map::default();
+        m.insert("b", Value::Float(2.0));
+        m.insert("a", Value::list(vec![Value::Int(1), Value::from("x")]));
+        let v = Value::list(vec![Value::Map(m.clone()), Value::Nil, Value::Bool(true)]);
+        assert_eq!(format_value(&v), "[map[a:[1 x] b:2] <nil> true]");
+        assert_eq!(
+            f("%#v", &[Value::Map(m)]),
+            "map[string]interface {}{\"a\":[]interface {}{1, \"x\"}, \"b\":2}"
+        );
+        assert_eq!(
+            sprint(&[
+                Value::Int(1),
+                Value::Int(2),
+                Value::from("a"),
+                Value::Int(3)
+            ]),
+            "1 2a3"
+        );
+    }
+}

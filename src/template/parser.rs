@@ -1,0 +1,849 @@
+//! Go's `text/template/parse` rules: actions, pipelines, control structures, `define`/`block`,
+//! variable scoping checked at parse time, and Go's error messages.
+
+use super::ast::{Branch, Command, List, Node, Number, Operand, Pipe, TemplateCall};
+use super::funcs::FuncMap;
+use super::lexer::{lex, Keyword, Kind, Token};
+use std::sync::Arc;
+
+/// A parse failure: the 1-based line and Go's message (without the `template: NAME:LINE: `
+/// prefix, which the caller adds with the file's name).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub line: usize,
+    pub message: String,
+}
+
+/// A parsed template text: the body of the text itself and the templates it defines
+/// (`define` and `block`), in order of appearance.
+#[derive(Debug)]
+pub struct Parsed {
+    pub root: Arc<List>,
+    pub defines: Vec<(String, Arc<List>)>,
+}
+
+/// Parses a template text. `funcs` is consulted for Go's `function "x" not defined` check.
+pub fn parse(text: &str, funcs: &FuncMap) -> Result<Parsed, SyntaxError> {
+    let mut p = Parser {
+        tokens: lex(text),
+        at: 0,
+        line: 1,
+        vars: vec!["$".to_string()],
+        range_depth: 0,
+        funcs,
+        defines: Vec::new(),
+    };
+    let root = p.parse_root()?;
+    Ok(Parsed {
+        root: Arc::new(root),
+        defines: p.defines,
+    })
+}
+
+struct Parser<'a> {
+    tokens: Vec<Token>,
+    at: usize,
+    /// Line of the last token taken (Go reports errors there).
+    line: usize,
+    vars: Vec<String>,
+    range_depth: usize,
+    funcs: &'a FuncMap,
+    defines: Vec<(String, Arc<List>)>,
+}
+
+type Res<T> = Result<T, SyntaxError>;
+
+/// What ended an item list.
+enum End {
+    End,
+    Else,
+}
+
+impl Parser<'_> {
+    fn error<T>(&self, message: impl Into<String>) -> Res<T> {
+        Err(SyntaxError {
+            line: self.line,
+            message: message.into(),
+        })
+    }
+
+    fn next(&mut self) -> Token {
+        let tok = self.tokens[self.at.min(self.tokens.len() - 1)].clone();
+        if self.at < self.tokens.len() - 1 {
+            self.at += 1;
+        }
+        self.line = tok.line;
+        tok
+    }
+
+    fn peek(&self) -> &Token {
+        &self.tokens[self.at.min(self.tokens.len() - 1)]
+    }
+
+    fn backup(&mut self) {
+        self.at -= 1;
+    }
+
+    fn next_non_space(&mut self) -> Token {
+        loop {
+            let t = self.next();
+            if t.kind != Kind::Space {
+                return t;
+            }
+        }
+    }
+
+    fn peek_non_space(&mut self) -> Token {
+        let t = self.next_non_space();
+        self.backup();
+        t
+    }
+
+    fn unexpected<T>(&self, tok: &Token, context: &str) -> Res<T> {
+        if tok.kind == Kind::Error {
+            return self.error(tok.text.clone());
+        }
+        self.error(format!("unexpected {} in {}", tok.describe(), context))
+    }
+
+    fn expect(&mut self, kind: Kind, context: &str) -> Res<Token> {
+        let t = self.next_non_space();
+        if t.kind != kind {
+            return self.unexpected(&t, context);
+        }
+        Ok(t)
+    }
+
+    fn parse_root(&mut self) -> Res<List> {
+        let mut root = Vec::new();
+        while self.peek().kind != Kind::Eof {
+            if self.peek().kind == Kind::LeftDelim {
+                let mark = self.at;
+                self.next();
+                if self.next_non_space().kind == Kind::Keyword(Keyword::Define) {
+                    self.parse_definition()?;
+                    continue;
+                }
+                self.at = mark;
+            }
+            match self.text_or_action()? {
+                Item::Node(n) => root.push(n),
+                Item::End => return self.error("unexpected {{end}}"),
+                Item::Else => return self.error("unexpected {{else}}"),
+            }
+        }
+        Ok(root)
+    }
+
+    /// Runs `body` as the parse of a separate template (`define`, `block`): fresh variables
+    /// and range depth.
+    fn in_new_template<T>(&mut self, body: impl FnOnce(&mut Self) -> Res<T>) -> Res<T> {
+        let vars = std::mem::replace(&mut self.vars, vec!["$".to_string()]);
+        let depth = std::mem::replace(&mut self.range_depth, 0);
+        let result = body(self);
+        self.vars = vars;
+        self.range_depth = depth;
+        result
+    }
+
+    fn add_define(&mut self, name: String, list: List) -> Res<()> {
+        if let Some(existing) = self.defines.iter_mut().find(|(n, _)| *n == name) {
+            if super::ast::is_empty_list(&existing.1) {
+                existing.1 = Arc::new(list);
+                return Ok(());
+            }
+            if !super::ast::is_empty_list(&list) {
+                return self.error(format!(
+                    "template: multiple definition of template \"{name}\""
+                ));
+            }
+            return Ok(());
+        }
+        self.defines.push((name, Arc::new(list)));
+        Ok(())
+    }
+
+    fn parse_definition(&mut self) -> Res<()> {
+        let context = "define clause";
+        let tok = self.next_non_space();
+        if tok.kind != Kind::String && tok.kind != Kind::RawString {
+            return self.unexpected(&tok, context);
+        }
+        let name = self.unquote(&tok)?;
+        self.expect(Kind::RightDelim, context)?;
+        let list = self.in_new_template(|p| match p.item_list()? {
+            (list, End::End) => Ok(list),
+            (_, End::Else) => p.error(format!("unexpected {{{{else}}}} in {context}")),
+        })?;
+        self.add_define(name, list)
+    }
+
+    fn item_list(&mut self) -> Res<(List, End)> {
+        let mut list = Vec::new();
+        while self.peek_non_space().kind != Kind::Eof {
+            match self.text_or_action()? {
+                Item::Node(n) => list.push(n),
+                Item::End => return Ok((list, End::End)),
+                Item::Else => return Ok((list, End::Else)),
+            }
+        }
+        self.error("unexpected EOF")
+    }
+
+    fn text_or_action(&mut self) -> Res<Item> {
+        let tok = self.next_non_space();
+        match tok.kind {
+            Kind::Text => Ok(Item::Node(Node::Text(tok.text.into_boxed_str()))),
+            Kind::LeftDelim => self.action(),
+            _ => self.unexpected(&tok, "input"),
+        }
+    }
+
+    fn action(&mut self) -> Res<Item> {
+        let tok = self.next_non_space();
+        let node = match tok.kind {
+            Kind::Keyword(Keyword::Block) => self.block_control()?,
+            Kind::Keyword(Keyword::Break) => self.loop_control("break", tok.pos)?,
+            Kind::Keyword(Keyword::Continue) => self.loop_control("continue", tok.pos)?,
+            Kind::Keyword(Keyword::Else) => return self.else_control(),
+            Kind::Keyword(Keyword::End) => {
+                self.expect(Kind::RightDelim, "end")?;
+                return Ok(Item::End);
+            }
+            Kind::Keyword(Keyword::If) => Node::If(Box::new(self.parse_control("if")?)),
+            Kind::Keyword(Keyword::Range) => Node::Range(Box::new(self.parse_control("range")?)),
+            Kind::Keyword(Keyword::Template) => self.template_control()?,
+            Kind::Keyword(Keyword::With) => Node::With(Box::new(self.parse_control("with")?)),
+            _ => {
+                self.backup();
+                let pipe = self.pipeline("command", Kind::RightDelim)?;
+                Node::Action(pipe)
+            }
+        };
+        Ok(Item::Node(node))
+    }
+
+    fn loop_control(&mut self, word: &str, pos: usize) -> Res<Node> {
+        let tok = self.next_non_space();
+        if tok.kind != Kind::RightDelim {
+            return self.unexpected(&tok, &format!("{{{{{word}}}}}"));
+        }
+        if self.range_depth == 0 {
+            return self.error(format!("{{{{{word}}}}} outside {{{{range}}}}"));
+        }
+        Ok(if word == "break" {
+            Node::Break(pos)
+        } else {
+            Node::Continue(pos)
+        })
+    }
+
+    fn else_control(&mut self) -> Res<Item> {
+        let peek = self.peek_non_space();
+        if matches!(
+            peek.kind,
+            Kind::Keyword(Keyword::If) | Kind::Keyword(Keyword::With)
+        ) {
+            return Ok(Item::Else);
+        }
+        self.expect(Kind::RightDelim, "else")?;
+        Ok(Item::Else)
+    }
+
+    fn parse_control(&mut self, context: &str) -> Res<Branch> {
+        let mark = self.vars.len();
+        let result = self.parse_control_inner(context);
+        self.vars.truncate(mark);
+        result
+    }
+
+    fn parse_control_inner(&mut self, context: &str) -> Res<Branch> {
+        let pipe = self.pipeline(context, Kind::RightDelim)?;
+        if context == "range" {
+            self.range_depth += 1;
+        }
+        let (list, end) = self.item_list()?;
+        if context == "range" {
+            self.range_depth -= 1;
+        }
+        let mut else_list = None;
+        if let End::Else = end {
+            let chained = match self.peek().kind {
+                Kind::Keyword(Keyword::If) if context == "if" => Some("if"),
+                Kind::Keyword(Keyword::With) if context == "with" => Some("with"),
+                _ => None,
+            };
+            if let Some(kw) = chained {
+                self.next();
+                let inner = self.parse_control(kw)?;
+                let node = if kw == "if" {
+                    Node::If(Box::new(inner))
+                } else {
+                    Node::With(Box::new(inner))
+                };
+                else_list = Some(vec![node]);
+            } else {
+                let (list, end) = self.item_list()?;
+                if let End::Else = end {
+                    return self.error("expected end; found {{else}}");
+                }
+                else_list = Some(list);
+            }
+        }
+        Ok(Branch {
+            pos: pipe.pos,
+            pipe,
+            list,
+            else_list,
+        })
+    }
+
+    fn template_name(&mut self, tok: &Token, context: &str) -> Res<String> {
+        match tok.kind {
+            Kind::String | Kind::RawString => self.unquote(tok),
+            _ => self.unexpected(tok, context),
+        }
+    }
+
+    fn template_control(&mut self) -> Res<Node> {
+        let context = "template clause";
+        let tok = self.next_non_space();
+        let name = self.template_name(&tok, context)?;
+        let pipe = if self.next_non_space().kind != Kind::RightDelim {
+            self.backup();
+            Some(self.pipeline(context, Kind::RightDelim)?)
+        } else {
+            None
+        };
+        Ok(Node::Template(Box::new(TemplateCall {
+            pos: tok.pos,
+            name,
+            pipe,
+        })))
+    }
+
+    fn block_control(&mut self) -> Res<Node> {
+        let context = "block clause";
+        let tok = self.next_non_space();
+        let name = self.template_name(&tok, context)?;
+        let pipe = if self.next_non_space().kind != Kind::RightDelim {
+            self.backup();
+            Some(self.pipeline(context, Kind::RightDelim)?)
+        } else {
+            None
+        };
+        let list = self.in_new_template(|p| match p.item_list()? {
+            (list, End::End) => Ok(list),
+            (_, End::Else) => p.error(format!("unexpected {{{{else}}}} in {context}")),
+        })?;
+        self.add_define(name.clone(), list)?;
+        Ok(Node::Template(Box::new(TemplateCall {
+            pos: tok.pos,
+            name,
+            pipe,
+        })))
+    }
+
+    fn pipeline(&mut self, context: &str, end: Kind) -> Res<Pipe> {
+        let start = self.peek_non_space();
+        let mut pipe = Pipe {
+            pos: start.pos,
+            is_assign: false,
+            decl: Vec::new(),
+            cmds: Vec::new(),
+        };
+        self.declarations(&mut pipe, context)?;
+        loop {
+            let tok = self.next_non_space();
+            match tok.kind {
+                k if k == end => {
+                    self.check_pipeline(&pipe, context)?;
+                    return Ok(pipe);
+                }
+                Kind::Bool
+                | Kind::CharConstant
+                | Kind::Dot
+                | Kind::Field
+                | Kind::Identifier
+                | Kind::Number
+                | Kind::Keyword(Keyword::Nil)
+                | Kind::RawString
+                | Kind::String
+                | Kind::Variable
+                | Kind::LeftParen => {
+                    self.backup();
+                    let cmd = self.command()?;
+                    pipe.cmds.push(cmd);
+                }
+                _ => return self.unexpected(&tok, context),
+            }
+        }
+    }
+
+    fn declarations(&mut self, pipe: &mut Pipe, context: &str) -> Res<()> {
+        loop {
+            let v = self.peek_non_space();
+            if v.kind != Kind::Variable {
+                return Ok(());
+            }
+            let mark = self.at;
+            self.next_non_space();
+            let after = self.peek().clone();
+            let next = self.peek_non_space();
+            match next.kind {
+                Kind::Assign | Kind::Declare => {
+                    pipe.is_assign = next.kind == Kind::Assign;
+                    self.next_non_space();
+                    pipe.decl.push(v.text.clone());
+                    self.vars.push(v.text);
+                    return Ok(());
+                }
+                Kind::Char if next.text == "," => {
+                    self.next_non_space();
+                    pipe.decl.push(v.text.clone());
+                    self.vars.push(v.text);
+                    if context == "range" && pipe.decl.len() < 2 {
+                        match self.peek_non_space().kind {
+                            Kind::Variable | Kind::RightDelim | Kind::RightParen => continue,
+                            _ => return self.error("range can only initialize variables"),
+                        }
+                    }
+                    return self.error(format!("too many declarations in {context}"));
+                }
+                _ => {
+                    let _ = after;
+                    self.at = mark;
+                    return Ok(());
+                }
+            }
+        }
+    }
+
+    fn check_pipeline(&self, pipe: &Pipe, context: &str) -> Res<()> {
+        if pipe.cmds.is_empty() {
+            return self.error(format!("missing value for {context}"));
+        }
+        for (i, cmd) in pipe.cmds.iter().enumerate().skip(1) {
+            if matches!(
+                cmd.args.first(),
+                Some(
+                    Operand::Bool(..)
+                        | Operand::Dot(_)
+                        | Operand::Nil(_)
+                        | Operand::Number(..)
+                        | Operand::Str { .. }
+                )
+            ) {
+                return self.error(format!(
+                    "non executable command in pipeline stage {}",
+                    i + 1
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn command(&mut self) -> Res<Command> {
+        let pos = self.peek_non_space().pos;
+        let mut args = Vec::new();
+        loop {
+            self.peek_non_space();
+            if let Some(op) = self.operand()? {
+                args.push(op);
+            }
+            let tok = self.next();
+            match tok.kind {
+                Kind::Space => continue,
+                Kind::RightDelim | Kind::RightParen => self.backup(),
+                Kind::Pipe => {}
+                _ => return self.unexpected(&tok, "operand"),
+            }
+            break;
+        }
+        if args.is_empty() {
+            return self.error("empty command");
+        }
+        Ok(Command { pos, args })
+    }
+
+    fn operand(&mut self) -> Res<Option<Operand>> {
+        let Some(node) = self.term()? else {
+            return Ok(None);
+        };
+        if self.peek().kind != Kind::Field {
+            return Ok(Some(node));
+        }
+        let chain_pos = self.peek().pos;
+        let mut fields = Vec::new();
+        while self.peek().kind == Kind::Field {
+            fields.push(self.next().text[1..].to_string());
+        }
+        Ok(Some(match node {
+            Operand::Field { pos, mut idents } => {
+                idents.extend(fields);
+                Operand::Field { pos, idents }
+            }
+            Operand::Variable {
+                pos,
+                name,
+                fields: mut own,
+            } => {
+                own.extend(fields);
+                Operand::Variable {
+                    pos,
+                    name,
+                    fields: own,
+                }
+            }
+            Operand::Bool(..)
+            | Operand::Str { .. }
+            | Operand::Number(..)
+            | Operand::Nil(_)
+            | Operand::Dot(_) => {
+                return self.error(format!("unexpected . after term \"{node}\""));
+            }
+            other => Operand::Chain {
+                pos: chain_pos,
+                node: Box::new(other),
+                fields,
+            },
+        }))
+    }
+
+    fn term(&mut self) -> Res<Option<Operand>> {
+        let tok = self.next_non_space();
+        let pos = tok.pos;
+        Ok(Some(match tok.kind {
+            Kind::Identifier => {
+                if !self.funcs.contains(&tok.text) {
+                    return self.error(format!("function \"{}\" not defined", tok.text));
+                }
+                Operand::Identifier {
+                    pos,
+                    name: tok.text,
+                }
+            }
+            Kind::Dot => Operand::Dot(pos),
+            Kind::Keyword(Keyword::Nil) => Operand::Nil(pos),
+            Kind::Variable => {
+                let mut parts = tok.text.split('.');
+                let name = parts.next().unwrap_or("$").to_string();
+                if !self.vars.contains(&name) {
+                    return self.error(format!("undefined variable \"{name}\""));
+                }
+                Operand::Variable {
+                    pos,
+                    name,
+                    fields: parts.map(str::to_string).collect(),
+                }
+            }
+            Kind::Field => Operand::Field {
+                pos,
+                idents: tok.text[1..].split('.').map(str::to_string).collect(),
+            },
+            Kind::Bool => Operand::Bool(pos, tok.text == "true"),
+            Kind::CharConstant | Kind::Number => {
+                let number = match parse_number(&tok.text, tok.kind == Kind::CharConstant) {
+                    Ok(n) => n,
+                    Err(msg) => return self.error(msg),
+                };
+                Operand::Number(pos, Box::new(number))
+            }
+            Kind::LeftParen => {
+                let pipe = self.pipeline("parenthesized pipeline", Kind::RightParen)?;
+                Operand::Pipe(Box::new(pipe))
+            }
+            Kind::String | Kind::RawString => {
+                let value = self.unquote(&tok)?;
+                Operand::Str {
+                    pos,
+                    quoted: tok.text.into_boxed_str(),
+                    value: value.into(),
+                }
+            }
+            _ => {
+                self.backup();
+                return Ok(None);
+            }
+        }))
+    }
+
+    fn unquote(&self, tok: &Token) -> Res<String> {
+        match unquote(&tok.text) {
+            Some(s) => Ok(s),
+            None => self.error("invalid syntax"),
+        }
+    }
+}
+
+enum Item {
+    Node(Node),
+    End,
+    Else,
+}
+
+/// Go's `strconv.Unquote` for `"..."` and `` `...` `` literals.
+pub fn unquote(text: &str) -> Option<String> {
+    if let Some(raw) = text.strip_prefix('`').and_then(|t| t.strip_suffix('`')) {
+        return Some(raw.replace('\r', ""));
+    }
+    let inner = text.strip_prefix('"')?.strip_suffix('"')?;
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        out.push(unescape(&mut chars, '"')?);
+    }
+    Some(out)
+}
+
+/// One escape sequence after the backslash.
+fn unescape(chars: &mut std::str::Chars<'_>, quote: char) -> Option<char> {
+    let c = chars.next()?;
+    Some(match c {
+        'a' => '\u{7}',
+        'b' => '\u{8}',
+        'f' => '\u{c}',
+        'n' => '\n',
+        'r' => '\r',
+        't' => '\t',
+        'v' => '\u{b}',
+        '\\' => '\\',
+        c if c == quote => c,
+        'x' => hex_char(chars, 2)?,
+        'u' => hex_char(chars, 4)?,
+        'U' => hex_char(chars, 8)?,
+        '0'..='7' => {
+            let mut v = c.to_digit(8)?;
+            for _ in 0..2 {
+                v = v * 8 + chars.next()?.to_digit(8)?;
+            }
+            if v > 255 {
+                return None;
+            }
+            char::from_u32(v)?
+        }
+        _ => return None,
+    })
+}
+
+fn hex_char(chars: &mut std::str::Chars<'_>, n: usize) -> Option<char> {
+    let mut v = 0u32;
+    for _ in 0..n {
+        v = v.checked_mul(16)? + chars.next()?.to_digit(16)?;
+    }
+    char::from_u32(v)
+}
+
+/// Go's `parse.newNumber`: every exact reading of a number or character literal.
+fn parse_number(text: &str, is_char: bool) -> Result<Number, String> {
+    let mut n = Number {
+        text: text.to_string(),
+        int: None,
+        uint: None,
+        float: None,
+        is_char,
+        is_complex: false,
+    };
+    if is_char {
+        let inner = text
+            .strip_prefix('\'')
+            .and_then(|t| t.strip_suffix('\''))
+            .ok_or_else(|| "malformed character constant".to_string())?;
+        let mut chars = inner.chars();
+        let c = match chars.next() {
+            Some('\\') => unescape(&mut chars, '\'').ok_or("invalid syntax")?,
+            Some(c) => c,
+            None => return Err(format!("malformed character constant: {text}")),
+        };
+        if chars.next().is_some() {
+            return Err(format!("malformed character constant: {text}"));
+        }
+        let v = c as u32;
+        n.int = Some(v as i64);
+        n.uint = Some(v as u64);
+        n.float = Some(v as f64);
+        return Ok(n);
+    }
+    if text.ends_with('i') {
+        n.is_complex = true;
+        return Ok(n);
+    }
+    n.uint = parse_go_uint(text);
+    n.int = parse_go_int(text);
+    if n.int == Some(0) {
+        n.uint = Some(0);
+    }
+    if let Some(i) = n.int {
+        n.float = Some(i as f64);
+    } else if let Some(u) = n.uint {
+        n.float = Some(u as f64);
+    } else if let Some(f) = parse_go_float(text) {
+        if !text.contains(['.', 'e', 'E', 'p', 'P']) {
+            return Err(format!("integer overflow: \"{text}\""));
+        }
+        n.float = Some(f);
+        if f.fract() == 0.0 && f.abs() < 9.2e18 {
+            n.int = Some(f as i64);
+        }
+        if f.fract() == 0.0 && (0.0..1.8e19).contains(&f) {
+            n.uint = Some(f as u64);
+        }
+    }
+    if n.int.is_none() && n.uint.is_none() && n.float.is_none() {
+        return Err(format!("illegal number syntax: \"{text}\""));
+    }
+    Ok(n)
+}
+
+/// Splits Go's base prefix: returns (radix, digits) for base-0 integer parsing.
+fn base_digits(s: &str) -> (u32, &str, bool) {
+    let lower = s.get(..2).map(str::to_ascii_lowercase);
+    match lower.as_deref() {
+        Some("0x") => (16, &s[2..], true),
+        Some("0o") => (8, &s[2..], true),
+        Some("0b") => (2, &s[2..], true),
+        _ if s.len() > 1 && s.starts_with('0') => (8, &s[1..], true),
+        _ => (10, s, false),
+    }
+}
+
+/// Go's rule: `_` only between digits, or between a base prefix and a digit.
+fn underscores_ok(digits: &str, prefixed: bool) -> bool {
+    if !digits.contains('_') {
+        return true;
+    }
+    let b = digits.as_bytes();
+    if b.last() == Some(&b'_') || (!prefixed && b.first() == Some(&b'_')) {
+        return false;
+    }
+    !digits.contains("__")
+}
+
+fn parse_go_uint(text: &str) -> Option<u64> {
+    let s = text.strip_prefix('+').unwrap_or(text);
+    if s.starts_with('-') {
+        return None;
+    }
+    let (radix, digits, prefixed) = base_digits(s);
+    if digits.is_empty() || !underscores_ok(digits, prefixed) {
+        return None;
+    }
+    u64::from_str_radix(&digits.replace('_', ""), radix).ok()
+}
+
+fn parse_go_int(text: &str) -> Option<i64> {
+    let (neg, s) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let u = parse_go_uint(s)?;
+    if neg {
+        if u <= i64::MAX as u64 + 1 {
+            Some((u as i128).wrapping_neg() as i64)
+        } else {
+            None
+        }
+    } else {
+        i64::try_from(u).ok()
+    }
+}
+
+fn parse_go_float(text: &str) -> Option<f64> {
+    let (neg, s) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let value = if let Some(hex) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        parse_hex_float(&hex.replace('_', ""))?
+    } else {
+        if !underscores_ok(s, false) || s.contains("_.") || s.contains("._") {
+            return None;
+        }
+        let clean = s.replace('_', "");
+        if clean.is_empty() || !clean.bytes().next()?.is_ascii_digit() && !clean.starts_with('.') {
+            return None;
+        }
+        clean.parse::<f64>().ok()?
+    };
+    Some(if neg { -value } else { value })
+}
+
+/// `1.8p3`-style hexadecimal floats (mantissa digits in hex, binary exponent required).
+fn parse_hex_float(s: &str) -> Option<f64> {
+    let (mant, exp) = s.split_once(['p', 'P'])?;
+    let exp: i32 = exp.parse().ok()?;
+    let (int_part, frac_part) = mant.split_once('.').unwrap_or((mant, ""));
+    if int_part.is_empty() && frac_part.is_empty() {
+        return None;
+    }
+    let mut value = 0f64;
+    for c in int_part.chars() {
+        value = value * 16.0 + c.to_digit(16)? as f64;
+    }
+    let mut scale = 1.0 / 16.0;
+    for c in frac_part.chars() {
+        value += c.to_digit(16)? as f64 * scale;
+        scale /= 16.0;
+    }
+    Some(value * 2f64.powi(exp))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::template::funcs::helm_funcs;
+
+    fn err(src: &str) -> String {
+        parse(src, helm_funcs()).unwrap_err().message
+    }
+
+    #[test]
+    fn go_parse_errors() {
+        assert_eq!(err("{{ }}"), "missing value for command");
+        assert_eq!(
+            err("{{ \"a\" | \"b\" }}"),
+            "non executable command in pipeline stage 2"
+        );
+        assert_eq!(err("{{ if 1 }}"), "unexpected EOF");
+        assert_eq!(err("{{ $nope }}"), "undefined variable \"$nope\"");
+        assert_eq!(err("{{ else }}"), "unexpected {{else}}");
+        assert_eq!(err("{{ break }}"), "{{break}} outside {{range}}");
+        assert_eq!(
+            err("{{ if 1 }}{{ else with 2 }}{{ end }}"),
+            "unexpected <with> in input"
+        );
+        assert_eq!(err("{{ .Values.0 }}"), "unexpected \".0\" in operand");
+        assert_eq!(err("{{ nofunc 1 }}"), "function \"nofunc\" not defined");
+    }
+
+    #[test]
+    fn numbers_as_go_reads_them() {
+        let n = parse_number("0x1F", false).unwrap();
+        assert_eq!(n.int, Some(31));
+        let n = parse_number("1_000", false).unwrap();
+        assert_eq!(n.int, Some(1000));
+        let n = parse_number("0x1p4", false).unwrap();
+        assert_eq!(n.float, Some(16.0));
+        let n = parse_number("1e3", false).unwrap();
+        assert_eq!((n.int, n.float), (Some(1000), Some(1000.0)));
+        let n = parse_number("'a'", true).unwrap();
+        assert_eq!(n.int, Some(97));
+        assert_eq!(parse_number("012", false).unwrap().int, Some(10));
+    }
+
+    #[test]
+    fn defines_are_collected() {
+        let p = parse(
+            "{{ define \"a\" }}x{{ end }}y{{ block \"b\" . }}z{{ end }}",
+            helm_funcs(),
+        )
+        .unwrap();
+        let names: Vec<_> = p.defines.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["a", "b"]);
+        assert_eq!(p.root.len(), 2);
+    }
+}

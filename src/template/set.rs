@@ -1,0 +1,170 @@
+//! A set of named templates as Helm builds it (every file parsed into one namespace), the
+//! process-wide parse cache, execution limits and the errors of parsing and executing.
+
+use super::ast::{is_empty_list, List};
+use super::exec::Exec;
+use super::funcs::{helm_funcs, FuncMap};
+use super::parser::{parse, Parsed, SyntaxError};
+use super::value::Value;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// Bounds on one execution; each one hit is an error, never a hang or a crash.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Nested `template`/`include`/`tpl` calls (Helm stops `include` recursion at 1000).
+    pub max_depth: usize,
+    /// Nodes and commands evaluated.
+    pub max_steps: u64,
+    /// Bytes of output produced (including what `include` and `tpl` return).
+    pub max_output: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 1000,
+            max_steps: 50_000_000,
+            max_output: 256 << 20,
+        }
+    }
+}
+
+/// A failure to parse or execute a template, with Go's wording.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TemplateError {
+    /// `template: NAME:LINE: message`
+    #[error("template: {name}:{line}: {message}")]
+    Parse {
+        name: String,
+        line: usize,
+        message: String,
+    },
+    /// `template: NAME:LINE:COL: executing "TEMPLATE" at <NODE>: message`, or a limit.
+    #[error("{0}")]
+    Exec(String),
+}
+
+/// One named template: the body and where it was written.
+#[derive(Debug)]
+pub struct Template {
+    pub name: String,
+    /// The file the body was parsed from (Go's `ParseName`).
+    pub parse_name: Arc<str>,
+    /// The file's text, for line and column numbers in errors.
+    pub source: Arc<str>,
+    pub root: Arc<List>,
+}
+
+/// Templates by name, as Helm's single `text/template` set: every file's body under its file
+/// name, and every `define`/`block` under its own name. Later definitions replace earlier ones
+/// unless they are empty (Go's rule), so add files in Helm's parse order.
+#[derive(Debug)]
+pub struct TemplateSet {
+    pub(super) templates: HashMap<String, Arc<Template>>,
+    pub(super) funcs: &'static FuncMap,
+    pub limits: Limits,
+}
+
+impl Default for TemplateSet {
+    fn default() -> Self {
+        TemplateSet::new(Limits::default())
+    }
+}
+
+impl TemplateSet {
+    pub fn new(limits: Limits) -> Self {
+        TemplateSet {
+            templates: HashMap::new(),
+            funcs: helm_funcs(),
+            limits,
+        }
+    }
+
+    /// Parses `text` (through the shared cache) and adds it under `name` along with the
+    /// templates it defines.
+    pub fn add_file(&mut self, name: &str, text: &str) -> Result<(), TemplateError> {
+        let parsed = parse_cached(text, self.funcs).map_err(|e| TemplateError::Parse {
+            name: name.to_string(),
+            line: e.line,
+            message: e.message,
+        })?;
+        let parse_name: Arc<str> = name.into();
+        let source: Arc<str> = text.into();
+        self.insert(name, &parse_name, &source, parsed.root.clone());
+        for (define, body) in &parsed.defines {
+            self.insert(define, &parse_name, &source, body.clone());
+        }
+        Ok(())
+    }
+
+    fn insert(&mut self, name: &str, parse_name: &Arc<str>, source: &Arc<str>, root: Arc<List>) {
+        if is_empty_list(&root) && self.templates.contains_key(name) {
+            return;
+        }
+        self.templates.insert(
+            name.to_string(),
+            Arc::new(Template {
+                name: name.to_string(),
+                parse_name: parse_name.clone(),
+                source: source.clone(),
+                root,
+            }),
+        );
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.templates.contains_key(name)
+    }
+
+    /// Executes template `name` with `data` as `.` and `$`, as Helm does: `missingkey=zero`,
+    /// and every `<no value>` in the output erased.
+    ///
+    /// Runs on a helper thread with a large stack so that deep (but bounded) template
+    /// recursion cannot overflow the caller's stack.
+    pub fn execute(&self, name: &str, data: &Value) -> Result<String, TemplateError> {
+        let run = || {
+            Exec::new(self)
+                .run_named(name, data.clone())
+                .map(|out| out.replace("<no value>", ""))
+        };
+        std::thread::scope(|scope| {
+            std::thread::Builder::new()
+                .name("template".into())
+                .stack_size(EXEC_STACK)
+                .spawn_scoped(scope, run)
+                .map_err(|e| TemplateError::Exec(format!("cannot start template execution: {e}")))?
+                .join()
+                .unwrap_or_else(|_| {
+                    Err(TemplateError::Exec(
+                        "template execution failed unexpectedly".into(),
+                    ))
+                })
+        })
+    }
+}
+
+/// Stack for one execution: room for `Limits::max_depth` nested template calls.
+const EXEC_STACK: usize = 512 << 20;
+
+/// Parses through the process-wide cache keyed by the text's SHA-256: the same library chart
+/// in a thousand archives is parsed once. Parse errors are not cached.
+pub(super) fn parse_cached(text: &str, funcs: &FuncMap) -> Result<Arc<Parsed>, SyntaxError> {
+    type Cache = Mutex<HashMap<[u8; 32], Arc<Parsed>>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    /// Beyond this many distinct texts the cache starts over, bounding its memory.
+    const MAX_ENTRIES: usize = 20_000;
+    let key: [u8; 32] = Sha256::digest(text.as_bytes()).into();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(hit) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return Ok(hit.clone());
+    }
+    let parsed = Arc::new(parse(text, funcs)?);
+    let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
+    if map.len() >= MAX_ENTRIES {
+        map.clear();
+    }
+    map.insert(key, parsed.clone());
+    Ok(parsed)
+}

@@ -1,0 +1,179 @@
+//! End-to-end tests of the engine on our own small templates (expectations from Go/Helm).
+
+use super::{Map, MapType, TemplateSet, Value};
+
+fn values(json: serde_json::Value) -> Value {
+    let Value::Map(m) = Value::from_json(&json) else {
+        panic!("values must be a mapping")
+    };
+    let root = Map::default();
+    root.insert("Values", Value::Map(m.with_type(MapType::Values)));
+    let release = Map::default();
+    release.insert("Name", Value::from("release"));
+    root.insert("Release", Value::Map(release));
+    Value::Map(root)
+}
+
+fn render_with(helpers: &str, template: &str, vals: serde_json::Value) -> Result<String, String> {
+    let mut set = TemplateSet::default();
+    set.add_file("t/_helpers.tpl", helpers)
+        .map_err(|e| e.to_string())?;
+    set.add_file("t/case.yaml", template)
+        .map_err(|e| e.to_string())?;
+    set.execute("t/case.yaml", &values(vals))
+        .map_err(|e| e.to_string())
+}
+
+fn render(template: &str, vals: serde_json::Value) -> String {
+    render_with("", template, vals).unwrap()
+}
+
+fn render_err(template: &str) -> String {
+    render_with("", template, serde_json::json!({})).unwrap_err()
+}
+
+#[test]
+fn actions_pipelines_and_variables() {
+    assert_eq!(
+        render(
+            "{{ \"b\" | printf \"%s-%s\" \"a\" }}",
+            serde_json::json!({})
+        ),
+        "a-b"
+    );
+    assert_eq!(
+        render(
+            "{{- $c := 0 }}{{ range .Values.l }}{{ $c = len $.Values.l }}{{ end }}{{ $c }}",
+            serde_json::json!({"l": [1, 2, 3]})
+        ),
+        "3"
+    );
+    assert_eq!(
+        render(
+            "{{ $x := \"outer\" }}{{ if true }}{{ $x := \"in\" }}{{ end }}{{ $x }}",
+            serde_json::json!({})
+        ),
+        "outer"
+    );
+    assert_eq!(
+        render(
+            "{{ (index .Values.l 1).n }}",
+            serde_json::json!({"l": [{"n": 1}, {"n": "two"}]})
+        ),
+        "two"
+    );
+}
+
+#[test]
+fn control_structures() {
+    let out = render(
+        "{{ range $k, $v := .Values.m }}{{ $k }}={{ $v }};{{ end }}",
+        serde_json::json!({"m": {"zeta": 1, "alpha": 2, "10": 5, "9": 6, "Mid": 3}}),
+    );
+    assert_eq!(out, "10=5;9=6;Mid=3;alpha=2;zeta=1;");
+    assert_eq!(
+        render("{{ range 3 }}{{ . }},{{ end }}", serde_json::json!({})),
+        "0,1,2,"
+    );
+    assert_eq!(
+        render("{{ range .Values.l }}{{ if eq . 2.0 }}{{ continue }}{{ end }}{{ if eq . 4.0 }}{{ break }}{{ end }}{{ . }}{{ end }}", serde_json::json!({"l": [1, 2, 3, 4, 5]})),
+        "13"
+    );
+    assert_eq!(
+        render(
+            "{{ with .Values.a }}A{{ else with .Values.b }}{{ . }}{{ else }}none{{ end }}",
+            serde_json::json!({"b": "bee"})
+        ),
+        "bee"
+    );
+    assert_eq!(
+        render(
+            "{{ if 0 }}a{{ else if \"\" }}b{{ else }}c{{ end }}",
+            serde_json::json!({})
+        ),
+        "c"
+    );
+}
+
+#[test]
+fn missing_values_and_nil() {
+    assert_eq!(render("[{{ .Values.nope }}]", serde_json::json!({})), "[]");
+    assert_eq!(
+        render(
+            "{{ $x := .Values.nope }}[{{ $x.y.z }}]",
+            serde_json::json!({})
+        ),
+        "[]"
+    );
+    assert!(render_err("{{ .Values.nope.x }}").contains("nil pointer evaluating interface {}.x"));
+    assert_eq!(
+        render("{{ print nil .Values.nope }}", serde_json::json!({})),
+        "<nil> <nil>"
+    );
+}
+
+#[test]
+fn numbers_print_as_helm() {
+    assert_eq!(
+        render(
+            "{{ .Values.a }} {{ .Values.b }} {{ 1e6 }} {{ 0x1F }}",
+            serde_json::json!({"a": 1000000, "b": 1.5})
+        ),
+        "1e+06 1.5 1e+06 31"
+    );
+}
+
+#[test]
+fn define_template_include_tpl() {
+    let helpers = "{{- define \"t\" }}<{{ . }}>{{ end -}}{{- define \"self\" }}{{ include \"self\" . }}{{ end -}}";
+    assert_eq!(
+        render_with(
+            helpers,
+            "{{ template \"t\" \"x\" }}{{ include \"t\" 1 | printf \"%s\" }}",
+            serde_json::json!({})
+        )
+        .unwrap(),
+        "<x><1>"
+    );
+    assert_eq!(
+        render_with(
+            helpers,
+            "{{ tpl \"{{ .Values.a }}-{{ include \\\"t\\\" 2 }}\" . }}",
+            serde_json::json!({"a": "A"})
+        )
+        .unwrap(),
+        "A-<2>"
+    );
+    let err = render_with(helpers, "{{ include \"self\" . }}", serde_json::json!({})).unwrap_err();
+    assert!(
+        err.contains("exceeded maximum template depth") || err.contains("nested reference"),
+        "{err}"
+    );
+}
+
+#[test]
+fn comparison_errors_read_as_go() {
+    assert!(render_err("{{ eq \"a\" 1 }}")
+        .contains("error calling eq: incompatible types for comparison: string and int"));
+    assert!(
+        render_err("{{ lt 1 1.5 }}").contains("incompatible types for comparison: int and float64")
+    );
+    assert_eq!(
+        render("{{ eq 2 1 2 }} {{ lt \"a\" \"b\" }}", serde_json::json!({})),
+        "true true"
+    );
+}
+
+#[test]
+fn limits_stop_runaway_templates() {
+    let mut set = TemplateSet::new(super::Limits {
+        max_steps: 10_000,
+        ..Default::default()
+    });
+    set.add_file("x", "{{ range 100000 }}a{{ end }}").unwrap();
+    assert!(set
+        .execute("x", &Value::Nil)
+        .unwrap_err()
+        .to_string()
+        .contains("steps"));
+}
