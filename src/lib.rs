@@ -4,6 +4,15 @@
 //! render (helm | kustomize | raw) → Kubernetes objects → workloads and images →
 //! records → output.
 
+pub mod detect;
 pub mod files;
+pub mod image_ref;
+pub mod input;
+pub mod objects;
+pub mod output;
+pub mod records;
+pub mod scan;
 pub mod template;
+pub mod unpack;
+pub mod workload;
 pub mod yaml;

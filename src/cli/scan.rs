@@ -1,9 +1,28 @@
 //! `pkglens scan`: scan inputs and print ScanResult records.
 
 use super::helm_args::HelmArgs;
-use clap::Args;
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use pkglens::output::{Format, ResultWriter};
+use pkglens::records::State;
+use pkglens::scan::{self, ScanOptions};
+use pkglens::unpack::Limits;
+use std::io;
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum OutputFormat {
+    Json,
+    Ndjson,
+    Table,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FailOn {
+    /// Any ScanResult that is not `available`.
+    Problems,
+}
 
 #[derive(Args, Debug)]
 pub struct ScanArgs {
@@ -15,12 +34,88 @@ pub struct ScanArgs {
     /// Release name used when rendering charts.
     #[arg(long = "release-name", default_value = "release")]
     pub release_name: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "json")]
+    pub format: OutputFormat,
+    /// Worker threads (default: one per core).
+    #[arg(short = 'j', long)]
+    pub jobs: Option<usize>,
+    /// Exit with code 1 when a result is not `available`.
+    #[arg(long = "fail-on", value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Report only the package root at this path inside each input.
+    #[arg(long)]
+    pub entry: Option<String>,
+    /// Most entries one archive may hold.
+    #[arg(long, default_value_t = Limits::default().max_entries)]
+    pub max_entries: usize,
+    /// Largest file inside a package, in bytes.
+    #[arg(long, default_value_t = Limits::default().max_file_size)]
+    pub max_file_size: u64,
+    /// Largest package (all files, decompressed), in bytes.
+    #[arg(long, default_value_t = Limits::default().max_total_size)]
+    pub max_total_size: u64,
+    /// Most bytes a compressed stream may expand to per compressed byte.
+    #[arg(long, default_value_t = Limits::default().max_expansion_ratio)]
+    pub max_expansion_ratio: u64,
+    /// Deepest nesting of archives inside archives.
+    #[arg(long, default_value_t = Limits::default().max_nesting)]
+    pub max_nesting: usize,
 }
 
 pub fn run(args: ScanArgs) -> ExitCode {
-    eprintln!(
-        "pkglens scan: not implemented yet ({} inputs)",
-        args.inputs.len()
-    );
-    ExitCode::from(2)
+    match scan(args) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("pkglens scan: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// `SOURCE_DATE_EPOCH` as reproducible builds define it: whole seconds since the epoch.
+fn source_date_epoch() -> anyhow::Result<Option<i64>> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(value) if !value.trim().is_empty() => value
+            .trim()
+            .parse()
+            .map(Some)
+            .with_context(|| format!("SOURCE_DATE_EPOCH={value:?} is not a number of seconds")),
+        _ => Ok(None),
+    }
+}
+
+fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
+    let options = ScanOptions {
+        limits: Limits {
+            max_entries: args.max_entries,
+            max_file_size: args.max_file_size,
+            max_total_size: args.max_total_size,
+            max_expansion_ratio: args.max_expansion_ratio,
+            max_nesting: args.max_nesting,
+        },
+        source_date_epoch: source_date_epoch()?,
+        entry: args.entry,
+        jobs: args.jobs,
+    };
+    let format = match args.format {
+        OutputFormat::Json => Format::Json,
+        OutputFormat::Ndjson => Format::Ndjson,
+        OutputFormat::Table => Format::Table,
+    };
+    let mut writer = ResultWriter::new(format, io::stdout().lock());
+    let mut all_available = true;
+    let mut write_error = None;
+    scan::scan(&args.inputs, &options, |result| {
+        all_available &= result.state == State::Available;
+        if write_error.is_none() {
+            write_error = writer.write(result).err();
+        }
+    })?;
+    if let Some(err) = write_error {
+        return Err(err).context("cannot write the results");
+    }
+    writer.finish().context("cannot write the results")?;
+    let failed = args.fail_on.is_some() && !all_available;
+    Ok(ExitCode::from(u8::from(failed)))
 }

@@ -1,15 +1,56 @@
-//! `pkglens schema [NAME]`: print a record schema.
+//! `pkglens schema [NAME]`: print a record schema (the project's copies in `schema/`).
 
 use clap::Args;
 use std::process::ExitCode;
 
+/// The schemas, embedded at build time so the binary needs no files beside it.
+const SCHEMAS: [(&str, &str); 8] = [
+    ("DockerImage", include_str!("../../schema/DockerImage.json")),
+    ("ErrorDetail", include_str!("../../schema/ErrorDetail.json")),
+    ("ErrorModel", include_str!("../../schema/ErrorModel.json")),
+    ("Package", include_str!("../../schema/Package.json")),
+    (
+        "PackageComponent",
+        include_str!("../../schema/PackageComponent.json"),
+    ),
+    ("ScanResult", include_str!("../../schema/ScanResult.json")),
+    ("Versioning", include_str!("../../schema/Versioning.json")),
+    (
+        "astra/Package",
+        include_str!("../../schema/astra/Package.json"),
+    ),
+];
+
 #[derive(Args, Debug)]
 pub struct SchemaArgs {
-    /// Schema name (e.g. Package, ScanResult, astra/Package).
+    /// Schema name (e.g. Package, ScanResult, astra/Package; `.json` may be added).
+    /// Without a name, lists the names.
     pub name: Option<String>,
 }
 
 pub fn run(args: SchemaArgs) -> ExitCode {
-    eprintln!("pkglens schema: not implemented yet ({:?})", args.name);
-    ExitCode::from(2)
+    let Some(name) = args.name else {
+        for (name, _) in SCHEMAS {
+            println!("{name}");
+        }
+        return ExitCode::SUCCESS;
+    };
+    let wanted = name.strip_suffix(".json").unwrap_or(&name);
+    match SCHEMAS.iter().find(|(n, _)| *n == wanted) {
+        Some((_, text)) => {
+            print!("{text}");
+            if !text.ends_with('\n') {
+                println!();
+            }
+            ExitCode::SUCCESS
+        }
+        None => {
+            let names: Vec<&str> = SCHEMAS.iter().map(|(n, _)| *n).collect();
+            eprintln!(
+                "pkglens schema: unknown schema {name:?} (known: {})",
+                names.join(", ")
+            );
+            ExitCode::from(2)
+        }
+    }
 }

@@ -1,0 +1,227 @@
+//! Rendered text → Kubernetes objects: YAML streams split into documents (one broken document
+//! does not hide the others), JSON files read as JSON, and `kind: List` / `*List` expanded.
+
+use crate::records::problem::{Problem, ProblemKind};
+use crate::yaml;
+use serde_json::Value;
+
+/// Text a renderer produced (or a manifest file holds), with the path it came from: the
+/// manifest's path for plain packages, the `# Source:` path for Helm.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourcedText {
+    pub source: String,
+    pub text: String,
+}
+
+/// One Kubernetes object and the path that produced it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KubeObject {
+    pub source: String,
+    pub value: Value,
+}
+
+/// How deep `List`s inside `List`s are expanded.
+const MAX_LIST_NESTING: usize = 8;
+
+/// Parses every document of every text, in order. Documents that fail to parse or are not
+/// objects become problems (attributed to `instance`, the input path) and are skipped.
+pub fn parse_objects(texts: &[SourcedText], instance: &str) -> (Vec<KubeObject>, Vec<Problem>) {
+    let mut objects = Vec::new();
+    let mut problems = Vec::new();
+    for text in texts {
+        let source = text.source.as_str();
+        let mut problem = |kind, detail: String| {
+            problems.push(Problem::new(kind, format!("{source}: {detail}"), instance));
+        };
+        for document in documents_of(&text.text) {
+            match document {
+                Ok(Value::Null) => {}
+                Ok(value) => {
+                    if let Err(detail) = push_object(&mut objects, source, value, 0) {
+                        problem(ProblemKind::NotAnObject, detail);
+                    }
+                }
+                Err(detail) => problem(ProblemKind::DocumentInvalid, detail),
+            }
+        }
+    }
+    (objects, problems)
+}
+
+/// The documents of one text as JSON values. Like Kubernetes' reader, a text whose first
+/// non-blank character is `{` or `[` is JSON (possibly several concatenated values).
+fn documents_of(text: &str) -> Vec<Result<Value, String>> {
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('{') || trimmed.starts_with('[') {
+        return serde_json::Deserializer::from_str(trimmed)
+            .into_iter::<Value>()
+            .map(|r| r.map_err(|e| format!("invalid JSON: {e}")))
+            .scan(false, |failed, r| {
+                // After a JSON error the stream cannot resynchronise: report it once and stop.
+                if *failed {
+                    return None;
+                }
+                *failed = r.is_err();
+                Some(r)
+            })
+            .collect();
+    }
+    let limits = yaml::Limits::default();
+    let mut documents = Vec::new();
+    for document in yaml::split_documents(text) {
+        match yaml::load_all(document.text, &limits) {
+            Ok(nodes) => {
+                for node in nodes {
+                    documents.push(
+                        yaml::to_json(&node)
+                            .map_err(|e| format!("document at line {}: {e}", document.first_line)),
+                    );
+                }
+            }
+            Err(e) => documents.push(Err(format!(
+                "document at line {}: {}",
+                document.first_line,
+                shift_line(&e, document.first_line)
+            ))),
+        }
+    }
+    documents
+}
+
+/// The error text with its line made relative to the whole file instead of the document.
+fn shift_line(error: &yaml::YamlError, first_line: usize) -> String {
+    match error {
+        yaml::YamlError::Syntax { line, message, .. } => {
+            format!("yaml: line {}: {message}", line + first_line - 1)
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Adds `value` as an object, expanding `List` kinds; refuses non-objects.
+fn push_object(
+    objects: &mut Vec<KubeObject>,
+    source: &str,
+    value: Value,
+    depth: usize,
+) -> Result<(), String> {
+    let Value::Object(map) = value else {
+        return Err(format!("expected an object, found {}", json_type(&value)));
+    };
+    let is_list = map
+        .get("kind")
+        .and_then(Value::as_str)
+        .is_some_and(|k| k.ends_with("List"))
+        && map.get("items").is_some_and(Value::is_array);
+    if !is_list {
+        objects.push(KubeObject {
+            source: source.to_string(),
+            value: Value::Object(map),
+        });
+        return Ok(());
+    }
+    if depth >= MAX_LIST_NESTING {
+        return Err(format!("lists nested more than {MAX_LIST_NESTING} deep"));
+    }
+    let Some(Value::Array(items)) = map.into_iter().find(|(k, _)| k == "items").map(|(_, v)| v)
+    else {
+        return Ok(());
+    };
+    for item in items {
+        push_object(objects, source, item, depth + 1)?;
+    }
+    Ok(())
+}
+
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(source: &str, text: &str) -> (Vec<KubeObject>, Vec<Problem>) {
+        parse_objects(
+            &[SourcedText {
+                source: source.into(),
+                text: text.into(),
+            }],
+            "input.tgz",
+        )
+    }
+
+    fn kinds(objects: &[KubeObject]) -> Vec<&str> {
+        objects
+            .iter()
+            .map(|o| o.value["kind"].as_str().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn multi_document_yaml_keeps_order_and_skips_empty_documents() {
+        let (objects, problems) = parse("a.yaml", "kind: A\n---\n# nothing\n---\n---\nkind: B\n");
+        assert_eq!(kinds(&objects), ["A", "B"]);
+        assert!(problems.is_empty());
+        assert_eq!(objects[1].source, "a.yaml");
+    }
+
+    #[test]
+    fn a_broken_document_is_a_problem_not_the_end() {
+        let (objects, problems) = parse("a.yaml", "kind: A\n---\nkind: [B\n---\nkind: C\n");
+        assert_eq!(kinds(&objects), ["A", "C"]);
+        assert_eq!(problems.len(), 1);
+        assert!(
+            problems[0].detail.starts_with("a.yaml: document at line 3"),
+            "{}",
+            problems[0].detail
+        );
+    }
+
+    #[test]
+    fn lists_are_expanded_recursively() {
+        let text = "kind: List\nitems:\n- kind: A\n- kind: ConfigMapList\n  items:\n  - kind: B\n";
+        let (objects, _) = parse("l.yaml", text);
+        assert_eq!(kinds(&objects), ["A", "B"]);
+    }
+
+    #[test]
+    fn json_files_and_json_lists_are_read() {
+        let (objects, problems) = parse(
+            "l.json",
+            r#"{"kind": "List", "items": [{"kind": "A"}, {"kind": "B"}]} {"kind": "C"}"#,
+        );
+        assert_eq!(kinds(&objects), ["A", "B", "C"]);
+        assert!(problems.is_empty());
+    }
+
+    #[test]
+    fn non_objects_are_problems() {
+        let (objects, problems) = parse("s.yaml", "just a string\n---\n- 1\n");
+        assert!(objects.is_empty());
+        assert_eq!(problems.len(), 2);
+        assert!(problems
+            .iter()
+            .all(|p| p.title == "Document is not a Kubernetes object"));
+    }
+
+    #[test]
+    fn yaml_1_1_booleans_do_not_disturb_image_strings() {
+        let (objects, _) = parse(
+            "d.yaml",
+            "kind: Pod\nspec:\n  containers:\n  - image: nginx:1\n    tty: yes\n",
+        );
+        assert_eq!(
+            objects[0].value["spec"]["containers"][0]["image"],
+            "nginx:1"
+        );
+        assert_eq!(objects[0].value["spec"]["containers"][0]["tty"], true);
+    }
+}

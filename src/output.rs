@@ -1,0 +1,130 @@
+//! Printing ScanResults: a JSON array, NDJSON streamed one result per line, or a table.
+
+use crate::records::ScanResult;
+use std::io::{self, Write};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// One JSON array of ScanResults (pretty-printed).
+    Json,
+    /// One ScanResult per line, written as soon as it is ready.
+    Ndjson,
+    /// A human summary, one row per package.
+    Table,
+}
+
+/// Writes results in a format; call [`ResultWriter::write`] per result, then [`ResultWriter::finish`].
+pub struct ResultWriter<W: Write> {
+    format: Format,
+    out: W,
+    /// Results held back by the formats that print only at the end.
+    held: Vec<ScanResult>,
+}
+
+impl<W: Write> ResultWriter<W> {
+    pub fn new(format: Format, out: W) -> Self {
+        Self {
+            format,
+            out,
+            held: Vec::new(),
+        }
+    }
+
+    pub fn write(&mut self, result: ScanResult) -> io::Result<()> {
+        match self.format {
+            Format::Ndjson => {
+                serde_json::to_writer(&mut self.out, &result)?;
+                self.out.write_all(b"\n")?;
+                self.out.flush()
+            }
+            Format::Json | Format::Table => {
+                self.held.push(result);
+                Ok(())
+            }
+        }
+    }
+
+    pub fn finish(mut self) -> io::Result<()> {
+        match self.format {
+            Format::Ndjson => {}
+            Format::Json => {
+                serde_json::to_writer_pretty(&mut self.out, &self.held)?;
+                self.out.write_all(b"\n")?;
+            }
+            Format::Table => write_table(&mut self.out, &self.held)?,
+        }
+        self.out.flush()
+    }
+}
+
+const TABLE_HEADER: [&str; 8] = [
+    "STATE",
+    "SYSTEM",
+    "TITLE",
+    "VERSION",
+    "COMPONENTS",
+    "IMAGES",
+    "PROBLEMS",
+    "SOURCE",
+];
+
+fn table_row(result: &ScanResult) -> [String; 8] {
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or("-").to_string();
+    let state = serde_json::to_value(result.state).unwrap_or_default();
+    let system = serde_json::to_value(result.system).unwrap_or_default();
+    let source = match &result.source.entry {
+        Some(entry) => format!("{}#{entry}", result.source.path),
+        None => result.source.path.clone(),
+    };
+    [
+        text(&state),
+        text(&system),
+        result
+            .package
+            .as_ref()
+            .map_or("-".into(), |p| p.title.clone()),
+        result
+            .release
+            .as_ref()
+            .and_then(|r| r.version.clone())
+            .unwrap_or_else(|| "-".into()),
+        result.components.len().to_string(),
+        result.images.len().to_string(),
+        result.problems.len().to_string(),
+        source,
+    ]
+}
+
+fn write_table(out: &mut impl Write, results: &[ScanResult]) -> io::Result<()> {
+    let header = TABLE_HEADER.map(str::to_string);
+    let rows: Vec<[String; 8]> = std::iter::once(header)
+        .chain(results.iter().map(table_row))
+        .collect();
+    let mut widths = [0usize; 8];
+    for row in &rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    for row in &rows {
+        let mut line = String::new();
+        for (i, (cell, width)) in row.iter().zip(widths).enumerate() {
+            if i + 1 == row.len() {
+                line.push_str(cell);
+            } else {
+                line.push_str(&format!("{cell:<width$}  "));
+            }
+        }
+        writeln!(out, "{line}")?;
+    }
+    for result in results {
+        for problem in &result.problems {
+            writeln!(
+                out,
+                "{}: {}: {}",
+                result.source.path, problem.title, problem.detail
+            )?;
+        }
+    }
+    Ok(())
+}

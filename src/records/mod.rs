@@ -1,0 +1,313 @@
+//! The output records: Package, PackageComponent, ScanResult (and ErrorModel in [`problem`]),
+//! shaped as the schemas in `schema/` say, and built deterministically from a rendered package.
+
+pub mod ids;
+pub mod problem;
+pub mod timestamp;
+
+use crate::detect::System;
+use crate::files::FileTree;
+use crate::image_ref;
+use crate::workload::{ContainerType, Workload};
+use problem::{Problem, ProblemKind, Severity};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// Who the records say created them.
+const CREATED_BY: &str = "pkglens";
+
+/// Lower-case hex sha256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceFormat {
+    Tgz,
+    Tar,
+    Zip,
+    Dir,
+    Yaml,
+    Json,
+}
+
+/// Where a package came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Source {
+    /// The input as the user named it (or the archive inside a chart repository folder).
+    pub path: String,
+    /// The package root inside the input; `None` when it is the input's root.
+    pub entry: Option<String>,
+    pub format: SourceFormat,
+    /// sha256 of the input file; `None` for a directory.
+    pub sha256: Option<String>,
+    pub size: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum State {
+    Available,
+    Incomplete,
+    Corrupt,
+}
+
+impl State {
+    /// The state the worst problem leaves a package in.
+    pub fn from_problems(problems: &[Problem]) -> State {
+        match problems.iter().map(|p| p.severity).max() {
+            Some(Severity::Corrupt) => State::Corrupt,
+            Some(Severity::Incomplete) => State::Incomplete,
+            Some(Severity::Advisory) | None => State::Available,
+        }
+    }
+}
+
+/// A Helm chart's version and appVersion.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Release {
+    pub version: Option<String>,
+    pub app_version: Option<String>,
+}
+
+/// The Package record (Chkk Artifact Register).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Package {
+    pub system: System,
+    pub title: String,
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub created_by: String,
+    pub created_on: String,
+    pub last_modified_by: String,
+    pub last_modified_on: String,
+}
+
+/// One image of a component's pod template.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DockerImage {
+    pub reference: String,
+    pub registry: String,
+    pub repository: String,
+    pub tag: Option<String>,
+    pub digest: Option<String>,
+    pub container: String,
+    pub container_type: ContainerType,
+}
+
+/// The PackageComponent record: a non-hook Deployment, DaemonSet or StatefulSet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PackageComponent {
+    pub id: String,
+    pub package_id: String,
+    pub kind: String,
+    pub api_version: String,
+    pub name: String,
+    pub namespace: Option<String>,
+    pub source: String,
+    pub images: Vec<DockerImage>,
+    pub created_by: String,
+    pub created_on: String,
+    pub last_modified_by: String,
+    pub last_modified_on: String,
+}
+
+/// Where one image is used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UsedBy {
+    pub kind: String,
+    pub name: String,
+    pub namespace: Option<String>,
+    pub container: String,
+    pub container_type: ContainerType,
+    pub source: String,
+    pub hook: Option<String>,
+}
+
+/// One distinct image reference of the package, with every place it is used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImageEntry {
+    pub reference: String,
+    pub registry: String,
+    pub repository: String,
+    pub tag: Option<String>,
+    pub digest: Option<String>,
+    pub used_by: Vec<UsedBy>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileDigest {
+    pub path: String,
+    pub sha256: String,
+    pub size: u64,
+}
+
+/// The document a scan emits for each package found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScanResult {
+    pub source: Source,
+    pub system: System,
+    pub state: State,
+    pub package: Option<Package>,
+    pub release: Option<Release>,
+    pub components: Vec<PackageComponent>,
+    pub images: Vec<ImageEntry>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub declared_images: Vec<String>,
+    pub files: Vec<FileDigest>,
+    pub problems: Vec<Problem>,
+}
+
+/// The digests of the files under `root` (`""` for all), paths as they are in the tree.
+pub fn file_digests(tree: &FileTree, root: &str) -> Vec<FileDigest> {
+    let prefix = format!("{root}/");
+    tree.iter()
+        .filter(|(path, _)| root.is_empty() || path.starts_with(&prefix))
+        .map(|(path, data)| FileDigest {
+            path: path.to_string(),
+            sha256: sha256_hex(data),
+            size: data.len() as u64,
+        })
+        .collect()
+}
+
+/// What is known about a package before its workloads are added.
+#[derive(Debug, Clone)]
+pub struct PackageFacts {
+    pub system: System,
+    pub title: String,
+    pub description: Option<String>,
+    pub release: Option<Release>,
+    /// Chart repository URL, when known: part of the package id.
+    pub repository: Option<String>,
+    pub declared_images: Vec<String>,
+    /// Seconds since the epoch for `created_on` / `last_modified_on`.
+    pub timestamp: i64,
+}
+
+/// Builds the ScanResult of a package from its workloads, in render order. Invalid image
+/// references become problems (with the offending string) and are left out of the lists.
+pub fn build_result(
+    source: Source,
+    facts: PackageFacts,
+    files: Vec<FileDigest>,
+    workloads: &[Workload],
+    mut problems: Vec<Problem>,
+) -> ScanResult {
+    let time = timestamp::rfc3339(facts.timestamp);
+    let package_id = ids::package_id(
+        &facts.system.to_string(),
+        &facts.title,
+        facts.repository.as_deref(),
+    );
+    let mut components = Vec::new();
+    let mut images: Vec<ImageEntry> = Vec::new();
+    for workload in workloads {
+        let mut component_images = Vec::new();
+        for container in &workload.containers {
+            let parsed = match image_ref::parse(&container.image) {
+                Ok(parsed) => parsed,
+                Err(err) => {
+                    problems.push(Problem::new(
+                        ProblemKind::ImageInvalid,
+                        format!(
+                            "{} {} container {:?} ({}): {err}",
+                            workload.kind, workload.name, container.name, workload.source
+                        ),
+                        source.path.clone(),
+                    ));
+                    continue;
+                }
+            };
+            let used_by = UsedBy {
+                kind: workload.kind.clone(),
+                name: workload.name.clone(),
+                namespace: workload.namespace.clone(),
+                container: container.name.clone(),
+                container_type: container.container_type,
+                source: workload.source.clone(),
+                hook: workload.hook.clone(),
+            };
+            match images.iter_mut().find(|i| i.reference == container.image) {
+                Some(entry) => entry.used_by.push(used_by),
+                None => images.push(ImageEntry {
+                    reference: container.image.clone(),
+                    registry: parsed.registry.clone(),
+                    repository: parsed.repository.clone(),
+                    tag: parsed.tag.clone(),
+                    digest: parsed.digest.clone(),
+                    used_by: vec![used_by],
+                }),
+            }
+            component_images.push(DockerImage {
+                reference: container.image.clone(),
+                registry: parsed.registry,
+                repository: parsed.repository,
+                tag: parsed.tag,
+                digest: parsed.digest,
+                container: container.name.clone(),
+                container_type: container.container_type,
+            });
+        }
+        if workload.is_component() {
+            components.push(PackageComponent {
+                id: ids::component_id(
+                    &package_id,
+                    &workload.kind,
+                    workload.namespace.as_deref(),
+                    &workload.name,
+                ),
+                package_id: package_id.clone(),
+                kind: workload.kind.clone(),
+                api_version: workload.api_version.clone(),
+                name: workload.name.clone(),
+                namespace: workload.namespace.clone(),
+                source: workload.source.clone(),
+                images: component_images,
+                created_by: CREATED_BY.into(),
+                created_on: time.clone(),
+                last_modified_by: CREATED_BY.into(),
+                last_modified_on: time.clone(),
+            });
+        }
+    }
+    ScanResult {
+        source,
+        system: facts.system,
+        state: State::from_problems(&problems),
+        package: Some(Package {
+            system: facts.system,
+            title: facts.title,
+            id: package_id,
+            description: facts.description,
+            created_by: CREATED_BY.into(),
+            created_on: time.clone(),
+            last_modified_by: CREATED_BY.into(),
+            last_modified_on: time,
+        }),
+        release: facts.release,
+        components,
+        images,
+        declared_images: facts.declared_images,
+        files,
+        problems,
+    }
+}
+
+/// The ScanResult of an input that could not be read as a package: no records, only problems.
+pub fn unreadable_result(source: Source, system: System, problems: Vec<Problem>) -> ScanResult {
+    ScanResult {
+        source,
+        system,
+        state: State::from_problems(&problems).max(State::Corrupt),
+        package: None,
+        release: None,
+        components: Vec::new(),
+        images: Vec::new(),
+        declared_images: Vec::new(),
+        files: Vec::new(),
+        problems,
+    }
+}

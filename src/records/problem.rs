@@ -1,0 +1,136 @@
+//! Problems (the ErrorModel record): what went wrong with one input, without stopping the batch.
+
+use serde::Serialize;
+
+/// How bad a problem is for the package it is found in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// Worth telling, but the package is still read and rendered in full.
+    Advisory,
+    /// Something the package needs is missing or failed: `state: incomplete`.
+    Incomplete,
+    /// The input cannot be read as a package: `state: corrupt`.
+    Corrupt,
+}
+
+/// The stable kinds of problem. Each has a URI (`type`), a short stable title and a severity;
+/// the specific text goes in the problem's `detail`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// The input path does not exist or cannot be read.
+    InputUnreadable,
+    /// The bytes are not a readable archive (bad magic, truncated, broken compression).
+    ArchiveUnreadable,
+    /// An archive entry escapes the package, or is a device or another special file.
+    UnsafeEntry,
+    /// The archive breaks a safety limit (entries, sizes, expansion ratio, nesting).
+    LimitExceeded,
+    /// Nothing in the input looks like a package (no Chart.yaml, kustomization or manifest).
+    NoPackage,
+    /// Chart.yaml is missing fields or does not parse.
+    ChartInvalid,
+    /// A manifest document is not valid YAML or JSON.
+    DocumentInvalid,
+    /// A document parses but is not a Kubernetes object (for example a bare list or scalar).
+    NotAnObject,
+    /// A container's image is not a valid Docker/OCI reference.
+    ImageInvalid,
+    /// This build has no Helm renderer yet: images cannot be known.
+    HelmUnavailable,
+    /// This build has no Kustomize builder yet: images cannot be known.
+    KustomizeUnavailable,
+    /// A renderer ran and failed (the detail holds the renderer's error text).
+    RenderFailed,
+    /// pkglens itself failed on the input (a bug); the rest of the batch goes on.
+    InternalError,
+}
+
+impl ProblemKind {
+    fn slug(self) -> &'static str {
+        match self {
+            Self::InputUnreadable => "input-unreadable",
+            Self::ArchiveUnreadable => "archive-unreadable",
+            Self::UnsafeEntry => "unsafe-entry",
+            Self::LimitExceeded => "limit-exceeded",
+            Self::NoPackage => "no-package",
+            Self::ChartInvalid => "chart-invalid",
+            Self::DocumentInvalid => "document-invalid",
+            Self::NotAnObject => "not-an-object",
+            Self::ImageInvalid => "image-invalid",
+            Self::HelmUnavailable => "helm-unavailable",
+            Self::KustomizeUnavailable => "kustomize-unavailable",
+            Self::RenderFailed => "render-failed",
+            Self::InternalError => "internal-error",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::InputUnreadable => "Input cannot be read",
+            Self::ArchiveUnreadable => "Archive cannot be read",
+            Self::UnsafeEntry => "Unsafe archive entry",
+            Self::LimitExceeded => "Safety limit exceeded",
+            Self::NoPackage => "No package found",
+            Self::ChartInvalid => "Invalid Chart.yaml",
+            Self::DocumentInvalid => "Document does not parse",
+            Self::NotAnObject => "Document is not a Kubernetes object",
+            Self::ImageInvalid => "Invalid image reference",
+            Self::HelmUnavailable => "Helm rendering not available",
+            Self::KustomizeUnavailable => "Kustomize rendering not available",
+            Self::RenderFailed => "Rendering failed",
+            Self::InternalError => "Internal error",
+        }
+    }
+
+    pub fn severity(self) -> Severity {
+        match self {
+            Self::InputUnreadable
+            | Self::ArchiveUnreadable
+            | Self::UnsafeEntry
+            | Self::LimitExceeded
+            | Self::NoPackage
+            | Self::InternalError => Severity::Corrupt,
+            Self::ChartInvalid
+            | Self::DocumentInvalid
+            | Self::NotAnObject
+            | Self::ImageInvalid
+            | Self::HelmUnavailable
+            | Self::KustomizeUnavailable
+            | Self::RenderFailed => Severity::Incomplete,
+        }
+    }
+
+    pub fn type_uri(self) -> String {
+        format!("urn:pkglens:problem:{}", self.slug())
+    }
+}
+
+/// HTTP-style status for problems caused by the input (the contract's "422 for bad input").
+const STATUS_UNPROCESSABLE: u16 = 422;
+
+/// One ErrorModel record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub type_uri: String,
+    pub title: String,
+    pub detail: String,
+    /// The input path the problem belongs to.
+    pub instance: String,
+    pub status: u16,
+    #[serde(skip)]
+    pub severity: Severity,
+}
+
+impl Problem {
+    pub fn new(kind: ProblemKind, detail: impl Into<String>, instance: impl Into<String>) -> Self {
+        Self {
+            type_uri: kind.type_uri(),
+            title: kind.title().to_string(),
+            detail: detail.into(),
+            instance: instance.into(),
+            status: STATUS_UNPROCESSABLE,
+            severity: kind.severity(),
+        }
+    }
+}

@@ -1,0 +1,207 @@
+//! The scan: inputs → ScanResults, in parallel, one result per package, errors never fatal.
+//!
+//! Per input: load (read or unpack) → detect packages → render (see [`render`], where the
+//! renderers plug in) → objects → workloads → records. Results are handed out in input order
+//! as soon as each one and all before it are done, so streamed output stays deterministic.
+
+pub mod render;
+
+use crate::detect::{self, System};
+use crate::input::{self, Input, LoadError};
+use crate::objects;
+use crate::records::problem::{Problem, ProblemKind};
+use crate::records::{self, PackageFacts, ScanResult, Source};
+use crate::unpack::{Limits, UnpackError};
+use crate::workload;
+use rayon::prelude::*;
+use render::{RenderContext, RenderedPackage};
+use std::collections::BTreeMap;
+use std::panic::{self, AssertUnwindSafe};
+use std::path::PathBuf;
+use std::sync::mpsc;
+use thiserror::Error;
+
+/// Settings of one scan run.
+#[derive(Debug, Clone, Default)]
+pub struct ScanOptions {
+    pub limits: Limits,
+    /// Timestamp for every record (`SOURCE_DATE_EPOCH`); otherwise each input's newest mtime.
+    pub source_date_epoch: Option<i64>,
+    /// The one package root to report in each input (`--entry`), when given.
+    pub entry: Option<String>,
+    /// Worker threads; `None` for one per core.
+    pub jobs: Option<usize>,
+}
+
+#[derive(Debug, Error)]
+pub enum ScanError {
+    #[error("cannot start worker threads: {0}")]
+    ThreadPool(#[from] rayon::ThreadPoolBuildError),
+}
+
+/// Scans every input and hands each ScanResult to `emit`, in input order, as soon as it can.
+pub fn scan(
+    paths: &[PathBuf],
+    options: &ScanOptions,
+    mut emit: impl FnMut(ScanResult),
+) -> Result<(), ScanError> {
+    let inputs: Vec<Input> = paths.iter().flat_map(|p| input::discover(p)).collect();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.jobs.unwrap_or(0))
+        .build()?;
+    let (sender, receiver) = mpsc::channel();
+    let mut pending: BTreeMap<usize, Vec<ScanResult>> = BTreeMap::new();
+    let mut next = 0;
+    pool.in_place_scope(|scope| {
+        scope.spawn(|_| {
+            inputs
+                .par_iter()
+                .enumerate()
+                .for_each_with(sender, |sender, (index, input)| {
+                    // The receiver lives until every sender is gone; a failed send cannot happen.
+                    let _ = sender.send((index, scan_input_guarded(input, options)));
+                });
+        });
+        for (index, results) in receiver.iter() {
+            pending.insert(index, results);
+            while let Some(results) = pending.remove(&next) {
+                results.into_iter().for_each(&mut emit);
+                next += 1;
+            }
+        }
+    });
+    Ok(())
+}
+
+/// [`scan_input`], with a bug (a panic) turned into a problem so the batch goes on.
+fn scan_input_guarded(input: &Input, options: &ScanOptions) -> Vec<ScanResult> {
+    panic::catch_unwind(AssertUnwindSafe(|| scan_input(input, options))).unwrap_or_else(|_| {
+        vec![unreadable(
+            input,
+            System::Kube,
+            vec![Problem::new(
+                ProblemKind::InternalError,
+                "pkglens failed on this input (a bug: please report it with the input)",
+                input.display(),
+            )],
+        )]
+    })
+}
+
+fn source_of(input: &Input, loaded: Option<&input::Loaded>, entry: Option<String>) -> Source {
+    Source {
+        path: input.display(),
+        entry,
+        format: input.source_format(),
+        sha256: loaded.and_then(|l| l.sha256.clone()),
+        size: loaded.and_then(|l| l.size),
+    }
+}
+
+/// The result of an input that cannot be read as a package. Its system is a guess when
+/// nothing could be read: `kube`, the plain one.
+fn unreadable(input: &Input, system: System, problems: Vec<Problem>) -> ScanResult {
+    records::unreadable_result(source_of(input, None, None), system, problems)
+}
+
+fn load_problem(error: &LoadError, instance: &str) -> Problem {
+    let kind = match error {
+        LoadError::Io(_) => ProblemKind::InputUnreadable,
+        LoadError::Unpack(UnpackError::Malformed { .. }) => ProblemKind::ArchiveUnreadable,
+        LoadError::Unpack(_) | LoadError::InputTooLarge { .. } => ProblemKind::LimitExceeded,
+    };
+    Problem::new(kind, error.to_string(), instance)
+}
+
+/// Scans one input: one ScanResult per package in it (at least one, even when it is unreadable).
+pub fn scan_input(input: &Input, options: &ScanOptions) -> Vec<ScanResult> {
+    let instance = input.display();
+    let loaded = match input::load(input, &options.limits) {
+        Ok(loaded) => loaded,
+        Err(error) => {
+            return vec![unreadable(
+                input,
+                System::Kube,
+                vec![load_problem(&error, &instance)],
+            )]
+        }
+    };
+    let detected = detect::detect(&loaded.tree);
+    if !loaded.violations.is_empty() {
+        let problems = loaded
+            .violations
+            .iter()
+            .map(|v| Problem::new(ProblemKind::UnsafeEntry, v.to_string(), instance.as_str()))
+            .collect();
+        let system = detected.first().map_or(System::Kube, |p| p.system);
+        let source = source_of(input, Some(&loaded), None);
+        return vec![records::unreadable_result(source, system, problems)];
+    }
+    if detected.is_empty() {
+        let source = source_of(input, Some(&loaded), None);
+        let problem = Problem::new(
+            ProblemKind::NoPackage,
+            "no Chart.yaml, kustomization or YAML/JSON manifest found",
+            instance.as_str(),
+        );
+        return vec![records::unreadable_result(
+            source,
+            System::Kube,
+            vec![problem],
+        )];
+    }
+    let timestamp = options
+        .source_date_epoch
+        .or(loaded.newest_mtime)
+        .unwrap_or(0);
+    let fallback_title = input.base_name();
+    let mut results = Vec::new();
+    for package in &detected {
+        let context = RenderContext {
+            tree: &loaded.tree,
+            package,
+            instance: &instance,
+            fallback_title: &fallback_title,
+            options,
+        };
+        for rendered in render::render_package(&context) {
+            if options.entry.is_some() && rendered.entry != options.entry {
+                continue;
+            }
+            results.push(package_result(
+                input, &loaded, rendered, timestamp, &instance,
+            ));
+        }
+    }
+    results
+}
+
+/// Objects → workloads → records for one rendered package.
+fn package_result(
+    input: &Input,
+    loaded: &input::Loaded,
+    rendered: RenderedPackage,
+    timestamp: i64,
+    instance: &str,
+) -> ScanResult {
+    let (objects, mut problems) = objects::parse_objects(&rendered.documents, instance);
+    let workloads: Vec<_> = objects.iter().filter_map(workload::workload_of).collect();
+    let mut all_problems = rendered.problems;
+    all_problems.append(&mut problems);
+    let facts = PackageFacts {
+        system: rendered.system,
+        title: rendered.title,
+        description: rendered.description,
+        release: rendered.release,
+        repository: None,
+        declared_images: rendered.declared_images,
+        timestamp,
+    };
+    records::build_result(
+        source_of(input, Some(loaded), rendered.entry),
+        facts,
+        records::file_digests(&loaded.tree, &rendered.files_root),
+        &workloads,
+        all_problems,
+    )
+}

@@ -1,0 +1,212 @@
+//! The render stage: a detected package → the documents it produces, with their source paths.
+//!
+//! THE PLUG-IN POINT for renderers is [`render_package`]: one arm per system. Each renderer
+//! returns one [`RenderedPackage`] per package root it finds (Kustomize may find several).
+//! - kube: every manifest file as written (source = its path in the input).
+//! - helm: `helm template` output split by `# Source:` path — until the Helm renderer lands,
+//!   Chart.yaml is read and the package is marked incomplete.
+//! - kustomize: `kustomize build` output per root — until it lands, marked incomplete.
+
+use super::ScanOptions;
+use crate::detect::{is_manifest_path, DetectedPackage, System};
+use crate::files::FileTree;
+use crate::objects::SourcedText;
+use crate::records::problem::{Problem, ProblemKind};
+use crate::records::Release;
+use crate::yaml;
+
+/// What the render stage knows about one package root.
+#[derive(Debug, Clone)]
+pub struct RenderedPackage {
+    pub system: System,
+    /// The package root relative to the input's top folder; `None` for the top folder itself.
+    pub entry: Option<String>,
+    /// The folder in the tree whose files belong to the package (`""` for all).
+    pub files_root: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub release: Option<Release>,
+    pub declared_images: Vec<String>,
+    /// The rendered documents in render order.
+    pub documents: Vec<SourcedText>,
+    pub problems: Vec<Problem>,
+}
+
+/// What a renderer gets to work with.
+pub struct RenderContext<'a> {
+    /// Every file of the input.
+    pub tree: &'a FileTree,
+    pub package: &'a DetectedPackage,
+    /// The input path, for problems' `instance`.
+    pub instance: &'a str,
+    /// A title when the package root is the input itself and has no name of its own.
+    pub fallback_title: &'a str,
+    pub options: &'a ScanOptions,
+}
+
+impl RenderContext<'_> {
+    /// The root folder's own name, or the input's name for the input's root.
+    fn folder_title(&self) -> String {
+        match self.package.root.rsplit('/').next() {
+            Some(name) if !name.is_empty() => name.to_string(),
+            _ => self.fallback_title.to_string(),
+        }
+    }
+
+    fn base(&self, system: System) -> RenderedPackage {
+        RenderedPackage {
+            system,
+            entry: self.package.entry.clone(),
+            files_root: self.package.root.clone(),
+            title: self.folder_title(),
+            description: None,
+            release: None,
+            declared_images: Vec::new(),
+            documents: Vec::new(),
+            problems: Vec::new(),
+        }
+    }
+}
+
+/// Renders one detected package. Renderers plug in here.
+pub fn render_package(context: &RenderContext<'_>) -> Vec<RenderedPackage> {
+    match context.package.system {
+        System::Kube => vec![render_kube(context)],
+        System::Helm => vec![render_helm_unavailable(context)],
+        System::Kustomize => vec![render_kustomize_unavailable(context)],
+    }
+}
+
+/// Plain manifests: every `.yaml`/`.yml`/`.json` file under the root, in byte-sorted path order.
+fn render_kube(context: &RenderContext<'_>) -> RenderedPackage {
+    let mut rendered = context.base(System::Kube);
+    let prefix = format!("{}/", context.package.root);
+    for (path, data) in context.tree.iter() {
+        if !(context.package.root.is_empty() || path.starts_with(&prefix))
+            || !is_manifest_path(path)
+        {
+            continue;
+        }
+        match std::str::from_utf8(data) {
+            Ok(text) => rendered.documents.push(SourcedText {
+                source: path.to_string(),
+                text: text.to_string(),
+            }),
+            Err(err) => rendered.problems.push(Problem::new(
+                ProblemKind::DocumentInvalid,
+                format!("{path}: not UTF-8 text ({err})"),
+                context.instance,
+            )),
+        }
+    }
+    rendered
+}
+
+/// Until the Helm renderer lands: the chart's metadata, and an honest "images unknown".
+fn render_helm_unavailable(context: &RenderContext<'_>) -> RenderedPackage {
+    let mut rendered = context.base(System::Helm);
+    let chart_path = if context.package.root.is_empty() {
+        "Chart.yaml".to_string()
+    } else {
+        format!("{}/Chart.yaml", context.package.root)
+    };
+    match read_chart_metadata(context.tree.get(&chart_path).unwrap_or_default()) {
+        Ok(chart) => {
+            if let Some(name) = chart.name {
+                rendered.title = name;
+            }
+            rendered.description = chart.description;
+            rendered.release = Some(Release {
+                version: chart.version,
+                app_version: chart.app_version,
+            });
+        }
+        Err(detail) => rendered.problems.push(Problem::new(
+            ProblemKind::ChartInvalid,
+            format!("{chart_path}: {detail}"),
+            context.instance,
+        )),
+    }
+    rendered.problems.push(Problem::new(
+        ProblemKind::HelmUnavailable,
+        format!(
+            "this pkglens build cannot render Helm charts yet, so the images of chart {:?} are unknown",
+            rendered.title
+        ),
+        context.instance,
+    ));
+    rendered
+}
+
+/// Until the Kustomize builder lands: an honest "images unknown".
+fn render_kustomize_unavailable(context: &RenderContext<'_>) -> RenderedPackage {
+    let mut rendered = context.base(System::Kustomize);
+    rendered.problems.push(Problem::new(
+        ProblemKind::KustomizeUnavailable,
+        "this pkglens build cannot build kustomizations yet, so their images are unknown",
+        context.instance,
+    ));
+    rendered
+}
+
+/// The Chart.yaml fields the records use.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct ChartMetadata {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub version: Option<String>,
+    pub app_version: Option<String>,
+}
+
+/// Reads Chart.yaml (apiVersion v1 or v2: the fields used here are the same in both).
+pub fn read_chart_metadata(bytes: &[u8]) -> Result<ChartMetadata, String> {
+    let text = std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8 text ({e})"))?;
+    let node = yaml::load_one(text, &yaml::Limits::default()).map_err(|e| e.to_string())?;
+    let value = yaml::to_json(&node).map_err(|e| e.to_string())?;
+    if !value.is_object() {
+        return Err("not a mapping".into());
+    }
+    // Versions such as `1.0` are floats to YAML; Helm reads them into strings as written.
+    let text_at = |key: &str| match node.get(key) {
+        Some(yaml::Node::Scalar(scalar))
+            if !matches!(scalar.resolve(), Ok(yaml::Resolved::Null)) =>
+        {
+            Some(scalar.text.clone())
+        }
+        _ => None,
+    };
+    let chart = ChartMetadata {
+        name: text_at("name"),
+        description: text_at("description"),
+        version: text_at("version"),
+        app_version: text_at("appVersion"),
+    };
+    if chart.name.is_none() {
+        return Err("chart.metadata.name is required".into());
+    }
+    Ok(chart)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chart_metadata_keeps_versions_as_written() {
+        let chart = read_chart_metadata(
+            b"apiVersion: v1\nname: web\nversion: 1.10\nappVersion: \"2.0\"\ndescription: A web app\n",
+        )
+        .unwrap();
+        assert_eq!(chart.name.as_deref(), Some("web"));
+        assert_eq!(chart.version.as_deref(), Some("1.10"));
+        assert_eq!(chart.app_version.as_deref(), Some("2.0"));
+        assert_eq!(chart.description.as_deref(), Some("A web app"));
+    }
+
+    #[test]
+    fn chart_without_name_or_not_yaml_is_refused() {
+        assert!(read_chart_metadata(b"version: 1.0.0\n").is_err());
+        assert!(read_chart_metadata(b"name: [x\n").is_err());
+        assert!(read_chart_metadata(b"- a\n").is_err());
+    }
+}

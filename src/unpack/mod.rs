@@ -1,0 +1,291 @@
+//! Reading archives (tar, tar.gz, zip) into a [`FileTree`] in memory, with safety limits.
+//!
+//! Nothing is ever written to disk. Entries that would escape the package (`..`, absolute
+//! paths, links pointing outside) and special files (devices, fifos) are *violations*: they
+//! are skipped and reported, and the package is then corrupt. Exceeding a resource limit
+//! (entry count, file or total size, expansion ratio, nesting) stops reading at once.
+
+mod entry_path;
+mod tar_reader;
+mod zip_reader;
+
+use crate::files::FileTree;
+use std::fmt;
+use thiserror::Error;
+
+pub use entry_path::normalize_entry_path;
+
+/// Archive formats pkglens reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArchiveFormat {
+    Tar,
+    TarGz,
+    Zip,
+}
+
+impl ArchiveFormat {
+    /// The format a file name announces (`.tgz`, `.tar.gz`, `.tar`, `.zip`), case-insensitively.
+    pub fn from_file_name(name: &str) -> Option<Self> {
+        let lower = name.to_ascii_lowercase();
+        if lower.ends_with(".tgz") || lower.ends_with(".tar.gz") {
+            Some(Self::TarGz)
+        } else if lower.ends_with(".tar") {
+            Some(Self::Tar)
+        } else if lower.ends_with(".zip") {
+            Some(Self::Zip)
+        } else {
+            None
+        }
+    }
+
+    /// The format the first bytes announce (gzip, zip or ustar magic); `None` when unknown.
+    pub fn sniff(bytes: &[u8]) -> Option<Self> {
+        if bytes.starts_with(&[0x1f, 0x8b]) {
+            Some(Self::TarGz)
+        } else if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+            Some(Self::Zip)
+        } else if bytes.len() >= 262 && &bytes[257..262] == b"ustar" {
+            Some(Self::Tar)
+        } else {
+            None
+        }
+    }
+}
+
+/// Bounds on what one archive may hold. Helm itself refuses charts over 100 MiB decompressed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Most entries (files, folders, links) one archive may list.
+    pub max_entries: usize,
+    /// Largest single file, decompressed, in bytes.
+    pub max_file_size: u64,
+    /// Largest sum of all files, decompressed, in bytes.
+    pub max_total_size: u64,
+    /// Most bytes a compressed stream may expand to per compressed byte (beyond a small floor).
+    pub max_expansion_ratio: u64,
+    /// Deepest archive-in-archive nesting (a chart repository's chart holding subchart archives...).
+    pub max_nesting: usize,
+}
+
+/// Expansion below this many bytes is never judged by ratio: tiny archives compress very well.
+const EXPANSION_RATIO_FLOOR: u64 = 1024 * 1024;
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_entries: 10_000,
+            max_file_size: 20 * 1024 * 1024,
+            max_total_size: 100 * 1024 * 1024,
+            max_expansion_ratio: 200,
+            max_nesting: 5,
+        }
+    }
+}
+
+impl Limits {
+    /// Most decompressed bytes allowed from `compressed` bytes of input.
+    fn expansion_budget(&self, compressed: u64) -> u64 {
+        compressed
+            .saturating_mul(self.max_expansion_ratio)
+            .max(EXPANSION_RATIO_FLOOR)
+    }
+}
+
+/// An entry that was skipped because it is unsafe; any violation makes the package corrupt.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum Violation {
+    #[error("entry {0:?} climbs out of the archive with '..'")]
+    Traversal(String),
+    #[error("entry {0:?} has an absolute path")]
+    AbsolutePath(String),
+    #[error("link {link:?} points outside the package (to {target:?})")]
+    LinkOutside { link: String, target: String },
+    #[error("entry {0:?} is a device, fifo or other special file")]
+    SpecialFile(String),
+    #[error("entry name {0:?} is not valid UTF-8")]
+    NonUtf8Name(String),
+}
+
+/// A reason the archive could not be read at all.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum UnpackError {
+    #[error("archive holds more than {limit} entries")]
+    TooManyEntries { limit: usize },
+    #[error("file {path:?} is larger than the limit of {limit} bytes")]
+    FileTooLarge { path: String, limit: u64 },
+    #[error("archive expands to more than the limit of {limit} bytes")]
+    TotalTooLarge { limit: u64 },
+    #[error("compressed stream of {compressed} bytes expands beyond {ratio}x its size")]
+    ExpansionRatio { compressed: u64, ratio: u64 },
+    #[error("archive nested more than {limit} levels deep")]
+    NestedTooDeep { limit: usize },
+    #[error("not a readable {format} archive: {reason}")]
+    Malformed {
+        format: ArchiveFormat,
+        reason: String,
+    },
+}
+
+impl fmt::Display for ArchiveFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Tar => "tar",
+            Self::TarGz => "tar.gz",
+            Self::Zip => "zip",
+        })
+    }
+}
+
+/// What reading an archive produced.
+#[derive(Debug, Default)]
+pub struct Unpacked {
+    pub tree: FileTree,
+    /// Newest entry modification time, in seconds since the Unix epoch.
+    pub newest_mtime: Option<i64>,
+    /// Unsafe entries that were skipped.
+    pub violations: Vec<Violation>,
+}
+
+/// Reads `bytes` as an archive of `format`. `depth` is how many archives enclose this one
+/// (0 for an input named by the user); deeper than `limits.max_nesting` is refused.
+pub fn unpack(
+    bytes: &[u8],
+    format: ArchiveFormat,
+    limits: &Limits,
+    depth: usize,
+) -> Result<Unpacked, UnpackError> {
+    if depth > limits.max_nesting {
+        return Err(UnpackError::NestedTooDeep {
+            limit: limits.max_nesting,
+        });
+    }
+    let mut collector = Collector::new(limits);
+    match format {
+        ArchiveFormat::Tar => tar_reader::read(bytes, false, &mut collector)?,
+        ArchiveFormat::TarGz => tar_reader::read(bytes, true, &mut collector)?,
+        ArchiveFormat::Zip => zip_reader::read(bytes, &mut collector)?,
+    }
+    collector.finish()
+}
+
+/// Accumulates entries from either reader, enforcing the limits shared by all formats.
+struct Collector<'a> {
+    limits: &'a Limits,
+    entries: usize,
+    total: u64,
+    unpacked: Unpacked,
+    /// Symlinks and hard links inside the package: (link path, normalised target path).
+    links: Vec<(String, String)>,
+}
+
+impl<'a> Collector<'a> {
+    fn new(limits: &'a Limits) -> Self {
+        Self {
+            limits,
+            entries: 0,
+            total: 0,
+            unpacked: Unpacked::default(),
+            links: Vec::new(),
+        }
+    }
+
+    /// Counts one entry of any type and records its mtime.
+    fn count_entry(&mut self, mtime: Option<i64>) -> Result<(), UnpackError> {
+        self.entries += 1;
+        if self.entries > self.limits.max_entries {
+            return Err(UnpackError::TooManyEntries {
+                limit: self.limits.max_entries,
+            });
+        }
+        if let Some(t) = mtime {
+            self.unpacked.newest_mtime = Some(self.unpacked.newest_mtime.map_or(t, |n| n.max(t)));
+        }
+        Ok(())
+    }
+
+    /// Checks a declared size before reading; returns how many bytes may still be read.
+    fn budget_for(&self, path: &str, declared: u64) -> Result<u64, UnpackError> {
+        if declared > self.limits.max_file_size {
+            return Err(UnpackError::FileTooLarge {
+                path: path.to_string(),
+                limit: self.limits.max_file_size,
+            });
+        }
+        let remaining = self.limits.max_total_size.saturating_sub(self.total);
+        if declared > remaining {
+            return Err(UnpackError::TotalTooLarge {
+                limit: self.limits.max_total_size,
+            });
+        }
+        Ok(self.limits.max_file_size.min(remaining))
+    }
+
+    fn add_file(&mut self, path: String, data: Vec<u8>) -> Result<(), UnpackError> {
+        self.budget_for(&path, data.len() as u64)?;
+        self.total += data.len() as u64;
+        self.unpacked.tree.insert(path, data);
+        Ok(())
+    }
+
+    fn violation(&mut self, violation: Violation) {
+        self.unpacked.violations.push(violation);
+    }
+
+    /// Checks a raw entry name; `None` (after recording a violation) when it is unsafe or empty.
+    fn entry_path(&mut self, raw: &str) -> Option<String> {
+        match normalize_entry_path(raw) {
+            Ok(path) if path.is_empty() => None,
+            Ok(path) => Some(path),
+            Err(violation) => {
+                self.violation(violation);
+                None
+            }
+        }
+    }
+
+    /// Records a link at `path` to `target` (relative to the link's folder, or to the archive
+    /// root for hard links); a target outside the package is a violation.
+    fn add_link(&mut self, path: String, target: &str, relative_to_link: bool) {
+        let joined = if relative_to_link && !target.starts_with('/') {
+            match path.rsplit_once('/') {
+                Some((dir, _)) => format!("{dir}/{target}"),
+                None => target.to_string(),
+            }
+        } else {
+            target.to_string()
+        };
+        match normalize_entry_path(&joined) {
+            Ok(resolved) if !resolved.is_empty() => self.links.push((path, resolved)),
+            _ => self.violation(Violation::LinkOutside {
+                link: path,
+                target: target.to_string(),
+            }),
+        }
+    }
+
+    /// Gives each link inside the package the content of the file it points to (following
+    /// chains of links a bounded number of times); links to folders or missing files are dropped.
+    /// Link copies count against the total size like files.
+    fn finish(mut self) -> Result<Unpacked, UnpackError> {
+        for _ in 0..8 {
+            let mut unresolved = Vec::new();
+            for (link, target) in std::mem::take(&mut self.links) {
+                match self.unpacked.tree.get(&target) {
+                    Some(data) => {
+                        let data = data.to_vec();
+                        self.add_file(link, data)?;
+                    }
+                    None => unresolved.push((link, target)),
+                }
+            }
+            if unresolved.is_empty() {
+                break;
+            }
+            self.links = unresolved;
+        }
+        Ok(self.unpacked)
+    }
+}
+
+#[cfg(test)]
+mod tests;
