@@ -2,8 +2,9 @@
 //!
 //! The contract's order: a top folder with `Chart.yaml` is a Helm chart; otherwise any
 //! kustomization file makes the tree a Kustomize input (the Kustomize stage splits it into
-//! roots); otherwise folders holding `Chart.yaml` are charts (a folder of charts); otherwise
-//! the tree's YAML/JSON manifests form one plain `kube` package.
+//! roots; charts inside are what its `helmCharts` inflate); otherwise folders holding
+//! `Chart.yaml` are charts (a folder of charts), and the YAML/JSON manifests outside them
+//! form one plain `kube` package.
 
 use crate::files::FileTree;
 use serde::Serialize;
@@ -40,6 +41,18 @@ pub struct DetectedPackage {
     pub root: String,
     /// The root relative to the tree's top folder; `None` when the root is the top folder.
     pub entry: Option<String>,
+    /// Folders under the root that belong to other packages (charts beside plain manifests).
+    pub exclude: Vec<String>,
+}
+
+impl DetectedPackage {
+    /// Whether the file at `path` belongs to this package.
+    pub fn owns(&self, path: &str) -> bool {
+        let under = |dir: &str| {
+            dir.is_empty() || path.starts_with(dir) && path[dir.len()..].starts_with('/')
+        };
+        under(&self.root) && !self.exclude.iter().any(|dir| under(dir))
+    }
 }
 
 /// The single folder every file lies under (`mychart` for a chart archive), if there is one.
@@ -93,6 +106,7 @@ pub fn detect(tree: &FileTree) -> Vec<DetectedPackage> {
         system,
         root: root.to_string(),
         entry: entry_of(root),
+        exclude: Vec::new(),
     };
     if tree.contains(&join(&top, "Chart.yaml")) {
         return vec![package(System::Helm, &top)];
@@ -110,16 +124,18 @@ pub fn detect(tree: &FileTree) -> Vec<DetectedPackage> {
             .filter(|p| file_name(p) == "Chart.yaml")
             .map(|p| parent(p)),
     );
-    if !chart_roots.is_empty() {
-        return chart_roots
-            .iter()
-            .map(|root| package(System::Helm, root))
-            .collect();
+    let mut found: Vec<DetectedPackage> = chart_roots
+        .iter()
+        .map(|root| package(System::Helm, root))
+        .collect();
+    let plain = DetectedPackage {
+        exclude: chart_roots.iter().map(|r| r.to_string()).collect(),
+        ..package(System::Kube, &top)
+    };
+    if paths.iter().any(|p| is_manifest_path(p) && plain.owns(p)) {
+        found.push(plain);
     }
-    if paths.iter().any(|p| is_manifest_path(p)) {
-        return vec![package(System::Kube, &top)];
-    }
-    Vec::new()
+    found
 }
 
 /// The folders not inside another of the folders (subcharts live inside their parent chart).
@@ -162,7 +178,8 @@ mod tests {
             [DetectedPackage {
                 system: System::Helm,
                 root: "web".into(),
-                entry: None
+                entry: None,
+                exclude: vec![],
             }]
         );
     }
@@ -196,9 +213,25 @@ mod tests {
             [DetectedPackage {
                 system: System::Kube,
                 root: "".into(),
-                entry: None
+                entry: None,
+                exclude: vec![],
             }]
         );
+    }
+
+    #[test]
+    fn manifests_beside_charts_are_a_kube_package_without_the_charts() {
+        let found = detect(&tree(&[
+            "dir/web/Chart.yaml",
+            "dir/web/templates/d.yaml",
+            "dir/plain/d.yaml",
+        ]));
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[0].system, System::Helm);
+        assert_eq!(found[0].entry.as_deref(), Some("web"));
+        assert_eq!(found[1].system, System::Kube);
+        assert!(found[1].owns("dir/plain/d.yaml"));
+        assert!(!found[1].owns("dir/web/templates/d.yaml"));
     }
 
     #[test]

@@ -43,6 +43,11 @@ impl Input {
         self.path.display().to_string()
     }
 
+    /// The input as problems name it (`instance`): a `file:` URI of its path.
+    pub fn instance(&self) -> String {
+        crate::records::problem::instance_uri(&self.display())
+    }
+
     /// The format the records name for this input.
     pub fn source_format(&self) -> SourceFormat {
         match &self.kind {

@@ -160,11 +160,10 @@ pub struct ScanResult {
     pub problems: Vec<Problem>,
 }
 
-/// The digests of the files under `root` (`""` for all), paths as they are in the tree.
-pub fn file_digests(tree: &FileTree, root: &str) -> Vec<FileDigest> {
-    let prefix = format!("{root}/");
+/// The digests of the files `owns` accepts, paths as they are in the tree.
+pub fn file_digests(tree: &FileTree, owns: impl Fn(&str) -> bool) -> Vec<FileDigest> {
     tree.iter()
-        .filter(|(path, _)| root.is_empty() || path.starts_with(&prefix))
+        .filter(|(path, _)| owns(path))
         .map(|(path, data)| FileDigest {
             path: path.to_string(),
             sha256: sha256_hex(data),
@@ -216,7 +215,7 @@ pub fn build_result(
                             "{} {} container {:?} ({}): {err}",
                             workload.kind, workload.name, container.name, workload.source
                         ),
-                        source.path.clone(),
+                        problem::instance_uri(&source.path),
                     ));
                     continue;
                 }

@@ -105,6 +105,25 @@ impl ProblemKind {
     }
 }
 
+/// A problem's `instance` for an input path: a `file:` URI (the schema asks for `format: uri`),
+/// relative paths kept relative (`file:charts/web.tgz`), absolute ones as `file:///abs/path`,
+/// and every byte outside RFC 3986's unreserved set and `/` percent-encoded.
+pub fn instance_uri(path: &str) -> String {
+    let mut uri = String::from(if path.starts_with('/') {
+        "file://"
+    } else {
+        "file:"
+    });
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
+            uri.push(char::from(byte));
+        } else {
+            uri.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    uri
+}
+
 /// HTTP-style status for problems caused by the input (the contract's "422 for bad input").
 const STATUS_UNPROCESSABLE: u16 = 422;
 
@@ -115,7 +134,7 @@ pub struct Problem {
     pub type_uri: String,
     pub title: String,
     pub detail: String,
-    /// The input path the problem belongs to.
+    /// The input the problem belongs to, as a URI (see [`instance_uri`]).
     pub instance: String,
     pub status: u16,
     #[serde(skip)]
@@ -132,5 +151,23 @@ impl Problem {
             status: STATUS_UNPROCESSABLE,
             severity: kind.severity(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instance_uris_encode_paths() {
+        assert_eq!(
+            instance_uri("charts/web-1.0.tgz"),
+            "file:charts/web-1.0.tgz"
+        );
+        assert_eq!(
+            instance_uri("/srv/my charts/a#b.zip"),
+            "file:///srv/my%20charts/a%23b.zip"
+        );
+        assert_eq!(instance_uri("ü"), "file:%C3%BC");
     }
 }

@@ -82,7 +82,7 @@ fn scan_input_guarded(input: &Input, options: &ScanOptions) -> Vec<ScanResult> {
             vec![Problem::new(
                 ProblemKind::InternalError,
                 "pkglens failed on this input (a bug: please report it with the input)",
-                input.display(),
+                input.instance(),
             )],
         )]
     })
@@ -115,7 +115,7 @@ fn load_problem(error: &LoadError, instance: &str) -> Problem {
 
 /// Scans one input: one ScanResult per package in it (at least one, even when it is unreadable).
 pub fn scan_input(input: &Input, options: &ScanOptions) -> Vec<ScanResult> {
-    let instance = input.display();
+    let instance = input.instance();
     let loaded = match input::load(input, &options.limits) {
         Ok(loaded) => loaded,
         Err(error) => {
@@ -200,7 +200,7 @@ fn package_result(
     records::build_result(
         source_of(input, Some(loaded), rendered.entry),
         facts,
-        records::file_digests(&loaded.tree, &rendered.files_root),
+        records::file_digests(&loaded.tree, |path| rendered.files.owns(path)),
         &workloads,
         all_problems,
     )

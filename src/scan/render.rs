@@ -21,8 +21,8 @@ pub struct RenderedPackage {
     pub system: System,
     /// The package root relative to the input's top folder; `None` for the top folder itself.
     pub entry: Option<String>,
-    /// The folder in the tree whose files belong to the package (`""` for all).
-    pub files_root: String,
+    /// Which files of the tree belong to the package (listed with their digests).
+    pub files: DetectedPackage,
     pub title: String,
     pub description: Option<String>,
     pub release: Option<Release>,
@@ -37,7 +37,7 @@ pub struct RenderContext<'a> {
     /// Every file of the input.
     pub tree: &'a FileTree,
     pub package: &'a DetectedPackage,
-    /// The input path, for problems' `instance`.
+    /// The input as a URI, for problems' `instance`.
     pub instance: &'a str,
     /// A title when the package root is the input itself and has no name of its own.
     pub fallback_title: &'a str,
@@ -57,7 +57,7 @@ impl RenderContext<'_> {
         RenderedPackage {
             system,
             entry: self.package.entry.clone(),
-            files_root: self.package.root.clone(),
+            files: self.package.clone(),
             title: self.folder_title(),
             description: None,
             release: None,
@@ -80,11 +80,8 @@ pub fn render_package(context: &RenderContext<'_>) -> Vec<RenderedPackage> {
 /// Plain manifests: every `.yaml`/`.yml`/`.json` file under the root, in byte-sorted path order.
 fn render_kube(context: &RenderContext<'_>) -> RenderedPackage {
     let mut rendered = context.base(System::Kube);
-    let prefix = format!("{}/", context.package.root);
     for (path, data) in context.tree.iter() {
-        if !(context.package.root.is_empty() || path.starts_with(&prefix))
-            || !is_manifest_path(path)
-        {
+        if !is_manifest_path(path) || !context.package.owns(path) {
             continue;
         }
         match std::str::from_utf8(data) {

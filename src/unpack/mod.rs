@@ -286,6 +286,3 @@ impl<'a> Collector<'a> {
         Ok(self.unpacked)
     }
 }
-
-#[cfg(test)]
-mod tests;

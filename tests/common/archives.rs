@@ -1,0 +1,98 @@
+//! Archives built by the tests themselves (no binary fixtures), including hostile ones whose
+//! entry names a well-behaved archiver would refuse to write.
+
+use flate2::write::GzEncoder;
+use flate2::Compression;
+use std::io::{Read, Write};
+use tar::{EntryType, Header};
+
+/// One tar entry, its name and link target written raw into the header.
+pub struct TarEntry<'a> {
+    pub name: &'a str,
+    pub kind: EntryType,
+    pub link: Option<&'a str>,
+    pub data: &'a [u8],
+}
+
+impl<'a> TarEntry<'a> {
+    pub fn file(name: &'a str, data: &'a [u8]) -> Self {
+        Self {
+            name,
+            kind: EntryType::Regular,
+            link: None,
+            data,
+        }
+    }
+
+    pub fn link(name: &'a str, kind: EntryType, target: &'a str) -> Self {
+        Self {
+            name,
+            kind,
+            link: Some(target),
+            data: b"",
+        }
+    }
+}
+
+fn raw_header(name: &str, kind: EntryType, link: Option<&str>, size: u64) -> Header {
+    let mut header = Header::new_gnu();
+    header.as_old_mut().name[..name.len()].copy_from_slice(name.as_bytes());
+    if let Some(link) = link {
+        header.as_old_mut().linkname[..link.len()].copy_from_slice(link.as_bytes());
+    }
+    header.set_entry_type(kind);
+    header.set_size(size);
+    header.set_mode(0o644);
+    header.set_mtime(1_700_000_000);
+    header.set_cksum();
+    header
+}
+
+pub fn tar(entries: &[TarEntry<'_>]) -> Vec<u8> {
+    let mut builder = tar::Builder::new(Vec::new());
+    for entry in entries {
+        let header = raw_header(entry.name, entry.kind, entry.link, entry.data.len() as u64);
+        builder.append(&header, entry.data).expect("tar entry");
+    }
+    builder.into_inner().expect("tar")
+}
+
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
+    encoder.write_all(bytes).expect("gzip");
+    encoder.finish().expect("gzip")
+}
+
+pub fn tgz(entries: &[TarEntry<'_>]) -> Vec<u8> {
+    gzip(&tar(entries))
+}
+
+/// A tar.gz holding one file of `size` zero bytes, streamed so the test never holds it whole.
+pub fn gzip_bomb(name: &str, size: u64) -> Vec<u8> {
+    let encoder = GzEncoder::new(Vec::new(), Compression::default());
+    let mut builder = tar::Builder::new(encoder);
+    let header = raw_header(name, EntryType::Regular, None, size);
+    builder
+        .append(&header, std::io::repeat(0).take(size))
+        .expect("bomb entry");
+    builder.into_inner().expect("tar").finish().expect("gzip")
+}
+
+/// A zip of (name, content) entries; names are written as given, `..` included.
+pub fn zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, data) in entries {
+        writer.start_file(*name, options).expect("zip entry");
+        writer.write_all(data).expect("zip data");
+    }
+    writer.finish().expect("zip").into_inner()
+}
+
+/// A small Deployment manifest using `image`.
+pub fn deployment(name: &str, image: &str) -> String {
+    format!(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: {image}\n"
+    )
+}

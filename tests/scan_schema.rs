@@ -1,0 +1,122 @@
+//! Every record the binary prints for the testdata inputs validates against the project's
+//! schema copy in schema/, output is deterministic, and `pkglens schema` prints those copies.
+
+mod common;
+
+use jsonschema::{Registry, Validator};
+use serde_json::Value;
+use std::fs;
+
+/// The schema names `$ref`s point at (relative `$id`s resolve against this base).
+const BASE: &str = "json-schema:///";
+const SCHEMAS: [&str; 7] = [
+    "DockerImage",
+    "ErrorDetail",
+    "ErrorModel",
+    "Package",
+    "PackageComponent",
+    "ScanResult",
+    "Versioning",
+];
+
+fn load_schema(name: &str) -> Value {
+    let path = common::repo_root().join(format!("schema/{name}.json"));
+    serde_json::from_slice(&fs::read(path).expect("schema file")).expect("schema JSON")
+}
+
+fn validate_all(schema_name: &str, instances: &[Value]) {
+    let schemas: Vec<(String, Value)> = SCHEMAS
+        .iter()
+        .map(|n| (format!("{BASE}{n}.json"), load_schema(n)))
+        .collect();
+    let mut registry = Registry::new();
+    for (uri, schema) in &schemas {
+        registry = registry
+            .add(uri.as_str(), schema)
+            .expect("schema registers");
+    }
+    let registry = registry.prepare().expect("registry prepares");
+    let validator: Validator = jsonschema::options()
+        .with_base_uri(format!("{BASE}{schema_name}.json"))
+        .with_registry(&registry)
+        .should_validate_formats(true)
+        .build(&load_schema(schema_name))
+        .expect("schema compiles");
+    for instance in instances {
+        let errors: Vec<String> = validator
+            .iter_errors(instance)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{schema_name} invalid: {errors:#?}\n{instance:#}"
+        );
+    }
+}
+
+const TESTDATA_INPUTS: [&str; 4] = [
+    "testdata/scan",
+    "testdata/scan-kustomize/hello",
+    "testdata/scan/kube-web/deployment.yaml",
+    "testdata/scan/kube-web/agents.json",
+];
+
+#[test]
+fn testdata_results_validate_against_the_schemas() {
+    let results = common::scan_json(&TESTDATA_INPUTS);
+    // chart + plain manifests in testdata/scan, the kustomization, two single files.
+    assert_eq!(results.len(), 5, "{results:#?}");
+    validate_all("ScanResult", &results);
+    let packages: Vec<Value> = results.iter().map(|r| r["package"].clone()).collect();
+    validate_all("Package", &packages);
+    let components: Vec<Value> = results
+        .iter()
+        .flat_map(|r| r["components"].as_array().unwrap().clone())
+        .collect();
+    assert!(!components.is_empty());
+    validate_all("PackageComponent", &components);
+    let problems: Vec<Value> = results
+        .iter()
+        .flat_map(|r| r["problems"].as_array().unwrap().clone())
+        .collect();
+    validate_all("ErrorModel", &problems);
+}
+
+#[test]
+fn validation_catches_a_broken_record() {
+    let mut results = common::scan_json(&["testdata/scan/kube-web/deployment.yaml"]);
+    results[0]["package"]["unexpected"] = Value::Bool(true);
+    let outcome = std::panic::catch_unwind(|| validate_all("ScanResult", &results));
+    assert!(
+        outcome.is_err(),
+        "additionalProperties: false must reject it"
+    );
+}
+
+#[test]
+fn output_is_deterministic_and_ndjson_matches_json() {
+    let (_, first, _) = common::pkglens(&["scan", "testdata/scan", "-j", "2"]);
+    let (_, second, _) = common::pkglens(&["scan", "testdata/scan", "-j", "1"]);
+    assert_eq!(first, second);
+    let (_, ndjson, _) = common::pkglens(&["scan", "--format", "ndjson", "testdata/scan"]);
+    let lines: Vec<Value> = ndjson
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let array: Vec<Value> = serde_json::from_str(&first).unwrap();
+    assert_eq!(lines, array);
+}
+
+#[test]
+fn schema_command_prints_the_project_copies() {
+    for name in SCHEMAS.iter().copied().chain(["astra/Package"]) {
+        let (code, stdout, _) = common::pkglens(&["schema", name]);
+        assert_eq!(code, 0, "{name}");
+        let expected =
+            fs::read_to_string(common::repo_root().join(format!("schema/{name}.json"))).unwrap();
+        assert_eq!(stdout.trim_end(), expected.trim_end(), "{name}");
+    }
+    let (code, _, stderr) = common::pkglens(&["schema", "NoSuchSchema"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("unknown schema"));
+}
