@@ -112,10 +112,15 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
             write_error = writer.write(result).err();
         }
     })?;
-    if let Some(err) = write_error {
-        return Err(err).context("cannot write the results");
+    let written = match write_error {
+        Some(err) => Err(err),
+        None => writer.finish(),
+    };
+    match written {
+        // The reader went away (`pkglens scan ... | head`): nothing left to tell anyone.
+        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => {}
+        other => other.context("cannot write the results")?,
     }
-    writer.finish().context("cannot write the results")?;
     let failed = args.fail_on.is_some() && !all_available;
     Ok(ExitCode::from(u8::from(failed)))
 }

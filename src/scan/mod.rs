@@ -184,7 +184,8 @@ fn package_result(
     timestamp: i64,
     instance: &str,
 ) -> ScanResult {
-    let (objects, mut problems) = objects::parse_objects(&rendered.documents, instance);
+    let (mut objects, mut problems) = objects::parse_objects(&rendered.documents, instance);
+    objects.extend(rendered.objects);
     let workloads: Vec<_> = objects.iter().filter_map(workload::workload_of).collect();
     let mut all_problems = rendered.problems;
     all_problems.append(&mut problems);

@@ -1,7 +1,10 @@
 //! The render stage: a detected package → the documents it produces, with their source paths.
 //!
 //! THE PLUG-IN POINT for renderers is [`render_package`]: one arm per system. Each renderer
-//! returns one [`RenderedPackage`] per package root it finds (Kustomize may find several).
+//! returns one [`RenderedPackage`] per package root it finds (Kustomize may find several),
+//! with either text (`documents`) or ready objects (`objects`). A renderer that unpacks
+//! archives inside the package (Helm subcharts) passes depth 1 to [`crate::unpack::unpack`]
+//! (the input itself is depth 0) so nesting stays bounded by the same limit.
 //! - kube: every manifest file as written (source = its path in the input).
 //! - helm: `helm template` output split by `# Source:` path — until the Helm renderer lands,
 //!   Chart.yaml is read and the package is marked incomplete.
@@ -10,7 +13,7 @@
 use super::ScanOptions;
 use crate::detect::{is_manifest_path, DetectedPackage, System};
 use crate::files::FileTree;
-use crate::objects::SourcedText;
+use crate::objects::{KubeObject, SourcedText};
 use crate::records::problem::{Problem, ProblemKind};
 use crate::records::Release;
 use crate::yaml;
@@ -27,8 +30,10 @@ pub struct RenderedPackage {
     pub description: Option<String>,
     pub release: Option<Release>,
     pub declared_images: Vec<String>,
-    /// The rendered documents in render order.
+    /// Rendered text in render order (parsed into objects by the objects stage).
     pub documents: Vec<SourcedText>,
+    /// Objects a renderer built itself (Kustomize works on objects), after those of `documents`.
+    pub objects: Vec<KubeObject>,
     pub problems: Vec<Problem>,
 }
 
@@ -63,6 +68,7 @@ impl RenderContext<'_> {
             release: None,
             declared_images: Vec::new(),
             documents: Vec::new(),
+            objects: Vec::new(),
             problems: Vec::new(),
         }
     }

@@ -1,0 +1,199 @@
+//! Input discovery end to end: chart repository folders, archives of every format, single
+//! manifest files, chart folders with subchart archives, and what each record says about them.
+
+mod common;
+
+use common::archives::{self, TarEntry};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use std::fs;
+
+fn chart_tgz(name: &str, version: &str) -> Vec<u8> {
+    let chart_yaml =
+        format!("apiVersion: v2\nname: {name}\nversion: {version}\nappVersion: \"9.9\"\n");
+    let template = archives::deployment(name, "nginx:1.27");
+    archives::tgz(&[
+        TarEntry::file(&format!("{name}/Chart.yaml"), chart_yaml.as_bytes()),
+        TarEntry::file(
+            &format!("{name}/templates/deployment.yaml"),
+            template.as_bytes(),
+        ),
+    ])
+}
+
+fn by_path<'a>(results: &'a [Value], suffix: &str) -> &'a Value {
+    results
+        .iter()
+        .find(|r| r["source"]["path"].as_str().unwrap().ends_with(suffix))
+        .unwrap_or_else(|| panic!("no result for {suffix}: {results:#?}"))
+}
+
+#[test]
+fn chart_repository_folder_scans_every_archive_but_not_its_index() {
+    let repo = common::scratch_dir("repo");
+    let alpha = chart_tgz("alpha", "1.2.3");
+    fs::write(repo.join("alpha-1.2.3.tgz"), &alpha).unwrap();
+    fs::write(repo.join("beta-0.1.0.tgz"), chart_tgz("beta", "0.1.0")).unwrap();
+    fs::write(repo.join("index.yaml"), "apiVersion: v1\nentries: {}\n").unwrap();
+    let results = common::scan_json(&[common::path_str(&repo)]);
+    assert_eq!(results.len(), 2, "{results:#?}");
+    let alpha_result = by_path(&results, "alpha-1.2.3.tgz");
+    assert_eq!(alpha_result["system"], "helm");
+    assert_eq!(alpha_result["package"]["title"], "alpha");
+    assert_eq!(alpha_result["release"]["version"], "1.2.3");
+    assert_eq!(alpha_result["release"]["app_version"], "9.9");
+    assert_eq!(alpha_result["source"]["format"], "tgz");
+    assert_eq!(alpha_result["source"]["entry"], Value::Null);
+    assert_eq!(
+        alpha_result["source"]["sha256"],
+        hex::encode(Sha256::digest(&alpha))
+    );
+    assert_eq!(alpha_result["source"]["size"], alpha.len());
+    // Until Helm rendering lands a chart is honestly incomplete, never "no images".
+    assert_eq!(alpha_result["state"], "incomplete");
+    assert_eq!(
+        alpha_result["problems"][0]["title"],
+        "Helm rendering not available"
+    );
+    let files: Vec<&str> = alpha_result["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        files,
+        ["alpha/Chart.yaml", "alpha/templates/deployment.yaml"]
+    );
+    assert_eq!(
+        by_path(&results, "beta-0.1.0.tgz")["package"]["title"],
+        "beta"
+    );
+    fs::remove_dir_all(repo).unwrap();
+}
+
+#[test]
+fn tar_zip_yaml_and_json_inputs_are_read() {
+    let dir = common::scratch_dir("formats");
+    let manifest = archives::deployment("web", "quay.io/org/web:2");
+    fs::write(
+        dir.join("plain.tar"),
+        archives::tar(&[TarEntry::file("bundle/web.yaml", manifest.as_bytes())]),
+    )
+    .unwrap();
+    fs::write(
+        dir.join("plain.zip"),
+        archives::zip(&[("web.yaml", manifest.as_bytes())]),
+    )
+    .unwrap();
+    fs::write(dir.join("single.yaml"), &manifest).unwrap();
+    let json = r#"{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+        "spec": {"containers": [{"name": "c", "image": "busybox"}]}}"#;
+    fs::write(dir.join("pod.json"), json).unwrap();
+    let inputs: Vec<String> = ["plain.tar", "plain.zip", "single.yaml", "pod.json"]
+        .iter()
+        .map(|n| dir.join(n).display().to_string())
+        .collect();
+    let args: Vec<&str> = inputs.iter().map(String::as_str).collect();
+    let results = common::scan_json(&args);
+    let summary: Vec<(&str, &str, &str)> = results
+        .iter()
+        .map(|r| {
+            (
+                r["source"]["format"].as_str().unwrap(),
+                r["package"]["title"].as_str().unwrap(),
+                r["images"][0]["reference"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("tar", "bundle", "quay.io/org/web:2"),
+            ("zip", "plain", "quay.io/org/web:2"),
+            ("yaml", "single", "quay.io/org/web:2"),
+            ("json", "pod", "busybox"),
+        ]
+    );
+    assert!(results.iter().all(|r| r["state"] == "available"));
+    // A Pod is no component, but its image is listed with where it is used.
+    let pod = &results[3];
+    assert_eq!(pod["components"], Value::Array(vec![]));
+    assert_eq!(pod["images"][0]["repository"], "library/busybox");
+    assert_eq!(pod["images"][0]["used_by"][0]["kind"], "Pod");
+    assert_eq!(pod["images"][0]["used_by"][0]["source"], "pod.json");
+    fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn chart_folder_keeps_its_subchart_archives() {
+    let dir = common::scratch_dir("chartdir");
+    fs::create_dir_all(dir.join("charts")).unwrap();
+    fs::write(
+        dir.join("Chart.yaml"),
+        "apiVersion: v2\nname: parent\nversion: 2.0.0\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.join("charts/child-1.0.0.tgz"),
+        chart_tgz("child", "1.0.0"),
+    )
+    .unwrap();
+    let results = common::scan_json(&[common::path_str(&dir)]);
+    assert_eq!(
+        results.len(),
+        1,
+        "the subchart archive is part of the chart: {results:#?}"
+    );
+    assert_eq!(results[0]["package"]["title"], "parent");
+    assert_eq!(results[0]["source"]["format"], "dir");
+    assert_eq!(results[0]["source"]["sha256"], Value::Null);
+    let files = results[0]["files"].as_array().unwrap();
+    assert!(files.iter().any(|f| f["path"] == "charts/child-1.0.0.tgz"));
+    fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn broken_documents_and_images_make_a_package_incomplete_not_lost() {
+    let dir = common::scratch_dir("broken");
+    let good = archives::deployment("good", "nginx:1.27");
+    let bad_image = archives::deployment("bad", "Nginx:Latest");
+    fs::write(
+        dir.join("mixed.yaml"),
+        format!("{good}---\nkind: [unclosed\n---\n{bad_image}"),
+    )
+    .unwrap();
+    let results = common::scan_json(&[common::path_str(&dir.join("mixed.yaml"))]);
+    let result = &results[0];
+    assert_eq!(result["state"], "incomplete");
+    let titles: Vec<&str> = result["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        ["Document does not parse", "Invalid image reference"]
+    );
+    assert!(result["problems"][1]["detail"]
+        .as_str()
+        .unwrap()
+        .contains("Nginx:Latest"));
+    assert_eq!(result["images"].as_array().unwrap().len(), 1);
+    assert_eq!(result["components"].as_array().unwrap().len(), 2);
+    fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn timestamps_come_from_source_date_epoch_and_missing_inputs_are_corrupt() {
+    let results = common::scan_json(&["testdata/scan/kube-web/db.yml", "no/such/input.tgz"]);
+    assert_eq!(results[0]["package"]["created_on"], "2023-11-14T22:13:20Z");
+    assert_eq!(results[1]["state"], "corrupt");
+    assert_eq!(results[1]["source"]["format"], "tgz");
+    assert_eq!(results[1]["problems"][0]["title"], "Input cannot be read");
+    assert_eq!(
+        results[1]["problems"][0]["instance"],
+        "file:no/such/input.tgz"
+    );
+}
