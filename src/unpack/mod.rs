@@ -10,6 +10,7 @@ mod tar_reader;
 mod zip_reader;
 
 use crate::files::FileTree;
+use std::collections::HashSet;
 use std::fmt;
 use thiserror::Error;
 
@@ -104,6 +105,8 @@ pub enum Violation {
     SpecialFile(String),
     #[error("entry name {0:?} is not valid UTF-8")]
     NonUtf8Name(String),
+    #[error("entry {0:?} appears more than once")]
+    DuplicateEntry(String),
 }
 
 /// A reason the archive could not be read at all.
@@ -176,6 +179,8 @@ struct Collector<'a> {
     unpacked: Unpacked,
     /// Symlinks and hard links inside the package: (link path, normalised target path).
     links: Vec<(String, String)>,
+    /// Normalised paths of the files and links read so far.
+    seen: HashSet<String>,
 }
 
 impl<'a> Collector<'a> {
@@ -186,6 +191,7 @@ impl<'a> Collector<'a> {
             total: 0,
             unpacked: Unpacked::default(),
             links: Vec::new(),
+            seen: HashSet::new(),
         }
     }
 
@@ -232,9 +238,15 @@ impl<'a> Collector<'a> {
     }
 
     /// Checks a raw entry name; `None` (after recording a violation) when it is unsafe or empty.
+    /// A second entry with the same path is a violation too: which copy a tool reads differs
+    /// between tools, so the content would be ambiguous.
     fn entry_path(&mut self, raw: &str) -> Option<String> {
         match normalize_entry_path(raw) {
             Ok(path) if path.is_empty() => None,
+            Ok(path) if !self.seen.insert(path.clone()) => {
+                self.violation(Violation::DuplicateEntry(path));
+                None
+            }
             Ok(path) => Some(path),
             Err(violation) => {
                 self.violation(violation);

@@ -8,7 +8,7 @@ use tar::{EntryType, Header};
 
 /// One tar entry, its name and link target written raw into the header.
 pub struct TarEntry<'a> {
-    pub name: &'a str,
+    pub name: &'a [u8],
     pub kind: EntryType,
     pub link: Option<&'a str>,
     pub data: &'a [u8],
@@ -16,6 +16,11 @@ pub struct TarEntry<'a> {
 
 impl<'a> TarEntry<'a> {
     pub fn file(name: &'a str, data: &'a [u8]) -> Self {
+        Self::raw_name(name.as_bytes(), data)
+    }
+
+    /// A file whose name may be any bytes (not UTF-8, say).
+    pub fn raw_name(name: &'a [u8], data: &'a [u8]) -> Self {
         Self {
             name,
             kind: EntryType::Regular,
@@ -26,7 +31,7 @@ impl<'a> TarEntry<'a> {
 
     pub fn link(name: &'a str, kind: EntryType, target: &'a str) -> Self {
         Self {
-            name,
+            name: name.as_bytes(),
             kind,
             link: Some(target),
             data: b"",
@@ -34,9 +39,9 @@ impl<'a> TarEntry<'a> {
     }
 }
 
-fn raw_header(name: &str, kind: EntryType, link: Option<&str>, size: u64) -> Header {
+fn raw_header(name: &[u8], kind: EntryType, link: Option<&str>, size: u64) -> Header {
     let mut header = Header::new_gnu();
-    header.as_old_mut().name[..name.len()].copy_from_slice(name.as_bytes());
+    header.as_old_mut().name[..name.len()].copy_from_slice(name);
     if let Some(link) = link {
         header.as_old_mut().linkname[..link.len()].copy_from_slice(link.as_bytes());
     }
@@ -71,11 +76,22 @@ pub fn tgz(entries: &[TarEntry<'_>]) -> Vec<u8> {
 pub fn gzip_bomb(name: &str, size: u64) -> Vec<u8> {
     let encoder = GzEncoder::new(Vec::new(), Compression::default());
     let mut builder = tar::Builder::new(encoder);
-    let header = raw_header(name, EntryType::Regular, None, size);
+    let header = raw_header(name.as_bytes(), EntryType::Regular, None, size);
     builder
         .append(&header, std::io::repeat(0).take(size))
         .expect("bomb entry");
     builder.into_inner().expect("tar").finish().expect("gzip")
+}
+
+/// A zip holding one file of `size` zero bytes.
+pub fn zip_bomb(name: &str, size: u64) -> Vec<u8> {
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(size > u64::from(u32::MAX));
+    writer.start_file(name, options).expect("zip entry");
+    std::io::copy(&mut std::io::repeat(0).take(size), &mut writer).expect("zip data");
+    writer.finish().expect("zip").into_inner()
 }
 
 /// A zip of (name, content) entries; names are written as given, `..` included.

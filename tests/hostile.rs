@@ -1,0 +1,237 @@
+//! Hostile inputs, generated here: each gives a ScanResult with a clear problem and state
+//! `corrupt` or `incomplete`, without panic, within memory and CPU limits the test sets on the
+//! process (not timing assertions); and a batch mixing them with good inputs loses nothing.
+
+mod common;
+
+use common::archives::{self, TarEntry};
+use serde_json::Value;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Address-space and CPU-time limits each hostile scan runs under.
+const MEMORY_LIMIT_KIB: u64 = 512 * 1024;
+const CPU_LIMIT_SECONDS: u64 = 10;
+
+/// Runs `pkglens scan --format json -j 1 INPUTS...` under the limits (via the shell's ulimit,
+/// so no unsafe code is needed to set them).
+fn scan_limited(inputs: &[PathBuf]) -> (i32, Vec<Value>, String) {
+    let output = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v {MEMORY_LIMIT_KIB} && ulimit -t {CPU_LIMIT_SECONDS} && exec \"$0\" \"$@\""
+        ))
+        .arg(env!("CARGO_BIN_EXE_pkglens"))
+        .args(["scan", "--format", "json", "-j", "1"])
+        .args(inputs)
+        .current_dir(common::repo_root())
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .output()
+        .expect("sh runs");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let results = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("no JSON ({e}); status {:?}: {stderr}", output.status));
+    (output.status.code().unwrap_or(-1), results, stderr)
+}
+
+/// Deeply nested YAML: `depth` levels of flow sequences.
+fn deep_yaml(depth: usize) -> String {
+    format!(
+        "kind: Pod\nspec: {}{}\n",
+        "[".repeat(depth),
+        "]".repeat(depth)
+    )
+}
+
+/// The classic "billion laughs": each anchor holds ten aliases of the previous one.
+fn alias_bomb() -> String {
+    let mut text = String::from("a0: &a0 [\"lol\"]\n");
+    for level in 1..10 {
+        let previous = format!("*a{}", level - 1);
+        let row = [previous.as_str(); 10].join(", ");
+        text.push_str(&format!("a{level}: &a{level} [{row}]\n"));
+    }
+    text.push_str("kind: Pod\nspec: *a9\n");
+    text
+}
+
+struct Case {
+    name: &'static str,
+    bytes: Vec<u8>,
+    /// The problem title the case must produce.
+    title: &'static str,
+}
+
+fn cases() -> Vec<Case> {
+    let manifest = archives::deployment("app", "nginx:1.27");
+    let data = manifest.as_bytes();
+    let tiny: Vec<String> = (0..100_000).map(|i| format!("pkg/f{i}.yaml")).collect();
+    let tiny_entries: Vec<TarEntry<'_>> = tiny.iter().map(|n| TarEntry::file(n, b"")).collect();
+    let good = archives::tgz(&[TarEntry::file("pkg/a.yaml", data)]);
+    let mut nested = good.clone();
+    for level in 0..20 {
+        let name = format!("pkg/charts/level{level}.tgz");
+        nested = archives::tgz(&[
+            TarEntry::file(
+                "pkg/Chart.yaml",
+                b"apiVersion: v2\nname: pkg\nversion: 1.0.0\n",
+            ),
+            TarEntry::file(&name, &nested),
+        ]);
+    }
+    vec![
+        Case {
+            name: "duplicate.tgz",
+            bytes: archives::tgz(&[
+                TarEntry::file("pkg/a.yaml", data),
+                TarEntry::file("pkg/a.yaml", b"kind: Other\n"),
+            ]),
+            title: "Unsafe archive entry",
+        },
+        Case {
+            name: "not-utf8.tar",
+            bytes: archives::tar(&[TarEntry::raw_name(b"pkg/\xff\xfe.yaml", data)]),
+            title: "Unsafe archive entry",
+        },
+        Case {
+            name: "hard-link-out.tar",
+            bytes: archives::tar(&[TarEntry::link(
+                "pkg/a.yaml",
+                tar::EntryType::Link,
+                "../../etc/shadow",
+            )]),
+            title: "Unsafe archive entry",
+        },
+        Case {
+            name: "block-device.tar",
+            bytes: archives::tar(&[TarEntry::link("pkg/sda", tar::EntryType::Block, "")]),
+            title: "Unsafe archive entry",
+        },
+        Case {
+            name: "many-entries.tgz",
+            bytes: archives::tgz(&tiny_entries),
+            title: "Safety limit exceeded",
+        },
+        Case {
+            name: "gzip-bomb.tgz",
+            bytes: archives::gzip_bomb("pkg/zeros.yaml", 64 * 1024 * 1024),
+            title: "Safety limit exceeded",
+        },
+        Case {
+            name: "zip-bomb.zip",
+            bytes: archives::zip_bomb("pkg/zeros.yaml", 64 * 1024 * 1024),
+            title: "Safety limit exceeded",
+        },
+        Case {
+            name: "truncated.tgz",
+            bytes: good[..good.len() / 2].to_vec(),
+            title: "Archive cannot be read",
+        },
+        Case {
+            name: "wrong-magic.zip",
+            bytes: b"PK\x03\x04 but nothing after it".to_vec(),
+            title: "Archive cannot be read",
+        },
+        Case {
+            name: "nested-20-deep.tgz",
+            bytes: nested,
+            // Subchart archives are the Helm renderer's to open, under the same nesting limit.
+            title: "",
+        },
+        Case {
+            name: "chart-not-yaml.tgz",
+            bytes: archives::tgz(&[TarEntry::file("pkg/Chart.yaml", b"name: [unclosed\n\t- x")]),
+            title: "Invalid Chart.yaml",
+        },
+        Case {
+            name: "alias-bomb.yaml",
+            bytes: alias_bomb().into_bytes(),
+            title: "Document does not parse",
+        },
+        Case {
+            name: "deep.yaml",
+            bytes: deep_yaml(10_000).into_bytes(),
+            title: "Document does not parse",
+        },
+        Case {
+            name: "deep.json",
+            bytes: format!("{}{}", "[".repeat(10_000), "]".repeat(10_000)).into_bytes(),
+            title: "Document does not parse",
+        },
+    ]
+}
+
+fn write_cases(dir: &Path) -> Vec<(Case, PathBuf)> {
+    cases()
+        .into_iter()
+        .map(|case| {
+            let path = dir.join(case.name);
+            fs::write(&path, &case.bytes).unwrap();
+            (case, path)
+        })
+        .collect()
+}
+
+fn problem_titles(result: &Value) -> Vec<&str> {
+    result["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["title"].as_str().unwrap())
+        .collect()
+}
+
+#[test]
+fn each_hostile_input_is_a_clear_problem_within_limits() {
+    let dir = common::scratch_dir("hostile-each");
+    for (case, path) in write_cases(&dir) {
+        let (code, results, stderr) = scan_limited(std::slice::from_ref(&path));
+        assert_eq!(code, 0, "{}: {stderr}", case.name);
+        assert!(!stderr.contains("panicked"), "{}: {stderr}", case.name);
+        assert_eq!(results.len(), 1, "{}", case.name);
+        let result = &results[0];
+        let state = result["state"].as_str().unwrap();
+        assert!(
+            state == "corrupt" || state == "incomplete",
+            "{}: {result:#}",
+            case.name
+        );
+        let titles = problem_titles(result);
+        assert!(!titles.is_empty(), "{}", case.name);
+        if !case.title.is_empty() {
+            assert!(titles.contains(&case.title), "{}: {titles:?}", case.name);
+        }
+    }
+    fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn good_inputs_survive_a_hostile_batch_unchanged() {
+    let dir = common::scratch_dir("hostile-batch");
+    let good: Vec<PathBuf> = ["testdata/scan", "testdata/scan/kube-web/agents.json"]
+        .iter()
+        .map(|p| common::repo_root().join(p))
+        .collect();
+    let (_, alone, _) = scan_limited(&good);
+    let hostile: Vec<PathBuf> = write_cases(&dir).into_iter().map(|(_, p)| p).collect();
+    // Good inputs first, in the middle and last: order must not matter.
+    let mut batch = vec![good[0].clone()];
+    batch.extend(hostile[..7].iter().cloned());
+    batch.push(good[1].clone());
+    batch.extend(hostile[7..].iter().cloned());
+    let (code, results, stderr) = scan_limited(&batch);
+    assert_eq!(code, 0, "{stderr}");
+    let good_results: Vec<&Value> = results
+        .iter()
+        .filter(|r| {
+            good.iter()
+                .any(|g| r["source"]["path"] == g.display().to_string())
+        })
+        .collect();
+    assert_eq!(good_results.len(), alone.len());
+    for (in_batch, by_itself) in good_results.iter().zip(&alone) {
+        assert_eq!(*in_batch, by_itself);
+    }
+    fs::remove_dir_all(dir).unwrap();
+}
