@@ -1,0 +1,392 @@
+//! Resource documents as kustomize sees them: YAML read with go-yaml v3's
+//! rules (kyaml), held as JSON values (kustomize's transformers and output all
+//! go through the JSON form).
+
+use super::KustomizeError;
+use crate::yaml::{self, Node, ScalarStyle};
+use serde_json::{Map, Number, Value};
+
+/// Parses every document of a YAML (or JSON) stream, dropping empty ones.
+pub fn parse_documents(text: &str, file: &str) -> Result<Vec<Value>, KustomizeError> {
+    let nodes = yaml::load_all(text, &yaml::Limits::default()).map_err(|e| {
+        KustomizeError::MalformedYaml {
+            file: file.to_string(),
+            message: e.to_string(),
+        }
+    })?;
+    let mut docs = Vec::new();
+    for node in &nodes {
+        let mut v = to_value(node).map_err(|message| KustomizeError::MalformedYaml {
+            file: file.to_string(),
+            message,
+        })?;
+        normalize_annotations(node, &mut v).map_err(|message| KustomizeError::MalformedYaml {
+            file: file.to_string(),
+            message,
+        })?;
+        if !v.is_null() {
+            docs.push(v);
+        }
+    }
+    Ok(docs)
+}
+
+/// Converts a node by go-yaml v3's resolution rules (YAML 1.2-like: `yes` is a
+/// string; `012` and `0o12` are octal; `1_000` is an integer).
+pub fn to_value(node: &Node) -> Result<Value, String> {
+    match node {
+        Node::Scalar(s) => scalar_value(&s.text, s.style, s.tag.as_deref()),
+        Node::Sequence(items) => items
+            .iter()
+            .map(to_value)
+            .collect::<Result<_, _>>()
+            .map(Value::Array),
+        Node::Mapping(entries) => {
+            let mut map = Map::new();
+            for (k, v) in entries {
+                let key = match k {
+                    Node::Scalar(s) => key_text(&s.text, s.style, s.tag.as_deref())?,
+                    _ => return Err("mapping keys must be scalars".into()),
+                };
+                map.insert(key, to_value(v)?);
+            }
+            Ok(Value::Object(map))
+        }
+    }
+}
+
+/// kustomize rewrites `metadata.annotations` from each value's source text
+/// (GetAnnotations/SetAnnotations) when it strips its own build annotations,
+/// and drops the field when it is empty.
+fn normalize_annotations(node: &Node, v: &mut Value) -> Result<(), String> {
+    let Some(ann) = node.get("metadata").and_then(|m| m.get("annotations")) else {
+        return Ok(());
+    };
+    let normalized = annotations_value(ann)?;
+    if let Some(Value::Object(meta)) = v.get_mut("metadata") {
+        match normalized {
+            Value::Object(m) if !m.is_empty() => {
+                meta.insert("annotations".into(), Value::Object(m));
+            }
+            Value::Object(_) | Value::Null => {
+                meta.shift_remove("annotations");
+            }
+            other => {
+                meta.insert("annotations".into(), other);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn annotations_value(v: &Node) -> Result<Value, String> {
+    match v {
+        Node::Mapping(entries) => {
+            let mut map = Map::new();
+            for (k, v) in entries {
+                let key = match k {
+                    Node::Scalar(s) => key_text(&s.text, s.style, s.tag.as_deref())?,
+                    _ => return Err("mapping keys must be scalars".into()),
+                };
+                let text = v.as_str().unwrap_or("").to_string();
+                map.insert(key, Value::String(text));
+            }
+            Ok(Value::Object(map))
+        }
+        other => to_value(other),
+    }
+}
+
+/// A mapping key as JSON sees it: the key's value stringified.
+fn key_text(text: &str, style: ScalarStyle, tag: Option<&str>) -> Result<String, String> {
+    Ok(match scalar_value(text, style, tag)? {
+        Value::String(s) => s,
+        Value::Null => "null".into(),
+        other => other.to_string(),
+    })
+}
+
+pub fn scalar_value(text: &str, style: ScalarStyle, tag: Option<&str>) -> Result<Value, String> {
+    let plain = style == ScalarStyle::Plain;
+    match tag {
+        Some("!!str") => return Ok(Value::String(text.into())),
+        Some("!!binary") => {
+            return decode_base64(text)
+                .map(|b| Value::String(String::from_utf8_lossy(&b).into_owned()))
+                .ok_or_else(|| format!("cannot decode !!binary `{text}`"))
+        }
+        Some("!!int") | Some("!!float") | Some("!!bool") | Some("!!null") | Some("!!timestamp") => {
+            let v = resolve_plain(text)?;
+            return Ok(v);
+        }
+        Some(t) if !t.starts_with("!!") => return Ok(Value::String(text.into())),
+        _ => {}
+    }
+    if !plain {
+        return Ok(Value::String(text.into()));
+    }
+    resolve_plain(text)
+}
+
+fn resolve_plain(text: &str) -> Result<Value, String> {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Ok(Value::Null),
+        "true" | "True" | "TRUE" => return Ok(Value::Bool(true)),
+        "false" | "False" | "FALSE" => return Ok(Value::Bool(false)),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" | "-.inf" | "-.Inf" | "-.INF"
+        | ".nan" | ".NaN" | ".NAN" => {
+            return Err(format!("json: unsupported value: {text}"));
+        }
+        _ => {}
+    }
+    let first = text.as_bytes()[0];
+    match first {
+        b'.' => {
+            if let Some(f) = parse_go_float(text) {
+                return float_value(f);
+            }
+        }
+        b'+' | b'-' | b'0'..=b'9' => {
+            if let Some(ts) = parse_timestamp(text) {
+                return Ok(Value::String(ts));
+            }
+            let plain: String = text.chars().filter(|c| *c != '_').collect();
+            if let Some(i) = parse_go_int(&plain) {
+                return Ok(int_value(i));
+            }
+            if is_yaml_float(&plain) {
+                if let Some(f) = parse_go_float(&plain) {
+                    return float_value(f);
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(Value::String(text.into()))
+}
+
+fn int_value(i: i128) -> Value {
+    if let Ok(v) = i64::try_from(i) {
+        Value::Number(v.into())
+    } else if let Ok(v) = u64::try_from(i) {
+        Value::Number(v.into())
+    } else {
+        Value::Number(Number::from_f64(i as f64).unwrap_or_else(|| 0.into()))
+    }
+}
+
+fn float_value(f: f64) -> Result<Value, String> {
+    Number::from_f64(f)
+        .map(Value::Number)
+        .ok_or_else(|| format!("json: unsupported value: {f}"))
+}
+
+/// Sign, digits and radix of an integer in Go's base-0 syntax (`0x`, `0o`,
+/// `0b`, leading-`0` octal).
+fn go_int_parts(s: &str) -> Option<(bool, String, u32)> {
+    let (neg, body) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let lower = body.to_ascii_lowercase();
+    let (digits, radix) = if let Some(r) = lower.strip_prefix("0x") {
+        (r, 16)
+    } else if let Some(r) = lower.strip_prefix("0o") {
+        (r, 8)
+    } else if let Some(r) = lower.strip_prefix("0b") {
+        (r, 2)
+    } else if lower.len() > 1 && lower.starts_with('0') {
+        (&lower[1..], 8)
+    } else {
+        (lower.as_str(), 10)
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    Some((neg, digits.to_string(), radix))
+}
+
+/// Whether go-yaml reads this (underscore-free) text as an integer of any size.
+pub fn is_go_int_syntax(s: &str) -> bool {
+    go_int_parts(s).is_some()
+}
+
+/// Go's `strconv.ParseInt(s, 0, 64)` then ParseUint (values past 64 bits are not integers).
+fn parse_go_int(s: &str) -> Option<i128> {
+    let (neg, digits, radix) = go_int_parts(s)?;
+    let v = u128::from_str_radix(&digits, radix).ok()?;
+    if v > u64::MAX as u128 {
+        return None;
+    }
+    let v = v as i128;
+    if neg {
+        if v > i64::MAX as i128 + 1 {
+            return None;
+        }
+        Some(-v)
+    } else {
+        Some(v)
+    }
+}
+
+/// `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`
+pub fn is_yaml_float(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+        i += 1;
+    }
+    let count_digits = |i: &mut usize| {
+        let start = *i;
+        while *i < b.len() && b[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        *i - start
+    };
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        if count_digits(&mut i) == 0 {
+            return false;
+        }
+    } else {
+        if count_digits(&mut i) == 0 {
+            return false;
+        }
+        if i < b.len() && b[i] == b'.' {
+            i += 1;
+            count_digits(&mut i);
+        }
+    }
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        i += 1;
+        if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+            i += 1;
+        }
+        if count_digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+pub fn parse_go_float(s: &str) -> Option<f64> {
+    if !s
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-'))
+    {
+        return None;
+    }
+    s.parse::<f64>().ok().filter(|f| f.is_finite())
+}
+
+/// The timestamp forms go-yaml reads (`2006-1-2`, `2006-1-2T15:4:5Z07:00`,
+/// `2006-1-2 15:4:5`), rendered as Go's JSON encoding of the time (RFC 3339).
+pub fn parse_timestamp(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    if b.len() < 5 || !b[..4].iter().all(u8::is_ascii_digit) || b[4] != b'-' {
+        return None;
+    }
+    let (date, rest) = match s.find(['T', 't', ' ']) {
+        Some(i) => (&s[..i], Some((&s[i..i + 1], &s[i + 1..]))),
+        None => (s, None),
+    };
+    let mut parts = date.split('-');
+    let year = parts.next()?;
+    let month: u32 = small_number(parts.next()?)?;
+    let day: u32 = small_number(parts.next()?)?;
+    if parts.next().is_some() || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return None;
+    }
+    let Some((sep, time)) = rest else {
+        return Some(format!("{year}-{month:02}-{day:02}T00:00:00Z"));
+    };
+    let (clock, zone) = if sep == " " {
+        (time, "Z".to_string())
+    } else if let Some(c) = time.strip_suffix('Z') {
+        (c, "Z".to_string())
+    } else {
+        let i = time.rfind(['+', '-'])?;
+        let z = &time[i..];
+        if z.len() != 6 || &z[3..4] != ":" {
+            return None;
+        }
+        (&time[..i], z.to_string())
+    };
+    let (hms, frac) = match clock.split_once('.') {
+        Some((h, f)) if !f.is_empty() && f.len() <= 9 && f.bytes().all(|c| c.is_ascii_digit()) => {
+            (h, f.trim_end_matches('0'))
+        }
+        Some(_) => return None,
+        None => (clock, ""),
+    };
+    let mut hp = hms.split(':');
+    let h = small_number(hp.next()?)?;
+    let m = small_number(hp.next()?)?;
+    let sec = small_number(hp.next()?)?;
+    if hp.next().is_some() || h > 23 || m > 59 || sec > 59 {
+        return None;
+    }
+    let frac = if frac.is_empty() {
+        String::new()
+    } else {
+        format!(".{frac}")
+    };
+    Some(format!(
+        "{year}-{month:02}-{day:02}T{h:02}:{m:02}:{sec:02}{frac}{zone}"
+    ))
+}
+
+fn small_number(s: &str) -> Option<u32> {
+    if s.is_empty() || s.len() > 2 || !s.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// Standard base64 (padding optional, whitespace ignored).
+pub fn decode_base64(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut acc: u32 = 0;
+    let mut bits = 0;
+    for c in text.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' | b' ' | b'\n' | b'\r' | b'\t' => continue,
+            _ => return None,
+        };
+        acc = (acc << 6) | v as u32;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    Some(out)
+}
+
+/// Standard base64 with padding, as Go's `base64.StdEncoding`.
+pub fn encode_base64(data: &[u8]) -> String {
+    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(TABLE[(n >> (18 - 6 * i)) as usize & 63] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
