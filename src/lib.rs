@@ -8,6 +8,7 @@ pub mod detect;
 pub mod files;
 pub mod image_ref;
 pub mod input;
+pub mod kustomize;
 pub mod objects;
 pub mod output;
 pub mod records;

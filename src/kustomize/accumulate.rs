@@ -1,0 +1,768 @@
+//! The build itself: accumulate resources through the tree of
+//! kustomizations, run generators, components and transformers in
+//! kustomize's order, then add content hashes, resolve vars and sort.
+
+use super::fieldspec::{self, FieldSpec};
+use super::generators::{self, GenKind};
+use super::kustfile::{string_map, Kustomization, PatchArgs, VarArgs};
+use super::loader::{is_dir, is_remote, join, Loader};
+use super::nameref::{self, Rename};
+use super::patch;
+use super::resource::{Behavior, ResId, ResMap, Resource};
+use super::roots::KUSTOMIZATION_FILE_NAMES;
+use super::transform;
+use super::value::parse_documents;
+use super::vars;
+use super::KustomizeError;
+use crate::files::FileTree;
+use serde_json::Value;
+
+/// Deepest nesting of kustomizations followed (cycles are caught earlier).
+const MAX_DEPTH: usize = 64;
+
+#[derive(Default)]
+struct Accumulator {
+    res: ResMap,
+    vars: Vec<VarArgs>,
+    /// Extra image field specs from `configurations`.
+    image_specs: Vec<FieldSpec>,
+}
+
+struct Build<'t> {
+    tree: &'t FileTree,
+    /// Kustomization folders being built, to catch cycles.
+    stack: Vec<String>,
+    /// A custom OpenAPI schema makes kustomize merge custom kinds' lists by key.
+    custom_schema: bool,
+}
+
+pub fn build(tree: &FileTree, root: &str) -> Result<Vec<Value>, KustomizeError> {
+    let root = root.trim_matches('/').to_string();
+    let mut b = Build {
+        tree,
+        stack: Vec::new(),
+        custom_schema: false,
+    };
+    let k = b.load_kustomization(&root)?;
+    let sort = k.sort_options.clone();
+    let mut acc = Accumulator::default();
+    b.accumulate_target(&root, &k, &mut acc)?;
+    add_hashes(&mut acc.res);
+    vars::resolve(&mut acc.res, &acc.vars)?;
+    acc.res.items.retain(|r| {
+        r.obj
+            .pointer("/metadata/annotations/config.kubernetes.io~1local-config")
+            .and_then(Value::as_str)
+            != Some("true")
+    });
+    let legacy = match &sort {
+        None => true,
+        Some(s) => s.order == "legacy",
+    };
+    if legacy {
+        let (first, last) = match sort.as_ref().and_then(|s| s.legacy_sort_options.clone()) {
+            Some(o) => (o.order_first, o.order_last),
+            None => (
+                DEFAULT_ORDER_FIRST.iter().map(|s| s.to_string()).collect(),
+                DEFAULT_ORDER_LAST.iter().map(|s| s.to_string()).collect(),
+            ),
+        };
+        legacy_sort(&mut acc.res.items, &first, &last);
+    }
+    Ok(acc.res.items.into_iter().map(|r| r.obj).collect())
+}
+
+impl<'t> Build<'t> {
+    fn load_kustomization(&mut self, dir: &str) -> Result<Kustomization, KustomizeError> {
+        let mut found = Vec::new();
+        for f in KUSTOMIZATION_FILE_NAMES {
+            let path = join(dir, f).unwrap_or_default();
+            if let Some(data) = self.tree.get(&path) {
+                found.push((path, data));
+            }
+        }
+        let display = if dir.is_empty() {
+            ".".to_string()
+        } else {
+            dir.to_string()
+        };
+        match found.as_slice() {
+            [] => Err(KustomizeError::MissingKustomization(display)),
+            [(path, data)] => {
+                let text = std::str::from_utf8(data)
+                    .map_err(|_| KustomizeError::build(format!("{path} is not valid UTF-8")))?;
+                let k = Kustomization::parse(text, path)?;
+                if !k.openapi.is_empty() {
+                    self.custom_schema = true;
+                }
+                Ok(k)
+            }
+            _ => Err(KustomizeError::MultipleKustomizations(display)),
+        }
+    }
+
+    fn accumulate_target(
+        &mut self,
+        dir: &str,
+        k: &Kustomization,
+        acc: &mut Accumulator,
+    ) -> Result<(), KustomizeError> {
+        if self.stack.iter().any(|d| d == dir) {
+            return Err(KustomizeError::build(format!(
+                "cycle detected: kustomization '{dir}' includes itself"
+            )));
+        }
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(KustomizeError::build("kustomizations nested too deeply"));
+        }
+        self.stack.push(dir.to_string());
+        let result = self.accumulate_inner(dir, k, acc);
+        self.stack.pop();
+        result
+    }
+
+    fn accumulate_inner(
+        &mut self,
+        dir: &str,
+        k: &Kustomization,
+        acc: &mut Accumulator,
+    ) -> Result<(), KustomizeError> {
+        let ldr = Loader::new(self.tree, dir);
+        for path in &k.resources {
+            self.accumulate_resource(&ldr, path, acc)
+                .map_err(|e| match e {
+                    KustomizeError::Accumulate { .. } => e,
+                    other => KustomizeError::Accumulate {
+                        path: path.clone(),
+                        message: other.to_string(),
+                    },
+                })?;
+        }
+        for c in &k.configurations {
+            let text = ldr.load_text(c)?;
+            acc.image_specs.extend(config_image_specs(&text, c)?);
+        }
+        for c in &k.crds {
+            ldr.load(c)?;
+        }
+        if !k.helm_charts.is_empty() || !k.helm_chart_inflation_generator.is_empty() {
+            return Err(KustomizeError::build(
+                "must specify --enable-helm to use helmCharts",
+            ));
+        }
+        self.run_generators(&ldr, k, acc)?;
+        for c in &k.components {
+            let cdir = ldr.resolve_dir(c)?;
+            if !is_dir(self.tree, &cdir) {
+                return Err(KustomizeError::build(format!(
+                    "accumulating components: loader.New \"must build at directory: not a valid directory: '{cdir}'\""
+                )));
+            }
+            let ck = self.load_kustomization(&cdir)?;
+            if !ck.is_component() {
+                return Err(KustomizeError::build(format!(
+                    "accumulating components: accumulateDirectory: \"expected kind 'Component' for path '{cdir}' but got '{}'\"",
+                    ck.kind
+                )));
+            }
+            self.accumulate_target(&cdir, &ck, acc)?;
+        }
+        self.run_transformers(&ldr, k, acc)?;
+        for v in &k.vars {
+            if acc.vars.iter().any(|x| x.name == v.name) {
+                return Err(KustomizeError::build(format!(
+                    "var '{}' already encountered",
+                    v.name
+                )));
+            }
+            acc.vars.push(v.clone());
+        }
+        Ok(())
+    }
+
+    fn accumulate_resource(
+        &mut self,
+        ldr: &Loader,
+        path: &str,
+        acc: &mut Accumulator,
+    ) -> Result<(), KustomizeError> {
+        if is_remote(path) {
+            return Err(KustomizeError::Remote(path.to_string()));
+        }
+        let target = join(&ldr.root, path).ok_or_else(|| KustomizeError::OutsideRoot {
+            path: path.to_string(),
+            root: ldr.display_root(),
+        })?;
+        if self.tree.contains(&target) {
+            let text = ldr.load_text(path)?;
+            for doc in parse_documents(&text, path)? {
+                for item in expand_list(doc) {
+                    check_resource(&item, path)?;
+                    acc.res.append(Resource::new(item))?;
+                }
+            }
+            return Ok(());
+        }
+        if !is_dir(self.tree, &target) {
+            return Err(KustomizeError::Accumulate {
+                path: path.to_string(),
+                message: format!(
+                    "must build at directory: not a valid directory: evalsymlink failure on '{target}' : lstat {target}: no such file or directory"
+                ),
+            });
+        }
+        let sub = self.load_kustomization(&target)?;
+        if sub.is_component() {
+            return Err(KustomizeError::build(format!(
+                "expected kind != 'Component' for path '{target}'"
+            )));
+        }
+        let mut sub_acc = Accumulator::default();
+        self.accumulate_target(&target, &sub, &mut sub_acc)?;
+        acc.res.append_all(sub_acc.res)?;
+        for v in sub_acc.vars {
+            if acc.vars.iter().any(|x| x.name == v.name) {
+                return Err(KustomizeError::build(format!(
+                    "var '{}' already encountered",
+                    v.name
+                )));
+            }
+            acc.vars.push(v);
+        }
+        acc.image_specs.extend(sub_acc.image_specs);
+        Ok(())
+    }
+
+    fn run_generators(
+        &mut self,
+        ldr: &Loader,
+        k: &Kustomization,
+        acc: &mut Accumulator,
+    ) -> Result<(), KustomizeError> {
+        let global = k.generator_options.as_ref();
+        let mut generated = Vec::new();
+        for args in &k.config_map_generator {
+            generated.push(generators::generate(ldr, GenKind::ConfigMap, args, global)?);
+        }
+        for args in &k.secret_generator {
+            generated.push(generators::generate(ldr, GenKind::Secret, args, global)?);
+        }
+        for entry in &k.generators {
+            for config in self.plugin_configs(ldr, entry)? {
+                let kind = config
+                    .get("kind")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string();
+                let gen = match kind.as_str() {
+                    "ConfigMapGenerator" => GenKind::ConfigMap,
+                    "SecretGenerator" => GenKind::Secret,
+                    _ => {
+                        return Err(KustomizeError::build(format!(
+                            "loading generator plugins: failed to load generator: external plugins disabled; unable to load external plugin '{kind}'"
+                        )))
+                    }
+                };
+                let mut args: super::kustfile::GeneratorArgs =
+                    serde_json::from_value(config.clone())
+                        .map_err(|e| KustomizeError::build(format!("{kind}: {e}")))?;
+                if args.name.is_empty() {
+                    args.name = config
+                        .pointer("/metadata/name")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string();
+                }
+                generated.push(generators::generate(ldr, gen, &args, None)?);
+            }
+        }
+        for r in generated {
+            absorb_generated(&mut acc.res, r)?;
+        }
+        Ok(())
+    }
+
+    /// The configuration documents a `generators`/`transformers` entry names:
+    /// inline YAML, a file, or a kustomization folder.
+    fn plugin_configs(&mut self, ldr: &Loader, entry: &str) -> Result<Vec<Value>, KustomizeError> {
+        if entry.contains('\n') {
+            return parse_documents(entry, "inline plugin config");
+        }
+        let mut acc = Accumulator::default();
+        self.accumulate_resource(ldr, entry, &mut acc)?;
+        Ok(acc.res.items.into_iter().map(|r| r.obj).collect())
+    }
+
+    fn run_transformers(
+        &mut self,
+        ldr: &Loader,
+        k: &Kustomization,
+        acc: &mut Accumulator,
+    ) -> Result<(), KustomizeError> {
+        for p in &k.patches_strategic_merge {
+            let text = if p.contains('\n') || p.trim_start().starts_with("apiVersion") {
+                p.clone()
+            } else {
+                ldr.load_text(p)?
+            };
+            for doc in parse_documents(&text, p)? {
+                self.apply_smp_by_id(&mut acc.res, &doc)?;
+            }
+        }
+        for p in &k.patches {
+            self.apply_patch(ldr, &mut acc.res, p, false)?;
+        }
+        transform::namespace(&mut acc.res, &k.namespace);
+        transform::prefix_suffix(&mut acc.res, &k.name_prefix, "");
+        transform::prefix_suffix(&mut acc.res, "", &k.name_suffix);
+        for l in &k.labels {
+            let mut specs: Vec<FieldSpec> = l
+                .fields
+                .iter()
+                .map(|f| FieldSpec {
+                    group: f.group.clone(),
+                    version: f.version.clone(),
+                    kind: f.kind.clone(),
+                    path: f.path.clone(),
+                    create: f.create,
+                })
+                .collect();
+            if l.include_selectors {
+                specs.extend(fieldspec::common_labels());
+            } else if l.include_templates {
+                specs.extend(fieldspec::metadata_labels());
+            } else {
+                specs.push(FieldSpec::new("", "", "metadata/labels", true));
+            }
+            transform::set_map_entries(&mut acc.res, &string_map(&l.pairs), &specs);
+        }
+        transform::common_labels(&mut acc.res, &string_map(&k.common_labels));
+        transform::common_annotations(&mut acc.res, &string_map(&k.common_annotations));
+        for p in &k.patches_json6902 {
+            self.apply_patch(ldr, &mut acc.res, p, true)?;
+        }
+        for r in &k.replicas {
+            transform::replicas(&mut acc.res, r);
+        }
+        for img in &k.images {
+            transform::images(&mut acc.res, img, &acc.image_specs);
+        }
+        if !k.replacements.is_empty() {
+            return Err(KustomizeError::build("replacements are not supported yet"));
+        }
+        for entry in &k.transformers {
+            for config in self.plugin_configs(ldr, entry)? {
+                self.run_builtin_transformer(ldr, &mut acc.res, &config)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn run_builtin_transformer(
+        &mut self,
+        ldr: &Loader,
+        res: &mut ResMap,
+        config: &Value,
+    ) -> Result<(), KustomizeError> {
+        let kind = config.get("kind").and_then(Value::as_str).unwrap_or("");
+        let specs = || -> Vec<FieldSpec> {
+            let list: Vec<super::kustfile::FieldSpecArgs> = config
+                .get("fieldSpecs")
+                .cloned()
+                .and_then(|v| serde_json::from_value(v).ok())
+                .unwrap_or_default();
+            list.into_iter()
+                .map(|f| FieldSpec {
+                    group: f.group,
+                    version: f.version,
+                    kind: f.kind,
+                    path: f.path,
+                    create: f.create,
+                })
+                .collect()
+        };
+        let pairs = |field: &str| -> Vec<(String, String)> {
+            match config.get(field) {
+                Some(Value::Object(m)) => string_map(m),
+                _ => Vec::new(),
+            }
+        };
+        match kind {
+            "AnnotationsTransformer" => transform::set_map_entries(res, &pairs("annotations"), &specs()),
+            "LabelTransformer" => transform::set_map_entries(res, &pairs("labels"), &specs()),
+            "NamespaceTransformer" => {
+                let ns = config.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or("");
+                transform::namespace(res, ns);
+            }
+            "PrefixSuffixTransformer" | "PrefixTransformer" | "SuffixTransformer" => {
+                let get = |f: &str| config.get(f).and_then(Value::as_str).unwrap_or("").to_string();
+                transform::prefix_suffix(res, &get("prefix"), &get("suffix"));
+            }
+            "ImageTagTransformer" => {
+                let img: super::kustfile::ImageArgs = config
+                    .get("imageTag")
+                    .cloned()
+                    .and_then(|v| serde_json::from_value(v).ok())
+                    .unwrap_or_default();
+                transform::images(res, &img, &specs());
+            }
+            "PatchTransformer" | "PatchJson6902Transformer" => {
+                let args: PatchArgs = serde_json::from_value(config.clone())
+                    .map_err(|e| KustomizeError::build(format!("{kind}: {e}")))?;
+                self.apply_patch(ldr, res, &args, kind == "PatchJson6902Transformer")?;
+            }
+            "PatchStrategicMergeTransformer" => {
+                let paths: Vec<String> = config
+                    .get("paths")
+                    .cloned()
+                    .and_then(|v| serde_json::from_value(v).ok())
+                    .unwrap_or_default();
+                for p in paths {
+                    let text = ldr.load_text(&p)?;
+                    for doc in parse_documents(&text, &p)? {
+                        self.apply_smp_by_id(res, &doc)?;
+                    }
+                }
+            }
+            _ => {
+                return Err(KustomizeError::build(format!(
+                    "loading transformer plugins: failed to load transformer: external plugins disabled; unable to load external plugin '{kind}'"
+                )))
+            }
+        }
+        Ok(())
+    }
+
+    fn apply_smp_by_id(&self, res: &mut ResMap, patch: &Value) -> Result<(), KustomizeError> {
+        let pr = Resource::new(patch.clone());
+        let id = pr.id();
+        let found = res.find_by_any_id(&id);
+        let idx = match found.as_slice() {
+            [i] => *i,
+            [] => {
+                return Err(KustomizeError::build(format!(
+                    "no resource matches strategic merge patch \"{0}\": no matches for Id {0}; failed to find unique target for patch {0}",
+                    id.display()
+                )))
+            }
+            _ => {
+                return Err(KustomizeError::build(format!(
+                    "multiple matches for Id {}; failed to find unique target for patch",
+                    id.display()
+                )))
+            }
+        };
+        self.smp_into(res, idx, patch);
+        Ok(())
+    }
+
+    fn smp_into(&self, res: &mut ResMap, idx: usize, patch: &Value) {
+        let keyed = patch::keyed_lists(res.items[idx].kind(), self.custom_schema);
+        let mut patch = patch.clone();
+        // The patch must not rename its target.
+        if let Some(Value::Object(meta)) = patch.get_mut("metadata") {
+            meta.shift_remove("name");
+            meta.shift_remove("namespace");
+        }
+        if let Value::Object(m) = &mut patch {
+            m.shift_remove("apiVersion");
+            m.shift_remove("kind");
+        }
+        let r = &mut res.items[idx];
+        if !patch::strategic_merge(&mut r.obj, &patch, keyed) {
+            res.items.remove(idx);
+        }
+    }
+
+    fn apply_patch(
+        &mut self,
+        ldr: &Loader,
+        res: &mut ResMap,
+        p: &PatchArgs,
+        json_only: bool,
+    ) -> Result<(), KustomizeError> {
+        if !p.path.is_empty() && !p.patch.is_empty() {
+            return Err(KustomizeError::build(
+                "patch and path can't be set at the same time",
+            ));
+        }
+        let text = if p.path.is_empty() {
+            p.patch.clone()
+        } else {
+            ldr.load_text(&p.path)?
+        };
+        let label = if p.path.is_empty() {
+            "patch"
+        } else {
+            p.path.as_str()
+        };
+        let docs = parse_documents(&text, label)?;
+        let is_json = docs.len() == 1 && docs[0].is_array();
+        if json_only || is_json {
+            let ops = match docs.as_slice() {
+                [Value::Array(ops)] => ops.clone(),
+                [] => Vec::new(),
+                _ => {
+                    return Err(KustomizeError::build(format!(
+                        "unable to parse SM or JSON patch from {label}"
+                    )))
+                }
+            };
+            let Some(target) = &p.target else {
+                return Err(KustomizeError::build(format!(
+                    "must specify a target for JSON patch {label}"
+                )));
+            };
+            for idx in patch::select(res, target)? {
+                let r = &mut res.items[idx];
+                patch::json6902(&mut r.obj, &ops).map_err(KustomizeError::Build)?;
+            }
+            return Ok(());
+        }
+        for doc in &docs {
+            match &p.target {
+                None => self.apply_smp_by_id(res, doc)?,
+                Some(sel) => {
+                    let mut targets = patch::select(res, sel)?;
+                    // Deleting shifts indexes: apply from the back.
+                    targets.reverse();
+                    for idx in targets {
+                        self.smp_into(res, idx, doc);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A JSON/YAML `List` document stands for its items.
+fn expand_list(doc: Value) -> Vec<Value> {
+    let is_list = doc
+        .get("kind")
+        .and_then(Value::as_str)
+        .is_some_and(|k| k.ends_with("List"))
+        && doc.get("items").is_some_and(Value::is_array);
+    if !is_list {
+        return vec![doc];
+    }
+    match doc {
+        Value::Object(mut m) => match m.shift_remove("items") {
+            Some(Value::Array(items)) => items,
+            _ => Vec::new(),
+        },
+        _ => Vec::new(),
+    }
+}
+
+fn check_resource(doc: &Value, file: &str) -> Result<(), KustomizeError> {
+    if !doc.is_object() {
+        return Err(KustomizeError::MalformedYaml {
+            file: file.into(),
+            message: "resource is not a mapping".into(),
+        });
+    }
+    if doc
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .is_empty()
+    {
+        return Err(KustomizeError::build(format!(
+            "missing kind in object in file '{file}'"
+        )));
+    }
+    Ok(())
+}
+
+/// Adds generator output, honouring its behavior against what exists.
+fn absorb_generated(res: &mut ResMap, r: Resource) -> Result<(), KustomizeError> {
+    let behavior = r.behavior.unwrap_or(Behavior::Create);
+    let id = r.id();
+    let existing = res.find_by_any_id(&id);
+    match (behavior, existing.as_slice()) {
+        (Behavior::Create, _) => res.append(r),
+        (_, []) => Err(KustomizeError::build(format!(
+            "id {} does not exist; cannot merge or replace",
+            id.display()
+        ))),
+        (Behavior::Merge, [i]) => {
+            let old = &mut res.items[*i];
+            merge_generated(old, &r);
+            Ok(())
+        }
+        (Behavior::Replace, [i]) => {
+            let old = &mut res.items[*i];
+            let name = old.name().to_string();
+            let ns = old.namespace().to_string();
+            old.obj = r.obj;
+            super::resource::set_at(&mut old.obj, &["metadata", "name"], Value::String(name));
+            if !ns.is_empty() {
+                super::resource::set_at(
+                    &mut old.obj,
+                    &["metadata", "namespace"],
+                    Value::String(ns),
+                );
+            }
+            old.needs_hash = r.needs_hash;
+            Ok(())
+        }
+        (_, _) => Err(KustomizeError::build(format!(
+            "found multiple objects {} that could accept merge of {}",
+            existing.len(),
+            ResId::display(&id)
+        ))),
+    }
+}
+
+fn merge_generated(old: &mut Resource, new: &Resource) {
+    for field in ["data", "binaryData"] {
+        if let Some(Value::Object(nm)) = new.obj.get(field) {
+            let target = old.obj.as_object_mut().map(|o| {
+                o.entry(field)
+                    .or_insert_with(|| Value::Object(Default::default()))
+            });
+            if let Some(Value::Object(om)) = target {
+                for (k, v) in nm {
+                    om.insert(k.clone(), v.clone());
+                }
+            }
+        }
+    }
+    for meta in ["labels", "annotations"] {
+        if let Some(Value::Object(nm)) = new.obj.pointer(&format!("/metadata/{meta}")) {
+            for (k, v) in nm {
+                super::resource::set_at(&mut old.obj, &["metadata", meta, k], v.clone());
+            }
+        }
+    }
+    old.needs_hash = new.needs_hash;
+}
+
+/// Appends content hashes to generated names and updates references to them.
+fn add_hashes(res: &mut ResMap) {
+    let mut renames = Vec::new();
+    for r in res.items.iter_mut() {
+        if !r.needs_hash {
+            continue;
+        }
+        let hash = generators::content_hash(&r.obj);
+        let old = r.name().to_string();
+        let new = format!("{old}-{hash}");
+        renames.push(Rename {
+            kind: r.kind().into(),
+            old_name: old,
+            new_name: new.clone(),
+            namespaces: r.namespaces.clone(),
+            new_namespace: r.namespace().into(),
+        });
+        r.set_name(&new);
+        r.needs_hash = false;
+    }
+    nameref::propagate(res, &renames);
+}
+
+/// Image field specs from a `configurations` file (its `images:` list).
+fn config_image_specs(text: &str, file: &str) -> Result<Vec<FieldSpec>, KustomizeError> {
+    let docs = parse_documents(text, file)?;
+    let mut out = Vec::new();
+    for d in docs {
+        if let Some(list) = d.get("images").cloned() {
+            let specs: Vec<super::kustfile::FieldSpecArgs> = serde_json::from_value(list)
+                .map_err(|e| KustomizeError::build(format!("{file}: {e}")))?;
+            out.extend(specs.into_iter().map(|f| FieldSpec {
+                group: f.group,
+                version: f.version,
+                kind: f.kind,
+                path: f.path,
+                create: f.create,
+            }));
+        }
+    }
+    Ok(out)
+}
+
+const DEFAULT_ORDER_FIRST: &[&str] = &[
+    "Namespace",
+    "ResourceQuota",
+    "StorageClass",
+    "CustomResourceDefinition",
+    "ServiceAccount",
+    "PodSecurityPolicy",
+    "Role",
+    "ClusterRole",
+    "RoleBinding",
+    "ClusterRoleBinding",
+    "ConfigMap",
+    "Secret",
+    "Endpoints",
+    "Service",
+    "LimitRange",
+    "PriorityClass",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "Deployment",
+    "StatefulSet",
+    "CronJob",
+    "PodDisruptionBudget",
+];
+const DEFAULT_ORDER_LAST: &[&str] = &[
+    "MutatingWebhookConfiguration",
+    "ValidatingWebhookConfiguration",
+];
+
+fn gvk_sort_string(r: &Resource) -> String {
+    let or = |s: &str, d: &str| {
+        if s.is_empty() {
+            d.to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    format!(
+        "{}_{}_{}",
+        or(r.group(), "~G"),
+        or(r.version(), "~V"),
+        or(r.kind(), "~K")
+    )
+}
+
+/// kustomize's legacy order: kinds listed first/last, then by GVK, then by
+/// `gvk|namespace|name`.
+fn legacy_sort(items: &mut [Resource], first: &[String], last: &[String]) {
+    let rank = |kind: &str| -> i64 {
+        if let Some(i) = first.iter().position(|k| k == kind) {
+            return i as i64 - first.len() as i64;
+        }
+        if let Some(i) = last.iter().position(|k| k == kind) {
+            return 1 + i as i64;
+        }
+        0
+    };
+    items.sort_by(|a, b| {
+        let (ga, gb) = (gvk_sort_string(a), gvk_sort_string(b));
+        if ga != gb {
+            let (ra, rb) = (rank(a.kind()), rank(b.kind()));
+            if ra != rb {
+                return ra.cmp(&rb);
+            }
+            return ga.cmp(&gb);
+        }
+        let key = |r: &Resource| {
+            let or = |s: &str, d: &str| {
+                if s.is_empty() {
+                    d.to_string()
+                } else {
+                    s.to_string()
+                }
+            };
+            format!(
+                "{}|{}|{}",
+                gvk_sort_string(r),
+                or(r.namespace(), "~X"),
+                or(r.name(), "~N")
+            )
+        };
+        key(a).cmp(&key(b))
+    });
+}

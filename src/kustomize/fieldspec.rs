@@ -1,0 +1,248 @@
+//! Field specs: which field of which kinds a transformer touches
+//! (`path: spec/selector/matchLabels`, `kind: Deployment`, `create: true`),
+//! with kustomize's built-in defaults.
+
+use super::resource::Resource;
+use serde_json::{Map, Value};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldSpec {
+    pub group: String,
+    pub version: String,
+    pub kind: String,
+    pub path: String,
+    pub create: bool,
+}
+
+impl FieldSpec {
+    pub fn new(kind: &str, group: &str, path: &str, create: bool) -> Self {
+        FieldSpec {
+            group: group.into(),
+            version: String::new(),
+            kind: kind.into(),
+            path: path.into(),
+            create,
+        }
+    }
+
+    pub fn applies_to(&self, r: &Resource) -> bool {
+        (self.kind.is_empty() || self.kind == r.kind())
+            && (self.group.is_empty() || self.group == r.group())
+            && (self.version.is_empty() || self.version == r.version())
+    }
+
+    /// The path's segments, honouring `\/` escapes; `[]` suffixes dropped
+    /// (sequences are always walked element by element).
+    pub fn segments(&self) -> Vec<String> {
+        split_path(&self.path)
+    }
+}
+
+pub fn split_path(path: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut chars = path.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.peek() == Some(&'/') => {
+                cur.push('/');
+                chars.next();
+            }
+            '/' => out.push(std::mem::take(&mut cur)),
+            _ => cur.push(c),
+        }
+    }
+    out.push(cur);
+    out.into_iter()
+        .filter(|s| !s.is_empty())
+        .map(|s| s.strip_suffix("[]").map(str::to_string).unwrap_or(s))
+        .collect()
+}
+
+/// Calls `f` on every value the path reaches, creating missing mappings
+/// along the way when `create` (the last segment is created as `Null`).
+pub fn visit(v: &mut Value, segs: &[String], create: bool, f: &mut dyn FnMut(&mut Value)) {
+    if segs.is_empty() {
+        f(v);
+        return;
+    }
+    match v {
+        Value::Array(items) => {
+            for item in items {
+                visit(item, segs, create, f);
+            }
+        }
+        Value::Object(m) => {
+            let key = &segs[0];
+            if !m.contains_key(key.as_str()) {
+                if !create {
+                    return;
+                }
+                let fresh = if segs.len() == 1 {
+                    Value::Null
+                } else {
+                    Value::Object(Map::new())
+                };
+                m.insert(key.clone(), fresh);
+            }
+            if let Some(child) = m.get_mut(key.as_str()) {
+                visit(child, &segs[1..], create, f);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Runs `f` at every field any matching spec names in `r`.
+pub fn apply(specs: &[FieldSpec], r: &mut Resource, f: &mut dyn FnMut(&mut Value)) {
+    let matching: Vec<&FieldSpec> = specs.iter().filter(|s| s.applies_to(r)).collect();
+    for spec in matching {
+        visit(&mut r.obj, &spec.segments(), spec.create, f);
+    }
+}
+
+fn fs(kind: &str, group: &str, path: &str, create: bool) -> FieldSpec {
+    FieldSpec::new(kind, group, path, create)
+}
+
+const WORKLOADS_WITH_TEMPLATE: &[(&str, &str)] = &[
+    ("ReplicationController", ""),
+    ("Deployment", ""),
+    ("ReplicaSet", ""),
+    ("DaemonSet", ""),
+    ("StatefulSet", "apps"),
+    ("Job", "batch"),
+];
+
+/// `metadata/labels` plus pod-template labels (kustomize's metadataLabels).
+pub fn metadata_labels() -> Vec<FieldSpec> {
+    template_meta("labels")
+}
+
+pub fn common_annotations() -> Vec<FieldSpec> {
+    template_meta("annotations")
+}
+
+fn template_meta(field: &str) -> Vec<FieldSpec> {
+    let mut v = vec![fs("", "", &format!("metadata/{field}"), true)];
+    for (kind, group) in WORKLOADS_WITH_TEMPLATE {
+        v.push(fs(
+            kind,
+            group,
+            &format!("spec/template/metadata/{field}"),
+            true,
+        ));
+    }
+    v.push(fs(
+        "CronJob",
+        "batch",
+        &format!("spec/jobTemplate/metadata/{field}"),
+        true,
+    ));
+    v.push(fs(
+        "CronJob",
+        "batch",
+        &format!("spec/jobTemplate/spec/template/metadata/{field}"),
+        true,
+    ));
+    v
+}
+
+/// kustomize's commonLabels field specs: metadata, templates and selectors.
+pub fn common_labels() -> Vec<FieldSpec> {
+    let mut v = vec![
+        fs("Service", "", "spec/selector", true),
+        fs("ReplicationController", "", "spec/selector", true),
+        fs("Deployment", "", "spec/selector/matchLabels", true),
+    ];
+    let affinity = [
+        "spec/template/spec/affinity/podAffinity/preferredDuringSchedulingIgnoredDuringExecution/podAffinityTerm/labelSelector/matchLabels",
+        "spec/template/spec/affinity/podAffinity/requiredDuringSchedulingIgnoredDuringExecution/labelSelector/matchLabels",
+        "spec/template/spec/affinity/podAntiAffinity/preferredDuringSchedulingIgnoredDuringExecution/podAffinityTerm/labelSelector/matchLabels",
+        "spec/template/spec/affinity/podAntiAffinity/requiredDuringSchedulingIgnoredDuringExecution/labelSelector/matchLabels",
+        "spec/template/spec/topologySpreadConstraints/labelSelector/matchLabels",
+    ];
+    for p in affinity {
+        v.push(fs("Deployment", "apps", p, false));
+    }
+    v.push(fs("ReplicaSet", "", "spec/selector/matchLabels", true));
+    v.push(fs("DaemonSet", "", "spec/selector/matchLabels", true));
+    v.push(fs("StatefulSet", "apps", "spec/selector/matchLabels", true));
+    v.push(fs(
+        "StatefulSet",
+        "apps",
+        "spec/volumeClaimTemplates[]/metadata/labels",
+        true,
+    ));
+    for p in affinity {
+        v.push(fs("StatefulSet", "apps", p, false));
+    }
+    v.push(fs("Job", "batch", "spec/selector/matchLabels", false));
+    v.push(fs(
+        "CronJob",
+        "batch",
+        "spec/jobTemplate/spec/selector/matchLabels",
+        false,
+    ));
+    v.push(fs(
+        "PodDisruptionBudget",
+        "policy",
+        "spec/selector/matchLabels",
+        false,
+    ));
+    v.push(fs(
+        "NetworkPolicy",
+        "networking.k8s.io",
+        "spec/podSelector/matchLabels",
+        false,
+    ));
+    v.push(fs(
+        "NetworkPolicy",
+        "networking.k8s.io",
+        "spec/ingress/from/podSelector/matchLabels",
+        false,
+    ));
+    v.push(fs(
+        "NetworkPolicy",
+        "networking.k8s.io",
+        "spec/egress/to/podSelector/matchLabels",
+        false,
+    ));
+    v.extend(metadata_labels());
+    v
+}
+
+/// Fields holding `$(VAR)` references kustomize substitutes by default.
+pub fn var_references() -> Vec<FieldSpec> {
+    let mut v = Vec::new();
+    let pod_specs: [(&str, &str, &str); 8] = [
+        ("Pod", "", "spec"),
+        ("Deployment", "", "spec/template/spec"),
+        ("ReplicaSet", "", "spec/template/spec"),
+        ("DaemonSet", "", "spec/template/spec"),
+        ("StatefulSet", "", "spec/template/spec"),
+        ("Job", "", "spec/template/spec"),
+        ("CronJob", "", "spec/jobTemplate/spec/template/spec"),
+        ("ReplicationController", "", "spec/template/spec"),
+    ];
+    for (kind, group, base) in pod_specs {
+        for c in ["containers", "initContainers"] {
+            for f in ["args", "command", "env/value", "volumeMounts/mountPath"] {
+                v.push(fs(kind, group, &format!("{base}/{c}/{f}"), false));
+            }
+        }
+        v.push(fs(
+            kind,
+            group,
+            &format!("{base}/volumes/nfs/server"),
+            false,
+        ));
+    }
+    v.push(fs("Ingress", "", "spec/rules/host", false));
+    v.push(fs("Ingress", "", "spec/tls/hosts", false));
+    v.push(fs("Ingress", "", "spec/tls/secretName", false));
+    v.push(fs("Ingress", "", "metadata/annotations", false));
+    v.push(fs("Service", "", "metadata/annotations", false));
+    v.push(fs("ConfigMap", "", "data", false));
+    v
+}

@@ -1,0 +1,301 @@
+//! configMapGenerator / secretGenerator, and the content-hash name suffix
+//! kustomize appends to what they generate.
+
+use super::kustfile::{string_map, GeneratorArgs, GeneratorOptions};
+use super::loader::Loader;
+use super::resource::{Behavior, Resource};
+use super::value::encode_base64;
+use super::KustomizeError;
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+#[derive(Clone, Copy, PartialEq)]
+pub enum GenKind {
+    ConfigMap,
+    Secret,
+}
+
+/// Builds one generated resource from its arguments and the kustomization's
+/// global generatorOptions.
+pub fn generate(
+    ldr: &Loader,
+    kind: GenKind,
+    args: &GeneratorArgs,
+    global: Option<&GeneratorOptions>,
+) -> Result<Resource, KustomizeError> {
+    let mut pairs: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut env_files: Vec<&str> = args.envs.iter().map(String::as_str).collect();
+    if !args.env.is_empty() {
+        env_files.push(&args.env);
+    }
+    for env in env_files {
+        let text = ldr.load_text(env)?;
+        for (k, v) in parse_env_file(&text)? {
+            pairs.push((k, v.into_bytes()));
+        }
+    }
+    for lit in &args.literals {
+        let (k, v) = parse_literal(lit)?;
+        pairs.push((k, v.into_bytes()));
+    }
+    for f in &args.files {
+        let (key, path) = match f.split_once('=') {
+            Some((k, p)) => (k.to_string(), p),
+            None => (f.rsplit('/').next().unwrap_or(f).to_string(), f.as_str()),
+        };
+        if key.is_empty() {
+            return Err(KustomizeError::build(format!(
+                "key for file '{f}' is empty"
+            )));
+        }
+        pairs.push((key, ldr.load(path)?));
+    }
+
+    let mut data = Map::new();
+    let mut binary = Map::new();
+    for (k, v) in pairs {
+        if data.contains_key(&k) || binary.contains_key(&k) {
+            return Err(KustomizeError::build(format!(
+                "configmap {} illegally repeats the key `{k}`",
+                args.name
+            )));
+        }
+        match kind {
+            GenKind::Secret => {
+                data.insert(k, Value::String(encode_base64(&v)));
+            }
+            GenKind::ConfigMap => match String::from_utf8(v) {
+                Ok(s) => {
+                    data.insert(k, Value::String(s));
+                }
+                Err(e) => {
+                    binary.insert(k, Value::String(encode_base64(e.as_bytes())));
+                }
+            },
+        }
+    }
+
+    let options = merge_options(args.options.as_ref(), global);
+    let mut meta = Map::new();
+    meta.insert("name".into(), Value::String(args.name.clone()));
+    if !args.namespace.is_empty() {
+        meta.insert("namespace".into(), Value::String(args.namespace.clone()));
+    }
+    let labels = string_map(&options.labels);
+    if !labels.is_empty() {
+        meta.insert("labels".into(), string_object(&labels));
+    }
+    let annotations = string_map(&options.annotations);
+    if !annotations.is_empty() {
+        meta.insert("annotations".into(), string_object(&annotations));
+    }
+    let mut obj = Map::new();
+    obj.insert("apiVersion".into(), Value::String("v1".into()));
+    obj.insert(
+        "kind".into(),
+        Value::String(
+            if kind == GenKind::Secret {
+                "Secret"
+            } else {
+                "ConfigMap"
+            }
+            .into(),
+        ),
+    );
+    obj.insert("metadata".into(), Value::Object(meta));
+    if !data.is_empty() {
+        obj.insert("data".into(), Value::Object(data));
+    }
+    if !binary.is_empty() {
+        obj.insert("binaryData".into(), Value::Object(binary));
+    }
+    if kind == GenKind::Secret {
+        let t = if args.secret_type.is_empty() {
+            "Opaque"
+        } else {
+            &args.secret_type
+        };
+        obj.insert("type".into(), Value::String(t.into()));
+    }
+    if options.immutable == Some(true) {
+        obj.insert("immutable".into(), Value::Bool(true));
+    }
+    let mut r = Resource::new(Value::Object(obj));
+    r.needs_hash = options.disable_name_suffix_hash != Some(true);
+    r.behavior = Some(match args.behavior.as_str() {
+        "" | "create" => Behavior::Create,
+        "merge" => Behavior::Merge,
+        "replace" => Behavior::Replace,
+        other => {
+            return Err(KustomizeError::build(format!(
+                "unknown generator behavior '{other}'"
+            )))
+        }
+    });
+    Ok(r)
+}
+
+fn string_object(pairs: &[(String, String)]) -> Value {
+    Value::Object(
+        pairs
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect(),
+    )
+}
+
+/// Local options win over the kustomization's global generatorOptions.
+fn merge_options(
+    local: Option<&GeneratorOptions>,
+    global: Option<&GeneratorOptions>,
+) -> GeneratorOptions {
+    let mut out = global.cloned().unwrap_or_default();
+    if let Some(l) = local {
+        for (k, v) in &l.labels {
+            out.labels.insert(k.clone(), v.clone());
+        }
+        for (k, v) in &l.annotations {
+            out.annotations.insert(k.clone(), v.clone());
+        }
+        if l.disable_name_suffix_hash.is_some() {
+            out.disable_name_suffix_hash = l.disable_name_suffix_hash;
+        }
+        if l.immutable.is_some() {
+            out.immutable = l.immutable;
+        }
+    }
+    out
+}
+
+/// `KEY=VALUE`; a value wrapped in matching quotes loses them.
+fn parse_literal(lit: &str) -> Result<(String, String), KustomizeError> {
+    let (k, v) = lit.split_once('=').ok_or_else(|| {
+        KustomizeError::build(format!("invalid literal source {lit}, expected key=value"))
+    })?;
+    let v = unquote(v);
+    Ok((k.to_string(), v.to_string()))
+}
+
+fn unquote(v: &str) -> &str {
+    let b = v.as_bytes();
+    if b.len() >= 2 && (b[0] == b'"' || b[0] == b'\'') && b[b.len() - 1] == b[0] {
+        &v[1..v.len() - 1]
+    } else {
+        v
+    }
+}
+
+/// An env file: `KEY=VALUE` lines; blank lines and `#` comments skipped.
+fn parse_env_file(text: &str) -> Result<Vec<(String, String)>, KustomizeError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim_start();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        match line.split_once('=') {
+            Some((k, v)) => {
+                if k.chars().any(char::is_whitespace) || k.is_empty() {
+                    return Err(KustomizeError::build(format!(
+                        "invalid key in env file line {}: {k:?}",
+                        i + 1
+                    )));
+                }
+                out.push((k.to_string(), v.to_string()));
+            }
+            // A bare KEY takes its value from the environment; offline builds have none.
+            None => out.push((line.trim_end().to_string(), String::new())),
+        }
+    }
+    Ok(out)
+}
+
+/// kustomize's content hash of a ConfigMap or Secret (or any resource),
+/// encoded as its 10-character name suffix. kustomize v5.6 looks the name up
+/// under a key that never exists, so the name always hashes as "".
+pub fn content_hash(obj: &Value) -> String {
+    let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("");
+    let field = |f: &str| -> String {
+        match obj.get(f) {
+            None => go_json_string(""),
+            Some(v @ (Value::Object(_) | Value::Array(_))) => go_json(v),
+            Some(v) => go_json_string(&super::resource::scalar_string(v)),
+        }
+    };
+    let text = match kind {
+        "ConfigMap" | "Secret" => {
+            let mut fields: Vec<(&str, String)> = vec![
+                ("kind", go_json_string(kind)),
+                ("name", go_json_string("")),
+                ("data", field("data")),
+            ];
+            let optional_map = if kind == "Secret" {
+                "stringData"
+            } else {
+                "binaryData"
+            };
+            if let Some(v @ Value::Object(_)) = obj.get(optional_map) {
+                fields.push((optional_map, go_json(v)));
+            }
+            if kind == "Secret" {
+                fields.push(("type", field("type")));
+            }
+            fields.sort_by(|a, b| a.0.cmp(b.0));
+            let body: Vec<String> = fields.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
+            format!("{{{}}}", body.join(","))
+        }
+        _ => go_json(obj),
+    };
+    let hex = hex::encode(Sha256::digest(text.as_bytes()));
+    hex[..10]
+        .chars()
+        .map(|c| match c {
+            '0' => 'g',
+            '1' => 'h',
+            '3' => 'k',
+            'a' => 'm',
+            'e' => 't',
+            other => other,
+        })
+        .collect()
+}
+
+/// Go's `json.Marshal` of a value (sorted keys, HTML-safe escaping).
+fn go_json(v: &Value) -> String {
+    match v {
+        Value::Object(m) => {
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort();
+            let body: Vec<String> = keys
+                .iter()
+                .map(|k| format!("{}:{}", go_json_string(k), go_json(&m[k.as_str()])))
+                .collect();
+            format!("{{{}}}", body.join(","))
+        }
+        Value::Array(a) => format!("[{}]", a.iter().map(go_json).collect::<Vec<_>>().join(",")),
+        Value::String(s) => go_json_string(s),
+        other => other.to_string(),
+    }
+}
+
+fn go_json_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
+                out.push_str(&format!("\\u{:04x}", c as u32))
+            }
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}

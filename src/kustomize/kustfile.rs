@@ -1,0 +1,214 @@
+//! The kustomization file model (`kustomization.yaml`), read as kustomize
+//! reads it: YAML 1.1 through JSON (sigs.k8s.io/yaml), unknown fields ignored.
+
+use super::KustomizeError;
+use crate::yaml;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Kustomization {
+    pub kind: String,
+    pub resources: Vec<String>,
+    pub bases: Vec<String>,
+    pub components: Vec<String>,
+    pub namespace: String,
+    pub name_prefix: String,
+    pub name_suffix: String,
+    pub common_labels: Map<String, Value>,
+    pub labels: Vec<LabelArgs>,
+    pub common_annotations: Map<String, Value>,
+    pub images: Vec<ImageArgs>,
+    pub replicas: Vec<ReplicaArgs>,
+    pub patches: Vec<PatchArgs>,
+    pub patches_strategic_merge: Vec<String>,
+    #[serde(alias = "patchesJSON6902")]
+    pub patches_json6902: Vec<PatchArgs>,
+    pub config_map_generator: Vec<GeneratorArgs>,
+    pub secret_generator: Vec<GeneratorArgs>,
+    pub generator_options: Option<GeneratorOptions>,
+    pub vars: Vec<VarArgs>,
+    pub replacements: Vec<Value>,
+    pub crds: Vec<String>,
+    pub configurations: Vec<String>,
+    pub transformers: Vec<String>,
+    pub generators: Vec<String>,
+    pub validators: Vec<String>,
+    pub sort_options: Option<SortOptions>,
+    pub helm_charts: Vec<Value>,
+    pub helm_chart_inflation_generator: Vec<Value>,
+    pub openapi: Map<String, Value>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct LabelArgs {
+    pub pairs: Map<String, Value>,
+    pub include_selectors: bool,
+    pub include_templates: bool,
+    pub fields: Vec<FieldSpecArgs>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct FieldSpecArgs {
+    pub group: String,
+    pub version: String,
+    pub kind: String,
+    pub path: String,
+    pub create: bool,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct ImageArgs {
+    pub name: String,
+    pub new_name: String,
+    pub new_tag: String,
+    pub digest: String,
+    pub tag_suffix: String,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct ReplicaArgs {
+    pub name: String,
+    pub count: i64,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Selector {
+    pub group: String,
+    pub version: String,
+    pub kind: String,
+    pub name: String,
+    pub namespace: String,
+    pub label_selector: String,
+    pub annotation_selector: String,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct PatchArgs {
+    pub path: String,
+    pub patch: String,
+    pub target: Option<Selector>,
+    pub options: Map<String, Value>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct GeneratorOptions {
+    pub labels: Map<String, Value>,
+    pub annotations: Map<String, Value>,
+    pub disable_name_suffix_hash: Option<bool>,
+    pub immutable: Option<bool>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct GeneratorArgs {
+    pub name: String,
+    pub namespace: String,
+    pub behavior: String,
+    pub files: Vec<String>,
+    pub literals: Vec<String>,
+    pub envs: Vec<String>,
+    pub env: String,
+    pub options: Option<GeneratorOptions>,
+    #[serde(rename = "type")]
+    pub secret_type: String,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct VarArgs {
+    pub name: String,
+    pub objref: ObjRef,
+    pub fieldref: FieldRef,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct ObjRef {
+    pub kind: String,
+    pub name: String,
+    pub namespace: String,
+    pub api_version: String,
+    pub group: String,
+    pub version: String,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct FieldRef {
+    pub fieldpath: String,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct SortOptions {
+    pub order: String,
+    pub legacy_sort_options: Option<LegacySortOptions>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct LegacySortOptions {
+    pub order_first: Vec<String>,
+    pub order_last: Vec<String>,
+}
+
+pub const COMPONENT_KIND: &str = "Component";
+
+impl Kustomization {
+    pub fn parse(text: &str, file: &str) -> Result<Self, KustomizeError> {
+        let node = yaml::load_one(text, &yaml::Limits::default()).map_err(|e| {
+            KustomizeError::MalformedYaml {
+                file: file.to_string(),
+                message: e.to_string(),
+            }
+        })?;
+        let json = yaml::to_json(&node).map_err(|e| KustomizeError::MalformedYaml {
+            file: file.to_string(),
+            message: e.to_string(),
+        })?;
+        // An empty document, and fields left empty (`components:`), mean "none".
+        let json = match json {
+            Value::Object(m) => {
+                Value::Object(m.into_iter().filter(|(_, v)| !v.is_null()).collect())
+            }
+            _ => Value::Object(Map::new()),
+        };
+        let mut k: Kustomization = serde_json::from_value(json)
+            .map_err(|e| KustomizeError::InvalidKustomization(format!("{file}: {e}")))?;
+        // Legacy `bases` are resources (kustomize's FixKustomization).
+        let bases = std::mem::take(&mut k.bases);
+        k.resources.extend(bases);
+        if k.kind.is_empty() {
+            k.kind = "Kustomization".into();
+        }
+        Ok(k)
+    }
+
+    pub fn is_component(&self) -> bool {
+        self.kind == COMPONENT_KIND
+    }
+}
+
+/// A string map from a kustomization (labels, annotations): values are
+/// stringified the way JSON decoding into `map[string]string` would need.
+pub fn string_map(m: &Map<String, Value>) -> Vec<(String, String)> {
+    m.iter()
+        .map(|(k, v)| {
+            let s = match v {
+                Value::String(s) => s.clone(),
+                Value::Null => String::new(),
+                other => other.to_string(),
+            };
+            (k.clone(), s)
+        })
+        .collect()
+}

@@ -1,0 +1,414 @@
+//! Patches: strategic merge (with Kubernetes' list merge keys for built-in
+//! kinds), JSON 6902, and the target selectors that pick what they patch.
+
+use super::kustfile::Selector;
+use super::resource::{ResMap, Resource};
+use super::KustomizeError;
+use serde_json::{Map, Value};
+
+/// Kinds whose schema kustomize knows, so their lists merge by key.
+fn is_builtin_kind(kind: &str) -> bool {
+    matches!(
+        kind,
+        "Pod"
+            | "PodTemplate"
+            | "Deployment"
+            | "StatefulSet"
+            | "DaemonSet"
+            | "ReplicaSet"
+            | "ReplicationController"
+            | "Job"
+            | "CronJob"
+            | "Service"
+            | "ServiceAccount"
+            | "ConfigMap"
+            | "Secret"
+            | "Namespace"
+            | "PersistentVolumeClaim"
+            | "PersistentVolume"
+            | "Ingress"
+            | "NetworkPolicy"
+            | "HorizontalPodAutoscaler"
+            | "PodDisruptionBudget"
+            | "Role"
+            | "ClusterRole"
+            | "RoleBinding"
+            | "ClusterRoleBinding"
+    )
+}
+
+/// The merge key of a list field in the Kubernetes schema (by field name and
+/// the list's parent field).
+fn merge_key(field: &str, parent: &str) -> Option<&'static str> {
+    Some(match field {
+        "containers"
+        | "initContainers"
+        | "ephemeralContainers"
+        | "env"
+        | "volumes"
+        | "imagePullSecrets"
+        | "resourceClaims" => "name",
+        "volumeMounts" => "mountPath",
+        "volumeDevices" => "devicePath",
+        "hostAliases" => "ip",
+        "topologySpreadConstraints" => "topologyKey",
+        "readinessGates" => "conditionType",
+        "ports" if parent == "spec" => "port",
+        "ports" => "containerPort",
+        _ => return None,
+    })
+}
+
+pub struct SmpContext {
+    /// Lists merge by key (a built-in kind, or a custom OpenAPI schema given).
+    pub keyed: bool,
+}
+
+/// Applies a strategic-merge patch to `dest`. Returns false when the patch
+/// deletes the whole object (`$patch: delete` at its top).
+pub fn strategic_merge(dest: &mut Value, patch: &Value, keyed: bool) -> bool {
+    if directive(patch) == Some("delete") {
+        return false;
+    }
+    let ctx = SmpContext { keyed };
+    merge_value(dest, patch, "", "", &ctx);
+    true
+}
+
+fn directive(v: &Value) -> Option<&str> {
+    v.get("$patch").and_then(Value::as_str)
+}
+
+fn is_directive_key(k: &str) -> bool {
+    k == "$patch"
+        || k == "$retainKeys"
+        || k.starts_with("$setElementOrder/")
+        || k.starts_with("$deleteFromPrimitiveList/")
+}
+
+/// A patch value without its directives, as it lands where nothing existed.
+fn clean(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .filter(|(k, _)| !is_directive_key(k))
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.clone(), clean(v)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(
+            a.iter()
+                .filter(|x| directive(x) != Some("delete"))
+                .map(clean)
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+fn merge_value(dest: &mut Value, patch: &Value, field: &str, parent: &str, ctx: &SmpContext) {
+    match patch {
+        Value::Object(pm) => {
+            if directive(patch) == Some("replace") || !dest.is_object() {
+                *dest = clean(patch);
+                return;
+            }
+            let Value::Object(dm) = dest else { return };
+            merge_map(dm, pm, field, ctx);
+        }
+        Value::Array(pa) => {
+            let key = if ctx.keyed {
+                merge_key(field, parent)
+            } else {
+                None
+            };
+            match (key, dest) {
+                (Some(key), Value::Array(da)) => merge_keyed_list(da, pa, key, field, ctx),
+                (_, dest) => *dest = clean(patch),
+            }
+        }
+        other => *dest = other.clone(),
+    }
+}
+
+fn merge_map(dm: &mut Map<String, Value>, pm: &Map<String, Value>, field: &str, ctx: &SmpContext) {
+    for (k, pv) in pm {
+        if is_directive_key(k) {
+            continue;
+        }
+        if pv.is_null() {
+            dm.shift_remove(k);
+            continue;
+        }
+        if directive(pv) == Some("delete") {
+            dm.shift_remove(k);
+            continue;
+        }
+        match dm.get_mut(k) {
+            Some(dv) => merge_value(dv, pv, k, field, ctx),
+            None => {
+                dm.insert(k.clone(), clean(pv));
+            }
+        }
+    }
+}
+
+fn merge_keyed_list(da: &mut Vec<Value>, pa: &[Value], key: &str, field: &str, ctx: &SmpContext) {
+    if pa.iter().any(|p| directive(p) == Some("replace")) {
+        *da = pa
+            .iter()
+            .filter(|p| directive(p) != Some("replace"))
+            .map(clean)
+            .collect();
+        return;
+    }
+    let mut dest: Vec<Option<Value>> = std::mem::take(da).into_iter().map(Some).collect();
+    let mut out = Vec::new();
+    for p in pa {
+        let pk = p.get(key);
+        let found = pk.and_then(|pk| {
+            dest.iter()
+                .position(|d| d.as_ref().and_then(|d| d.get(key)) == Some(pk))
+        });
+        if directive(p) == Some("delete") {
+            if let Some(i) = found {
+                dest[i] = None;
+            }
+            continue;
+        }
+        match found {
+            Some(i) => {
+                let mut d = dest[i].take().unwrap_or(Value::Null);
+                merge_value(&mut d, p, "", field, ctx);
+                out.push(d);
+            }
+            None => out.push(clean(p)),
+        }
+    }
+    out.extend(dest.into_iter().flatten());
+    *da = out;
+}
+
+/// Applies JSON 6902 operations to a document.
+pub fn json6902(doc: &mut Value, ops: &[Value]) -> Result<(), String> {
+    for op in ops {
+        let name = op.get("op").and_then(Value::as_str).unwrap_or("");
+        let path = op.get("path").and_then(Value::as_str).unwrap_or("");
+        match name {
+            "add" => add(doc, path, op.get("value").cloned().unwrap_or(Value::Null))?,
+            "remove" => {
+                remove(doc, path)?;
+            }
+            "replace" => {
+                let target = doc.pointer_mut(path).ok_or_else(|| {
+                    format!("replace operation does not apply: doc is missing key: {path}")
+                })?;
+                *target = op.get("value").cloned().unwrap_or(Value::Null);
+            }
+            "move" => {
+                let from = op.get("from").and_then(Value::as_str).unwrap_or("");
+                let v = remove(doc, from)?;
+                add(doc, path, v)?;
+            }
+            "copy" => {
+                let from = op.get("from").and_then(Value::as_str).unwrap_or("");
+                let v = doc.pointer(from).cloned().ok_or_else(|| {
+                    format!("copy operation does not apply: doc is missing from path: {from}")
+                })?;
+                add(doc, path, v)?;
+            }
+            "test" => {
+                let expected = op.get("value").cloned().unwrap_or(Value::Null);
+                if doc.pointer(path) != Some(&expected) {
+                    return Err(format!("testing value {path} failed"));
+                }
+            }
+            other => return Err(format!("Unexpected kind: {other}")),
+        }
+    }
+    Ok(())
+}
+
+fn unescape(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
+}
+
+fn split_parent(path: &str) -> Result<(&str, String), String> {
+    let i = path
+        .rfind('/')
+        .ok_or_else(|| format!("invalid JSON pointer: {path}"))?;
+    Ok((&path[..i], unescape(&path[i + 1..])))
+}
+
+fn add(doc: &mut Value, path: &str, v: Value) -> Result<(), String> {
+    if path.is_empty() {
+        *doc = v;
+        return Ok(());
+    }
+    let (parent, last) = split_parent(path)?;
+    let target = doc
+        .pointer_mut(parent)
+        .ok_or_else(|| format!("add operation does not apply: doc is missing path: \"{path}\""))?;
+    match target {
+        Value::Object(m) => {
+            m.insert(last, v);
+            Ok(())
+        }
+        Value::Array(a) => {
+            if last == "-" {
+                a.push(v);
+                return Ok(());
+            }
+            let i: usize = last
+                .parse()
+                .map_err(|_| format!("add operation does not apply: bad index {last}"))?;
+            if i > a.len() {
+                return Err(format!(
+                    "add operation does not apply: index {i} out of bounds"
+                ));
+            }
+            a.insert(i, v);
+            Ok(())
+        }
+        _ => Err(format!(
+            "add operation does not apply: doc is missing path: \"{path}\""
+        )),
+    }
+}
+
+fn remove(doc: &mut Value, path: &str) -> Result<Value, String> {
+    let (parent, last) = split_parent(path)?;
+    let missing = || format!("remove operation does not apply: doc is missing path: \"{path}\"");
+    let target = doc.pointer_mut(parent).ok_or_else(missing)?;
+    match target {
+        Value::Object(m) => m.shift_remove(&last).ok_or_else(missing),
+        Value::Array(a) => {
+            let i: usize = last.parse().map_err(|_| missing())?;
+            if i >= a.len() {
+                return Err(missing());
+            }
+            Ok(a.remove(i))
+        }
+        _ => Err(missing()),
+    }
+}
+
+fn anchored(pattern: &str) -> Result<regex::Regex, KustomizeError> {
+    regex::Regex::new(&format!("^(?:{pattern})$"))
+        .map_err(|e| KustomizeError::build(format!("invalid selector regex '{pattern}': {e}")))
+}
+
+fn matches_field(pattern: &str, values: &[&str]) -> Result<bool, KustomizeError> {
+    if pattern.is_empty() {
+        return Ok(true);
+    }
+    let re = anchored(pattern)?;
+    Ok(values.iter().any(|v| re.is_match(v)))
+}
+
+/// kustomize's `ResMap.Select`: original or current name/namespace, GVK,
+/// label and annotation selectors.
+pub fn select(res: &ResMap, sel: &Selector) -> Result<Vec<usize>, KustomizeError> {
+    let mut out = Vec::new();
+    for (i, r) in res.items.iter().enumerate() {
+        if selects(r, sel)? {
+            out.push(i);
+        }
+    }
+    Ok(out)
+}
+
+fn effective_ns(r: &Resource, ns: &str) -> String {
+    if ns.is_empty() && !super::resource::is_cluster_scoped(r.kind()) {
+        "default".into()
+    } else {
+        ns.into()
+    }
+}
+
+fn selects(r: &Resource, sel: &Selector) -> Result<bool, KustomizeError> {
+    let namespaces = [effective_ns(r, &r.orig_ns), effective_ns(r, r.namespace())];
+    let ns: Vec<&str> = namespaces.iter().map(String::as_str).collect();
+    if !matches_field(&sel.namespace, &ns)? {
+        return Ok(false);
+    }
+    if !matches_field(&sel.name, &[&r.orig_name, r.name()])? {
+        return Ok(false);
+    }
+    if !matches_field(&sel.group, &[r.group()])?
+        || !matches_field(&sel.version, &[r.version()])?
+        || !matches_field(&sel.kind, &[r.kind()])?
+    {
+        return Ok(false);
+    }
+    Ok(label_selector_matches(&sel.label_selector, &r.labels())
+        && label_selector_matches(&sel.annotation_selector, &r.annotations()))
+}
+
+/// Kubernetes label selector syntax: `k=v`, `k!=v`, `k`, `!k`, `k in (a,b)`, `k notin (a,b)`.
+pub fn label_selector_matches(selector: &str, labels: &[(String, String)]) -> bool {
+    let get = |k: &str| {
+        labels
+            .iter()
+            .find(|(lk, _)| lk == k)
+            .map(|(_, v)| v.as_str())
+    };
+    for term in split_terms(selector) {
+        let term = term.trim();
+        if term.is_empty() {
+            continue;
+        }
+        let ok = if let Some((k, v)) = term.split_once("!=") {
+            get(k.trim()) != Some(v.trim())
+        } else if let Some((k, v)) = term.split_once("==").or_else(|| term.split_once('=')) {
+            get(k.trim()) == Some(v.trim())
+        } else if let Some((k, set)) = term.split_once(" notin ") {
+            let set = parse_set(set);
+            get(k.trim()).is_none_or(|v| !set.contains(&v.to_string()))
+        } else if let Some((k, set)) = term.split_once(" in ") {
+            let set = parse_set(set);
+            get(k.trim()).is_some_and(|v| set.contains(&v.to_string()))
+        } else if let Some(k) = term.strip_prefix('!') {
+            get(k.trim()).is_none()
+        } else {
+            get(term).is_some()
+        };
+        if !ok {
+            return false;
+        }
+    }
+    true
+}
+
+fn split_terms(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut depth = 0;
+    let mut cur = String::new();
+    for c in s.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                out.push(std::mem::take(&mut cur));
+                continue;
+            }
+            _ => {}
+        }
+        cur.push(c);
+    }
+    out.push(cur);
+    out
+}
+
+fn parse_set(s: &str) -> Vec<String> {
+    s.trim()
+        .trim_start_matches('(')
+        .trim_end_matches(')')
+        .split(',')
+        .map(|x| x.trim().to_string())
+        .collect()
+}
+
+pub fn keyed_lists(kind: &str, custom_schema: bool) -> bool {
+    custom_schema || is_builtin_kind(kind)
+}

@@ -1,0 +1,314 @@
+//! Resources and their ids as kustomize tracks them: the current id, the id
+//! at load time, and the names a resource had before transformers renamed it.
+
+use super::KustomizeError;
+use serde_json::{Map, Value};
+
+/// How a generated resource combines with one of the same id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Behavior {
+    Create,
+    Merge,
+    Replace,
+}
+
+#[derive(Debug, Clone)]
+pub struct Resource {
+    pub obj: Value,
+    /// Namespace and name at load time.
+    pub orig_ns: String,
+    pub orig_name: String,
+    /// Every name the resource has carried, oldest first (the current one last).
+    pub names: Vec<String>,
+    /// Every namespace it has been in, oldest first.
+    pub namespaces: Vec<String>,
+    /// Set for generator output that still needs its content-hash suffix.
+    pub needs_hash: bool,
+    pub behavior: Option<Behavior>,
+}
+
+impl Resource {
+    pub fn new(obj: Value) -> Self {
+        let name = str_at(&obj, &["metadata", "name"])
+            .unwrap_or("")
+            .to_string();
+        let ns = str_at(&obj, &["metadata", "namespace"])
+            .unwrap_or("")
+            .to_string();
+        Resource {
+            orig_ns: ns.clone(),
+            orig_name: name.clone(),
+            names: vec![name],
+            namespaces: vec![ns],
+            obj,
+            needs_hash: false,
+            behavior: None,
+        }
+    }
+
+    pub fn kind(&self) -> &str {
+        str_at(&self.obj, &["kind"]).unwrap_or("")
+    }
+
+    pub fn api_version(&self) -> &str {
+        str_at(&self.obj, &["apiVersion"]).unwrap_or("")
+    }
+
+    pub fn group(&self) -> &str {
+        split_api_version(self.api_version()).0
+    }
+
+    pub fn version(&self) -> &str {
+        split_api_version(self.api_version()).1
+    }
+
+    pub fn name(&self) -> &str {
+        str_at(&self.obj, &["metadata", "name"]).unwrap_or("")
+    }
+
+    pub fn namespace(&self) -> &str {
+        str_at(&self.obj, &["metadata", "namespace"]).unwrap_or("")
+    }
+
+    pub fn set_name(&mut self, name: &str) {
+        set_at(
+            &mut self.obj,
+            &["metadata", "name"],
+            Value::String(name.to_string()),
+        );
+        if self.names.last().map(String::as_str) != Some(name) {
+            self.names.push(name.to_string());
+        }
+    }
+
+    pub fn set_namespace(&mut self, ns: &str) {
+        set_at(
+            &mut self.obj,
+            &["metadata", "namespace"],
+            Value::String(ns.to_string()),
+        );
+        if self.namespaces.last().map(String::as_str) != Some(ns) {
+            self.namespaces.push(ns.to_string());
+        }
+    }
+
+    pub fn id(&self) -> ResId {
+        ResId {
+            group: self.group().to_string(),
+            version: self.version().to_string(),
+            kind: self.kind().to_string(),
+            name: self.name().to_string(),
+            namespace: self.namespace().to_string(),
+        }
+    }
+
+    /// True when `id` names this resource now or under a former name/namespace.
+    pub fn matches_any_id(&self, id: &ResId) -> bool {
+        if !(self.kind() == id.kind
+            && self.group() == id.group
+            && (id.version.is_empty() || self.version() == id.version))
+        {
+            return false;
+        }
+        let ns_ok = self.namespaces.iter().any(|ns| ns_equal(ns, &id.namespace));
+        ns_ok && self.names.contains(&id.name)
+    }
+
+    pub fn labels(&self) -> Vec<(String, String)> {
+        string_pairs(self.obj.pointer("/metadata/labels"))
+    }
+
+    pub fn annotations(&self) -> Vec<(String, String)> {
+        string_pairs(self.obj.pointer("/metadata/annotations"))
+    }
+}
+
+fn string_pairs(v: Option<&Value>) -> Vec<(String, String)> {
+    match v {
+        Some(Value::Object(m)) => m
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    v.as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| scalar_string(v)),
+                )
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// A scalar as text (for label values and var values that are not strings).
+pub fn scalar_string(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        Value::Number(n) => super::emit::number_to_text(n),
+        other => other.to_string(),
+    }
+}
+
+/// kustomize treats an empty namespace and `default` as the same.
+pub fn ns_equal(a: &str, b: &str) -> bool {
+    let norm = |s: &str| {
+        if s.is_empty() {
+            "default".to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    norm(a) == norm(b)
+}
+
+pub fn split_api_version(av: &str) -> (&str, &str) {
+    match av.rsplit_once('/') {
+        Some((g, v)) => (g, v),
+        None => ("", av),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResId {
+    pub group: String,
+    pub version: String,
+    pub kind: String,
+    pub name: String,
+    pub namespace: String,
+}
+
+impl ResId {
+    /// kustomize's `ResId.String()`: `Kind.version.group/name.namespace`.
+    pub fn display(&self) -> String {
+        let group = if self.group.is_empty() {
+            "[noGrp]"
+        } else {
+            &self.group
+        };
+        let ns = if self.namespace.is_empty() {
+            "[noNs]"
+        } else {
+            &self.namespace
+        };
+        let mut gvk = self.kind.clone();
+        if !self.version.is_empty() {
+            gvk.push('.');
+            gvk.push_str(&self.version);
+        }
+        gvk.push('.');
+        gvk.push_str(group);
+        format!("{gvk}/{}.{ns}", self.name)
+    }
+
+    pub fn same(&self, other: &ResId) -> bool {
+        self.group == other.group
+            && self.version == other.version
+            && self.kind == other.kind
+            && self.name == other.name
+            && ns_equal(&self.namespace, &other.namespace)
+    }
+}
+
+pub fn str_at<'v>(v: &'v Value, path: &[&str]) -> Option<&'v str> {
+    let mut cur = v;
+    for p in path {
+        cur = cur.get(*p)?;
+    }
+    cur.as_str()
+}
+
+pub fn set_at(v: &mut Value, path: &[&str], new: Value) {
+    let mut cur = v;
+    for p in &path[..path.len() - 1] {
+        if !cur.is_object() {
+            *cur = Value::Object(Map::new());
+        }
+        let Value::Object(m) = cur else { return };
+        let entry = m
+            .entry(p.to_string())
+            .or_insert_with(|| Value::Object(Map::new()));
+        if !entry.is_object() {
+            *entry = Value::Object(Map::new());
+        }
+        cur = entry;
+    }
+    if let Value::Object(m) = cur {
+        m.insert(path[path.len() - 1].to_string(), new);
+    }
+}
+
+/// Kinds that are not namespaced (kustomize reads this from its built-in
+/// Kubernetes schema; custom resources are namespaced).
+pub fn is_cluster_scoped(kind: &str) -> bool {
+    matches!(
+        kind,
+        "Namespace"
+            | "Node"
+            | "PersistentVolume"
+            | "StorageClass"
+            | "CustomResourceDefinition"
+            | "ClusterRole"
+            | "ClusterRoleBinding"
+            | "PriorityClass"
+            | "MutatingWebhookConfiguration"
+            | "ValidatingWebhookConfiguration"
+            | "ValidatingAdmissionPolicy"
+            | "ValidatingAdmissionPolicyBinding"
+            | "APIService"
+            | "CSIDriver"
+            | "CSINode"
+            | "VolumeAttachment"
+            | "RuntimeClass"
+            | "PodSecurityPolicy"
+            | "IngressClass"
+            | "CertificateSigningRequest"
+            | "ComponentStatus"
+            | "FlowSchema"
+            | "PriorityLevelConfiguration"
+            | "TokenReview"
+            | "SelfSubjectAccessReview"
+            | "SelfSubjectRulesReview"
+            | "SubjectAccessReview"
+            | "StorageVersion"
+            | "ClusterTrustBundle"
+    )
+}
+
+/// The resources of one kustomization being built, in order.
+#[derive(Debug, Default, Clone)]
+pub struct ResMap {
+    pub items: Vec<Resource>,
+}
+
+impl ResMap {
+    /// Adds a resource; an id already present is kustomize's "already registered" error.
+    pub fn append(&mut self, r: Resource) -> Result<(), KustomizeError> {
+        let id = r.id();
+        if self.items.iter().any(|x| x.id().same(&id)) {
+            return Err(KustomizeError::build(format!(
+                "may not add resource with an already registered id: {}",
+                id.display()
+            )));
+        }
+        self.items.push(r);
+        Ok(())
+    }
+
+    pub fn append_all(&mut self, other: ResMap) -> Result<(), KustomizeError> {
+        for r in other.items {
+            self.append(r)?;
+        }
+        Ok(())
+    }
+
+    /// Indexes of resources whose current or former id is `id`.
+    pub fn find_by_any_id(&self, id: &ResId) -> Vec<usize> {
+        self.items
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.matches_any_id(id))
+            .map(|(i, _)| i)
+            .collect()
+    }
+}

@@ -1,0 +1,237 @@
+//! kustomize's built-in transformers: namespace, name prefix/suffix, labels,
+//! annotations, images and replicas.
+
+use super::fieldspec::{self, apply, FieldSpec};
+use super::kustfile::{ImageArgs, ReplicaArgs};
+use super::nameref::{self, Rename};
+use super::resource::{is_cluster_scoped, ResMap};
+use serde_json::{Map, Value};
+
+pub fn namespace(res: &mut ResMap, ns: &str) {
+    if ns.is_empty() {
+        return;
+    }
+    let mut renames = Vec::new();
+    for r in res.items.iter_mut() {
+        if matches!(r.kind(), "RoleBinding" | "ClusterRoleBinding") {
+            if let Some(Value::Array(subjects)) = r.obj.get_mut("subjects") {
+                for s in subjects {
+                    if s.get("name").and_then(Value::as_str) == Some("default") {
+                        if let Value::Object(m) = s {
+                            m.insert("namespace".into(), Value::String(ns.into()));
+                        }
+                    }
+                }
+            }
+        }
+        if is_cluster_scoped(r.kind()) {
+            continue;
+        }
+        if r.kind() == "ServiceAccount" {
+            renames.push(Rename {
+                kind: "ServiceAccount".into(),
+                old_name: r.name().into(),
+                new_name: r.name().into(),
+                namespaces: r.namespaces.clone(),
+                new_namespace: ns.into(),
+            });
+        }
+        r.set_namespace(ns);
+    }
+    nameref::propagate(res, &renames);
+}
+
+/// Kinds whose names kustomize never prefixes or suffixes.
+fn skips_prefix(kind: &str, group: &str) -> bool {
+    kind == "CustomResourceDefinition"
+        || kind == "Namespace"
+        || (kind == "APIService" && group == "apiregistration.k8s.io")
+}
+
+pub fn prefix_suffix(res: &mut ResMap, prefix: &str, suffix: &str) {
+    if prefix.is_empty() && suffix.is_empty() {
+        return;
+    }
+    let mut renames = Vec::new();
+    for r in res.items.iter_mut() {
+        if skips_prefix(r.kind(), r.group()) {
+            continue;
+        }
+        let old = r.name().to_string();
+        let new = format!("{prefix}{old}{suffix}");
+        renames.push(Rename {
+            kind: r.kind().into(),
+            old_name: old,
+            new_name: new.clone(),
+            namespaces: r.namespaces.clone(),
+            new_namespace: r.namespace().into(),
+        });
+        r.set_name(&new);
+    }
+    nameref::propagate(res, &renames);
+}
+
+/// Sets each pair in the string map found at every field the specs name.
+pub fn set_map_entries(res: &mut ResMap, pairs: &[(String, String)], specs: &[FieldSpec]) {
+    if pairs.is_empty() {
+        return;
+    }
+    for r in res.items.iter_mut() {
+        apply(specs, r, &mut |v| {
+            if v.is_null() {
+                *v = Value::Object(Map::new());
+            }
+            if let Value::Object(m) = v {
+                for (k, val) in pairs {
+                    m.insert(k.clone(), Value::String(val.clone()));
+                }
+            }
+        });
+    }
+}
+
+pub fn common_labels(res: &mut ResMap, pairs: &[(String, String)]) {
+    set_map_entries(res, pairs, &fieldspec::common_labels());
+}
+
+pub fn common_annotations(res: &mut ResMap, pairs: &[(String, String)]) {
+    set_map_entries(res, pairs, &fieldspec::common_annotations());
+}
+
+pub fn replicas(res: &mut ResMap, args: &ReplicaArgs) {
+    let specs = [
+        FieldSpec::new("Deployment", "", "spec/replicas", true),
+        FieldSpec::new("ReplicationController", "", "spec/replicas", true),
+        FieldSpec::new("ReplicaSet", "", "spec/replicas", true),
+        FieldSpec::new("StatefulSet", "", "spec/replicas", true),
+    ];
+    for r in res.items.iter_mut() {
+        if r.names.contains(&args.name) {
+            apply(&specs, r, &mut |v| *v = Value::Number(args.count.into()));
+        }
+    }
+}
+
+/// kustomize's `image.IsImageMatched`: the name, then optionally `@sha256`,
+/// then optionally `:tag`.
+pub fn image_matches(image: &str, name: &str) -> bool {
+    let Some(rest) = image.strip_prefix(name) else {
+        return false;
+    };
+    let rest = rest.strip_prefix("@sha256").unwrap_or(rest);
+    match rest.strip_prefix(':') {
+        None => rest.is_empty(),
+        Some(tag) => tag
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '{' | '}' | '-')),
+    }
+}
+
+/// kustomize's `image.Split`: name, tag and digest of an image reference.
+pub fn split_image(image: &str) -> (String, String, String) {
+    let slash = image.find('/').filter(|&i| i > 0).unwrap_or(0);
+    let search = &image[slash..];
+    let at = search.find('@');
+    let colon = search.find(':');
+    match (at, colon) {
+        (None, None) => (image.to_string(), String::new(), String::new()),
+        (Some(a), c) if c.is_none() || a < c.unwrap_or(usize::MAX) => {
+            let a = a + slash;
+            (
+                image[..a].to_string(),
+                String::new(),
+                image[a + 1..].to_string(),
+            )
+        }
+        (Some(a), Some(c)) => {
+            let (a, c) = (a + slash, c + slash);
+            (
+                image[..c].to_string(),
+                image[c + 1..a].to_string(),
+                image[a + 1..].to_string(),
+            )
+        }
+        (None, Some(c)) => {
+            let c = c + slash;
+            (
+                image[..c].to_string(),
+                image[c + 1..].to_string(),
+                String::new(),
+            )
+        }
+        _ => (image.to_string(), String::new(), String::new()),
+    }
+}
+
+fn new_image(image: &str, args: &ImageArgs) -> Option<String> {
+    if !image_matches(image, &args.name) {
+        return None;
+    }
+    let (mut name, mut tag, mut digest) = split_image(image);
+    if !args.new_name.is_empty() {
+        name = args.new_name.clone();
+    }
+    if !args.new_tag.is_empty() && !args.digest.is_empty() {
+        tag = args.new_tag.clone();
+        digest = args.digest.clone();
+    } else if !args.new_tag.is_empty() {
+        tag = args.new_tag.clone();
+        digest.clear();
+    } else if !args.digest.is_empty() {
+        tag.clear();
+        digest = args.digest.clone();
+    }
+    if !args.tag_suffix.is_empty() {
+        tag.push_str(&args.tag_suffix);
+    }
+    if !tag.is_empty() {
+        name = format!("{name}:{tag}");
+    }
+    if !digest.is_empty() {
+        name = format!("{name}@{digest}");
+    }
+    Some(name)
+}
+
+/// Updates `image` fields of every `containers`/`initContainers` list
+/// anywhere in each resource (kustomize's legacy image filter), plus any
+/// extra field specs (from `configurations`).
+pub fn images(res: &mut ResMap, args: &ImageArgs, extra: &[FieldSpec]) {
+    for r in res.items.iter_mut() {
+        update_containers(&mut r.obj, args);
+        apply(extra, r, &mut |v| {
+            if let Value::String(s) = v {
+                if let Some(n) = new_image(s, args) {
+                    *s = n;
+                }
+            }
+        });
+    }
+}
+
+fn update_containers(v: &mut Value, args: &ImageArgs) {
+    match v {
+        Value::Object(m) => {
+            for (k, child) in m.iter_mut() {
+                if k == "containers" || k == "initContainers" {
+                    if let Value::Array(items) = child {
+                        for c in items.iter_mut() {
+                            if let Some(Value::String(img)) = c.get_mut("image") {
+                                if let Some(n) = new_image(img, args) {
+                                    *img = n;
+                                }
+                            }
+                        }
+                    }
+                }
+                update_containers(child, args);
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                update_containers(item, args);
+            }
+        }
+        _ => {}
+    }
+}
