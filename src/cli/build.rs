@@ -1,10 +1,13 @@
 //! `pkglens build DIR_OR_ARCHIVE`: print what `kustomize build` prints.
 
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{bail, Result};
 use clap::Args;
+use pkglens::detect::top_folder;
 use pkglens::files::FileTree;
+use pkglens::input::{self, Input, InputKind};
 use pkglens::kustomize;
-use std::io::{Read, Write};
+use pkglens::unpack::{ArchiveFormat, Limits};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -39,7 +42,7 @@ pub fn run(args: BuildArgs) -> ExitCode {
 
 fn build(args: &BuildArgs) -> Result<String> {
     let tree = read_input(&args.input)?;
-    let top = top_folder(&tree);
+    let top = top_folder(&tree).unwrap_or_default();
     let root = match &args.entry {
         Some(e) => join_top(&top, e.trim_matches('/')),
         None if kustomize::is_kustomization_dir(&tree, &top) => top.clone(),
@@ -71,73 +74,29 @@ fn join_top(top: &str, entry: &str) -> String {
     }
 }
 
-/// The single folder every file lies under, or "" when there is none.
-fn top_folder(tree: &FileTree) -> String {
-    let mut top: Option<&str> = None;
-    for (p, _) in tree.iter() {
-        let Some((first, _)) = p.split_once('/') else {
-            return String::new();
-        };
-        match top {
-            None => top = Some(first),
-            Some(t) if t != first => return String::new(),
-            _ => {}
-        }
-    }
-    top.unwrap_or("").to_string()
-}
-
-// TODO(unpack): switch to the shared unpacker once it lands on main.
+/// The input's files: a directory as it is, an archive unpacked under the usual limits.
 fn read_input(path: &Path) -> Result<FileTree> {
-    if path.is_dir() {
-        let mut tree = FileTree::new();
-        for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
-            let entry = entry?;
-            if !entry.file_type().is_file() {
-                continue;
-            }
-            let rel = entry.path().strip_prefix(path)?;
-            let rel = rel
-                .to_str()
-                .ok_or_else(|| anyhow!("non-UTF-8 path {}", rel.display()))?
-                .replace('\\', "/");
-            tree.insert(rel, std::fs::read(entry.path())?);
+    let kind = if path.is_dir() {
+        InputKind::Directory {
+            skip_archives: true,
         }
-        return Ok(tree);
-    }
-    let name = path.to_string_lossy().to_ascii_lowercase();
-    let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
-    if name.ends_with(".tar.gz") || name.ends_with(".tgz") {
-        return read_tar(flate2::read::GzDecoder::new(file));
-    }
-    if name.ends_with(".tar") {
-        return read_tar(file);
-    }
-    bail!(
-        "unsupported input {} (a directory or .tar.gz/.tgz/.tar archive)",
-        path.display()
-    )
-}
-
-fn read_tar(r: impl Read) -> Result<FileTree> {
-    let mut tree = FileTree::new();
-    let mut archive = tar::Archive::new(r);
-    for entry in archive.entries()? {
-        let mut entry = entry?;
-        if !entry.header().entry_type().is_file() {
-            continue;
+    } else {
+        let name = path.to_string_lossy();
+        match ArchiveFormat::from_file_name(&name) {
+            Some(format) => InputKind::Archive(format),
+            None => bail!(
+                "{} is neither a directory nor a .tar.gz/.tgz/.tar/.zip archive",
+                path.display()
+            ),
         }
-        let p = entry
-            .path()?
-            .to_string_lossy()
-            .trim_start_matches("./")
-            .to_string();
-        if p.split('/').any(|c| c == "..") {
-            bail!("archive entry {p} escapes the archive");
-        }
-        let mut data = Vec::new();
-        entry.read_to_end(&mut data)?;
-        tree.insert(p, data);
+    };
+    let input = Input {
+        path: path.to_path_buf(),
+        kind,
+    };
+    let loaded = input::load(&input, &Limits::default())?;
+    if let Some(v) = loaded.violations.first() {
+        bail!("unsafe archive entry: {v}");
     }
-    Ok(tree)
+    Ok(loaded.tree)
 }

@@ -8,7 +8,7 @@
 //! - kube: every manifest file as written (source = its path in the input).
 //! - helm: `helm template` output split by `# Source:` path — until the Helm renderer lands,
 //!   Chart.yaml is read and the package is marked incomplete.
-//! - kustomize: `kustomize build` output per root — until it lands, marked incomplete.
+//! - kustomize: `kustomize build` objects per kustomization root.
 
 use super::ScanOptions;
 use crate::detect::{is_manifest_path, DetectedPackage, System};
@@ -79,7 +79,7 @@ pub fn render_package(context: &RenderContext<'_>) -> Vec<RenderedPackage> {
     match context.package.system {
         System::Kube => vec![render_kube(context)],
         System::Helm => vec![render_helm_unavailable(context)],
-        System::Kustomize => vec![render_kustomize_unavailable(context)],
+        System::Kustomize => render_kustomize(context),
     }
 }
 
@@ -141,15 +141,53 @@ fn render_helm_unavailable(context: &RenderContext<'_>) -> RenderedPackage {
     rendered
 }
 
-/// Until the Kustomize builder lands: an honest "images unknown".
-fn render_kustomize_unavailable(context: &RenderContext<'_>) -> RenderedPackage {
-    let mut rendered = context.base(System::Kustomize);
-    rendered.problems.push(Problem::new(
-        ProblemKind::KustomizeUnavailable,
-        "this pkglens build cannot build kustomizations yet, so their images are unknown",
-        context.instance,
-    ));
-    rendered
+/// One package per kustomization root (a folder no other kustomization references), each
+/// built as `kustomize build` would; a failed build is a problem instead of objects.
+fn render_kustomize(context: &RenderContext<'_>) -> Vec<RenderedPackage> {
+    let root = context.package.root.as_str();
+    let roots: Vec<String> = crate::kustomize::find_roots(context.tree)
+        .into_iter()
+        .filter(|r| context.package.owns(&format!("{r}/x")) || r == root)
+        .collect();
+    roots
+        .into_iter()
+        .map(|kroot| {
+            let mut rendered = context.base(System::Kustomize);
+            let relative = if root.is_empty() {
+                kroot.as_str()
+            } else {
+                kroot
+                    .strip_prefix(root)
+                    .unwrap_or(&kroot)
+                    .trim_start_matches('/')
+            };
+            if !relative.is_empty() {
+                rendered.entry = Some(relative.to_string());
+                rendered.files.root = kroot.clone();
+                rendered.title = relative.rsplit('/').next().unwrap_or(relative).to_string();
+            }
+            match crate::kustomize::build_documents(context.tree, &kroot) {
+                Ok(docs) => {
+                    rendered.objects = docs
+                        .into_iter()
+                        .map(|value| KubeObject {
+                            source: kroot.clone(),
+                            value,
+                        })
+                        .collect()
+                }
+                Err(err) => rendered.problems.push(Problem::new(
+                    ProblemKind::RenderFailed,
+                    format!(
+                        "kustomize build {}: {err}",
+                        if kroot.is_empty() { "." } else { &kroot }
+                    ),
+                    context.instance,
+                )),
+            }
+            rendered
+        })
+        .collect()
 }
 
 /// The Chart.yaml fields the records use.
