@@ -68,10 +68,9 @@ impl Parser<'_> {
     }
 
     fn next(&mut self) -> Token {
+        // Past the end, the last token (EOF or an error) repeats.
         let tok = self.tokens[self.at.min(self.tokens.len() - 1)].clone();
-        if self.at < self.tokens.len() - 1 {
-            self.at += 1;
-        }
+        self.at += 1;
         self.line = tok.line;
         tok
     }
@@ -818,6 +817,8 @@ mod tests {
         );
         assert_eq!(err("{{ .Values.0 }}"), "unexpected \".0\" in operand");
         assert_eq!(err("{{ nofunc 1 }}"), "function \"nofunc\" not defined");
+        assert_eq!(err("{{ .Values.a\n"), "unclosed action");
+        assert_eq!(err("{{ (print 1 }}"), "unclosed left paren");
     }
 
     #[test]

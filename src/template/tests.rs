@@ -177,3 +177,20 @@ fn limits_stop_runaway_templates() {
         .to_string()
         .contains("steps"));
 }
+
+#[test]
+fn every_prefix_of_a_template_parses_or_fails_cleanly() {
+    let src = "a {{- /* c */ -}} {{ define \"d\" }}{{ range $i, $v := .Values.l }}{{ if and (eq $i 1) (not .x) }}{{ printf \"%d\" $i | print }}{{ else if .y }}{{ break }}{{ end }}{{ end }}{{ end }}{{ with $x := (index .Values \"k\").f }}{{ $x = 'a' }}{{ `raw` }}{{ 0x1F }}{{ -1.5e3 }}{{ else }}{{ template \"d\" . }}{{ end }} -}}";
+    for end in 0..=src.len() {
+        if !src.is_char_boundary(end) {
+            continue;
+        }
+        let mut set = TemplateSet::default();
+        if set.add_file("p", &src[..end]).is_ok() {
+            let _ = set.execute(
+                "p",
+                &values(serde_json::json!({"l": [1, 2], "k": {"f": 1}})),
+            );
+        }
+    }
+}
