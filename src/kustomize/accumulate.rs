@@ -19,6 +19,9 @@ use serde_json::Value;
 
 /// Deepest nesting of kustomizations followed (cycles are caught earlier).
 const MAX_DEPTH: usize = 64;
+/// Most kustomization folders one build may visit (a diamond of bases that
+/// add nothing could otherwise fan out exponentially).
+const MAX_VISITS: usize = 10_000;
 
 #[derive(Default)]
 struct Accumulator {
@@ -34,6 +37,7 @@ struct Build<'t> {
     stack: Vec<String>,
     /// A custom OpenAPI schema makes kustomize merge custom kinds' lists by key.
     custom_schema: bool,
+    visits: usize,
 }
 
 pub fn build(tree: &FileTree, root: &str) -> Result<Vec<Value>, KustomizeError> {
@@ -42,6 +46,7 @@ pub fn build(tree: &FileTree, root: &str) -> Result<Vec<Value>, KustomizeError> 
         tree,
         stack: Vec::new(),
         custom_schema: false,
+        visits: 0,
     };
     let k = b.load_kustomization(&root)?;
     let sort = k.sort_options.clone();
@@ -114,6 +119,12 @@ impl<'t> Build<'t> {
         }
         if self.stack.len() >= MAX_DEPTH {
             return Err(KustomizeError::build("kustomizations nested too deeply"));
+        }
+        self.visits += 1;
+        if self.visits > MAX_VISITS {
+            return Err(KustomizeError::build(format!(
+                "more than {MAX_VISITS} kustomizations visited in one build"
+            )));
         }
         self.stack.push(dir.to_string());
         let result = self.accumulate_inner(dir, k, acc);
@@ -411,6 +422,22 @@ impl<'t> Build<'t> {
                     .map_err(|e| KustomizeError::build(format!("{kind}: {e}")))?;
                 self.apply_patch(ldr, res, &args, kind == "PatchJson6902Transformer")?;
             }
+            "ValueAddTransformer" => {
+                let value = match config.get("value").and_then(Value::as_str) {
+                    Some(v) => v.to_string(),
+                    None => ldr.root.rsplit('/').next().unwrap_or("").to_string(),
+                };
+                let targets: Vec<ValueAddTarget> = config
+                    .get("targets")
+                    .cloned()
+                    .map(serde_json::from_value)
+                    .transpose()
+                    .map_err(|e| KustomizeError::build(format!("{kind}: {e}")))?
+                    .unwrap_or_default();
+                for t in &targets {
+                    transform::value_add(res, &value, t.selector.as_ref(), &t.field_path, t.file_path_position)?;
+                }
+            }
             "PatchStrategicMergeTransformer" => {
                 let paths: Vec<String> = config
                     .get("paths")
@@ -534,6 +561,14 @@ impl<'t> Build<'t> {
         }
         Ok(())
     }
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct ValueAddTarget {
+    selector: Option<super::kustfile::Selector>,
+    field_path: String,
+    file_path_position: usize,
 }
 
 /// A JSON/YAML `List` document stands for its items.

@@ -2,9 +2,11 @@
 //! annotations, images and replicas.
 
 use super::fieldspec::{self, apply, FieldSpec};
-use super::kustfile::{ImageArgs, ReplicaArgs};
+use super::kustfile::{ImageArgs, ReplicaArgs, Selector};
 use super::nameref::{self, Rename};
+use super::patch;
 use super::resource::{is_cluster_scoped, ResMap};
+use super::KustomizeError;
 use serde_json::{Map, Value};
 
 pub fn namespace(res: &mut ResMap, ns: &str) {
@@ -234,4 +236,43 @@ fn update_containers(v: &mut Value, args: &ImageArgs) {
         }
         _ => {}
     }
+}
+
+/// kustomize's ValueAddTransformer: sets a field, or inserts the value as one
+/// part of a `/`-separated path at `position` (1-based).
+pub fn value_add(
+    res: &mut ResMap,
+    value: &str,
+    selector: Option<&Selector>,
+    field_path: &str,
+    position: usize,
+) -> Result<(), KustomizeError> {
+    let targets: Vec<usize> = match selector {
+        Some(sel) => patch::select(res, sel)?,
+        None => (0..res.items.len()).collect(),
+    };
+    let segs = fieldspec::split_path(field_path);
+    for i in targets {
+        let r = &mut res.items[i];
+        if segs == ["metadata", "namespace"] && is_cluster_scoped(r.kind()) {
+            continue;
+        }
+        fieldspec::visit(&mut r.obj, &segs, true, &mut |v| {
+            let new = if position == 0 {
+                value.to_string()
+            } else {
+                let old = v.as_str().unwrap_or("");
+                let mut parts: Vec<&str> = if old.is_empty() {
+                    Vec::new()
+                } else {
+                    old.split('/').collect()
+                };
+                let at = (position - 1).min(parts.len());
+                parts.insert(at, value);
+                parts.join("/")
+            };
+            *v = Value::String(new);
+        });
+    }
+    Ok(())
 }
