@@ -4,7 +4,6 @@
 //! render (helm | kustomize | raw) → Kubernetes objects → workloads and images →
 //! records → output.
 
-pub mod astra;
 pub mod detect;
 pub mod files;
 pub mod image_ref;

@@ -1,7 +1,5 @@
-//! Printing ScanResults: a JSON array, NDJSON streamed one result per line, a table, or Astra
-//! Packages.
+//! Printing ScanResults: a JSON array, NDJSON streamed one result per line, or a table.
 
-use crate::astra::astra_package;
 use crate::records::ScanResult;
 use std::io::{self, Write};
 
@@ -13,8 +11,6 @@ pub enum Format {
     Ndjson,
     /// A human summary, one row per package.
     Table,
-    /// One JSON array of Astra Control Packages, one per package.
-    Astra,
 }
 
 /// Writes results in a format; call [`ResultWriter::write`] per result, then [`ResultWriter::finish`].
@@ -41,7 +37,7 @@ impl<W: Write> ResultWriter<W> {
                 self.out.write_all(b"\n")?;
                 self.out.flush()
             }
-            Format::Json | Format::Table | Format::Astra => {
+            Format::Json | Format::Table => {
                 self.held.push(result);
                 Ok(())
             }
@@ -56,11 +52,6 @@ impl<W: Write> ResultWriter<W> {
                 self.out.write_all(b"\n")?;
             }
             Format::Table => write_table(&mut self.out, &self.held)?,
-            Format::Astra => {
-                let packages: Vec<_> = self.held.iter().map(astra_package).collect();
-                serde_json::to_writer_pretty(&mut self.out, &packages)?;
-                self.out.write_all(b"\n")?;
-            }
         }
         self.out.flush()
     }

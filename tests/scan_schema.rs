@@ -83,37 +83,6 @@ fn testdata_results_validate_against_the_schemas() {
 }
 
 #[test]
-fn astra_packages_validate_and_keep_only_representable_images() {
-    let mut args = vec!["scan", "--format", "astra", "Cargo.toml"];
-    args.extend_from_slice(&TESTDATA_INPUTS);
-    let (code, stdout, stderr) = common::pkglens(&args);
-    assert_eq!(code, 0, "{stderr}");
-    let packages: Vec<Value> = serde_json::from_str(&stdout).expect("a JSON array");
-    // The five testdata packages plus Cargo.toml, which is no package (a corrupt result).
-    assert_eq!(packages.len(), 6, "{packages:#?}");
-    validate_all("astra/Package", &packages);
-    let deployment = packages
-        .iter()
-        .find(|p| p["artifacts"][0]["artifactPath"] == "testdata/scan/kube-web/deployment.yaml")
-        .expect("the single-file package");
-    // busybox is pinned by tag and digest; every other image of the file is not.
-    let images: Vec<&str> = deployment["images"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["imageName"].as_str().unwrap())
-        .collect();
-    assert_eq!(images, ["busybox"]);
-    let left_out = deployment["packageStateDetails"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|d| d["type"] == "urn:pkglens:astra:image-not-representable")
-        .count();
-    assert!(left_out > 0, "{deployment:#}");
-}
-
-#[test]
 fn validation_catches_a_broken_record() {
     let mut results = common::scan_json(&["testdata/scan/kube-web/deployment.yaml"]);
     results[0]["package"]["unexpected"] = Value::Bool(true);

@@ -16,8 +16,6 @@ pub enum OutputFormat {
     Json,
     Ndjson,
     Table,
-    /// One Astra Control Package per package, as a JSON array.
-    Astra,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -104,7 +102,6 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         OutputFormat::Json => Format::Json,
         OutputFormat::Ndjson => Format::Ndjson,
         OutputFormat::Table => Format::Table,
-        OutputFormat::Astra => Format::Astra,
     };
     let mut writer = ResultWriter::new(format, io::stdout().lock());
     let mut all_available = true;
