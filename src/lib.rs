@@ -6,6 +6,7 @@
 
 pub mod detect;
 pub mod files;
+pub mod helm;
 pub mod image_ref;
 pub mod input;
 pub mod kustomize;

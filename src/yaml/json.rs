@@ -105,7 +105,7 @@ fn key_string(key: &Node, value: &Node) -> Result<String, YamlError> {
 
 /// Go's `strconv.FormatFloat(f, 'g', -1, 32)`: the shortest float32 digits, in exponent form
 /// when the exponent is below -4 or at least 6.
-fn format_float_key(f: f64) -> String {
+pub fn format_float_key(f: f64) -> String {
     let narrow = f as f32;
     if narrow.is_nan() {
         return ".nan".to_string();

@@ -11,7 +11,7 @@ mod node;
 mod resolve;
 mod split;
 
-pub use json::to_json;
+pub use json::{format_float_key, to_json};
 pub use load::{load_all, load_one};
 pub use node::{Node, Scalar, ScalarStyle};
 pub use resolve::Resolved;

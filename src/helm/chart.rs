@@ -1,0 +1,341 @@
+//! A loaded chart: Chart.yaml metadata, default values, templates, files and subcharts, as
+//! Helm's `chart.Chart` holds them.
+
+use crate::yaml::{self, Node, Resolved};
+use serde_json::{Map, Value as Json};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// One file of a chart, path relative to the chart's root.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChartFile {
+    pub name: String,
+    pub data: Arc<[u8]>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Maintainer {
+    pub name: String,
+    pub email: String,
+    pub url: String,
+}
+
+/// One entry of Chart.yaml `dependencies` (or requirements.yaml for apiVersion v1 charts).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Dependency {
+    pub name: String,
+    pub version: String,
+    pub repository: String,
+    pub condition: String,
+    pub tags: Vec<String>,
+    pub enabled: bool,
+    pub import_values: Vec<Json>,
+    pub alias: String,
+}
+
+/// Chart.yaml, with the fields Helm's `chart.Metadata` has.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Metadata {
+    pub name: String,
+    pub home: String,
+    pub sources: Vec<String>,
+    pub version: String,
+    pub description: String,
+    pub keywords: Vec<String>,
+    pub maintainers: Vec<Maintainer>,
+    pub icon: String,
+    pub api_version: String,
+    pub condition: String,
+    pub tags: String,
+    pub app_version: String,
+    pub deprecated: bool,
+    pub annotations: BTreeMap<String, String>,
+    pub kube_version: String,
+    /// `None` when Chart.yaml has no `dependencies` key (Helm skips dependency processing then).
+    pub dependencies: Option<Vec<Dependency>>,
+    pub chart_type: String,
+}
+
+/// A chart with its subcharts (`charts/`), after loading and before dependency processing.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Chart {
+    pub metadata: Metadata,
+    /// values.yaml (every number a float64, as after Helm's YAML→JSON step).
+    pub values: Map<String, Json>,
+    /// values.schema.json, when present.
+    pub schema: Option<Arc<[u8]>>,
+    /// Files under `templates/`, in load order.
+    pub templates: Vec<ChartFile>,
+    /// Every other file the chart carries (what `.Files` sees), in load order.
+    pub files: Vec<ChartFile>,
+    pub dependencies: Vec<Chart>,
+}
+
+impl Chart {
+    pub fn name(&self) -> &str {
+        &self.metadata.name
+    }
+
+    pub fn is_library(&self) -> bool {
+        self.metadata.chart_type == "library"
+    }
+}
+
+/// A Chart.yaml field of the wrong shape, worded like Go's JSON decoder.
+fn type_error(field: &str, found: &Node, want: &str) -> String {
+    let kind = match found {
+        Node::Scalar(s) => match s.resolve() {
+            Ok(Resolved::Bool(_)) => "bool",
+            Ok(Resolved::Int(_)) | Ok(Resolved::Float(_)) => "number",
+            _ => "string",
+        },
+        Node::Sequence(_) => "array",
+        Node::Mapping(_) => "object",
+    };
+    format!(
+        "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {kind} into Go struct field {field} of type {want}"
+    )
+}
+
+/// A scalar read into a Go string field the way sigs.k8s.io/yaml does: numbers and booleans
+/// are printed, null leaves the field empty.
+fn string_field(field: &str, node: &Node) -> Result<String, String> {
+    match node {
+        Node::Scalar(s) => Ok(match s.resolve().map_err(|e| e.to_string())? {
+            Resolved::Null => String::new(),
+            Resolved::Bool(b) => b.to_string(),
+            Resolved::Int(i) => i.to_string(),
+            Resolved::Float(f) => yaml::format_float_key(f),
+            Resolved::Str(s) => s,
+        }),
+        other => Err(type_error(field, other, "string")),
+    }
+}
+
+fn strings_field(field: &str, node: &Node) -> Result<Vec<String>, String> {
+    match node {
+        Node::Sequence(items) => items.iter().map(|i| string_field(field, i)).collect(),
+        n if n.is_null() => Ok(Vec::new()),
+        other => Err(type_error(field, other, "[]string")),
+    }
+}
+
+fn bool_field(field: &str, node: &Node) -> Result<bool, String> {
+    match node {
+        Node::Scalar(s) => match s.resolve().map_err(|e| e.to_string())? {
+            Resolved::Bool(b) => Ok(b),
+            Resolved::Null => Ok(false),
+            _ => Err(type_error(field, node, "bool")),
+        },
+        other => Err(type_error(field, other, "bool")),
+    }
+}
+
+fn mapping_entries<'n>(
+    field: &str,
+    node: &'n Node,
+    want: &str,
+) -> Result<Vec<(String, &'n Node)>, String> {
+    match node {
+        Node::Mapping(entries) => entries
+            .iter()
+            .map(|(k, v)| Ok((string_field(field, k)?, v)))
+            .collect(),
+        n if n.is_null() => Ok(Vec::new()),
+        other => Err(type_error(field, other, want)),
+    }
+}
+
+fn parse_maintainer(node: &Node) -> Result<Maintainer, String> {
+    let mut m = Maintainer::default();
+    for (key, value) in mapping_entries("Metadata.maintainers", node, "chart.Maintainer")? {
+        match key.as_str() {
+            "name" => m.name = string_field("Metadata.maintainers.name", value)?,
+            "email" => m.email = string_field("Metadata.maintainers.email", value)?,
+            "url" => m.url = string_field("Metadata.maintainers.url", value)?,
+            _ => {}
+        }
+    }
+    Ok(m)
+}
+
+fn parse_dependency(node: &Node) -> Result<Dependency, String> {
+    let mut d = Dependency::default();
+    for (key, value) in mapping_entries("Metadata.dependencies", node, "chart.Dependency")? {
+        let field = format!("Metadata.dependencies.{key}");
+        match key.as_str() {
+            "name" => d.name = string_field(&field, value)?,
+            "version" => d.version = string_field(&field, value)?,
+            "repository" => d.repository = string_field(&field, value)?,
+            "condition" => d.condition = string_field(&field, value)?,
+            "tags" => d.tags = strings_field(&field, value)?,
+            "enabled" => d.enabled = bool_field(&field, value)?,
+            "alias" => d.alias = string_field(&field, value)?,
+            "import-values" => match yaml::to_json(value).map_err(|e| e.to_string())? {
+                Json::Array(items) => d.import_values = items,
+                Json::Null => {}
+                _ => return Err(type_error(&field, value, "[]interface {}")),
+            },
+            _ => {}
+        }
+    }
+    Ok(d)
+}
+
+/// Reads dependencies from a `dependencies:` value (Chart.yaml v2 or requirements.yaml).
+pub fn parse_dependencies(node: &Node) -> Result<Vec<Dependency>, String> {
+    match node {
+        Node::Sequence(items) => items
+            .iter()
+            .map(|item| {
+                if item.is_null() {
+                    Err("validation: dependencies must not contain empty or null nodes".into())
+                } else {
+                    parse_dependency(item)
+                }
+            })
+            .collect(),
+        n if n.is_null() => Ok(Vec::new()),
+        other => Err(type_error(
+            "Metadata.dependencies",
+            other,
+            "[]*chart.Dependency",
+        )),
+    }
+}
+
+impl Metadata {
+    /// Reads Chart.yaml text into metadata (unknown fields are ignored, as Helm does).
+    pub fn parse(text: &str) -> Result<Metadata, String> {
+        let docs = yaml::load_all(text, &yaml::Limits::default()).map_err(|e| {
+            format!("error converting YAML to JSON: {e}")
+        })?;
+        let mut md = Metadata::default();
+        let Some(doc) = docs.into_iter().next() else {
+            return Ok(md);
+        };
+        for (key, value) in mapping_entries("Metadata", &doc, "chart.Metadata")? {
+            let field = format!("Metadata.{key}");
+            match key.as_str() {
+                "name" => md.name = string_field(&field, value)?,
+                "home" => md.home = string_field(&field, value)?,
+                "sources" => md.sources = strings_field(&field, value)?,
+                "version" => md.version = string_field(&field, value)?,
+                "description" => md.description = string_field(&field, value)?,
+                "keywords" => md.keywords = strings_field(&field, value)?,
+                "maintainers" => {
+                    md.maintainers = match value {
+                        Node::Sequence(items) => {
+                            items.iter().map(parse_maintainer).collect::<Result<_, _>>()?
+                        }
+                        n if n.is_null() => Vec::new(),
+                        other => return Err(type_error(&field, other, "[]*chart.Maintainer")),
+                    }
+                }
+                "icon" => md.icon = string_field(&field, value)?,
+                "apiVersion" => md.api_version = string_field(&field, value)?,
+                "condition" => md.condition = string_field(&field, value)?,
+                "tags" => md.tags = string_field(&field, value)?,
+                "appVersion" => md.app_version = string_field(&field, value)?,
+                "deprecated" => md.deprecated = bool_field(&field, value)?,
+                "annotations" => {
+                    md.annotations = mapping_entries(&field, value, "map[string]string")?
+                        .into_iter()
+                        .map(|(k, v)| Ok((k, string_field(&field, v)?)))
+                        .collect::<Result<_, String>>()?
+                }
+                "kubeVersion" => md.kube_version = string_field(&field, value)?,
+                "dependencies" => md.dependencies = Some(parse_dependencies(value)?),
+                "type" => md.chart_type = string_field(&field, value)?,
+                _ => {}
+            }
+        }
+        Ok(md)
+    }
+
+    /// Helm's `Metadata.Validate`.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.api_version.is_empty() {
+            return Err("validation: chart.metadata.apiVersion is required".into());
+        }
+        if self.name.is_empty() {
+            return Err("validation: chart.metadata.name is required".into());
+        }
+        if self.name.contains('/') || self.name == "." || self.name == ".." {
+            return Err(format!(
+                "validation: chart.metadata.name {:?} is invalid",
+                self.name
+            ));
+        }
+        if self.version.is_empty() {
+            return Err("validation: chart.metadata.version is required".into());
+        }
+        if super::semver::Version::parse(&self.version).is_none() {
+            return Err(format!(
+                "validation: chart.metadata.version {:?} is invalid",
+                self.version
+            ));
+        }
+        if !matches!(self.chart_type.as_str(), "" | "application" | "library") {
+            return Err("validation: chart.metadata.type must be application or library".into());
+        }
+        let mut seen = std::collections::HashSet::new();
+        for dep in self.dependencies.iter().flatten() {
+            if !dep.alias.is_empty()
+                && !dep
+                    .alias
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            {
+                return Err(format!(
+                    "validation: dependency {:?} has disallowed characters in the alias",
+                    dep.name
+                ));
+            }
+            let key = if dep.alias.is_empty() {
+                &dep.name
+            } else {
+                &dep.alias
+            };
+            if !seen.insert(key.clone()) {
+                return Err(format!(
+                    "validation: more than one dependency with name or alias {key:?}"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metadata_reads_fields_and_prints_numbers() {
+        let md = Metadata::parse(
+            "apiVersion: v2\nname: a\nversion: 1.2.3\nappVersion: 1.10\nkeywords: [x, 1]\n\
+             annotations: {a: 1}\ndependencies:\n- name: sub\n  version: ~1\n  tags: [t]\n  import-values: [x]\n",
+        )
+        .unwrap();
+        assert_eq!(md.app_version, "1.1");
+        assert_eq!(md.keywords, ["x", "1"]);
+        assert_eq!(md.annotations["a"], "1");
+        let deps = md.dependencies.as_ref().unwrap();
+        assert_eq!(deps[0].name, "sub");
+        assert_eq!(deps[0].tags, ["t"]);
+        assert!(md.validate().is_ok());
+    }
+
+    #[test]
+    fn metadata_validation_messages() {
+        let md = Metadata::parse("apiVersion: v2\nname: a\n").unwrap();
+        assert_eq!(
+            md.validate().unwrap_err(),
+            "validation: chart.metadata.version is required"
+        );
+        let md = Metadata::parse("apiVersion: v2\nname: a\nversion: 1.0.0\ntype: Library\n").unwrap();
+        assert!(md.validate().unwrap_err().contains("must be application or library"));
+        assert!(Metadata::parse("name: [a]\n").unwrap_err().contains("cannot unmarshal array"));
+    }
+}

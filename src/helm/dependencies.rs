@@ -1,0 +1,251 @@
+//! Helm's dependency processing before rendering: aliases, `condition` and `tags` deciding which
+//! subcharts take part, and `import-values` copying child values up into the parent.
+
+use super::chart::{Chart, Dependency};
+use super::semver::is_compatible_range;
+use super::values::{coalesce, coalesce_tables, path_value, table, Values};
+use serde_json::{Map, Value as Json};
+use std::collections::HashSet;
+
+/// Helm's `CheckDependencies`: every declared dependency must be present in `charts/`.
+pub fn check_dependencies(chart: &Chart) -> Result<(), String> {
+    let Some(declared) = &chart.metadata.dependencies else {
+        return Ok(());
+    };
+    let missing: Vec<&str> = declared
+        .iter()
+        .filter(|d| !chart.dependencies.iter().any(|c| c.name() == d.name))
+        .map(|d| d.name.as_str())
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "found in Chart.yaml, but missing in charts/ directory: {}",
+            missing.join(", ")
+        ))
+    }
+}
+
+/// Helm's `ProcessDependencies`: enables/disables and aliases subcharts, then imports values.
+pub fn process_dependencies(chart: &mut Chart, vals: &Values) -> Result<(), String> {
+    process_enabled(chart, vals, "")?;
+    process_import_values(chart);
+    Ok(())
+}
+
+/// The chart `dep` refers to among `charts`, renamed to the alias when there is one.
+fn aliased(charts: &[Chart], dep: &Dependency) -> Option<Chart> {
+    let found = charts
+        .iter()
+        .find(|c| c.name() == dep.name && is_compatible_range(&dep.version, &c.metadata.version))?;
+    let mut out = found.clone();
+    if !dep.alias.is_empty() {
+        out.metadata.name = dep.alias.clone();
+    }
+    Some(out)
+}
+
+fn process_enabled(chart: &mut Chart, vals: &Values, path: &str) -> Result<(), String> {
+    let Some(mut declared) = chart.metadata.dependencies.take() else {
+        return Ok(());
+    };
+    // Charts in charts/ that no declaration matches stay as they are.
+    let mut kept: Vec<Chart> = chart
+        .dependencies
+        .iter()
+        .filter(|existing| {
+            !declared.iter().any(|req| {
+                existing.name() == req.name
+                    && is_compatible_range(&req.version, &existing.metadata.version)
+            })
+        })
+        .cloned()
+        .collect();
+    for req in declared.iter_mut() {
+        if let Some(c) = aliased(&chart.dependencies, req) {
+            kept.push(c);
+        }
+        if !req.alias.is_empty() {
+            req.name = req.alias.clone();
+        }
+        req.enabled = true;
+    }
+    chart.dependencies = kept;
+    chart.metadata.dependencies = Some(declared.clone());
+    let cvals = coalesce(chart, vals.clone(), false)?;
+
+    process_tags(&mut declared, &cvals);
+    process_conditions(&mut declared, &cvals, path);
+
+    let disabled: HashSet<String> = declared
+        .iter()
+        .filter(|d| !d.enabled)
+        .map(|d| d.name.clone())
+        .collect();
+    chart.dependencies.retain(|c| !disabled.contains(c.name()));
+    declared.retain(|d| !disabled.contains(&d.name));
+    for sub in chart.dependencies.iter_mut() {
+        let subpath = format!("{path}{}.", sub.name());
+        process_enabled(sub, &cvals, &subpath)?;
+    }
+    chart.metadata.dependencies = Some(declared);
+    Ok(())
+}
+
+fn process_tags(declared: &mut [Dependency], cvals: &Values) {
+    let Some(tags) = table(cvals, "tags") else {
+        return;
+    };
+    for dep in declared.iter_mut() {
+        let (mut has_true, mut has_false) = (false, false);
+        for tag in &dep.tags {
+            match tags.get(tag) {
+                Some(Json::Bool(true)) => has_true = true,
+                Some(Json::Bool(false)) => has_false = true,
+                _ => {}
+            }
+        }
+        dep.enabled = has_true || !has_false;
+    }
+}
+
+fn process_conditions(declared: &mut [Dependency], cvals: &Values, path: &str) {
+    for dep in declared.iter_mut() {
+        for condition in dep.condition.trim().split(',') {
+            if condition.is_empty() {
+                continue;
+            }
+            if let Some(Json::Bool(b)) = path_value(cvals, &format!("{path}{condition}")) {
+                dep.enabled = *b;
+                break;
+            }
+        }
+    }
+}
+
+fn path_to_map(path: &str, data: Values) -> Values {
+    if path == "." {
+        return data;
+    }
+    let mut current = data;
+    for part in path.split('.').rev() {
+        let mut m = Map::new();
+        m.insert(part.to_string(), Json::Object(current));
+        current = m;
+    }
+    current
+}
+
+/// Go's `%v` of an `import-values` field (strings as they are, numbers and booleans printed).
+fn go_print(v: Option<&Json>) -> String {
+    match v {
+        None | Some(Json::Null) => "<nil>".into(),
+        Some(Json::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+fn process_import_values(chart: &mut Chart) {
+    for sub in chart.dependencies.iter_mut() {
+        process_import_values(sub);
+    }
+    let Some(mut declared) = chart.metadata.dependencies.take() else {
+        return;
+    };
+    // Merging (not coalescing) the chart's own values keeps nulls, as Helm does here.
+    let cvals = coalesce(chart, Values::new(), true).unwrap_or_default();
+    let mut imported = Values::new();
+    for dep in declared.iter_mut() {
+        let mut rewritten = Vec::new();
+        for iv in &dep.import_values {
+            let (child, parent) = match iv {
+                Json::Object(m) => (go_print(m.get("child")), go_print(m.get("parent"))),
+                Json::String(s) => (format!("exports.{s}"), ".".to_string()),
+                _ => continue,
+            };
+            let mut entry = Map::new();
+            entry.insert("child".into(), Json::String(child.clone()));
+            entry.insert("parent".into(), Json::String(parent.clone()));
+            rewritten.push(Json::Object(entry));
+            if let Some(found) = table(&cvals, &format!("{}.{child}", dep.name)) {
+                let incoming = path_to_map(&parent, found.clone());
+                let mut merged = imported;
+                coalesce_tables(&mut merged, incoming, true);
+                imported = merged;
+            }
+        }
+        dep.import_values = rewritten;
+    }
+    let mut values = cvals;
+    coalesce_tables(&mut values, imported, true);
+    chart.values = values;
+    chart.metadata.dependencies = Some(declared);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn obj(v: Json) -> Values {
+        match v {
+            Json::Object(m) => m,
+            _ => panic!("not an object"),
+        }
+    }
+
+    fn sub(name: &str, values: Json) -> Chart {
+        let mut c = Chart::default();
+        c.metadata.name = name.into();
+        c.metadata.version = "0.1.0".into();
+        c.values = obj(values);
+        c
+    }
+
+    fn dep(name: &str) -> Dependency {
+        Dependency {
+            name: name.into(),
+            version: "0.1.0".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn condition_disables_and_alias_renames() {
+        let mut top = sub("top", json!({}));
+        top.dependencies = vec![sub("sub", json!({"x": 1}))];
+        let mut a = dep("sub");
+        a.alias = "first".into();
+        a.condition = "first.enabled".into();
+        let mut b = dep("sub");
+        b.alias = "second".into();
+        top.metadata.dependencies = Some(vec![a, b]);
+        process_dependencies(&mut top, &obj(json!({"first": {"enabled": false}}))).unwrap();
+        let names: Vec<&str> = top.dependencies.iter().map(|c| c.name()).collect();
+        assert_eq!(names, ["second"]);
+    }
+
+    #[test]
+    fn import_values_both_forms() {
+        let mut top = sub("top", json!({"k1": "parent"}));
+        top.dependencies = vec![sub(
+            "sub",
+            json!({"data": {"a": 1}, "exports": {"mine": {"k1": "child", "k2": "child"}}}),
+        )];
+        let mut d = dep("sub");
+        d.import_values = vec![json!({"child": "data", "parent": "imported"}), json!("mine")];
+        top.metadata.dependencies = Some(vec![d]);
+        process_dependencies(&mut top, &Values::new()).unwrap();
+        assert_eq!(top.values["imported"], json!({"a": 1}));
+        assert_eq!(top.values["k1"], json!("parent"));
+        assert_eq!(top.values["k2"], json!("child"));
+    }
+
+    #[test]
+    fn missing_dependency_is_reported() {
+        let mut top = sub("top", json!({}));
+        top.metadata.dependencies = Some(vec![dep("ghost")]);
+        assert!(check_dependencies(&top).unwrap_err().ends_with("directory: ghost"));
+    }
+}

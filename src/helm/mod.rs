@@ -1,0 +1,31 @@
+//! Helm: charts loaded from files, values computed and templates rendered exactly as
+//! `helm template` (helm v4.1.4) does, offline.
+
+pub mod chart;
+pub mod dependencies;
+pub mod helmignore;
+pub mod loader;
+pub mod pathmatch;
+pub mod semver;
+pub mod strvals;
+pub mod values;
+
+/// Why a chart could not be rendered; `Display` is helm's message (without `Error: `).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum HelmError {
+    /// The chart's files could not be loaded (bad Chart.yaml, values.yaml, archive, subchart).
+    #[error("{0}")]
+    Load(String),
+    /// The values given on the command line could not be read.
+    #[error("{0}")]
+    Values(String),
+    /// The chart cannot be installed as loaded (missing dependencies, library chart, kubeVersion).
+    #[error("{0}")]
+    Chart(String),
+    /// Rendering failed; helm adds its hint about `--debug`.
+    #[error("{0}\n\nUse --debug flag to render out invalid YAML")]
+    Render(String),
+    /// `--show-only` named a template that produced no output.
+    #[error("could not find template {0} in chart")]
+    ShowOnly(String),
+}
