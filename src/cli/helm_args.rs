@@ -1,6 +1,7 @@
 //! The `helm template` options shared by `scan` and `render`.
 
 use clap::Args;
+use pkglens::helm::values::{merge_user_values, ValueOptions, Values};
 use std::path::PathBuf;
 
 #[derive(Args, Debug, Clone, Default)]
@@ -9,19 +10,19 @@ pub struct HelmArgs {
     #[arg(short = 'f', long = "values")]
     pub values: Vec<PathBuf>,
     /// Set values on the command line (key1=val1,key2=val2).
-    #[arg(long = "set")]
+    #[arg(long = "set", allow_hyphen_values = true)]
     pub set: Vec<String>,
     /// Set string values on the command line.
-    #[arg(long = "set-string")]
+    #[arg(long = "set-string", allow_hyphen_values = true)]
     pub set_string: Vec<String>,
     /// Set values from files (key=path).
-    #[arg(long = "set-file")]
+    #[arg(long = "set-file", allow_hyphen_values = true)]
     pub set_file: Vec<String>,
     /// Set JSON values on the command line (key=json).
-    #[arg(long = "set-json")]
+    #[arg(long = "set-json", allow_hyphen_values = true)]
     pub set_json: Vec<String>,
     /// Set literal string values on the command line.
-    #[arg(long = "set-literal")]
+    #[arg(long = "set-literal", allow_hyphen_values = true)]
     pub set_literal: Vec<String>,
     /// Namespace of the release.
     #[arg(short = 'n', long = "namespace", default_value = "default")]
@@ -32,4 +33,39 @@ pub struct HelmArgs {
     /// Extra API versions reported by .Capabilities.APIVersions (repeatable).
     #[arg(short = 'a', long = "api-versions")]
     pub api_versions: Vec<String>,
+}
+
+impl HelmArgs {
+    /// The user's values, merged as `helm template` merges them; the error is helm's message.
+    pub fn merged_values(&self) -> Result<Values, String> {
+        let mut opts = ValueOptions {
+            json_values: self.set_json.clone(),
+            values: self.set.clone(),
+            string_values: self.set_string.clone(),
+            file_values: self.set_file.clone(),
+            literal_values: self.set_literal.clone(),
+            ..ValueOptions::default()
+        };
+        for path in &self.values {
+            let shown = path.display().to_string();
+            let text = std::fs::read(path).map_err(|e| open_error(&shown, &e))?;
+            opts.value_files
+                .push((shown, String::from_utf8_lossy(&text).into_owned()));
+        }
+        merge_user_values(&opts, &|path| {
+            std::fs::read(path)
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                .map_err(|e| open_error(path, &e))
+        })
+    }
+}
+
+/// Go's wording of a failed open (`open PATH: no such file or directory`).
+fn open_error(path: &str, err: &std::io::Error) -> String {
+    let why = match err.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => err.to_string(),
+    };
+    format!("open {path}: {why}")
 }

@@ -207,9 +207,8 @@ pub fn parse_dependencies(node: &Node) -> Result<Vec<Dependency>, String> {
 impl Metadata {
     /// Reads Chart.yaml text into metadata (unknown fields are ignored, as Helm does).
     pub fn parse(text: &str) -> Result<Metadata, String> {
-        let docs = yaml::load_all(text, &yaml::Limits::default()).map_err(|e| {
-            format!("error converting YAML to JSON: {e}")
-        })?;
+        let docs = yaml::load_all(text, &yaml::Limits::default())
+            .map_err(|e| format!("error converting YAML to JSON: {e}"))?;
         let mut md = Metadata::default();
         let Some(doc) = docs.into_iter().next() else {
             return Ok(md);
@@ -225,9 +224,10 @@ impl Metadata {
                 "keywords" => md.keywords = strings_field(&field, value)?,
                 "maintainers" => {
                     md.maintainers = match value {
-                        Node::Sequence(items) => {
-                            items.iter().map(parse_maintainer).collect::<Result<_, _>>()?
-                        }
+                        Node::Sequence(items) => items
+                            .iter()
+                            .map(parse_maintainer)
+                            .collect::<Result<_, _>>()?,
                         n if n.is_null() => Vec::new(),
                         other => return Err(type_error(&field, other, "[]*chart.Maintainer")),
                     }
@@ -334,8 +334,14 @@ mod tests {
             md.validate().unwrap_err(),
             "validation: chart.metadata.version is required"
         );
-        let md = Metadata::parse("apiVersion: v2\nname: a\nversion: 1.0.0\ntype: Library\n").unwrap();
-        assert!(md.validate().unwrap_err().contains("must be application or library"));
-        assert!(Metadata::parse("name: [a]\n").unwrap_err().contains("cannot unmarshal array"));
+        let md =
+            Metadata::parse("apiVersion: v2\nname: a\nversion: 1.0.0\ntype: Library\n").unwrap();
+        assert!(md
+            .validate()
+            .unwrap_err()
+            .contains("must be application or library"));
+        assert!(Metadata::parse("name: [a]\n")
+            .unwrap_err()
+            .contains("cannot unmarshal array"));
     }
 }

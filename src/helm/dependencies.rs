@@ -234,7 +234,10 @@ mod tests {
             json!({"data": {"a": 1}, "exports": {"mine": {"k1": "child", "k2": "child"}}}),
         )];
         let mut d = dep("sub");
-        d.import_values = vec![json!({"child": "data", "parent": "imported"}), json!("mine")];
+        d.import_values = vec![
+            json!({"child": "data", "parent": "imported"}),
+            json!("mine"),
+        ];
         top.metadata.dependencies = Some(vec![d]);
         process_dependencies(&mut top, &Values::new()).unwrap();
         assert_eq!(top.values["imported"], json!({"a": 1}));
@@ -246,6 +249,8 @@ mod tests {
     fn missing_dependency_is_reported() {
         let mut top = sub("top", json!({}));
         top.metadata.dependencies = Some(vec![dep("ghost")]);
-        assert!(check_dependencies(&top).unwrap_err().ends_with("directory: ghost"));
+        assert!(check_dependencies(&top)
+            .unwrap_err()
+            .ends_with("directory: ghost"));
     }
 }

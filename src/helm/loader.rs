@@ -20,6 +20,9 @@ const MAX_CHART_DEPTH: usize = 64;
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// A file of a chart being loaded: its path relative to the chart and its content.
+type NamedFile = (String, Arc<[u8]>);
+
 /// Loads a chart directory's files (`.helmignore` applies, as for `helm template DIR`).
 pub fn load_dir(tree: &FileTree) -> Result<Chart, HelmError> {
     let rules = match tree.get(".helmignore") {
@@ -27,7 +30,7 @@ pub fn load_dir(tree: &FileTree) -> Result<Chart, HelmError> {
         None => Rules::default(),
     }
     .with_defaults();
-    let files: Vec<(String, Arc<[u8]>)> = tree
+    let files: Vec<NamedFile> = tree
         .iter()
         .filter(|(path, _)| !rules.ignores_file(path))
         .map(|(path, data)| (path.to_string(), strip_bom(data)))
@@ -65,7 +68,7 @@ fn strip_bom(data: &[u8]) -> Arc<[u8]> {
 
 /// Reads a gzip'd tar as Helm's `LoadArchiveFiles`: the first path element (the chart's folder)
 /// is dropped, unsafe paths are refused, the total size is capped.
-fn archive_files(bytes: &[u8]) -> Result<Vec<(String, Arc<[u8]>)>, String> {
+fn archive_files(bytes: &[u8]) -> Result<Vec<NamedFile>, String> {
     let gz = flate2::read::GzDecoder::new(bytes);
     let mut archive = tar::Archive::new(gz);
     let mut remaining = MAX_DECOMPRESSED_CHART_SIZE;
@@ -93,7 +96,8 @@ fn archive_files(bytes: &[u8]) -> Result<Vec<(String, Arc<[u8]>)>, String> {
         if name.starts_with("..") {
             return Err("chart illegally references parent directory".into());
         }
-        if name.len() >= 2 && name.as_bytes()[1] == b':' && name.as_bytes()[0].is_ascii_alphabetic() {
+        if name.len() >= 2 && name.as_bytes()[1] == b':' && name.as_bytes()[0].is_ascii_alphabetic()
+        {
             return Err("chart contains illegally named files".into());
         }
         if parts[0] == "Chart.yaml" {
@@ -143,7 +147,7 @@ fn clean_path(p: &str) -> String {
 }
 
 /// Helm's `LoadFiles`: sorts the files of one chart into its parts and loads its subcharts.
-fn load_files(files: Vec<(String, Arc<[u8]>)>, depth: usize) -> Result<Chart, String> {
+fn load_files(files: Vec<NamedFile>, depth: usize) -> Result<Chart, String> {
     if depth > MAX_CHART_DEPTH {
         return Err("subcharts nested too deeply".into());
     }
@@ -157,7 +161,7 @@ fn load_files(files: Vec<(String, Arc<[u8]>)>, depth: usize) -> Result<Chart, St
         chart.metadata.api_version = "v1".into();
     }
     let is_v1 = chart.metadata.api_version == "v1";
-    let mut subcharts: BTreeMap<String, Vec<(String, Arc<[u8]>)>> = BTreeMap::new();
+    let mut subcharts: BTreeMap<String, Vec<NamedFile>> = BTreeMap::new();
     for (name, data) in files {
         match name.as_str() {
             "Chart.yaml" | "Chart.lock" => {}
@@ -169,10 +173,10 @@ fn load_files(files: Vec<(String, Arc<[u8]>)>, depth: usize) -> Result<Chart, St
             "requirements.yaml" | "requirements.lock" => {
                 if is_v1 {
                     if name == "requirements.yaml" {
-                        chart.metadata.dependencies =
-                            Some(requirements(&data).map_err(|e| {
-                                format!("cannot load requirements.yaml: {e}")
-                            })?);
+                        chart.metadata.dependencies = Some(
+                            requirements(&data)
+                                .map_err(|e| format!("cannot load requirements.yaml: {e}"))?,
+                        );
                     }
                     chart.files.push(ChartFile { name, data });
                 }
@@ -256,7 +260,10 @@ mod tests {
             ("templates/cm.yaml", "x"),
             ("templates/.hidden", "x"),
             ("data/x.txt", "x"),
-            ("charts/sub/Chart.yaml", "apiVersion: v2\nname: sub\nversion: 0.1.0\n"),
+            (
+                "charts/sub/Chart.yaml",
+                "apiVersion: v2\nname: sub\nversion: 0.1.0\n",
+            ),
             ("charts/sub/templates/a.yaml", "y"),
             ("charts/_skip/Chart.yaml", "bad"),
         ]))

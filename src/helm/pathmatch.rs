@@ -226,9 +226,11 @@ fn glob_from(tokens: &[GlobToken], n: &[char]) -> bool {
     match first {
         GlobToken::Char(c) => n.first() == Some(c) && glob_from(rest, &n[1..]),
         GlobToken::Any => n.first().is_some_and(|&c| c != '/') && glob_from(rest, &n[1..]),
-        GlobToken::Class(ranges, negate) => n.first().is_some_and(|&c| {
-            c != '/' && ranges.iter().any(|&(lo, hi)| lo <= c && c <= hi) != *negate
-        }) && glob_from(rest, &n[1..]),
+        GlobToken::Class(ranges, negate) => {
+            n.first().is_some_and(|&c| {
+                c != '/' && ranges.iter().any(|&(lo, hi)| lo <= c && c <= hi) != *negate
+            }) && glob_from(rest, &n[1..])
+        }
         GlobToken::Star => (0..=n.len())
             .take_while(|&k| k == 0 || n[k - 1] != '/')
             .any(|k| glob_from(rest, &n[k..])),

@@ -90,7 +90,8 @@ fn cmp_pre(a: &str, b: &str) -> Ordering {
 
 impl Ord for Version {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.cmp_core(other).then_with(|| cmp_pre(&self.pre, &other.pre))
+        self.cmp_core(other)
+            .then_with(|| cmp_pre(&self.pre, &other.pre))
     }
 }
 
@@ -229,7 +230,9 @@ fn check_one(op: &str, p: &Partial, v: &Version) -> bool {
     }
 }
 
-const OPERATORS: [&str; 12] = ["!=", ">=", "=>", "<=", "=<", "~>", ">", "<", "=", "~", "^", ""];
+const OPERATORS: [&str; 12] = [
+    "!=", ">=", "=>", "<=", "=<", "~>", ">", "<", "=", "~", "^", "",
+];
 
 /// Whether `version` satisfies `constraint` (Helm's `IsCompatibleRange`); an unparsable
 /// constraint or version is not compatible.

@@ -213,7 +213,9 @@ impl Parser<'_> {
         match self.kind {
             SetKind::Typed => Ok(typed_value(text)),
             SetKind::String | SetKind::Json => Ok(Value::String(text.to_string())),
-            SetKind::File => (self.read_file)(text).map(Value::String).map_err(StrvalsError),
+            SetKind::File => (self.read_file)(text)
+                .map(Value::String)
+                .map_err(StrvalsError),
         }
     }
 
@@ -360,7 +362,12 @@ impl Parser<'_> {
         }
     }
 
-    fn list_item(&mut self, list: &mut Vec<Value>, index: i64, nested: usize) -> Result<(), KeyError> {
+    fn list_item(
+        &mut self,
+        list: &mut Vec<Value>,
+        index: i64,
+        nested: usize,
+    ) -> Result<(), KeyError> {
         if index < 0 {
             return fail(format!("negative {index} index not allowed"));
         }
@@ -503,7 +510,12 @@ impl LiteralParser {
         }
     }
 
-    fn list_item(&mut self, list: &mut Vec<Value>, index: i64, nested: usize) -> Result<(), KeyError> {
+    fn list_item(
+        &mut self,
+        list: &mut Vec<Value>,
+        index: i64,
+        nested: usize,
+    ) -> Result<(), KeyError> {
         if index < 0 {
             return fail(format!("negative {index} index not allowed"));
         }
@@ -570,24 +582,45 @@ mod tests {
 
     #[test]
     fn lists_indexes_and_escapes() {
-        assert_eq!(parse("a={x,y}", SetKind::Typed).unwrap(), json!({"a": ["x", "y"]}));
-        assert_eq!(parse("a[2]=z", SetKind::Typed).unwrap(), json!({"a": [null, null, "z"]}));
-        assert_eq!(parse("a[0][1]=x", SetKind::Typed).unwrap(), json!({"a": [[null, "x"]]}));
-        assert_eq!(parse(r"a\.b=x\,y", SetKind::Typed).unwrap(), json!({"a.b": "x,y"}));
-        assert_eq!(parse("a.b[1].c=x", SetKind::Typed).unwrap(), json!({"a": {"b": [null, {"c": "x"}]}}));
+        assert_eq!(
+            parse("a={x,y}", SetKind::Typed).unwrap(),
+            json!({"a": ["x", "y"]})
+        );
+        assert_eq!(
+            parse("a[2]=z", SetKind::Typed).unwrap(),
+            json!({"a": [null, null, "z"]})
+        );
+        assert_eq!(
+            parse("a[0][1]=x", SetKind::Typed).unwrap(),
+            json!({"a": [[null, "x"]]})
+        );
+        assert_eq!(
+            parse(r"a\.b=x\,y", SetKind::Typed).unwrap(),
+            json!({"a.b": "x,y"})
+        );
+        assert_eq!(
+            parse("a.b[1].c=x", SetKind::Typed).unwrap(),
+            json!({"a": {"b": [null, {"c": "x"}]}})
+        );
         assert_eq!(parse("a=1,", SetKind::Typed).unwrap(), json!({"a": 1}));
         assert_eq!(parse("=1", SetKind::Typed).unwrap(), json!({}));
     }
 
     #[test]
     fn errors_match_helm() {
-        assert_eq!(parse("a", SetKind::Typed).unwrap_err().0, "key \"a\" has no value");
+        assert_eq!(
+            parse("a", SetKind::Typed).unwrap_err().0,
+            "key \"a\" has no value"
+        );
         assert!(parse("a=[1,2]", SetKind::Typed).is_err());
         assert_eq!(
             parse("a[70000]=1", SetKind::Typed).unwrap_err().0,
             "index of 70000 is greater than maximum supported index of 65536"
         );
-        assert_eq!(parse("a[-1]=1", SetKind::Typed).unwrap_err().0, "negative -1 index not allowed");
+        assert_eq!(
+            parse("a[-1]=1", SetKind::Typed).unwrap_err().0,
+            "negative -1 index not allowed"
+        );
         let mut m = Map::new();
         parse_into("a=1", &mut m, SetKind::Typed, &no_files).unwrap();
         assert_eq!(

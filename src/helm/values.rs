@@ -292,9 +292,17 @@ mod tests {
 
     #[test]
     fn nulls_delete_maps_merge_lists_replace() {
-        let c = chart(json!({"a": 1, "m": {"x": 1, "y": 2}, "l": [1, 2]}), vec![], "c");
-        let out = coalesce(&c, obj(json!({"a": null, "m": {"x": null, "z": 3}, "l": [9]})), false)
-            .unwrap();
+        let c = chart(
+            json!({"a": 1, "m": {"x": 1, "y": 2}, "l": [1, 2]}),
+            vec![],
+            "c",
+        );
+        let out = coalesce(
+            &c,
+            obj(json!({"a": null, "m": {"x": null, "z": 3}, "l": [9]})),
+            false,
+        )
+        .unwrap();
         assert_eq!(Json::Object(out), json!({"m": {"y": 2, "z": 3}, "l": [9]}));
     }
 
@@ -334,6 +342,8 @@ mod tests {
     fn values_documents_merge() {
         let v = load_values("a: 1\n---\nb: 2\n").unwrap();
         assert_eq!(v.len(), 2);
-        assert!(load_values("- 1\n").unwrap_err().contains("cannot unmarshal array"));
+        assert!(load_values("- 1\n")
+            .unwrap_err()
+            .contains("cannot unmarshal array"));
     }
 }

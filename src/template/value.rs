@@ -271,6 +271,13 @@ pub trait Object: Send + Sync + fmt::Debug {
     fn truthy(&self) -> bool {
         true
     }
+
+    /// For a Go named map or slice type that has methods (Helm's `engine.files`,
+    /// `common.VersionSet`): the same data as a plain `Value::Map` or `Value::List`, which
+    /// `range`, `len`, `index`, comparisons and serialisation see.
+    fn as_collection(&self) -> Option<Value> {
+        None
+    }
 }
 
 impl Value {

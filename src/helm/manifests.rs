@@ -1,0 +1,452 @@
+//! What `helm template` does with rendered text: split each file into documents, read each
+//! document's head (kind, name, hook annotations), order documents by kind, print them with
+//! `# Source:` headers, and filter with `--show-only`.
+
+use super::pathmatch;
+use crate::yaml;
+use serde_json::Value as Json;
+
+/// The annotation that makes a document a hook.
+pub const HOOK_ANNOTATION: &str = "helm.sh/hook";
+const HOOK_EVENTS: [&str; 10] = [
+    "pre-install",
+    "post-install",
+    "pre-delete",
+    "post-delete",
+    "pre-upgrade",
+    "post-upgrade",
+    "pre-rollback",
+    "post-rollback",
+    "test",
+    "test-success",
+];
+
+/// Kinds in the order Helm installs them; other kinds follow, alphabetically.
+const INSTALL_ORDER: [&str; 38] = [
+    "PriorityClass",
+    "Namespace",
+    "NetworkPolicy",
+    "ResourceQuota",
+    "LimitRange",
+    "PodSecurityPolicy",
+    "PodDisruptionBudget",
+    "ServiceAccount",
+    "Secret",
+    "SecretList",
+    "ConfigMap",
+    "StorageClass",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "CustomResourceDefinition",
+    "ClusterRole",
+    "ClusterRoleList",
+    "ClusterRoleBinding",
+    "ClusterRoleBindingList",
+    "Role",
+    "RoleList",
+    "RoleBinding",
+    "RoleBindingList",
+    "Service",
+    "DaemonSet",
+    "Pod",
+    "ReplicationController",
+    "ReplicaSet",
+    "Deployment",
+    "HorizontalPodAutoscaler",
+    "StatefulSet",
+    "Job",
+    "CronJob",
+    "IngressClass",
+    "Ingress",
+    "APIService",
+    "MutatingWebhookConfiguration",
+    "ValidatingWebhookConfiguration",
+];
+
+/// One output document: the template it came from and its text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Manifest {
+    /// The `# Source:` path, e.g. `mychart/templates/deployment.yaml`.
+    pub source: String,
+    pub content: String,
+    pub kind: String,
+    /// The hook events (`pre-install`, `test`, …) when the document is a hook.
+    pub hook_events: Vec<String>,
+    /// The raw `helm.sh/hook` annotation of a hook.
+    pub hook: Option<String>,
+}
+
+impl Manifest {
+    pub fn is_test_hook(&self) -> bool {
+        self.hook_events
+            .iter()
+            .any(|e| e == "test" || e == "test-success")
+    }
+}
+
+/// Helm's `SplitManifests`: documents separated by `---` at the start of the text or after a
+/// newline (the separator eats the whitespace after it), each trimmed, empty ones dropped.
+pub fn split_manifests(text: &str) -> Vec<&str> {
+    let text = text.trim_start();
+    let bytes = text.as_bytes();
+    let mut docs = Vec::new();
+    let mut doc_start = 0;
+    let mut pos = 0;
+    loop {
+        let found = if pos == 0 && text.starts_with("---") {
+            Some(0)
+        } else {
+            text[pos..].find("\n---").map(|i| pos + i)
+        };
+        let Some(sep_start) = found else {
+            break;
+        };
+        let mut sep_end = if sep_start == 0 && text.starts_with("---") && pos == 0 {
+            3
+        } else {
+            sep_start + 4
+        };
+        while sep_end < bytes.len() && matches!(bytes[sep_end], b' ' | b'\t' | b'\n' | b'\r' | 0x0c)
+        {
+            sep_end += 1;
+        }
+        docs.push(&text[doc_start..sep_start]);
+        doc_start = sep_end;
+        pos = sep_end;
+    }
+    docs.push(&text[doc_start..]);
+    docs.into_iter()
+        .filter(|d| !d.is_empty())
+        .map(str::trim)
+        .collect()
+}
+
+/// What Helm reads of a document (`releaseutil.SimpleHead`).
+#[derive(Debug, Default)]
+struct Head {
+    kind: String,
+    annotations: Vec<(String, String)>,
+}
+
+fn json_kind(v: &Json) -> &'static str {
+    match v {
+        Json::Null => "null",
+        Json::Bool(_) => "bool",
+        Json::Number(_) => "number",
+        Json::String(_) => "string",
+        Json::Array(_) => "array",
+        Json::Object(_) => "object",
+    }
+}
+
+fn string_field(v: Option<&Json>, field: &str) -> Result<String, String> {
+    match v {
+        None | Some(Json::Null) => Ok(String::new()),
+        Some(Json::String(s)) => Ok(s.clone()),
+        Some(other) => Err(format!(
+            "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go struct field {field} of type string",
+            json_kind(other)
+        )),
+    }
+}
+
+/// Parses a document as Helm does to sort it; fails where Helm's YAML→JSON→struct step fails.
+fn parse_head(doc: &str) -> Result<Head, String> {
+    let nodes = yaml::load_all(doc, &yaml::Limits::default())
+        .map_err(|e| format!("error converting YAML to JSON: {e}"))?;
+    let Some(first) = nodes.first() else {
+        return Ok(Head::default());
+    };
+    let json = yaml::to_json(first).map_err(|e| format!("error converting YAML to JSON: {e}"))?;
+    let obj = match &json {
+        Json::Null => return Ok(Head::default()),
+        Json::Object(obj) => obj,
+        other => {
+            return Err(format!(
+                "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type releaseutil.SimpleHead",
+                json_kind(other)
+            ))
+        }
+    };
+    string_field(obj.get("apiVersion"), "SimpleHead.apiVersion")?;
+    let kind = string_field(obj.get("kind"), "SimpleHead.kind")?;
+    let mut annotations = Vec::new();
+    match obj.get("metadata") {
+        None | Some(Json::Null) => {}
+        Some(Json::Object(meta)) => {
+            string_field(meta.get("name"), "SimpleHead.metadata.name")?;
+            match meta.get("annotations") {
+                None | Some(Json::Null) => {}
+                Some(Json::Object(a)) => {
+                    for (k, v) in a {
+                        annotations.push((
+                            k.clone(),
+                            string_field(Some(v), "SimpleHead.metadata.annotations")?,
+                        ));
+                    }
+                }
+                Some(other) => {
+                    return Err(format!(
+                        "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go struct field .metadata.annotations of type map[string]string",
+                        json_kind(other)
+                    ))
+                }
+            }
+        }
+        Some(other) => {
+            return Err(format!(
+                "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go struct field SimpleHead.metadata of type struct {{ Name string \"json:\\\"name\\\"\"; Annotations map[string]string \"json:\\\"annotations\\\"\" }}",
+                json_kind(other)
+            ))
+        }
+    }
+    Ok(Head { kind, annotations })
+}
+
+fn kind_rank(kind: &str) -> Option<usize> {
+    INSTALL_ORDER.iter().position(|k| *k == kind)
+}
+
+/// Helm's `lessByKind`: known kinds in install order, then unknown kinds alphabetically.
+fn kind_order(a: &str, b: &str) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    match (kind_rank(a), kind_rank(b)) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => a.cmp(b),
+    }
+}
+
+/// Helm's `SortManifests` over rendered files (path → text, NOTES already removed): partials and
+/// empty files skipped, each document classified as hook or manifest, both sorted by kind.
+pub fn sort_manifests(
+    files: &[(String, String)],
+) -> Result<(Vec<Manifest>, Vec<Manifest>), String> {
+    let mut sorted: Vec<&(String, String)> = files.iter().collect();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut hooks = Vec::new();
+    let mut generic = Vec::new();
+    for (path, content) in sorted {
+        let base = path.rsplit('/').next().unwrap_or(path);
+        if base.starts_with('_') || content.trim().is_empty() {
+            continue;
+        }
+        for doc in split_manifests(content) {
+            let head = parse_head(doc).map_err(|e| format!("YAML parse error on {path}: {e}"))?;
+            let mut manifest = Manifest {
+                source: path.clone(),
+                content: doc.to_string(),
+                kind: head.kind,
+                hook_events: Vec::new(),
+                hook: None,
+            };
+            let hook = head
+                .annotations
+                .iter()
+                .find(|(k, _)| k == HOOK_ANNOTATION)
+                .map(|(_, v)| v.clone());
+            let Some(hook) = hook else {
+                generic.push(manifest);
+                continue;
+            };
+            let events: Vec<String> = hook.split(',').map(|e| e.trim().to_lowercase()).collect();
+            if events.iter().any(|e| !HOOK_EVENTS.contains(&e.as_str())) {
+                // Helm drops documents with an unknown hook event.
+                continue;
+            }
+            manifest.hook_events = events;
+            manifest.hook = Some(hook);
+            hooks.push(manifest);
+        }
+    }
+    hooks.sort_by(|a, b| kind_order(&a.kind, &b.kind));
+    generic.sort_by(|a, b| kind_order(&a.kind, &b.kind));
+    Ok((hooks, generic))
+}
+
+/// A CRD file printed by `--include-crds`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CrdFile {
+    pub source: String,
+    pub content: String,
+}
+
+/// What `helm template` prints and the documents in printed order (with their hook status).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Output {
+    pub text: String,
+    pub documents: Vec<Manifest>,
+}
+
+/// Options for printing, as `helm template`'s flags.
+#[derive(Debug, Clone, Default)]
+pub struct PrintOptions {
+    pub show_only: Vec<String>,
+    pub include_crds: bool,
+    pub disable_hooks: bool,
+    pub skip_tests: bool,
+}
+
+/// Assembles `helm template`'s stdout from the sorted documents.
+pub fn print(
+    crds: &[CrdFile],
+    manifests: Vec<Manifest>,
+    hooks: Vec<Manifest>,
+    opts: &PrintOptions,
+) -> Result<Output, String> {
+    let mut release_manifest = String::new();
+    let mut documents = Vec::new();
+    if opts.include_crds {
+        for crd in crds {
+            release_manifest.push_str(&format!("---\n# Source: {}\n{}\n", crd.source, crd.content));
+            documents.push(Manifest {
+                source: crd.source.clone(),
+                content: crd.content.clone(),
+                kind: "CustomResourceDefinition".into(),
+                hook_events: Vec::new(),
+                hook: None,
+            });
+        }
+    }
+    for m in &manifests {
+        release_manifest.push_str(&format!("---\n# Source: {}\n{}\n", m.source, m.content));
+    }
+    documents.extend(manifests);
+    let mut text = format!("{}\n", release_manifest.trim());
+    if !opts.disable_hooks {
+        for h in hooks {
+            if opts.skip_tests && h.is_test_hook() {
+                continue;
+            }
+            text.push_str(&format!("---\n# Source: {}\n{}\n", h.source, h.content));
+            documents.push(h);
+        }
+    }
+    if opts.show_only.is_empty() {
+        return Ok(Output { text, documents });
+    }
+    let split = split_manifests(&text);
+    let mut shown = String::new();
+    let mut shown_docs = Vec::new();
+    for pattern in &opts.show_only {
+        let mut missing = true;
+        for doc in &split {
+            let Some(name) = source_path(doc) else {
+                continue;
+            };
+            if !pathmatch::matches(pattern, name).unwrap_or(false) {
+                continue;
+            }
+            shown.push_str(&format!("---\n{doc}\n"));
+            if let Some(d) = documents.iter().find(|d| doc.ends_with(d.content.trim())) {
+                shown_docs.push(d.clone());
+            }
+            missing = false;
+        }
+        if missing {
+            return Err(pattern.clone());
+        }
+    }
+    Ok(Output {
+        text: shown,
+        documents: shown_docs,
+    })
+}
+
+/// The path after the chart name in a document's first `# Source: <chart>/<path>` line.
+fn source_path(doc: &str) -> Option<&str> {
+    let at = doc.find("# Source: ")?;
+    let rest = &doc[at + "# Source: ".len()..];
+    let slash = rest.find('/')?;
+    let name = &rest[slash + 1..];
+    let name = name.split('\n').next().unwrap_or(name);
+    (!name.is_empty()).then_some(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_like_helm() {
+        assert_eq!(split_manifests("a: 1\n---b: 2\n"), ["a: 1", "b: 2"]);
+        assert_eq!(
+            split_manifests("c: 1\n---\n---\nd: 2\n"),
+            ["c: 1", "---\nd: 2"]
+        );
+        assert_eq!(
+            split_manifests("e: 1\n--- # comment\nf: 2"),
+            ["e: 1", "# comment\nf: 2"]
+        );
+        assert_eq!(
+            split_manifests("g: 1   \n  \n--- \n\n\nh: 2\n\n  \n"),
+            ["g: 1", "h: 2"]
+        );
+        assert_eq!(split_manifests("\n\n  i: 1\n"), ["i: 1"]);
+        assert_eq!(split_manifests("---\na: 1\n---\n"), ["a: 1"]);
+    }
+
+    fn file(path: &str, text: &str) -> (String, String) {
+        (path.to_string(), text.to_string())
+    }
+
+    #[test]
+    fn sorts_by_kind_and_separates_hooks() {
+        let (hooks, manifests) = sort_manifests(&[
+            file(
+                "c/templates/b.yaml",
+                "kind: Deployment\n---\nkind: ConfigMap\n",
+            ),
+            file("c/templates/a.yaml", "kind: Widget\n"),
+            file(
+                "c/templates/h.yaml",
+                "kind: Job\nmetadata:\n  annotations:\n    helm.sh/hook: pre-install\n",
+            ),
+            file(
+                "c/templates/u.yaml",
+                "kind: Job\nmetadata:\n  annotations:\n    helm.sh/hook: nope\n",
+            ),
+            file("c/templates/_p.tpl", "not: yaml: at: all"),
+        ])
+        .unwrap();
+        let kinds: Vec<&str> = manifests.iter().map(|m| m.kind.as_str()).collect();
+        assert_eq!(kinds, ["ConfigMap", "Deployment", "Widget"]);
+        assert_eq!(hooks.len(), 1);
+        assert_eq!(hooks[0].hook_events, ["pre-install"]);
+    }
+
+    #[test]
+    fn head_errors_like_helm() {
+        let err = sort_manifests(&[file("c/templates/a.yaml", "- a\n")]).unwrap_err();
+        assert!(err.starts_with("YAML parse error on c/templates/a.yaml: error unmarshaling JSON"));
+        let err = sort_manifests(&[file("c/templates/a.yaml", "kind: 5\n")]).unwrap_err();
+        assert!(err.contains("cannot unmarshal number"));
+    }
+
+    #[test]
+    fn prints_and_filters() {
+        let (hooks, manifests) = sort_manifests(&[
+            file("c/templates/a.yaml", "v: a\n"),
+            file("c/templates/b.yaml", "v: b\n"),
+        ])
+        .unwrap();
+        let opts = PrintOptions {
+            show_only: vec!["templates/b.yaml".into()],
+            ..Default::default()
+        };
+        let out = print(&[], manifests.clone(), hooks.clone(), &opts).unwrap();
+        assert_eq!(out.text, "---\n# Source: c/templates/b.yaml\nv: b\n");
+        let all = print(&[], manifests, hooks, &PrintOptions::default()).unwrap();
+        assert_eq!(
+            all.text,
+            "---\n# Source: c/templates/a.yaml\nv: a\n---\n# Source: c/templates/b.yaml\nv: b\n"
+        );
+        assert_eq!(
+            print(&[], vec![], vec![], &PrintOptions::default())
+                .unwrap()
+                .text,
+            "\n"
+        );
+    }
+}

@@ -1,0 +1,572 @@
+//! The objects a chart's templates see besides `.Values`: `.Chart`, `.Release`,
+//! `.Capabilities`, `.Files`, `.Template`, `.Subcharts`, shaped as helm v4 hands them over.
+
+use super::chart::{ChartFile, Dependency, Metadata};
+use super::pathmatch;
+use crate::template::value::{Entries, FuncError, List, ListType, Map, MapType, Object, Value};
+use serde_json::Value as Json;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// The Kubernetes version `helm template` reports without `--kube-version`.
+pub const DEFAULT_KUBE_VERSION: &str = "v1.35.0";
+
+/// API versions helm v4.1.4 reports without a cluster (`chartutil.DefaultVersionSet`).
+pub const DEFAULT_API_VERSIONS: [&str; 57] = [
+    "v1",
+    "admissionregistration.k8s.io/v1",
+    "admissionregistration.k8s.io/v1alpha1",
+    "admissionregistration.k8s.io/v1beta1",
+    "internal.apiserver.k8s.io/v1alpha1",
+    "apps/v1",
+    "apps/v1beta1",
+    "apps/v1beta2",
+    "authentication.k8s.io/v1",
+    "authentication.k8s.io/v1alpha1",
+    "authentication.k8s.io/v1beta1",
+    "authorization.k8s.io/v1",
+    "authorization.k8s.io/v1beta1",
+    "autoscaling/v1",
+    "autoscaling/v2",
+    "autoscaling/v2beta1",
+    "autoscaling/v2beta2",
+    "batch/v1",
+    "batch/v1beta1",
+    "certificates.k8s.io/v1",
+    "certificates.k8s.io/v1beta1",
+    "certificates.k8s.io/v1alpha1",
+    "coordination.k8s.io/v1alpha2",
+    "coordination.k8s.io/v1beta1",
+    "coordination.k8s.io/v1",
+    "discovery.k8s.io/v1",
+    "discovery.k8s.io/v1beta1",
+    "events.k8s.io/v1",
+    "events.k8s.io/v1beta1",
+    "extensions/v1beta1",
+    "flowcontrol.apiserver.k8s.io/v1",
+    "flowcontrol.apiserver.k8s.io/v1beta1",
+    "flowcontrol.apiserver.k8s.io/v1beta2",
+    "flowcontrol.apiserver.k8s.io/v1beta3",
+    "networking.k8s.io/v1",
+    "networking.k8s.io/v1beta1",
+    "node.k8s.io/v1",
+    "node.k8s.io/v1alpha1",
+    "node.k8s.io/v1beta1",
+    "policy/v1",
+    "policy/v1beta1",
+    "rbac.authorization.k8s.io/v1",
+    "rbac.authorization.k8s.io/v1beta1",
+    "rbac.authorization.k8s.io/v1alpha1",
+    "resource.k8s.io/v1",
+    "resource.k8s.io/v1beta2",
+    "resource.k8s.io/v1beta1",
+    "resource.k8s.io/v1alpha3",
+    "scheduling.k8s.io/v1alpha1",
+    "scheduling.k8s.io/v1beta1",
+    "scheduling.k8s.io/v1",
+    "storage.k8s.io/v1beta1",
+    "storage.k8s.io/v1",
+    "storage.k8s.io/v1alpha1",
+    "storagemigration.k8s.io/v1beta1",
+    "apiextensions.k8s.io/v1beta1",
+    "apiextensions.k8s.io/v1",
+];
+
+/// helm v4.1.4's build information (`.Capabilities.HelmVersion`).
+const HELM_VERSION: [(&str, &str); 5] = [
+    ("Version", "v4.1.4"),
+    ("GitCommit", "05fa37973dc9e42b76e1d2883494c87174b6074f"),
+    ("GitTreeState", "clean"),
+    ("GoVersion", "go1.25.9"),
+    ("KubeClientVersion", "v1.35"),
+];
+
+fn str_value(s: &str) -> Value {
+    Value::str(s)
+}
+
+fn string_list(items: &[String]) -> Value {
+    Value::list(items.iter().map(|s| str_value(s)).collect())
+}
+
+/// A values tree (user values coalesced with defaults) as template data: numbers from YAML and
+/// JSON are float64, integers from `--set` are int64.
+pub fn json_to_value(json: &Json) -> Value {
+    match json {
+        Json::Null => Value::Nil,
+        Json::Bool(b) => Value::Bool(*b),
+        Json::Number(n) => match n.as_i64() {
+            Some(i) if !n.is_f64() => Value::Int64(i),
+            _ => Value::Float(n.as_f64().unwrap_or(0.0)),
+        },
+        Json::String(s) => str_value(s),
+        Json::Array(items) => Value::list(items.iter().map(json_to_value).collect()),
+        Json::Object(obj) => Value::map(
+            obj.iter()
+                .map(|(k, v)| (k.clone(), json_to_value(v)))
+                .collect(),
+        ),
+    }
+}
+
+fn dependency_map(dep: &Dependency) -> Value {
+    let entries: Entries = [
+        ("Alias", str_value(&dep.alias)),
+        ("Condition", str_value(&dep.condition)),
+        ("Enabled", Value::Bool(dep.enabled)),
+        (
+            "ImportValues",
+            Value::list(dep.import_values.iter().map(json_to_value).collect()),
+        ),
+        ("Name", str_value(&dep.name)),
+        ("Repository", str_value(&dep.repository)),
+        ("Tags", string_list(&dep.tags)),
+        ("Version", str_value(&dep.version)),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    Value::map(entries)
+}
+
+/// `.Chart`: helm v4 hands templates the metadata as a map with Go field names, plus `IsRoot`.
+pub fn chart_value(md: &Metadata, is_root: bool) -> Value {
+    let maintainers = md
+        .maintainers
+        .iter()
+        .map(|m| {
+            Value::map(
+                [("Email", &m.email), ("Name", &m.name), ("URL", &m.url)]
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), str_value(v)))
+                    .collect(),
+            )
+        })
+        .collect();
+    let annotations = md
+        .annotations
+        .iter()
+        .map(|(k, v)| (k.clone(), str_value(v)))
+        .collect();
+    let dependencies = md
+        .dependencies
+        .iter()
+        .flatten()
+        .map(dependency_map)
+        .collect();
+    let entries: Entries = [
+        ("APIVersion", str_value(&md.api_version)),
+        ("Annotations", Value::map(annotations)),
+        ("AppVersion", str_value(&md.app_version)),
+        ("Condition", str_value(&md.condition)),
+        ("Dependencies", Value::list(dependencies)),
+        ("Deprecated", Value::Bool(md.deprecated)),
+        ("Description", str_value(&md.description)),
+        ("Home", str_value(&md.home)),
+        ("Icon", str_value(&md.icon)),
+        ("IsRoot", Value::Bool(is_root)),
+        ("Keywords", string_list(&md.keywords)),
+        ("KubeVersion", str_value(&md.kube_version)),
+        ("Maintainers", Value::list(maintainers)),
+        ("Name", str_value(&md.name)),
+        ("Sources", string_list(&md.sources)),
+        ("Tags", str_value(&md.tags)),
+        ("Type", str_value(&md.chart_type)),
+        ("Version", str_value(&md.version)),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    Value::map(entries)
+}
+
+/// `.Release`.
+#[derive(Debug, Clone)]
+pub struct ReleaseInfo {
+    pub name: String,
+    pub namespace: String,
+    pub is_upgrade: bool,
+    pub revision: i64,
+}
+
+pub fn release_value(r: &ReleaseInfo) -> Value {
+    let entries: Entries = [
+        ("IsInstall", Value::Bool(!r.is_upgrade)),
+        ("IsUpgrade", Value::Bool(r.is_upgrade)),
+        ("Name", str_value(&r.name)),
+        ("Namespace", str_value(&r.namespace)),
+        ("Revision", Value::Int(r.revision)),
+        ("Service", str_value("Helm")),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    Value::map(entries)
+}
+
+/// `.Template` for one file.
+pub fn template_value(name: &str, base_path: &str) -> Value {
+    let mut entries = Entries::new();
+    entries.insert("BasePath".into(), str_value(base_path));
+    entries.insert("Name".into(), str_value(name));
+    Value::Map(Map::new(entries).with_type(MapType::Values))
+}
+
+/// A Kubernetes version as `helm template` parses `--kube-version`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KubeVersion {
+    pub version: String,
+    pub major: String,
+    pub minor: String,
+}
+
+impl KubeVersion {
+    /// Helm's `ParseKubeVersion` (lenient semver; `v` added; errors as helm prints them).
+    pub fn parse(text: &str) -> Result<KubeVersion, String> {
+        let v = super::semver::Version::parse(text)
+            .filter(|_| text.trim_start_matches('v').contains('.'))
+            .ok_or_else(|| {
+                format!("invalid kube version '{text}': could not parse {text:?} as version")
+            })?;
+        Ok(KubeVersion {
+            version: format!("v{}", text.strip_prefix('v').unwrap_or(text)),
+            major: v.major.to_string(),
+            minor: v.minor.to_string(),
+        })
+    }
+}
+
+impl Default for KubeVersion {
+    fn default() -> Self {
+        KubeVersion {
+            version: DEFAULT_KUBE_VERSION.into(),
+            major: "1".into(),
+            minor: "35".into(),
+        }
+    }
+}
+
+impl Object for KubeVersion {
+    fn type_name(&self) -> &str {
+        "common.KubeVersion"
+    }
+    fn kind_name(&self) -> &str {
+        "struct"
+    }
+    fn field(&self, name: &str) -> Option<Value> {
+        match name {
+            "Version" => Some(str_value(&self.version)),
+            "Major" => Some(str_value(&self.major)),
+            "Minor" => Some(str_value(&self.minor)),
+            _ => None,
+        }
+    }
+    fn method_arity(&self, name: &str) -> Option<usize> {
+        matches!(name, "String" | "GitVersion").then_some(0)
+    }
+    fn call_method(&self, name: &str, _args: &[Value]) -> Result<Value, FuncError> {
+        match name {
+            "String" | "GitVersion" => Ok(str_value(&self.version)),
+            _ => Err(FuncError::new(format!(
+                "can't evaluate field {name} in type common.KubeVersion"
+            ))),
+        }
+    }
+    fn go_format(&self) -> String {
+        self.version.clone()
+    }
+    fn go_stringer(&self) -> Option<String> {
+        Some(self.version.clone())
+    }
+}
+
+/// `.Capabilities.APIVersions` (`common.VersionSet`, a `[]string` with `Has`).
+#[derive(Debug, Clone)]
+pub struct VersionSet(pub Vec<String>);
+
+impl Object for VersionSet {
+    fn type_name(&self) -> &str {
+        "common.VersionSet"
+    }
+    fn kind_name(&self) -> &str {
+        "slice"
+    }
+    fn method_arity(&self, name: &str) -> Option<usize> {
+        (name == "Has").then_some(1)
+    }
+    fn call_method(&self, name: &str, args: &[Value]) -> Result<Value, FuncError> {
+        match (name, args) {
+            ("Has", [Value::Str(s)]) => Ok(Value::Bool(self.0.iter().any(|v| **v == **s))),
+            ("Has", [other]) => Err(FuncError::new(format!(
+                "wrong type for value; expected string; got {}",
+                other.type_name()
+            ))),
+            _ => Err(FuncError::new(format!(
+                "can't evaluate field {name} in type common.VersionSet"
+            ))),
+        }
+    }
+    fn go_format(&self) -> String {
+        format!("[{}]", self.0.join(" "))
+    }
+    fn truthy(&self) -> bool {
+        !self.0.is_empty()
+    }
+    fn as_collection(&self) -> Option<Value> {
+        Some(Value::List(List::new(
+            ListType::Str,
+            self.0.iter().map(|s| str_value(s)).collect(),
+        )))
+    }
+}
+
+/// `.Capabilities.HelmVersion`.
+#[derive(Debug, Clone)]
+struct HelmVersion;
+
+impl Object for HelmVersion {
+    fn type_name(&self) -> &str {
+        "common.HelmVersion"
+    }
+    fn kind_name(&self) -> &str {
+        "struct"
+    }
+    fn field(&self, name: &str) -> Option<Value> {
+        HELM_VERSION
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| str_value(v))
+    }
+    fn go_format(&self) -> String {
+        let parts: Vec<&str> = HELM_VERSION.iter().map(|(_, v)| *v).collect();
+        format!("{{{}}}", parts.join(" "))
+    }
+}
+
+/// `.Capabilities`.
+#[derive(Debug, Clone)]
+pub struct Capabilities {
+    pub kube_version: KubeVersion,
+    pub api_versions: VersionSet,
+}
+
+impl Capabilities {
+    /// helm's defaults plus `--kube-version` and `--api-versions` (comma lists allowed).
+    pub fn new(kube_version: Option<KubeVersion>, extra_api_versions: &[String]) -> Self {
+        let mut versions: Vec<String> =
+            DEFAULT_API_VERSIONS.iter().map(|s| s.to_string()).collect();
+        versions.extend(
+            extra_api_versions
+                .iter()
+                .flat_map(|a| a.split(','))
+                .filter(|a| !a.is_empty())
+                .map(str::to_string),
+        );
+        Capabilities {
+            kube_version: kube_version.unwrap_or_default(),
+            api_versions: VersionSet(versions),
+        }
+    }
+}
+
+impl Object for Capabilities {
+    fn type_name(&self) -> &str {
+        "*common.Capabilities"
+    }
+    fn field(&self, name: &str) -> Option<Value> {
+        match name {
+            "KubeVersion" => Some(Value::Object(Arc::new(self.kube_version.clone()))),
+            "APIVersions" => Some(Value::Object(Arc::new(self.api_versions.clone()))),
+            "HelmVersion" => Some(Value::Object(Arc::new(HelmVersion))),
+            _ => None,
+        }
+    }
+    fn go_format(&self) -> String {
+        format!(
+            "&{{{{{} {} {}}} {} {}}}",
+            self.kube_version.version,
+            self.kube_version.major,
+            self.kube_version.minor,
+            self.api_versions.go_format(),
+            HelmVersion.go_format()
+        )
+    }
+}
+
+/// `.Files`: a chart's non-template files (Helm's `engine.files`, a `map[string][]byte` with
+/// methods).
+#[derive(Debug, Clone, Default)]
+pub struct Files(pub BTreeMap<String, Arc<[u8]>>);
+
+impl Files {
+    pub fn new(files: &[ChartFile]) -> Files {
+        Files(
+            files
+                .iter()
+                .map(|f| (f.name.clone(), f.data.clone()))
+                .collect(),
+        )
+    }
+
+    fn get_bytes(&self, name: &str) -> &[u8] {
+        self.0.get(name).map(|d| &d[..]).unwrap_or(&[])
+    }
+
+    fn glob(&self, pattern: &str) -> Files {
+        let pattern = if pathmatch::glob_matches(pattern, "").is_some() {
+            pattern
+        } else {
+            "**"
+        };
+        Files(
+            self.0
+                .iter()
+                .filter(|(name, _)| pathmatch::glob_matches(pattern, name).unwrap_or(false))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        )
+    }
+
+    fn lines(&self, name: &str) -> Value {
+        let Some(data) = self.0.get(name) else {
+            return Value::List(List::new(ListType::Str, Vec::new()));
+        };
+        let text = String::from_utf8_lossy(data);
+        let text = text.strip_suffix('\n').unwrap_or(&text);
+        Value::List(List::new(
+            ListType::Str,
+            text.split('\n').map(str_value).collect(),
+        ))
+    }
+}
+
+fn string_arg<'a>(name: &str, args: &'a [Value]) -> Result<&'a str, FuncError> {
+    match args {
+        [Value::Str(s)] => Ok(s),
+        [other] => Err(FuncError::new(format!(
+            "wrong type for value; expected string; got {}",
+            other.type_name()
+        ))),
+        _ => Err(FuncError::new(format!(
+            "wrong number of args for {name}: want 1 got {}",
+            args.len()
+        ))),
+    }
+}
+
+impl Object for Files {
+    fn type_name(&self) -> &str {
+        "engine.files"
+    }
+    fn kind_name(&self) -> &str {
+        "map"
+    }
+    fn method_arity(&self, name: &str) -> Option<usize> {
+        match name {
+            "Get" | "GetBytes" | "Glob" | "Lines" => Some(1),
+            _ => None,
+        }
+    }
+    fn call_method(&self, name: &str, args: &[Value]) -> Result<Value, FuncError> {
+        match name {
+            "Get" => Ok(str_value(&String::from_utf8_lossy(
+                self.get_bytes(string_arg(name, args)?),
+            ))),
+            "GetBytes" => Ok(Value::Bytes(Arc::from(
+                self.get_bytes(string_arg(name, args)?),
+            ))),
+            "Glob" => Ok(Value::Object(Arc::new(self.glob(string_arg(name, args)?)))),
+            "Lines" => Ok(self.lines(string_arg(name, args)?)),
+            _ => Err(FuncError::new(format!(
+                "can't evaluate field {name} in type engine.files"
+            ))),
+        }
+    }
+    fn go_format(&self) -> String {
+        let items: Vec<String> = self
+            .0
+            .iter()
+            .map(|(k, v)| {
+                let bytes: Vec<String> = v.iter().map(|b| b.to_string()).collect();
+                format!("{k}:[{}]", bytes.join(" "))
+            })
+            .collect();
+        format!("map[{}]", items.join(" "))
+    }
+    fn truthy(&self) -> bool {
+        !self.0.is_empty()
+    }
+    fn as_collection(&self) -> Option<Value> {
+        Some(Value::map(
+            self.0
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::Bytes(v.clone())))
+                .collect(),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kube_version_parsing() {
+        let k = KubeVersion::parse("1.27").unwrap();
+        assert_eq!((k.version.as_str(), k.minor.as_str()), ("v1.27", "27"));
+        assert_eq!(KubeVersion::parse("v1.28.0").unwrap().version, "v1.28.0");
+        assert_eq!(
+            KubeVersion::parse("1.29.3+k3s1").unwrap().version,
+            "v1.29.3+k3s1"
+        );
+        assert_eq!(
+            KubeVersion::parse("1.30.0-rc.1").unwrap().version,
+            "v1.30.0-rc.1"
+        );
+        assert!(KubeVersion::parse("notaversion").is_err());
+    }
+
+    #[test]
+    fn files_methods() {
+        let files = Files::new(&[
+            ChartFile {
+                name: "cfg/a.conf".into(),
+                data: Arc::from(&b"A\nB\n"[..]),
+            },
+            ChartFile {
+                name: "cfg/deep/b.conf".into(),
+                data: Arc::from(&b"x"[..]),
+            },
+        ]);
+        let get = files
+            .call_method("Get", &[Value::str("cfg/a.conf")])
+            .unwrap();
+        assert_eq!(get.as_str(), Some("A\nB\n"));
+        let Value::List(lines) = files
+            .call_method("Lines", &[Value::str("cfg/a.conf")])
+            .unwrap()
+        else {
+            panic!("not a list")
+        };
+        assert_eq!(lines.len(), 2);
+        assert_eq!(files.glob("cfg/*.conf").0.len(), 1);
+        assert_eq!(files.glob("cfg/**.conf").0.len(), 2);
+        assert_eq!(
+            files.go_format(),
+            "map[cfg/a.conf:[65 10 66 10] cfg/deep/b.conf:[120]]"
+        );
+    }
+
+    #[test]
+    fn capabilities_has() {
+        let caps = Capabilities::new(None, &["x.io/v1,y.io/v2".to_string()]);
+        let has = |v: &str| {
+            caps.api_versions
+                .call_method("Has", &[Value::str(v)])
+                .unwrap()
+                .truthy()
+        };
+        assert!(has("apps/v1") && has("x.io/v1") && has("y.io/v2"));
+        assert!(!has("apps/v1/Deployment"));
+    }
+}

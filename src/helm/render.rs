@@ -1,0 +1,289 @@
+//! `helm template` end to end for a loaded chart: dependency processing, values, the render
+//! objects of every chart, template parsing and execution in Helm's order, and the printed
+//! output.
+
+use super::chart::Chart;
+use super::dependencies::{check_dependencies, process_dependencies};
+use super::manifests::{self, CrdFile, Manifest, PrintOptions};
+use super::objects::{
+    chart_value, json_to_value, release_value, template_value, Capabilities, Files, KubeVersion,
+    ReleaseInfo,
+};
+use super::semver::is_compatible_range;
+use super::values::{coalesce, Values};
+use super::HelmError;
+use crate::template::value::{Entries, Map, MapType, Value};
+use crate::template::{Limits, TemplateError, TemplateSet};
+use serde_json::Value as Json;
+use std::sync::Arc;
+
+/// Everything `helm template` takes besides the chart.
+#[derive(Debug, Clone)]
+pub struct RenderOptions {
+    pub release_name: String,
+    pub namespace: String,
+    pub is_upgrade: bool,
+    /// `--kube-version`.
+    pub kube_version: Option<String>,
+    /// `--api-versions` (each may be a comma list).
+    pub api_versions: Vec<String>,
+    /// The user's values (`-f`, `--set`, …) already merged.
+    pub values: Values,
+    pub print: PrintOptions,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions {
+            release_name: "release-name".into(),
+            namespace: "default".into(),
+            is_upgrade: false,
+            kube_version: None,
+            api_versions: Vec::new(),
+            values: Values::new(),
+            print: PrintOptions::default(),
+        }
+    }
+}
+
+/// What rendering produced: helm's exact stdout and the documents it holds, in printed order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RenderedChart {
+    pub output: String,
+    pub documents: Vec<Manifest>,
+}
+
+/// One template file to execute, with the objects of the chart it belongs to.
+struct Renderable {
+    name: String,
+    text: String,
+    /// The chart's top-level object (`.Chart`, `.Values`, …), shared by its files.
+    top: Map,
+    base_path: String,
+}
+
+/// Helm's release-name rule: a DNS-1123 subdomain of at most 53 characters.
+fn validate_release_name(name: &str) -> Result<(), HelmError> {
+    let label_ok = |l: &str| {
+        !l.is_empty()
+            && l.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    };
+    if name.is_empty() || name.len() > 53 || !name.split('.').all(label_ok) {
+        return Err(HelmError::Chart(format!(
+            "release name {name:?}: invalid release name, must match regex ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$ and the length must not be longer than 53"
+        )));
+    }
+    Ok(())
+}
+
+/// Renders a loaded chart as `helm template` does.
+pub fn render_chart(mut chart: Chart, opts: &RenderOptions) -> Result<RenderedChart, HelmError> {
+    let kube_version = opts
+        .kube_version
+        .as_deref()
+        .map(KubeVersion::parse)
+        .transpose()
+        .map_err(HelmError::Values)?;
+    validate_release_name(&opts.release_name)?;
+    if !matches!(chart.metadata.chart_type.as_str(), "" | "application") {
+        return Err(HelmError::Chart(format!(
+            "{} charts are not installable",
+            chart.metadata.chart_type
+        )));
+    }
+    check_dependencies(&chart).map_err(|e| {
+        HelmError::Chart(format!("an error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: {e}"))
+    })?;
+    process_dependencies(&mut chart, &opts.values)
+        .map_err(|e| HelmError::Chart(format!("chart dependencies processing failed: {e}")))?;
+    let caps = Capabilities::new(kube_version, &opts.api_versions);
+    if !chart.metadata.kube_version.is_empty()
+        && !is_compatible_range(&chart.metadata.kube_version, &caps.kube_version.version)
+    {
+        return Err(HelmError::Chart(format!(
+            "chart requires kubeVersion: {} which is incompatible with Kubernetes {}",
+            chart.metadata.kube_version, caps.kube_version.version
+        )));
+    }
+    let values = coalesce(&chart, opts.values.clone(), false).map_err(HelmError::Values)?;
+
+    let release = release_value(&ReleaseInfo {
+        name: opts.release_name.clone(),
+        namespace: opts.namespace.clone(),
+        is_upgrade: opts.is_upgrade,
+        revision: 1,
+    });
+    let capabilities = Value::Object(Arc::new(caps));
+    let root_values = match json_to_value(&Json::Object(values)) {
+        Value::Map(m) => m.with_type(MapType::Values),
+        _ => Map::default().with_type(MapType::Values),
+    };
+    let mut renderables = Vec::new();
+    let mut crds = Vec::new();
+    collect(
+        &chart,
+        None,
+        &ChartContext {
+            release: &release,
+            capabilities: &capabilities,
+        },
+        &root_values,
+        &mut renderables,
+        &mut crds,
+    );
+    let rendered = execute_all(renderables)?;
+    let (hooks, generic) = manifests::sort_manifests(&rendered).map_err(HelmError::Render)?;
+    let out = manifests::print(&crds, generic, hooks, &opts.print).map_err(HelmError::ShowOnly)?;
+    Ok(RenderedChart {
+        output: out.text,
+        documents: out.documents,
+    })
+}
+
+struct ChartContext<'a> {
+    release: &'a Value,
+    capabilities: &'a Value,
+}
+
+/// Helm's `recAllTpls`: builds each chart's top-level object and lists its templates, and
+/// gathers CRD files in Helm's order (the chart's own, then its subcharts').
+fn collect(
+    chart: &Chart,
+    parent: Option<(&str, &Map)>,
+    ctx: &ChartContext<'_>,
+    root_values: &Map,
+    renderables: &mut Vec<Renderable>,
+    crds: &mut Vec<CrdFile>,
+) -> Map {
+    let full_path = match parent {
+        Some((parent_path, _)) => format!("{parent_path}/charts/{}", chart.name()),
+        None => chart.name().to_string(),
+    };
+    let values = match parent {
+        None => root_values.clone(),
+        Some((_, parent_top)) => sub_values(parent_top, chart.name()),
+    };
+    let subcharts = Map::default();
+    let mut entries = Entries::new();
+    entries.insert("Capabilities".into(), ctx.capabilities.clone());
+    entries.insert(
+        "Chart".into(),
+        chart_value(&chart.metadata, parent.is_none()),
+    );
+    entries.insert(
+        "Files".into(),
+        Value::Object(Arc::new(Files::new(&chart.files))),
+    );
+    entries.insert("Release".into(), ctx.release.clone());
+    entries.insert("Subcharts".into(), Value::Map(subcharts.clone()));
+    entries.insert("Values".into(), Value::Map(values));
+    let top = Map::new(entries);
+
+    for file in &chart.files {
+        if file.name.starts_with("crds/") && has_manifest_extension(&file.name) {
+            crds.push(CrdFile {
+                source: format!("{full_path}/{}", file.name),
+                content: String::from_utf8_lossy(&file.data).into_owned(),
+            });
+        }
+    }
+    for dep in &chart.dependencies {
+        let sub_top = collect(
+            dep,
+            Some((&full_path, &top)),
+            ctx,
+            root_values,
+            renderables,
+            crds,
+        );
+        subcharts.insert(dep.name(), Value::Map(sub_top));
+    }
+    for t in &chart.templates {
+        let base = t.name.rsplit('/').next().unwrap_or(&t.name);
+        if chart.is_library() && !base.starts_with('_') {
+            continue;
+        }
+        renderables.push(Renderable {
+            name: format!("{full_path}/{}", t.name),
+            text: String::from_utf8_lossy(&t.data).into_owned(),
+            top: top.clone(),
+            base_path: format!("{full_path}/templates"),
+        });
+    }
+    top
+}
+
+/// A subchart's `.Values`: its section of the parent's values (the same map, so mutations are
+/// shared as in Helm), or an empty map.
+fn sub_values(parent_top: &Map, name: &str) -> Map {
+    let mut current = parent_top.get("Values");
+    for part in name.split('.') {
+        current = match current {
+            Some(Value::Map(m)) => m.get(part),
+            _ => None,
+        };
+    }
+    match current {
+        Some(Value::Map(m)) => m.with_type(MapType::Values),
+        _ => Map::default().with_type(MapType::Values),
+    }
+}
+
+fn has_manifest_extension(name: &str) -> bool {
+    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    matches!(ext.as_deref(), Some("yaml" | "yml" | "json"))
+}
+
+/// Helm's template order: deeper paths first, then reverse lexical order.
+fn sort_for_parse(renderables: &mut [Renderable]) {
+    renderables.sort_by(|a, b| {
+        let depth = |s: &str| s.matches('/').count();
+        depth(&b.name)
+            .cmp(&depth(&a.name))
+            .then_with(|| b.name.cmp(&a.name))
+    });
+}
+
+/// Helm's `cleanupParseError` / execution error wording.
+fn render_error(err: TemplateError) -> HelmError {
+    match err {
+        TemplateError::Parse {
+            name,
+            line,
+            message,
+        } => {
+            let last = message.rsplit(": ").next().unwrap_or(&message);
+            HelmError::Render(format!("parse error at ({name}:{line}): {last}"))
+        }
+        TemplateError::Exec(message) => HelmError::Render(message),
+    }
+}
+
+/// Parses every template into one set and executes the non-partials in Helm's order.
+fn execute_all(mut renderables: Vec<Renderable>) -> Result<Vec<(String, String)>, HelmError> {
+    sort_for_parse(&mut renderables);
+    let mut set = TemplateSet::new(Limits::default());
+    for r in &renderables {
+        set.add_file(&r.name, &r.text).map_err(render_error)?;
+    }
+    let mut rendered = Vec::new();
+    for r in &renderables {
+        let base = r.name.rsplit('/').next().unwrap_or(&r.name);
+        if base.starts_with('_') {
+            continue;
+        }
+        r.top
+            .insert("Template", template_value(&r.name, &r.base_path));
+        let out = set
+            .execute(&r.name, &Value::Map(r.top.clone()))
+            .map_err(render_error)?;
+        // NOTES.txt is rendered (its errors count) but never printed by `helm template`.
+        if !r.name.ends_with("NOTES.txt") {
+            rendered.push((r.name.clone(), out));
+        }
+    }
+    Ok(rendered)
+}
