@@ -725,3 +725,54 @@ fn natural_less(a: &str, b: &str) -> bool {
     }
     ar.len() < br.len()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floats_print_as_go_strconv_g() {
+        // Values from Go's strconv.FormatFloat(f, 'g', -1, 64).
+        assert_eq!(go_format_g(1.5e300), "1.5e+300");
+        assert_eq!(go_format_g(1e-6), "1e-06");
+        assert_eq!(go_format_g(0.1), "0.1");
+        assert_eq!(go_format_g(123456.5), "123456.5");
+        assert_eq!(go_format_g(1234567.5), "1.2345675e+06");
+        assert_eq!(go_format_g(1e21), "1e+21");
+        assert_eq!(go_format_g(-0.5), "-0.5");
+    }
+
+    #[test]
+    fn keys_sort_as_go_yaml_v2() {
+        let mut keys = vec![
+            "a10", "a9", "a09", "A1", "_a", "1", "-x", "a1b", "a1_", "x1y", "x10",
+        ];
+        keys.sort_by(|a, b| natural_key_cmp(a, b));
+        // The order kubectl kustomize prints (testdata/kustomize/yaml-values).
+        assert_eq!(
+            keys,
+            ["-x", "_a", "1", "A1", "a1_", "a9", "a09", "a10", "a1b", "x10", "x1y"]
+        );
+    }
+
+    #[test]
+    fn strings_that_read_back_as_other_types_are_quoted() {
+        for s in [
+            "yes",
+            "on",
+            "1.0",
+            "0x1F",
+            "1_000",
+            "2001-12-14",
+            "1:30",
+            "null",
+            "~",
+            "",
+        ] {
+            assert!(string_style(s).1 == Style::DoubleQuoted, "{s}");
+        }
+        for s in ["hello", "1.2.3", "v1", "-x"] {
+            assert!(string_style(s).1 == Style::Plain, "{s}");
+        }
+    }
+}

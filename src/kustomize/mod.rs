@@ -41,7 +41,7 @@ pub enum KustomizeError {
     Remote(String),
     #[error("security; file '{path}' is not in or below '{root}'")]
     OutsideRoot { path: String, root: String },
-    #[error("accumulating resources from '{path}': {message}")]
+    #[error("accumulating resources: accumulating resources from '{path}': {message}")]
     Accumulate { path: String, message: String },
     #[error("{0}")]
     Build(String),
