@@ -197,3 +197,55 @@ fn timestamps_come_from_source_date_epoch_and_missing_inputs_are_corrupt() {
         "file:no/such/input.tgz"
     );
 }
+
+#[test]
+fn entry_picks_one_package_root_and_a_missing_one_is_a_problem() {
+    let results = common::scan_json(&["--entry", "./chart-hello/", "testdata/scan"]);
+    assert_eq!(results.len(), 1, "{results:#?}");
+    assert_eq!(results[0]["source"]["entry"], "chart-hello");
+    assert_eq!(results[0]["package"]["title"], "hello");
+    let missing = common::scan_json(&["--entry", "nope", "testdata/scan"]);
+    assert_eq!(missing.len(), 1);
+    assert_eq!(missing[0]["state"], "corrupt");
+    assert_eq!(missing[0]["problems"][0]["title"], "No package found");
+}
+
+#[test]
+fn symlinks_in_folders_are_followed_inside_and_refused_outside() {
+    let outside = common::scratch_dir("symlink-target");
+    fs::write(outside.join("secret.yaml"), "kind: Secret\n").unwrap();
+    let dir = common::scratch_dir("symlinks");
+    fs::write(
+        dir.join("real.yaml"),
+        archives::deployment("web", "nginx:1.27"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("real.yaml", dir.join("alias.yaml")).unwrap();
+    let inside = common::scan_json(&[common::path_str(&dir)]);
+    assert_eq!(inside[0]["state"], "available");
+    let files: Vec<&str> = inside[0]["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["alias.yaml", "real.yaml"]);
+    std::os::unix::fs::symlink(outside.join("secret.yaml"), dir.join("leak.yaml")).unwrap();
+    let leaking = common::scan_json(&[common::path_str(&dir)]);
+    assert_eq!(leaking[0]["state"], "corrupt");
+    assert_eq!(leaking[0]["problems"][0]["title"], "Unsafe archive entry");
+    fs::remove_dir_all(dir).unwrap();
+    fs::remove_dir_all(outside).unwrap();
+}
+
+#[test]
+fn a_deployment_without_a_name_is_a_problem_not_a_nameless_component() {
+    let dir = common::scratch_dir("nameless");
+    let nameless = "apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: c\n          image: nginx\n";
+    fs::write(dir.join("d.yaml"), nameless).unwrap();
+    let results = common::scan_json(&[common::path_str(&dir.join("d.yaml"))]);
+    assert_eq!(results[0]["state"], "incomplete");
+    assert_eq!(results[0]["components"], Value::Array(vec![]));
+    assert_eq!(results[0]["images"][0]["reference"], "nginx");
+    fs::remove_dir_all(dir).unwrap();
+}

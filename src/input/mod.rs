@@ -296,7 +296,8 @@ fn load_directory(dir: &Path, skip_archives: bool, limits: &Limits) -> Result<Lo
             .into());
         }
         let is_skipped_archive = skip_archives && archive_format_of_name(entry.path()).is_some();
-        if !entry.file_type().is_file() || is_skipped_archive {
+        let file_type = entry.file_type();
+        if !(file_type.is_file() || file_type.is_symlink()) || is_skipped_archive {
             continue;
         }
         let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
@@ -307,7 +308,23 @@ fn load_directory(dir: &Path, skip_archives: bool, limits: &Limits) -> Result<Lo
             continue;
         };
         let relative = relative.replace(std::path::MAIN_SEPARATOR, "/");
-        let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+        // Helm follows symlinks in chart folders; one that leaves the folder is refused.
+        let content_path = if file_type.is_symlink() {
+            match symlink_target_inside(dir, entry.path()) {
+                SymlinkTarget::File(target) => target,
+                SymlinkTarget::NotAFile => continue,
+                SymlinkTarget::Outside(target) => {
+                    loaded.violations.push(Violation::LinkOutside {
+                        link: relative,
+                        target,
+                    });
+                    continue;
+                }
+            }
+        } else {
+            entry.path().to_path_buf()
+        };
+        let size = fs::metadata(&content_path).map(|m| m.len()).unwrap_or(0);
         if size > limits.max_file_size {
             return Err(UnpackError::FileTooLarge {
                 path: relative,
@@ -322,11 +339,35 @@ fn load_directory(dir: &Path, skip_archives: bool, limits: &Limits) -> Result<Lo
             }
             .into());
         }
-        let data = fs::read(entry.path()).map_err(|e| LoadError::Io(format!("{relative}: {e}")))?;
+        let data =
+            fs::read(&content_path).map_err(|e| LoadError::Io(format!("{relative}: {e}")))?;
         if let Some(t) = modified_seconds(entry.path()) {
             loaded.newest_mtime = Some(loaded.newest_mtime.map_or(t, |n| n.max(t)));
         }
         loaded.tree.insert(relative, data);
     }
     Ok(loaded)
+}
+
+enum SymlinkTarget {
+    /// The link resolves to a regular file inside the folder.
+    File(PathBuf),
+    /// A folder, a dangling link or a loop: nothing to read.
+    NotAFile,
+    /// The link resolves outside the folder (the resolved path, for the problem).
+    Outside(String),
+}
+
+fn symlink_target_inside(dir: &Path, link: &Path) -> SymlinkTarget {
+    let (Ok(root), Ok(target)) = (fs::canonicalize(dir), fs::canonicalize(link)) else {
+        return SymlinkTarget::NotAFile;
+    };
+    if !target.starts_with(&root) {
+        return SymlinkTarget::Outside(target.display().to_string());
+    }
+    if target.is_file() {
+        SymlinkTarget::File(target)
+    } else {
+        SymlinkTarget::NotAFile
+    }
 }

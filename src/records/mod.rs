@@ -250,7 +250,17 @@ pub fn build_result(
                 container_type: container.container_type,
             });
         }
-        if workload.is_component() {
+        if workload.is_component() && workload.name.is_empty() {
+            // A PackageComponent needs a name; Kubernetes would refuse the object anyway.
+            problems.push(Problem::new(
+                ProblemKind::NotAnObject,
+                format!(
+                    "{} in {} has no metadata.name",
+                    workload.kind, workload.source
+                ),
+                problem::instance_uri(&source.path),
+            ));
+        } else if workload.is_component() {
             components.push(PackageComponent {
                 id: ids::component_id(
                     &package_id,

@@ -33,6 +33,10 @@ pub struct ScanOptions {
     pub jobs: Option<usize>,
 }
 
+/// Renderers recurse (templates including templates); a stack overflow would abort the whole
+/// batch, so workers get more than the 2 MiB default. It is address space, used only if needed.
+const WORKER_STACK_BYTES: usize = 64 * 1024 * 1024;
+
 #[derive(Debug, Error)]
 pub enum ScanError {
     #[error("cannot start worker threads: {0}")]
@@ -48,6 +52,7 @@ pub fn scan(
     let inputs: Vec<Input> = paths.iter().flat_map(|p| input::discover(p)).collect();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.jobs.unwrap_or(0))
+        .stack_size(WORKER_STACK_BYTES)
         .build()?;
     let (sender, receiver) = mpsc::channel();
     let mut pending: BTreeMap<usize, Vec<ScanResult>> = BTreeMap::new();
@@ -155,6 +160,7 @@ pub fn scan_input(input: &Input, options: &ScanOptions) -> Vec<ScanResult> {
         .or(loaded.newest_mtime)
         .unwrap_or(0);
     let fallback_title = input.base_name();
+    let wanted_entry = normalized_entry(options.entry.as_deref());
     let mut results = Vec::new();
     for package in &detected {
         let context = RenderContext {
@@ -165,7 +171,7 @@ pub fn scan_input(input: &Input, options: &ScanOptions) -> Vec<ScanResult> {
             options,
         };
         for rendered in render::render_package(&context) {
-            if options.entry.is_some() && rendered.entry != options.entry {
+            if wanted_entry.is_some() && rendered.entry != wanted_entry {
                 continue;
             }
             results.push(package_result(
@@ -173,7 +179,33 @@ pub fn scan_input(input: &Input, options: &ScanOptions) -> Vec<ScanResult> {
             ));
         }
     }
+    if results.is_empty() {
+        let source = source_of(input, Some(&loaded), wanted_entry.clone());
+        let problem = Problem::new(
+            ProblemKind::NoPackage,
+            format!(
+                "no package root at entry {:?}",
+                wanted_entry.unwrap_or_default()
+            ),
+            instance.as_str(),
+        );
+        results.push(records::unreadable_result(
+            source,
+            System::Kube,
+            vec![problem],
+        ));
+    }
     results
+}
+
+/// `--entry` as the records write entries: `/`-separated, no `./` or trailing `/`; the
+/// input's top folder itself (`.` or empty) is no entry at all.
+fn normalized_entry(entry: Option<&str>) -> Option<String> {
+    let parts: Vec<&str> = entry?
+        .split(['/', '\\'])
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("/"))
 }
 
 /// Objects → workloads → records for one rendered package.
