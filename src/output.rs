@@ -1,5 +1,7 @@
-//! Printing ScanResults: a JSON array, NDJSON streamed one result per line, or a table.
+//! Printing ScanResults: a JSON array, NDJSON streamed one result per line, a table, or a
+//! JSON array of Astra Packages.
 
+use crate::records::astra::astra_package;
 use crate::records::ScanResult;
 use std::io::{self, Write};
 
@@ -11,6 +13,8 @@ pub enum Format {
     Ndjson,
     /// A human summary, one row per package.
     Table,
+    /// One JSON array of Astra Control Packages, one per ScanResult.
+    Astra,
 }
 
 /// Writes results in a format; call [`ResultWriter::write`] per result, then [`ResultWriter::finish`].
@@ -37,7 +41,7 @@ impl<W: Write> ResultWriter<W> {
                 self.out.write_all(b"\n")?;
                 self.out.flush()
             }
-            Format::Json | Format::Table => {
+            Format::Json | Format::Table | Format::Astra => {
                 self.held.push(result);
                 Ok(())
             }
@@ -52,6 +56,11 @@ impl<W: Write> ResultWriter<W> {
                 self.out.write_all(b"\n")?;
             }
             Format::Table => write_table(&mut self.out, &self.held)?,
+            Format::Astra => {
+                let packages: Vec<_> = self.held.iter().map(astra_package).collect();
+                serde_json::to_writer_pretty(&mut self.out, &packages)?;
+                self.out.write_all(b"\n")?;
+            }
         }
         self.out.flush()
     }

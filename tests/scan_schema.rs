@@ -120,3 +120,38 @@ fn schema_command_prints_the_project_copies() {
     assert_eq!(code, 2);
     assert!(stderr.contains("unknown schema"));
 }
+
+#[test]
+fn astra_output_validates_against_the_astra_schema() {
+    let mut args = vec!["scan", "--format", "astra"];
+    args.extend_from_slice(&TESTDATA_INPUTS);
+    args.push("no/such/chart.tgz");
+    let (code, stdout, stderr) = common::pkglens(&args);
+    assert_eq!(code, 0, "{stderr}");
+    let packages: Vec<Value> = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(packages.len(), 6);
+    let schema = load_schema("astra/Package");
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("astra schema compiles");
+    for package in &packages {
+        let errors: Vec<String> = validator
+            .iter_errors(package)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{errors:#?}\n{package:#}");
+    }
+    let chart = packages
+        .iter()
+        .find(|p| p["packageName"] == "hello" && p["packageVersion"] == "0.1.0")
+        .expect("the chart");
+    assert_eq!(chart["packageState"], "incomplete");
+    let pinned = packages
+        .iter()
+        .flat_map(|p| p["images"].as_array().unwrap())
+        .find(|i| i["imageName"] == "busybox")
+        .expect("the pinned busybox image");
+    assert_eq!(pinned["imagePath"], "/library");
+    assert_eq!(pinned["imageTag"], "1.36");
+}

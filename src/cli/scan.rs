@@ -16,6 +16,7 @@ pub enum OutputFormat {
     Json,
     Ndjson,
     Table,
+    Astra,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -102,6 +103,7 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         OutputFormat::Json => Format::Json,
         OutputFormat::Ndjson => Format::Ndjson,
         OutputFormat::Table => Format::Table,
+        OutputFormat::Astra => Format::Astra,
     };
     let mut writer = ResultWriter::new(format, io::stdout().lock());
     let mut all_available = true;

@@ -14,9 +14,14 @@ fn pkglens_namespace() -> Uuid {
     Uuid::new_v5(&Uuid::NAMESPACE_URL, b"urn:pkglens")
 }
 
+/// UUIDv5 of `key` in pkglens's namespace, hyphenated lower case.
+pub fn uuid_v5(key: &str) -> String {
+    Uuid::new_v5(&pkglens_namespace(), key.as_bytes()).to_string()
+}
+
 pub fn package_id(system: &str, title: &str, repository: Option<&str>) -> String {
     let key = format!("package\n{system}\n{title}\n{}", repository.unwrap_or(""));
-    format!("pkg_{}", Uuid::new_v5(&pkglens_namespace(), key.as_bytes()))
+    format!("pkg_{}", uuid_v5(&key))
 }
 
 pub fn component_id(package_id: &str, kind: &str, namespace: Option<&str>, name: &str) -> String {

@@ -1,6 +1,7 @@
 //! The output records: Package, PackageComponent, ScanResult (and ErrorModel in [`problem`]),
 //! shaped as the schemas in `schema/` say, and built deterministically from a rendered package.
 
+pub mod astra;
 pub mod ids;
 pub mod problem;
 pub mod timestamp;
