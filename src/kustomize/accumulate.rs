@@ -327,17 +327,7 @@ impl<'t> Build<'t> {
         transform::prefix_suffix(&mut acc.res, &k.name_prefix, "");
         transform::prefix_suffix(&mut acc.res, "", &k.name_suffix);
         for l in &k.labels {
-            let mut specs: Vec<FieldSpec> = l
-                .fields
-                .iter()
-                .map(|f| FieldSpec {
-                    group: f.group.clone(),
-                    version: f.version.clone(),
-                    kind: f.kind.clone(),
-                    path: f.path.clone(),
-                    create: f.create,
-                })
-                .collect();
+            let mut specs: Vec<FieldSpec> = l.fields.iter().cloned().map(FieldSpec::from).collect();
             if l.include_selectors {
                 specs.extend(fieldspec::common_labels());
             } else if l.include_templates {
@@ -382,15 +372,7 @@ impl<'t> Build<'t> {
                 .cloned()
                 .and_then(|v| serde_json::from_value(v).ok())
                 .unwrap_or_default();
-            list.into_iter()
-                .map(|f| FieldSpec {
-                    group: f.group,
-                    version: f.version,
-                    kind: f.kind,
-                    path: f.path,
-                    create: f.create,
-                })
-                .collect()
+            list.into_iter().map(FieldSpec::from).collect()
         };
         let pairs = |field: &str| -> Vec<(String, String)> {
             match config.get(field) {
@@ -684,13 +666,7 @@ fn add_hashes(res: &mut ResMap) {
         let hash = generators::content_hash(&r.obj);
         let old = r.name().to_string();
         let new = format!("{old}-{hash}");
-        renames.push(Rename {
-            kind: r.kind().into(),
-            old_name: old,
-            new_name: new.clone(),
-            namespaces: r.namespaces.clone(),
-            new_namespace: r.namespace().into(),
-        });
+        renames.push(Rename::of(r, &new, r.namespace()));
         r.set_name(&new);
         r.needs_hash = false;
     }
@@ -705,13 +681,7 @@ fn config_image_specs(text: &str, file: &str) -> Result<Vec<FieldSpec>, Kustomiz
         if let Some(list) = d.get("images").cloned() {
             let specs: Vec<super::kustfile::FieldSpecArgs> = serde_json::from_value(list)
                 .map_err(|e| KustomizeError::build(format!("{file}: {e}")))?;
-            out.extend(specs.into_iter().map(|f| FieldSpec {
-                group: f.group,
-                version: f.version,
-                kind: f.kind,
-                path: f.path,
-                create: f.create,
-            }));
+            out.extend(specs.into_iter().map(FieldSpec::from));
         }
     }
     Ok(out)
@@ -746,19 +716,21 @@ const DEFAULT_ORDER_LAST: &[&str] = &[
     "ValidatingWebhookConfiguration",
 ];
 
+/// An id part for sorting, with kustomize's placeholder when it is empty.
+fn or_placeholder<'s>(s: &'s str, placeholder: &'s str) -> &'s str {
+    if s.is_empty() {
+        placeholder
+    } else {
+        s
+    }
+}
+
 fn gvk_sort_string(r: &Resource) -> String {
-    let or = |s: &str, d: &str| {
-        if s.is_empty() {
-            d.to_string()
-        } else {
-            s.to_string()
-        }
-    };
     format!(
         "{}_{}_{}",
-        or(r.group(), "~G"),
-        or(r.version(), "~V"),
-        or(r.kind(), "~K")
+        or_placeholder(r.group(), "~G"),
+        or_placeholder(r.version(), "~V"),
+        or_placeholder(r.kind(), "~K")
     )
 }
 
@@ -784,18 +756,11 @@ fn legacy_sort(items: &mut [Resource], first: &[String], last: &[String]) {
             return ga.cmp(&gb);
         }
         let key = |r: &Resource| {
-            let or = |s: &str, d: &str| {
-                if s.is_empty() {
-                    d.to_string()
-                } else {
-                    s.to_string()
-                }
-            };
             format!(
                 "{}|{}|{}",
                 gvk_sort_string(r),
-                or(r.namespace(), "~X"),
-                or(r.name(), "~N")
+                or_placeholder(r.namespace(), "~X"),
+                or_placeholder(r.name(), "~N")
             )
         };
         key(a).cmp(&key(b))

@@ -168,15 +168,24 @@ impl Emitter {
         };
         let allow_breaks = !simple_key;
         match style {
-            Style::Plain => self.write_plain(text, indent, allow_breaks, ctx == Context::Root),
-            Style::SingleQuoted => self.write_single_quoted(text, indent, allow_breaks),
+            Style::Plain => {
+                self.write_flowing(text, indent, allow_breaks, false);
+                if ctx == Context::Root {
+                    self.open_ended = true;
+                }
+            }
+            Style::SingleQuoted => self.write_flowing(text, indent, allow_breaks, true),
             Style::DoubleQuoted => self.write_double_quoted(text, indent, allow_breaks),
             Style::Literal => self.write_literal(text, indent),
         }
     }
 
-    fn write_plain(&mut self, text: &str, indent: i64, allow_breaks: bool, root: bool) {
-        if !self.whitespace {
+    /// Plain or single-quoted text: long lines fold at a space past the
+    /// width, line breaks are doubled (go-yaml's write_plain/single_quoted).
+    fn write_flowing(&mut self, text: &str, indent: i64, allow_breaks: bool, quoted: bool) {
+        if quoted {
+            self.write_indicator("'", true, false, false);
+        } else if !self.whitespace {
             self.put(' ');
         }
         let chars: Vec<char> = text.chars().collect();
@@ -185,7 +194,8 @@ impl Emitter {
         for (i, &c) in chars.iter().enumerate() {
             if c == ' ' {
                 let next_space = chars.get(i + 1) == Some(&' ');
-                if allow_breaks && !spaces && self.column > BEST_WIDTH && !next_space {
+                let inner = !quoted || (i > 0 && i < chars.len() - 1);
+                if allow_breaks && !spaces && self.column > BEST_WIDTH && inner && !next_space {
                     self.write_indent(indent);
                 } else {
                     self.put(c);
@@ -202,17 +212,20 @@ impl Emitter {
                 if breaks {
                     self.write_indent(indent);
                 }
+                if quoted && c == '\'' {
+                    self.put('\'');
+                }
                 self.put(c);
                 self.indention = false;
                 spaces = false;
                 breaks = false;
             }
         }
+        if quoted {
+            self.write_indicator("'", false, false, false);
+        }
         self.whitespace = false;
         self.indention = false;
-        if root {
-            self.open_ended = true;
-        }
     }
 
     fn write_break(&mut self, c: char) {
@@ -222,51 +235,6 @@ impl Emitter {
             self.out.push(c);
             self.column = 0;
         }
-    }
-
-    fn write_single_quoted(&mut self, text: &str, indent: i64, allow_breaks: bool) {
-        self.write_indicator("'", true, false, false);
-        let chars: Vec<char> = text.chars().collect();
-        let mut spaces = false;
-        let mut breaks = false;
-        for (i, &c) in chars.iter().enumerate() {
-            if c == ' ' {
-                let next_space = chars.get(i + 1) == Some(&' ');
-                if allow_breaks
-                    && !spaces
-                    && self.column > BEST_WIDTH
-                    && i > 0
-                    && i < chars.len() - 1
-                    && !next_space
-                {
-                    self.write_indent(indent);
-                } else {
-                    self.put(c);
-                }
-                spaces = true;
-            } else if is_break(c) {
-                if !breaks && c == '\n' {
-                    self.put_break();
-                }
-                self.write_break(c);
-                self.indention = true;
-                breaks = true;
-            } else {
-                if breaks {
-                    self.write_indent(indent);
-                }
-                if c == '\'' {
-                    self.put('\'');
-                }
-                self.put(c);
-                self.indention = false;
-                spaces = false;
-                breaks = false;
-            }
-        }
-        self.write_indicator("'", false, false, false);
-        self.whitespace = false;
-        self.indention = false;
     }
 
     fn write_double_quoted(&mut self, text: &str, indent: i64, allow_breaks: bool) {

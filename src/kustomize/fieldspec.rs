@@ -14,6 +14,18 @@ pub struct FieldSpec {
     pub create: bool,
 }
 
+impl From<super::kustfile::FieldSpecArgs> for FieldSpec {
+    fn from(f: super::kustfile::FieldSpecArgs) -> Self {
+        FieldSpec {
+            group: f.group,
+            version: f.version,
+            kind: f.kind,
+            path: f.path,
+            create: f.create,
+        }
+    }
+}
+
 impl FieldSpec {
     pub fn new(kind: &str, group: &str, path: &str, create: bool) -> Self {
         FieldSpec {

@@ -3,7 +3,7 @@
 //! nameReference configuration).
 
 use super::fieldspec::{visit, FieldSpec};
-use super::resource::{is_cluster_scoped, ns_equal, ResMap};
+use super::resource::{is_cluster_scoped, ns_equal, ResMap, Resource};
 use serde_json::Value;
 
 /// One renaming to propagate.
@@ -15,6 +15,19 @@ pub struct Rename {
     /// Namespaces the renamed resource has lived in (for matching referrers).
     pub namespaces: Vec<String>,
     pub new_namespace: String,
+}
+
+impl Rename {
+    /// `r` (not yet renamed) taking `new_name`, staying in or moving to `new_namespace`.
+    pub fn of(r: &Resource, new_name: &str, new_namespace: &str) -> Self {
+        Rename {
+            kind: r.kind().into(),
+            old_name: r.name().into(),
+            new_name: new_name.into(),
+            namespaces: r.namespaces.clone(),
+            new_namespace: new_namespace.into(),
+        }
+    }
 }
 
 struct RefSpec {

@@ -30,13 +30,7 @@ pub fn namespace(res: &mut ResMap, ns: &str) {
             continue;
         }
         if r.kind() == "ServiceAccount" {
-            renames.push(Rename {
-                kind: "ServiceAccount".into(),
-                old_name: r.name().into(),
-                new_name: r.name().into(),
-                namespaces: r.namespaces.clone(),
-                new_namespace: ns.into(),
-            });
+            renames.push(Rename::of(r, r.name(), ns));
         }
         r.set_namespace(ns);
     }
@@ -61,13 +55,7 @@ pub fn prefix_suffix(res: &mut ResMap, prefix: &str, suffix: &str) {
         }
         let old = r.name().to_string();
         let new = format!("{prefix}{old}{suffix}");
-        renames.push(Rename {
-            kind: r.kind().into(),
-            old_name: old,
-            new_name: new.clone(),
-            namespaces: r.namespaces.clone(),
-            new_namespace: r.namespace().into(),
-        });
+        renames.push(Rename::of(r, &new, r.namespace()));
         r.set_name(&new);
     }
     nameref::propagate(res, &renames);

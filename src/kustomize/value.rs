@@ -73,11 +73,7 @@ pub fn to_value(node: &Node) -> Result<Value, String> {
         Node::Mapping(entries) => {
             let mut map = Map::new();
             for (k, v) in entries {
-                let key = match k {
-                    Node::Scalar(s) => key_text(&s.text, s.style, s.tag.as_deref())?,
-                    _ => return Err("mapping keys must be scalars".into()),
-                };
-                map.insert(key, to_value(v)?);
+                map.insert(mapping_key(k)?, to_value(v)?);
             }
             Ok(Value::Object(map))
         }
@@ -113,12 +109,8 @@ fn annotations_value(v: &Node) -> Result<Value, String> {
         Node::Mapping(entries) => {
             let mut map = Map::new();
             for (k, v) in entries {
-                let key = match k {
-                    Node::Scalar(s) => key_text(&s.text, s.style, s.tag.as_deref())?,
-                    _ => return Err("mapping keys must be scalars".into()),
-                };
                 let text = v.as_str().unwrap_or("").to_string();
-                map.insert(key, Value::String(text));
+                map.insert(mapping_key(k)?, Value::String(text));
             }
             Ok(Value::Object(map))
         }
@@ -127,8 +119,11 @@ fn annotations_value(v: &Node) -> Result<Value, String> {
 }
 
 /// A mapping key as JSON sees it: the key's value stringified.
-fn key_text(text: &str, style: ScalarStyle, tag: Option<&str>) -> Result<String, String> {
-    Ok(match scalar_value(text, style, tag)? {
+fn mapping_key(k: &Node) -> Result<String, String> {
+    let Node::Scalar(s) = k else {
+        return Err("mapping keys must be scalars".into());
+    };
+    Ok(match scalar_value(&s.text, s.style, s.tag.as_deref())? {
         Value::String(s) => s,
         Value::Null => "null".into(),
         other => other.to_string(),
