@@ -8,6 +8,7 @@ use super::kustfile::{string_map, Kustomization, PatchArgs, VarArgs};
 use super::loader::{is_dir, is_remote, join, Loader};
 use super::nameref::{self, Rename};
 use super::patch;
+use super::replacements;
 use super::resource::{Behavior, ResId, ResMap, Resource};
 use super::roots::KUSTOMIZATION_FILE_NAMES;
 use super::transform;
@@ -348,9 +349,7 @@ impl<'t> Build<'t> {
         for img in &k.images {
             transform::images(&mut acc.res, img, &acc.image_specs);
         }
-        if !k.replacements.is_empty() {
-            return Err(KustomizeError::build("replacements are not supported yet"));
-        }
+        replacements::run(ldr, &mut acc.res, &k.replacements)?;
         for entry in &k.transformers {
             for config in self.plugin_configs(ldr, entry)? {
                 self.run_builtin_transformer(ldr, &mut acc.res, &config)?;

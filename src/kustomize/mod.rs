@@ -4,7 +4,8 @@
 //! Stages: the kustomization file model (`kustfile`), loading with kustomize's
 //! load restrictions (`loader`), resources and their ids (`resource`),
 //! generators (`generators`), transformers (`transform`, `fieldspec`,
-//! `nameref`), patches (`patch`), vars (`vars`), ordering and output (`emit`).
+//! `nameref`), patches (`patch`), replacements and vars, ordering and output
+//! (`emit`).
 
 mod accumulate;
 pub mod emit;
@@ -14,6 +15,7 @@ mod kustfile;
 mod loader;
 mod nameref;
 mod patch;
+mod replacements;
 mod resource;
 mod roots;
 mod transform;

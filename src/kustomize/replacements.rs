@@ -1,0 +1,281 @@
+//! `replacements`: copy a field of one resource into fields of others
+//! (whole values, or one `delimiter`-separated part of them).
+
+use super::kustfile::Selector;
+use super::loader::Loader;
+use super::patch;
+use super::resource::ResMap;
+use super::value::parse_documents;
+use super::KustomizeError;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct Replacement {
+    path: String,
+    source: Option<Source>,
+    targets: Vec<Target>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct Source {
+    #[serde(flatten)]
+    selector: Selector,
+    field_path: String,
+    options: Options,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct Target {
+    select: Option<Selector>,
+    reject: Vec<Selector>,
+    field_paths: Vec<String>,
+    options: Options,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct Options {
+    delimiter: String,
+    index: usize,
+    create: bool,
+}
+
+/// Runs a kustomization's `replacements` entries (inline, or files holding them).
+pub fn run(ldr: &Loader, res: &mut ResMap, entries: &[Value]) -> Result<(), KustomizeError> {
+    for entry in entries {
+        let r: Replacement = serde_json::from_value(entry.clone())
+            .map_err(|e| KustomizeError::build(format!("invalid replacement: {e}")))?;
+        if r.path.is_empty() {
+            apply(res, &r)?;
+            continue;
+        }
+        let text = ldr.load_text(&r.path)?;
+        for doc in parse_documents(&text, &r.path)? {
+            let list = match doc {
+                Value::Array(items) => items,
+                other => vec![other],
+            };
+            for item in list {
+                let r: Replacement = serde_json::from_value(item)
+                    .map_err(|e| KustomizeError::build(format!("{}: {e}", r.path)))?;
+                apply(res, &r)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn apply(res: &mut ResMap, r: &Replacement) -> Result<(), KustomizeError> {
+    let Some(source) = &r.source else {
+        return Err(KustomizeError::build("replacement is missing its source"));
+    };
+    let value = source_value(res, source)?;
+    for target in &r.targets {
+        let Some(select) = &target.select else {
+            return Err(KustomizeError::build(
+                "target must specify resources to select",
+            ));
+        };
+        let mut chosen = patch::select(res, select)?;
+        for reject in &target.reject {
+            let rejected = patch::select(res, reject)?;
+            chosen.retain(|i| !rejected.contains(i));
+        }
+        for i in chosen {
+            for path in &target.field_paths {
+                let segs = split_field_path(path);
+                let obj = &mut res.items[i].obj;
+                let mut found = false;
+                set_path(obj, &segs, target.options.create, &mut |v| {
+                    found = true;
+                    replace_value(v, &value, &target.options)
+                })?;
+                if !found && !segs.iter().any(|s| s == "*") {
+                    return Err(KustomizeError::build(format!(
+                        "unable to find field \"{path}\" in replacement target"
+                    )));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn source_value(res: &ResMap, source: &Source) -> Result<Value, KustomizeError> {
+    let found = patch::select(res, &source.selector)?;
+    let idx = match found.as_slice() {
+        [i] => *i,
+        [] => {
+            return Err(KustomizeError::build(format!(
+                "nothing selected by {}:{}",
+                source.selector.kind, source.selector.name
+            )))
+        }
+        _ => {
+            return Err(KustomizeError::build(format!(
+                "multiple matches for selector {}:{}",
+                source.selector.kind, source.selector.name
+            )))
+        }
+    };
+    let path = if source.field_path.is_empty() {
+        "metadata.name"
+    } else {
+        &source.field_path
+    };
+    let mut value = None;
+    let mut obj = res.items[idx].obj.clone();
+    set_path(&mut obj, &split_field_path(path), false, &mut |v| {
+        value = Some(v.clone());
+        Ok(())
+    })?;
+    let value = value.ok_or_else(|| {
+        KustomizeError::build(format!(
+            "fieldPath `{path}` is missing for replacement source"
+        ))
+    })?;
+    if source.options.delimiter.is_empty() {
+        return Ok(value);
+    }
+    let text = value.as_str().unwrap_or_default();
+    let part = text
+        .split(source.options.delimiter.as_str())
+        .nth(source.options.index)
+        .ok_or_else(|| {
+            KustomizeError::build("options.index out of bounds for replacement source")
+        })?;
+    Ok(Value::String(part.to_string()))
+}
+
+fn replace_value(v: &mut Value, new: &Value, options: &Options) -> Result<(), KustomizeError> {
+    if options.delimiter.is_empty() {
+        *v = new.clone();
+        return Ok(());
+    }
+    let current = v.as_str().unwrap_or_default().to_string();
+    let mut parts: Vec<String> = current
+        .split(options.delimiter.as_str())
+        .map(str::to_string)
+        .collect();
+    let text = match new {
+        Value::String(s) => s.clone(),
+        other => super::resource::scalar_string(other),
+    };
+    if options.index >= parts.len() {
+        return Err(KustomizeError::build(
+            "options.index out of bounds for replacement target",
+        ));
+    }
+    parts[options.index] = text;
+    *v = Value::String(parts.join(&options.delimiter));
+    Ok(())
+}
+
+/// `a.b.[name=x].c`, `a.b[name=x]`, `a.0`, `a.*`: dots outside brackets separate.
+fn split_field_path(path: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut depth = 0;
+    for c in path.chars() {
+        match c {
+            '[' => {
+                if depth == 0 && !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+                depth += 1;
+                cur.push(c);
+            }
+            ']' => {
+                depth -= 1;
+                cur.push(c);
+            }
+            '.' if depth == 0 => {
+                if !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+            }
+            _ => cur.push(c),
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+type Visit<'f> = dyn FnMut(&mut Value) -> Result<(), KustomizeError> + 'f;
+
+/// Calls `f` on every value the path reaches, creating missing mapping
+/// fields when `create`.
+fn set_path(
+    v: &mut Value,
+    segs: &[String],
+    create: bool,
+    f: &mut Visit,
+) -> Result<(), KustomizeError> {
+    let Some((seg, rest)) = segs.split_first() else {
+        return f(v);
+    };
+    if let Some(cond) = seg.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
+        let (k, want) = cond.split_once('=').unwrap_or((cond, ""));
+        if let Value::Array(items) = v {
+            for item in items.iter_mut() {
+                let hit = item.get(k).map(super::resource::scalar_string).as_deref() == Some(want);
+                if hit {
+                    set_path(item, rest, create, f)?;
+                }
+            }
+        }
+        return Ok(());
+    }
+    if seg == "*" {
+        match v {
+            Value::Array(items) => {
+                for item in items.iter_mut() {
+                    set_path(item, rest, create, f)?;
+                }
+            }
+            Value::Object(m) => {
+                for item in m.values_mut() {
+                    set_path(item, rest, create, f)?;
+                }
+            }
+            _ => {}
+        }
+        return Ok(());
+    }
+    match v {
+        Value::Array(items) => {
+            if let Some(item) = seg.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
+                set_path(item, rest, create, f)?;
+            }
+            Ok(())
+        }
+        Value::Object(m) => {
+            if !m.contains_key(seg.as_str()) {
+                if !create {
+                    return Ok(());
+                }
+                let fresh = if rest.is_empty() {
+                    Value::Null
+                } else {
+                    Value::Object(Map::new())
+                };
+                m.insert(seg.clone(), fresh);
+            }
+            match m.get_mut(seg.as_str()) {
+                Some(child) => set_path(child, rest, create, f),
+                None => Ok(()),
+            }
+        }
+        Value::Null if create => {
+            *v = Value::Object(Map::new());
+            set_path(v, segs, create, f)
+        }
+        _ => Ok(()),
+    }
+}
