@@ -25,10 +25,15 @@ pub struct HelmArgs {
     #[arg(long = "set-literal", allow_hyphen_values = true)]
     pub set_literal: Vec<String>,
     /// Namespace of the release.
-    #[arg(short = 'n', long = "namespace", default_value = "default")]
+    #[arg(
+        short = 'n',
+        long = "namespace",
+        default_value = "default",
+        overrides_with = "namespace"
+    )]
     pub namespace: String,
     /// Kubernetes version reported by .Capabilities.KubeVersion.
-    #[arg(long = "kube-version")]
+    #[arg(long = "kube-version", overrides_with = "kube_version")]
     pub kube_version: Option<String>,
     /// Extra API versions reported by .Capabilities.APIVersions (repeatable).
     #[arg(short = 'a', long = "api-versions")]

@@ -171,13 +171,16 @@ fn load_files(files: Vec<NamedFile>, depth: usize) -> Result<Chart, String> {
             }
             "values.schema.json" => chart.schema = Some(data),
             "requirements.yaml" | "requirements.lock" => {
-                if is_v1 {
-                    if name == "requirements.yaml" {
-                        chart.metadata.dependencies = Some(
-                            requirements(&data)
-                                .map_err(|e| format!("cannot load requirements.yaml: {e}"))?,
-                        );
+                // requirements.yaml declares dependencies whatever the apiVersion; only v1
+                // charts also keep both files among their files.
+                if name == "requirements.yaml" {
+                    if let Some(deps) = requirements(&data)
+                        .map_err(|e| format!("cannot load requirements.yaml: {e}"))?
+                    {
+                        chart.metadata.dependencies = Some(deps);
                     }
+                }
+                if is_v1 {
                     chart.files.push(ChartFile { name, data });
                 }
             }
@@ -230,14 +233,14 @@ fn load_files(files: Vec<NamedFile>, depth: usize) -> Result<Chart, String> {
     Ok(chart)
 }
 
-fn requirements(data: &[u8]) -> Result<Vec<super::chart::Dependency>, String> {
+fn requirements(data: &[u8]) -> Result<Option<Vec<super::chart::Dependency>>, String> {
     let text = String::from_utf8_lossy(data);
     let docs = crate::yaml::load_all(&text, &crate::yaml::Limits::default())
         .map_err(|e| format!("error converting YAML to JSON: {e}"))?;
-    match docs.first().and_then(|d| d.get("dependencies")) {
-        Some(node) => parse_dependencies(node),
-        None => Ok(Vec::new()),
-    }
+    docs.first()
+        .and_then(|d| d.get("dependencies"))
+        .map(parse_dependencies)
+        .transpose()
 }
 
 #[cfg(test)]

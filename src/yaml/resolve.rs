@@ -179,7 +179,8 @@ fn parse_go_float(s: &str) -> Option<f64> {
     {
         return None;
     }
-    s.parse::<f64>().ok()
+    // Out of range is an error to Go (ErrRange), so go-yaml keeps such a scalar a string.
+    s.parse::<f64>().ok().filter(|f| f.is_finite())
 }
 
 #[cfg(test)]
