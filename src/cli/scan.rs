@@ -3,6 +3,7 @@
 use super::helm_args::HelmArgs;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
+use pkglens::helm::render::RenderOptions;
 use pkglens::output::{Format, ResultWriter};
 use pkglens::records::State;
 use pkglens::scan::{self, ScanOptions};
@@ -98,6 +99,14 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         source_date_epoch: source_date_epoch()?,
         entry: args.entry,
         jobs: args.jobs,
+        helm: RenderOptions {
+            release_name: args.release_name.clone(),
+            namespace: args.helm.namespace.clone(),
+            kube_version: args.helm.kube_version.clone(),
+            api_versions: args.helm.api_versions.clone(),
+            values: args.helm.merged_values().map_err(anyhow::Error::msg)?,
+            ..RenderOptions::default()
+        },
     };
     let format = match args.format {
         OutputFormat::Json => Format::Json,

@@ -143,6 +143,9 @@ fn string_field(v: Option<&Json>, field: &str) -> Result<String, String> {
     match v {
         None | Some(Json::Null) => Ok(String::new()),
         Some(Json::String(s)) => Ok(s.clone()),
+        // sigs.k8s.io/yaml prints YAML booleans and numbers into string fields.
+        Some(Json::Bool(b)) => Ok(b.to_string()),
+        Some(Json::Number(n)) => Ok(n.to_string()),
         Some(other) => Err(format!(
             "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go struct field {field} of type string",
             json_kind(other)
@@ -420,8 +423,9 @@ mod tests {
     fn head_errors_like_helm() {
         let err = sort_manifests(&[file("c/templates/a.yaml", "- a\n")]).unwrap_err();
         assert!(err.starts_with("YAML parse error on c/templates/a.yaml: error unmarshaling JSON"));
-        let err = sort_manifests(&[file("c/templates/a.yaml", "kind: 5\n")]).unwrap_err();
-        assert!(err.contains("cannot unmarshal number"));
+        let err = sort_manifests(&[file("c/templates/a.yaml", "kind: [5]\n")]).unwrap_err();
+        assert!(err.contains("cannot unmarshal array"));
+        assert!(sort_manifests(&[file("c/templates/a.yaml", "metadata: {name: n}\n")]).is_ok());
     }
 
     #[test]

@@ -35,8 +35,6 @@ pub enum ProblemKind {
     NotAnObject,
     /// A container's image is not a valid Docker/OCI reference.
     ImageInvalid,
-    /// This build has no Helm renderer yet: images cannot be known.
-    HelmUnavailable,
     /// This build has no Kustomize builder yet: images cannot be known.
     KustomizeUnavailable,
     /// A renderer ran and failed (the detail holds the renderer's error text).
@@ -57,7 +55,6 @@ impl ProblemKind {
             Self::DocumentInvalid => "document-invalid",
             Self::NotAnObject => "not-an-object",
             Self::ImageInvalid => "image-invalid",
-            Self::HelmUnavailable => "helm-unavailable",
             Self::KustomizeUnavailable => "kustomize-unavailable",
             Self::RenderFailed => "render-failed",
             Self::InternalError => "internal-error",
@@ -75,7 +72,6 @@ impl ProblemKind {
             Self::DocumentInvalid => "Document does not parse",
             Self::NotAnObject => "Document is not a Kubernetes object",
             Self::ImageInvalid => "Invalid image reference",
-            Self::HelmUnavailable => "Helm rendering not available",
             Self::KustomizeUnavailable => "Kustomize rendering not available",
             Self::RenderFailed => "Rendering failed",
             Self::InternalError => "Internal error",
@@ -94,7 +90,6 @@ impl ProblemKind {
             | Self::DocumentInvalid
             | Self::NotAnObject
             | Self::ImageInvalid
-            | Self::HelmUnavailable
             | Self::KustomizeUnavailable
             | Self::RenderFailed => Severity::Incomplete,
         }

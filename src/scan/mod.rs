@@ -31,6 +31,8 @@ pub struct ScanOptions {
     pub entry: Option<String>,
     /// Worker threads; `None` for one per core.
     pub jobs: Option<usize>,
+    /// How charts are rendered: release name, namespace, values, capabilities.
+    pub helm: crate::helm::render::RenderOptions,
 }
 
 /// Renderers recurse (templates including templates); a stack overflow would abort the whole

@@ -13,6 +13,7 @@
 use super::ScanOptions;
 use crate::detect::{is_manifest_path, DetectedPackage, System};
 use crate::files::FileTree;
+use crate::helm;
 use crate::objects::{KubeObject, SourcedText};
 use crate::records::problem::{Problem, ProblemKind};
 use crate::records::Release;
@@ -78,7 +79,7 @@ impl RenderContext<'_> {
 pub fn render_package(context: &RenderContext<'_>) -> Vec<RenderedPackage> {
     match context.package.system {
         System::Kube => vec![render_kube(context)],
-        System::Helm => vec![render_helm_unavailable(context)],
+        System::Helm => vec![render_helm(context)],
         System::Kustomize => render_kustomize(context),
     }
 }
@@ -105,15 +106,17 @@ fn render_kube(context: &RenderContext<'_>) -> RenderedPackage {
     rendered
 }
 
-/// Until the Helm renderer lands: the chart's metadata, and an honest "images unknown".
-fn render_helm_unavailable(context: &RenderContext<'_>) -> RenderedPackage {
+/// A chart rendered as `helm template` would (with the scan's values and release settings);
+/// a chart that fails to load or render is a problem with helm's message instead of objects.
+fn render_helm(context: &RenderContext<'_>) -> RenderedPackage {
     let mut rendered = context.base(System::Helm);
     let chart_path = if context.package.root.is_empty() {
         "Chart.yaml".to_string()
     } else {
         format!("{}/Chart.yaml", context.package.root)
     };
-    match read_chart_metadata(context.tree.get(&chart_path).unwrap_or_default()) {
+    let chart_yaml = context.tree.get(&chart_path).unwrap_or_default();
+    match read_chart_metadata(chart_yaml) {
         Ok(chart) => {
             if let Some(name) = chart.name {
                 rendered.title = name;
@@ -124,21 +127,70 @@ fn render_helm_unavailable(context: &RenderContext<'_>) -> RenderedPackage {
                 app_version: chart.app_version,
             });
         }
-        Err(detail) => rendered.problems.push(Problem::new(
-            ProblemKind::ChartInvalid,
-            format!("{chart_path}: {detail}"),
+        Err(detail) => {
+            rendered.problems.push(Problem::new(
+                ProblemKind::ChartInvalid,
+                format!("{chart_path}: {detail}"),
+                context.instance,
+            ));
+            return rendered;
+        }
+    }
+    rendered.declared_images = declared_images(chart_yaml);
+    let files = context.tree.subtree(&context.package.root);
+    let result = helm::loader::load_tree(&files)
+        .and_then(|chart| helm::render::render_chart(chart, &context.options.helm));
+    match result {
+        Ok(output) => {
+            rendered.documents = output
+                .documents
+                .into_iter()
+                .map(|d| SourcedText {
+                    source: d.source,
+                    text: d.content,
+                })
+                .collect();
+        }
+        Err(err) => rendered.problems.push(Problem::new(
+            ProblemKind::RenderFailed,
+            format!("Error: {err}"),
             context.instance,
         )),
     }
-    rendered.problems.push(Problem::new(
-        ProblemKind::HelmUnavailable,
-        format!(
-            "this pkglens build cannot render Helm charts yet, so the images of chart {:?} are unknown",
-            rendered.title
-        ),
-        context.instance,
-    ));
     rendered
+}
+
+/// Images a chart declares in its Chart.yaml annotations (`artifacthub.io/images`,
+/// `helm.sh/images`): YAML lists of `{name, image}` entries or plain strings.
+fn declared_images(chart_yaml: &[u8]) -> Vec<String> {
+    let Ok(metadata) = helm::chart::Metadata::parse(&String::from_utf8_lossy(chart_yaml)) else {
+        return Vec::new();
+    };
+    let mut images = Vec::new();
+    for key in ["artifacthub.io/images", "helm.sh/images"] {
+        let Some(text) = metadata.annotations.get(key) else {
+            continue;
+        };
+        let Ok(node) = yaml::load_one(text, &yaml::Limits::default()) else {
+            continue;
+        };
+        let Ok(serde_json::Value::Array(items)) = yaml::to_json(&node) else {
+            continue;
+        };
+        for item in items {
+            let image = match &item {
+                serde_json::Value::String(s) => Some(s.clone()),
+                serde_json::Value::Object(m) => {
+                    m.get("image").and_then(|i| i.as_str()).map(str::to_string)
+                }
+                _ => None,
+            };
+            if let Some(image) = image.filter(|i| !i.is_empty() && !images.contains(i)) {
+                images.push(image);
+            }
+        }
+    }
+    images
 }
 
 /// One package per kustomization root (a folder no other kustomization references), each

@@ -231,7 +231,7 @@ impl<'s> Exec<'s> {
     }
 
     fn walk_range_inner(&mut self, fr: &mut Frame, dot: &Value, b: &Branch) -> R<()> {
-        let val = self.eval_pipeline(fr, dot, &b.pipe)?;
+        let val = self.eval_pipeline(fr, dot, &b.pipe)?.collection_view();
         let mark = fr.vars.len();
         let mut ran = false;
         match &val {

@@ -379,6 +379,15 @@ impl Value {
         }
     }
 
+    /// A named map/slice object (see [`Object::as_collection`]) as its plain map or list; any
+    /// other value as it is.
+    pub fn collection_view(self) -> Value {
+        match &self {
+            Value::Object(o) => o.as_collection().unwrap_or(self),
+            _ => self,
+        }
+    }
+
     /// A deep copy: new maps all the way down (Sprig's `deepCopy`, Helm's values coalescing).
     pub fn deep_copy(&self) -> Value {
         match self {

@@ -40,7 +40,7 @@ fn not(_: &mut CallCtx<'_>, args: &[Value]) -> Result<Value, FuncError> {
 }
 
 fn len(_: &mut CallCtx<'_>, args: &[Value]) -> Result<Value, FuncError> {
-    let n = match &args[0] {
+    let n = match &args[0].clone().collection_view() {
         Value::Str(s) => s.len(),
         Value::Bytes(b) => b.len(),
         Value::List(l) => l.len(),
@@ -62,7 +62,7 @@ fn index(_: &mut CallCtx<'_>, args: &[Value]) -> Result<Value, FuncError> {
         return Err(FuncError::new("index of untyped nil"));
     }
     for key in &args[1..] {
-        item = match &item {
+        item = match &item.clone().collection_view() {
             Value::Nil => return Err(FuncError::new("index of nil pointer")),
             Value::List(l) => {
                 let i = index_arg(key, l.len())?;
