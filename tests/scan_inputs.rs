@@ -49,12 +49,9 @@ fn chart_repository_folder_scans_every_archive_but_not_its_index() {
         hex::encode(Sha256::digest(&alpha))
     );
     assert_eq!(alpha_result["source"]["size"], alpha.len());
-    // Until Helm rendering lands a chart is honestly incomplete, never "no images".
-    assert_eq!(alpha_result["state"], "incomplete");
-    assert_eq!(
-        alpha_result["problems"][0]["title"],
-        "Helm rendering not available"
-    );
+    // The chart is rendered as `helm template` would: its Deployment's image is found.
+    assert_eq!(alpha_result["state"], "available", "{alpha_result:#}");
+    assert_eq!(alpha_result["images"][0]["reference"], "nginx:1.27");
     let files: Vec<&str> = alpha_result["files"]
         .as_array()
         .unwrap()
