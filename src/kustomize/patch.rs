@@ -37,9 +37,9 @@ fn is_builtin_kind(kind: &str) -> bool {
     )
 }
 
-/// The merge key of a list field in the Kubernetes schema (by field name and
+/// The merge keys of a list field in the Kubernetes schema (by field name and
 /// the list's parent field).
-fn merge_key(field: &str, parent: &str) -> Option<&'static str> {
+fn merge_keys(field: &str, parent: &str) -> Option<&'static [&'static str]> {
     Some(match field {
         "containers"
         | "initContainers"
@@ -47,14 +47,14 @@ fn merge_key(field: &str, parent: &str) -> Option<&'static str> {
         | "env"
         | "volumes"
         | "imagePullSecrets"
-        | "resourceClaims" => "name",
-        "volumeMounts" => "mountPath",
-        "volumeDevices" => "devicePath",
-        "hostAliases" => "ip",
-        "topologySpreadConstraints" => "topologyKey",
-        "readinessGates" => "conditionType",
-        "ports" if parent == "spec" => "port",
-        "ports" => "containerPort",
+        | "resourceClaims" => &["name"],
+        "volumeMounts" => &["mountPath"],
+        "volumeDevices" => &["devicePath"],
+        "hostAliases" => &["ip"],
+        "topologySpreadConstraints" => &["topologyKey", "whenUnsatisfiable"],
+        "readinessGates" => &["conditionType"],
+        "ports" if parent == "spec" => &["port", "protocol"],
+        "ports" => &["containerPort", "protocol"],
         _ => return None,
     })
 }
@@ -117,13 +117,13 @@ fn merge_value(dest: &mut Value, patch: &Value, field: &str, parent: &str, ctx: 
             merge_map(dm, pm, field, ctx);
         }
         Value::Array(pa) => {
-            let key = if ctx.keyed {
-                merge_key(field, parent)
+            let keys = if ctx.keyed {
+                merge_keys(field, parent)
             } else {
                 None
             };
-            match (key, dest) {
-                (Some(key), Value::Array(da)) => merge_keyed_list(da, pa, key, field, ctx),
+            match (keys, dest) {
+                (Some(keys), Value::Array(da)) => merge_keyed_list(da, pa, keys, field, ctx),
                 (_, dest) => *dest = clean(patch),
             }
         }
@@ -153,7 +153,26 @@ fn merge_map(dm: &mut Map<String, Value>, pm: &Map<String, Value>, field: &str, 
     }
 }
 
-fn merge_keyed_list(da: &mut Vec<Value>, pa: &[Value], key: &str, field: &str, ctx: &SmpContext) {
+fn key_of(v: &Value, keys: &[&str]) -> Vec<String> {
+    keys.iter()
+        .map(|k| {
+            v.get(*k)
+                .map(super::resource::scalar_string)
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// kyaml's associative merge: the patch's elements first, in patch order
+/// (merged into the dest element with the same keys), then the dest elements
+/// the patch does not name.
+fn merge_keyed_list(
+    da: &mut Vec<Value>,
+    pa: &[Value],
+    keys: &[&str],
+    field: &str,
+    ctx: &SmpContext,
+) {
     if pa.iter().any(|p| directive(p) == Some("replace")) {
         *da = pa
             .iter()
@@ -165,20 +184,18 @@ fn merge_keyed_list(da: &mut Vec<Value>, pa: &[Value], key: &str, field: &str, c
     let mut dest: Vec<Option<Value>> = std::mem::take(da).into_iter().map(Some).collect();
     let mut out = Vec::new();
     for p in pa {
-        let pk = p.get(key);
-        let found = pk.and_then(|pk| {
-            dest.iter()
-                .position(|d| d.as_ref().and_then(|d| d.get(key)) == Some(pk))
-        });
+        let pk = key_of(p, keys);
+        let found = dest
+            .iter()
+            .position(|d| d.as_ref().is_some_and(|d| key_of(d, keys) == pk));
         if directive(p) == Some("delete") {
             if let Some(i) = found {
                 dest[i] = None;
             }
             continue;
         }
-        match found {
-            Some(i) => {
-                let mut d = dest[i].take().unwrap_or(Value::Null);
+        match found.and_then(|i| dest[i].take()) {
+            Some(mut d) => {
                 merge_value(&mut d, p, "", field, ctx);
                 out.push(d);
             }

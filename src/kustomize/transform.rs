@@ -9,12 +9,44 @@ use super::resource::{is_cluster_scoped, ResMap};
 use super::KustomizeError;
 use serde_json::{Map, Value};
 
+/// Namespace fields besides `metadata/namespace` that follow the namespace.
+fn namespace_references() -> Vec<FieldSpec> {
+    vec![
+        FieldSpec::new(
+            "APIService",
+            "apiregistration.k8s.io",
+            "spec/service/namespace",
+            false,
+        ),
+        FieldSpec::new(
+            "CustomResourceDefinition",
+            "apiextensions.k8s.io",
+            "spec/conversion/webhook/clientConfig/service/namespace",
+            false,
+        ),
+        FieldSpec::new(
+            "ValidatingWebhookConfiguration",
+            "",
+            "webhooks/clientConfig/service/namespace",
+            false,
+        ),
+        FieldSpec::new(
+            "MutatingWebhookConfiguration",
+            "",
+            "webhooks/clientConfig/service/namespace",
+            false,
+        ),
+    ]
+}
+
 pub fn namespace(res: &mut ResMap, ns: &str) {
     if ns.is_empty() {
         return;
     }
+    let references = namespace_references();
     let mut renames = Vec::new();
     for r in res.items.iter_mut() {
+        apply(&references, r, &mut |v| *v = Value::String(ns.into()));
         if matches!(r.kind(), "RoleBinding" | "ClusterRoleBinding") {
             if let Some(Value::Array(subjects)) = r.obj.get_mut("subjects") {
                 for s in subjects {
