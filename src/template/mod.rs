@@ -10,10 +10,19 @@
 //!   YAML→JSON values into template data (numbers float64); ints from `--set` are `Value::Int64`.
 //! - [`funcs`]: the registry. A function is `fn(&mut CallCtx, &[Value]) -> Result<Value, FuncError>`
 //!   registered with its Go parameter types; see the module docs for adding a family.
-//! - Executing templates (landing next): `TemplateSet::new(Limits)`, `add_file(name, text)` for
-//!   every template file in Helm's order (defines are shared; later definitions replace earlier
-//!   ones), `execute(name, &Value) -> Result<String, TemplateError>` with Helm's `missingkey=zero`
-//!   and `<no value>` erased, recursion (1000), step and output limits.
+//! - [`TemplateSet`]: Helm's single template namespace. `TemplateSet::new(Limits::default())`,
+//!   then `add_file(name, text)` for every template file (e.g. `mychart/templates/x.yaml`) in
+//!   Helm's parse order — later `define`s replace earlier ones, empty ones never do; parse
+//!   errors come back as `TemplateError::Parse` (Go's `template: NAME:LINE: msg`). Then
+//!   `execute(name, &root)` runs one template with `root` as `.` and `$` and returns its output
+//!   with `<no value>` erased, as Helm does; failures are `TemplateError::Exec` with Go's text
+//!   (`template: FILE:LINE:COL: executing "NAME" at <NODE>: msg`). Parsing goes through a
+//!   process-wide cache keyed by the text's SHA-256, so the same file is parsed once.
+//! - `root` is a `Value::Map` holding `Values` (a `Map` typed `MapType::Values`), `Release`,
+//!   `Chart`, `Template`, `Capabilities`, `Files`, `Subcharts`: plain maps where Helm uses maps
+//!   (`Release`, `Template`), [`Object`]s where Helm uses structs with methods.
+//! - [`Limits`]: nested template/include/tpl depth (1000), steps, output bytes; each hit is an
+//!   error. `include` and `tpl` are registered by the engine (they need the executor).
 
 pub mod ast;
 mod exec;
