@@ -9,6 +9,7 @@ pub mod manifests;
 pub mod objects;
 pub mod pathmatch;
 pub mod render;
+pub mod schema;
 pub mod semver;
 pub mod strvals;
 pub mod values;

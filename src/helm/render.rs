@@ -9,6 +9,7 @@ use super::objects::{
     chart_value, json_to_value, release_value, template_value, Capabilities, Files, KubeVersion,
     ReleaseInfo,
 };
+use super::schema::validate_values;
 use super::semver::is_compatible_range;
 use super::values::{coalesce, Values};
 use super::HelmError;
@@ -109,6 +110,7 @@ pub fn render_chart(mut chart: Chart, opts: &RenderOptions) -> Result<RenderedCh
         )));
     }
     let values = coalesce(&chart, opts.values.clone(), false).map_err(HelmError::Values)?;
+    validate_values(&chart, &values).map_err(HelmError::Values)?;
 
     let release = release_value(&ReleaseInfo {
         name: opts.release_name.clone(),
