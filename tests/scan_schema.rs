@@ -146,7 +146,7 @@ fn astra_output_validates_against_the_astra_schema() {
         .iter()
         .find(|p| p["packageName"] == "hello" && p["packageVersion"] == "0.1.0")
         .expect("the chart");
-    assert_eq!(chart["packageState"], "incomplete");
+    assert_eq!(chart["packageState"], "available");
     let pinned = packages
         .iter()
         .flat_map(|p| p["images"].as_array().unwrap())
