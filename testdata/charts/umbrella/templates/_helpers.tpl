@@ -1,0 +1,1 @@
+{{- define "umbrella.name" -}}{{ .Release.Name }}-{{ .Chart.Name }}{{- end -}}
