@@ -2,13 +2,16 @@
 //! each with the exact output `kubectl kustomize` (kustomize v5.6.0) printed
 //! for it in `expected.yaml`; `errors/*` are inputs kustomize refuses
 //! (its message kept in `kubectl-error.txt`), which must fail for us too.
-//! A case's `entry` file names the kustomization folder when it is not the top.
+//! A case's `entry` file names the kustomization folder when it is not the top;
+//! an `options` file holding `enable-helm` builds as `--enable-helm` does
+//! (that case's output came from kubectl kustomize --enable-helm running helm
+//! v4.1.4 through a wrapper answering kustomize's `helm version -c` probe).
 
 use pkglens::files::FileTree;
 use pkglens::kustomize;
 use std::path::{Path, PathBuf};
 
-const CASE_FILES: [&str; 3] = ["expected.yaml", "entry", "kubectl-error.txt"];
+const CASE_FILES: [&str; 4] = ["expected.yaml", "entry", "options", "kubectl-error.txt"];
 
 fn cases_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/kustomize")
@@ -53,7 +56,19 @@ fn builds_match_kubectl_kustomize_output() {
     for dir in &dirs {
         let (tree, entry) = read_case(dir);
         let expected = std::fs::read_to_string(dir.join("expected.yaml")).unwrap();
-        match kustomize::build(&tree, &entry) {
+        let options = kustomize::BuildOptions {
+            enable_helm: std::fs::read_to_string(dir.join("options"))
+                .unwrap_or_default()
+                .contains("enable-helm"),
+        };
+        if options.enable_helm {
+            assert!(
+                kustomize::build(&tree, &entry).is_err(),
+                "{}: helmCharts need --enable-helm, as in kustomize",
+                dir.display()
+            );
+        }
+        match kustomize::build_with(&tree, &entry, &options) {
             Ok(out) if out == expected => {}
             Ok(out) => failures.push(format!(
                 "{}: output differs\n--- expected\n{expected}\n--- got\n{out}",

@@ -18,6 +18,9 @@ pub struct BuildArgs {
     /// The kustomization root inside the input.
     #[arg(long)]
     pub entry: Option<String>,
+    /// Inflate `helmCharts` from chart folders inside the input (never fetched).
+    #[arg(long)]
+    pub enable_helm: bool,
 }
 
 pub fn run(args: BuildArgs) -> ExitCode {
@@ -63,7 +66,10 @@ fn build(args: &BuildArgs) -> Result<String> {
             }
         }
     };
-    Ok(kustomize::build(&tree, &root)?)
+    let options = kustomize::BuildOptions {
+        enable_helm: args.enable_helm,
+    };
+    Ok(kustomize::build_with(&tree, &root, &options)?)
 }
 
 fn join_top(top: &str, entry: &str) -> String {

@@ -4,6 +4,7 @@
 
 use super::fieldspec::{self, FieldSpec};
 use super::generators::{self, GenKind};
+use super::helmcharts;
 use super::kustfile::{string_map, Kustomization, PatchArgs, VarArgs};
 use super::loader::{is_dir, is_remote, join, Loader};
 use super::nameref::{self, Rename};
@@ -14,7 +15,7 @@ use super::roots::KUSTOMIZATION_FILE_NAMES;
 use super::transform;
 use super::value::parse_documents;
 use super::vars;
-use super::KustomizeError;
+use super::{BuildOptions, KustomizeError};
 use crate::files::FileTree;
 use serde_json::Value;
 
@@ -39,11 +40,17 @@ struct Build<'t> {
     /// A custom OpenAPI schema makes kustomize merge custom kinds' lists by key.
     custom_schema: bool,
     visits: usize,
+    enable_helm: bool,
 }
 
-pub fn build(tree: &FileTree, root: &str) -> Result<Vec<Value>, KustomizeError> {
+pub fn build(
+    tree: &FileTree,
+    root: &str,
+    options: &BuildOptions,
+) -> Result<Vec<Value>, KustomizeError> {
     let root = root.trim_matches('/').to_string();
     let mut b = Build {
+        enable_helm: options.enable_helm,
         tree,
         stack: Vec::new(),
         custom_schema: false,
@@ -157,11 +164,6 @@ impl<'t> Build<'t> {
         for c in &k.crds {
             ldr.load(c)?;
         }
-        if !k.helm_charts.is_empty() || !k.helm_chart_inflation_generator.is_empty() {
-            return Err(KustomizeError::build(
-                "must specify --enable-helm to use helmCharts",
-            ));
-        }
         self.run_generators(&ldr, k, acc)?;
         for c in &k.components {
             let cdir = ldr.resolve_dir(c)?;
@@ -258,6 +260,20 @@ impl<'t> Build<'t> {
         }
         for args in &k.secret_generator {
             generated.push(generators::generate(ldr, GenKind::Secret, args, global)?);
+        }
+        if !k.helm_charts.is_empty() && !self.enable_helm {
+            return Err(KustomizeError::build(
+                "trouble configuring builtin HelmChartInflationGenerator: must specify --enable-helm",
+            ));
+        }
+        let globals = k.helm_globals.clone().unwrap_or_default();
+        for chart in &k.helm_charts {
+            for doc in helmcharts::inflate(ldr, &globals, chart)? {
+                for item in expand_list(doc) {
+                    check_resource(&item, "helm chart output")?;
+                    generated.push(Resource::new(item));
+                }
+            }
         }
         for entry in &k.generators {
             for config in self.plugin_configs(ldr, entry)? {

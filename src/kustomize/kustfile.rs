@@ -37,7 +37,7 @@ pub struct Kustomization {
     pub validators: Vec<String>,
     pub sort_options: Option<SortOptions>,
     pub helm_charts: Vec<Value>,
-    pub helm_chart_inflation_generator: Vec<Value>,
+    pub helm_globals: Option<super::helmcharts::HelmGlobals>,
     pub openapi: Map<String, Value>,
 }
 

@@ -11,6 +11,7 @@ mod accumulate;
 pub mod emit;
 mod fieldspec;
 mod generators;
+mod helmcharts;
 mod kustfile;
 mod loader;
 mod nameref;
@@ -55,18 +56,41 @@ impl KustomizeError {
     }
 }
 
+/// Build flags (kustomize's defaults when `Default`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BuildOptions {
+    /// `--enable-helm`: inflate `helmCharts` (with our own Helm renderer).
+    pub enable_helm: bool,
+}
+
 /// The documents `kustomize build ROOT` prints, in order.
 pub fn build_documents(
     tree: &FileTree,
     root: &str,
 ) -> Result<Vec<serde_json::Value>, KustomizeError> {
-    accumulate::build(tree, root)
+    build_documents_with(tree, root, &BuildOptions::default())
+}
+
+pub fn build_documents_with(
+    tree: &FileTree,
+    root: &str,
+    options: &BuildOptions,
+) -> Result<Vec<serde_json::Value>, KustomizeError> {
+    accumulate::build(tree, root, options)
 }
 
 /// The YAML stream `kustomize build ROOT` prints (`root` is a folder path in
 /// the tree, "" for the top).
 pub fn build(tree: &FileTree, root: &str) -> Result<String, KustomizeError> {
-    let docs = build_documents(tree, root)?;
+    build_with(tree, root, &BuildOptions::default())
+}
+
+pub fn build_with(
+    tree: &FileTree,
+    root: &str,
+    options: &BuildOptions,
+) -> Result<String, KustomizeError> {
+    let docs = build_documents_with(tree, root, options)?;
     let mut out = String::new();
     for (i, doc) in docs.iter().enumerate() {
         if i > 0 {

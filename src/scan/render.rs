@@ -218,7 +218,10 @@ fn render_kustomize(context: &RenderContext<'_>) -> Vec<RenderedPackage> {
                 rendered.files.root = kroot.clone();
                 rendered.title = relative.rsplit('/').next().unwrap_or(relative).to_string();
             }
-            match crate::kustomize::build_documents(context.tree, &kroot) {
+            // Scans inflate helmCharts kept inside the package (as `--enable-helm`): the
+            // images they deploy are the point; remote charts stay problems.
+            let options = crate::kustomize::BuildOptions { enable_helm: true };
+            match crate::kustomize::build_documents_with(context.tree, &kroot, &options) {
                 Ok(docs) => {
                     rendered.objects = docs
                         .into_iter()
