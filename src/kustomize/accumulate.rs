@@ -2,7 +2,7 @@
 //! kustomizations, run generators, components and transformers in
 //! kustomize's order, then add content hashes, resolve vars and sort.
 
-use super::fieldspec::{self, FieldSpec};
+use super::fieldspec::{self, FieldSpec, TransformerConfig};
 use super::generators::{self, GenKind};
 use super::helmcharts;
 use super::kustfile::{string_map, Kustomization, PatchArgs, VarArgs};
@@ -29,8 +29,8 @@ const MAX_VISITS: usize = 10_000;
 struct Accumulator {
     res: ResMap,
     vars: Vec<VarArgs>,
-    /// Extra image field specs from `configurations`.
-    image_specs: Vec<FieldSpec>,
+    /// Extra field specs from `configurations`.
+    config: TransformerConfig,
 }
 
 struct Build<'t> {
@@ -60,8 +60,8 @@ pub fn build(
     let sort = k.sort_options.clone();
     let mut acc = Accumulator::default();
     b.accumulate_target(&root, &k, &mut acc)?;
-    add_hashes(&mut acc.res);
-    vars::resolve(&mut acc.res, &acc.vars)?;
+    add_hashes(&mut acc.res, &acc.config);
+    vars::resolve(&mut acc.res, &acc.vars, &acc.config)?;
     acc.res.items.retain(|r| {
         r.obj
             .pointer("/metadata/annotations/config.kubernetes.io~1local-config")
@@ -159,7 +159,7 @@ impl<'t> Build<'t> {
         }
         for c in &k.configurations {
             let text = ldr.load_text(c)?;
-            acc.image_specs.extend(config_image_specs(&text, c)?);
+            acc.config.extend(TransformerConfig::parse(&text, c)?);
         }
         for c in &k.crds {
             ldr.load(c)?;
@@ -243,7 +243,7 @@ impl<'t> Build<'t> {
             }
             acc.vars.push(v);
         }
-        acc.image_specs.extend(sub_acc.image_specs);
+        acc.config.extend(sub_acc.config);
         Ok(())
     }
 
@@ -340,9 +340,9 @@ impl<'t> Build<'t> {
         for p in &k.patches {
             self.apply_patch(ldr, &mut acc.res, p, false)?;
         }
-        transform::namespace(&mut acc.res, &k.namespace);
-        transform::prefix_suffix(&mut acc.res, &k.name_prefix, "");
-        transform::prefix_suffix(&mut acc.res, "", &k.name_suffix);
+        transform::namespace(&mut acc.res, &k.namespace, &acc.config);
+        transform::prefix_suffix(&mut acc.res, &k.name_prefix, "", &acc.config);
+        transform::prefix_suffix(&mut acc.res, "", &k.name_suffix, &acc.config);
         for l in &k.labels {
             let mut specs: Vec<FieldSpec> = l.fields.iter().cloned().map(FieldSpec::from).collect();
             if l.include_selectors {
@@ -354,8 +354,12 @@ impl<'t> Build<'t> {
             }
             transform::set_map_entries(&mut acc.res, &string_map(&l.pairs), &specs);
         }
-        transform::common_labels(&mut acc.res, &string_map(&k.common_labels));
-        transform::common_annotations(&mut acc.res, &string_map(&k.common_annotations));
+        transform::common_labels(&mut acc.res, &string_map(&k.common_labels), &acc.config);
+        transform::common_annotations(
+            &mut acc.res,
+            &string_map(&k.common_annotations),
+            &acc.config,
+        );
         for p in &k.patches_json6902 {
             self.apply_patch(ldr, &mut acc.res, p, true)?;
         }
@@ -363,12 +367,12 @@ impl<'t> Build<'t> {
             transform::replicas(&mut acc.res, r);
         }
         for img in &k.images {
-            transform::images(&mut acc.res, img, &acc.image_specs);
+            transform::images(&mut acc.res, img, &acc.config.images);
         }
         replacements::run(ldr, &mut acc.res, &k.replacements)?;
         for entry in &k.transformers {
             for config in self.plugin_configs(ldr, entry)? {
-                self.run_builtin_transformer(ldr, &mut acc.res, &config)?;
+                self.run_builtin_transformer(ldr, &mut acc.res, &config, &acc.config)?;
             }
         }
         Ok(())
@@ -379,6 +383,7 @@ impl<'t> Build<'t> {
         ldr: &Loader,
         res: &mut ResMap,
         config: &Value,
+        tconfig: &TransformerConfig,
     ) -> Result<(), KustomizeError> {
         let kind = config.get("kind").and_then(Value::as_str).unwrap_or("");
         let specs = || -> Vec<FieldSpec> {
@@ -400,11 +405,11 @@ impl<'t> Build<'t> {
             "LabelTransformer" => transform::set_map_entries(res, &pairs("labels"), &specs()),
             "NamespaceTransformer" => {
                 let ns = config.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or("");
-                transform::namespace(res, ns);
+                transform::namespace(res, ns, tconfig);
             }
             "PrefixSuffixTransformer" | "PrefixTransformer" | "SuffixTransformer" => {
                 let get = |f: &str| config.get(f).and_then(Value::as_str).unwrap_or("").to_string();
-                transform::prefix_suffix(res, &get("prefix"), &get("suffix"));
+                transform::prefix_suffix(res, &get("prefix"), &get("suffix"), tconfig);
             }
             "ImageTagTransformer" => {
                 let img: super::kustfile::ImageArgs = config
@@ -672,7 +677,7 @@ fn merge_generated(old: &mut Resource, new: &Resource) {
 }
 
 /// Appends content hashes to generated names and updates references to them.
-fn add_hashes(res: &mut ResMap) {
+fn add_hashes(res: &mut ResMap, config: &TransformerConfig) {
     let mut renames = Vec::new();
     for r in res.items.iter_mut() {
         if !r.needs_hash {
@@ -685,21 +690,7 @@ fn add_hashes(res: &mut ResMap) {
         r.set_name(&new);
         r.needs_hash = false;
     }
-    nameref::propagate(res, &renames);
-}
-
-/// Image field specs from a `configurations` file (its `images:` list).
-fn config_image_specs(text: &str, file: &str) -> Result<Vec<FieldSpec>, KustomizeError> {
-    let docs = parse_documents(text, file)?;
-    let mut out = Vec::new();
-    for d in docs {
-        if let Some(list) = d.get("images").cloned() {
-            let specs: Vec<super::kustfile::FieldSpecArgs> = serde_json::from_value(list)
-                .map_err(|e| KustomizeError::build(format!("{file}: {e}")))?;
-            out.extend(specs.into_iter().map(FieldSpec::from));
-        }
-    }
-    Ok(out)
+    nameref::propagate(res, &renames, config);
 }
 
 const DEFAULT_ORDER_FIRST: &[&str] = &[

@@ -2,8 +2,75 @@
 //! (`path: spec/selector/matchLabels`, `kind: Deployment`, `create: true`),
 //! with kustomize's built-in defaults.
 
+use super::kustfile::FieldSpecArgs;
 use super::resource::Resource;
+use super::value::parse_documents;
+use super::KustomizeError;
+use serde::Deserialize;
 use serde_json::{Map, Value};
+
+/// Extra field specs from a kustomization's `configurations` files, merged
+/// up the tree of kustomizations (kustomize's TransformerConfig).
+#[derive(Debug, Default, Clone)]
+pub struct TransformerConfig {
+    pub common_labels: Vec<FieldSpec>,
+    pub common_annotations: Vec<FieldSpec>,
+    pub images: Vec<FieldSpec>,
+    pub var_reference: Vec<FieldSpec>,
+    pub namespace: Vec<FieldSpec>,
+    /// (kind of the named resource, field naming it).
+    pub name_reference: Vec<(String, FieldSpec)>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct ConfigFile {
+    common_labels: Vec<FieldSpecArgs>,
+    common_annotations: Vec<FieldSpecArgs>,
+    images: Vec<FieldSpecArgs>,
+    var_reference: Vec<FieldSpecArgs>,
+    namespace: Vec<FieldSpecArgs>,
+    name_reference: Vec<NameRefArgs>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct NameRefArgs {
+    kind: String,
+    field_specs: Vec<FieldSpecArgs>,
+}
+
+impl TransformerConfig {
+    pub fn parse(text: &str, file: &str) -> Result<Self, KustomizeError> {
+        let mut out = TransformerConfig::default();
+        for doc in parse_documents(text, file)? {
+            let c: ConfigFile = serde_json::from_value(doc)
+                .map_err(|e| KustomizeError::build(format!("{file}: {e}")))?;
+            let specs =
+                |l: Vec<FieldSpecArgs>| l.into_iter().map(FieldSpec::from).collect::<Vec<_>>();
+            out.common_labels.extend(specs(c.common_labels));
+            out.common_annotations.extend(specs(c.common_annotations));
+            out.images.extend(specs(c.images));
+            out.var_reference.extend(specs(c.var_reference));
+            out.namespace.extend(specs(c.namespace));
+            for n in c.name_reference {
+                for f in n.field_specs {
+                    out.name_reference.push((n.kind.clone(), f.into()));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn extend(&mut self, other: TransformerConfig) {
+        self.common_labels.extend(other.common_labels);
+        self.common_annotations.extend(other.common_annotations);
+        self.images.extend(other.images);
+        self.var_reference.extend(other.var_reference);
+        self.namespace.extend(other.namespace);
+        self.name_reference.extend(other.name_reference);
+    }
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct FieldSpec {
@@ -14,8 +81,8 @@ pub struct FieldSpec {
     pub create: bool,
 }
 
-impl From<super::kustfile::FieldSpecArgs> for FieldSpec {
-    fn from(f: super::kustfile::FieldSpecArgs) -> Self {
+impl From<FieldSpecArgs> for FieldSpec {
+    fn from(f: FieldSpecArgs) -> Self {
         FieldSpec {
             group: f.group,
             version: f.version,

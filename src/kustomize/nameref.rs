@@ -2,7 +2,7 @@
 //! hash), fields of other resources that name it follow (kustomize's
 //! nameReference configuration).
 
-use super::fieldspec::{visit, FieldSpec};
+use super::fieldspec::{visit, FieldSpec, TransformerConfig};
 use super::resource::{is_cluster_scoped, ns_equal, ResMap, Resource};
 use serde_json::Value;
 
@@ -31,7 +31,7 @@ impl Rename {
 }
 
 struct RefSpec {
-    target_kind: &'static str,
+    target_kind: String,
     spec: FieldSpec,
 }
 
@@ -49,9 +49,9 @@ const POD_TEMPLATE_KINDS: &[(&str, &str)] = &[
 
 fn ref_specs() -> Vec<RefSpec> {
     let mut v = Vec::new();
-    let mut add = |target: &'static str, kind: &str, group: &str, path: &str| {
+    let mut add = |target: &str, kind: &str, group: &str, path: &str| {
         v.push(RefSpec {
-            target_kind: target,
+            target_kind: target.to_string(),
             spec: FieldSpec::new(kind, group, path, false),
         });
     };
@@ -265,12 +265,17 @@ fn ref_specs() -> Vec<RefSpec> {
     v
 }
 
-/// Updates every reference to the renamed resources across `res`.
-pub fn propagate(res: &mut ResMap, renames: &[Rename]) {
+/// Updates every reference to the renamed resources across `res` (built-in
+/// name references plus those of `configurations`).
+pub fn propagate(res: &mut ResMap, renames: &[Rename], config: &TransformerConfig) {
     if renames.is_empty() {
         return;
     }
-    let specs = ref_specs();
+    let mut specs = ref_specs();
+    specs.extend(config.name_reference.iter().map(|(kind, spec)| RefSpec {
+        target_kind: kind.clone(),
+        spec: spec.clone(),
+    }));
     for r in res.items.iter_mut() {
         let referrer_ns = r.namespace().to_string();
         let referrer_cluster = is_cluster_scoped(r.kind());
@@ -294,7 +299,7 @@ pub fn propagate(res: &mut ResMap, renames: &[Rename]) {
                 None
             };
             if let Some(k) = &roleref_kind {
-                if k != rs.target_kind {
+                if *k != rs.target_kind {
                     continue;
                 }
             }

@@ -1,7 +1,7 @@
 //! kustomize's built-in transformers: namespace, name prefix/suffix, labels,
 //! annotations, images and replicas.
 
-use super::fieldspec::{self, apply, FieldSpec};
+use super::fieldspec::{self, apply, FieldSpec, TransformerConfig};
 use super::kustfile::{ImageArgs, ReplicaArgs, Selector};
 use super::nameref::{self, Rename};
 use super::patch;
@@ -39,11 +39,12 @@ fn namespace_references() -> Vec<FieldSpec> {
     ]
 }
 
-pub fn namespace(res: &mut ResMap, ns: &str) {
+pub fn namespace(res: &mut ResMap, ns: &str, config: &TransformerConfig) {
     if ns.is_empty() {
         return;
     }
-    let references = namespace_references();
+    let mut references = namespace_references();
+    references.extend(config.namespace.iter().cloned());
     let mut renames = Vec::new();
     for r in res.items.iter_mut() {
         apply(&references, r, &mut |v| *v = Value::String(ns.into()));
@@ -66,7 +67,7 @@ pub fn namespace(res: &mut ResMap, ns: &str) {
         }
         r.set_namespace(ns);
     }
-    nameref::propagate(res, &renames);
+    nameref::propagate(res, &renames, config);
 }
 
 /// Kinds whose names kustomize never prefixes or suffixes.
@@ -76,7 +77,7 @@ fn skips_prefix(kind: &str, group: &str) -> bool {
         || (kind == "APIService" && group == "apiregistration.k8s.io")
 }
 
-pub fn prefix_suffix(res: &mut ResMap, prefix: &str, suffix: &str) {
+pub fn prefix_suffix(res: &mut ResMap, prefix: &str, suffix: &str, config: &TransformerConfig) {
     if prefix.is_empty() && suffix.is_empty() {
         return;
     }
@@ -90,7 +91,7 @@ pub fn prefix_suffix(res: &mut ResMap, prefix: &str, suffix: &str) {
         renames.push(Rename::of(r, &new, r.namespace()));
         r.set_name(&new);
     }
-    nameref::propagate(res, &renames);
+    nameref::propagate(res, &renames, config);
 }
 
 /// Sets each pair in the string map found at every field the specs name.
@@ -112,12 +113,20 @@ pub fn set_map_entries(res: &mut ResMap, pairs: &[(String, String)], specs: &[Fi
     }
 }
 
-pub fn common_labels(res: &mut ResMap, pairs: &[(String, String)]) {
-    set_map_entries(res, pairs, &fieldspec::common_labels());
+pub fn common_labels(res: &mut ResMap, pairs: &[(String, String)], config: &TransformerConfig) {
+    let mut specs = fieldspec::common_labels();
+    specs.extend(config.common_labels.iter().cloned());
+    set_map_entries(res, pairs, &specs);
 }
 
-pub fn common_annotations(res: &mut ResMap, pairs: &[(String, String)]) {
-    set_map_entries(res, pairs, &fieldspec::common_annotations());
+pub fn common_annotations(
+    res: &mut ResMap,
+    pairs: &[(String, String)],
+    config: &TransformerConfig,
+) {
+    let mut specs = fieldspec::common_annotations();
+    specs.extend(config.common_annotations.iter().cloned());
+    set_map_entries(res, pairs, &specs);
 }
 
 pub fn replicas(res: &mut ResMap, args: &ReplicaArgs) {

@@ -1,13 +1,17 @@
 //! Legacy `vars`: `$(NAME)` in the fields kustomize scans is replaced by a
 //! field of a named resource, once all names are final.
 
-use super::fieldspec::{self, apply};
+use super::fieldspec::{self, apply, TransformerConfig};
 use super::kustfile::VarArgs;
 use super::resource::{scalar_string, split_api_version, ResMap};
 use super::KustomizeError;
 use serde_json::Value;
 
-pub fn resolve(res: &mut ResMap, vars: &[VarArgs]) -> Result<(), KustomizeError> {
+pub fn resolve(
+    res: &mut ResMap,
+    vars: &[VarArgs],
+    config: &TransformerConfig,
+) -> Result<(), KustomizeError> {
     if vars.is_empty() {
         return Ok(());
     }
@@ -63,7 +67,8 @@ pub fn resolve(res: &mut ResMap, vars: &[VarArgs]) -> Result<(), KustomizeError>
         })?;
         values.push((var.name.clone(), scalar_string(&v)));
     }
-    let specs = fieldspec::var_references();
+    let mut specs = fieldspec::var_references();
+    specs.extend(config.var_reference.iter().cloned());
     for r in res.items.iter_mut() {
         apply(&specs, r, &mut |v| substitute(v, &values));
     }
