@@ -118,6 +118,8 @@ pub struct Number {
     pub float: Option<f64>,
     pub is_char: bool,
     pub is_complex: bool,
+    /// The imaginary part of a complex literal such as `1i`.
+    pub imag: f64,
 }
 
 impl fmt::Display for Pipe {

@@ -448,12 +448,7 @@ impl<'s> Exec<'s> {
         let unsigned = lower.trim_start_matches(['+', '-']);
         let hex_int = unsigned.starts_with("0x") && !lower.contains('p');
         if n.is_complex {
-            return Err(self.error(
-                fr,
-                pos,
-                &n.text,
-                "complex constants are not supported".into(),
-            ));
+            return Ok(Value::Object(Arc::new(Complex(0.0, n.imag))));
         }
         if n.is_char {
             return Ok(Value::Int(n.int.unwrap_or(0)));
@@ -893,6 +888,33 @@ fn param_at(func: &Func, i: usize) -> Param {
         .copied()
         .or(func.variadic)
         .unwrap_or(Param::Any)
+}
+
+/// A `complex128` constant (only literals such as `1i` produce one).
+#[derive(Debug)]
+struct Complex(f64, f64);
+
+impl super::value::Object for Complex {
+    fn type_name(&self) -> &str {
+        "complex128"
+    }
+
+    fn kind_name(&self) -> &str {
+        "complex128"
+    }
+
+    fn go_format(&self) -> String {
+        let imag = super::fmt::format_float_shortest(self.1);
+        let sign = if imag.starts_with('-') { "" } else { "+" };
+        format!(
+            "({}{sign}{imag}i)",
+            super::fmt::format_float_shortest(self.0)
+        )
+    }
+
+    fn truthy(&self) -> bool {
+        self.0 != 0.0 || self.1 != 0.0
+    }
 }
 
 impl Host for Exec<'_> {

@@ -53,7 +53,7 @@ pub fn quote(s: &str) -> String {
 
 /// Go's `strconv.FormatFloat(f, 'g', -1, 64)` (also `%v` of a float64).
 pub fn format_float_shortest(f: f64) -> String {
-    format_float(f, 'g', None)
+    format_value(&Value::Float(f))
 }
 
 #[derive(Default, Clone, Copy)]
@@ -661,7 +661,11 @@ fn format_float(x: f64, verb: char, prec: Option<usize>) -> String {
                 Some(0) => Some(1),
                 other => other,
             };
-            let (digits, exp) = decimal_digits(x, p);
+            let (mut digits, exp) = decimal_digits(x, p);
+            // %g never shows trailing zeros (Go's decimal drops them before choosing a form).
+            while digits.len() > 1 && digits.ends_with('0') {
+                digits.pop();
+            }
             let mut eprec = p.unwrap_or(digits.len()) as i32;
             if !shortest && eprec > digits.len() as i32 && digits.len() as i32 > exp {
                 eprec = digits.len() as i32;
@@ -1020,6 +1024,18 @@ mod tests {
                 ]
             ),
             "3.14|   3.143|3.14    |-003.143|2|3.14"
+        );
+        assert_eq!(
+            f(
+                "%.2g|%.10g|%g|%G",
+                &[
+                    Value::Float(1234.5),
+                    Value::Float(1234.5),
+                    Value::Float(0.000001234),
+                    Value::Float(1e-7)
+                ]
+            ),
+            "1.2e+03|1234.5|1.234e-06|1E-07"
         );
         assert_eq!(f("%x", &[Value::Float(3.5)]), "0x1.cp+01");
     }

@@ -646,6 +646,7 @@ fn parse_number(text: &str, is_char: bool) -> Result<Number, String> {
         float: None,
         is_char,
         is_complex: false,
+        imag: 0.0,
     };
     if is_char {
         let inner = text
@@ -667,8 +668,11 @@ fn parse_number(text: &str, is_char: bool) -> Result<Number, String> {
         n.float = Some(v as f64);
         return Ok(n);
     }
-    if text.ends_with('i') {
+    if let Some(imag) = text.strip_suffix('i') {
         n.is_complex = true;
+        n.imag = parse_go_float(imag)
+            .or_else(|| parse_go_int(imag).map(|i| i as f64))
+            .ok_or_else(|| format!("illegal number syntax: \"{text}\""))?;
         return Ok(n);
     }
     n.uint = parse_go_uint(text);

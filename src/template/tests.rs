@@ -121,6 +121,10 @@ fn numbers_print_as_helm() {
         ),
         "1e+06 1.5 1e+06 31"
     );
+    assert_eq!(
+        render("{{ 1i }} {{ printf \"%T\" 2.5i }}", serde_json::json!({})),
+        "(0+1i) complex128"
+    );
 }
 
 #[test]
