@@ -5,7 +5,7 @@ use super::ast::{Branch, Command, List, Node, Number, Operand, Pipe};
 use super::fmt::format_value;
 use super::funcs::{CallCtx, Func, Host, Param};
 use super::set::{parse_cached, Template, TemplateError, TemplateSet};
-use super::value::{FuncError, ListType, Value};
+use super::value::{FuncError, ListType, MapType, Value, ValuesMethods};
 use std::collections::HashMap;
 use std::fmt::Display;
 use std::sync::Arc;
@@ -479,6 +479,24 @@ impl<'s> Exec<'s> {
         pos: usize,
         node: &Operand,
     ) -> R<Value> {
+        self.eval_field_chain_typed(fr, dot, receiver, idents, call_args, final_, pos, node)
+            .map(|(v, _)| v)
+    }
+
+    /// [`Self::eval_field_chain`], also telling whether the result came out of a map (Go's
+    /// static type `interface {}`, which a typed parameter refuses even when nil).
+    #[allow(clippy::too_many_arguments)]
+    fn eval_field_chain_typed(
+        &mut self,
+        fr: &mut Frame,
+        dot: &Value,
+        receiver: Value,
+        idents: &[String],
+        call_args: &[Operand],
+        final_: Option<Value>,
+        pos: usize,
+        node: &Operand,
+    ) -> R<(Value, bool)> {
         let mut current = receiver;
         // Whether `current` came out of a map, i.e. has Go's static type `interface {}`.
         let mut from_map = false;
@@ -492,8 +510,13 @@ impl<'s> Exec<'s> {
             };
             let has_args = !args.is_empty() || fin.is_some();
             let field_ctx = node;
+            if let Value::Map(m) = &current {
+                if let Some(methods) = ValuesMethods::for_method(m, name) {
+                    current = Value::Object(Arc::new(methods));
+                }
+            }
             let (next, next_from_map) = match &current {
-                Value::Nil if !from_map => return Ok(Value::Nil),
+                Value::Nil if !from_map => return Ok((Value::Nil, false)),
                 Value::Nil => {
                     return Err(self.error(
                         fr,
@@ -581,7 +604,7 @@ impl<'s> Exec<'s> {
             current = next;
             from_map = next_from_map;
         }
-        Ok(current)
+        Ok((current, from_map))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -683,8 +706,8 @@ impl<'s> Exec<'s> {
             | (Value::Int(_), Param::Int)
             | (Value::Int64(_), Param::Int64)
             | (Value::Float(_), Param::Float64)
-            | (Value::Bool(_), Param::Bool)
-            | (Value::Map(_), Param::Map) => true,
+            | (Value::Bool(_), Param::Bool) => true,
+            (Value::Map(m), Param::Map) => m.ty != MapType::Strings,
             (Value::List(l), Param::List) => l.elem == ListType::Any,
             (Value::List(l), Param::Strings) => l.elem == ListType::Str,
             _ => false,
@@ -708,7 +731,7 @@ impl<'s> Exec<'s> {
     fn eval_arg(&mut self, fr: &mut Frame, dot: &Value, ty: Param, op: &Operand) -> R<Value> {
         let pos = op.pos();
         let computed = match op {
-            Operand::Dot(_) => Some(dot.clone()),
+            Operand::Dot(_) => Some((dot.clone(), false)),
             Operand::Nil(_) => {
                 return match ty {
                     Param::Any | Param::List | Param::Strings | Param::Map => Ok(Value::Nil),
@@ -720,21 +743,29 @@ impl<'s> Exec<'s> {
                     )),
                 }
             }
-            Operand::Field { idents, .. } => {
-                Some(self.eval_field_chain(fr, dot, dot.clone(), idents, &[], None, pos, op)?)
-            }
+            Operand::Field { idents, .. } => Some(self.eval_field_chain_typed(
+                fr,
+                dot,
+                dot.clone(),
+                idents,
+                &[],
+                None,
+                pos,
+                op,
+            )?),
             Operand::Variable { name, fields, .. } => {
                 let v = self.var_value(fr, pos, name)?;
                 if fields.is_empty() {
-                    Some(v)
+                    Some((v, false))
                 } else {
-                    Some(self.eval_field_chain(fr, dot, v, fields, &[], None, pos, op)?)
+                    Some(self.eval_field_chain_typed(fr, dot, v, fields, &[], None, pos, op)?)
                 }
             }
-            Operand::Pipe(p) => Some(self.eval_pipeline(fr, dot, p)?),
-            Operand::Identifier { name, .. } => {
-                Some(self.eval_function(fr, dot, name, pos, &[], op, None)?)
-            }
+            Operand::Pipe(p) => Some((self.eval_pipeline(fr, dot, p)?, false)),
+            Operand::Identifier { name, .. } => Some((
+                self.eval_function(fr, dot, name, pos, &[], op, None)?,
+                false,
+            )),
             Operand::Chain { node, fields, .. } => {
                 if let Operand::Nil(_) = **node {
                     return Err(self.error(
@@ -745,11 +776,22 @@ impl<'s> Exec<'s> {
                     ));
                 }
                 let receiver = self.eval_arg(fr, dot, Param::Any, node)?;
-                Some(self.eval_field_chain(fr, dot, receiver, fields, &[], None, pos, op)?)
+                Some(self.eval_field_chain_typed(fr, dot, receiver, fields, &[], None, pos, op)?)
             }
             _ => None,
         };
-        if let Some(v) = computed {
+        if let Some((v, from_map)) = computed {
+            if from_map && v.is_nil() && ty != Param::Any {
+                return Err(self.error(
+                    fr,
+                    pos,
+                    op,
+                    format!(
+                        "wrong type for value; expected {}; got interface {{}}",
+                        ty.go_name()
+                    ),
+                ));
+            }
             return self.validate(fr, pos, op, v, ty);
         }
         // A literal: converted to the parameter type as Go converts constants.

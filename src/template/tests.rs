@@ -198,3 +198,28 @@ fn every_prefix_of_a_template_parses_or_fails_cleanly() {
         }
     }
 }
+
+#[test]
+fn nil_out_of_a_map_is_refused_by_typed_parameters() {
+    assert!(render_err("{{ printf .Values.missing }}")
+        .contains("wrong type for value; expected string; got interface {}"));
+    // Through a variable or a pipeline the nil is untyped, as in Go.
+    assert!(render_err("{{ $x := .Values.missing }}{{ printf $x }}")
+        .contains("invalid value; expected string"));
+}
+
+#[test]
+fn values_methods_resolve_before_keys() {
+    let vals = serde_json::json!({"a": {"b": {"c": 1}}, "s": "x"});
+    assert_eq!(
+        render("{{ printf \"%T %T\" .Values .Values.AsMap }}", vals.clone()),
+        "common.Values map[string]interface {}"
+    );
+    assert_eq!(
+        render("{{ (.Values.Table \"a.b\").c }} {{ .Values.PathValue \"a.b.c\" }}", vals.clone()),
+        "1 1"
+    );
+    assert!(render_with("", "{{ .Values.Table \"s\" }}", vals)
+        .unwrap_err()
+        .contains("\"s\" is not a table"));
+}

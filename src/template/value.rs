@@ -57,6 +57,8 @@ pub enum ListType {
     Str,
     /// `[]int`
     Int,
+    /// `[][]interface {}` (Sprig's `chunk`)
+    Lists,
 }
 
 /// An immutable, shared Go slice.
@@ -105,6 +107,7 @@ impl List {
             ListType::Any => "[]interface {}",
             ListType::Str => "[]string",
             ListType::Int => "[]int",
+            ListType::Lists => "[][]interface {}",
         }
     }
 }
@@ -116,6 +119,9 @@ pub enum MapType {
     Any,
     /// Helm's `common.Values` (the type of `.Values` itself; nested maps are `Any`).
     Values,
+    /// `map[string]string` (Sprig's `split`); not assignable to a `map[string]interface {}`
+    /// parameter.
+    Strings,
 }
 
 /// The entries of a map, in Go's printing/ranging order (byte-sorted keys).
@@ -210,6 +216,7 @@ impl Map {
         match self.ty {
             MapType::Any => "map[string]interface {}",
             MapType::Values => "common.Values",
+            MapType::Strings => "map[string]string",
         }
     }
 }
@@ -277,6 +284,76 @@ pub trait Object: Send + Sync + fmt::Debug {
     /// `range`, `len`, `index`, comparisons and serialisation see.
     fn as_collection(&self) -> Option<Value> {
         None
+    }
+}
+
+/// The methods of Helm's `common.Values` (the type of `.Values`), which Go resolves before
+/// map keys: `.Values.AsMap`, `.Values.Table "a.b"`, `.Values.PathValue "a.b.c"`.
+#[derive(Debug)]
+pub struct ValuesMethods(Map);
+
+impl ValuesMethods {
+    /// The method object when `name` is a method of `m`'s Go type.
+    pub fn for_method(m: &Map, name: &str) -> Option<ValuesMethods> {
+        let is_method = matches!(name, "AsMap" | "Table" | "PathValue");
+        (m.ty == MapType::Values && is_method).then(|| ValuesMethods(m.clone()))
+    }
+
+    /// Helm's `Values.Table`: the sub-map at a dotted path.
+    fn table(&self, path: &str) -> Result<Map, FuncError> {
+        let mut table = self.0.clone();
+        for key in path.split('.') {
+            table = match table.get(key) {
+                Some(Value::Map(m)) => m,
+                _ => return Err(FuncError::new(format!("\"{key}\" is not a table"))),
+            };
+        }
+        Ok(table.with_type(MapType::Values))
+    }
+}
+
+impl Object for ValuesMethods {
+    fn type_name(&self) -> &str {
+        "common.Values"
+    }
+
+    fn kind_name(&self) -> &str {
+        "map"
+    }
+
+    fn method_arity(&self, name: &str) -> Option<usize> {
+        match name {
+            "AsMap" => Some(0),
+            "Table" | "PathValue" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn call_method(&self, name: &str, args: &[Value]) -> Result<Value, FuncError> {
+        let arg = args.first().and_then(Value::as_str).unwrap_or_default();
+        match name {
+            "AsMap" => Ok(Value::Map(self.0.clone().with_type(MapType::Any))),
+            "Table" => self.table(arg).map(Value::Map),
+            _ => {
+                if arg.is_empty() {
+                    return Err(FuncError::new("YAML path cannot be empty"));
+                }
+                let (parent, key) = match arg.rsplit_once('.') {
+                    Some((parent, key)) => (self.table(parent).ok(), key),
+                    None => (Some(self.0.clone()), arg),
+                };
+                match parent.and_then(|t| t.get(key)) {
+                    Some(Value::Map(_)) | None => {
+                        Err(FuncError::new(format!("\"{key}\" is not a value")))
+                    }
+                    Some(v) => Ok(v),
+                }
+            }
+        }
+    }
+
+    fn go_format(&self) -> String {
+        super::fmt::format_value(&Value::Map(self.0.clone()))
     }
 }
 
