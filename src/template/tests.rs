@@ -216,7 +216,10 @@ fn values_methods_resolve_before_keys() {
         "common.Values map[string]interface {}"
     );
     assert_eq!(
-        render("{{ (.Values.Table \"a.b\").c }} {{ .Values.PathValue \"a.b.c\" }}", vals.clone()),
+        render(
+            "{{ (.Values.Table \"a.b\").c }} {{ .Values.PathValue \"a.b.c\" }}",
+            vals.clone()
+        ),
         "1 1"
     );
     assert!(render_with("", "{{ .Values.Table \"s\" }}", vals)
