@@ -30,6 +30,7 @@ pub fn parse(text: &str, funcs: &FuncMap) -> Result<Parsed, SyntaxError> {
         line: 1,
         vars: vec!["$".to_string()],
         range_depth: 0,
+        depth: 0,
         funcs,
         defines: Vec::new(),
     };
@@ -47,11 +48,17 @@ struct Parser<'a> {
     line: usize,
     vars: Vec<String>,
     range_depth: usize,
+    /// Nesting of pipelines and control structures, bounded so hostile input cannot exhaust
+    /// the stack (Go bounds it too: `max expression depth exceeded`).
+    depth: usize,
     funcs: &'a FuncMap,
     defines: Vec<(String, Arc<List>)>,
 }
 
 type Res<T> = Result<T, SyntaxError>;
+
+/// Deepest nesting of parentheses and control structures accepted.
+const MAX_DEPTH: usize = 1000;
 
 /// What ended an item list.
 enum End {
@@ -251,9 +258,19 @@ impl Parser<'_> {
 
     fn parse_control(&mut self, context: &str) -> Res<Branch> {
         let mark = self.vars.len();
+        self.descend()?;
         let result = self.parse_control_inner(context);
+        self.depth -= 1;
         self.vars.truncate(mark);
         result
+    }
+
+    fn descend(&mut self) -> Res<()> {
+        if self.depth >= MAX_DEPTH {
+            return self.error("max expression depth exceeded");
+        }
+        self.depth += 1;
+        Ok(())
     }
 
     fn parse_control_inner(&mut self, context: &str) -> Res<Branch> {
@@ -344,6 +361,13 @@ impl Parser<'_> {
     }
 
     fn pipeline(&mut self, context: &str, end: Kind) -> Res<Pipe> {
+        self.descend()?;
+        let result = self.pipeline_inner(context, end);
+        self.depth -= 1;
+        result
+    }
+
+    fn pipeline_inner(&mut self, context: &str, end: Kind) -> Res<Pipe> {
         let start = self.peek_non_space();
         let mut pipe = Pipe {
             pos: start.pos,

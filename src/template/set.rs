@@ -85,10 +85,13 @@ impl TemplateSet {
     /// Parses `text` (through the shared cache) and adds it under `name` along with the
     /// templates it defines.
     pub fn add_file(&mut self, name: &str, text: &str) -> Result<(), TemplateError> {
-        let parsed = parse_cached(text, self.funcs).map_err(|e| TemplateError::Parse {
-            name: name.to_string(),
-            line: e.line,
-            message: e.message,
+        let funcs = self.funcs;
+        let parsed = on_large_stack(|| {
+            parse_cached(text, funcs).map_err(|e| TemplateError::Parse {
+                name: name.to_string(),
+                line: e.line,
+                message: e.message,
+            })
         })?;
         let parse_name: Arc<str> = name.into();
         let source: Arc<str> = text.into();
@@ -124,29 +127,37 @@ impl TemplateSet {
     /// Runs on a helper thread with a large stack so that deep (but bounded) template
     /// recursion cannot overflow the caller's stack.
     pub fn execute(&self, name: &str, data: &Value) -> Result<String, TemplateError> {
-        let run = || {
+        on_large_stack(|| {
             Exec::new(self)
                 .run_named(name, data.clone())
                 .map(|out| out.replace("<no value>", ""))
-        };
-        std::thread::scope(|scope| {
-            std::thread::Builder::new()
-                .name("template".into())
-                .stack_size(EXEC_STACK)
-                .spawn_scoped(scope, run)
-                .map_err(|e| TemplateError::Exec(format!("cannot start template execution: {e}")))?
-                .join()
-                .unwrap_or_else(|_| {
-                    Err(TemplateError::Exec(
-                        "template execution failed unexpectedly".into(),
-                    ))
-                })
         })
     }
 }
 
-/// Stack for one execution: room for `Limits::max_depth` nested template calls.
-const EXEC_STACK: usize = 512 << 20;
+/// Stack for parsing and executing: room for the parser's nesting limit and for
+/// `Limits::max_depth` nested template calls (only the pages used are ever touched).
+const LARGE_STACK: usize = 512 << 20;
+
+/// Runs `work` on a helper thread with [`LARGE_STACK`], so that deep (but bounded) recursion
+/// cannot overflow the caller's stack, whatever thread the caller is on.
+fn on_large_stack<T: Send>(
+    work: impl FnOnce() -> Result<T, TemplateError> + Send,
+) -> Result<T, TemplateError> {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("template".into())
+            .stack_size(LARGE_STACK)
+            .spawn_scoped(scope, work)
+            .map_err(|e| TemplateError::Exec(format!("cannot start template work: {e}")))?
+            .join()
+            .unwrap_or_else(|_| {
+                Err(TemplateError::Exec(
+                    "template work failed unexpectedly".into(),
+                ))
+            })
+    })
+}
 
 /// Parses through the process-wide cache keyed by the text's SHA-256: the same library chart
 /// in a thousand archives is parsed once. Parse errors are not cached.

@@ -226,3 +226,16 @@ fn values_methods_resolve_before_keys() {
         .unwrap_err()
         .contains("\"s\" is not a table"));
 }
+
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    let parens = format!("{{{{ {}1{} }}}}", "(".repeat(100_000), ")".repeat(100_000));
+    let ifs = "{{ if 1 }}".repeat(100_000);
+    for text in [parens, ifs] {
+        let err = TemplateSet::default().add_file("deep", &text).unwrap_err();
+        assert!(
+            err.to_string().contains("max expression depth exceeded"),
+            "{err}"
+        );
+    }
+}
