@@ -10,6 +10,9 @@ use crate::files::FileTree;
 use serde::Serialize;
 use std::fmt;
 
+/// File names Kustomize accepts for a kustomization (the Kustomize module owns the list).
+pub use crate::kustomize::KUSTOMIZATION_FILE_NAMES;
+
 /// The package systems of the records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -28,10 +31,6 @@ impl fmt::Display for System {
         })
     }
 }
-
-/// File names Kustomize accepts for a kustomization.
-pub const KUSTOMIZATION_FILE_NAMES: [&str; 3] =
-    ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
 /// One package found in a tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
