@@ -222,20 +222,48 @@ pub enum LoadError {
     InputTooLarge { size: u64, limit: u64 },
 }
 
+/// A failed load, with the input file's digest when its bytes could be read (a corrupt
+/// archive is still identified by its sha256).
+#[derive(Debug, Error)]
+#[error("{error}")]
+pub struct LoadFailure {
+    pub error: LoadError,
+    pub sha256: Option<String>,
+    pub size: Option<u64>,
+}
+
+impl From<LoadError> for LoadFailure {
+    fn from(error: LoadError) -> Self {
+        Self {
+            error,
+            sha256: None,
+            size: None,
+        }
+    }
+}
+
 /// Reads `input` into memory within `limits`.
-pub fn load(input: &Input, limits: &Limits) -> Result<Loaded, LoadError> {
+pub fn load(input: &Input, limits: &Limits) -> Result<Loaded, LoadFailure> {
     match &input.kind {
-        InputKind::Unreadable(reason) => Err(LoadError::Io(reason.clone())),
+        InputKind::Unreadable(reason) => Err(LoadError::Io(reason.clone()).into()),
         InputKind::Archive(format) => {
             let bytes = read_input_file(&input.path, limits.max_total_size.saturating_mul(2))?;
-            let unpacked = unpack::unpack(&bytes, *format, limits, 0)?;
-            Ok(Loaded {
-                tree: unpacked.tree,
-                newest_mtime: unpacked.newest_mtime,
-                violations: unpacked.violations,
-                sha256: Some(sha256_hex(&bytes)),
-                size: Some(bytes.len() as u64),
-            })
+            let sha256 = Some(sha256_hex(&bytes));
+            let size = Some(bytes.len() as u64);
+            match unpack::unpack(&bytes, *format, limits, 0) {
+                Ok(unpacked) => Ok(Loaded {
+                    tree: unpacked.tree,
+                    newest_mtime: unpacked.newest_mtime,
+                    violations: unpacked.violations,
+                    sha256,
+                    size,
+                }),
+                Err(error) => Err(LoadFailure {
+                    error: error.into(),
+                    sha256,
+                    size,
+                }),
+            }
         }
         InputKind::Manifest(_) => {
             let bytes = read_input_file(&input.path, limits.max_file_size)?;
@@ -254,7 +282,7 @@ pub fn load(input: &Input, limits: &Limits) -> Result<Loaded, LoadError> {
             Ok(loaded)
         }
         InputKind::Directory { skip_archives } => {
-            load_directory(&input.path, *skip_archives, limits)
+            Ok(load_directory(&input.path, *skip_archives, limits)?)
         }
     }
 }

@@ -125,12 +125,18 @@ pub fn scan_input(input: &Input, options: &ScanOptions) -> Vec<ScanResult> {
     let instance = input.instance();
     let loaded = match input::load(input, &options.limits) {
         Ok(loaded) => loaded,
-        Err(error) => {
-            return vec![unreadable(
-                input,
+        Err(failure) => {
+            let source = Source {
+                sha256: failure.sha256,
+                size: failure.size,
+                ..source_of(input, None, None)
+            };
+            let problem = load_problem(&failure.error, &instance);
+            return vec![records::unreadable_result(
+                source,
                 System::Kube,
-                vec![load_problem(&error, &instance)],
-            )]
+                vec![problem],
+            )];
         }
     };
     let detected = detect::detect(&loaded.tree);
