@@ -285,6 +285,18 @@ pub trait Object: Send + Sync + fmt::Debug {
     fn as_collection(&self) -> Option<Value> {
         None
     }
+
+    /// What `encoding/json` writes for the value (`toJson`, and `toYaml`, which goes through
+    /// JSON), when it is not an empty object.
+    fn json(&self) -> Option<Json> {
+        None
+    }
+
+    /// The concrete Rust type, for functions whose Go parameter is this type (Sprig's date
+    /// functions take a `time.Time`, semver methods a `*semver.Version`).
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        None
+    }
 }
 
 /// The methods of Helm's `common.Values` (the type of `.Values`), which Go resolves before
