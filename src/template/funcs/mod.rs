@@ -25,6 +25,7 @@
 //! Sprig's `slice` overrides Go's builtin, as in Helm).
 
 mod builtin;
+pub mod library;
 
 use super::value::{FuncError, Value};
 use std::collections::HashMap;
@@ -133,6 +134,7 @@ pub fn helm_funcs() -> &'static FuncMap {
     FUNCS.get_or_init(|| {
         let mut map = FuncMap::default();
         builtin::register(&mut map);
+        library::register(&mut map);
         map
     })
 }

@@ -1,0 +1,591 @@
+//! Helm's data functions: YAML, JSON and TOML in and out, `required` and the offline `lookup`.
+//!
+//! Output goes through Go's `encoding/json` view of the data first (as sigs.k8s.io/yaml does for
+//! `toYaml`), so numbers, key order and escaping match Helm's bytes.
+
+use super::super::{FuncMap, Param};
+use super::gojson::{json_float, Json, JsonStyle};
+use super::goyaml::{self, Flavor};
+use crate::template::value::{Entries, FuncError, Value};
+use crate::yaml;
+
+/// Nesting deeper than this is treated like Go's cycle error (a map that contains itself).
+const MAX_DEPTH: usize = 1000;
+
+pub(super) fn register(map: &mut FuncMap) {
+    use Param::{Any, Str};
+    map.add("toYaml", &[Any], None, |_, a| {
+        Ok(Value::str(to_yaml(&a[0])))
+    });
+    map.add("mustToYaml", &[Any], None, |_, a| {
+        let json = to_json(&a[0], 0).map_err(FuncError::new)?;
+        Ok(Value::str(trim_newline(goyaml::marshal(&json, Flavor::V2))))
+    });
+    map.add("toYamlPretty", &[Any], None, |_, a| {
+        Ok(Value::str(
+            to_json(&a[0], 0)
+                .map(|j| trim_newline(goyaml::marshal(&j, Flavor::V3Pretty)))
+                .unwrap_or_default(),
+        ))
+    });
+    map.add("fromYaml", &[Str], None, |_, a| {
+        Ok(from_yaml_map(text(&a[0])))
+    });
+    map.add("fromYamlArray", &[Str], None, |_, a| {
+        Ok(from_yaml_list(text(&a[0])))
+    });
+    map.add("toJson", &[Any], None, |_, a| {
+        Ok(Value::str(to_json_text(&a[0]).unwrap_or_default()))
+    });
+    map.add("mustToJson", &[Any], None, |_, a| {
+        to_json_text(&a[0]).map(Value::str).map_err(FuncError::new)
+    });
+    for (name, style, must) in [
+        (
+            "toPrettyJson",
+            JsonStyle {
+                escape_html: true,
+                pretty: true,
+            },
+            false,
+        ),
+        (
+            "mustToPrettyJson",
+            JsonStyle {
+                escape_html: true,
+                pretty: true,
+            },
+            true,
+        ),
+        (
+            "toRawJson",
+            JsonStyle {
+                escape_html: false,
+                pretty: false,
+            },
+            false,
+        ),
+        (
+            "mustToRawJson",
+            JsonStyle {
+                escape_html: false,
+                pretty: false,
+            },
+            true,
+        ),
+    ] {
+        let call: super::super::NativeFn = match (style.pretty, must) {
+            (true, false) => |_, a| Ok(Value::str(encode(&a[0], PRETTY).unwrap_or_default())),
+            (true, true) => |_, a| {
+                encode(&a[0], PRETTY)
+                    .map(Value::str)
+                    .map_err(FuncError::new)
+            },
+            (false, false) => |_, a| Ok(Value::str(encode(&a[0], RAW).unwrap_or_default())),
+            (false, true) => |_, a| encode(&a[0], RAW).map(Value::str).map_err(FuncError::new),
+        };
+        map.add(name, &[Any], None, call);
+    }
+    map.add("fromJson", &[Str], None, |_, a| {
+        Ok(from_json_map(text(&a[0])))
+    });
+    map.add("fromJsonArray", &[Str], None, |_, a| {
+        Ok(from_json_list(text(&a[0])))
+    });
+    map.add("mustFromJson", &[Str], None, |_, a| {
+        serde_json::from_str::<serde_json::Value>(text(&a[0]))
+            .map(|j| Value::from_json(&j))
+            .map_err(|e| FuncError::new(go_json_error(&e, text(&a[0]))))
+    });
+    map.add("toToml", &[Any], None, |_, a| {
+        Ok(Value::str(to_toml(&a[0])))
+    });
+    map.add("fromToml", &[Str], None, |_, a| Ok(from_toml(text(&a[0]))));
+    map.add("required", &[Str, Any], None, |_, a| {
+        let missing = match &a[1] {
+            Value::Nil => true,
+            Value::Str(s) => s.is_empty(),
+            _ => false,
+        };
+        if missing {
+            return Err(FuncError::new(text(&a[0])));
+        }
+        Ok(a[1].clone())
+    });
+    // `helm template` has no cluster: every lookup finds nothing.
+    map.add("lookup", &[Str, Str, Str, Str], None, |_, _| {
+        Ok(Value::map(Entries::new()))
+    });
+}
+
+const PRETTY: JsonStyle = JsonStyle {
+    escape_html: true,
+    pretty: true,
+};
+const RAW: JsonStyle = JsonStyle {
+    escape_html: false,
+    pretty: false,
+};
+const COMPACT: JsonStyle = JsonStyle {
+    escape_html: true,
+    pretty: false,
+};
+
+fn text(v: &Value) -> &str {
+    v.as_str().unwrap_or("")
+}
+
+fn trim_newline(mut s: String) -> String {
+    if s.ends_with('\n') {
+        s.pop();
+    }
+    s
+}
+
+/// Helm's `toYaml`: the YAML text without its final newline, or "" when the value cannot be
+/// marshalled.
+pub fn to_yaml(v: &Value) -> String {
+    to_json(v, 0)
+        .map(|j| trim_newline(goyaml::marshal(&j, Flavor::V2)))
+        .unwrap_or_default()
+}
+
+/// Helm's `toJson` (`json.Marshal`), or Go's error text.
+pub fn to_json_text(v: &Value) -> Result<String, String> {
+    encode(v, COMPACT)
+}
+
+fn encode(v: &Value, style: JsonStyle) -> Result<String, String> {
+    to_json(v, 0).map(|j| j.encode(style))
+}
+
+/// The value as `encoding/json` sees it.
+fn to_json(v: &Value, depth: usize) -> Result<Json, String> {
+    if depth > MAX_DEPTH {
+        return Err(format!(
+            "json: unsupported value: encountered a cycle via {}",
+            v.type_name()
+        ));
+    }
+    Ok(match v {
+        Value::Nil => Json::Null,
+        Value::Bool(b) => Json::Bool(*b),
+        Value::Int(n) | Value::Int64(n) => Json::Number(n.to_string()),
+        Value::Float(f) => Json::Number(json_float(*f).ok_or_else(|| {
+            format!(
+                "json: unsupported value: {}",
+                super::gojson::format_float(*f, 'g', -1)
+            )
+        })?),
+        Value::Str(s) => Json::Str(s.to_string()),
+        Value::Bytes(b) => Json::Str(super::encoding::base64_encode(b)),
+        Value::List(l) => Json::Array(
+            l.items()
+                .iter()
+                .map(|i| to_json(i, depth + 1))
+                .collect::<Result<_, _>>()?,
+        ),
+        Value::Map(m) => Json::Object(
+            m.snapshot()
+                .iter()
+                .map(|(k, v)| Ok((k.clone(), to_json(v, depth + 1)?)))
+                .collect::<Result<_, String>>()?,
+        ),
+        Value::Object(o) => match o.json() {
+            Some(j) => from_serde(&j),
+            None => Json::Object(Vec::new()),
+        },
+    })
+}
+
+fn from_serde(j: &serde_json::Value) -> Json {
+    match j {
+        serde_json::Value::Null => Json::Null,
+        serde_json::Value::Bool(b) => Json::Bool(*b),
+        serde_json::Value::Number(n) => Json::Number(match (n.as_i64(), n.as_u64(), n.as_f64()) {
+            (Some(i), _, _) => i.to_string(),
+            (_, Some(u), _) => u.to_string(),
+            (_, _, Some(f)) => json_float(f).unwrap_or_else(|| "null".into()),
+            _ => "null".into(),
+        }),
+        serde_json::Value::String(s) => Json::Str(s.clone()),
+        serde_json::Value::Array(items) => Json::Array(items.iter().map(from_serde).collect()),
+        serde_json::Value::Object(entries) => Json::Object(
+            entries
+                .iter()
+                .map(|(k, v)| (k.clone(), from_serde(v)))
+                .collect(),
+        ),
+    }
+}
+
+/// The JSON document sigs.k8s.io/yaml makes of a YAML text (its first document), with Go's
+/// error texts.
+fn yaml_to_json(text: &str) -> Result<serde_json::Value, String> {
+    let docs = yaml::load_all(text, &yaml::Limits::default())
+        .map_err(|e| format!("error converting YAML to JSON: {e}"))?;
+    match docs.first() {
+        None => Ok(serde_json::Value::Null),
+        Some(doc) => yaml::to_json(doc).map_err(|e| format!("error converting YAML to JSON: {e}")),
+    }
+}
+
+fn json_kind(j: &serde_json::Value) -> &'static str {
+    match j {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "bool",
+        serde_json::Value::Number(_) => "number",
+        serde_json::Value::String(_) => "string",
+        serde_json::Value::Array(_) => "array",
+        serde_json::Value::Object(_) => "object",
+    }
+}
+
+fn error_map(message: String) -> Value {
+    let mut entries = Entries::new();
+    entries.insert("Error".into(), Value::str(message));
+    Value::map(entries)
+}
+
+/// Helm's `fromYaml`: a map, with any error under the key `Error`.
+fn from_yaml_map(text: &str) -> Value {
+    match yaml_to_json(text) {
+        Err(e) => error_map(e),
+        Ok(serde_json::Value::Null) => Value::map(Entries::new()),
+        Ok(j @ serde_json::Value::Object(_)) => Value::from_json(&j),
+        Ok(other) => error_map(format!(
+            "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
+            json_kind(&other)
+        )),
+    }
+}
+
+/// Helm's `fromYamlArray`: a list, or a one-item list holding the error.
+fn from_yaml_list(text: &str) -> Value {
+    match yaml_to_json(text) {
+        Err(e) => Value::list(vec![Value::str(e)]),
+        Ok(serde_json::Value::Null) => Value::list(Vec::new()),
+        Ok(j @ serde_json::Value::Array(_)) => Value::from_json(&j),
+        Ok(other) => Value::list(vec![Value::str(format!(
+            "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type []interface {{}}",
+            json_kind(&other)
+        ))]),
+    }
+}
+
+/// Helm's `fromJson`: a map, with any error under the key `Error`.
+fn from_json_map(text: &str) -> Value {
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Err(e) => error_map(go_json_error(&e, text)),
+        Ok(serde_json::Value::Null) => Value::map(Entries::new()),
+        Ok(j @ serde_json::Value::Object(_)) => Value::from_json(&j),
+        Ok(other) => error_map(format!(
+            "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
+            json_kind(&other)
+        )),
+    }
+}
+
+/// Helm's `fromJsonArray`: a list, or a one-item list holding the error.
+fn from_json_list(text: &str) -> Value {
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Err(e) => Value::list(vec![Value::str(go_json_error(&e, text))]),
+        Ok(serde_json::Value::Null) => Value::list(Vec::new()),
+        Ok(j @ serde_json::Value::Array(_)) => Value::from_json(&j),
+        Ok(other) => Value::list(vec![Value::str(format!(
+            "json: cannot unmarshal {} into Go value of type []interface {{}}",
+            json_kind(&other)
+        ))]),
+    }
+}
+
+/// Go's wording of the common JSON syntax errors.
+fn go_json_error(e: &serde_json::Error, text: &str) -> String {
+    if e.is_eof() {
+        return "unexpected end of JSON input".into();
+    }
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(e.line().saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let offending = text[line_start..]
+        .chars()
+        .nth(e.column().saturating_sub(1))
+        .unwrap_or(' ');
+    let message = e.to_string();
+    if message.starts_with("key must be a string") {
+        format!("invalid character '{offending}' looking for beginning of object key string")
+    } else if message.starts_with("expected value") {
+        format!("invalid character '{offending}' looking for beginning of value")
+    } else if message.starts_with("trailing characters") {
+        format!("invalid character '{offending}' after top-level value")
+    } else {
+        message
+    }
+}
+
+/// BurntSushi/toml's encoder, as Helm's `toToml` uses it: plain keys first, then tables, nested
+/// tables indented two spaces per level; an error comes back as text.
+fn to_toml(v: &Value) -> String {
+    let mut out = String::new();
+    match v {
+        Value::Map(m) => write_toml_table(&mut out, &[], &m.snapshot(), 0),
+        other => out.push_str(&toml_value(other)),
+    }
+    out
+}
+
+fn is_table(v: &Value) -> bool {
+    matches!(v, Value::Map(_))
+}
+
+fn is_table_array(v: &Value) -> bool {
+    matches!(v, Value::List(l) if !l.is_empty() && l.items().iter().all(is_table))
+}
+
+fn toml_key(k: &str) -> String {
+    if !k.is_empty()
+        && k.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
+        k.to_string()
+    } else {
+        toml_string(k)
+    }
+}
+
+fn toml_path(path: &[String]) -> String {
+    path.iter()
+        .map(|k| toml_key(k))
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+fn toml_newline(out: &mut String) {
+    if !out.is_empty() {
+        out.push('\n');
+    }
+}
+
+fn write_toml_table(out: &mut String, path: &[String], entries: &Entries, depth: usize) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    let indent = "  ".repeat(path.len());
+    for (k, v) in entries {
+        if v.is_nil() || is_table(v) || is_table_array(v) {
+            continue;
+        }
+        out.push_str(&format!("{indent}{} = {}\n", toml_key(k), toml_value(v)));
+    }
+    for (k, v) in entries {
+        let mut child = path.to_vec();
+        child.push(k.clone());
+        let header_indent = "  ".repeat(path.len());
+        match v {
+            Value::Map(m) => {
+                if path.is_empty() {
+                    toml_newline(out);
+                }
+                out.push_str(&format!("{header_indent}[{}]\n", toml_path(&child)));
+                write_toml_table(out, &child, &m.snapshot(), depth + 1);
+            }
+            Value::List(l) if is_table_array(v) => {
+                for item in l.items() {
+                    if let Value::Map(m) = item {
+                        toml_newline(out);
+                        out.push_str(&format!("{header_indent}[[{}]]\n", toml_path(&child)));
+                        write_toml_table(out, &child, &m.snapshot(), depth + 1);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn toml_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{8}' => out.push_str("\\b"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\u{c}' => out.push_str("\\f"),
+            '\r' => out.push_str("\\r"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                out.push_str(&format!("\\u{:04X}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn toml_value(v: &Value) -> String {
+    match v {
+        Value::Bool(b) => b.to_string(),
+        Value::Int(n) | Value::Int64(n) => n.to_string(),
+        Value::Float(f) if f.is_nan() => "nan".into(),
+        Value::Float(f) if f.is_infinite() => if *f > 0.0 { "inf" } else { "-inf" }.into(),
+        Value::Float(f) => {
+            let s = super::gojson::format_float(*f, 'g', -1);
+            if s.contains('.') || s.contains('e') {
+                s
+            } else {
+                format!("{s}.0")
+            }
+        }
+        Value::Str(s) => toml_string(s),
+        Value::List(l) => {
+            let items: Vec<String> = l
+                .items()
+                .iter()
+                .filter(|i| !i.is_nil())
+                .map(toml_value)
+                .collect();
+            format!("[{}]", items.join(", "))
+        }
+        Value::Map(m) => {
+            let items: Vec<String> = m
+                .snapshot()
+                .iter()
+                .filter(|(_, v)| !v.is_nil())
+                .map(|(k, v)| format!("{} = {}", toml_key(k), toml_value(v)))
+                .collect();
+            format!("{{{}}}", items.join(", "))
+        }
+        other => toml_string(&super::strval(other)),
+    }
+}
+
+/// Helm's `fromToml`: a map (integers are int64), with any error under `Error`.
+fn from_toml(text: &str) -> Value {
+    match text.parse::<toml::Table>() {
+        Ok(table) => toml_to_value(&toml::Value::Table(table)),
+        Err(e) => error_map(e.message().to_string()),
+    }
+}
+
+fn toml_to_value(v: &toml::Value) -> Value {
+    match v {
+        toml::Value::String(s) => Value::str(s.as_str()),
+        toml::Value::Integer(i) => Value::Int64(*i),
+        toml::Value::Float(f) => Value::Float(*f),
+        toml::Value::Boolean(b) => Value::Bool(*b),
+        toml::Value::Datetime(d) => Value::str(d.to_string()),
+        toml::Value::Array(items) => Value::list(items.iter().map(toml_to_value).collect()),
+        toml::Value::Table(t) => Value::map(
+            t.iter()
+                .map(|(k, v)| (k.clone(), toml_to_value(v)))
+                .collect(),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::template::value::List;
+
+    fn map(entries: Vec<(&str, Value)>) -> Value {
+        Value::map(
+            entries
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn to_yaml_goes_through_json() {
+        let v = map(vec![
+            ("b", Value::list(vec![Value::Int(1), Value::str("x")])),
+            ("a", map(vec![("c", Value::Bool(true))])),
+            ("f", Value::Float(1e6)),
+            ("t", Value::Float(1e-6)),
+        ]);
+        assert_eq!(
+            to_yaml(&v),
+            "a:\n  c: true\nb:\n- 1\n- x\nf: 1000000\nt: 1e-06"
+        );
+        assert_eq!(to_yaml(&Value::Nil), "null");
+        assert_eq!(to_yaml(&Value::str("yes")), "\"yes\"");
+    }
+
+    #[test]
+    fn to_json_like_encoding_json() {
+        let v = map(vec![("h", Value::str("<a>&b")), ("n", Value::Nil)]);
+        assert_eq!(
+            to_json_text(&v).unwrap(),
+            r#"{"h":"\u003ca\u003e\u0026b","n":null}"#
+        );
+        assert_eq!(encode(&v, RAW).unwrap(), r#"{"h":"<a>&b","n":null}"#);
+        let list = Value::List(List::any(vec![
+            Value::Int(1),
+            Value::Float(2.5),
+            Value::Float(1e21),
+        ]));
+        assert_eq!(to_json_text(&list).unwrap(), "[1,2.5,1e+21]");
+    }
+
+    #[test]
+    fn from_json_reports_go_errors() {
+        let Value::Map(m) = from_json_map("{bad") else {
+            panic!()
+        };
+        assert_eq!(
+            m.get("Error")
+                .and_then(|v| v.as_str().map(String::from))
+                .as_deref(),
+            Some("invalid character 'b' looking for beginning of object key string")
+        );
+        let Value::Map(m) = from_json_map("[1,2]") else {
+            panic!()
+        };
+        assert_eq!(
+            m.get("Error")
+                .and_then(|v| v.as_str().map(String::from))
+                .as_deref(),
+            Some("json: cannot unmarshal array into Go value of type map[string]interface {}")
+        );
+    }
+
+    #[test]
+    fn to_toml_like_burntsushi() {
+        let v = map(vec![
+            ("title", Value::str("x")),
+            ("num", Value::Float(1.0)),
+            ("owner", map(vec![("name", Value::str("me"))])),
+            (
+                "list",
+                Value::list(vec![Value::Float(1.0), Value::Float(2.0)]),
+            ),
+            ("b", Value::Bool(true)),
+        ]);
+        assert_eq!(
+            to_toml(&v),
+            "b = true\nlist = [1.0, 2.0]\nnum = 1.0\ntitle = \"x\"\n\n[owner]\n  name = \"me\"\n"
+        );
+        let nested = map(vec![
+            ("z", map(vec![("yy", map(vec![("x", Value::Float(1.0))]))])),
+            ("a", Value::str("top")),
+            (
+                "arr",
+                Value::list(vec![
+                    map(vec![("k", Value::Float(1.0))]),
+                    map(vec![("k", Value::Float(2.0))]),
+                ]),
+            ),
+        ]);
+        assert_eq!(
+            to_toml(&nested),
+            "a = \"top\"\n\n[[arr]]\n  k = 1.0\n\n[[arr]]\n  k = 2.0\n\n[z]\n  [z.yy]\n    x = 1.0\n"
+        );
+        assert_eq!(to_toml(&Value::str("str")), "\"str\"");
+    }
+}

@@ -1,0 +1,183 @@
+//! The function library Helm v4 gives chart templates: every Sprig v3 function except `env` and
+//! `expandenv`, plus Helm's own data functions (`toYaml`, `fromJson`, `required`, `lookup`, …).
+//! Go's template builtins and `include`/`tpl` live in the engine; this is the rest.
+//!
+//! Each family keeps Go's behaviour, including its odd corners (byte-indexed `trunc`, `add "1.5"`
+//! being 1, `first` on a string failing) and its error texts, because charts depend on them.
+
+mod crypto;
+mod dates;
+mod dicts;
+mod encoding;
+pub(crate) mod gojson;
+pub(crate) mod gotime;
+pub(crate) mod goyaml;
+mod helm_data;
+mod lists;
+mod math;
+mod paths;
+mod random;
+mod reflection;
+mod regex_funcs;
+pub(crate) mod semver;
+mod strings;
+mod urls;
+
+use super::FuncMap;
+use crate::template::value::{FuncError, Value};
+
+pub use helm_data::{to_json_text, to_yaml};
+
+/// Registers the whole library.
+pub(super) fn register(map: &mut FuncMap) {
+    strings::register(map);
+    lists::register(map);
+    dicts::register(map);
+    math::register(map);
+    reflection::register(map);
+    encoding::register(map);
+    regex_funcs::register(map);
+    paths::register(map);
+    urls::register(map);
+    dates::register(map);
+    semver::register(map);
+    random::register(map);
+    crypto::register(map);
+    helm_data::register(map);
+}
+
+/// Sprig's `strval`: strings as they are, byte slices as text, anything else as Go's `%v`.
+pub(crate) fn strval(v: &Value) -> String {
+    match v {
+        Value::Str(s) => s.to_string(),
+        Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
+        other => go_format(other),
+    }
+}
+
+/// Go's `fmt.Sprint` / `%v` of a value: `<nil>`, `[1 a]`, `map[a:1 b:2]`, floats in `%g`.
+pub(crate) fn go_format(v: &Value) -> String {
+    let mut out = String::new();
+    write_go_format(&mut out, v);
+    out
+}
+
+fn write_go_format(out: &mut String, v: &Value) {
+    match v {
+        Value::Nil => out.push_str("<nil>"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Int(n) | Value::Int64(n) => out.push_str(&n.to_string()),
+        Value::Float(f) => out.push_str(&gojson::format_float(*f, 'g', -1)),
+        Value::Str(s) => out.push_str(s),
+        Value::Bytes(bytes) => {
+            out.push('[');
+            for (i, b) in bytes.iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                out.push_str(&b.to_string());
+            }
+            out.push(']');
+        }
+        Value::List(list) => {
+            out.push('[');
+            for (i, item) in list.items().iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                write_go_format(out, item);
+            }
+            out.push(']');
+        }
+        Value::Map(map) => {
+            out.push_str("map[");
+            for (i, (key, value)) in map.snapshot().iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                out.push_str(key);
+                out.push(':');
+                write_go_format(out, value);
+            }
+            out.push(']');
+        }
+        Value::Object(o) => match o.go_stringer() {
+            Some(s) => out.push_str(&s),
+            None => out.push_str(&o.go_format()),
+        },
+    }
+}
+
+/// Go's panic when reflection is asked for the type of a nil interface.
+pub(crate) fn nil_pointer() -> FuncError {
+    FuncError::new("runtime error: invalid memory address or nil pointer dereference")
+}
+
+/// Go's template truth, which Sprig's `empty` mirrors.
+pub(crate) fn is_empty(v: &Value) -> bool {
+    !v.truthy()
+}
+
+/// Go's `reflect.DeepEqual`: same dynamic types all the way down, then equal contents.
+pub(crate) fn deep_equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Nil, Value::Nil) => true,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Int(x), Value::Int(y)) | (Value::Int64(x), Value::Int64(y)) => x == y,
+        (Value::Float(x), Value::Float(y)) => x == y,
+        (Value::Str(x), Value::Str(y)) => x == y,
+        (Value::Bytes(x), Value::Bytes(y)) => x == y,
+        (Value::List(x), Value::List(y)) => {
+            x.elem == y.elem
+                && x.len() == y.len()
+                && x.items()
+                    .iter()
+                    .zip(y.items())
+                    .all(|(p, q)| deep_equal(p, q))
+        }
+        (Value::Map(x), Value::Map(y)) => {
+            if x.ty != y.ty {
+                return false;
+            }
+            if x.ptr_eq(y) {
+                return true;
+            }
+            let (xs, ys) = (x.snapshot(), y.snapshot());
+            xs.len() == ys.len()
+                && xs
+                    .iter()
+                    .all(|(k, v)| ys.get(k).is_some_and(|w| deep_equal(v, w)))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.type_name() == y.type_name() && x.go_format() == y.go_format()
+        }
+        _ => false,
+    }
+}
+
+/// Upper bound on the items or bytes a single call may build, so `until 1e12` or
+/// `repeat 1e12 "x"` fail instead of exhausting memory.
+pub(crate) const MAX_BUILT_ITEMS: usize = 10_000_000;
+
+pub(crate) fn too_large(what: &str) -> FuncError {
+    FuncError::new(format!("{what}: result too large"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::template::value::{Entries, List};
+
+    #[test]
+    fn formats_values_like_go_sprint() {
+        let mut entries = Entries::new();
+        entries.insert("b".into(), Value::Int(1));
+        entries.insert("a".into(), Value::list(vec![Value::Int(2)]));
+        assert_eq!(go_format(&Value::map(entries)), "map[a:[2] b:1]");
+        let list = Value::List(List::any(vec![Value::Int(1), Value::str("a"), Value::Nil]));
+        assert_eq!(go_format(&list), "[1 a <nil>]");
+        assert_eq!(go_format(&Value::Float(1e6)), "1e+06");
+        assert_eq!(go_format(&Value::Float(2.5)), "2.5");
+        assert_eq!(go_format(&Value::Bytes(b"hi".to_vec().into())), "[104 105]");
+    }
+}

@@ -1,0 +1,825 @@
+//! Sprig's string functions. Go strings are byte strings: `trunc`, `substr` and `abbrev` cut at
+//! byte offsets and `nospace` walks bytes; case mapping is Go's rune-by-rune simple mapping.
+
+use super::super::{CallCtx, FuncMap, Param};
+use super::{go_format, strval, too_large, MAX_BUILT_ITEMS};
+use crate::template::value::{Entries, FuncError, List, ListType, Map, Value};
+
+pub(super) fn register(map: &mut FuncMap) {
+    use Param::{Any, Int, Str};
+    map.add("trim", &[Str], None, |_, a| {
+        Ok(Value::str(
+            a[0].as_str().unwrap_or("").trim_matches(is_go_space),
+        ))
+    });
+    map.add("trimAll", &[Str, Str], None, trim_all);
+    map.add("trimall", &[Str, Str], None, trim_all);
+    map.add("trimPrefix", &[Str, Str], None, |_, a| {
+        let (prefix, s) = (text(&a[0]), text(&a[1]));
+        Ok(Value::str(s.strip_prefix(prefix).unwrap_or(s)))
+    });
+    map.add("trimSuffix", &[Str, Str], None, |_, a| {
+        let (suffix, s) = (text(&a[0]), text(&a[1]));
+        Ok(Value::str(s.strip_suffix(suffix).unwrap_or(s)))
+    });
+    map.add("upper", &[Str], None, |_, a| {
+        Ok(Value::str(
+            text(&a[0]).chars().map(to_upper).collect::<String>(),
+        ))
+    });
+    map.add("lower", &[Str], None, |_, a| {
+        Ok(Value::str(
+            text(&a[0]).chars().map(to_lower).collect::<String>(),
+        ))
+    });
+    map.add("title", &[Str], None, |_, a| {
+        Ok(Value::str(title(text(&a[0]))))
+    });
+    map.add("untitle", &[Str], None, |_, a| {
+        Ok(Value::str(untitle(text(&a[0]))))
+    });
+    map.add("swapcase", &[Str], None, |_, a| {
+        Ok(Value::str(swapcase(text(&a[0]))))
+    });
+    map.add("repeat", &[Int, Str], None, repeat);
+    map.add("substr", &[Int, Int, Str], None, substr);
+    map.add("trunc", &[Int, Str], None, trunc);
+    map.add("nospace", &[Str], None, |_, a| {
+        Ok(Value::str(nospace(text(&a[0]))))
+    });
+    map.add("abbrev", &[Int, Str], None, |_, a| {
+        let (width, s) = (int(&a[0]), text(&a[1]));
+        Ok(Value::str(if width < 4 {
+            s.to_string()
+        } else {
+            abbreviate(s, 0, width)
+        }))
+    });
+    map.add("abbrevboth", &[Int, Int, Str], None, |_, a| {
+        let (left, right, s) = (int(&a[0]), int(&a[1]), text(&a[2]));
+        let keep = right < 4 || (left > 0 && right < 7);
+        Ok(Value::str(if keep {
+            s.to_string()
+        } else {
+            abbreviate(s, left, right)
+        }))
+    });
+    map.add("initials", &[Str], None, |_, a| {
+        let initials: String = text(&a[0])
+            .split(is_go_space)
+            .filter_map(|w| w.chars().next())
+            .collect();
+        Ok(Value::str(initials))
+    });
+    map.add("wrap", &[Int, Str], None, |_, a| {
+        Ok(Value::str(wrap(text(&a[1]), int(&a[0]), "\n", false)))
+    });
+    map.add("wrapWith", &[Int, Str, Str], None, |_, a| {
+        Ok(Value::str(wrap(text(&a[2]), int(&a[0]), text(&a[1]), true)))
+    });
+    map.add("contains", &[Str, Str], None, |_, a| {
+        Ok(Value::Bool(text(&a[1]).contains(text(&a[0]))))
+    });
+    map.add("hasPrefix", &[Str, Str], None, |_, a| {
+        Ok(Value::Bool(text(&a[1]).starts_with(text(&a[0]))))
+    });
+    map.add("hasSuffix", &[Str, Str], None, |_, a| {
+        Ok(Value::Bool(text(&a[1]).ends_with(text(&a[0]))))
+    });
+    map.add("quote", &[], Some(Any), |_, a| {
+        let quoted: Vec<String> = a
+            .iter()
+            .filter(|v| !v.is_nil())
+            .map(|v| go_quote(&strval(v)))
+            .collect();
+        Ok(Value::str(quoted.join(" ")))
+    });
+    map.add("squote", &[], Some(Any), |_, a| {
+        let quoted: Vec<String> = a
+            .iter()
+            .filter(|v| !v.is_nil())
+            .map(|v| format!("'{}'", go_format(v)))
+            .collect();
+        Ok(Value::str(quoted.join(" ")))
+    });
+    map.add("cat", &[], Some(Any), |_, a| {
+        let parts: Vec<String> = a.iter().filter(|v| !v.is_nil()).map(go_format).collect();
+        Ok(Value::str(parts.join(" ")))
+    });
+    map.add("indent", &[Int, Str], None, |_, a| {
+        indent(int(&a[0]), text(&a[1])).map(Value::str)
+    });
+    map.add("nindent", &[Int, Str], None, |_, a| {
+        indent(int(&a[0]), text(&a[1])).map(|s| Value::str(format!("\n{s}")))
+    });
+    map.add("replace", &[Str, Str, Str], None, |_, a| {
+        let (old, new, src) = (text(&a[0]), text(&a[1]), text(&a[2]));
+        Ok(Value::str(src.replace(old, new)))
+    });
+    map.add("plural", &[Str, Str, Int], None, |_, a| {
+        Ok(if int(&a[2]) == 1 {
+            a[0].clone()
+        } else {
+            a[1].clone()
+        })
+    });
+    map.add("snakecase", &[Str], None, |_, a| {
+        Ok(Value::str(delimited_case(text(&a[0]), '_')))
+    });
+    map.add("kebabcase", &[Str], None, |_, a| {
+        Ok(Value::str(delimited_case(text(&a[0]), '-')))
+    });
+    map.add("camelcase", &[Str], None, |_, a| {
+        Ok(Value::str(camelcase(text(&a[0]))))
+    });
+    map.add("toString", &[Any], None, |_, a| {
+        Ok(Value::str(strval(&a[0])))
+    });
+    map.add("toStrings", &[Any], None, |_, a| {
+        Ok(string_list(strslice(&a[0])))
+    });
+    map.add("split", &[Str, Str], None, |_, a| {
+        Ok(indexed_map(text(&a[1]).split_go(text(&a[0]), -1)))
+    });
+    map.add("splitn", &[Str, Int, Str], None, |_, a| {
+        Ok(indexed_map(text(&a[2]).split_go(text(&a[0]), int(&a[1]))))
+    });
+    map.add("splitList", &[Str, Str], None, |_, a| {
+        Ok(string_list(text(&a[1]).split_go(text(&a[0]), -1)))
+    });
+    map.add("join", &[Str, Any], None, |_, a| {
+        Ok(Value::str(strslice(&a[1]).join(text(&a[0]))))
+    });
+    map.add("sortAlpha", &[Any], None, |_, a| {
+        let mut items = match &a[0] {
+            Value::List(_) | Value::Bytes(_) => strslice(&a[0]),
+            other => vec![strval(other)],
+        };
+        items.sort();
+        Ok(string_list(items))
+    });
+    map.add("hello", &[], None, |_, _| Ok(Value::str("Hello!")));
+}
+
+fn text(v: &Value) -> &str {
+    v.as_str().unwrap_or("")
+}
+
+fn int(v: &Value) -> i64 {
+    v.as_int().unwrap_or(0)
+}
+
+/// Go's `unicode.IsSpace`.
+pub(super) fn is_go_space(c: char) -> bool {
+    matches!(
+        c,
+        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{85}' | '\u{a0}'
+    ) || (c as u32 > 0xff && c.is_whitespace())
+}
+
+fn trim_all(_: &mut CallCtx<'_>, a: &[Value]) -> Result<Value, FuncError> {
+    let (cutset, s) = (text(&a[0]), text(&a[1]));
+    Ok(Value::str(s.trim_matches(|c| cutset.contains(c))))
+}
+
+/// Go's `unicode.ToUpper`: one rune to one rune; multi-rune expansions (ß → SS) stay unmapped.
+fn to_upper(c: char) -> char {
+    let mut upper = c.to_uppercase();
+    match (upper.next(), upper.next()) {
+        (Some(u), None) => u,
+        _ => c,
+    }
+}
+
+/// Go's `unicode.ToLower` (İ maps to plain i).
+fn to_lower(c: char) -> char {
+    c.to_lowercase().next().unwrap_or(c)
+}
+
+/// Go's `unicode.ToTitle`: like upper case except for the four Latin digraphs.
+fn to_title(c: char) -> char {
+    match c {
+        'Ǆ' | 'ǅ' | 'ǆ' => 'ǅ',
+        'Ǉ' | 'ǈ' | 'ǉ' => 'ǈ',
+        'Ǌ' | 'ǋ' | 'ǌ' => 'ǋ',
+        'Ǳ' | 'ǲ' | 'ǳ' => 'ǲ',
+        c => to_upper(c),
+    }
+}
+
+fn is_title_case(c: char) -> bool {
+    matches!(
+        c,
+        'ǅ' | 'ǈ' | 'ǋ' | 'ǲ' | '\u{1fbc}' | '\u{1fcc}' | '\u{1ffc}'
+    ) || matches!(c as u32, 0x1f88..=0x1f8f | 0x1f98..=0x1f9f | 0x1fa8..=0x1faf)
+}
+
+/// Go's deprecated `strings.Title`: title-case the first letter of every word.
+fn title(s: &str) -> String {
+    let is_separator = |c: char| -> bool {
+        if c.is_ascii() {
+            return !(c.is_ascii_alphanumeric() || c == '_');
+        }
+        if c.is_alphabetic() || c.is_numeric() {
+            return false;
+        }
+        is_go_space(c)
+    };
+    let mut prev = ' ';
+    s.chars()
+        .map(|c| {
+            let out = if is_separator(prev) { to_title(c) } else { c };
+            prev = c;
+            out
+        })
+        .collect()
+}
+
+/// goutils `Uncapitalize`: lower-case the first letter of every whitespace-separated word.
+fn untitle(s: &str) -> String {
+    let mut next = true;
+    s.chars()
+        .map(|c| {
+            if is_go_space(c) {
+                next = true;
+                c
+            } else if next {
+                next = false;
+                to_lower(c)
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// goutils `SwapCase`.
+fn swapcase(s: &str) -> String {
+    let mut whitespace = true;
+    s.chars()
+        .map(|c| {
+            if c.is_uppercase() || is_title_case(c) {
+                whitespace = false;
+                to_lower(c)
+            } else if c.is_lowercase() {
+                if whitespace {
+                    whitespace = false;
+                    to_title(c)
+                } else {
+                    to_upper(c)
+                }
+            } else {
+                whitespace = is_go_space(c);
+                c
+            }
+        })
+        .collect()
+}
+
+fn repeat(_: &mut CallCtx<'_>, a: &[Value]) -> Result<Value, FuncError> {
+    let (count, s) = (int(&a[0]), text(&a[1]));
+    if count < 0 {
+        return Err(FuncError::new("strings: negative Repeat count"));
+    }
+    if (count as u128) * (s.len() as u128) > MAX_BUILT_ITEMS as u128 {
+        return Err(too_large("repeat"));
+    }
+    Ok(Value::str(s.repeat(count as usize)))
+}
+
+/// A byte range of a string; text split inside a character is repaired as Go's output would be
+/// when printed (U+FFFD).
+fn byte_slice(s: &str, start: usize, end: usize) -> String {
+    String::from_utf8_lossy(&s.as_bytes()[start..end]).into_owned()
+}
+
+fn substr(_: &mut CallCtx<'_>, a: &[Value]) -> Result<Value, FuncError> {
+    let (start, end, s) = (int(&a[0]), int(&a[1]), text(&a[2]));
+    let len = s.len() as i64;
+    let out_of_range =
+        |msg: String| FuncError::new(format!("runtime error: slice bounds out of range {msg}"));
+    if start < 0 {
+        if end < 0 || end > len {
+            return Err(out_of_range(format!("[:{end}] with length {len}")));
+        }
+        return Ok(Value::str(byte_slice(s, 0, end as usize)));
+    }
+    if end < 0 || end > len {
+        if start > len {
+            return Err(out_of_range(format!("[{start}:{len}]")));
+        }
+        return Ok(Value::str(byte_slice(s, start as usize, len as usize)));
+    }
+    if start > end {
+        return Err(out_of_range(format!("[{start}:{end}]")));
+    }
+    Ok(Value::str(byte_slice(s, start as usize, end as usize)))
+}
+
+fn trunc(_: &mut CallCtx<'_>, a: &[Value]) -> Result<Value, FuncError> {
+    let (c, s) = (int(&a[0]), text(&a[1]));
+    let len = s.len() as i64;
+    Ok(Value::str(if c < 0 && len + c > 0 {
+        byte_slice(s, (len + c) as usize, len as usize)
+    } else if c >= 0 && len > c {
+        byte_slice(s, 0, c as usize)
+    } else {
+        s.to_string()
+    }))
+}
+
+/// goutils `DeleteWhiteSpace`, which walks bytes as if each were a Latin-1 rune: multi-byte
+/// characters come out re-encoded byte by byte, and bytes that are Latin-1 spaces vanish.
+fn nospace(s: &str) -> String {
+    let is_latin1_space =
+        |b: u8| matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ' | 0x85 | 0xa0);
+    if !s.bytes().any(is_latin1_space) {
+        return s.to_string();
+    }
+    s.bytes()
+        .filter(|&b| !is_latin1_space(b))
+        .map(char::from)
+        .collect()
+}
+
+/// goutils `AbbreviateFull` (byte offsets).
+fn abbreviate(s: &str, offset: i64, max_width: i64) -> String {
+    let len = s.len() as i64;
+    if s.is_empty() || len <= max_width {
+        return s.to_string();
+    }
+    let mut offset = offset.min(len);
+    if len - offset < max_width - 3 {
+        offset = len - (max_width - 3);
+    }
+    if offset <= 4 {
+        return format!("{}...", byte_slice(s, 0, (max_width - 3) as usize));
+    }
+    if max_width < 7 {
+        return s.to_string();
+    }
+    if offset + max_width - 3 < len {
+        let tail = byte_slice(s, offset as usize, len as usize);
+        return format!("...{}", abbreviate(&tail, 0, max_width - 3));
+    }
+    format!(
+        "...{}",
+        byte_slice(s, (len - (max_width - 3)) as usize, len as usize)
+    )
+}
+
+/// goutils `WrapCustom`.
+fn wrap(s: &str, width: i64, newline: &str, wrap_long_words: bool) -> String {
+    if s.is_empty() {
+        return String::new();
+    }
+    let newline = if newline.is_empty() { "\n" } else { newline };
+    let width = width.max(1) as usize;
+    let b = s.as_bytes();
+    let len = b.len();
+    let mut offset = 0;
+    let mut out = String::new();
+    while len - offset > width {
+        if b[offset] == b' ' {
+            offset += 1;
+            continue;
+        }
+        let end = (width + offset + 1).min(len);
+        let space = b[offset..end]
+            .iter()
+            .rposition(|&c| c == b' ')
+            .map(|i| i + offset);
+        match space {
+            Some(at) => {
+                out.push_str(&byte_slice(s, offset, at));
+                out.push_str(newline);
+                offset = at + 1;
+            }
+            None if wrap_long_words => {
+                out.push_str(&byte_slice(s, offset, width + offset));
+                out.push_str(newline);
+                offset += width;
+            }
+            None => {
+                let end = width + offset;
+                match b[end..].iter().position(|&c| c == b' ') {
+                    None => {
+                        out.push_str(&byte_slice(s, offset, len));
+                        offset = len;
+                    }
+                    Some(i) => {
+                        out.push_str(&byte_slice(s, offset, i + end));
+                        out.push_str(newline);
+                        offset = i + end + 1;
+                    }
+                }
+            }
+        }
+    }
+    out.push_str(&byte_slice(s, offset, len));
+    out
+}
+
+fn indent(spaces: i64, s: &str) -> Result<String, FuncError> {
+    if spaces < 0 {
+        return Err(FuncError::new("strings: negative Repeat count"));
+    }
+    let lines = s.bytes().filter(|&b| b == b'\n').count() + 1;
+    if (spaces as u128) * (lines as u128) + s.len() as u128 > MAX_BUILT_ITEMS as u128 {
+        return Err(too_large("indent"));
+    }
+    let pad = " ".repeat(spaces as usize);
+    Ok(format!("{pad}{}", s.replace('\n', &format!("\n{pad}"))))
+}
+
+/// Go's `strconv.Quote`.
+pub(crate) fn go_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{7}' => out.push_str("\\a"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{b}' => out.push_str("\\v"),
+            c if is_go_printable(c) => out.push(c),
+            c if (c as u32) < 0x80 => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if (c as u32) < 0x10000 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push_str(&format!("\\U{:08x}", c as u32)),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Go's `unicode.IsPrint`: graphic characters and the ASCII space, not other spaces, controls,
+/// format characters or private use.
+fn is_go_printable(c: char) -> bool {
+    if c == ' ' {
+        return true;
+    }
+    if c.is_control() || c.is_whitespace() {
+        return false;
+    }
+    let u = c as u32;
+    let format_or_private = matches!(u,
+        0xad | 0x600..=0x605 | 0x61c | 0x6dd | 0x70f | 0x890..=0x891 | 0x8e2 | 0x180e
+        | 0x200b..=0x200f | 0x202a..=0x202e | 0x2060..=0x2064 | 0x2066..=0x206f | 0xfeff
+        | 0xfff9..=0xfffb | 0x110bd | 0x110cd | 0x13430..=0x1343f | 0x1bca0..=0x1bca3
+        | 0x1d173..=0x1d17a | 0xe0001 | 0xe0020..=0xe007f | 0xe000..=0xf8ff | 0xf0000..)
+        || (0xfdd0..=0xfdef).contains(&u)
+        || (u & 0xfffe) == 0xfffe;
+    !format_or_private
+}
+
+/// Go's `strings.SplitN` (`n < 0` means all; an empty separator splits into characters).
+trait SplitGo {
+    fn split_go(&self, sep: &str, n: i64) -> Vec<String>;
+}
+
+impl SplitGo for str {
+    fn split_go(&self, sep: &str, n: i64) -> Vec<String> {
+        if n == 0 {
+            return Vec::new();
+        }
+        if sep.is_empty() {
+            let chars: Vec<String> = self.chars().map(String::from).collect();
+            if n > 0 && (n as usize) < chars.len() {
+                let head: Vec<String> = chars[..n as usize - 1].to_vec();
+                let rest: String = chars[n as usize - 1..].concat();
+                return head.into_iter().chain(std::iter::once(rest)).collect();
+            }
+            return chars;
+        }
+        if n < 0 {
+            self.split(sep).map(String::from).collect()
+        } else {
+            self.splitn(n as usize, sep).map(String::from).collect()
+        }
+    }
+}
+
+/// Sprig's `split`/`splitn` result: `map[string]string` keyed `_0`, `_1`, …
+fn indexed_map(parts: Vec<String>) -> Value {
+    let entries: Entries = parts
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| (format!("_{i}"), Value::str(p)))
+        .collect();
+    Value::Map(Map::new(entries))
+}
+
+pub(crate) fn string_list(items: Vec<String>) -> Value {
+    Value::List(List::new(
+        ListType::Str,
+        items.into_iter().map(Value::str).collect(),
+    ))
+}
+
+/// Sprig's `strslice`: a list's non-nil items as strings, a non-list as a one-item list.
+pub(crate) fn strslice(v: &Value) -> Vec<String> {
+    match v {
+        Value::List(list) => list
+            .items()
+            .iter()
+            .filter(|i| !i.is_nil())
+            .map(strval)
+            .collect(),
+        Value::Bytes(bytes) => bytes.iter().map(|b| b.to_string()).collect(),
+        Value::Nil => Vec::new(),
+        other => vec![strval(other)],
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Word {
+    /// A run of lower-case (or caseless) letters.
+    Lower,
+    /// Capitals: `HTTP` before `Server`, a capitalised word like `Server`, or a lone capital.
+    Upper,
+    Number,
+    /// `_`, `-` and white space.
+    Connector,
+    Punct,
+    /// Past the end.
+    End,
+}
+
+/// huandu/xstrings' word splitting for its case conversions.
+fn split_words(s: &str) -> Vec<(Word, String)> {
+    let chars: Vec<char> = s.chars().collect();
+    let is_connector = |c: char| c == '_' || c == '-' || is_go_space(c);
+    let is_lower = |c: char| c.is_alphabetic() && !c.is_uppercase();
+    let mut words = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let start = i;
+        let kind = if is_connector(c) {
+            while i < chars.len() && is_connector(chars[i]) {
+                i += 1;
+            }
+            Word::Connector
+        } else if c.is_numeric() {
+            while i < chars.len() && chars[i].is_numeric() {
+                i += 1;
+            }
+            Word::Number
+        } else if c.is_uppercase() {
+            while i < chars.len() && chars[i].is_uppercase() {
+                i += 1;
+            }
+            let followed_by_lower = i < chars.len() && is_lower(chars[i]);
+            if i - start == 1 && followed_by_lower {
+                while i < chars.len() && is_lower(chars[i]) {
+                    i += 1;
+                }
+            } else if followed_by_lower {
+                i -= 1;
+            }
+            Word::Upper
+        } else if is_lower(c) {
+            while i < chars.len() && is_lower(chars[i]) {
+                i += 1;
+            }
+            Word::Lower
+        } else {
+            i += 1;
+            Word::Punct
+        };
+        words.push((kind, chars[start..i].iter().collect()));
+    }
+    words
+}
+
+/// huandu/xstrings `ToSnakeCase`/`ToKebabCase`: words lower-cased and joined by `connector`;
+/// a number sticks to the word before it unless lower-case letters follow it
+/// (`v2Beta1` → `v2_beta1`, `a1b2C3` → `a_1b2_c3`).
+fn delimited_case(s: &str, connector: char) -> String {
+    let words = split_words(s);
+    let n = words.len();
+    let word = |i: usize| -> (Word, &str) {
+        words
+            .get(i)
+            .map_or((Word::End, ""), |(k, w)| (*k, w.as_str()))
+    };
+    let mut out = String::new();
+    let push = |out: &mut String, kind: Word, text: &str| {
+        if kind == Word::Connector {
+            out.extend(text.chars().map(|_| connector));
+        } else {
+            out.extend(text.chars().map(to_lower));
+        }
+    };
+    let mut i = 0;
+    while i + 1 < n {
+        let (prev, last) = word(i);
+        if prev != Word::Connector {
+            push(&mut out, prev, last);
+        }
+        i += 1;
+        let (mut kind, mut text) = word(i);
+        match prev {
+            Word::Number => {
+                while kind == Word::Lower || kind == Word::Number {
+                    push(&mut out, kind, text);
+                    i += 1;
+                    (kind, text) = word(i);
+                }
+                if !matches!(kind, Word::End | Word::Punct | Word::Connector) {
+                    out.push(connector);
+                }
+            }
+            Word::Connector => push(&mut out, prev, last),
+            Word::Punct => {}
+            _ if kind != Word::Number => {
+                if kind != Word::Connector && kind != Word::Punct {
+                    out.push(connector);
+                }
+            }
+            _ if i + 1 >= n => {}
+            _ => {
+                let number = text;
+                i += 1;
+                (kind, text) = word(i);
+                if kind != Word::Lower {
+                    push(&mut out, Word::Number, number);
+                    if kind != Word::Connector && kind != Word::Punct {
+                        out.push(connector);
+                    }
+                } else {
+                    out.push(connector);
+                    push(&mut out, Word::Number, number);
+                    while kind == Word::Lower || kind == Word::Number {
+                        push(&mut out, kind, text);
+                        i += 1;
+                        (kind, text) = word(i);
+                    }
+                    if !matches!(kind, Word::End | Word::Punct | Word::Connector) {
+                        out.push(connector);
+                    }
+                }
+            }
+        }
+    }
+    let (kind, text) = word(i);
+    push(&mut out, kind, text);
+    out
+}
+
+/// huandu/xstrings `ToCamelCase`: `_`-, `-`- and space-separated words joined, each word's first
+/// letter upper-cased, the rest left as they are.
+fn camelcase(s: &str) -> String {
+    let mut out = String::new();
+    let chars: Vec<char> = s.chars().collect();
+    let mut upper_next = true;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let is_sep = c == '_' || c == '-' || c == ' ';
+        if is_sep {
+            // Separators are dropped; a run of them keeps all but one, and a leading one stays.
+            let start = i;
+            while i < chars.len() && (chars[i] == '_' || chars[i] == '-' || chars[i] == ' ') {
+                i += 1;
+            }
+            let run = i - start;
+            if start == 0 || i == chars.len() {
+                out.extend(chars[start..i].iter());
+            } else if run > 1 {
+                out.extend(chars[start..i - 1].iter());
+            }
+            upper_next = true;
+            continue;
+        }
+        if upper_next {
+            out.push(to_upper(c));
+            upper_next = false;
+        } else if i > 0 && chars[i - 1].is_uppercase() && c.is_uppercase() {
+            out.push(to_lower(c));
+        } else {
+            out.push(c);
+        }
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cases_like_go() {
+        assert_eq!("straße".chars().map(to_upper).collect::<String>(), "STRAßE");
+        assert_eq!(
+            "ñandú ǆ ﬁ".chars().map(to_upper).collect::<String>(),
+            "ÑANDÚ Ǆ ﬁ"
+        );
+        assert_eq!(
+            "İSTANBUL".chars().map(to_lower).collect::<String>(),
+            "istanbul"
+        );
+        assert_eq!("ΟΔΟΣ".chars().map(to_lower).collect::<String>(), "οδοσ");
+        assert_eq!(
+            title("hello-world foo_bar o'neil x.y 3rd"),
+            "Hello-World Foo_bar O'Neil X.Y 3rd"
+        );
+        assert_eq!(title("élan ǆemal"), "Élan ǅemal");
+        assert_eq!(title("hELLO wORLD"), "HELLO WORLD");
+        assert_eq!(untitle("HELLO"), "hELLO");
+        assert_eq!(swapcase("This Is A.Test 123 abc"), "tHIS iS a.tEST 123 ABC");
+        assert_eq!(swapcase("Ärger über ǅ"), "äRGER ÜBER ǆ");
+    }
+
+    #[test]
+    fn byte_oriented_functions() {
+        assert_eq!(nospace(" a b\tc\nd "), "abcd");
+        assert_eq!(nospace("a\u{a0}b\u{3000}c"), "aÂbã\u{80}\u{80}c");
+        assert_eq!(nospace("é ü"), "Ã©Ã¼");
+        assert_eq!(abbreviate("hello world", 0, 5), "he...");
+        assert_eq!(abbreviate("1234 5678 9123", 5, 10), "...5678...");
+        assert_eq!(abbreviate("abcdefghijkl", 0, 7), "abcd...");
+        assert_eq!(abbreviate("abcdefghijklmnop", 10, 7), "...k...");
+    }
+
+    #[test]
+    fn wraps_like_goutils() {
+        assert_eq!(wrap("Hello World", 5, "\n", false), "Hello\nWorld");
+        assert_eq!(wrap("abcdefgh ij", 3, "\n", false), "abcdefgh\nij");
+        assert_eq!(
+            wrap(
+                "the quick brown fox jumps over the lazy dog",
+                10,
+                "\n",
+                false
+            ),
+            "the quick\nbrown fox\njumps over\nthe lazy\ndog"
+        );
+        assert_eq!(wrap("abcdefghij kl", 4, "|", true), "abcd|efgh|ij|kl");
+        assert_eq!(wrap("a b c", 0, "\n", false), "a\nb\nc");
+    }
+
+    #[test]
+    fn quotes_like_strconv() {
+        assert_eq!(go_quote("a\"b\\c\td\ne"), r#""a\"b\\c\td\ne""#);
+        assert_eq!(go_quote("a\u{1}b\u{7f}"), r#""a\x01b\x7f""#);
+        assert_eq!(go_quote("😀é\u{7}"), "\"😀é\\a\"");
+        assert_eq!(go_quote("\u{200b}x"), r#""\u200bx""#);
+    }
+
+    #[test]
+    fn snake_kebab_camel() {
+        let snake = [
+            ("FirstName", "first_name"),
+            ("HTTPServer", "http_server"),
+            ("userID", "user_id"),
+            ("userID2", "user_id2"),
+            ("hello world", "hello_world"),
+            ("Hello-World_foo", "hello_world_foo"),
+            ("a1b2C3", "a_1b2_c3"),
+            ("ABC", "abc"),
+            ("already_snake", "already_snake"),
+            ("  spaced  out ", "__spaced__out_"),
+            ("JSONData", "json_data"),
+            ("v2Beta1", "v2_beta1"),
+            ("ÜberÉcole", "über_école"),
+            ("foo.bar", "foo.bar"),
+        ];
+        for (input, want) in snake {
+            assert_eq!(delimited_case(input, '_'), want, "{input}");
+        }
+        assert_eq!(delimited_case("HTTPServer", '-'), "http-server");
+        let camel = [
+            ("http_server", "HttpServer"),
+            ("hello-world", "HelloWorld"),
+            ("hello world", "HelloWorld"),
+            ("HelloWorld", "HelloWorld"),
+            ("helloWorld", "HelloWorld"),
+            ("_leading", "_Leading"),
+            ("a_b_c", "ABC"),
+            ("ID_number", "IdNumber"),
+            ("x__y", "X_Y"),
+            ("foo.bar", "Foo.bar"),
+            ("über_cool", "ÜberCool"),
+            ("1st_place", "1stPlace"),
+        ];
+        for (input, want) in camel {
+            assert_eq!(camelcase(input), want, "{input}");
+        }
+    }
+
+    #[test]
+    fn splits_like_go() {
+        assert_eq!("a,b,,c".split_go(",", -1), vec!["a", "b", "", "c"]);
+        assert_eq!("".split_go(",", -1), vec![""]);
+        assert_eq!("héllo".split_go("", -1), vec!["h", "é", "l", "l", "o"]);
+        assert_eq!("foo$bar$baz".split_go("$", 2), vec!["foo", "bar$baz"]);
+        assert!("foo$bar".split_go("$", 0).is_empty());
+    }
+}
