@@ -175,7 +175,7 @@ fn time_arg(v: &Value) -> Result<GoTime, FuncError> {
         Value::Nil => Err(FuncError::new("cannot assign nil to time.Time")),
         Value::Str(s) => Err(FuncError::new(format!(
             "can't handle {} for arg of type time.Time",
-            super::strings::go_quote(s)
+            crate::template::fmt::quote(s)
         ))),
         other => Err(FuncError::new(format!(
             "wrong type for value; expected time.Time; got {}",

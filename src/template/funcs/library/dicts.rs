@@ -71,6 +71,16 @@ pub(super) fn register(map: &mut FuncMap) {
         Ok(Value::map(kept))
     });
     map.add("dig", &[], Some(Any), dig);
+    for name in ["deepCopy", "mustDeepCopy"] {
+        map.add(name, &[Any], None, |_, a| {
+            if a[0].is_nil() {
+                return Err(FuncError::new(
+                    "reflect: call of reflect.Value.Type on zero Value",
+                ));
+            }
+            Ok(a[0].deep_copy())
+        });
+    }
     for (name, overwrite) in [
         ("merge", false),
         ("mustMerge", false),

@@ -24,6 +24,7 @@ mod strings;
 mod urls;
 
 use super::FuncMap;
+pub(crate) use crate::template::fmt::format_value as go_format;
 use crate::template::value::{FuncError, Value};
 
 pub use helm_data::{to_json_text, to_yaml};
@@ -52,59 +53,6 @@ pub(crate) fn strval(v: &Value) -> String {
         Value::Str(s) => s.to_string(),
         Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
         other => go_format(other),
-    }
-}
-
-/// Go's `fmt.Sprint` / `%v` of a value: `<nil>`, `[1 a]`, `map[a:1 b:2]`, floats in `%g`.
-pub(crate) fn go_format(v: &Value) -> String {
-    let mut out = String::new();
-    write_go_format(&mut out, v);
-    out
-}
-
-fn write_go_format(out: &mut String, v: &Value) {
-    match v {
-        Value::Nil => out.push_str("<nil>"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Int(n) | Value::Int64(n) => out.push_str(&n.to_string()),
-        Value::Float(f) => out.push_str(&gojson::format_float(*f, 'g', -1)),
-        Value::Str(s) => out.push_str(s),
-        Value::Bytes(bytes) => {
-            out.push('[');
-            for (i, b) in bytes.iter().enumerate() {
-                if i > 0 {
-                    out.push(' ');
-                }
-                out.push_str(&b.to_string());
-            }
-            out.push(']');
-        }
-        Value::List(list) => {
-            out.push('[');
-            for (i, item) in list.items().iter().enumerate() {
-                if i > 0 {
-                    out.push(' ');
-                }
-                write_go_format(out, item);
-            }
-            out.push(']');
-        }
-        Value::Map(map) => {
-            out.push_str("map[");
-            for (i, (key, value)) in map.snapshot().iter().enumerate() {
-                if i > 0 {
-                    out.push(' ');
-                }
-                out.push_str(key);
-                out.push(':');
-                write_go_format(out, value);
-            }
-            out.push(']');
-        }
-        Value::Object(o) => match o.go_stringer() {
-            Some(s) => out.push_str(&s),
-            None => out.push_str(&o.go_format()),
-        },
     }
 }
 

@@ -3,6 +3,7 @@
 
 use super::super::{CallCtx, FuncMap, Param};
 use super::{go_format, strval, too_large, MAX_BUILT_ITEMS};
+use crate::template::fmt::quote as go_quote;
 use crate::template::value::{Entries, FuncError, List, ListType, Map, Value};
 
 pub(super) fn register(map: &mut FuncMap) {
@@ -432,51 +433,6 @@ fn indent(spaces: i64, s: &str) -> Result<String, FuncError> {
     Ok(format!("{pad}{}", s.replace('\n', &format!("\n{pad}"))))
 }
 
-/// Go's `strconv.Quote`.
-pub(crate) fn go_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{b}' => out.push_str("\\v"),
-            c if is_go_printable(c) => out.push(c),
-            c if (c as u32) < 0x80 => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c if (c as u32) < 0x10000 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push_str(&format!("\\U{:08x}", c as u32)),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// Go's `unicode.IsPrint`: graphic characters and the ASCII space, not other spaces, controls,
-/// format characters or private use.
-fn is_go_printable(c: char) -> bool {
-    if c == ' ' {
-        return true;
-    }
-    if c.is_control() || c.is_whitespace() {
-        return false;
-    }
-    let u = c as u32;
-    let format_or_private = matches!(u,
-        0xad | 0x600..=0x605 | 0x61c | 0x6dd | 0x70f | 0x890..=0x891 | 0x8e2 | 0x180e
-        | 0x200b..=0x200f | 0x202a..=0x202e | 0x2060..=0x2064 | 0x2066..=0x206f | 0xfeff
-        | 0xfff9..=0xfffb | 0x110bd | 0x110cd | 0x13430..=0x1343f | 0x1bca0..=0x1bca3
-        | 0x1d173..=0x1d17a | 0xe0001 | 0xe0020..=0xe007f | 0xe000..=0xf8ff | 0xf0000..)
-        || (0xfdd0..=0xfdef).contains(&u)
-        || (u & 0xfffe) == 0xfffe;
-    !format_or_private
-}
-
 /// Go's `strings.SplitN` (`n < 0` means all; an empty separator splits into characters).
 trait SplitGo {
     fn split_go(&self, sep: &str, n: i64) -> Vec<String>;
@@ -763,14 +719,6 @@ mod tests {
         );
         assert_eq!(wrap("abcdefghij kl", 4, "|", true), "abcd|efgh|ij|kl");
         assert_eq!(wrap("a b c", 0, "\n", false), "a\nb\nc");
-    }
-
-    #[test]
-    fn quotes_like_strconv() {
-        assert_eq!(go_quote("a\"b\\c\td\ne"), r#""a\"b\\c\td\ne""#);
-        assert_eq!(go_quote("a\u{1}b\u{7f}"), r#""a\x01b\x7f""#);
-        assert_eq!(go_quote("😀é\u{7}"), "\"😀é\\a\"");
-        assert_eq!(go_quote("\u{200b}x"), r#""\u200bx""#);
     }
 
     #[test]

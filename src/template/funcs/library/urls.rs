@@ -26,7 +26,7 @@ fn url_parse(_: &mut CallCtx<'_>, a: &[Value]) -> Result<Value, FuncError> {
     let url = parse(raw).map_err(|e| {
         FuncError::new(format!(
             "unable to parse url: parse {}: {e}",
-            super::strings::go_quote(raw)
+            crate::template::fmt::quote(raw)
         ))
     })?;
     let mut dict = Entries::new();
@@ -160,7 +160,7 @@ fn parse_host(host: &str) -> Result<String, String> {
         if !port.is_empty() && !valid_port(port) {
             return Err(format!(
                 "invalid port {} after host",
-                super::strings::go_quote(port)
+                crate::template::fmt::quote(port)
             ));
         }
     } else if let Some(i) = host.rfind(':') {
@@ -168,7 +168,7 @@ fn parse_host(host: &str) -> Result<String, String> {
         if !valid_port(port) {
             return Err(format!(
                 "invalid port {} after host",
-                super::strings::go_quote(port)
+                crate::template::fmt::quote(port)
             ));
         }
     }
@@ -203,7 +203,7 @@ fn unescape(s: &str) -> Result<String, String> {
                 let bad: String = s[i..].chars().take(3).collect();
                 return Err(format!(
                     "invalid URL escape {}",
-                    super::strings::go_quote(&bad)
+                    crate::template::fmt::quote(&bad)
                 ));
             };
             out.push(u8::from_str_radix(hex, 16).map_err(|e| e.to_string())?);
