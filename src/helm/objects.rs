@@ -464,6 +464,7 @@ impl Object for Files {
     fn method_arity(&self, name: &str) -> Option<usize> {
         match name {
             "Get" | "GetBytes" | "Glob" | "Lines" => Some(1),
+            "AsConfig" | "AsSecrets" => Some(0),
             _ => None,
         }
     }
@@ -477,6 +478,28 @@ impl Object for Files {
             ))),
             "Glob" => Ok(Value::Object(Arc::new(self.glob(string_arg(name, args)?)))),
             "Lines" => Ok(self.lines(string_arg(name, args)?)),
+            // Helm's ConfigMap/Secret `data` helpers: base names to contents (as text or
+            // base64), written with `toYaml`.
+            "AsConfig" | "AsSecrets" => {
+                let data = self
+                    .0
+                    .iter()
+                    .map(|(path, bytes)| {
+                        let text = if name == "AsConfig" {
+                            String::from_utf8_lossy(bytes).into_owned()
+                        } else {
+                            crate::template::funcs::library::base64_encode(bytes)
+                        };
+                        (
+                            crate::template::funcs::library::path_base(path),
+                            Value::str(text),
+                        )
+                    })
+                    .collect();
+                Ok(Value::str(crate::template::funcs::library::to_yaml(
+                    &Value::map(data),
+                )))
+            }
             _ => Err(FuncError::new(format!(
                 "can't evaluate field {name} in type engine.files"
             ))),

@@ -206,7 +206,7 @@ fn chunk(_: &mut CallCtx<'_>, a: &[Value]) -> Result<Value, FuncError> {
         .chunks(size as usize)
         .map(|c| Value::list(c.to_vec()))
         .collect();
-    Ok(Value::list(chunks))
+    Ok(Value::List(List::new(ListType::Lists, chunks)))
 }
 
 /// Sprig's `untilStep` as a `[]int`.

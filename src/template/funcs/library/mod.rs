@@ -27,7 +27,9 @@ use super::FuncMap;
 pub(crate) use crate::template::fmt::format_value as go_format;
 use crate::template::value::{FuncError, Value};
 
+pub use encoding::base64_encode;
 pub use helm_data::{to_json_text, to_yaml};
+pub use paths::base as path_base;
 
 /// Registers the whole library.
 pub(super) fn register(map: &mut FuncMap) {

@@ -32,7 +32,7 @@ fn text(v: &Value) -> &str {
 }
 
 /// Go's `path.Base`.
-pub(crate) fn base(p: &str) -> String {
+pub fn base(p: &str) -> String {
     if p.is_empty() {
         return ".".into();
     }

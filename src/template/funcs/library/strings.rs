@@ -4,7 +4,7 @@
 use super::super::{CallCtx, FuncMap, Param};
 use super::{go_format, strval, too_large, MAX_BUILT_ITEMS};
 use crate::template::fmt::quote as go_quote;
-use crate::template::value::{Entries, FuncError, List, ListType, Map, Value};
+use crate::template::value::{Entries, FuncError, List, ListType, Map, MapType, Value};
 
 pub(super) fn register(map: &mut FuncMap) {
     use Param::{Any, Int, Str};
@@ -467,7 +467,7 @@ fn indexed_map(parts: Vec<String>) -> Value {
         .enumerate()
         .map(|(i, p)| (format!("_{i}"), Value::str(p)))
         .collect();
-    Value::Map(Map::new(entries))
+    Value::Map(Map::new(entries).with_type(MapType::Strings))
 }
 
 pub(crate) fn string_list(items: Vec<String>) -> Value {
