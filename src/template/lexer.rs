@@ -350,10 +350,12 @@ impl Lexer<'_> {
                     self.emit(Kind::Pipe);
                     Flow::Continue
                 }
-                '"' => self.lex_quote(),
+                '"' => self.lex_escaped('"', Kind::String, "unterminated quoted string"),
                 '`' => self.lex_raw_quote(),
                 '$' => self.lex_variable(),
-                '\'' => self.lex_char(),
+                '\'' => {
+                    self.lex_escaped('\'', Kind::CharConstant, "unterminated character constant")
+                }
                 '.' if !matches!(self.peek(), Some('0'..='9')) => {
                     self.lex_field_or_variable(Kind::Field)
                 }
@@ -419,19 +421,20 @@ impl Lexer<'_> {
         self.emit(Kind::Space);
     }
 
-    fn lex_quote(&mut self) -> Flow {
+    /// A quoted literal with backslash escapes, ending at `close` on the same line.
+    fn lex_escaped(&mut self, close: char, kind: Kind, unterminated: &str) -> Flow {
         loop {
-            match self.next_char() {
-                Some('\\') => match self.next_char() {
-                    Some('\n') | None => return self.error("unterminated quoted string".into()),
-                    Some(_) => {}
-                },
-                Some('\n') | None => return self.error("unterminated quoted string".into()),
-                Some('"') => break,
+            let c = match self.next_char() {
+                Some('\\') => self.next_char().map(|_| '\\'),
+                other => other,
+            };
+            match c {
+                Some('\n') | None => return self.error(unterminated.into()),
+                Some(c) if c == close => break,
                 Some(_) => {}
             }
         }
-        self.emit(Kind::String);
+        self.emit(kind);
         Flow::Continue
     }
 
@@ -444,24 +447,6 @@ impl Lexer<'_> {
             }
         }
         self.emit(Kind::RawString);
-        Flow::Continue
-    }
-
-    fn lex_char(&mut self) -> Flow {
-        loop {
-            match self.next_char() {
-                Some('\\') => match self.next_char() {
-                    Some('\n') | None => {
-                        return self.error("unterminated character constant".into())
-                    }
-                    Some(_) => {}
-                },
-                Some('\n') | None => return self.error("unterminated character constant".into()),
-                Some('\'') => break,
-                Some(_) => {}
-            }
-        }
-        self.emit(Kind::CharConstant);
         Flow::Continue
     }
 

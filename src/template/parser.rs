@@ -152,6 +152,14 @@ impl Parser<'_> {
         result
     }
 
+    /// The body of a `define` or `block`, up to its `{{end}}`.
+    fn definition_body(&mut self, context: &str) -> Res<List> {
+        self.in_new_template(|p| match p.item_list()? {
+            (list, End::End) => Ok(list),
+            (_, End::Else) => p.error(format!("unexpected {{{{else}}}} in {context}")),
+        })
+    }
+
     fn add_define(&mut self, name: String, list: List) -> Res<()> {
         if let Some(existing) = self.defines.iter_mut().find(|(n, _)| *n == name) {
             if super::ast::is_empty_list(&existing.1) {
@@ -177,10 +185,7 @@ impl Parser<'_> {
         }
         let name = self.unquote(&tok)?;
         self.expect(Kind::RightDelim, context)?;
-        let list = self.in_new_template(|p| match p.item_list()? {
-            (list, End::End) => Ok(list),
-            (_, End::Else) => p.error(format!("unexpected {{{{else}}}} in {context}")),
-        })?;
+        let list = self.definition_body(context)?;
         self.add_define(name, list)
     }
 
@@ -321,8 +326,8 @@ impl Parser<'_> {
         }
     }
 
-    fn template_control(&mut self) -> Res<Node> {
-        let context = "template clause";
+    /// `"name" [pipeline]}}` after `template` or `block`.
+    fn template_call(&mut self, context: &str) -> Res<TemplateCall> {
         let tok = self.next_non_space();
         let name = self.template_name(&tok, context)?;
         let pipe = if self.next_non_space().kind != Kind::RightDelim {
@@ -331,33 +336,25 @@ impl Parser<'_> {
         } else {
             None
         };
-        Ok(Node::Template(Box::new(TemplateCall {
+        Ok(TemplateCall {
             pos: tok.pos,
             name,
             pipe,
-        })))
+        })
+    }
+
+    fn template_control(&mut self) -> Res<Node> {
+        Ok(Node::Template(Box::new(
+            self.template_call("template clause")?,
+        )))
     }
 
     fn block_control(&mut self) -> Res<Node> {
         let context = "block clause";
-        let tok = self.next_non_space();
-        let name = self.template_name(&tok, context)?;
-        let pipe = if self.next_non_space().kind != Kind::RightDelim {
-            self.backup();
-            Some(self.pipeline(context, Kind::RightDelim)?)
-        } else {
-            None
-        };
-        let list = self.in_new_template(|p| match p.item_list()? {
-            (list, End::End) => Ok(list),
-            (_, End::Else) => p.error(format!("unexpected {{{{else}}}} in {context}")),
-        })?;
-        self.add_define(name.clone(), list)?;
-        Ok(Node::Template(Box::new(TemplateCall {
-            pos: tok.pos,
-            name,
-            pipe,
-        })))
+        let call = self.template_call(context)?;
+        let list = self.definition_body(context)?;
+        self.add_define(call.name.clone(), list)?;
+        Ok(Node::Template(Box::new(call)))
     }
 
     fn pipeline(&mut self, context: &str, end: Kind) -> Res<Pipe> {
