@@ -260,8 +260,39 @@ fn render_error(err: TemplateError) -> HelmError {
             let last = message.rsplit(": ").next().unwrap_or(&message);
             HelmError::Render(format!("parse error at ({name}:{line}): {last}"))
         }
-        TemplateError::Exec(message) => HelmError::Render(message),
+        TemplateError::Exec(message) => HelmError::Render(reformat_exec_error(&message)),
     }
+}
+
+/// Helm's `reformatExecErrorMsg`: `required`/`fail` messages as `execution error at (LOC): MSG`,
+/// other execution errors with their location, node and message on separate lines.
+fn reformat_exec_error(message: &str) -> String {
+    let Some(rest) = message.strip_prefix("template: ") else {
+        return message.to_string();
+    };
+    let Some((location, rest)) = rest.split_once(": ") else {
+        return message.to_string();
+    };
+    for marker in ["error calling required: ", "error calling fail: "] {
+        if let Some(at) = message.rfind(marker) {
+            return format!(
+                "execution error at ({location}): {}",
+                &message[at + marker.len()..]
+            );
+        }
+    }
+    // Recursion limits keep Go's raw chain, as helm prints it.
+    if rest.matches("error calling ").count() > 1 {
+        return message.to_string();
+    }
+    let Some((executing, detail)) = rest.split_once(">: ") else {
+        return message.to_string();
+    };
+    let detail = match detail.split_once(": ") {
+        Some((call, inner)) if call.starts_with("error calling ") => format!("{call}:\n{inner}"),
+        _ => detail.to_string(),
+    };
+    format!("{location}\n  {executing}>:\n    {detail}")
 }
 
 /// Parses every template into one set and executes the non-partials in Helm's order.
@@ -288,4 +319,25 @@ fn execute_all(mut renderables: Vec<Renderable>) -> Result<Vec<(String, String)>
         }
     }
     Ok(rendered)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reformat_exec_error;
+
+    #[test]
+    fn exec_errors_read_like_helm() {
+        assert_eq!(
+            reformat_exec_error(
+                "template: c/templates/a.yaml:1:6: executing \"c/templates/a.yaml\" at <required \"x\" .Values.x>: error calling required: need x"
+            ),
+            "execution error at (c/templates/a.yaml:1:6): need x"
+        );
+        assert_eq!(
+            reformat_exec_error(
+                "template: c/templates/a.yaml:1:6: executing \"c/templates/a.yaml\" at <include \"nope\" .>: error calling include: template: no template \"nope\" associated with template \"gotpl\""
+            ),
+            "c/templates/a.yaml:1:6\n  executing \"c/templates/a.yaml\" at <include \"nope\" .>:\n    error calling include:\ntemplate: no template \"nope\" associated with template \"gotpl\""
+        );
+    }
 }
