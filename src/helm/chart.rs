@@ -270,7 +270,7 @@ impl Metadata {
         if self.version.is_empty() {
             return Err("validation: chart.metadata.version is required".into());
         }
-        if super::semver::Version::parse(&self.version).is_none() {
+        if super::semver::Version::parse(&self.version).is_err() {
             return Err(format!(
                 "validation: chart.metadata.version {:?} is invalid",
                 self.version

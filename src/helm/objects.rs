@@ -3,6 +3,7 @@
 
 use super::chart::{ChartFile, Dependency, Metadata};
 use super::pathmatch;
+use crate::template::funcs::library::base64_encode;
 use crate::template::value::{Entries, FuncError, List, ListType, Map, MapType, Object, Value};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
@@ -156,7 +157,15 @@ pub fn chart_value(md: &Metadata, is_root: bool) -> Value {
         .collect();
     let entries: Entries = [
         ("APIVersion", str_value(&md.api_version)),
-        ("Annotations", Value::map(annotations)),
+        // Go's nil map when Chart.yaml has no annotations.
+        (
+            "Annotations",
+            if md.annotations.is_empty() {
+                Value::Nil
+            } else {
+                Value::map(annotations)
+            },
+        ),
         ("AppVersion", str_value(&md.app_version)),
         ("Condition", str_value(&md.condition)),
         ("Dependencies", Value::list(dependencies)),
@@ -224,6 +233,7 @@ impl KubeVersion {
     /// Helm's `ParseKubeVersion` (lenient semver; `v` added; errors as helm prints them).
     pub fn parse(text: &str) -> Result<KubeVersion, String> {
         let v = super::semver::Version::parse(text)
+            .ok()
             .filter(|_| text.trim_start_matches('v').contains('.'))
             .ok_or_else(|| {
                 format!("invalid kube version '{text}': could not parse {text:?} as version")
@@ -275,6 +285,9 @@ impl Object for KubeVersion {
     fn go_format(&self) -> String {
         self.version.clone()
     }
+    fn json(&self) -> Option<Json> {
+        Some(serde_json::json!({"Version": self.version, "Major": self.major, "Minor": self.minor}))
+    }
     fn go_stringer(&self) -> Option<String> {
         Some(self.version.clone())
     }
@@ -309,6 +322,11 @@ impl Object for VersionSet {
     fn go_format(&self) -> String {
         format!("[{}]", self.0.join(" "))
     }
+    fn json(&self) -> Option<Json> {
+        Some(Json::Array(
+            self.0.iter().map(|v| Json::String(v.clone())).collect(),
+        ))
+    }
     fn truthy(&self) -> bool {
         !self.0.is_empty()
     }
@@ -340,6 +358,21 @@ impl Object for HelmVersion {
     fn go_format(&self) -> String {
         let parts: Vec<&str> = HELM_VERSION.iter().map(|(_, v)| *v).collect();
         format!("{{{}}}", parts.join(" "))
+    }
+    fn json(&self) -> Option<Json> {
+        let tags = [
+            "version",
+            "git_commit",
+            "git_tree_state",
+            "go_version",
+            "kube_client_version",
+        ];
+        Some(Json::Object(
+            tags.iter()
+                .zip(HELM_VERSION.iter())
+                .map(|(tag, (_, v))| (tag.to_string(), Json::String(v.to_string())))
+                .collect(),
+        ))
     }
 }
 
@@ -390,6 +423,13 @@ impl Object for Capabilities {
             self.api_versions.go_format(),
             HelmVersion.go_format()
         )
+    }
+    fn json(&self) -> Option<Json> {
+        let mut obj = serde_json::Map::new();
+        obj.insert("KubeVersion".into(), self.kube_version.json()?);
+        obj.insert("APIVersions".into(), self.api_versions.json()?);
+        obj.insert("HelmVersion".into(), HelmVersion.json()?);
+        Some(Json::Object(obj))
     }
 }
 
@@ -518,6 +558,14 @@ impl Object for Files {
     }
     fn truthy(&self) -> bool {
         !self.0.is_empty()
+    }
+    fn json(&self) -> Option<Json> {
+        Some(Json::Object(
+            self.0
+                .iter()
+                .map(|(k, v)| (k.clone(), Json::String(base64_encode(v))))
+                .collect(),
+        ))
     }
     fn as_collection(&self) -> Option<Value> {
         Some(Value::map(

@@ -182,7 +182,8 @@ fn collect(
     entries.insert("Release".into(), ctx.release.clone());
     entries.insert("Subcharts".into(), Value::Map(subcharts.clone()));
     entries.insert("Values".into(), Value::Map(values));
-    let top = Map::new(entries);
+    // `.` is a `common.Values`; the same map under a parent's `.Subcharts` is a plain map.
+    let top = Map::new(entries).with_type(MapType::Values);
 
     for file in &chart.files {
         if file.name.starts_with("crds/") && has_manifest_extension(&file.name) {
@@ -201,7 +202,7 @@ fn collect(
             renderables,
             crds,
         );
-        subcharts.insert(dep.name(), Value::Map(sub_top));
+        subcharts.insert(dep.name(), Value::Map(sub_top.with_type(MapType::Any)));
     }
     for t in &chart.templates {
         let base = t.name.rsplit('/').next().unwrap_or(&t.name);

@@ -864,11 +864,9 @@ impl<'s> Exec<'s> {
     /// Helm's `tpl`: `text` parsed next to the chart's templates (its `define`s visible only
     /// while it runs) and executed with `data`; `<no value>` erased.
     fn tpl_text(&mut self, text: &str, data: Value) -> Result<String, FuncError> {
-        let name = self
-            .current
-            .last()
-            .map(|t| t.name.clone())
-            .unwrap_or_else(|| "gotpl".to_string());
+        // Helm parses tpl text under its root template's name, `gotpl`, whichever template calls
+        // `tpl` (so tpl text never shadows a define named like the caller).
+        let name = "gotpl".to_string();
         let parsed = parse_cached(text, self.set.funcs).map_err(|e| {
             FuncError::new(format!(
                 "cannot parse template \"{text}\": template: {name}:{}: {}",
