@@ -209,13 +209,14 @@ impl<'t> Build<'t> {
         })?;
         if self.tree.contains(&target) {
             let text = ldr.load_text(path)?;
+            let mut loaded = ResMap::default();
             for doc in parse_documents(&text, path)? {
                 for item in expand_list(doc) {
                     check_resource(&item, path)?;
-                    acc.res.append(Resource::new(item))?;
+                    loaded.items.push(Resource::new(item));
                 }
             }
-            return Ok(());
+            return acc.res.append_all(loaded);
         }
         if !is_dir(self.tree, &target) {
             return Err(KustomizeError::Accumulate {

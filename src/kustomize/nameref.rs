@@ -5,6 +5,7 @@
 use super::fieldspec::{visit, FieldSpec, TransformerConfig};
 use super::resource::{is_cluster_scoped, ns_equal, ResMap, Resource};
 use serde_json::Value;
+use std::collections::HashMap;
 
 /// One renaming to propagate.
 #[derive(Debug, Clone)]
@@ -265,6 +266,9 @@ fn ref_specs() -> Vec<RefSpec> {
     v
 }
 
+/// Renames of one kind, by old name.
+type ByName<'r> = HashMap<&'r str, Vec<&'r Rename>>;
+
 /// Updates every reference to the renamed resources across `res` (built-in
 /// name references plus those of `configurations`).
 pub fn propagate(res: &mut ResMap, renames: &[Rename], config: &TransformerConfig) {
@@ -276,45 +280,47 @@ pub fn propagate(res: &mut ResMap, renames: &[Rename], config: &TransformerConfi
         target_kind: kind.clone(),
         spec: spec.clone(),
     }));
+    let mut by_kind: HashMap<&str, ByName> = HashMap::new();
+    for r in renames {
+        by_kind
+            .entry(r.kind.as_str())
+            .or_default()
+            .entry(r.old_name.as_str())
+            .or_default()
+            .push(r);
+    }
+    let specs: Vec<(&RefSpec, Vec<String>, &ByName)> = specs
+        .iter()
+        .filter_map(|rs| {
+            by_kind
+                .get(rs.target_kind.as_str())
+                .map(|names| (rs, rs.spec.segments(), names))
+        })
+        .collect();
+    let empty = ByName::new();
+    let service_accounts = by_kind.get("ServiceAccount").unwrap_or(&empty);
     for r in res.items.iter_mut() {
         let referrer_ns = r.namespace().to_string();
         let referrer_cluster = is_cluster_scoped(r.kind());
-        for rs in &specs {
+        for (rs, segments, names) in &specs {
             if !rs.spec.applies_to(r) {
                 continue;
             }
-            let relevant: Vec<&Rename> = renames
-                .iter()
-                .filter(|x| x.kind == rs.target_kind)
-                .collect();
-            if relevant.is_empty() {
+            if rs.spec.path == "roleRef/name"
+                && r.obj.pointer("/roleRef/kind").and_then(Value::as_str)
+                    != Some(rs.target_kind.as_str())
+            {
                 continue;
             }
-            let roleref_kind = if rs.spec.path == "roleRef/name" {
-                r.obj
-                    .pointer("/roleRef/kind")
-                    .and_then(Value::as_str)
-                    .map(str::to_string)
-            } else {
-                None
-            };
-            if let Some(k) = &roleref_kind {
-                if *k != rs.target_kind {
-                    continue;
-                }
-            }
-            visit(&mut r.obj, &rs.spec.segments(), false, &mut |v| {
-                rename_value(v, &relevant, &referrer_ns, referrer_cluster)
+            visit(&mut r.obj, segments, false, &mut |v| {
+                rename_value(v, names, &referrer_ns, referrer_cluster)
             });
         }
-        if matches!(r.kind(), "RoleBinding" | "ClusterRoleBinding") {
-            let sa: Vec<&Rename> = renames
-                .iter()
-                .filter(|x| x.kind == "ServiceAccount")
-                .collect();
+        if matches!(r.kind(), "RoleBinding" | "ClusterRoleBinding") && !service_accounts.is_empty()
+        {
             if let Some(Value::Array(subjects)) = r.obj.get_mut("subjects") {
                 for s in subjects {
-                    rename_subject(s, &sa);
+                    rename_subject(s, service_accounts);
                 }
             }
         }
@@ -322,32 +328,32 @@ pub fn propagate(res: &mut ResMap, renames: &[Rename], config: &TransformerConfi
 }
 
 fn pick<'r>(
-    renames: &[&'r Rename],
+    names: &ByName<'r>,
     name: &str,
     ns: &str,
     referrer_cluster: bool,
 ) -> Option<&'r Rename> {
-    let candidates: Vec<&&Rename> = renames.iter().filter(|x| x.old_name == name).collect();
-    if candidates.len() <= 1 {
-        return candidates.first().map(|r| **r);
+    let candidates = names.get(name)?;
+    if candidates.len() == 1 {
+        return candidates.first().copied();
     }
     candidates
         .iter()
         .find(|x| referrer_cluster || x.namespaces.iter().any(|n| ns_equal(n, ns)))
-        .map(|r| **r)
+        .copied()
 }
 
-fn rename_value(v: &mut Value, renames: &[&Rename], ns: &str, referrer_cluster: bool) {
+fn rename_value(v: &mut Value, names: &ByName, ns: &str, referrer_cluster: bool) {
     match v {
         Value::String(s) => {
-            if let Some(r) = pick(renames, s, ns, referrer_cluster) {
+            if let Some(r) = pick(names, s, ns, referrer_cluster) {
                 *s = r.new_name.clone();
             }
         }
         Value::Array(items) => {
             for item in items {
                 if let Value::String(s) = item {
-                    if let Some(r) = pick(renames, s, ns, referrer_cluster) {
+                    if let Some(r) = pick(names, s, ns, referrer_cluster) {
                         *s = r.new_name.clone();
                     }
                 }
@@ -359,7 +365,7 @@ fn rename_value(v: &mut Value, renames: &[&Rename], ns: &str, referrer_cluster: 
 
 /// RoleBinding subjects follow a renamed or moved ServiceAccount (matched by
 /// name, as kustomize does, whatever the subject's kind).
-fn rename_subject(s: &mut Value, renames: &[&Rename]) {
+fn rename_subject(s: &mut Value, names: &ByName) {
     let Some(name) = s.get("name").and_then(Value::as_str).map(str::to_string) else {
         return;
     };
@@ -367,12 +373,11 @@ fn rename_subject(s: &mut Value, renames: &[&Rename]) {
         .get("namespace")
         .and_then(Value::as_str)
         .map(str::to_string);
-    let found = renames.iter().find(|r| {
-        r.old_name == name
-            && match &ns {
-                Some(n) => r.namespaces.iter().any(|x| x == n),
-                None => true,
-            }
+    let found = names.get(name.as_str()).and_then(|candidates| {
+        candidates.iter().find(|r| match &ns {
+            Some(n) => r.namespaces.iter().any(|x| x == n),
+            None => true,
+        })
     });
     if let (Some(r), Value::Object(m)) = (found, s) {
         m.insert("name".into(), Value::String(r.new_name.clone()));

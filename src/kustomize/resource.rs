@@ -3,6 +3,7 @@
 
 use super::KustomizeError;
 use serde_json::{Map, Value};
+use std::collections::HashSet;
 
 /// How a generated resource combines with one of the same id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -201,6 +202,22 @@ impl ResId {
         format!("{gvk}/{}.{ns}", self.name)
     }
 
+    /// What `same` compares, for hashing.
+    fn key(&self) -> (String, String, String, String, String) {
+        let ns = if self.namespace.is_empty() {
+            "default"
+        } else {
+            &self.namespace
+        };
+        (
+            self.group.clone(),
+            self.version.clone(),
+            self.kind.clone(),
+            self.name.clone(),
+            ns.to_string(),
+        )
+    }
+
     pub fn same(&self, other: &ResId) -> bool {
         self.group == other.group
             && self.version == other.version
@@ -295,9 +312,19 @@ impl ResMap {
         Ok(())
     }
 
+    /// Adds many resources with the same check as `append`, in linear time.
     pub fn append_all(&mut self, other: ResMap) -> Result<(), KustomizeError> {
+        let mut seen: HashSet<(String, String, String, String, String)> =
+            self.items.iter().map(|r| r.id().key()).collect();
         for r in other.items {
-            self.append(r)?;
+            let id = r.id();
+            if !seen.insert(id.key()) {
+                return Err(KustomizeError::build(format!(
+                    "may not add resource with an already registered id: {}",
+                    id.display()
+                )));
+            }
+            self.items.push(r);
         }
         Ok(())
     }
