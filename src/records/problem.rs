@@ -39,6 +39,8 @@ pub enum ProblemKind {
     KustomizeUnavailable,
     /// A renderer ran and failed (the detail holds the renderer's error text).
     RenderFailed,
+    /// Chart.yaml's image annotations and the rendered images disagree (advisory).
+    ImageAnnotationDrift,
     /// pkglens itself failed on the input (a bug); the rest of the batch goes on.
     InternalError,
 }
@@ -57,6 +59,7 @@ impl ProblemKind {
             Self::ImageInvalid => "image-invalid",
             Self::KustomizeUnavailable => "kustomize-unavailable",
             Self::RenderFailed => "render-failed",
+            Self::ImageAnnotationDrift => "image-annotation-drift",
             Self::InternalError => "internal-error",
         }
     }
@@ -74,6 +77,7 @@ impl ProblemKind {
             Self::ImageInvalid => "Invalid image reference",
             Self::KustomizeUnavailable => "Kustomize rendering not available",
             Self::RenderFailed => "Rendering failed",
+            Self::ImageAnnotationDrift => "Declared images differ from rendered ones",
             Self::InternalError => "Internal error",
         }
     }
@@ -92,6 +96,7 @@ impl ProblemKind {
             | Self::ImageInvalid
             | Self::KustomizeUnavailable
             | Self::RenderFailed => Severity::Incomplete,
+            Self::ImageAnnotationDrift => Severity::Advisory,
         }
     }
 

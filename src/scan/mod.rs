@@ -216,6 +216,28 @@ fn normalized_entry(entry: Option<&str>) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join("/"))
 }
 
+/// A chart's declared images (Chart.yaml annotations) against the images its workloads render:
+/// declared but never rendered, or rendered but not declared (only when a declaration exists).
+fn image_annotation_drift(declared: &[String], workloads: &[workload::Workload]) -> Option<String> {
+    if declared.is_empty() || workloads.is_empty() {
+        return None;
+    }
+    let rendered: std::collections::BTreeSet<&str> = workloads
+        .iter()
+        .flat_map(|w| w.containers.iter().map(|c| c.image.as_str()))
+        .collect();
+    let declared_set: std::collections::BTreeSet<&str> =
+        declared.iter().map(String::as_str).collect();
+    let missing: Vec<&str> = declared_set.difference(&rendered).copied().collect();
+    let undeclared: Vec<&str> = rendered.difference(&declared_set).copied().collect();
+    if missing.is_empty() && undeclared.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "declared but not rendered: {missing:?}; rendered but not declared: {undeclared:?}"
+    ))
+}
+
 /// Objects → workloads → records for one rendered package.
 fn package_result(
     input: &Input,
@@ -229,6 +251,13 @@ fn package_result(
     let workloads: Vec<_> = objects.iter().filter_map(workload::workload_of).collect();
     let mut all_problems = rendered.problems;
     all_problems.append(&mut problems);
+    if let Some(detail) = image_annotation_drift(&rendered.declared_images, &workloads) {
+        all_problems.push(Problem::new(
+            ProblemKind::ImageAnnotationDrift,
+            detail,
+            instance,
+        ));
+    }
     let facts = PackageFacts {
         system: rendered.system,
         title: rendered.title,
@@ -245,4 +274,32 @@ fn package_result(
         &workloads,
         all_problems,
     )
+}
+
+#[cfg(test)]
+mod drift_tests {
+    use super::image_annotation_drift;
+    use crate::objects::KubeObject;
+    use crate::workload::workload_of;
+    use serde_json::json;
+
+    #[test]
+    fn drift_only_when_a_declaration_disagrees() {
+        let object = KubeObject {
+            source: "c/templates/d.yaml".into(),
+            value: json!({"kind": "Deployment", "metadata": {"name": "d"},
+                "spec": {"template": {"spec": {"containers": [{"name": "a", "image": "nginx:1"}]}}}}),
+        };
+        let workloads: Vec<_> = workload_of(&object).into_iter().collect();
+        assert_eq!(image_annotation_drift(&[], &workloads), None);
+        assert_eq!(
+            image_annotation_drift(&["nginx:1".into()], &workloads),
+            None
+        );
+        let drift = image_annotation_drift(&["nginx:2".into()], &workloads).unwrap();
+        assert!(
+            drift.contains("\"nginx:2\"") && drift.contains("\"nginx:1\""),
+            "{drift}"
+        );
+    }
 }
