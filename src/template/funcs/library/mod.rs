@@ -5,6 +5,7 @@
 //! Each family keeps Go's behaviour, including its odd corners (byte-indexed `trunc`, `add "1.5"`
 //! being 1, `first` on a string failing) and its error texts, because charts depend on them.
 
+mod certs;
 mod crypto;
 mod dates;
 mod dicts;
@@ -46,6 +47,7 @@ pub(super) fn register(map: &mut FuncMap) {
     semver::register(map);
     random::register(map);
     crypto::register(map);
+    certs::register(map);
     helm_data::register(map);
 }
 
