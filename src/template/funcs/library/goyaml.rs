@@ -9,6 +9,7 @@
 //! pipeline that decide the bytes.
 
 use super::gojson::{format_float, Json};
+use crate::yaml::{Resolved, Scalar};
 use std::cmp::Ordering;
 
 /// Which go-yaml writes the document.
@@ -91,133 +92,10 @@ fn string_style(s: &str) -> Style {
     }
 }
 
-/// go-yaml v2's `resolve("", s)` giving `!!str`.
+/// go-yaml v2's `resolve("", s)` giving `!!str`: the shared YAML 1.1 resolver, plus timestamps,
+/// which the resolver reads back as strings but go-yaml's encoder resolves as `!!timestamp`.
 fn resolves_to_string(s: &str) -> bool {
-    let Some(&first) = s.as_bytes().first() else {
-        return false; // the empty string reads as null
-    };
-    const MAPPED: &[&str] = &[
-        "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON", "n", "N", "no",
-        "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF", "~", "null", "Null", "NULL",
-        ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf",
-        "-.Inf", "-.INF",
-    ];
-    match first {
-        b'y' | b'Y' | b'n' | b'N' | b't' | b'T' | b'f' | b'F' | b'o' | b'O' | b'~' => {
-            !MAPPED.contains(&s)
-        }
-        b'.' => !MAPPED.contains(&s) && parse_go_float(s).is_none(),
-        b'+' | b'-' | b'0'..=b'9' => {
-            if MAPPED.contains(&s) || is_yaml_timestamp(s) {
-                return false;
-            }
-            let plain = s.replace('_', "");
-            if parse_go_int(&plain).is_some() {
-                return false;
-            }
-            if is_yaml_style_float(&plain) && parse_go_float(&plain).is_some() {
-                return false;
-            }
-            let binary = plain
-                .strip_prefix("0b")
-                .or_else(|| plain.strip_prefix("-0b"));
-            if let Some(bits) = binary {
-                if !bits.is_empty() && bits.bytes().all(|b| b == b'0' || b == b'1') {
-                    return false;
-                }
-            }
-            // Integers too large for 64 bits still resolve as (big) ints.
-            !is_big_int(&plain)
-        }
-        _ => true,
-    }
-}
-
-/// Go's `strconv.ParseInt(s, 0, 64)` or `ParseUint` succeeding (prefixes 0x, 0o, 0b, 0; a sign).
-fn parse_go_int(s: &str) -> Option<()> {
-    let (neg, body) = match s.as_bytes().first() {
-        Some(b'-') => (true, &s[1..]),
-        Some(b'+') => (false, &s[1..]),
-        _ => (false, s),
-    };
-    let (radix, digits) =
-        if let Some(d) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
-            (16, d)
-        } else if let Some(d) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
-            (8, d)
-        } else if let Some(d) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
-            (2, d)
-        } else if body.len() > 1 && body.starts_with('0') {
-            (8, &body[1..])
-        } else {
-            (10, body)
-        };
-    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
-        return None;
-    }
-    let magnitude = u64::from_str_radix(digits, radix).ok()?;
-    if neg && magnitude > i64::MAX as u64 + 1 {
-        return None;
-    }
-    Some(())
-}
-
-fn is_big_int(s: &str) -> bool {
-    let body = s.strip_prefix(['-', '+']).unwrap_or(s);
-    !body.is_empty() && body.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// Go's `strconv.ParseFloat` accepting the text (decimal forms, `inf`/`nan` spellings aside).
-fn parse_go_float(s: &str) -> Option<f64> {
-    let body = s.strip_prefix(['-', '+']).unwrap_or(s);
-    if body.is_empty()
-        || body
-            .chars()
-            .any(|c| c.is_ascii_alphabetic() && c != 'e' && c != 'E')
-    {
-        return None;
-    }
-    s.parse::<f64>().ok()
-}
-
-/// `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`
-fn is_yaml_style_float(s: &str) -> bool {
-    let b = s.as_bytes();
-    let mut i = 0;
-    if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
-        i += 1;
-    }
-    let digits = |i: &mut usize| {
-        let start = *i;
-        while *i < b.len() && b[*i].is_ascii_digit() {
-            *i += 1;
-        }
-        *i - start
-    };
-    if i < b.len() && b[i] == b'.' {
-        i += 1;
-        if digits(&mut i) == 0 {
-            return false;
-        }
-    } else {
-        if digits(&mut i) == 0 {
-            return false;
-        }
-        if i < b.len() && b[i] == b'.' {
-            i += 1;
-            digits(&mut i);
-        }
-    }
-    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
-        i += 1;
-        if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
-            i += 1;
-        }
-        if digits(&mut i) == 0 {
-            return false;
-        }
-    }
-    i == b.len()
+    matches!(Scalar::plain(s).resolve(), Ok(Resolved::Str(_))) && !is_yaml_timestamp(s)
 }
 
 /// YAML 1.1 base-60 floats (`12:30:00`), which go-yaml quotes for older parsers.
