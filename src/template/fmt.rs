@@ -270,7 +270,10 @@ impl Printer {
                     return;
                 }
                 self.depth += 1;
-                if self.f.sharp_v {
+                if self.f.sharp_v && l.is_nil() {
+                    self.out.push_str(l.type_name());
+                    self.out.push_str("(nil)");
+                } else if self.f.sharp_v {
                     self.out.push_str(l.type_name());
                     self.out.push('{');
                     for (i, item) in l.items().iter().enumerate() {

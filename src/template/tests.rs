@@ -239,3 +239,22 @@ fn deep_nesting_is_an_error_not_a_crash() {
         );
     }
 }
+
+#[test]
+fn nil_slices_print_empty_but_marshal_as_null() {
+    // Expectations from helm v4.1.4: `concat` of nothing, `rest`/`initial` of an empty list
+    // and `regexFindAll` without a match are nil slices.
+    let out = render(
+        "{{ concat (list) (list) | printf \"%#v\" }} {{ concat (list) | toJson }} \
+         {{ concat (list) }} {{ rest (list) | printf \"%#v\" }} {{ rest (list 1) | toJson }} \
+         {{ initial (list) | toJson }} {{ regexFindAll \"x\" \"abc\" -1 | printf \"%#v\" }} \
+         {{ concat (list) | uniq | printf \"%#v\" }} {{ deepEqual (concat (list)) (list) }} \
+         {{ empty (concat (list)) }}",
+        serde_json::json!({}),
+    );
+    assert_eq!(
+        out,
+        "[]interface {}(nil) null [] []interface {}(nil) [] null []string(nil) \
+         []interface {}{} false true"
+    );
+}

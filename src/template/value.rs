@@ -66,6 +66,10 @@ pub enum ListType {
 pub struct List {
     pub elem: ListType,
     items: Arc<Vec<Value>>,
+    /// A nil slice (`var s []T`): empty like `[]T{}`, but `toJson` says `null`, `%#v` says
+    /// `[]T(nil)` and `deepEqual` tells the two apart. Sprig's `concat`, `rest` and `initial`
+    /// return one for no items.
+    nil: bool,
 }
 
 impl List {
@@ -73,7 +77,29 @@ impl List {
         List {
             elem,
             items: Arc::new(items),
+            nil: false,
         }
+    }
+
+    /// A nil slice of the given element type.
+    pub fn nil(elem: ListType) -> Self {
+        List {
+            nil: true,
+            ..List::new(elem, Vec::new())
+        }
+    }
+
+    /// The items as a slice, or a nil slice when there are none.
+    pub fn or_nil(elem: ListType, items: Vec<Value>) -> Self {
+        if items.is_empty() {
+            List::nil(elem)
+        } else {
+            List::new(elem, items)
+        }
+    }
+
+    pub fn is_nil(&self) -> bool {
+        self.nil
     }
 
     /// A `[]interface {}`.
@@ -480,6 +506,7 @@ impl Value {
     /// A deep copy: new maps all the way down (Sprig's `deepCopy`, Helm's values coalescing).
     pub fn deep_copy(&self) -> Value {
         match self {
+            Value::List(l) if l.is_nil() => self.clone(),
             Value::List(l) => Value::List(List::new(
                 l.elem,
                 l.items().iter().map(Value::deep_copy).collect(),

@@ -179,6 +179,7 @@ fn to_json(v: &Value, depth: usize) -> Result<Json, String> {
         })?),
         Value::Str(s) => Json::Str(s.to_string()),
         Value::Bytes(b) => Json::Str(super::encoding::base64_encode(b)),
+        Value::List(l) if l.is_nil() => Json::Null,
         Value::List(l) => Json::Array(
             l.items()
                 .iter()

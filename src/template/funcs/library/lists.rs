@@ -44,20 +44,19 @@ pub(super) fn register(map: &mut FuncMap) {
     for name in ["rest", "mustRest"] {
         map.add(name, &[Any], None, |_, a| {
             let items = items_of(&a[0], "find rest on")?;
-            Ok(if items.is_empty() {
-                Value::Nil
-            } else {
-                Value::list(items[1..].to_vec())
-            })
+            Ok(Value::List(match items.get(1..) {
+                Some(rest) => List::any(rest.to_vec()),
+                None => List::nil(ListType::Any),
+            }))
         });
     }
     for name in ["initial", "mustInitial"] {
         map.add(name, &[Any], None, |_, a| {
             let items = items_of(&a[0], "find initial on")?;
-            Ok(match items.len() {
-                0 => Value::Nil,
-                n => Value::list(items[..n - 1].to_vec()),
-            })
+            Ok(Value::List(match items.split_last() {
+                Some((_, initial)) => List::any(initial.to_vec()),
+                None => List::nil(ListType::Any),
+            }))
         });
     }
     for name in ["reverse", "mustReverse"] {
@@ -127,11 +126,7 @@ pub(super) fn register(map: &mut FuncMap) {
                 }
             }
         }
-        Ok(if out.is_empty() {
-            Value::Nil
-        } else {
-            Value::list(out)
-        })
+        Ok(Value::List(List::or_nil(ListType::Any, out)))
     });
     map.add("until", &[Int], None, |_, a| {
         let count = a[0].as_int().unwrap_or(0);

@@ -81,6 +81,7 @@ pub(crate) fn deep_equal(a: &Value, b: &Value) -> bool {
         (Value::Bytes(x), Value::Bytes(y)) => x == y,
         (Value::List(x), Value::List(y)) => {
             x.elem == y.elem
+                && x.is_nil() == y.is_nil()
                 && x.len() == y.len()
                 && x.items()
                     .iter()

@@ -5,7 +5,7 @@
 
 use super::super::{FuncMap, Param};
 use super::strings::string_list;
-use crate::template::value::{FuncError, Value};
+use crate::template::value::{FuncError, List, ListType, Value};
 use regex::Regex;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -111,20 +111,13 @@ fn find_all_must(_: &mut super::super::CallCtx<'_>, a: &[Value]) -> Result<Value
 
 /// Go's `FindAllString`: at most `n` matches (all when negative); nil when none.
 fn find_all(re: &Regex, s: &str, n: i64) -> Result<Value, FuncError> {
-    if n == 0 {
-        return Ok(Value::Nil);
-    }
     let limit = if n < 0 { usize::MAX } else { n as usize };
-    let found: Vec<String> = go_matches(re, s)
+    let found: Vec<Value> = go_matches(re, s)
         .into_iter()
         .take(limit)
-        .map(|(b, e)| s[b..e].to_string())
+        .map(|(b, e)| Value::str(&s[b..e]))
         .collect();
-    Ok(if found.is_empty() {
-        Value::Nil
-    } else {
-        string_list(found)
-    })
+    Ok(Value::List(List::or_nil(ListType::Str, found)))
 }
 
 fn find(re: Arc<Regex>, s: &str) -> Result<Value, FuncError> {
