@@ -14,6 +14,16 @@ const GLOBAL_KEY: &str = "global";
 /// Loads a values document stream (values.yaml or a `-f` file): every document must be a
 /// mapping (or empty); later documents merge over earlier ones; numbers become float64.
 pub fn load_values(text: &str) -> Result<Values, String> {
+    // Helm reads a values file as if it ended with a line break: a block scalar that runs to
+    // the end of the file keeps its final `\n` (helm v4.1.4), unlike `fromYaml` or Chart.yaml.
+    let terminated;
+    let text = match text.ends_with('\n') {
+        true => text,
+        false => {
+            terminated = format!("{text}\n");
+            &terminated
+        }
+    };
     let docs = yaml::load_all(text, &yaml::Limits::default()).map_err(|e| {
         format!("cannot unmarshal yaml document: error converting YAML to JSON: {e}")
     })?;
@@ -304,6 +314,13 @@ mod tests {
         )
         .unwrap();
         assert_eq!(Json::Object(out), json!({"m": {"y": 2, "z": 3}, "l": [9]}));
+    }
+
+    #[test]
+    fn a_values_file_reads_as_if_it_ended_with_a_line_break() {
+        // helm v4.1.4 prints "line1\nline2\n" for this values.yaml.
+        let values = load_values("a: |\n  line1\n  line2").unwrap();
+        assert_eq!(values["a"], json!("line1\nline2\n"));
     }
 
     #[test]

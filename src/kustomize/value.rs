@@ -8,17 +8,12 @@ use serde_json::{Map, Number, Value};
 
 /// Parses every document of a YAML (or JSON) stream, dropping empty ones.
 pub fn parse_documents(text: &str, file: &str) -> Result<Vec<Value>, KustomizeError> {
-    let mut nodes = yaml::load_all(text, &yaml::Limits::default()).map_err(|e| {
+    let nodes = yaml::load_all(text, &yaml::Limits::default()).map_err(|e| {
         KustomizeError::MalformedYaml {
             file: file.to_string(),
             message: e.to_string(),
         }
     })?;
-    if !text.ends_with('\n') {
-        if let Some(last) = nodes.last_mut() {
-            unclip_final_block_scalar(last);
-        }
-    }
     let mut docs = Vec::new();
     for node in &nodes {
         let mut v = to_value(node).map_err(|message| KustomizeError::MalformedYaml {
@@ -34,30 +29,6 @@ pub fn parse_documents(text: &str, file: &str) -> Result<Vec<Value>, KustomizeEr
         }
     }
     Ok(docs)
-}
-
-/// A block scalar running to the end of a file that has no final newline
-/// keeps no line break in go-yaml (there is none to clip); our loader adds one.
-fn unclip_final_block_scalar(node: &mut Node) {
-    match node {
-        Node::Scalar(s) => {
-            if matches!(s.style, ScalarStyle::Literal | ScalarStyle::Folded)
-                && s.text.ends_with('\n')
-            {
-                s.text.pop();
-            }
-        }
-        Node::Sequence(items) => {
-            if let Some(last) = items.last_mut() {
-                unclip_final_block_scalar(last);
-            }
-        }
-        Node::Mapping(entries) => {
-            if let Some((_, v)) = entries.last_mut() {
-                unclip_final_block_scalar(v);
-            }
-        }
-    }
 }
 
 /// Converts a node by go-yaml v3's resolution rules (YAML 1.2-like: `yes` is a

@@ -9,7 +9,107 @@ use yaml_rust2::scanner::TScalarStyle;
 /// Loads every document of a YAML stream. An empty stream has no documents; an empty document
 /// (`---` alone) is a null scalar.
 pub fn load_all(text: &str, limits: &Limits) -> Result<Vec<Node>, YamlError> {
-    Loader::new(limits).run(text)
+    let mut documents = load_reindenting_flows(text, limits)?;
+    if ends_inside_block_scalar(text) {
+        if let Some(last) = documents.last_mut() {
+            unclip_final_block_scalar(last);
+        }
+    }
+    Ok(documents)
+}
+
+/// Whether the text's last line has no line break and holds content (not a comment), so a block
+/// scalar that is the text's last node runs to its very end.
+fn ends_inside_block_scalar(text: &str) -> bool {
+    let last_line = text.rsplit('\n').next().unwrap_or_default().trim();
+    !last_line.is_empty() && !last_line.starts_with('#')
+}
+
+/// A block scalar running to the end of a text without a final line break has no line break to
+/// clip in libyaml (and so go-yaml); yaml-rust2 adds one.
+fn unclip_final_block_scalar(node: &mut Node) {
+    match node {
+        Node::Scalar(s) => {
+            if matches!(s.style, ScalarStyle::Literal | ScalarStyle::Folded)
+                && s.text.ends_with('\n')
+            {
+                s.text.pop();
+            }
+        }
+        Node::Sequence(items) => {
+            if let Some(last) = items.last_mut() {
+                unclip_final_block_scalar(last);
+            }
+        }
+        Node::Mapping(entries) => {
+            if let Some((_, v)) = entries.last_mut() {
+                unclip_final_block_scalar(v);
+            }
+        }
+    }
+}
+
+fn load_reindenting_flows(text: &str, limits: &Limits) -> Result<Vec<Node>, YamlError> {
+    let first_error = match Loader::new(limits).run(text) {
+        Ok(documents) => return Ok(documents),
+        Err(e) => e,
+    };
+    // yaml-rust2 wants the lines of a flow collection indented past the key that opens it
+    // (`command: [` … `]` in the key's column is an error); libyaml, and so go-yaml, ignores
+    // indentation inside flow collections, where leading blanks carry no meaning. So a line
+    // it refuses for that reason is indented one more column and the text loaded again.
+    let mut text = text.to_string();
+    let mut error = first_error.clone();
+    for _ in 0..MAX_FLOW_REINDENTS {
+        let YamlError::Syntax {
+            line,
+            column,
+            message,
+        } = &error
+        else {
+            break;
+        };
+        if !FLOW_INDENTATION_ERRORS.contains(&message.as_str()) {
+            break;
+        }
+        let Some(indented) = indent_line(&text, *line, *column) else {
+            break;
+        };
+        text = indented;
+        match Loader::new(limits).run(&text) {
+            Ok(documents) => return Ok(documents),
+            Err(e) => error = e,
+        }
+    }
+    Err(first_error)
+}
+
+/// How many times one text may be re-indented before its first error stands.
+const MAX_FLOW_REINDENTS: usize = 16;
+
+/// yaml-rust2's complaints about indentation that only arise inside flow collections.
+const FLOW_INDENTATION_ERRORS: [&str; 2] = [
+    "invalid indentation",
+    "invalid indentation in flow construct",
+];
+
+/// The text with one more blank before line `line` (1-based) when only blanks come before
+/// `column` (1-based) on it.
+fn indent_line(text: &str, line: usize, column: usize) -> Option<String> {
+    let mut out = String::with_capacity(text.len() + 1);
+    let mut found = false;
+    for (number, piece) in text.split_inclusive('\n').enumerate() {
+        if number + 1 == line {
+            let before = piece.get(..column.checked_sub(1)?)?;
+            if !before.bytes().all(|b| b == b' ') {
+                return None;
+            }
+            out.push(' ');
+            found = true;
+        }
+        out.push_str(piece);
+    }
+    found.then_some(out)
 }
 
 /// Loads a stream that holds at most one document; an empty stream is null.
@@ -240,6 +340,33 @@ mod tests {
             matches!(err, YamlError::Syntax { line, .. } if line >= 2),
             "{err:?}"
         );
+    }
+
+    #[test]
+    fn flow_collections_ignore_indentation_as_go_yaml_does() {
+        let nested =
+            "a:\n  - name: x\n    command: [\n      \"sh\",\n    \"-c\"\n    ]\n    other: 1\n";
+        let top = "command: [\n\"sh\",\n  \"-c\"\n]\nother: {\nk: v\n}\n";
+        for text in [nested, top] {
+            let json = crate::yaml::to_json(&load(text)[0]).unwrap();
+            let command = json.pointer("/a/0/command").or(json.pointer("/command"));
+            assert_eq!(command, Some(&serde_json::json!(["sh", "-c"])), "{text}");
+        }
+        let err = load_all("a: [\nb: c\n", &Limits::default()).unwrap_err();
+        assert!(matches!(err, YamlError::Syntax { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn a_block_scalar_ending_the_text_keeps_no_invented_line_break() {
+        // Expectations from go-yaml (helm's fromYaml): no break to clip, none kept.
+        let text_of = |yaml: &str| {
+            let json = crate::yaml::to_json(&load(yaml)[0]).unwrap();
+            json["k"].as_str().map(str::to_string)
+        };
+        assert_eq!(text_of("k: |\n  v").as_deref(), Some("v"));
+        assert_eq!(text_of("k: |+\n  v").as_deref(), Some("v"));
+        assert_eq!(text_of("k: |\n  v\n").as_deref(), Some("v\n"));
+        assert_eq!(text_of("k: |\n  v\n# c").as_deref(), Some("v\n"));
     }
 
     #[test]
