@@ -1,10 +1,14 @@
 //! `pkglens render` on the charts of testdata/charts (written for pkglens) against what helm
 //! v4.1.4 printed for them: `expected/NAME.args` holds the arguments (one a line), `NAME.out`
-//! helm's stdout, `NAME.rc` its exit status. Output must be byte-identical; a helm failure must
-//! be a pkglens failure.
+//! helm's stdout, `NAME.rc` its exit status, `NAME.err` (for failures) helm's error from its
+//! `Error: ` line on. Output must be byte-identical; a helm failure must be a pkglens failure
+//! with the same error text.
 
 mod common;
 
+use common::archives::{self, TarEntry};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 #[test]
@@ -35,6 +39,7 @@ fn testdata_charts_render_as_helm_does() {
             .parse()
             .unwrap();
         let want_out = std::fs::read_to_string(args_path.with_extension("out")).unwrap();
+        let want_err = std::fs::read_to_string(args_path.with_extension("err")).ok();
         let output = Command::new(env!("CARGO_BIN_EXE_pkglens"))
             .arg("render")
             .args(&args)
@@ -42,18 +47,334 @@ fn testdata_charts_render_as_helm_does() {
             .output()
             .expect("pkglens runs");
         let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
         let ok = if want_rc == 0 {
             output.status.success() && stdout == want_out
         } else {
-            !output.status.success()
+            !output.status.success() && want_err.as_deref().is_none_or(|err| stderr == err)
         };
         if !ok {
             failures.push(format!(
-                "{name}: rc {:?} (helm {want_rc})\n--- got\n{stdout}\n--- stderr\n{}",
+                "{name}: rc {:?} (helm {want_rc})\n--- got\n{stdout}\n--- stderr\n{stderr}",
                 output.status.code(),
-                String::from_utf8_lossy(&output.stderr)
             ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The images of one ScanResult as (reference, [(kind, name, container, type, source, hook)]).
+fn images_with_users(result: &Value) -> Vec<(String, Vec<[String; 6]>)> {
+    let text = |v: &Value| v.as_str().unwrap_or("null").to_string();
+    result["images"]
+        .as_array()
+        .expect("images")
+        .iter()
+        .map(|image| {
+            let users = image["used_by"]
+                .as_array()
+                .expect("used_by")
+                .iter()
+                .map(|u| {
+                    [
+                        "kind",
+                        "name",
+                        "container",
+                        "container_type",
+                        "source",
+                        "hook",
+                    ]
+                    .map(|key| text(&u[key]))
+                })
+                .collect();
+            (text(&image["reference"]), users)
+        })
+        .collect()
+}
+
+fn problem_kinds(result: &Value) -> Vec<String> {
+    result["problems"]
+        .as_array()
+        .expect("problems")
+        .iter()
+        .map(|p| p["type"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Every image names the template that produced it and its hook, in render order (helm prints
+/// hooks after the other objects: `expected/hooked-default.out`); hooks and tests are no
+/// components; Chart.yaml's declared images are kept and their drift is advisory.
+#[test]
+fn scan_names_the_template_and_hook_behind_each_image() {
+    let results = common::scan_json(&["testdata/charts/hooked"]);
+    assert_eq!(results.len(), 1);
+    let result = &results[0];
+    assert_eq!(result["state"], "available");
+    let user = |kind: &str, name: &str, container: &str, ty: &str, file: &str, hook: &str| {
+        [kind, name, container, ty, file, hook].map(str::to_string)
+    };
+    let deployment = "hooked/templates/deployment.yaml";
+    assert_eq!(
+        images_with_users(result),
+        [
+            (
+                "registry.example.com/app:3.4".to_string(),
+                vec![
+                    user(
+                        "Deployment",
+                        "release-app",
+                        "app",
+                        "container",
+                        deployment,
+                        "null"
+                    ),
+                    user(
+                        "Pod",
+                        "release-test",
+                        "probe",
+                        "container",
+                        "hooked/templates/tests/test-connection.yaml",
+                        "test"
+                    ),
+                ]
+            ),
+            (
+                "busybox:1.36".to_string(),
+                vec![
+                    user(
+                        "Deployment",
+                        "release-app",
+                        "wait",
+                        "init",
+                        deployment,
+                        "null"
+                    ),
+                    user(
+                        "CronJob",
+                        "release-cleanup",
+                        "cleanup",
+                        "container",
+                        "hooked/templates/cleanup.yaml",
+                        "null"
+                    ),
+                ]
+            ),
+            (
+                "registry.example.com/migrate:3.4".to_string(),
+                vec![user(
+                    "Job",
+                    "release-migrate",
+                    "migrate",
+                    "container",
+                    "hooked/templates/migrate-job.yaml",
+                    "pre-install,pre-upgrade"
+                )]
+            ),
+        ]
+    );
+    let components = result["components"].as_array().unwrap();
+    assert_eq!(components.len(), 1, "{components:#?}");
+    assert_eq!(components[0]["kind"], "Deployment");
+    assert_eq!(components[0]["source"], deployment);
+    assert_eq!(
+        result["declared_images"],
+        serde_json::json!([
+            "registry.example.com/app:3.4",
+            "registry.example.com/migrate:3.4",
+            "registry.example.com/retired:1.0"
+        ])
+    );
+    assert_eq!(
+        problem_kinds(result),
+        ["urn:pkglens:problem:image-annotation-drift"]
+    );
+    let detail = result["problems"][0]["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("\"registry.example.com/retired:1.0\"")
+            && detail.contains("\"busybox:1.36\""),
+        "{detail}"
+    );
+}
+
+/// A chart folder's `.helmignore` applies as for `helm template DIR`
+/// (`expected/ignoring-default.out`); packed with plain tar (not `helm package`) the same files
+/// are a chart archive, where helm applies no rules, so its broken hidden template fails the
+/// render with helm's message.
+#[test]
+fn scan_applies_helmignore_to_chart_folders_only() {
+    let results = common::scan_json(&["testdata/charts/ignoring"]);
+    assert_eq!(results[0]["state"], "available", "{:#?}", results[0]);
+    let images: Vec<_> = images_with_users(&results[0])
+        .into_iter()
+        .map(|(reference, _)| reference)
+        .collect();
+    assert_eq!(images, ["registry.example.com/app:2.1"]);
+    assert_eq!(problem_kinds(&results[0]), Vec::<String>::new());
+
+    let chart_dir = common::repo_root().join("testdata/charts/ignoring");
+    let files: Vec<(String, Vec<u8>)> = walk(&chart_dir)
+        .into_iter()
+        .map(|path| {
+            let relative = path.strip_prefix(&chart_dir).unwrap().to_str().unwrap();
+            (
+                format!("ignoring/{relative}"),
+                std::fs::read(&path).unwrap(),
+            )
+        })
+        .collect();
+    let entries: Vec<TarEntry> = files
+        .iter()
+        .map(|(name, data)| TarEntry::file(name, data))
+        .collect();
+    let dir = common::scratch_dir("ignoring-tgz");
+    let archive = dir.join("ignoring-0.1.0.tgz");
+    std::fs::write(&archive, archives::tgz(&entries)).unwrap();
+    let results = common::scan_json(&[common::path_str(&archive)]);
+    assert_eq!(results[0]["state"], "incomplete");
+    assert_eq!(
+        problem_kinds(&results[0]),
+        ["urn:pkglens:problem:render-failed"]
+    );
+    assert_eq!(
+        results[0]["problems"][0]["detail"],
+        "Error: parse error at (ignoring/templates/.hidden.yaml:1): missing value for if\n\nUse --debug flag to render out invalid YAML"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// Every file under `dir`, recursively.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            found.extend(walk(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found
+}
+
+/// A chart archive `name-0.1.0.tgz` with one Deployment and, in `charts/`, the archives given.
+fn chart_archive(name: &str, subcharts: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let chart_yaml = format!("apiVersion: v2\nname: {name}\nversion: 0.1.0\n");
+    let deployment = archives::deployment(name, &format!("{name}:1.0"));
+    let mut files = vec![
+        (format!("{name}/Chart.yaml"), chart_yaml.into_bytes()),
+        (
+            format!("{name}/templates/deployment.yaml"),
+            deployment.into_bytes(),
+        ),
+    ];
+    for (file, data) in subcharts {
+        files.push((format!("{name}/charts/{file}"), data.clone()));
+    }
+    let entries: Vec<TarEntry> = files
+        .iter()
+        .map(|(path, data)| TarEntry::file(path, data))
+        .collect();
+    archives::tgz(&entries)
+}
+
+/// A chart folder whose subchart archives nest `levels` deep: level1 holds level2 ...
+fn nested_chart_folder(name: &str, levels: usize) -> PathBuf {
+    let mut inner: Vec<(String, Vec<u8>)> = Vec::new();
+    for level in (1..=levels).rev() {
+        let sub = format!("level{level}");
+        inner = vec![(format!("{sub}-0.1.0.tgz"), chart_archive(&sub, &inner))];
+    }
+    let dir = common::scratch_dir(name);
+    std::fs::create_dir_all(dir.join("charts")).unwrap();
+    std::fs::write(
+        dir.join("Chart.yaml"),
+        "apiVersion: v2\nname: top\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    for (file, data) in inner {
+        std::fs::write(dir.join("charts").join(file), data).unwrap();
+    }
+    dir
+}
+
+/// Subchart archives inside subchart archives render to any depth the limits allow (order and
+/// Source paths as helm v4.1.4 prints them for the same chart), and deeper nesting is a
+/// limit-exceeded problem, not unbounded work.
+#[test]
+fn nested_subchart_archives_are_bounded_by_the_nesting_limit() {
+    let dir = nested_chart_folder("nested-charts", 3);
+    let results = common::scan_json(&[common::path_str(&dir)]);
+    assert_eq!(results[0]["state"], "available", "{:#?}", results[0]);
+    let sources: Vec<_> = images_with_users(&results[0])
+        .into_iter()
+        .map(|(reference, users)| (reference, users[0][4].clone()))
+        .collect();
+    // helm renders deeper template paths first.
+    let expected = [
+        (
+            "level3:1.0",
+            "top/charts/level1/charts/level2/charts/level3/templates/deployment.yaml",
+        ),
+        (
+            "level2:1.0",
+            "top/charts/level1/charts/level2/templates/deployment.yaml",
+        ),
+        ("level1:1.0", "top/charts/level1/templates/deployment.yaml"),
+    ]
+    .map(|(i, s)| (i.to_string(), s.to_string()));
+    assert_eq!(sources, expected);
+
+    // As for the input archive itself, a broken safety limit makes the package corrupt.
+    let results = common::scan_json(&["--max-nesting", "2", common::path_str(&dir)]);
+    assert_eq!(results[0]["state"], "corrupt");
+    assert_eq!(
+        problem_kinds(&results[0]),
+        ["urn:pkglens:problem:limit-exceeded"]
+    );
+    assert_eq!(
+        results[0]["problems"][0]["detail"],
+        "error unpacking subchart level1-0.1.0.tgz in top: error unpacking subchart \
+         level2-0.1.0.tgz in level1: error unpacking subchart level3-0.1.0.tgz in level2: \
+         archive nested more than 2 levels deep"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// Entries count over all subchart archives together: many archives, each small, cannot
+/// add up to unbounded work.
+#[test]
+fn fanned_out_subchart_archives_share_one_entry_budget() {
+    let leaves: Vec<(String, Vec<u8>)> = (0..12)
+        .map(|i| {
+            let name = format!("leaf{i}");
+            (format!("{name}-0.1.0.tgz"), chart_archive(&name, &[]))
+        })
+        .collect();
+    let dir = common::scratch_dir("fanned-out");
+    std::fs::create_dir_all(dir.join("charts")).unwrap();
+    std::fs::write(
+        dir.join("Chart.yaml"),
+        "apiVersion: v2\nname: top\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("charts/mid-0.1.0.tgz"),
+        chart_archive("mid", &leaves),
+    )
+    .unwrap();
+    // mid holds 14 entries, each leaf 2: 38 in all, every archive alone under 30.
+    let results = common::scan_json(&[common::path_str(&dir)]);
+    assert_eq!(results[0]["state"], "available", "{:#?}", results[0]);
+    assert_eq!(results[0]["images"].as_array().unwrap().len(), 13);
+    let results = common::scan_json(&["--max-entries", "30", common::path_str(&dir)]);
+    assert_eq!(
+        problem_kinds(&results[0]),
+        ["urn:pkglens:problem:limit-exceeded"]
+    );
+    let detail = results[0]["problems"][0]["detail"].as_str().unwrap();
+    assert!(
+        detail.ends_with("archive holds more than 30 entries"),
+        "{detail}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
 }

@@ -1,12 +1,15 @@
 //! Turning files into a [`Chart`], as Helm's chart loader does: Chart.yaml, values.yaml,
 //! values.schema.json, requirements.yaml (apiVersion v1), `templates/`, and `charts/` holding
-//! subcharts as directories or `.tgz` archives, nested to any depth.
+//! subcharts as directories or `.tgz` archives, nested to any depth Helm allows and the scan's
+//! [`Limits`] bound (an archive may hold archives in turn: without a bound a hostile chart
+//! could nest or fan out without end).
 
 use super::chart::{parse_dependencies, Chart, ChartFile, Metadata};
 use super::helmignore::Rules;
 use super::values::load_values;
 use super::HelmError;
 use crate::files::FileTree;
+use crate::unpack::{Limits, UnpackError};
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::sync::Arc;
@@ -15,7 +18,7 @@ use std::sync::Arc;
 pub const MAX_DECOMPRESSED_CHART_SIZE: u64 = 100 * 1024 * 1024;
 /// Helm's cap on one file of a chart directory.
 pub const MAX_DECOMPRESSED_FILE_SIZE: u64 = 5 * 1024 * 1024;
-/// Subcharts nested deeper than this are refused (a hostile archive could nest forever).
+/// Subchart folders nested deeper than this are refused (the loader recurses per level).
 const MAX_CHART_DEPTH: usize = 64;
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -23,8 +26,84 @@ const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 /// A file of a chart being loaded: its path relative to the chart and its content.
 type NamedFile = (String, Arc<[u8]>);
 
-/// Loads a chart directory's files (`.helmignore` applies, as for `helm template DIR`).
+/// What is left of the limits while one chart and all its subchart archives load: entries
+/// and decompressed bytes count over every archive together, so fanning out cannot escape.
+struct Budget<'a> {
+    limits: &'a Limits,
+    entries_left: usize,
+    bytes_left: u64,
+}
+
+impl<'a> Budget<'a> {
+    fn new(limits: &'a Limits) -> Self {
+        Budget {
+            limits,
+            entries_left: limits.max_entries,
+            bytes_left: limits.max_total_size,
+        }
+    }
+
+    fn exceeded(error: UnpackError) -> HelmError {
+        HelmError::Limit(error.to_string())
+    }
+
+    fn take_entry(&mut self) -> Result<(), HelmError> {
+        self.entries_left = self.entries_left.checked_sub(1).ok_or_else(|| {
+            Self::exceeded(UnpackError::TooManyEntries {
+                limit: self.limits.max_entries,
+            })
+        })?;
+        Ok(())
+    }
+
+    /// How many bytes the file at `path` may still expand to, refusing it when its declared
+    /// size is already too much.
+    fn file_allowance(&self, path: &str, declared: u64) -> Result<u64, HelmError> {
+        if declared > self.limits.max_file_size {
+            return Err(Self::exceeded(UnpackError::FileTooLarge {
+                path: path.to_string(),
+                limit: self.limits.max_file_size,
+            }));
+        }
+        if declared > self.bytes_left {
+            return Err(self.total_exceeded());
+        }
+        Ok(self.limits.max_file_size.min(self.bytes_left))
+    }
+
+    fn total_exceeded(&self) -> HelmError {
+        Self::exceeded(UnpackError::TotalTooLarge {
+            limit: self.limits.max_total_size,
+        })
+    }
+
+    fn take_bytes(&mut self, read: u64) -> Result<(), HelmError> {
+        self.bytes_left = self
+            .bytes_left
+            .checked_sub(read)
+            .ok_or_else(|| self.total_exceeded())?;
+        Ok(())
+    }
+}
+
+/// Where the files being loaded sit: how many chart folders and subchart archives enclose
+/// them. The chart named by the user (archive or directory) is depth 0 as in
+/// [`crate::unpack::unpack`], so a subchart archive in it opens at depth 1.
+#[derive(Clone, Copy, Default)]
+struct Depth {
+    charts: usize,
+    archives: usize,
+}
+
+/// Loads a chart directory's files (`.helmignore` applies, as for `helm template DIR`) with
+/// the default limits.
 pub fn load_dir(tree: &FileTree) -> Result<Chart, HelmError> {
+    load_dir_within(tree, &Limits::default())
+}
+
+/// Loads a chart directory's files (`.helmignore` applies, as for `helm template DIR`);
+/// subchart archives in it are bounded by `limits` as archives inside the input.
+pub fn load_dir_within(tree: &FileTree, limits: &Limits) -> Result<Chart, HelmError> {
     let rules = match tree.get(".helmignore") {
         Some(text) => Rules::parse(&String::from_utf8_lossy(text)).map_err(HelmError::Load)?,
         None => Rules::default(),
@@ -43,23 +122,25 @@ pub fn load_dir(tree: &FileTree) -> Result<Chart, HelmError> {
             )));
         }
     }
-    load_files(files, 0).map_err(HelmError::Load)
+    load_files(files, Depth::default(), &mut Budget::new(limits))
 }
 
 /// Loads a chart from the files of an unpacked archive whose top folder is already stripped
-/// (no `.helmignore`: `helm package` applied it).
-pub fn load_tree(tree: &FileTree) -> Result<Chart, HelmError> {
+/// (no `.helmignore`: `helm package` applied it); subchart archives are bounded by `limits`.
+pub fn load_tree(tree: &FileTree, limits: &Limits) -> Result<Chart, HelmError> {
     let files = tree
         .iter()
         .map(|(path, data)| (path.to_string(), strip_bom(data)))
         .collect();
-    load_files(files, 0).map_err(HelmError::Load)
+    load_files(files, Depth::default(), &mut Budget::new(limits))
 }
 
-/// Loads a chart archive (`.tgz`) held in memory.
+/// Loads a chart archive (`.tgz`) held in memory, with the default limits.
 pub fn load_archive(bytes: &[u8]) -> Result<Chart, HelmError> {
-    let files = archive_files(bytes).map_err(HelmError::Load)?;
-    load_files(files, 0).map_err(HelmError::Load)
+    let limits = Limits::default();
+    let mut budget = Budget::new(&limits);
+    let files = archive_files(bytes, &mut budget)?;
+    load_files(files, Depth::default(), &mut budget)
 }
 
 fn strip_bom(data: &[u8]) -> Arc<[u8]> {
@@ -67,15 +148,18 @@ fn strip_bom(data: &[u8]) -> Arc<[u8]> {
 }
 
 /// Reads a gzip'd tar as Helm's `LoadArchiveFiles`: the first path element (the chart's folder)
-/// is dropped, unsafe paths are refused, the total size is capped.
-fn archive_files(bytes: &[u8]) -> Result<Vec<NamedFile>, String> {
+/// is dropped, unsafe paths are refused, the total size is capped (by Helm, and by `budget`
+/// across every archive of the chart).
+fn archive_files(bytes: &[u8], budget: &mut Budget) -> Result<Vec<NamedFile>, HelmError> {
+    let helm_error = |message: String| HelmError::Load(message);
     let gz = flate2::read::GzDecoder::new(bytes);
     let mut archive = tar::Archive::new(gz);
     let mut remaining = MAX_DECOMPRESSED_CHART_SIZE;
     let mut files = Vec::new();
-    let entries = archive.entries().map_err(|e| e.to_string())?;
+    let entries = archive.entries().map_err(|e| helm_error(e.to_string()))?;
     for entry in entries {
-        let mut entry = entry.map_err(|e| e.to_string())?;
+        let mut entry = entry.map_err(|e| helm_error(e.to_string()))?;
+        budget.take_entry()?;
         let kind = entry.header().entry_type();
         if kind.is_dir() || kind.is_pax_global_extensions() || kind.is_pax_local_extensions() {
             continue;
@@ -85,40 +169,47 @@ fn archive_files(bytes: &[u8]) -> Result<Vec<NamedFile>, String> {
         let parts: Vec<&str> = raw.split(delimiter).collect();
         let joined = parts[1..].join("/");
         if joined.starts_with('/') {
-            return Err("chart illegally contains absolute paths".into());
+            return Err(helm_error("chart illegally contains absolute paths".into()));
         }
         let name = clean_path(&joined);
         if name == "." {
-            return Err(format!(
+            return Err(helm_error(format!(
                 "chart illegally contains content outside the base directory: {raw:?}"
-            ));
+            )));
         }
         if name.starts_with("..") {
-            return Err("chart illegally references parent directory".into());
+            return Err(helm_error(
+                "chart illegally references parent directory".into(),
+            ));
         }
         if name.len() >= 2 && name.as_bytes()[1] == b':' && name.as_bytes()[0].is_ascii_alphabetic()
         {
-            return Err("chart contains illegally named files".into());
+            return Err(helm_error("chart contains illegally named files".into()));
         }
         if parts[0] == "Chart.yaml" {
-            return Err("chart yaml not in base directory".into());
+            return Err(helm_error("chart yaml not in base directory".into()));
         }
-        let size = entry.header().size().map_err(|e| e.to_string())?;
+        let size = entry
+            .header()
+            .size()
+            .map_err(|e| helm_error(e.to_string()))?;
         if size > remaining {
-            return Err(format!(
+            return Err(helm_error(format!(
                 "decompressed chart is larger than the maximum file size {MAX_DECOMPRESSED_CHART_SIZE}"
-            ));
+            )));
         }
+        let allowance = budget.file_allowance(&name, size)?;
         let mut data = Vec::with_capacity(size.min(1 << 20) as usize);
         (&mut entry)
-            .take(remaining)
+            .take(remaining.min(allowance))
             .read_to_end(&mut data)
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| helm_error(e.to_string()))?;
+        budget.take_bytes(data.len() as u64)?;
         remaining = remaining.saturating_sub(data.len() as u64);
         files.push((name, strip_bom(&data)));
     }
     if files.is_empty() {
-        return Err("no files in chart archive".into());
+        return Err(helm_error("no files in chart archive".into()));
     }
     Ok(files)
 }
@@ -147,16 +238,23 @@ fn clean_path(p: &str) -> String {
 }
 
 /// Helm's `LoadFiles`: sorts the files of one chart into its parts and loads its subcharts.
-fn load_files(files: Vec<NamedFile>, depth: usize) -> Result<Chart, String> {
-    if depth > MAX_CHART_DEPTH {
-        return Err("subcharts nested too deeply".into());
+fn load_files(
+    files: Vec<NamedFile>,
+    depth: Depth,
+    budget: &mut Budget,
+) -> Result<Chart, HelmError> {
+    let load_error = |message: String| HelmError::Load(message);
+    if depth.charts > MAX_CHART_DEPTH {
+        return Err(HelmError::Limit(format!(
+            "subcharts nested more than {MAX_CHART_DEPTH} levels deep"
+        )));
     }
     let mut chart = Chart::default();
     let Some((_, chart_yaml)) = files.iter().find(|(name, _)| name == "Chart.yaml") else {
-        return Err("Chart.yaml file is missing".into());
+        return Err(load_error("Chart.yaml file is missing".into()));
     };
     chart.metadata = Metadata::parse(&String::from_utf8_lossy(chart_yaml))
-        .map_err(|e| format!("cannot load Chart.yaml: {e}"))?;
+        .map_err(|e| load_error(format!("cannot load Chart.yaml: {e}")))?;
     if chart.metadata.api_version.is_empty() {
         chart.metadata.api_version = "v1".into();
     }
@@ -167,7 +265,7 @@ fn load_files(files: Vec<NamedFile>, depth: usize) -> Result<Chart, String> {
             "Chart.yaml" | "Chart.lock" => {}
             "values.yaml" => {
                 chart.values = load_values(&String::from_utf8_lossy(&data))
-                    .map_err(|e| format!("cannot load values.yaml: {e}"))?;
+                    .map_err(|e| load_error(format!("cannot load values.yaml: {e}")))?;
             }
             "values.schema.json" => chart.schema = Some(data),
             "requirements.yaml" | "requirements.lock" => {
@@ -175,7 +273,7 @@ fn load_files(files: Vec<NamedFile>, depth: usize) -> Result<Chart, String> {
                 // charts also keep both files among their files.
                 if name == "requirements.yaml" {
                     if let Some(deps) = requirements(&data)
-                        .map_err(|e| format!("cannot load requirements.yaml: {e}"))?
+                        .map_err(|e| load_error(format!("cannot load requirements.yaml: {e}")))?
                     {
                         chart.metadata.dependencies = Some(deps);
                     }
@@ -200,7 +298,11 @@ fn load_files(files: Vec<NamedFile>, depth: usize) -> Result<Chart, String> {
             _ => chart.files.push(ChartFile { name, data }),
         }
     }
-    chart.metadata.validate()?;
+    chart.metadata.validate().map_err(load_error)?;
+    let inner_depth = Depth {
+        charts: depth.charts + 1,
+        ..depth
+    };
     for (group, files) in subcharts {
         if group.starts_with('_') || group.starts_with('.') {
             continue;
@@ -208,12 +310,12 @@ fn load_files(files: Vec<NamedFile>, depth: usize) -> Result<Chart, String> {
         let loaded = if group.ends_with(".tgz") {
             match files.first() {
                 Some((name, data)) if *name == group => {
-                    archive_files(data).and_then(|f| load_files(f, depth + 1))
+                    load_subchart_archive(data, inner_depth, budget)
                 }
-                Some((name, _)) => Err(format!(
+                Some((name, _)) => Err(load_error(format!(
                     "error unpacking subchart tar in {}: expected {group}, got {name}",
                     chart.name()
-                )),
+                ))),
                 None => continue,
             }
         } else {
@@ -224,13 +326,36 @@ fn load_files(files: Vec<NamedFile>, depth: usize) -> Result<Chart, String> {
                         .map(|(_, rest)| (rest.to_string(), data))
                 })
                 .collect();
-            load_files(inner, depth + 1)
+            load_files(inner, inner_depth, budget)
         };
-        let sub = loaded
-            .map_err(|e| format!("error unpacking subchart {group} in {}: {e}", chart.name()))?;
+        let context =
+            |e: String| format!("error unpacking subchart {group} in {}: {e}", chart.name());
+        let sub = loaded.map_err(|e| match e {
+            HelmError::Limit(e) => HelmError::Limit(context(e)),
+            other => HelmError::Load(context(other.to_string())),
+        })?;
         chart.dependencies.push(sub);
     }
     Ok(chart)
+}
+
+/// A subchart archive, one archive deeper than the chart holding it.
+fn load_subchart_archive(
+    data: &[u8],
+    depth: Depth,
+    budget: &mut Budget,
+) -> Result<Chart, HelmError> {
+    let depth = Depth {
+        archives: depth.archives + 1,
+        ..depth
+    };
+    if depth.archives > budget.limits.max_nesting {
+        return Err(Budget::exceeded(UnpackError::NestedTooDeep {
+            limit: budget.limits.max_nesting,
+        }));
+    }
+    let files = archive_files(data, budget)?;
+    load_files(files, depth, budget)
 }
 
 fn requirements(data: &[u8]) -> Result<Option<Vec<super::chart::Dependency>>, String> {

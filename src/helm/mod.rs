@@ -20,6 +20,10 @@ pub enum HelmError {
     /// The chart's files could not be loaded (bad Chart.yaml, values.yaml, archive, subchart).
     #[error("{0}")]
     Load(String),
+    /// A safety limit on subchart archives (nesting, entries, sizes) was exceeded: helm has
+    /// none of its own beyond one archive's size, so this is pkglens refusing unbounded work.
+    #[error("{0}")]
+    Limit(String),
     /// The values given on the command line could not be read.
     #[error("{0}")]
     Values(String),

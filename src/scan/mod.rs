@@ -11,7 +11,7 @@ use crate::input::{self, Input, LoadError};
 use crate::objects;
 use crate::records::problem::{Problem, ProblemKind};
 use crate::records::{self, PackageFacts, ScanResult, Source};
-use crate::unpack::{Limits, UnpackError};
+use crate::unpack::{ArchiveFormat, Limits, UnpackError};
 use crate::workload;
 use rayon::prelude::*;
 use render::{RenderContext, RenderedPackage};
@@ -176,6 +176,7 @@ pub fn scan_input(input: &Input, options: &ScanOptions) -> Vec<ScanResult> {
             package,
             instance: &instance,
             fallback_title: &fallback_title,
+            gzip_tar_input: input.kind == input::InputKind::Archive(ArchiveFormat::TarGz),
             options,
         };
         for rendered in render::render_package(&context) {

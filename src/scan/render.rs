@@ -3,11 +3,11 @@
 //! THE PLUG-IN POINT for renderers is [`render_package`]: one arm per system. Each renderer
 //! returns one [`RenderedPackage`] per package root it finds (Kustomize may find several),
 //! with either text (`documents`) or ready objects (`objects`). A renderer that unpacks
-//! archives inside the package (Helm subcharts) passes depth 1 to [`crate::unpack::unpack`]
-//! (the input itself is depth 0) so nesting stays bounded by the same limit.
+//! archives inside the package (Helm subcharts) bounds them with the scan's limits, the input
+//! itself being depth 0 as for [`crate::unpack::unpack`], so nesting stays bounded by the same
+//! limit.
 //! - kube: every manifest file as written (source = its path in the input).
-//! - helm: `helm template` output split by `# Source:` path — until the Helm renderer lands,
-//!   Chart.yaml is read and the package is marked incomplete.
+//! - helm: `helm template` output split by `# Source:` path.
 //! - kustomize: `kustomize build` objects per kustomization root.
 
 use super::ScanOptions;
@@ -47,6 +47,9 @@ pub struct RenderContext<'a> {
     pub instance: &'a str,
     /// A title when the package root is the input itself and has no name of its own.
     pub fallback_title: &'a str,
+    /// Whether the input is a gzip'd tar: a chart at its top is then what helm loads as a
+    /// chart archive (`helm template x.tgz`), not as a folder.
+    pub gzip_tar_input: bool,
     pub options: &'a ScanOptions,
 }
 
@@ -138,8 +141,16 @@ fn render_helm(context: &RenderContext<'_>) -> RenderedPackage {
     }
     rendered.declared_images = declared_images(chart_yaml);
     let files = context.tree.subtree(&context.package.root);
-    let result = helm::loader::load_tree(&files)
-        .and_then(|chart| helm::render::render_chart(chart, &context.options.helm));
+    let limits = &context.options.limits;
+    // helm applies no `.helmignore` to a chart archive (`helm package` did); any other chart
+    // is a folder helm would render with `helm template DIR` (after unpacking a zip, a tar or
+    // a bigger archive), and the folder's `.helmignore` applies.
+    let loaded = if context.gzip_tar_input && context.package.entry.is_none() {
+        helm::loader::load_tree(&files, limits)
+    } else {
+        helm::loader::load_dir_within(&files, limits)
+    };
+    let result = loaded.and_then(|chart| helm::render::render_chart(chart, &context.options.helm));
     match result {
         Ok(output) => {
             rendered.documents = output
@@ -151,6 +162,11 @@ fn render_helm(context: &RenderContext<'_>) -> RenderedPackage {
                 })
                 .collect();
         }
+        Err(helm::HelmError::Limit(detail)) => rendered.problems.push(Problem::new(
+            ProblemKind::LimitExceeded,
+            detail,
+            context.instance,
+        )),
         Err(err) => rendered.problems.push(Problem::new(
             ProblemKind::RenderFailed,
             format!("Error: {err}"),
