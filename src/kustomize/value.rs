@@ -202,11 +202,6 @@ fn go_int_parts(s: &str) -> Option<(bool, String, u32)> {
     Some((neg, digits.to_string(), radix))
 }
 
-/// Whether go-yaml reads this (underscore-free) text as an integer of any size.
-pub fn is_go_int_syntax(s: &str) -> bool {
-    go_int_parts(s).is_some()
-}
-
 /// Go's `strconv.ParseInt(s, 0, 64)` then ParseUint (values past 64 bits are not integers).
 fn parse_go_int(s: &str) -> Option<i128> {
     let (neg, digits, radix) = go_int_parts(s)?;

@@ -5,6 +5,7 @@
 //! Helm and Kubernetes), and mapping order (kustomize prints fields in input order). Aliases
 //! are expanded under a node budget and nesting is bounded, so hostile documents fail cleanly.
 
+pub mod emit;
 mod json;
 mod load;
 mod node;
