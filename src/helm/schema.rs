@@ -3,6 +3,9 @@
 
 use super::chart::Chart;
 use super::values::Values;
+use crate::template::fmt::{format_float_shortest, quote as go_quote};
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use jsonschema::{JsonType, ValidationError};
 use serde_json::Value as Json;
 
 /// Helm's `ValidateAgainstSchema`: the problems of every chart in the tree, or `Ok`.
@@ -37,17 +40,509 @@ fn collect_violations(chart: &Chart, values: &Values, report: &mut String) {
 fn validate_one(schema: &[u8], values: &Values) -> Result<(), String> {
     let schema: Json =
         serde_json::from_slice(schema).map_err(|e| format!("- invalid schema: {e}\n"))?;
-    let validator =
-        jsonschema::validator_for(&schema).map_err(|e| format!("- invalid schema: {e}\n"))?;
+    // helm's validator leaves `format` an annotation.
+    let validator = jsonschema::options()
+        .should_validate_formats(false)
+        .build(&schema)
+        .map_err(|e| format!("- invalid schema: {e}\n"))?;
     let instance = Json::Object(values.clone());
-    let problems: Vec<String> = validator
-        .iter_errors(&instance)
-        .map(|e| format!("- at '{}': {e}\n", e.instance_path()))
+    let errors: Vec<ValidationError> = validator.iter_errors(&instance).collect();
+    if errors.is_empty() {
+        return Ok(());
+    }
+    let located: Vec<Located> = errors
+        .iter()
+        .map(|error| Located {
+            rest: pointer_segments(error.schema_path().as_str()),
+            error,
+        })
         .collect();
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(problems.concat())
+    let mut text = String::new();
+    for line in schema_items("", located) {
+        line.write(0, &mut text);
+    }
+    Err(text)
+}
+
+/// One line of helm's report and the lines under it, worded as helm's validator
+/// (santhosh-tekuri/jsonschema v6) words them.
+struct ReportLine {
+    at: String,
+    message: String,
+    causes: Vec<ReportLine>,
+}
+
+impl ReportLine {
+    fn write(&self, depth: usize, out: &mut String) {
+        out.push_str(&format!(
+            "{}- at '{}': {}\n",
+            "  ".repeat(depth),
+            self.at,
+            self.message
+        ));
+        for cause in &self.causes {
+            cause.write(depth + 1, out);
+        }
+    }
+}
+
+/// An error with the schema path still to walk from the subschema being reported.
+struct Located<'e, 'i> {
+    rest: Vec<String>,
+    error: &'e ValidationError<'i>,
+}
+
+fn pointer_segments(pointer: &str) -> Vec<String> {
+    pointer
+        .split('/')
+        .skip(1)
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect()
+}
+
+/// How many schema path segments lead from a subschema into one of its subschemas at `rest`
+/// (`properties/name`, `items`, `$ref`...); `None` when `rest` is a keyword of this schema.
+fn subschema_step(rest: &[String]) -> Option<usize> {
+    let first = rest.first()?.as_str();
+    let named = matches!(
+        first,
+        "properties"
+            | "patternProperties"
+            | "dependentSchemas"
+            | "dependencies"
+            | "prefixItems"
+            | "allOf"
+            | "definitions"
+            | "$defs"
+    ) || (first == "items" && rest.get(1).is_some_and(|s| s.parse::<usize>().is_ok()));
+    let step = if named { 2 } else { 1 };
+    (rest.len() > step).then_some(step)
+}
+
+/// What one subschema reports, in the order its failures were found.
+enum Item<'e, 'i> {
+    Line(ReportLine),
+    /// Every `required` property missing here, reported together.
+    Missing {
+        at: String,
+        names: Vec<String>,
+    },
+    /// The failures of one subschema it applies, at one instance location.
+    Subschema {
+        step: Vec<String>,
+        at: String,
+        errors: Vec<Located<'e, 'i>>,
+    },
+}
+
+/// The lines of one subschema's failures: its own keywords' errors and, for each subschema
+/// it applies (per instance location), a single failure as is or several as a group;
+/// `allOf` failures are gathered under one line.
+fn schema_items(node_at: &str, errors: Vec<Located>) -> Vec<ReportLine> {
+    // A value of the wrong type is checked no further (helm's validator stops there).
+    let wrong_type = errors.iter().find(|located| {
+        subschema_step(&located.rest).is_none()
+            && matches!(located.error.kind(), ValidationErrorKind::Type { .. })
+    });
+    if let Some(located) = wrong_type {
+        return vec![keyword_line(located.error)];
+    }
+    let mut items: Vec<Item> = Vec::new();
+    for located in errors {
+        let at = located.error.instance_path().as_str().to_string();
+        if let Some(step) = subschema_step(&located.rest) {
+            let path = located.rest[..step].to_vec();
+            let at = subschema_location(node_at, &path[0], &at);
+            let inner = Located {
+                rest: located.rest[step..].to_vec(),
+                error: located.error,
+            };
+            let existing = items.iter_mut().find_map(|item| match item {
+                Item::Subschema {
+                    step: s,
+                    at: a,
+                    errors,
+                } if *s == path && *a == at => Some(errors),
+                _ => None,
+            });
+            match existing {
+                Some(errors) => errors.push(inner),
+                None => items.push(Item::Subschema {
+                    step: path,
+                    at,
+                    errors: vec![inner],
+                }),
+            }
+        } else if let ValidationErrorKind::Required { property } = located.error.kind() {
+            let name = property.as_str().unwrap_or_default().to_string();
+            let existing = items.iter_mut().find_map(|item| match item {
+                Item::Missing { names, .. } => Some(names),
+                _ => None,
+            });
+            match existing {
+                Some(names) => names.push(name),
+                None => items.push(Item::Missing {
+                    at,
+                    names: vec![name],
+                }),
+            }
+        } else {
+            items.push(Item::Line(keyword_line(located.error)));
+        }
+    }
+    let mut lines = Vec::new();
+    let mut all_of: Option<usize> = None;
+    for item in items {
+        match item {
+            Item::Line(line) => lines.push(line),
+            Item::Missing { at, names } => lines.push(ReportLine {
+                at,
+                message: if names.len() == 1 {
+                    format!("missing property {}", quote(&names[0]))
+                } else {
+                    format!("missing properties {}", quoted_list(&names))
+                },
+                causes: Vec::new(),
+            }),
+            Item::Subschema { step, at, errors } => {
+                let line = subschema_line(at.clone(), schema_items(&at, errors));
+                if step[0] != "allOf" {
+                    lines.push(line);
+                    continue;
+                }
+                match all_of {
+                    Some(index) => lines[index].causes.push(line),
+                    None => {
+                        all_of = Some(lines.len());
+                        // allOf's subschemas apply to the instance of the schema holding it.
+                        lines.push(ReportLine {
+                            at,
+                            message: "'allOf' failed".into(),
+                            causes: vec![line],
+                        });
+                    }
+                }
+            }
+        }
+    }
+    lines
+}
+
+/// The instance location a subschema applies to: one level below the schema's own for the
+/// keywords that apply to members or items, the same for the others (`allOf`, `$ref`...).
+fn subschema_location(node_at: &str, keyword: &str, error_at: &str) -> String {
+    let descends = matches!(
+        keyword,
+        "properties"
+            | "patternProperties"
+            | "additionalProperties"
+            | "unevaluatedProperties"
+            | "items"
+            | "prefixItems"
+            | "additionalItems"
+            | "unevaluatedItems"
+            | "contains"
+    );
+    if !descends {
+        return node_at.to_string();
+    }
+    let below = error_at
+        .strip_prefix(node_at)
+        .and_then(|rest| rest.strip_prefix('/'))
+        .unwrap_or_default();
+    let member = below.split('/').next().unwrap_or_default();
+    format!("{node_at}/{member}")
+}
+
+/// A subschema's failures as one line: the single failure itself, or a group of them.
+fn subschema_line(at: String, mut lines: Vec<ReportLine>) -> ReportLine {
+    if lines.len() == 1 {
+        if let Some(line) = lines.pop() {
+            return line;
+        }
+    }
+    ReportLine {
+        at,
+        message: "validation failed".into(),
+        causes: lines,
+    }
+}
+
+/// The failures of each subschema of `anyOf`/`oneOf`, one line per failing subschema.
+fn alternatives(parent: &ValidationError, context: &[Vec<ValidationError>]) -> Vec<ReportLine> {
+    let own = pointer_segments(parent.schema_path().as_str());
+    context
+        .iter()
+        .enumerate()
+        .filter(|(_, errors)| !errors.is_empty())
+        .map(|(index, errors)| {
+            let located = errors
+                .iter()
+                .map(|error| {
+                    let path = pointer_segments(error.schema_path().as_str());
+                    let mut rest = match path.strip_prefix(own.as_slice()) {
+                        Some(rest) => rest.to_vec(),
+                        None => path,
+                    };
+                    if rest.first() == Some(&index.to_string()) {
+                        rest.remove(0);
+                    }
+                    Located { rest, error }
+                })
+                .collect();
+            let at = parent.instance_path().as_str();
+            subschema_line(at.to_string(), schema_items(at, located))
+        })
+        .collect()
+}
+
+/// One keyword's failure, worded as helm's validator words it.
+fn keyword_line(error: &ValidationError) -> ReportLine {
+    let instance = error.instance().as_ref();
+    let mut causes = Vec::new();
+    let count = |v: &Json| {
+        let n = match v {
+            Json::String(s) => s.chars().count(),
+            Json::Array(a) => a.len(),
+            Json::Object(o) => o.len(),
+            _ => 0,
+        };
+        localized(&n.to_string())
+    };
+    let number = |v: &Json| {
+        v.as_f64()
+            .map(|f| localized(&format_float_shortest(f)))
+            .unwrap_or_default()
+    };
+    let message = match error.kind() {
+        ValidationErrorKind::Type { kind } => {
+            let wanted: Vec<JsonType> = match kind {
+                TypeKind::Single(ty) => vec![*ty],
+                TypeKind::Multiple(set) => set.iter().collect(),
+            };
+            let mut names: Vec<&str> = TYPE_ORDER
+                .iter()
+                .filter(|(ty, _)| wanted.contains(ty))
+                .map(|(_, name)| *name)
+                .collect();
+            names.dedup();
+            format!("got {}, want {}", json_type(instance), names.join(" or "))
+        }
+        ValidationErrorKind::Minimum { limit } => {
+            format!("minimum: got {}, want {}", number(instance), number(limit))
+        }
+        ValidationErrorKind::Maximum { limit } => {
+            format!("maximum: got {}, want {}", number(instance), number(limit))
+        }
+        ValidationErrorKind::ExclusiveMinimum { limit } => format!(
+            "exclusiveMinimum: got {}, want {}",
+            number(instance),
+            number(limit)
+        ),
+        ValidationErrorKind::ExclusiveMaximum { limit } => format!(
+            "exclusiveMaximum: got {}, want {}",
+            number(instance),
+            number(limit)
+        ),
+        ValidationErrorKind::MultipleOf { multiple_of } => format!(
+            "multipleOf: got {}, want {}",
+            number(instance),
+            localized(&format_float_shortest(*multiple_of))
+        ),
+        ValidationErrorKind::MinLength { limit } => {
+            format!(
+                "minLength: got {}, want {}",
+                count(instance),
+                localized(&limit.to_string())
+            )
+        }
+        ValidationErrorKind::MaxLength { limit } => {
+            format!(
+                "maxLength: got {}, want {}",
+                count(instance),
+                localized(&limit.to_string())
+            )
+        }
+        ValidationErrorKind::MinItems { limit } => {
+            format!(
+                "minItems: got {}, want {}",
+                count(instance),
+                localized(&limit.to_string())
+            )
+        }
+        ValidationErrorKind::MaxItems { limit } => {
+            format!(
+                "maxItems: got {}, want {}",
+                count(instance),
+                localized(&limit.to_string())
+            )
+        }
+        ValidationErrorKind::MinProperties { limit } => {
+            format!(
+                "minProperties: got {}, want {}",
+                count(instance),
+                localized(&limit.to_string())
+            )
+        }
+        ValidationErrorKind::MaxProperties { limit } => {
+            format!(
+                "maxProperties: got {}, want {}",
+                count(instance),
+                localized(&limit.to_string())
+            )
+        }
+        ValidationErrorKind::UniqueItems => match first_duplicate(instance) {
+            Some((first, second)) => format!("items at {first} and {second} are equal"),
+            None => "items are not unique".into(),
+        },
+        ValidationErrorKind::Pattern { pattern } => format!(
+            "{} does not match pattern {}",
+            quote(instance.as_str().unwrap_or_default()),
+            quote(pattern)
+        ),
+        ValidationErrorKind::Constant { expected_value } => match expected_value.as_ref() {
+            Json::Array(_) | Json::Object(_) => "const failed".into(),
+            want => format!("value must be {}", display(want)),
+        },
+        ValidationErrorKind::Enum { options } => match options.as_ref() {
+            Json::Array(want) if want.iter().all(|w| !w.is_array() && !w.is_object()) => {
+                if want.len() == 1 {
+                    format!("value must be {}", display(&want[0]))
+                } else {
+                    let shown: Vec<String> = want.iter().map(display).collect();
+                    format!("value must be one of {}", shown.join(", "))
+                }
+            }
+            _ => "enum failed".into(),
+        },
+        ValidationErrorKind::AdditionalProperties { unexpected } => {
+            format!(
+                "additional properties {} not allowed",
+                quoted_list(unexpected)
+            )
+        }
+        ValidationErrorKind::FalseSchema => "false schema".into(),
+        ValidationErrorKind::Not { .. } => "'not' failed".into(),
+        ValidationErrorKind::AnyOf { context } => {
+            causes = alternatives(error, context);
+            "'anyOf' failed".into()
+        }
+        ValidationErrorKind::OneOfNotValid { context } => {
+            causes = alternatives(error, context);
+            "'oneOf' failed, none matched".into()
+        }
+        ValidationErrorKind::OneOfMultipleValid { context } => {
+            let matched: Vec<String> = context
+                .iter()
+                .enumerate()
+                .filter(|(_, errors)| errors.is_empty())
+                .map(|(index, _)| index.to_string())
+                .take(2)
+                .collect();
+            format!("'oneOf' failed, subschemas {} matched", matched.join(", "))
+        }
+        ValidationErrorKind::Contains => "no items match contains schema".into(),
+        _ => error.to_string(),
+    };
+    ReportLine {
+        at: error.instance_path().as_str().to_string(),
+        message,
+        causes,
+    }
+}
+
+/// A number as Go prints it (`%v`, `%d`) re-printed as helm's validator prints numbers
+/// (golang.org/x/text, English): thousands grouped with `,`, exponents as `×10` and
+/// superscript digits (`1e+06` → `1×10⁰⁶`).
+fn localized(go: &str) -> String {
+    const SUPERSCRIPT: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
+    if let Some((mantissa, exponent)) = go.split_once('e') {
+        let (minus, digits) = match exponent.strip_prefix('-') {
+            Some(digits) => ("⁻", digits),
+            None => ("", exponent.trim_start_matches('+')),
+        };
+        let raised: String = digits
+            .bytes()
+            .map(|d| SUPERSCRIPT[usize::from(d.saturating_sub(b'0')).min(9)])
+            .collect();
+        return format!("{mantissa}×10{minus}{raised}");
+    }
+    let (sign, unsigned) = match go.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", go),
+    };
+    let (whole, fraction) = match unsigned.split_once('.') {
+        Some((whole, fraction)) => (whole, Some(fraction)),
+        None => (unsigned, None),
+    };
+    let mut grouped = String::new();
+    for (index, digit) in whole.chars().enumerate() {
+        if index > 0 && (whole.len() - index) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    match fraction {
+        Some(fraction) => format!("{sign}{grouped}.{fraction}"),
+        None => format!("{sign}{grouped}"),
+    }
+}
+
+/// Type names in the order helm's validator lists them.
+const TYPE_ORDER: [(JsonType, &str); 7] = [
+    (JsonType::Null, "null"),
+    (JsonType::Boolean, "boolean"),
+    (JsonType::Number, "number"),
+    (JsonType::Integer, "integer"),
+    (JsonType::String, "string"),
+    (JsonType::Array, "array"),
+    (JsonType::Object, "object"),
+];
+
+/// The type helm's validator names for a value (every number is a `number`).
+fn json_type(value: &Json) -> &'static str {
+    match value {
+        Json::Null => "null",
+        Json::Bool(_) => "boolean",
+        Json::Number(_) => "number",
+        Json::String(_) => "string",
+        Json::Array(_) => "array",
+        Json::Object(_) => "object",
+    }
+}
+
+/// The first pair of equal items (earlier index first), as helm's validator finds it.
+fn first_duplicate(value: &Json) -> Option<(usize, usize)> {
+    let items = value.as_array()?;
+    (1..items.len()).find_map(|later| {
+        (0..later)
+            .find(|&earlier| items[earlier] == items[later])
+            .map(|earlier| (earlier, later))
+    })
+}
+
+/// A string in single quotes, escaped as Go's `%q` escapes it but for double quotes.
+fn quote(text: &str) -> String {
+    let go = go_quote(text);
+    let inner = &go[1..go.len() - 1];
+    format!("'{}'", inner.replace("\\\"", "\"").replace('\'', "\\'"))
+}
+
+fn quoted_list(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| quote(n))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A schema value as the messages show it: strings quoted, numbers as written.
+fn display(value: &Json) -> String {
+    match value {
+        Json::String(s) => quote(s),
+        Json::Array(_) | Json::Object(_) => "value".into(),
+        Json::Null => "<nil>".into(),
+        other => other.to_string(),
     }
 }
 
@@ -73,5 +568,85 @@ mod tests {
         };
         let err = validate_values(&chart, &bad).unwrap_err();
         assert!(err.contains("c:\n- at '/replicas'"), "{err}");
+    }
+
+    /// The report for `values` against `schema` (one failing property at a time: helm's own
+    /// order between properties is not stable).
+    fn report(schema: Json, values: Json) -> String {
+        let Json::Object(values) = values else {
+            unreachable!()
+        };
+        validate_one(schema.to_string().as_bytes(), &values).unwrap_err()
+    }
+
+    /// Expected texts are what helm v4.1.4 printed for the same schema and values.
+    #[test]
+    fn reports_are_worded_and_grouped_as_helm_does() {
+        let schema = json!({"type": "object", "properties": {
+            "list": {"type": "array", "items": {"type": "string"}},
+            "o": {"type": "object", "required": ["x"], "properties": {"y": {"type": "boolean"}}},
+            "a": {"allOf": [{"type": "string"}, {"minLength": 3}]},
+            "any": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
+            "none": {"oneOf": [{"type": "string"}, {"type": "boolean", "const": true}]},
+            "mid": {"enum": ["a", "b", 3]},
+            "q": {"type": "string", "pattern": "^it's \"x\"$"},
+        }});
+        let cases = [
+            (
+                json!({"list": ["a", 1.0, 2.0]}),
+                "- at '/list': validation failed\n  - at '/list/1': got number, want string\n  - at '/list/2': got number, want string\n",
+            ),
+            (
+                json!({"o": {"y": 3.0}}),
+                "- at '/o': validation failed\n  - at '/o': missing property 'x'\n  - at '/o/y': got number, want boolean\n",
+            ),
+            (
+                json!({"a": 12.0}),
+                "- at '/a': 'allOf' failed\n  - at '/a': got number, want string\n",
+            ),
+            (
+                json!({"any": 1.5}),
+                "- at '/any': 'anyOf' failed\n  - at '/any': got number, want string\n  - at '/any': got number, want integer\n",
+            ),
+            (
+                json!({"none": 1.0}),
+                "- at '/none': 'oneOf' failed, none matched\n  - at '/none': got number, want string\n  - at '/none': got number, want boolean\n",
+            ),
+            (
+                json!({"mid": "c"}),
+                "- at '/mid': value must be one of 'a', 'b', 3\n",
+            ),
+            (
+                json!({"q": "don't \"q\""}),
+                "- at '/q': 'don\\'t \"q\"' does not match pattern '^it\\'s \"x\"$'\n",
+            ),
+        ];
+        for (values, want) in cases {
+            assert_eq!(report(schema.clone(), values), want);
+        }
+        let both = report(
+            json!({"type": "object", "required": ["m1", "m2"]}),
+            json!({}),
+        );
+        assert_eq!(both, "- at '': missing properties 'm1', 'm2'\n");
+    }
+
+    #[test]
+    fn numbers_are_printed_as_helm_prints_them() {
+        let printed = [
+            ("1e+06", "1×10⁰⁶"),
+            ("1.5e+07", "1.5×10⁰⁷"),
+            ("1e-05", "1×10⁻⁰⁵"),
+            ("1e+300", "1×10³⁰⁰"),
+            ("123456", "123,456"),
+            ("1234.5678", "1,234.5678"),
+            ("-2000.25", "-2,000.25"),
+            ("0.000123", "0.000123"),
+            ("2000", "2,000"),
+            ("999", "999"),
+        ];
+        for (go, helm) in printed {
+            assert_eq!(localized(go), helm);
+        }
     }
 }
