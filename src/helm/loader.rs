@@ -182,7 +182,10 @@ fn archive_files(bytes: &[u8], budget: &mut Budget) -> Result<Vec<NamedFile>, He
                 "chart illegally references parent directory".into(),
             ));
         }
-        if name.len() >= 2 && name.as_bytes()[1] == b':' && name.as_bytes()[0].is_ascii_alphabetic()
+        // A Windows drive path (`c:/...`); `c:x` is an ordinary name to helm.
+        if name.len() >= 3
+            && name.as_bytes()[0].is_ascii_alphabetic()
+            && name.as_bytes()[1..3] == *b":/"
         {
             return Err(helm_error("chart contains illegally named files".into()));
         }
@@ -414,6 +417,90 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "error unpacking subchart sub in top: Chart.yaml file is missing"
+        );
+    }
+
+    /// A gzip'd tar of (name, content) entries, names written as given.
+    fn raw_tgz(entries: &[(&str, &str)]) -> Vec<u8> {
+        let mut builder = tar::Builder::new(Vec::new());
+        for (name, data) in entries {
+            let mut header = tar::Header::new_gnu();
+            header.as_old_mut().name[..name.len()].copy_from_slice(name.as_bytes());
+            header.set_size(data.len() as u64);
+            header.set_mode(0o644);
+            header.set_cksum();
+            builder.append(&header, data.as_bytes()).unwrap();
+        }
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, &builder.into_inner().unwrap()).unwrap();
+        gz.finish().unwrap()
+    }
+
+    /// Subchart archives helm refuses, with the messages helm v4.1.4 printed for them.
+    #[test]
+    fn refused_subchart_archives_fail_with_helms_message() {
+        let sub = "apiVersion: v2\nname: sub\nversion: 0.1.0\n";
+        let cases: [(&[(&str, &str)], &str); 5] = [
+            (
+                &[("sub/Chart.yaml", sub), ("sub/../../x", "x")],
+                "chart illegally references parent directory",
+            ),
+            (
+                &[("Chart.yaml", sub)],
+                "chart illegally contains content outside the base directory: \"Chart.yaml\"",
+            ),
+            (
+                &[("sub/Chart.yaml", sub), ("sub//abs", "x")],
+                "chart illegally contains absolute paths",
+            ),
+            (
+                &[("sub/Chart.yaml", sub), ("sub/c:/x", "x")],
+                "chart contains illegally named files",
+            ),
+            (&[], "no files in chart archive"),
+        ];
+        for (entries, message) in cases {
+            let mut top = FileTree::new();
+            top.insert(
+                "Chart.yaml",
+                b"apiVersion: v2\nname: top\nversion: 0.1.0\n".to_vec(),
+            );
+            top.insert("charts/sub-0.1.0.tgz", raw_tgz(entries));
+            let err = load_dir(&top).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!("error unpacking subchart sub-0.1.0.tgz in top: {message}")
+            );
+        }
+        // `c:x` is no drive path.
+        let mut top = FileTree::new();
+        top.insert(
+            "Chart.yaml",
+            b"apiVersion: v2\nname: top\nversion: 0.1.0\n".to_vec(),
+        );
+        top.insert(
+            "charts/sub-0.1.0.tgz",
+            raw_tgz(&[("sub/Chart.yaml", sub), ("sub/c:x", "x")]),
+        );
+        assert_eq!(load_dir(&top).unwrap().dependencies[0].files[0].name, "c:x");
+    }
+
+    /// helm v4.1.4 on a chart folder with a file one byte over its cap printed this message;
+    /// a file of exactly the cap loads.
+    #[test]
+    fn chart_folder_files_over_helms_cap_are_refused() {
+        let mut top = FileTree::new();
+        top.insert(
+            "Chart.yaml",
+            b"apiVersion: v2\nname: top\nversion: 0.1.0\n".to_vec(),
+        );
+        let cap = MAX_DECOMPRESSED_FILE_SIZE as usize;
+        top.insert("files/big.bin", vec![0; cap]);
+        assert!(load_dir(&top).is_ok());
+        top.insert("files/big.bin", vec![0; cap + 1]);
+        assert_eq!(
+            load_dir(&top).unwrap_err().to_string(),
+            "chart file \"big.bin\" is larger than the maximum file size 5242880"
         );
     }
 

@@ -30,7 +30,8 @@ pub enum HelmError {
     /// The chart cannot be installed as loaded (missing dependencies, library chart, kubeVersion).
     #[error("{0}")]
     Chart(String),
-    /// Rendering failed; helm adds its hint about `--debug`.
+    /// Rendering failed (or a check helm makes while rendering, as `kubeVersion`); helm adds
+    /// its hint about `--debug`.
     #[error("{0}\n\nUse --debug flag to render out invalid YAML")]
     Render(String),
     /// `--show-only` named a template that produced no output.

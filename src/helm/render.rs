@@ -104,7 +104,8 @@ pub fn render_chart(mut chart: Chart, opts: &RenderOptions) -> Result<RenderedCh
     if !chart.metadata.kube_version.is_empty()
         && !is_compatible_range(&chart.metadata.kube_version, &caps.kube_version.version)
     {
-        return Err(HelmError::Chart(format!(
+        // helm checks this while rendering, so its message gets the `--debug` hint.
+        return Err(HelmError::Render(format!(
             "chart requires kubeVersion: {} which is incompatible with Kubernetes {}",
             chart.metadata.kube_version, caps.kube_version.version
         )));

@@ -316,6 +316,30 @@ mod tests {
     }
 
     #[test]
+    fn declared_images_come_from_both_annotations_in_order_without_repeats() {
+        let chart_yaml = br#"apiVersion: v2
+name: web
+version: 1.0.0
+annotations:
+  artifacthub.io/images: |
+    - name: app
+      image: registry.example.com/app:1.0
+    - name: empty
+      image: ""
+  helm.sh/images: |
+    - registry.example.com/app:1.0
+    - busybox:1.36
+"#;
+        assert_eq!(
+            declared_images(chart_yaml),
+            ["registry.example.com/app:1.0", "busybox:1.36"]
+        );
+        assert!(declared_images(b"apiVersion: v2\nname: web\nversion: 1.0.0\n").is_empty());
+        let not_a_list = b"name: web\nannotations:\n  artifacthub.io/images: nginx\n";
+        assert!(declared_images(not_a_list).is_empty());
+    }
+
+    #[test]
     fn chart_without_name_or_not_yaml_is_refused() {
         assert!(read_chart_metadata(b"version: 1.0.0\n").is_err());
         assert!(read_chart_metadata(b"name: [x\n").is_err());

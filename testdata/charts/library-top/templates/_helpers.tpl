@@ -1,0 +1,1 @@
+{{- define "library-top.name" -}}lib{{- end -}}
