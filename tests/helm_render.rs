@@ -211,24 +211,8 @@ fn scan_applies_helmignore_to_chart_folders_only() {
     assert_eq!(images, ["registry.example.com/app:2.1"]);
     assert_eq!(problem_kinds(&results[0]), Vec::<String>::new());
 
-    let chart_dir = common::repo_root().join("testdata/charts/ignoring");
-    let files: Vec<(String, Vec<u8>)> = walk(&chart_dir)
-        .into_iter()
-        .map(|path| {
-            let relative = path.strip_prefix(&chart_dir).unwrap().to_str().unwrap();
-            (
-                format!("ignoring/{relative}"),
-                std::fs::read(&path).unwrap(),
-            )
-        })
-        .collect();
-    let entries: Vec<TarEntry> = files
-        .iter()
-        .map(|(name, data)| TarEntry::file(name, data))
-        .collect();
     let dir = common::scratch_dir("ignoring-tgz");
-    let archive = dir.join("ignoring-0.1.0.tgz");
-    std::fs::write(&archive, archives::tgz(&entries)).unwrap();
+    let archive = packed_chart("ignoring", &dir);
     let results = common::scan_json(&[common::path_str(&archive)]);
     assert_eq!(results[0]["state"], "incomplete");
     assert_eq!(
@@ -239,6 +223,57 @@ fn scan_applies_helmignore_to_chart_folders_only() {
         results[0]["problems"][0]["detail"],
         "Error: parse error at (ignoring/templates/.hidden.yaml:1): missing value for if\n\nUse --debug flag to render out invalid YAML"
     );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// A chart folder of testdata/charts packed with plain tar (not `helm package`) as `NAME.tgz`.
+fn packed_chart(name: &str, into: &Path) -> PathBuf {
+    let chart_dir = common::repo_root().join("testdata/charts").join(name);
+    let files: Vec<(String, Vec<u8>)> = walk(&chart_dir)
+        .into_iter()
+        .map(|path| {
+            let relative = path.strip_prefix(&chart_dir).unwrap().to_str().unwrap();
+            (format!("{name}/{relative}"), std::fs::read(&path).unwrap())
+        })
+        .collect();
+    let entries: Vec<TarEntry> = files
+        .iter()
+        .map(|(path, data)| TarEntry::file(path, data))
+        .collect();
+    let archive = into.join(format!("{name}.tgz"));
+    std::fs::write(&archive, archives::tgz(&entries)).unwrap();
+    archive
+}
+
+/// `pkglens render` of chart archives: helm v4.1.4 printed the same as for the folders, but
+/// for umbrella, whose `.helmignore` helm does not apply to an archive (files/old.bak shows).
+#[test]
+fn chart_archives_render_as_helm_renders_them() {
+    let dir = common::scratch_dir("render-archives");
+    let expected = |name: &str| {
+        let path = common::repo_root().join(format!("testdata/charts/expected/{name}.out"));
+        std::fs::read_to_string(path).unwrap()
+    };
+    let cases = [
+        ("hooked", vec![], expected("hooked-default")),
+        ("valued", vec![], expected("valued-default")),
+        (
+            "umbrella",
+            vec!["--namespace", "apps"],
+            expected("umbrella-default").replace(
+                "files: \"files/app.properties files/extra.yaml \"",
+                "files: \"files/app.properties files/extra.yaml files/old.bak \"",
+            ),
+        ),
+    ];
+    for (name, flags, want) in cases {
+        let archive = packed_chart(name, &dir);
+        let mut args = vec!["render", "rel", common::path_str(&archive)];
+        args.extend(flags);
+        let (code, stdout, stderr) = common::pkglens(&args);
+        assert_eq!(code, 0, "{name}: {stderr}");
+        assert_eq!(stdout, want, "{name}");
+    }
     std::fs::remove_dir_all(dir).unwrap();
 }
 
