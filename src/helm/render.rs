@@ -266,13 +266,16 @@ fn render_error(err: TemplateError) -> HelmError {
     }
 }
 
-/// Helm's `reformatExecErrorMsg`: `required`/`fail` messages as `execution error at (LOC): MSG`,
-/// other execution errors with their location, node and message on separate lines.
+/// Helm's `reformatExecErrorMsg`: a `required`/`fail` message anywhere in the chain becomes
+/// `execution error at (LOC): MSG`. Otherwise, when every error in the chain is the engine's own
+/// (`template: LOC: executing "NAME" at <NODE>: ...`, linked by `error calling include:` and
+/// the like, ending in an engine error or a missing template), each link goes on lines of its
+/// own; a chain that ends in a function's own error is printed as Go wrote it.
 fn reformat_exec_error(message: &str) -> String {
     let Some(rest) = message.strip_prefix("template: ") else {
         return message.to_string();
     };
-    let Some((location, rest)) = rest.split_once(": ") else {
+    let Some((location, _)) = rest.split_once(": ") else {
         return message.to_string();
     };
     for marker in ["error calling required: ", "error calling fail: "] {
@@ -283,18 +286,37 @@ fn reformat_exec_error(message: &str) -> String {
             );
         }
     }
-    // Recursion limits keep Go's raw chain, as helm prints it.
-    if rest.matches("error calling ").count() > 1 {
-        return message.to_string();
+    let mut lines = Vec::new();
+    let mut current = message;
+    loop {
+        if current.starts_with("template: no template ") {
+            lines.push(current.to_string());
+            break;
+        }
+        let Some(link) = current
+            .strip_prefix("template: ")
+            .and_then(|rest| rest.split_once(": executing "))
+            .and_then(|(location, rest)| {
+                let (executing, detail) = rest.split_once(">: ")?;
+                Some((location, executing, detail))
+            })
+        else {
+            return message.to_string();
+        };
+        let (location, executing, detail) = link;
+        lines.push(format!("{location}\n  executing {executing}>:"));
+        match detail.split_once(": ") {
+            Some((call, inner)) if call.starts_with("error calling ") => {
+                lines.push(format!("    {call}:"));
+                current = inner;
+            }
+            _ => {
+                lines.push(format!("    {detail}"));
+                break;
+            }
+        }
     }
-    let Some((executing, detail)) = rest.split_once(">: ") else {
-        return message.to_string();
-    };
-    let detail = match detail.split_once(": ") {
-        Some((call, inner)) if call.starts_with("error calling ") => format!("{call}:\n{inner}"),
-        _ => detail.to_string(),
-    };
-    format!("{location}\n  {executing}>:\n    {detail}")
+    lines.join("\n")
 }
 
 /// Parses every template into one set and executes the non-partials in Helm's order.
@@ -341,5 +363,20 @@ mod tests {
             ),
             "c/templates/a.yaml:1:6\n  executing \"c/templates/a.yaml\" at <include \"nope\" .>:\n    error calling include:\ntemplate: no template \"nope\" associated with template \"gotpl\""
         );
+    }
+
+    #[test]
+    fn exec_error_chains_read_like_helm() {
+        // Expectations from helm v4.1.4.
+        let nested = "template: c/templates/a.yaml:1:6: executing \"c/templates/a.yaml\" at <include \"w\" .>: error calling include: template: c/templates/_w.tpl:1:27: executing \"w\" at <.Values.a.b.c>: nil pointer evaluating interface {}.b";
+        assert_eq!(
+            reformat_exec_error(nested),
+            "c/templates/a.yaml:1:6\n  executing \"c/templates/a.yaml\" at <include \"w\" .>:\n    error calling include:\nc/templates/_w.tpl:1:27\n  executing \"w\" at <.Values.a.b.c>:\n    nil pointer evaluating interface {}.b"
+        );
+        // A function's own error (not the engine's) keeps Go's one line.
+        let own = "template: c/templates/a.yaml:1:6: executing \"c/templates/a.yaml\" at <include \"y\" .>: error calling include: template: c/templates/_h.tpl:1:20: executing \"y\" at <concat 1>: error calling concat: Cannot concat type int as list";
+        assert_eq!(reformat_exec_error(own), own);
+        let tpl = "template: c/templates/a.yaml:1:6: executing \"c/templates/a.yaml\" at <tpl \"{{ nope }}\" .>: error calling tpl: cannot parse template \"{{ nope }}\": template: gotpl:1: function \"nope\" not defined";
+        assert_eq!(reformat_exec_error(tpl), tpl);
     }
 }

@@ -2,7 +2,7 @@
 //! (`missingkey=zero`), including Helm's `include` and `tpl`.
 
 use super::ast::{Branch, Command, List, Node, Number, Operand, Pipe};
-use super::fmt::format_value;
+use super::fmt::{format_value, quote};
 use super::funcs::{CallCtx, Func, Host, Param};
 use super::set::{parse_cached, Template, TemplateError, TemplateSet};
 use super::value::{FuncError, ListType, MapType, Value, ValuesMethods};
@@ -869,8 +869,10 @@ impl<'s> Exec<'s> {
         let name = "gotpl".to_string();
         let parsed = parse_cached(text, self.set.funcs).map_err(|e| {
             FuncError::new(format!(
-                "cannot parse template \"{text}\": template: {name}:{}: {}",
-                e.line, e.message
+                "cannot parse template {}: template: {name}:{}: {}",
+                quote(text),
+                e.line,
+                e.message
             ))
         })?;
         let parse_name: Arc<str> = name.as_str().into();
@@ -907,7 +909,8 @@ impl<'s> Exec<'s> {
         self.depth -= 1;
         result.map(|s| s.replace("<no value>", "")).map_err(|e| {
             FuncError::new(format!(
-                "error during tpl function execution for \"{text}\": {}",
+                "error during tpl function execution for {}: {}",
+                quote(text),
                 stop_message(e)
             ))
         })

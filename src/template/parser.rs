@@ -499,18 +499,22 @@ impl Parser<'_> {
             fields.push(self.next().text[1..].to_string());
         }
         Ok(Some(match node {
-            Operand::Field { pos, mut idents } => {
+            // Go gives the joined node the position of the chain: its second field.
+            Operand::Field { mut idents, .. } => {
                 idents.extend(fields);
-                Operand::Field { pos, idents }
+                Operand::Field {
+                    pos: chain_pos,
+                    idents,
+                }
             }
             Operand::Variable {
-                pos,
                 name,
                 fields: mut own,
+                ..
             } => {
                 own.extend(fields);
                 Operand::Variable {
-                    pos,
+                    pos: chain_pos,
                     name,
                     fields: own,
                 }
@@ -552,13 +556,13 @@ impl Parser<'_> {
                     return self.error(format!("undefined variable \"{name}\""));
                 }
                 Operand::Variable {
-                    pos,
+                    pos: chain_pos(pos, &tok.text, 0),
                     name,
                     fields: parts.map(str::to_string).collect(),
                 }
             }
             Kind::Field => Operand::Field {
-                pos,
+                pos: chain_pos(pos, &tok.text, 1),
                 idents: tok.text[1..].split('.').map(str::to_string).collect(),
             },
             Kind::Bool => Operand::Bool(pos, tok.text == "true"),
@@ -603,6 +607,14 @@ enum Item {
 }
 
 /// Go's `strconv.Unquote` for `"..."` and `` `...` `` literals.
+/// Where Go places a field or variable chain (`.a.b`, `$x.a`) that starts at `pos`: at its
+/// second part, the first `.` found from byte `from` of its text; a lone part stays at `pos`.
+fn chain_pos(pos: usize, text: &str, from: usize) -> usize {
+    text.get(from..)
+        .and_then(|rest| rest.find('.'))
+        .map_or(pos, |dot| pos + from + dot)
+}
+
 pub fn unquote(text: &str) -> Option<String> {
     if let Some(raw) = text.strip_prefix('`').and_then(|t| t.strip_suffix('`')) {
         return Some(raw.replace('\r', ""));
