@@ -413,3 +413,58 @@ fn fanned_out_subchart_archives_share_one_entry_budget() {
     );
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// `scan` takes helm's value and release flags for every chart it renders.
+#[test]
+fn scan_renders_charts_with_the_given_values_and_release() {
+    let results = common::scan_json(&[
+        "--release-name",
+        "web",
+        "-n",
+        "prod",
+        "-f",
+        "testdata/charts/valued-inputs/over2.yaml",
+        "--set-string",
+        "image=registry.example.com/valued:3.0",
+        "testdata/charts/valued",
+    ]);
+    assert_eq!(results[0]["state"], "available", "{:#?}", results[0]);
+    let images = images_with_users(&results[0]);
+    assert_eq!(images.len(), 1, "{images:?}");
+    assert_eq!(images[0].0, "registry.example.com/valued:3.0");
+    assert_eq!(images[0].1[0][1], "web-valued");
+    assert_eq!(images[0].1[0][4], "valued/templates/deployment.yaml");
+}
+
+/// A chart helm refuses is a render-failed problem whose detail is helm's error as
+/// `expected/NAME.err` holds it (what helm printed for the same chart and values).
+#[test]
+fn scan_reports_helms_error_for_charts_helm_refuses() {
+    let cases: [(&str, &[&str]); 5] = [
+        ("broken-missing-dependency", &["testdata/charts/broken"]),
+        ("library-top-refused", &["testdata/charts/library-top"]),
+        ("kube-too-new-refused", &["testdata/charts/kube-too-new"]),
+        (
+            "valued-schema-minimum",
+            &["--set", "replicas=0", "testdata/charts/valued"],
+        ),
+        (
+            "umbrella-bad-values",
+            &["--set", "front=scalar", "testdata/charts/umbrella"],
+        ),
+    ];
+    for (name, args) in cases {
+        let results = common::scan_json(args);
+        let result = &results[0];
+        assert_eq!(result["state"], "incomplete", "{name}");
+        assert_eq!(
+            problem_kinds(result),
+            ["urn:pkglens:problem:render-failed"],
+            "{name}"
+        );
+        let path = common::repo_root().join(format!("testdata/charts/expected/{name}.err"));
+        let helm = std::fs::read_to_string(path).unwrap();
+        let detail = result["problems"][0]["detail"].as_str().unwrap();
+        assert_eq!(format!("{detail}\n"), helm, "{name}");
+    }
+}
