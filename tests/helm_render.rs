@@ -197,9 +197,10 @@ fn scan_names_the_template_and_hook_behind_each_image() {
 }
 
 /// A chart folder's `.helmignore` applies as for `helm template DIR`
-/// (`expected/ignoring-default.out`); packed with plain tar (not `helm package`) the same files
-/// are a chart archive, where helm applies no rules, so its broken hidden template fails the
-/// render with helm's message.
+/// (`expected/ignoring-default.out`), also when the folder comes in a zip (helm cannot read
+/// zips: it would render the unpacked folder); packed with plain tar (not `helm package`) the
+/// same files are a chart archive, where helm applies no rules, so its broken hidden template
+/// fails the render with helm's message.
 #[test]
 fn scan_applies_helmignore_to_chart_folders_only() {
     let results = common::scan_json(&["testdata/charts/ignoring"]);
@@ -213,6 +214,16 @@ fn scan_applies_helmignore_to_chart_folders_only() {
 
     let dir = common::scratch_dir("ignoring-tgz");
     let archive = packed_chart("ignoring", &dir);
+    let zipped = dir.join("ignoring.zip");
+    let files = chart_files("ignoring");
+    let zip_entries: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(path, data)| (path.as_str(), data.as_slice()))
+        .collect();
+    std::fs::write(&zipped, archives::zip(&zip_entries)).unwrap();
+    let results = common::scan_json(&[common::path_str(&zipped)]);
+    assert_eq!(results[0]["state"], "available", "{:#?}", results[0]);
+    assert_eq!(results[0]["images"].as_array().unwrap().len(), 1);
     let results = common::scan_json(&[common::path_str(&archive)]);
     assert_eq!(results[0]["state"], "incomplete");
     assert_eq!(
@@ -226,16 +237,21 @@ fn scan_applies_helmignore_to_chart_folders_only() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
-/// A chart folder of testdata/charts packed with plain tar (not `helm package`) as `NAME.tgz`.
-fn packed_chart(name: &str, into: &Path) -> PathBuf {
+/// The files of a chart folder of testdata/charts, named `NAME/...` as in an archive.
+fn chart_files(name: &str) -> Vec<(String, Vec<u8>)> {
     let chart_dir = common::repo_root().join("testdata/charts").join(name);
-    let files: Vec<(String, Vec<u8>)> = walk(&chart_dir)
+    walk(&chart_dir)
         .into_iter()
         .map(|path| {
             let relative = path.strip_prefix(&chart_dir).unwrap().to_str().unwrap();
             (format!("{name}/{relative}"), std::fs::read(&path).unwrap())
         })
-        .collect();
+        .collect()
+}
+
+/// A chart folder of testdata/charts packed with plain tar (not `helm package`) as `NAME.tgz`.
+fn packed_chart(name: &str, into: &Path) -> PathBuf {
+    let files = chart_files(name);
     let entries: Vec<TarEntry> = files
         .iter()
         .map(|(path, data)| TarEntry::file(path, data))
