@@ -1,7 +1,7 @@
 //! `pkglens render` on the charts of testdata/charts (written for pkglens) against what helm
 //! v4.1.4 printed for them: `expected/NAME.args` holds the arguments (one a line), `NAME.out`
-//! helm's stdout, `NAME.rc` its exit status, `NAME.err` (for failures) helm's error from its
-//! `Error: ` line on. Output must be byte-identical; a helm failure must be a pkglens failure
+//! helm's stdout, `NAME.rc` its exit status, `NAME.err` helm's stderr (for failures, from its
+//! `Error: ` line on; for a deprecated chart, its warning). Output must be byte-identical; a helm failure must be a pkglens failure
 //! with the same error text.
 
 mod common;
@@ -48,10 +48,11 @@ fn testdata_charts_render_as_helm_does() {
             .expect("pkglens runs");
         let stdout = String::from_utf8_lossy(&output.stdout);
         let stderr = String::from_utf8_lossy(&output.stderr);
+        let same_err = want_err.as_deref().is_none_or(|err| stderr == err);
         let ok = if want_rc == 0 {
-            output.status.success() && stdout == want_out
+            output.status.success() && stdout == want_out && same_err
         } else {
-            !output.status.success() && want_err.as_deref().is_none_or(|err| stderr == err)
+            !output.status.success() && same_err
         };
         if !ok {
             failures.push(format!(

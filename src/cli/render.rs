@@ -65,6 +65,10 @@ fn render(args: &RenderArgs) -> anyhow::Result<String> {
     };
     let values = args.helm.merged_values().map_err(anyhow::Error::msg)?;
     let chart = load_chart(Path::new(&chart_path))?;
+    if chart.metadata.deprecated {
+        // helm's log line, on stderr before anything else (only for the chart asked for).
+        eprintln!("level=WARN msg=\"this chart is deprecated\"");
+    }
     let opts = RenderOptions {
         release_name: release,
         namespace: args.helm.namespace.clone(),
