@@ -43,34 +43,21 @@ pub fn parse_into(
     kind: SetKind,
     read_file: &dyn Fn(&str) -> Result<String, String>,
 ) -> Result<(), StrvalsError> {
-    let mut parser = Parser {
-        input: line.chars().collect(),
-        pos: 0,
-        kind,
-        read_file,
-    };
-    loop {
-        match parser.key(dest, 0) {
-            Ok(()) => continue,
-            Err(KeyError::Eof) => return Ok(()),
-            Err(KeyError::Fail(e)) => return Err(e),
-        }
-    }
+    Parser::new(line, Mode::Set(kind), read_file).parse(dest)
 }
 
 /// Parses one `--set-literal` argument: the key path splits as usual, the value is taken verbatim.
 pub fn parse_literal_into(line: &str, dest: &mut Map<String, Value>) -> Result<(), StrvalsError> {
-    let mut parser = LiteralParser {
-        input: line.chars().collect(),
-        pos: 0,
-    };
-    loop {
-        match parser.key(dest, 0) {
-            Ok(()) => continue,
-            Err(KeyError::Eof) => return Ok(()),
-            Err(KeyError::Fail(e)) => return Err(e),
-        }
-    }
+    // A literal value never names a file, so nothing is read.
+    Parser::new(line, Mode::Literal, &|_| Err(String::new())).parse(dest)
+}
+
+/// Helm's two parsers: the `--set` family's, and `--set-literal`'s, which has no `\` escapes,
+/// no `,` between assignments and takes the rest of the line as the value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Set(SetKind),
+    Literal,
 }
 
 /// `key` ends either at the end of input (Helm's io.EOF, which stops parsing quietly) or with an error.
@@ -180,11 +167,30 @@ fn is_go_parse_int(text: &str) -> bool {
 struct Parser<'a> {
     input: Vec<char>,
     pos: usize,
-    kind: SetKind,
+    mode: Mode,
     read_file: &'a dyn Fn(&str) -> Result<String, String>,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
+    fn new(line: &str, mode: Mode, read_file: &'a dyn Fn(&str) -> Result<String, String>) -> Self {
+        Parser {
+            input: line.chars().collect(),
+            pos: 0,
+            mode,
+            read_file,
+        }
+    }
+
+    fn parse(&mut self, dest: &mut Map<String, Value>) -> Result<(), StrvalsError> {
+        loop {
+            match self.key(dest, 0) {
+                Ok(()) => continue,
+                Err(KeyError::Eof) => return Ok(()),
+                Err(KeyError::Fail(e)) => return Err(e),
+            }
+        }
+    }
+
     fn next(&mut self) -> Option<char> {
         let c = self.input.get(self.pos).copied();
         if c.is_some() {
@@ -193,14 +199,14 @@ impl Parser<'_> {
         c
     }
 
-    /// Reads up to (and consumes) a stop rune; `\` escapes the next rune.
+    /// Reads up to (and consumes) a stop rune; outside literal mode `\` escapes the next rune.
     fn runes_until(&mut self, stop: &[char]) -> (String, Stop) {
         let mut out = String::new();
         loop {
             match self.next() {
                 None => return (out, Stop::Eof),
                 Some(c) if stop.contains(&c) => return (out, Stop::Rune(c)),
-                Some('\\') => match self.next() {
+                Some('\\') if self.mode != Mode::Literal => match self.next() {
                     None => return (out, Stop::Eof),
                     Some(n) => out.push(n),
                 },
@@ -210,17 +216,23 @@ impl Parser<'_> {
     }
 
     fn reader(&self, text: &str) -> Result<Value, StrvalsError> {
-        match self.kind {
-            SetKind::Typed => Ok(typed_value(text)),
-            SetKind::String | SetKind::Json => Ok(Value::String(text.to_string())),
-            SetKind::File => (self.read_file)(text)
+        match self.mode {
+            Mode::Set(SetKind::Typed) => Ok(typed_value(text)),
+            Mode::Set(SetKind::File) => (self.read_file)(text)
                 .map(Value::String)
                 .map_err(StrvalsError),
+            Mode::Set(SetKind::String | SetKind::Json) | Mode::Literal => {
+                Ok(Value::String(text.to_string()))
+            }
         }
     }
 
     fn key(&mut self, data: &mut Map<String, Value>, nested: usize) -> Result<(), KeyError> {
-        let (k, stop) = self.runes_until(&['=', '[', ',', '.']);
+        let stops: &[char] = match self.mode {
+            Mode::Set(_) => &['=', '[', ',', '.'],
+            Mode::Literal => &['=', '[', '.'],
+        };
+        let (k, stop) = self.runes_until(stops);
         match stop {
             Stop::Eof => {
                 if k.is_empty() {
@@ -241,27 +253,12 @@ impl Parser<'_> {
                 result
             }
             Stop::Rune('=') => {
-                if self.kind == SetKind::Json {
-                    return self.json_value(|v| {
-                        set(data, &k, v);
-                        Ok(())
-                    });
-                }
-                match self.val_list()? {
-                    ValList::List(l) => {
-                        set(data, &k, Value::Array(l));
-                        Ok(())
-                    }
-                    ValList::Eof => {
-                        set(data, &k, Value::String(String::new()));
-                        Err(KeyError::Eof)
-                    }
-                    ValList::NotList => {
-                        let (text, _) = self.runes_until(&[',']);
-                        let v = self.reader(&text)?;
-                        set(data, &k, v);
-                        Ok(())
-                    }
+                let (value, input_ended) = self.assigned_value()?;
+                set(data, &k, value);
+                if input_ended {
+                    Err(KeyError::Eof)
+                } else {
+                    Ok(())
                 }
             }
             Stop::Rune(',') => {
@@ -293,14 +290,33 @@ impl Parser<'_> {
         }
     }
 
+    /// The value after `=`, and whether the input ended right at the `=` (Helm then stores an
+    /// empty string and, under a key, stops parsing).
+    fn assigned_value(&mut self) -> Result<(Value, bool), KeyError> {
+        let kind = match self.mode {
+            Mode::Literal => {
+                let (text, _) = self.runes_until(&[]);
+                return Ok((Value::String(text), false));
+            }
+            Mode::Set(kind) => kind,
+        };
+        if kind == SetKind::Json {
+            return Ok((self.json_value()?, false));
+        }
+        match self.val_list()? {
+            ValList::List(l) => Ok((Value::Array(l), false)),
+            ValList::Eof => Ok((Value::String(String::new()), true)),
+            ValList::NotList => {
+                let (text, _) = self.runes_until(&[',']);
+                Ok((self.reader(&text)?, false))
+            }
+        }
+    }
+
     /// `--set-json`: an empty value is null; otherwise one JSON document, then optional blanks and a comma.
-    fn json_value(
-        &mut self,
-        store: impl FnOnce(Value) -> Result<(), StrvalsError>,
-    ) -> Result<(), KeyError> {
+    fn json_value(&mut self) -> Result<Value, KeyError> {
         if self.empty_val() {
-            store(Value::Null)?;
-            return Ok(());
+            return Ok(Value::Null);
         }
         let rest: String = self.input[self.pos..].iter().collect();
         let mut stream = serde_json::Deserializer::from_str(&rest).into_iter::<Value>();
@@ -311,9 +327,8 @@ impl Parser<'_> {
         };
         let consumed_bytes = stream.byte_offset();
         self.pos += rest[..consumed_bytes].chars().count();
-        store(json_numbers_as_float(value))?;
         self.empty_val();
-        Ok(())
+        Ok(json_numbers_as_float(value))
     }
 
     /// Consumes blanks up to a comma or the end (true: the value is empty); stops before anything else.
@@ -378,18 +393,8 @@ impl Parser<'_> {
         match stop {
             Stop::Eof => Err(KeyError::Eof),
             Stop::Rune('=') => {
-                if self.kind == SetKind::Json {
-                    return self.json_value(|v| set_index(list, index, v));
-                }
-                match self.val_list()? {
-                    ValList::List(l) => Ok(set_index(list, index, Value::Array(l))?),
-                    ValList::Eof => Ok(set_index(list, index, Value::String(String::new()))?),
-                    ValList::NotList => {
-                        let (text, _) = self.runes_until(&[',']);
-                        let v = self.reader(&text)?;
-                        Ok(set_index(list, index, v)?)
-                    }
-                }
+                let (value, _) = self.assigned_value()?;
+                Ok(set_index(list, index, value)?)
             }
             Stop::Rune('[') => {
                 let next_index = self.key_index()?;
@@ -435,123 +440,6 @@ pub fn json_numbers_as_float(v: Value) -> Value {
                 .collect(),
         ),
         other => other,
-    }
-}
-
-struct LiteralParser {
-    input: Vec<char>,
-    pos: usize,
-}
-
-impl LiteralParser {
-    fn runes_until(&mut self, stop: &[char]) -> (String, Stop) {
-        let mut out = String::new();
-        while let Some(&c) = self.input.get(self.pos) {
-            self.pos += 1;
-            if stop.contains(&c) {
-                return (out, Stop::Rune(c));
-            }
-            out.push(c);
-        }
-        (out, Stop::Eof)
-    }
-
-    fn key(&mut self, data: &mut Map<String, Value>, nested: usize) -> Result<(), KeyError> {
-        let (k, stop) = self.runes_until(&['=', '[', '.']);
-        match stop {
-            Stop::Eof => {
-                if k.is_empty() {
-                    Err(KeyError::Eof)
-                } else {
-                    fail(format!("key {k:?} has no value"))
-                }
-            }
-            Stop::Rune('=') => {
-                let (value, _) = self.runes_until(&[]);
-                set(data, &k, Value::String(value));
-                Ok(())
-            }
-            Stop::Rune('.') => {
-                let nested = nested + 1;
-                if nested > MAX_NESTED_NAME_LEVEL {
-                    return fail(format!("value name nested level is greater than maximum supported nested level of {MAX_NESTED_NAME_LEVEL}"));
-                }
-                let mut inner = match data.get(&k) {
-                    None => Map::new(),
-                    Some(Value::Object(m)) => m.clone(),
-                    Some(other) => {
-                        return Err(conversion_panic(other, "map[string]interface {}").into())
-                    }
-                };
-                let result = self.key(&mut inner, nested);
-                if result.is_ok() && inner.is_empty() {
-                    return fail(format!("key map {k:?} has no value"));
-                }
-                if !inner.is_empty() {
-                    set(data, &k, Value::Object(inner));
-                }
-                result
-            }
-            Stop::Rune(_) => {
-                let (v, stop) = self.runes_until(&[']']);
-                if stop == Stop::Eof {
-                    return Err(KeyError::Eof);
-                }
-                let index = atoi(&v)?;
-                let mut list = match data.get(&k) {
-                    None => Vec::new(),
-                    Some(Value::Array(l)) => l.clone(),
-                    Some(other) => return Err(conversion_panic(other, "[]interface {}").into()),
-                };
-                let result = self.list_item(&mut list, index, nested);
-                set(data, &k, Value::Array(list));
-                result
-            }
-        }
-    }
-
-    fn list_item(
-        &mut self,
-        list: &mut Vec<Value>,
-        index: i64,
-        nested: usize,
-    ) -> Result<(), KeyError> {
-        if index < 0 {
-            return fail(format!("negative {index} index not allowed"));
-        }
-        let (k, stop) = self.runes_until(&['[', '.', '=']);
-        if !k.is_empty() {
-            return fail(format!("unexpected data at end of array index: {k:?}"));
-        }
-        match stop {
-            Stop::Eof => Err(KeyError::Eof),
-            Stop::Rune('=') => {
-                let (value, _) = self.runes_until(&[]);
-                Ok(set_index(list, index, Value::String(value))?)
-            }
-            Stop::Rune('[') => {
-                let (v, stop) = self.runes_until(&[']']);
-                if stop == Stop::Eof {
-                    return Err(KeyError::Eof);
-                }
-                let next_index = atoi(&v)?;
-                let mut inner = match list.get(index as usize) {
-                    None | Some(Value::Null) => Vec::new(),
-                    Some(Value::Array(l)) => l.clone(),
-                    Some(other) => return Err(conversion_panic(other, "[]interface {}").into()),
-                };
-                self.list_item(&mut inner, next_index, nested)?;
-                Ok(set_index(list, index, Value::Array(inner))?)
-            }
-            Stop::Rune(_) => {
-                let mut inner = match list.get(index as usize) {
-                    Some(Value::Object(m)) => m.clone(),
-                    _ => Map::new(),
-                };
-                self.key(&mut inner, nested)?;
-                Ok(set_index(list, index, Value::Object(inner))?)
-            }
-        }
     }
 }
 
@@ -638,5 +526,13 @@ mod tests {
         let mut m = Map::new();
         parse_literal_into("a.b=x,y=z", &mut m).unwrap();
         assert_eq!(Value::Object(m), json!({"a": {"b": "x,y=z"}}));
+        // Literal mode keeps backslashes and reads list items' values verbatim too.
+        let mut m = Map::new();
+        parse_literal_into(r"a\b=c\,d", &mut m).unwrap();
+        parse_literal_into("l[1]=x,{y}", &mut m).unwrap();
+        assert_eq!(
+            Value::Object(m),
+            json!({"a\\b": "c\\,d", "l": [null, "x,{y}"]})
+        );
     }
 }
