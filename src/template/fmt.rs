@@ -83,11 +83,15 @@ impl Printer {
     fn do_printf(&mut self, format: &str, args: &[Value]) {
         let bytes = format.as_bytes();
         let end = bytes.len();
-        let mut arg_num = 0usize;
+        let mut cursor = ArgCursor {
+            args,
+            num: 0,
+            reordered: false,
+            good: true,
+        };
         let mut i = 0;
-        let mut reordered = false;
         while i < end {
-            let mut good_arg_num = true;
+            cursor.good = true;
             let last = i;
             while i < end && bytes[i] != b'%' {
                 i += 1;
@@ -115,27 +119,20 @@ impl Printer {
                 i += 1;
             }
             let mut after_index;
-            (arg_num, i, after_index) = arg_number(
-                arg_num,
-                format,
-                i,
-                args.len(),
-                &mut reordered,
-                &mut good_arg_num,
-            );
+            (i, after_index) = cursor.index(format, i);
             if i < end && bytes[i] == b'*' {
                 i += 1;
-                let (n, ok, next) = int_from_arg(args, arg_num);
-                arg_num = next;
-                if !ok {
-                    self.out.push_str("%!(BADWIDTH)");
-                    self.f.wid = None;
-                } else if n < 0 {
-                    self.f.minus = true;
-                    self.f.zero = false;
-                    self.f.wid = Some(n.unsigned_abs() as usize);
-                } else {
-                    self.f.wid = Some(n as usize);
+                match cursor.int_arg() {
+                    None => {
+                        self.out.push_str("%!(BADWIDTH)");
+                        self.f.wid = None;
+                    }
+                    Some(n) if n < 0 => {
+                        self.f.minus = true;
+                        self.f.zero = false;
+                        self.f.wid = Some(n.unsigned_abs() as usize);
+                    }
+                    Some(n) => self.f.wid = Some(n as usize),
                 }
                 after_index = false;
             } else {
@@ -143,28 +140,20 @@ impl Printer {
                 i = next;
                 self.f.wid = if present { Some(n) } else { None };
                 if after_index && present {
-                    good_arg_num = false;
+                    cursor.good = false;
                 }
             }
             if i + 1 < end && bytes[i] == b'.' {
                 i += 1;
                 if after_index {
-                    good_arg_num = false;
+                    cursor.good = false;
                 }
-                (arg_num, i, after_index) = arg_number(
-                    arg_num,
-                    format,
-                    i,
-                    args.len(),
-                    &mut reordered,
-                    &mut good_arg_num,
-                );
+                (i, after_index) = cursor.index(format, i);
                 if i < end && bytes[i] == b'*' {
                     i += 1;
-                    let (n, ok, next) = int_from_arg(args, arg_num);
-                    arg_num = next;
-                    self.f.prec = if ok && n >= 0 { Some(n as usize) } else { None };
-                    if !ok {
+                    let n = cursor.int_arg();
+                    self.f.prec = n.and_then(|n| usize::try_from(n).ok());
+                    if n.is_none() {
                         self.out.push_str("%!(BADPREC)");
                     }
                     after_index = false;
@@ -175,14 +164,7 @@ impl Printer {
                 }
             }
             if !after_index {
-                (arg_num, i, _) = arg_number(
-                    arg_num,
-                    format,
-                    i,
-                    args.len(),
-                    &mut reordered,
-                    &mut good_arg_num,
-                );
+                (i, _) = cursor.index(format, i);
             }
             if i >= end {
                 self.out.push_str("%!(NOVERB)");
@@ -192,9 +174,9 @@ impl Printer {
             i += verb.len_utf8();
             if verb == '%' {
                 self.out.push('%');
-            } else if !good_arg_num {
+            } else if !cursor.good {
                 self.out.push_str(&format!("%!{verb}(BADINDEX)"));
-            } else if arg_num >= args.len() {
+            } else if cursor.num >= args.len() {
                 self.out.push_str(&format!("%!{verb}(MISSING)"));
             } else {
                 if verb == 'v' {
@@ -203,14 +185,14 @@ impl Printer {
                     self.f.plus_v = self.f.plus;
                     self.f.plus = false;
                 }
-                self.print_arg(&args[arg_num], verb);
-                arg_num += 1;
+                self.print_arg(&args[cursor.num], verb);
+                cursor.num += 1;
             }
         }
-        if !reordered && arg_num < args.len() {
+        if !cursor.reordered && cursor.num < args.len() {
             self.f = Flags::default();
             self.out.push_str("%!(EXTRA ");
-            for (k, arg) in args[arg_num..].iter().enumerate() {
+            for (k, arg) in args[cursor.num..].iter().enumerate() {
                 if k > 0 {
                     self.out.push_str(", ");
                 }
@@ -846,50 +828,57 @@ fn parse_num(bytes: &[u8], mut i: usize) -> (usize, bool, usize) {
     (n, i > start, i)
 }
 
-/// `[n]` argument index: returns the new argument number, position, and whether one was found.
-fn arg_number(
-    arg_num: usize,
-    format: &str,
-    i: usize,
-    num_args: usize,
-    reordered: &mut bool,
-    good: &mut bool,
-) -> (usize, usize, bool) {
-    let bytes = format.as_bytes();
-    if i >= bytes.len() || bytes[i] != b'[' {
-        return (arg_num, i, false);
-    }
-    *reordered = true;
-    let rest = &bytes[i..];
-    let (index, wid, ok) = if rest.len() < 3 {
-        (0, 1, false)
-    } else {
-        match rest.iter().position(|&b| b == b']') {
-            Some(close) => {
-                let (n, present, next) = parse_num(rest, 1);
-                if !present || next != close {
-                    (0, close + 1, false)
-                } else {
-                    (n as i64 - 1, close + 1, true)
-                }
-            }
-            None => (0, 1, false),
-        }
-    };
-    if ok && index >= 0 && (index as usize) < num_args {
-        return (index as usize, i + wid, true);
-    }
-    *good = false;
-    (arg_num, i + wid, ok)
+/// Printf's walk over its arguments (Go's `argNum`, `reordered` and `goodArgNum`).
+struct ArgCursor<'a> {
+    args: &'a [Value],
+    /// The argument the next verb, `*` width or `*` precision uses.
+    num: usize,
+    /// An explicit `[n]` index was seen (no EXTRA complaint then).
+    reordered: bool,
+    /// The current verb's argument index is valid.
+    good: bool,
 }
 
-fn int_from_arg(args: &[Value], arg_num: usize) -> (i64, bool, usize) {
-    match args.get(arg_num) {
-        Some(v) => match v.as_int() {
-            Some(n) if n.abs() <= 1_000_000 => (n, true, arg_num + 1),
-            _ => (0, false, arg_num + 1),
-        },
-        None => (0, false, arg_num),
+impl ArgCursor<'_> {
+    /// Go's `argNumber`: an explicit `[n]` at `i` selects argument n; returns the position after
+    /// it and whether one was there.
+    fn index(&mut self, format: &str, i: usize) -> (usize, bool) {
+        let bytes = format.as_bytes();
+        if i >= bytes.len() || bytes[i] != b'[' {
+            return (i, false);
+        }
+        self.reordered = true;
+        let rest = &bytes[i..];
+        let (index, wid, ok) = if rest.len() < 3 {
+            (0, 1, false)
+        } else {
+            match rest.iter().position(|&b| b == b']') {
+                Some(close) => {
+                    let (n, present, next) = parse_num(rest, 1);
+                    if !present || next != close {
+                        (0, close + 1, false)
+                    } else {
+                        (n as i64 - 1, close + 1, true)
+                    }
+                }
+                None => (0, 1, false),
+            }
+        };
+        if ok && index >= 0 && (index as usize) < self.args.len() {
+            self.num = index as usize;
+            return (i + wid, true);
+        }
+        self.good = false;
+        (i + wid, ok)
+    }
+
+    /// Go's `intFromArg`: the argument for a `*` width or precision, None when it is missing, not
+    /// an integer or too large.
+    fn int_arg(&mut self) -> Option<i64> {
+        let arg = self.args.get(self.num)?;
+        self.num += 1;
+        arg.as_int()
+            .filter(|n| (-1_000_000..=1_000_000).contains(n))
     }
 }
 
