@@ -1,9 +1,9 @@
-//! Go's `text/template` builtins as Helm has them (Sprig's `slice` replaces Go's), and Helm's
-//! `include` and `tpl`, which need the executor.
+//! Go's `text/template` builtins as Helm has them (without `slice`: Sprig's, registered by the
+//! library, replaces Go's), and Helm's `include` and `tpl`, which need the executor.
 
 use super::{CallCtx, FuncMap, Param};
 use crate::template::fmt::{format_value, sprint, sprintf, sprintln};
-use crate::template::value::{FuncError, List, Value};
+use crate::template::value::{FuncError, Value};
 
 pub(super) fn register(map: &mut FuncMap) {
     use Param::{Any, Str};
@@ -13,7 +13,6 @@ pub(super) fn register(map: &mut FuncMap) {
     map.add("not", &[Any], None, not);
     map.add("len", &[Any], None, len);
     map.add("index", &[Any], Some(Any), index);
-    map.add("slice", &[Any], Some(Any), sprig_slice);
     map.add("print", &[], Some(Any), print);
     map.add("printf", &[Str], Some(Any), printf);
     map.add("println", &[], Some(Any), println);
@@ -116,54 +115,6 @@ fn index_arg(key: &Value, len: usize) -> Result<usize, FuncError> {
         return Err(FuncError::new(format!("index out of range: {x}")));
     }
     Ok(x as usize)
-}
-
-/// Sprig's `slice` (which Helm registers over Go's): `slice LIST [START [END]]`, indices
-/// converted with `cast.ToInt`, any further index ignored.
-fn sprig_slice(_: &mut CallCtx<'_>, args: &[Value]) -> Result<Value, FuncError> {
-    let items: Vec<Value> = match &args[0] {
-        Value::List(l) => l.items().to_vec(),
-        Value::Nil => return Ok(Value::Nil),
-        other => {
-            return Err(FuncError::new(format!(
-                "Cannot find slice on type {}",
-                other.type_name()
-            )))
-        }
-    };
-    let elem = match &args[0] {
-        Value::List(l) => l.elem,
-        _ => crate::template::value::ListType::Any,
-    };
-    let len = items.len() as i64;
-    let (start, end) = match &args[1..] {
-        [] => (0, len),
-        [s] => (to_int(s), len),
-        [s, e, ..] => (to_int(s), to_int(e)),
-    };
-    if start < 0 || end < start || end > len {
-        return Err(FuncError::new(
-            "reflect.Value.Slice: slice index out of bounds",
-        ));
-    }
-    if start == end && len == 0 {
-        return Ok(Value::Nil);
-    }
-    Ok(Value::List(List::new(
-        elem,
-        items[start as usize..end as usize].to_vec(),
-    )))
-}
-
-/// spf13/cast's `ToInt` as Sprig uses it: numbers truncate, strings parse, anything else is 0.
-fn to_int(v: &Value) -> i64 {
-    match v {
-        Value::Int(n) | Value::Int64(n) => *n,
-        Value::Float(f) => *f as i64,
-        Value::Bool(b) => i64::from(*b),
-        Value::Str(s) => s.trim().parse().unwrap_or(0),
-        _ => 0,
-    }
 }
 
 fn print(_: &mut CallCtx<'_>, args: &[Value]) -> Result<Value, FuncError> {
