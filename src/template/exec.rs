@@ -381,26 +381,20 @@ impl<'s> Exec<'s> {
         self.step()?;
         let first = &cmd.args[0];
         match first {
-            Operand::Field { pos, idents } => self.eval_field_chain(
-                fr,
-                dot,
-                dot.clone(),
-                idents,
-                &cmd.args[1..],
-                final_,
-                *pos,
-                first,
-            ),
+            Operand::Field { pos, idents } => self
+                .eval_field_chain(
+                    fr,
+                    dot,
+                    dot.clone(),
+                    idents,
+                    &cmd.args[1..],
+                    final_,
+                    *pos,
+                    first,
+                )
+                .map(|(v, _)| v),
             Operand::Chain { pos, node, fields } => {
-                if let Operand::Nil(_) = **node {
-                    return Err(self.error(
-                        fr,
-                        *pos,
-                        first,
-                        format!("indirection through explicit nil in {first}"),
-                    ));
-                }
-                let receiver = self.eval_arg(fr, dot, Param::Any, node)?;
+                let receiver = self.chain_receiver(fr, dot, *pos, first, node)?;
                 self.eval_field_chain(
                     fr,
                     dot,
@@ -411,6 +405,7 @@ impl<'s> Exec<'s> {
                     *pos,
                     first,
                 )
+                .map(|(v, _)| v)
             }
             Operand::Identifier { pos, name } => {
                 self.eval_function(fr, dot, name, *pos, &cmd.args[1..], cmd, final_)
@@ -426,6 +421,7 @@ impl<'s> Exec<'s> {
                     return Ok(value);
                 }
                 self.eval_field_chain(fr, dot, value, fields, &cmd.args[1..], final_, *pos, first)
+                    .map(|(v, _)| v)
             }
             _ => {
                 self.not_a_function(fr, cmd, &final_)?;
@@ -441,6 +437,26 @@ impl<'s> Exec<'s> {
                 }
             }
         }
+    }
+
+    /// The value a field chain such as `(f x).a.b` starts from (`(nil).a` is an error).
+    fn chain_receiver(
+        &mut self,
+        fr: &mut Frame,
+        dot: &Value,
+        pos: usize,
+        chain: &Operand,
+        node: &Operand,
+    ) -> R<Value> {
+        if let Operand::Nil(_) = node {
+            return Err(self.error(
+                fr,
+                pos,
+                chain,
+                format!("indirection through explicit nil in {chain}"),
+            ));
+        }
+        self.eval_arg(fr, dot, Param::Any, node)
     }
 
     fn ideal_constant(&self, fr: &Frame, pos: usize, n: &Number) -> R<Value> {
@@ -467,26 +483,11 @@ impl<'s> Exec<'s> {
         Ok(Value::Float(n.float.unwrap_or(0.0)))
     }
 
+    /// Walks `.a.b.c` from `receiver`, calling a method or function value with `call_args` (and
+    /// the piped `final_`) at the last step; also tells whether the result came out of a map
+    /// (Go's static type `interface {}`, which a typed parameter refuses even when nil).
     #[allow(clippy::too_many_arguments)]
     fn eval_field_chain(
-        &mut self,
-        fr: &mut Frame,
-        dot: &Value,
-        receiver: Value,
-        idents: &[String],
-        call_args: &[Operand],
-        final_: Option<Value>,
-        pos: usize,
-        node: &Operand,
-    ) -> R<Value> {
-        self.eval_field_chain_typed(fr, dot, receiver, idents, call_args, final_, pos, node)
-            .map(|(v, _)| v)
-    }
-
-    /// [`Self::eval_field_chain`], also telling whether the result came out of a map (Go's
-    /// static type `interface {}`, which a typed parameter refuses even when nil).
-    #[allow(clippy::too_many_arguments)]
-    fn eval_field_chain_typed(
         &mut self,
         fr: &mut Frame,
         dot: &Value,
@@ -743,22 +744,15 @@ impl<'s> Exec<'s> {
                     )),
                 }
             }
-            Operand::Field { idents, .. } => Some(self.eval_field_chain_typed(
-                fr,
-                dot,
-                dot.clone(),
-                idents,
-                &[],
-                None,
-                pos,
-                op,
-            )?),
+            Operand::Field { idents, .. } => {
+                Some(self.eval_field_chain(fr, dot, dot.clone(), idents, &[], None, pos, op)?)
+            }
             Operand::Variable { name, fields, .. } => {
                 let v = self.var_value(fr, pos, name)?;
                 if fields.is_empty() {
                     Some((v, false))
                 } else {
-                    Some(self.eval_field_chain_typed(fr, dot, v, fields, &[], None, pos, op)?)
+                    Some(self.eval_field_chain(fr, dot, v, fields, &[], None, pos, op)?)
                 }
             }
             Operand::Pipe(p) => Some((self.eval_pipeline(fr, dot, p)?, false)),
@@ -767,16 +761,8 @@ impl<'s> Exec<'s> {
                 false,
             )),
             Operand::Chain { node, fields, .. } => {
-                if let Operand::Nil(_) = **node {
-                    return Err(self.error(
-                        fr,
-                        pos,
-                        op,
-                        format!("indirection through explicit nil in {op}"),
-                    ));
-                }
-                let receiver = self.eval_arg(fr, dot, Param::Any, node)?;
-                Some(self.eval_field_chain_typed(fr, dot, receiver, fields, &[], None, pos, op)?)
+                let receiver = self.chain_receiver(fr, dot, pos, op, node)?;
+                Some(self.eval_field_chain(fr, dot, receiver, fields, &[], None, pos, op)?)
             }
             _ => None,
         };
