@@ -196,13 +196,7 @@ impl Printer {
                 if k > 0 {
                     self.out.push_str(", ");
                 }
-                if arg.is_nil() {
-                    self.out.push_str("<nil>");
-                } else {
-                    self.out.push_str(arg.type_name());
-                    self.out.push('=');
-                    self.print_arg(arg, 'v');
-                }
+                self.type_and_value(arg);
             }
             self.out.push(')');
         }
@@ -318,14 +312,20 @@ impl Printer {
         self.out.push_str("%!");
         self.out.push(verb);
         self.out.push('(');
-        if v.is_nil() {
+        self.type_and_value(v);
+        self.out.push(')');
+    }
+
+    /// An argument as Go's `%!verb(...)` and `%!(EXTRA ...)` notes show it: `type=value`, or
+    /// `<nil>`.
+    fn type_and_value(&mut self, arg: &Value) {
+        if arg.is_nil() {
             self.out.push_str("<nil>");
         } else {
-            self.out.push_str(v.type_name());
+            self.out.push_str(arg.type_name());
             self.out.push('=');
-            self.print_arg(v, 'v');
+            self.print_arg(arg, 'v');
         }
-        self.out.push(')');
     }
 
     /// Pads `s` to the width (counted in runes), with zeros when the `0` flag asks for them.
