@@ -12,10 +12,8 @@ use pkglens::yaml;
 use regex::Regex;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 
 const BASE_CHART: [(&str, &str); 6] = [
     ("apiVersion", "v2"),
@@ -257,18 +255,6 @@ fn load_cases(file: &Path) -> (String, Vec<Map<String, Value>>) {
     (group, cases)
 }
 
-fn floors() -> BTreeMap<String, usize> {
-    let text = std::fs::read_to_string(common::repo_root().join("tests/conformance_floors.txt"))
-        .expect("tests/conformance_floors.txt");
-    text.lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .filter_map(|l| {
-            let mut parts = l.split_whitespace();
-            Some((parts.next()?.to_string(), parts.next()?.parse().ok()?))
-        })
-        .collect()
-}
-
 #[test]
 fn helm_template_conformance() {
     let Some(shared) = common::shared_dir() else {
@@ -276,12 +262,7 @@ fn helm_template_conformance() {
     };
     let suite = shared.join("conformance/helm-template");
     let mut work = Vec::new();
-    let mut files: Vec<PathBuf> = std::fs::read_dir(suite.join("cases"))
-        .expect("cases dir")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .collect();
-    files.sort();
+    let files = common::files_with_extension(&suite.join("cases"), "yaml");
     let mut totals: BTreeMap<String, usize> = BTreeMap::new();
     for file in files {
         let (group, cases) = load_cases(&file);
@@ -297,26 +278,10 @@ fn helm_template_conformance() {
         }
     }
     let scratch = common::scratch_dir("conformance");
-    let next = AtomicUsize::new(0);
-    let outcomes = Mutex::new(Vec::new());
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(2)
-        .clamp(2, 8);
-    std::thread::scope(|s| {
-        for _ in 0..threads {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some((group, case, want)) = work.get(i) else {
-                    break;
-                };
-                let outcome = run_case(group, case, want, &scratch);
-                outcomes.lock().expect("outcomes").push(outcome);
-            });
-        }
+    let outcomes = common::parallel_map(&work, |(group, case, want)| {
+        run_case(group, case, want, &scratch)
     });
     let _ = std::fs::remove_dir_all(&scratch);
-    let outcomes = outcomes.into_inner().expect("outcomes");
     let mut passed: BTreeMap<String, usize> = BTreeMap::new();
     let mut failures = Vec::new();
     for o in &outcomes {
@@ -332,7 +297,7 @@ fn helm_template_conformance() {
             println!("{f}");
         }
     }
-    let floors = floors();
+    let floors = common::floors("conformance_floors.txt");
     let mut below = Vec::new();
     for (group, total) in &totals {
         let got = passed.get(group).copied().unwrap_or(0);

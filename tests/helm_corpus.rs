@@ -15,10 +15,8 @@ use pkglens::scan::{self, ScanOptions};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 
 fn strings(value: &Value) -> BTreeSet<String> {
     value
@@ -239,49 +237,14 @@ fn common_len(a: impl Iterator<Item = u8>, b: impl Iterator<Item = u8>) -> usize
     a.zip(b).take_while(|(x, y)| x == y).count()
 }
 
-fn floors() -> BTreeMap<String, usize> {
-    let text = std::fs::read_to_string(common::repo_root().join("tests/helm_corpus_floors.txt"))
-        .expect("tests/helm_corpus_floors.txt");
-    text.lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .filter_map(|l| {
-            let mut parts = l.split_whitespace();
-            Some((parts.next()?.to_string(), parts.next()?.parse().ok()?))
-        })
-        .collect()
-}
-
 #[test]
 fn helm_corpus_figures() {
     let Some(shared) = common::shared_dir() else {
         return;
     };
     let corpus = shared.join("corpus/helm");
-    let mut goldens: Vec<PathBuf> = std::fs::read_dir(corpus.join("expected"))
-        .expect("expected/")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    goldens.sort();
-    let next = AtomicUsize::new(0);
-    let outcomes = Mutex::new(Vec::new());
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(2)
-        .clamp(2, 8);
-    std::thread::scope(|s| {
-        for _ in 0..threads {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(path) = goldens.get(i) else {
-                    break;
-                };
-                let outcome = check(&corpus, path);
-                outcomes.lock().expect("outcomes").push(outcome);
-            });
-        }
-    });
-    let mut outcomes = outcomes.into_inner().expect("outcomes");
+    let goldens = common::files_with_extension(&corpus.join("expected"), "json");
+    let mut outcomes = common::parallel_map(&goldens, |path| check(&corpus, path));
     outcomes.sort_by(|a, b| a.name.cmp(&b.name));
     let count = |f: &dyn Fn(&Outcome) -> bool| outcomes.iter().filter(|o| f(o)).count();
     let figures: BTreeMap<String, usize> = [
@@ -320,7 +283,7 @@ fn helm_corpus_figures() {
             );
         }
     }
-    let below: Vec<String> = floors()
+    let below: Vec<String> = common::floors("helm_corpus_floors.txt")
         .into_iter()
         .filter(|(k, floor)| figures.get(k).copied().unwrap_or(0) < *floor)
         .map(|(k, floor)| {
