@@ -1,6 +1,7 @@
 //! Output exactly as kustomize prints a resource: its JSON form re-encoded by
 //! sigs.k8s.io/yaml (go-yaml v2), written by the shared go-yaml emitter.
 
+use crate::template::funcs::library::gojson::format_float;
 use crate::yaml::emit::{self, Node, SequenceIndent};
 use serde_json::Value;
 
@@ -38,52 +39,7 @@ pub fn number_to_text(n: &serde_json::Number) -> String {
             return (f as u64).to_string();
         }
     }
-    go_format_g(f)
-}
-
-/// Go's `strconv.FormatFloat(f, 'g', -1, 64)`.
-pub fn go_format_g(f: f64) -> String {
-    if f.is_nan() {
-        return ".nan".into();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 {
-            ".inf".into()
-        } else {
-            "-.inf".into()
-        };
-    }
-    if f == 0.0 {
-        return if f.is_sign_negative() {
-            "-0".into()
-        } else {
-            "0".into()
-        };
-    }
-    // Rust's `{:e}` gives the shortest round-trip digits: "d.ddde±x".
-    let e = format!("{:e}", f.abs());
-    let (mantissa, exp) = e.split_once('e').unwrap_or((&e, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
-    let sign = if f < 0.0 { "-" } else { "" };
-    if !(-4..6).contains(&exp) {
-        let mut m = digits[..1].to_string();
-        if digits.len() > 1 {
-            m.push('.');
-            m.push_str(&digits[1..]);
-        }
-        let esign = if exp < 0 { '-' } else { '+' };
-        format!("{sign}{m}e{esign}{:02}", exp.abs())
-    } else if exp < 0 {
-        format!("{sign}0.{}{}", "0".repeat((-exp - 1) as usize), digits)
-    } else {
-        let point = (exp + 1) as usize;
-        if digits.len() <= point {
-            format!("{sign}{}{}", digits, "0".repeat(point - digits.len()))
-        } else {
-            format!("{sign}{}.{}", &digits[..point], &digits[point..])
-        }
-    }
+    format_float(f, 'g', -1)
 }
 
 #[cfg(test)]
@@ -91,14 +47,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn floats_print_as_go_strconv_g() {
-        // Values from Go's strconv.FormatFloat(f, 'g', -1, 64).
-        assert_eq!(go_format_g(1.5e300), "1.5e+300");
-        assert_eq!(go_format_g(1e-6), "1e-06");
-        assert_eq!(go_format_g(0.1), "0.1");
-        assert_eq!(go_format_g(123456.5), "123456.5");
-        assert_eq!(go_format_g(1234567.5), "1.2345675e+06");
-        assert_eq!(go_format_g(1e21), "1e+21");
-        assert_eq!(go_format_g(-0.5), "-0.5");
+    fn numbers_print_as_go_json_then_go_yaml() {
+        let text = |f: f64| number_to_text(&serde_json::Number::from_f64(f).unwrap());
+        assert_eq!(text(2.0), "2");
+        assert_eq!(text(1e20), "1e+20");
+        assert_eq!(text(1e21), "1e+21");
+        assert_eq!(text(1.5e300), "1.5e+300");
+        assert_eq!(text(1e-6), "1e-06");
+        assert_eq!(text(0.1), "0.1");
+        assert_eq!(text(1234567.5), "1.2345675e+06");
+        assert_eq!(text(-0.5), "-0.5");
+        assert_eq!(number_to_text(&u64::MAX.into()), "18446744073709551615");
     }
 }
