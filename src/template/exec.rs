@@ -4,7 +4,7 @@
 use super::ast::{Branch, Command, List, Node, Number, Operand, Pipe};
 use super::fmt::{format_value, quote};
 use super::funcs::{CallCtx, Func, Host, Param};
-use super::set::{parse_cached, Template, TemplateError, TemplateSet};
+use super::set::{parse_cached, Template, TemplateError, TemplateSet, EXEC_STACK_BUDGET};
 use super::value::{FuncError, ListType, MapType, Value, ValuesMethods};
 use std::collections::HashMap;
 use std::fmt::Display;
@@ -39,6 +39,16 @@ pub(super) struct Exec<'s> {
     out: String,
     /// The template currently executing (for `tpl`'s name and `CallCtx::template_name`).
     current: Vec<Arc<Template>>,
+    /// Where this execution's stack began: nesting is bounded in stack bytes, because
+    /// control structures nested in templates nested in templates multiply each other.
+    stack_base: usize,
+}
+
+/// How far down the stack the caller is (the address of a local).
+#[inline(never)]
+fn stack_position() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&marker) as *const u8 as usize
 }
 
 impl<'s> Exec<'s> {
@@ -52,6 +62,7 @@ impl<'s> Exec<'s> {
             written: 0,
             out: String::new(),
             current: Vec::new(),
+            stack_base: stack_position(),
         }
     }
 
@@ -122,6 +133,12 @@ impl<'s> Exec<'s> {
             return Err(Stop::Error(format!(
                 "template: execution stopped after {} steps",
                 self.set.limits.max_steps
+            )));
+        }
+        if stack_position().abs_diff(self.stack_base) > EXEC_STACK_BUDGET {
+            return Err(Stop::Error(format!(
+                "template: nesting too deep (over {} MiB of stack)",
+                EXEC_STACK_BUDGET >> 20
             )));
         }
         Ok(())

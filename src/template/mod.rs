@@ -21,7 +21,7 @@
 //! - `root` is a `Value::Map` holding `Values` (a `Map` typed `MapType::Values`), `Release`,
 //!   `Chart`, `Template`, `Capabilities`, `Files`, `Subcharts`: plain maps where Helm uses maps
 //!   (`Release`, `Template`), [`Object`]s where Helm uses structs with methods.
-//! - [`Limits`]: nested template/include/tpl depth (1000), steps, output bytes; each hit is an
+//! - [`Limits`]: nested template/include/tpl depth (1024), steps, output bytes; each hit is an
 //!   error. `include` and `tpl` are registered by the engine (they need the executor).
 
 pub mod ast;

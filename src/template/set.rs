@@ -13,7 +13,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 /// Bounds on one execution; each one hit is an error, never a hang or a crash.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
-    /// Nested `template`/`include`/`tpl` calls (Helm stops `include` recursion at 1000).
+    /// Nested `template`/`include`/`tpl` calls: above Helm's 1000 nested `include`s of one
+    /// name, so that Helm's own error comes first.
     pub max_depth: usize,
     /// Nodes and commands evaluated.
     pub max_steps: u64,
@@ -24,7 +25,7 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_depth: 1000,
+            max_depth: 1024,
             max_steps: 50_000_000,
             max_output: 256 << 20,
         }
@@ -136,8 +137,13 @@ impl TemplateSet {
 }
 
 /// Stack for parsing and executing: room for the parser's nesting limit and for
-/// `Limits::max_depth` nested template calls (only the pages used are ever touched).
-const LARGE_STACK: usize = 512 << 20;
+/// `Limits::max_depth` nested template calls (only the pages used are ever touched). Kept
+/// well under what a memory-limited process can reserve, as nesting is bounded in bytes.
+const LARGE_STACK: usize = 128 << 20;
+
+/// Stack execution may use before nesting is refused: the rest is headroom for what runs
+/// below one execution step (parsing a `tpl` text, functions walking deep values).
+pub(super) const EXEC_STACK_BUDGET: usize = LARGE_STACK - (32 << 20);
 
 /// Runs `work` on a helper thread with [`LARGE_STACK`], so that deep (but bounded) recursion
 /// cannot overflow the caller's stack, whatever thread the caller is on.

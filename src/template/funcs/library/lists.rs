@@ -4,7 +4,7 @@
 
 use super::super::{CallCtx, FuncMap, Param};
 use super::math::to_int;
-use super::{deep_equal, is_empty, nil_pointer, too_large, MAX_BUILT_ITEMS};
+use super::{deep_equal, is_empty, nil_pointer, too_large};
 use crate::template::value::{FuncError, List, ListType, Value};
 
 pub(super) fn register(map: &mut FuncMap) {
@@ -204,11 +204,15 @@ fn chunk(_: &mut CallCtx<'_>, a: &[Value]) -> Result<Value, FuncError> {
     Ok(Value::List(List::new(ListType::Lists, chunks)))
 }
 
+/// Most items `until`/`untilStep`/`seq` build: a list holds values, not bytes, so this is
+/// tighter than `MAX_BUILT_ITEMS` to keep `until 1e9` to tens of MiB before it fails.
+const MAX_INT_LIST_ITEMS: usize = 1_000_000;
+
 /// Sprig's `untilStep` as a `[]int`.
 fn int_list(start: i64, stop: i64, step: i64) -> Result<Value, FuncError> {
     let mut items = Vec::new();
     let mut push = |i: i64| -> Result<(), FuncError> {
-        if items.len() >= MAX_BUILT_ITEMS {
+        if items.len() >= MAX_INT_LIST_ITEMS {
             return Err(too_large("until"));
         }
         items.push(Value::Int(i));
