@@ -56,11 +56,81 @@ fn alias_bomb() -> String {
     text
 }
 
+/// A chart archive `pkg/` with the given values and templates.
+fn chart(values: &str, templates: &[(&str, &str)]) -> Vec<u8> {
+    let names: Vec<String> = templates
+        .iter()
+        .map(|(name, _)| format!("pkg/templates/{name}"))
+        .collect();
+    let mut entries = vec![
+        TarEntry::file(
+            "pkg/Chart.yaml",
+            b"apiVersion: v2\nname: pkg\nversion: 1.0.0\n",
+        ),
+        TarEntry::file("pkg/values.yaml", values.as_bytes()),
+    ];
+    for (name, (_, text)) in names.iter().zip(templates) {
+        entries.push(TarEntry::file(name, text.as_bytes()));
+    }
+    archives::tgz(&entries)
+}
+
+/// A Kustomize archive: `(path under pkg/, content)` for every file.
+fn kustomize_tree(files: &[(&str, &str)]) -> Vec<u8> {
+    let names: Vec<String> = files.iter().map(|(p, _)| format!("pkg/{p}")).collect();
+    let entries: Vec<TarEntry<'_>> = names
+        .iter()
+        .zip(files)
+        .map(|(name, (_, text))| TarEntry::file(name, text.as_bytes()))
+        .collect();
+    archives::tgz(&entries)
+}
+
+/// A kustomization patching its one Deployment with a JSON 6902 `op` at `path`.
+fn json6902_patch(op: &str, path: &str) -> Vec<u8> {
+    let manifest = archives::deployment("app", "nginx:1.27");
+    let patch = format!("- op: {op}\n  path: {path}\n  value: x\n");
+    kustomize_tree(&[
+        (
+            "kustomization.yaml",
+            "resources:\n- app.yaml\npatches:\n- path: patch.yaml\n  target:\n    kind: Deployment\n",
+        ),
+        ("app.yaml", &manifest),
+        ("patch.yaml", &patch),
+    ])
+}
+
+/// A template that includes itself from inside `depth` nested `if`s.
+fn nested_self_include(depth: usize) -> String {
+    [
+        r#"{{ define "x" }}"#,
+        &"{{ if 1 }}".repeat(depth),
+        r#"{{ include "x" . }}"#,
+        &"{{ end }}".repeat(depth),
+        r#"{{ end }}{{ include "x" . }}"#,
+    ]
+    .concat()
+}
+
+/// `len` letters that gzip cannot shrink much (so the archive stays within the expansion
+/// ratio limit), from a fixed linear congruential sequence.
+fn incompressible(len: usize) -> String {
+    let mut state: u32 = 1;
+    (0..len)
+        .map(|_| {
+            state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            char::from(b'a' + (state >> 16) as u8 % 26)
+        })
+        .collect()
+}
+
 struct Case {
     name: &'static str,
     bytes: Vec<u8>,
     /// The problem title the case must produce.
     title: &'static str,
+    /// Text one of the problems' details must contain (the specific reason), if any.
+    detail: &'static str,
 }
 
 fn cases() -> Vec<Case> {
@@ -88,11 +158,13 @@ fn cases() -> Vec<Case> {
                 TarEntry::file("pkg/a.yaml", b"kind: Other\n"),
             ]),
             title: "Unsafe archive entry",
+            detail: "",
         },
         Case {
             name: "not-utf8.tar",
             bytes: archives::tar(&[TarEntry::raw_name(b"pkg/\xff\xfe.yaml", data)]),
             title: "Unsafe archive entry",
+            detail: "",
         },
         Case {
             name: "hard-link-out.tar",
@@ -102,62 +174,147 @@ fn cases() -> Vec<Case> {
                 "../../etc/shadow",
             )]),
             title: "Unsafe archive entry",
+            detail: "",
         },
         Case {
             name: "block-device.tar",
             bytes: archives::tar(&[TarEntry::link("pkg/sda", tar::EntryType::Block, "")]),
             title: "Unsafe archive entry",
+            detail: "",
         },
         Case {
             name: "many-entries.tgz",
             bytes: archives::tgz(&tiny_entries),
             title: "Safety limit exceeded",
+            detail: "",
         },
         Case {
             name: "gzip-bomb.tgz",
             bytes: archives::gzip_bomb("pkg/zeros.yaml", 64 * 1024 * 1024),
             title: "Safety limit exceeded",
+            detail: "",
         },
         Case {
             name: "zip-bomb.zip",
             bytes: archives::zip_bomb("pkg/zeros.yaml", 64 * 1024 * 1024),
             title: "Safety limit exceeded",
+            detail: "",
         },
         Case {
             name: "truncated.tgz",
             bytes: good[..good.len() / 2].to_vec(),
             title: "Archive cannot be read",
+            detail: "",
         },
         Case {
             name: "wrong-magic.zip",
             bytes: b"PK\x03\x04 but nothing after it".to_vec(),
             title: "Archive cannot be read",
+            detail: "",
         },
         Case {
             name: "nested-20-deep.tgz",
             bytes: nested,
             // Subchart archives are the Helm renderer's to open, under the same nesting limit.
             title: "",
+            detail: "",
         },
         Case {
             name: "chart-not-yaml.tgz",
             bytes: archives::tgz(&[TarEntry::file("pkg/Chart.yaml", b"name: [unclosed\n\t- x")]),
             title: "Invalid Chart.yaml",
+            detail: "",
         },
         Case {
             name: "alias-bomb.yaml",
             bytes: alias_bomb().into_bytes(),
             title: "Document does not parse",
+            detail: "",
         },
         Case {
             name: "deep.yaml",
             bytes: deep_yaml(10_000).into_bytes(),
             title: "Document does not parse",
+            detail: "",
         },
         Case {
             name: "deep.json",
             bytes: format!("{}{}", "[".repeat(10_000), "]".repeat(10_000)).into_bytes(),
             title: "Document does not parse",
+            detail: "",
+        },
+        Case {
+            name: "include-self.tgz",
+            bytes: chart(
+                "",
+                &[
+                    (
+                        "_loop.tpl",
+                        r#"{{ define "loop" }}{{ include "loop" . }}{{ end }}"#,
+                    ),
+                    ("cm.yaml", r#"{{ include "loop" . }}"#),
+                ],
+            ),
+            title: "Rendering failed",
+            detail: "nested reference",
+        },
+        Case {
+            name: "range-until.tgz",
+            bytes: chart("", &[("cm.yaml", "{{ range until 1000000000 }}x{{ end }}")]),
+            title: "Rendering failed",
+            detail: "until: result too large",
+        },
+        Case {
+            name: "tpl-loop.tgz",
+            bytes: chart(
+                "a: '{{ tpl .Values.a . }}'\n",
+                &[("cm.yaml", "{{ tpl .Values.a . }}")],
+            ),
+            title: "Rendering failed",
+            detail: "exceeded maximum template depth",
+        },
+        Case {
+            name: "tpl-fork-bomb.tgz",
+            bytes: chart(
+                "a: '{{ tpl .Values.a . }}{{ tpl .Values.a . }}'\n",
+                &[("cm.yaml", "{{ tpl .Values.a . }}")],
+            ),
+            title: "Rendering failed",
+            detail: "",
+        },
+        Case {
+            name: "kustomization-self.tgz",
+            bytes: kustomize_tree(&[("kustomization.yaml", "resources:\n- .\n")]),
+            title: "Rendering failed",
+            detail: "cycle",
+        },
+        Case {
+            name: "kustomization-cycle.tgz",
+            bytes: kustomize_tree(&[
+                ("kustomization.yaml", "resources:\n- a\n"),
+                ("a/kustomization.yaml", "resources:\n- ../b\n"),
+                ("b/kustomization.yaml", "resources:\n- ../a\n"),
+            ]),
+            title: "Rendering failed",
+            detail: "cycle",
+        },
+        Case {
+            name: "json-pointer-100k-segments.tgz",
+            bytes: json6902_patch("add", &"/spec".repeat(100_000)),
+            title: "Rendering failed",
+            detail: "doc is missing path",
+        },
+        Case {
+            name: "include-deeply-nested.tgz",
+            bytes: chart("", &[("cm.yaml", &nested_self_include(900))]),
+            title: "Rendering failed",
+            detail: "nesting too deep",
+        },
+        Case {
+            name: "json-pointer-4mb.tgz",
+            bytes: json6902_patch("replace", &format!("/{}", incompressible(4 << 20))),
+            title: "Rendering failed",
+            detail: "doc is missing key",
         },
     ]
 }
@@ -182,6 +339,15 @@ fn problem_titles(result: &Value) -> Vec<&str> {
         .collect()
 }
 
+fn problem_details(result: &Value) -> Vec<&str> {
+    result["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["detail"].as_str().unwrap_or(""))
+        .collect()
+}
+
 #[test]
 fn each_hostile_input_is_a_clear_problem_within_limits() {
     let dir = common::scratch_dir("hostile-each");
@@ -202,6 +368,12 @@ fn each_hostile_input_is_a_clear_problem_within_limits() {
         if !case.title.is_empty() {
             assert!(titles.contains(&case.title), "{}: {titles:?}", case.name);
         }
+        let details = problem_details(result);
+        assert!(
+            details.iter().any(|d| d.contains(case.detail)),
+            "{}: {details:?}",
+            case.name
+        );
     }
     fs::remove_dir_all(dir).unwrap();
 }
@@ -214,6 +386,11 @@ fn good_inputs_survive_a_hostile_batch_unchanged() {
         .map(|p| common::repo_root().join(p))
         .collect();
     let (_, alone, _) = scan_limited(&good);
+    // The good inputs really are good under the limits, or the comparison proves nothing.
+    assert!(alone.len() >= 2);
+    for result in &alone {
+        assert_eq!(result["state"], "available", "{result:#}");
+    }
     let hostile: Vec<PathBuf> = write_cases(&dir).into_iter().map(|(_, p)| p).collect();
     // Good inputs first, in the middle and last: order must not matter.
     let mut batch = vec![good[0].clone()];
