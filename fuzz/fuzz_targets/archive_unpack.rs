@@ -23,7 +23,9 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(unpacked) = unpack::unpack(bytes, format, &limits, 0) {
         let total: usize = unpacked.tree.iter().map(|(_, d)| d.len()).sum();
         assert!(total as u64 <= limits.max_total_size);
-        assert!(unpacked.tree.iter().all(|(p, _)| !p.starts_with('/')
-            && !p.split('/').any(|c| c == ".." || c.is_empty())));
+        assert!(unpacked
+            .tree
+            .iter()
+            .all(|(p, _)| !p.starts_with('/') && !p.split('/').any(|c| c == ".." || c.is_empty())));
     }
 });
