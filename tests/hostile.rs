@@ -265,6 +265,18 @@ fn cases() -> Vec<Case> {
             detail: "until: result too large",
         },
         Case {
+            name: "range-nested-until.tgz",
+            bytes: chart(
+                "",
+                &[(
+                    "cm.yaml",
+                    "{{ range until 1000000 }}{{ range until 1000000 }}{{ end }}{{ end }}",
+                )],
+            ),
+            title: "Rendering failed",
+            detail: "steps",
+        },
+        Case {
             name: "tpl-loop.tgz",
             bytes: chart(
                 "a: '{{ tpl .Values.a . }}'\n",

@@ -44,6 +44,17 @@ pub(super) struct Exec<'s> {
     stack_base: usize,
 }
 
+/// The work a function may do over a value: its items, or its bytes in 64-byte blocks.
+fn work_size(value: &Value) -> usize {
+    match value {
+        Value::List(l) => l.len(),
+        Value::Map(m) => m.len(),
+        Value::Str(s) => s.len() / 64,
+        Value::Bytes(b) => b.len() / 64,
+        _ => 0,
+    }
+}
+
 /// How far down the stack the caller is (the address of a local).
 #[inline(never)]
 fn stack_position() -> usize {
@@ -128,7 +139,11 @@ impl<'s> Exec<'s> {
     }
 
     fn step(&mut self) -> R<()> {
-        self.steps += 1;
+        self.steps_by(1)
+    }
+
+    fn steps_by(&mut self, count: u64) -> R<()> {
+        self.steps += count;
         if self.steps > self.set.limits.max_steps {
             return Err(Stop::Error(format!(
                 "template: execution stopped after {} steps",
@@ -317,6 +332,8 @@ impl<'s> Exec<'s> {
         index: Value,
         elem: Value,
     ) -> R<()> {
+        // An iteration is a step even with an empty body: `range 1e12` must end.
+        self.step()?;
         let decl = &b.pipe.decl;
         if !decl.is_empty() {
             if b.pipe.is_assign {
@@ -704,7 +721,13 @@ impl<'s> Exec<'s> {
             let mut call_ctx = CallCtx::new(self);
             (func.call)(&mut call_ctx, argv)
         };
-        result.map_err(|e| self.error(fr, pos, ctx, format!("error calling {}: {e}", func.name)))
+        let value = result
+            .map_err(|e| self.error(fr, pos, ctx, format!("error calling {}: {e}", func.name)))?;
+        // A call costs steps for the size of what it takes and makes, so loops over
+        // builders and scans (`until`, `repeat`, `append`, `has`) stay within the step limit.
+        let size: usize = argv.iter().chain([&value]).map(work_size).sum();
+        self.steps_by(size as u64)?;
+        Ok(value)
     }
 
     /// Go's `validateType`: a computed value passed to a parameter of type `ty`.

@@ -186,6 +186,27 @@ fn limits_stop_runaway_templates() {
 }
 
 #[test]
+fn empty_loops_and_builders_in_loops_count_steps() {
+    let limited = |template: &str| {
+        let mut set = TemplateSet::new(super::Limits {
+            max_steps: 100_000,
+            ..Default::default()
+        });
+        set.add_file("x", template).unwrap();
+        set.execute("x", &Value::Nil).unwrap_err().to_string()
+    };
+    for template in [
+        "{{ range 1000000000000 }}{{ end }}",
+        "{{ range until 1000000 }}{{ range until 1000000 }}{{ end }}{{ end }}",
+        "{{ range until 1000000 }}{{ $x := repeat 10000000 \"x\" }}{{ end }}",
+        "{{ $l := until 50000 }}{{ range $l }}{{ if has -1 $l }}{{ end }}{{ end }}",
+        "{{ $l := list }}{{ range until 1000000 }}{{ $l = append $l . }}{{ end }}",
+    ] {
+        assert!(limited(template).contains("steps"), "{template}");
+    }
+}
+
+#[test]
 fn nesting_inside_recursion_stops_at_the_stack_budget() {
     // Structures nested in a template that includes itself: each include level is far below
     // the depth limit in calls, but together they would overflow the stack.
