@@ -6,6 +6,7 @@ use super::loader::Loader;
 use super::resource::{Behavior, Resource};
 use super::value::encode_base64;
 use super::KustomizeError;
+use crate::template::funcs::library::gojson::write_json_string;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -279,23 +280,23 @@ fn go_json(v: &Value) -> String {
     }
 }
 
+/// A JSON string as `json.Marshal` writes it (HTML-safe).
 fn go_json_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
-                out.push_str(&format!("\\u{:04x}", c as u32))
-            }
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    write_json_string(&mut out, s, true);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::content_hash;
+    use serde_json::json;
+
+    #[test]
+    fn hashes_short_escapes_as_go_json_does() {
+        // kubectl kustomize v5.6.0 names a configMapGenerator of a file holding "a\bb\fc"
+        // cm-gtk6b44cmc: json.Marshal writes \b and \f, not \u0008 and \u000c.
+        let cm = json!({"kind": "ConfigMap", "data": {"data.txt": "a\u{8}b\u{c}c"}});
+        assert_eq!(content_hash(&cm), "gtk6b44cmc");
+    }
 }
