@@ -572,6 +572,20 @@ fn delimited_case(s: &str, connector: char) -> String {
             out.extend(text.chars().map(to_lower));
         }
     };
+    // The lower-case letters and numbers from word `i` on, stuck to what came before; a
+    // connector after them unless the text ends or punctuation follows. Returns the next word.
+    let number_run = |out: &mut String, mut i: usize| -> usize {
+        let (mut kind, mut text) = word(i);
+        while kind == Word::Lower || kind == Word::Number {
+            push(out, kind, text);
+            i += 1;
+            (kind, text) = word(i);
+        }
+        if !matches!(kind, Word::End | Word::Punct | Word::Connector) {
+            out.push(connector);
+        }
+        i
+    };
     let mut i = 0;
     while i + 1 < n {
         let (prev, last) = word(i);
@@ -579,18 +593,9 @@ fn delimited_case(s: &str, connector: char) -> String {
             push(&mut out, prev, last);
         }
         i += 1;
-        let (mut kind, mut text) = word(i);
+        let (kind, text) = word(i);
         match prev {
-            Word::Number => {
-                while kind == Word::Lower || kind == Word::Number {
-                    push(&mut out, kind, text);
-                    i += 1;
-                    (kind, text) = word(i);
-                }
-                if !matches!(kind, Word::End | Word::Punct | Word::Connector) {
-                    out.push(connector);
-                }
-            }
+            Word::Number => i = number_run(&mut out, i),
             Word::Connector => push(&mut out, prev, last),
             Word::Punct => {}
             _ if kind != Word::Number => {
@@ -602,7 +607,7 @@ fn delimited_case(s: &str, connector: char) -> String {
             _ => {
                 let number = text;
                 i += 1;
-                (kind, text) = word(i);
+                let (kind, _) = word(i);
                 if kind != Word::Lower {
                     push(&mut out, Word::Number, number);
                     if kind != Word::Connector && kind != Word::Punct {
@@ -611,14 +616,7 @@ fn delimited_case(s: &str, connector: char) -> String {
                 } else {
                     out.push(connector);
                     push(&mut out, Word::Number, number);
-                    while kind == Word::Lower || kind == Word::Number {
-                        push(&mut out, kind, text);
-                        i += 1;
-                        (kind, text) = word(i);
-                    }
-                    if !matches!(kind, Word::End | Word::Punct | Word::Connector) {
-                        out.push(connector);
-                    }
+                    i = number_run(&mut out, i);
                 }
             }
         }
