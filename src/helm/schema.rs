@@ -349,48 +349,17 @@ fn keyword_line(error: &ValidationError) -> ReportLine {
             number(instance),
             localized(&format_float_shortest(*multiple_of))
         ),
-        ValidationErrorKind::MinLength { limit } => {
-            format!(
-                "minLength: got {}, want {}",
-                count(instance),
-                localized(&limit.to_string())
-            )
-        }
-        ValidationErrorKind::MaxLength { limit } => {
-            format!(
-                "maxLength: got {}, want {}",
-                count(instance),
-                localized(&limit.to_string())
-            )
-        }
-        ValidationErrorKind::MinItems { limit } => {
-            format!(
-                "minItems: got {}, want {}",
-                count(instance),
-                localized(&limit.to_string())
-            )
-        }
-        ValidationErrorKind::MaxItems { limit } => {
-            format!(
-                "maxItems: got {}, want {}",
-                count(instance),
-                localized(&limit.to_string())
-            )
-        }
-        ValidationErrorKind::MinProperties { limit } => {
-            format!(
-                "minProperties: got {}, want {}",
-                count(instance),
-                localized(&limit.to_string())
-            )
-        }
-        ValidationErrorKind::MaxProperties { limit } => {
-            format!(
-                "maxProperties: got {}, want {}",
-                count(instance),
-                localized(&limit.to_string())
-            )
-        }
+        ValidationErrorKind::MinLength { limit }
+        | ValidationErrorKind::MaxLength { limit }
+        | ValidationErrorKind::MinItems { limit }
+        | ValidationErrorKind::MaxItems { limit }
+        | ValidationErrorKind::MinProperties { limit }
+        | ValidationErrorKind::MaxProperties { limit } => format!(
+            "{}: got {}, want {}",
+            error.kind().keyword(),
+            count(instance),
+            localized(&limit.to_string())
+        ),
         ValidationErrorKind::UniqueItems => match first_duplicate(instance) {
             Some((first, second)) => format!("items at {first} and {second} are equal"),
             None => "items are not unique".into(),
