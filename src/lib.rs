@@ -15,6 +15,7 @@ pub mod output;
 pub mod records;
 pub mod scan;
 pub mod template;
+pub mod terminal;
 pub mod unpack;
 pub mod workload;
 pub mod yaml;

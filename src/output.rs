@@ -3,6 +3,7 @@
 
 use crate::records::astra::astra_package;
 use crate::records::ScanResult;
+use crate::terminal;
 use std::io::{self, Write};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,6 +78,7 @@ const TABLE_HEADER: [&str; 8] = [
     "SOURCE",
 ];
 
+/// One table row, every cell escaped for the terminal (titles and paths come from the input).
 fn table_row(result: &ScanResult) -> [String; 8] {
     let text = |v: &serde_json::Value| v.as_str().unwrap_or("-").to_string();
     let state = serde_json::to_value(result.state).unwrap_or_default();
@@ -102,6 +104,7 @@ fn table_row(result: &ScanResult) -> [String; 8] {
         result.problems.len().to_string(),
         source,
     ]
+    .map(|cell| terminal::escape(&cell).into_owned())
 }
 
 fn write_table(out: &mut impl Write, results: &[ScanResult]) -> io::Result<()> {
@@ -131,7 +134,9 @@ fn write_table(out: &mut impl Write, results: &[ScanResult]) -> io::Result<()> {
             writeln!(
                 out,
                 "{}: {}: {}",
-                result.source.path, problem.title, problem.detail
+                terminal::escape(&result.source.path),
+                terminal::escape(&problem.title),
+                terminal::escape(&problem.detail)
             )?;
         }
     }

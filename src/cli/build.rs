@@ -6,6 +6,7 @@ use pkglens::detect::top_folder;
 use pkglens::files::FileTree;
 use pkglens::input::{self, Input, InputKind};
 use pkglens::kustomize;
+use pkglens::terminal;
 use pkglens::unpack::{ArchiveFormat, Limits};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -37,7 +38,7 @@ pub fn run(args: BuildArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("Error: {e:#}");
+            eprintln!("Error: {}", terminal::escape_lines(&format!("{e:#}")));
             ExitCode::from(1)
         }
     }

@@ -8,6 +8,7 @@ use pkglens::helm::loader::{load_archive, load_dir};
 use pkglens::helm::manifests::PrintOptions;
 use pkglens::helm::render::{render_chart, RenderOptions};
 use pkglens::helm::HelmError;
+use pkglens::terminal;
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
@@ -51,7 +52,7 @@ pub fn run(args: RenderArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(err) => {
-            eprintln!("Error: {err:#}");
+            eprintln!("Error: {}", terminal::escape_lines(&format!("{err:#}")));
             ExitCode::from(1)
         }
     }

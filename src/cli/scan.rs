@@ -7,6 +7,7 @@ use pkglens::helm::render::RenderOptions;
 use pkglens::output::{Format, ResultWriter};
 use pkglens::records::State;
 use pkglens::scan::{self, ScanOptions};
+use pkglens::terminal;
 use pkglens::unpack::Limits;
 use std::io;
 use std::path::PathBuf;
@@ -69,7 +70,10 @@ pub fn run(args: ScanArgs) -> ExitCode {
     match scan(args) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("pkglens scan: {err:#}");
+            eprintln!(
+                "pkglens scan: {}",
+                terminal::escape_lines(&format!("{err:#}"))
+            );
             ExitCode::from(2)
         }
     }
