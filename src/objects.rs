@@ -20,6 +20,44 @@ pub struct KubeObject {
     pub value: Value,
 }
 
+/// The annotation that makes an object a Helm hook.
+const HOOK_ANNOTATION: &str = "helm.sh/hook";
+
+/// What the records name an object by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectIdentity {
+    pub kind: String,
+    pub api_version: String,
+    /// `metadata.name`, else `metadata.generateName`, else empty.
+    pub name: String,
+    pub namespace: Option<String>,
+    /// Path of the file or template that produced the object.
+    pub source: String,
+    /// The `helm.sh/hook` annotation, when the object is a Helm hook.
+    pub hook: Option<String>,
+}
+
+impl KubeObject {
+    pub fn identity(&self) -> ObjectIdentity {
+        let metadata = self.value.get("metadata");
+        let text_at = |v: Option<&Value>, key: &str| {
+            v.and_then(|m| m.get(key))
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        };
+        ObjectIdentity {
+            kind: text_at(Some(&self.value), "kind").unwrap_or_default(),
+            api_version: text_at(Some(&self.value), "apiVersion").unwrap_or_default(),
+            name: text_at(metadata, "name")
+                .or_else(|| text_at(metadata, "generateName"))
+                .unwrap_or_default(),
+            namespace: text_at(metadata, "namespace"),
+            source: self.source.clone(),
+            hook: text_at(metadata.and_then(|m| m.get("annotations")), HOOK_ANNOTATION),
+        }
+    }
+}
+
 /// How deep `List`s inside `List`s are expanded.
 const MAX_LIST_NESTING: usize = 8;
 

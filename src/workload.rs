@@ -19,9 +19,6 @@ pub const POD_BEARING_KINDS: [&str; 8] = [
 /// The kinds that become PackageComponents (when they are not hooks).
 pub const COMPONENT_KINDS: [&str; 3] = ["Deployment", "DaemonSet", "StatefulSet"];
 
-/// The annotation that makes an object a Helm hook.
-const HOOK_ANNOTATION: &str = "helm.sh/hook";
-
 /// Which list of the pod spec a container comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -76,27 +73,19 @@ pub fn workload_of(object: &KubeObject) -> Option<Workload> {
     if !POD_BEARING_KINDS.contains(&kind) {
         return None;
     }
-    let metadata = value.get("metadata");
-    let text_at = |v: Option<&Value>, key: &str| {
-        v.and_then(|m| m.get(key))
-            .and_then(Value::as_str)
-            .map(str::to_string)
-    };
-    let name = text_at(metadata, "name")
-        .or_else(|| text_at(metadata, "generateName"))
-        .unwrap_or_default();
     let pod_spec = match kind {
         "Pod" => value.get("spec"),
         "CronJob" => value.pointer("/spec/jobTemplate/spec/template/spec"),
         _ => value.pointer("/spec/template/spec"),
     };
+    let identity = object.identity();
     Some(Workload {
-        kind: kind.to_string(),
-        api_version: text_at(Some(value), "apiVersion").unwrap_or_default(),
-        name,
-        namespace: text_at(metadata, "namespace"),
-        source: object.source.clone(),
-        hook: text_at(metadata.and_then(|m| m.get("annotations")), HOOK_ANNOTATION),
+        kind: identity.kind,
+        api_version: identity.api_version,
+        name: identity.name,
+        namespace: identity.namespace,
+        source: identity.source,
+        hook: identity.hook,
         containers: pod_spec.map(containers_of).unwrap_or_default(),
     })
 }

@@ -78,10 +78,21 @@ pub struct Manifest {
 
 impl Manifest {
     pub fn is_test_hook(&self) -> bool {
-        self.hook_events
-            .iter()
-            .any(|e| e == "test" || e == "test-success")
+        self.hook_events.iter().any(|e| is_test_event(e))
     }
+}
+
+/// `test-success` is Helm's older name of the `test` event.
+fn is_test_event(event: &str) -> bool {
+    event == "test" || event == "test-success"
+}
+
+/// Whether a `helm.sh/hook` annotation (events split on `,`, as Helm reads them) makes its
+/// object a Helm test.
+pub fn is_test_hook(annotation: &str) -> bool {
+    annotation
+        .split(',')
+        .any(|e| is_test_event(&e.trim().to_lowercase()))
 }
 
 /// Helm's `SplitManifests`: documents separated by `---` at the start of the text or after a

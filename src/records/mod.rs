@@ -6,13 +6,16 @@ pub mod ids;
 pub mod problem;
 pub mod timestamp;
 
+use crate::candidates::{ObjectCandidates, Reason};
 use crate::detect::System;
 use crate::files::FileTree;
+use crate::helm::manifests::is_test_hook;
 use crate::image_ref;
 use crate::workload::{ContainerType, Workload};
 use problem::{Problem, ProblemKind, Severity};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Who the records say created them.
 const CREATED_BY: &str = "pkglens";
@@ -138,6 +141,31 @@ pub struct ImageEntry {
     pub used_by: Vec<UsedBy>,
 }
 
+/// Where a candidate image was found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FoundIn {
+    pub kind: String,
+    pub name: String,
+    pub namespace: Option<String>,
+    pub source: String,
+    /// The field path inside the object, e.g. `spec.image`.
+    pub path: String,
+    pub reason: Reason,
+    pub hook: Option<String>,
+}
+
+/// One distinct image reference found outside pod-spec `image` fields (see
+/// [`crate::candidates`]), with every place it was found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CandidateImage {
+    pub reference: String,
+    pub registry: String,
+    pub repository: String,
+    pub tag: Option<String>,
+    pub digest: Option<String>,
+    pub found_in: Vec<FoundIn>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FileDigest {
     pub path: String,
@@ -156,9 +184,31 @@ pub struct ScanResult {
     pub components: Vec<PackageComponent>,
     pub images: Vec<ImageEntry>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub candidate_images: Vec<CandidateImage>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub declared_images: Vec<String>,
     pub files: Vec<FileDigest>,
     pub problems: Vec<Problem>,
+}
+
+impl ScanResult {
+    /// The distinct references a mirror of the package needs, sorted: `images`, and
+    /// `candidate_images` when `candidates`; an image used only by Helm tests only when `tests`.
+    pub fn needed_images(&self, candidates: bool, tests: bool) -> BTreeSet<&str> {
+        let is_test = |hook: &Option<String>| hook.as_deref().is_some_and(is_test_hook);
+        let images = self
+            .images
+            .iter()
+            .filter(|i| tests || !i.used_by.iter().all(|u| is_test(&u.hook)))
+            .map(|i| i.reference.as_str());
+        let candidates = self
+            .candidate_images
+            .iter()
+            .filter(|_| candidates)
+            .filter(|c| tests || !c.found_in.iter().all(|f| is_test(&f.hook)))
+            .map(|c| c.reference.as_str());
+        images.chain(candidates).collect()
+    }
 }
 
 /// The digests of the files `owns` accepts, paths as they are in the tree.
@@ -187,13 +237,15 @@ pub struct PackageFacts {
     pub timestamp: i64,
 }
 
-/// Builds the ScanResult of a package from its workloads, in render order. Invalid image
-/// references become problems (with the offending string) and are left out of the lists.
+/// Builds the ScanResult of a package from its workloads and candidate images, in render
+/// order. Invalid image references become problems (with the offending string) and are left
+/// out of the lists.
 pub fn build_result(
     source: Source,
     facts: PackageFacts,
     files: Vec<FileDigest>,
     workloads: &[Workload],
+    candidates: &[ObjectCandidates],
     mut problems: Vec<Problem>,
 ) -> ScanResult {
     let time = timestamp::rfc3339(facts.timestamp);
@@ -299,11 +351,76 @@ pub fn build_result(
         }),
         release: facts.release,
         components,
+        candidate_images: candidate_entries(candidates, &images),
         images,
         declared_images: facts.declared_images,
         files,
         problems,
     }
+}
+
+/// Registry, repository, tag and digest of a parsed reference.
+type ImageParts<'a> = (&'a str, &'a str, Option<&'a str>, Option<&'a str>);
+
+/// One entry per distinct candidate reference, in first-seen order, leaving out those `images`
+/// already lists (the same string, or the same parts written another way).
+fn candidate_entries(found: &[ObjectCandidates], images: &[ImageEntry]) -> Vec<CandidateImage> {
+    let known_references: HashSet<&str> = images.iter().map(|i| i.reference.as_str()).collect();
+    let known_parts: HashSet<ImageParts<'_>> = images
+        .iter()
+        .map(|i| {
+            (
+                &*i.registry,
+                &*i.repository,
+                i.tag.as_deref(),
+                i.digest.as_deref(),
+            )
+        })
+        .collect();
+    let mut entries: Vec<CandidateImage> = Vec::new();
+    let mut index_of: HashMap<String, usize> = HashMap::new();
+    for object in found {
+        for candidate in &object.candidates {
+            let Ok(parsed) = image_ref::parse(&candidate.reference) else {
+                continue;
+            };
+            let parts = (
+                &*parsed.registry,
+                &*parsed.repository,
+                parsed.tag.as_deref(),
+                parsed.digest.as_deref(),
+            );
+            if known_references.contains(candidate.reference.as_str())
+                || known_parts.contains(&parts)
+            {
+                continue;
+            }
+            let found_in = FoundIn {
+                kind: object.object.kind.clone(),
+                name: object.object.name.clone(),
+                namespace: object.object.namespace.clone(),
+                source: object.object.source.clone(),
+                path: candidate.path.clone(),
+                reason: candidate.reason,
+                hook: object.object.hook.clone(),
+            };
+            match index_of.get(&candidate.reference) {
+                Some(&at) => entries[at].found_in.push(found_in),
+                None => {
+                    index_of.insert(candidate.reference.clone(), entries.len());
+                    entries.push(CandidateImage {
+                        reference: candidate.reference.clone(),
+                        registry: parsed.registry,
+                        repository: parsed.repository,
+                        tag: parsed.tag,
+                        digest: parsed.digest,
+                        found_in: vec![found_in],
+                    });
+                }
+            }
+        }
+    }
+    entries
 }
 
 /// The ScanResult of an input that could not be read as a package: no records, only problems.
@@ -316,6 +433,7 @@ pub fn unreadable_result(source: Source, system: System, problems: Vec<Problem>)
         release: None,
         components: Vec::new(),
         images: Vec::new(),
+        candidate_images: Vec::new(),
         declared_images: Vec::new(),
         files: Vec::new(),
         problems,

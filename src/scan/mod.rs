@@ -6,6 +6,7 @@
 
 pub mod render;
 
+use crate::candidates;
 use crate::detect::{self, System};
 use crate::input::{self, Input, LoadError};
 use crate::objects;
@@ -15,7 +16,7 @@ use crate::unpack::{ArchiveFormat, Limits, UnpackError};
 use crate::workload;
 use rayon::prelude::*;
 use render::{RenderContext, RenderedPackage};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{self, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::sync::mpsc;
@@ -217,20 +218,18 @@ fn normalized_entry(entry: Option<&str>) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join("/"))
 }
 
-/// A chart's declared images (Chart.yaml annotations) against the images its workloads render:
-/// declared but never rendered, or rendered but not declared (only when a declaration exists).
-fn image_annotation_drift(declared: &[String], workloads: &[workload::Workload]) -> Option<String> {
-    if declared.is_empty() || workloads.is_empty() {
+/// A chart's declared images (Chart.yaml annotations) against the images it needs (those its
+/// objects run and the candidates they name, Helm tests left out: a test pod's image is no
+/// drift): declared but not needed, or needed but not declared (only when a declaration exists
+/// and the chart rendered any image).
+fn image_annotation_drift(result: &ScanResult) -> Option<String> {
+    let needed = result.needed_images(true, false);
+    if result.declared_images.is_empty() || needed.is_empty() {
         return None;
     }
-    let rendered: std::collections::BTreeSet<&str> = workloads
-        .iter()
-        .flat_map(|w| w.containers.iter().map(|c| c.image.as_str()))
-        .collect();
-    let declared_set: std::collections::BTreeSet<&str> =
-        declared.iter().map(String::as_str).collect();
-    let missing: Vec<&str> = declared_set.difference(&rendered).copied().collect();
-    let undeclared: Vec<&str> = rendered.difference(&declared_set).copied().collect();
+    let declared: BTreeSet<&str> = result.declared_images.iter().map(String::as_str).collect();
+    let missing: Vec<&str> = declared.difference(&needed).copied().collect();
+    let undeclared: Vec<&str> = needed.difference(&declared).copied().collect();
     if missing.is_empty() && undeclared.is_empty() {
         return None;
     }
@@ -239,7 +238,7 @@ fn image_annotation_drift(declared: &[String], workloads: &[workload::Workload])
     ))
 }
 
-/// Objects → workloads → records for one rendered package.
+/// Objects → workloads and candidate images → records for one rendered package.
 fn package_result(
     input: &Input,
     loaded: &input::Loaded,
@@ -250,15 +249,12 @@ fn package_result(
     let (mut objects, mut problems) = objects::parse_objects(&rendered.documents, instance);
     objects.extend(rendered.objects);
     let workloads: Vec<_> = objects.iter().filter_map(workload::workload_of).collect();
+    let candidates: Vec<_> = objects
+        .iter()
+        .filter_map(candidates::candidates_of)
+        .collect();
     let mut all_problems = rendered.problems;
     all_problems.append(&mut problems);
-    if let Some(detail) = image_annotation_drift(&rendered.declared_images, &workloads) {
-        all_problems.push(Problem::new(
-            ProblemKind::ImageAnnotationDrift,
-            detail,
-            instance,
-        ));
-    }
     let facts = PackageFacts {
         system: rendered.system,
         title: rendered.title,
@@ -268,39 +264,89 @@ fn package_result(
         declared_images: rendered.declared_images,
         timestamp,
     };
-    records::build_result(
+    let mut result = records::build_result(
         source_of(input, Some(loaded), rendered.entry),
         facts,
         records::file_digests(&loaded.tree, |path| rendered.files.owns(path)),
         &workloads,
+        &candidates,
         all_problems,
-    )
+    );
+    if let Some(detail) = image_annotation_drift(&result) {
+        // An advisory: the state stays what the other problems made it.
+        result.problems.push(Problem::new(
+            ProblemKind::ImageAnnotationDrift,
+            detail,
+            instance,
+        ));
+    }
+    result
 }
 
 #[cfg(test)]
 mod drift_tests {
     use super::image_annotation_drift;
+    use crate::candidates::candidates_of;
+    use crate::detect::System;
     use crate::objects::KubeObject;
+    use crate::records::{self, PackageFacts, ScanResult, Source, SourceFormat};
     use crate::workload::workload_of;
-    use serde_json::json;
+    use serde_json::{json, Value};
+
+    /// A chart that runs nginx:1, names a Prometheus image in a custom resource and tests
+    /// itself with busybox, declaring `declared`.
+    fn chart_declaring(declared: &[&str]) -> ScanResult {
+        let objects: Vec<KubeObject> = [
+            json!({"kind": "Deployment", "metadata": {"name": "d"},
+                "spec": {"template": {"spec": {"containers": [{"name": "a", "image": "nginx:1"}]}}}}),
+            json!({"kind": "Prometheus", "metadata": {"name": "p"},
+                "spec": {"image": "quay.io/prometheus/prometheus:v3.1.0"}}),
+            json!({"kind": "Pod", "metadata": {"name": "t", "annotations": {"helm.sh/hook": "test"}},
+                "spec": {"containers": [{"name": "t", "image": "busybox:1"}]}}),
+        ]
+        .into_iter()
+        .map(|value: Value| KubeObject {
+            source: "c/templates/x.yaml".into(),
+            value,
+        })
+        .collect();
+        let workloads: Vec<_> = objects.iter().filter_map(workload_of).collect();
+        let candidates: Vec<_> = objects.iter().filter_map(candidates_of).collect();
+        let facts = PackageFacts {
+            system: System::Helm,
+            title: "c".into(),
+            description: None,
+            release: None,
+            repository: None,
+            declared_images: declared.iter().map(|d| d.to_string()).collect(),
+            timestamp: 0,
+        };
+        let source = Source {
+            path: "c.tgz".into(),
+            entry: None,
+            format: SourceFormat::Tgz,
+            sha256: None,
+            size: None,
+        };
+        records::build_result(
+            source,
+            facts,
+            Vec::new(),
+            &workloads,
+            &candidates,
+            Vec::new(),
+        )
+    }
 
     #[test]
     fn drift_only_when_a_declaration_disagrees() {
-        let object = KubeObject {
-            source: "c/templates/d.yaml".into(),
-            value: json!({"kind": "Deployment", "metadata": {"name": "d"},
-                "spec": {"template": {"spec": {"containers": [{"name": "a", "image": "nginx:1"}]}}}}),
-        };
-        let workloads: Vec<_> = workload_of(&object).into_iter().collect();
-        assert_eq!(image_annotation_drift(&[], &workloads), None);
+        assert_eq!(image_annotation_drift(&chart_declaring(&[])), None);
+        let complete = ["nginx:1", "quay.io/prometheus/prometheus:v3.1.0"];
+        assert_eq!(image_annotation_drift(&chart_declaring(&complete)), None);
+        let drift = image_annotation_drift(&chart_declaring(&["nginx:2"])).unwrap();
         assert_eq!(
-            image_annotation_drift(&["nginx:1".into()], &workloads),
-            None
-        );
-        let drift = image_annotation_drift(&["nginx:2".into()], &workloads).unwrap();
-        assert!(
-            drift.contains("\"nginx:2\"") && drift.contains("\"nginx:1\""),
-            "{drift}"
+            drift,
+            r#"declared but not rendered: ["nginx:2"]; rendered but not declared: ["nginx:1", "quay.io/prometheus/prometheus:v3.1.0"]"#
         );
     }
 }

@@ -177,13 +177,14 @@ fn render_helm(context: &RenderContext<'_>) -> RenderedPackage {
 }
 
 /// Images a chart declares in its Chart.yaml annotations (`artifacthub.io/images`,
-/// `helm.sh/images`): YAML lists of `{name, image}` entries or plain strings.
+/// `helm.sh/images`, and Bitnami's `images`): YAML lists of `{name, image}` entries or plain
+/// strings.
 fn declared_images(chart_yaml: &[u8]) -> Vec<String> {
     let Ok(metadata) = helm::chart::Metadata::parse(&String::from_utf8_lossy(chart_yaml)) else {
         return Vec::new();
     };
     let mut images = Vec::new();
-    for key in ["artifacthub.io/images", "helm.sh/images"] {
+    for key in ["artifacthub.io/images", "helm.sh/images", "images"] {
         let Some(text) = metadata.annotations.get(key) else {
             continue;
         };
@@ -329,10 +330,17 @@ annotations:
   helm.sh/images: |
     - registry.example.com/app:1.0
     - busybox:1.36
+  images: |
+    - name: os-shell
+      image: docker.io/bitnami/os-shell:12-debian-12-r51
 "#;
         assert_eq!(
             declared_images(chart_yaml),
-            ["registry.example.com/app:1.0", "busybox:1.36"]
+            [
+                "registry.example.com/app:1.0",
+                "busybox:1.36",
+                "docker.io/bitnami/os-shell:12-debian-12-r51"
+            ]
         );
         assert!(declared_images(b"apiVersion: v2\nname: web\nversion: 1.0.0\n").is_empty());
         let not_a_list = b"name: web\nannotations:\n  artifacthub.io/images: nginx\n";
