@@ -1,10 +1,20 @@
-//! Printing ScanResults: a JSON array, NDJSON streamed one result per line, a table, or a
-//! JSON array of Astra Packages.
+//! Printing ScanResults: a JSON array, NDJSON streamed one result per line, a table, a JSON
+//! array of Astra Packages, or the list of images a mirror needs.
 
 use crate::records::astra::astra_package;
 use crate::records::ScanResult;
 use crate::terminal;
+use std::collections::BTreeSet;
 use std::io::{self, Write};
+
+/// Which images `--format images` lists besides the pod specs' own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImageSelection {
+    /// The candidate images (`--no-candidates` leaves them out).
+    pub candidates: bool,
+    /// Images only Helm tests use (`--include-tests`).
+    pub tests: bool,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -16,6 +26,8 @@ pub enum Format {
     Table,
     /// One JSON array of Astra Control Packages, one per ScanResult.
     Astra,
+    /// The distinct image references of every result, sorted, one a line: a mirror's input.
+    Images(ImageSelection),
 }
 
 /// Writes results in a format; call [`ResultWriter::write`] per result, then [`ResultWriter::finish`].
@@ -24,6 +36,8 @@ pub struct ResultWriter<W: Write> {
     out: W,
     /// Results held back by the formats that print only at the end.
     held: Vec<ScanResult>,
+    /// The references `Format::Images` prints at the end.
+    images: BTreeSet<String>,
 }
 
 impl<W: Write> ResultWriter<W> {
@@ -32,6 +46,7 @@ impl<W: Write> ResultWriter<W> {
             format,
             out,
             held: Vec::new(),
+            images: BTreeSet::new(),
         }
     }
 
@@ -41,6 +56,11 @@ impl<W: Write> ResultWriter<W> {
                 serde_json::to_writer(&mut self.out, &result)?;
                 self.out.write_all(b"\n")?;
                 self.out.flush()
+            }
+            Format::Images(selection) => {
+                let needed = result.needed_images(selection.candidates, selection.tests);
+                self.images.extend(needed.into_iter().map(str::to_string));
+                Ok(())
             }
             Format::Json | Format::Table | Format::Astra => {
                 self.held.push(result);
@@ -61,6 +81,12 @@ impl<W: Write> ResultWriter<W> {
                 let packages: Vec<_> = self.held.iter().map(astra_package).collect();
                 serde_json::to_writer_pretty(&mut self.out, &packages)?;
                 self.out.write_all(b"\n")?;
+            }
+            // References hold no whitespace or control characters: the parser refuses them.
+            Format::Images(_) => {
+                for reference in &self.images {
+                    writeln!(self.out, "{reference}")?;
+                }
             }
         }
         self.out.flush()
@@ -107,6 +133,27 @@ fn table_row(result: &ScanResult) -> [String; 8] {
     .map(|cell| terminal::escape(&cell).into_owned())
 }
 
+/// The images of a package for the table, sorted: its pod specs' images, then its candidate
+/// images marked `(candidate)`; those only Helm tests use are marked `(test)`.
+fn image_lines(result: &ScanResult) -> Vec<String> {
+    let mark = |reference: &str, candidate: bool, only_in_tests: bool| {
+        let candidate = if candidate { " (candidate)" } else { "" };
+        let test = if only_in_tests { " (test)" } else { "" };
+        format!("{reference}{candidate}{test}")
+    };
+    let images: BTreeSet<String> = result
+        .images
+        .iter()
+        .map(|i| mark(&i.reference, false, i.only_in_tests()))
+        .collect();
+    let candidates: BTreeSet<String> = result
+        .candidate_images
+        .iter()
+        .map(|c| mark(&c.reference, true, c.only_in_tests()))
+        .collect();
+    images.into_iter().chain(candidates).collect()
+}
+
 fn write_table(out: &mut impl Write, results: &[ScanResult]) -> io::Result<()> {
     let header = TABLE_HEADER.map(str::to_string);
     let rows: Vec<[String; 8]> = std::iter::once(header)
@@ -118,7 +165,7 @@ fn write_table(out: &mut impl Write, results: &[ScanResult]) -> io::Result<()> {
             *width = (*width).max(cell.chars().count());
         }
     }
-    for row in &rows {
+    for (at, row) in rows.iter().enumerate() {
         let mut line = String::new();
         for (i, (cell, width)) in row.iter().zip(widths).enumerate() {
             if i + 1 == row.len() {
@@ -128,6 +175,11 @@ fn write_table(out: &mut impl Write, results: &[ScanResult]) -> io::Result<()> {
             }
         }
         writeln!(out, "{line}")?;
+        if let Some(result) = at.checked_sub(1).and_then(|i| results.get(i)) {
+            for image in image_lines(result) {
+                writeln!(out, "  {image}")?;
+            }
+        }
     }
     for result in results {
         for problem in &result.problems {

@@ -54,8 +54,9 @@ fn validate_all(schema_name: &str, instances: &[Value]) {
     }
 }
 
-const TESTDATA_INPUTS: [&str; 4] = [
+const TESTDATA_INPUTS: [&str; 5] = [
     "testdata/scan",
+    "testdata/scan-candidates/operator",
     "testdata/scan-kustomize/hello",
     "testdata/scan/kube-web/deployment.yaml",
     "testdata/scan/kube-web/agents.json",
@@ -64,8 +65,10 @@ const TESTDATA_INPUTS: [&str; 4] = [
 #[test]
 fn testdata_results_validate_against_the_schemas() {
     let results = common::scan_json(&TESTDATA_INPUTS);
-    // chart + plain manifests in testdata/scan, the kustomization, two single files.
-    assert_eq!(results.len(), 5, "{results:#?}");
+    // chart + plain manifests in testdata/scan, the chart with candidate images, the
+    // kustomization, two single files.
+    assert_eq!(results.len(), 6, "{results:#?}");
+    assert!(results.iter().any(|r| r["candidate_images"].is_array()));
     validate_all("ScanResult", &results);
     let packages: Vec<Value> = results.iter().map(|r| r["package"].clone()).collect();
     validate_all("Package", &packages);
@@ -129,7 +132,7 @@ fn astra_output_validates_against_the_astra_schema() {
     let (code, stdout, stderr) = common::pkglens(&args);
     assert_eq!(code, 0, "{stderr}");
     let packages: Vec<Value> = serde_json::from_str(&stdout).unwrap();
-    assert_eq!(packages.len(), 6);
+    assert_eq!(packages.len(), 7);
     let schema = load_schema("astra/Package");
     let validator = jsonschema::options()
         .should_validate_formats(true)

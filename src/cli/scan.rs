@@ -4,7 +4,7 @@ use super::helm_args::HelmArgs;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use pkglens::helm::render::RenderOptions;
-use pkglens::output::{Format, ResultWriter};
+use pkglens::output::{Format, ImageSelection, ResultWriter};
 use pkglens::records::State;
 use pkglens::scan::{self, ScanOptions};
 use pkglens::terminal;
@@ -19,6 +19,8 @@ pub enum OutputFormat {
     Ndjson,
     Table,
     Astra,
+    /// The image references a mirror needs, one a line, sorted.
+    Images,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -40,6 +42,12 @@ pub struct ScanArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "json")]
     pub format: OutputFormat,
+    /// With `--format images`: leave out the candidate images.
+    #[arg(long)]
+    pub no_candidates: bool,
+    /// With `--format images`: list the images only Helm tests use too.
+    #[arg(long)]
+    pub include_tests: bool,
     /// Worker threads (default: one per core).
     #[arg(short = 'j', long)]
     pub jobs: Option<usize>,
@@ -117,6 +125,10 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         OutputFormat::Ndjson => Format::Ndjson,
         OutputFormat::Table => Format::Table,
         OutputFormat::Astra => Format::Astra,
+        OutputFormat::Images => Format::Images(ImageSelection {
+            candidates: !args.no_candidates,
+            tests: args.include_tests,
+        }),
     };
     let mut writer = ResultWriter::new(format, io::stdout().lock());
     let mut all_available = true;

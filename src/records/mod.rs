@@ -191,21 +191,39 @@ pub struct ScanResult {
     pub problems: Vec<Problem>,
 }
 
+/// Whether every one of these `helm.sh/hook` annotations makes its object a Helm test.
+fn all_tests<'a>(mut hooks: impl Iterator<Item = &'a Option<String>>) -> bool {
+    hooks.all(|hook| hook.as_deref().is_some_and(is_test_hook))
+}
+
+impl ImageEntry {
+    /// Whether only Helm tests use the image.
+    pub fn only_in_tests(&self) -> bool {
+        all_tests(self.used_by.iter().map(|u| &u.hook))
+    }
+}
+
+impl CandidateImage {
+    /// Whether the image was found only in Helm tests.
+    pub fn only_in_tests(&self) -> bool {
+        all_tests(self.found_in.iter().map(|f| &f.hook))
+    }
+}
+
 impl ScanResult {
     /// The distinct references a mirror of the package needs, sorted: `images`, and
-    /// `candidate_images` when `candidates`; an image used only by Helm tests only when `tests`.
+    /// `candidate_images` when `candidates`; an image only Helm tests use only when `tests`.
     pub fn needed_images(&self, candidates: bool, tests: bool) -> BTreeSet<&str> {
-        let is_test = |hook: &Option<String>| hook.as_deref().is_some_and(is_test_hook);
         let images = self
             .images
             .iter()
-            .filter(|i| tests || !i.used_by.iter().all(|u| is_test(&u.hook)))
+            .filter(|i| tests || !i.only_in_tests())
             .map(|i| i.reference.as_str());
         let candidates = self
             .candidate_images
             .iter()
             .filter(|_| candidates)
-            .filter(|c| tests || !c.found_in.iter().all(|f| is_test(&f.hook)))
+            .filter(|c| tests || !c.only_in_tests())
             .map(|c| c.reference.as_str());
         images.chain(candidates).collect()
     }
