@@ -81,9 +81,15 @@ fn env_names_an_image(name: &str) -> bool {
             .is_some_and(|p| p.eq_ignore_ascii_case(related))
 }
 
+/// `text` (trimmed) when it is a well-formed reference.
+fn well_formed_reference(text: &str) -> Option<&str> {
+    let text = text.trim();
+    image_ref::parse(text).ok().map(|_| text)
+}
+
 /// `text` when it is a well-formed reference with a `/`, a tag or a digest.
 fn qualified_reference(text: &str) -> Option<&str> {
-    let text = text.trim();
+    let text = well_formed_reference(text)?;
     let parsed = image_ref::parse(text).ok()?;
     (text.contains('/') || parsed.tag.is_some() || parsed.digest.is_some()).then_some(text)
 }
@@ -173,7 +179,12 @@ impl<'a> Walker<'a> {
                     } else {
                         Reason::ImageField
                     };
-                    if let Some(reference) = qualified_reference(text) {
+                    let reference = if self.in_container_list() {
+                        well_formed_reference(text)
+                    } else {
+                        qualified_reference(text)
+                    };
+                    if let Some(reference) = reference {
                         self.push(reference.to_string(), None, None, reason);
                     }
                 }
@@ -190,6 +201,16 @@ impl<'a> Walker<'a> {
             ("env", Value::Array(items)) => self.visit_env(items),
             _ => {}
         }
+    }
+
+    /// Whether the current field is a container's `image` (a pod spec inside a custom
+    /// resource): there a bare name such as `nginx` is an image as in any pod spec.
+    fn in_container_list(&self) -> bool {
+        matches!(
+            self.path[..],
+            [.., Segment::Key(list), Segment::Index(_), Segment::Key("image")]
+                if ["containers", "initContainers", "ephemeralContainers"].contains(&list)
+        )
     }
 
     /// `--x-image=REF`, `-x-image=REF` and `--x-image REF`, in list items or inside one item
@@ -554,6 +575,21 @@ mod tests {
             push_segment(&mut path, &segment);
         }
         assert_eq!(path, r#"data["a.image"][2]"#);
+    }
+
+    #[test]
+    fn bare_names_count_only_as_container_images() {
+        assert_eq!(
+            found(
+                json!({"kind": "MyResource", "spec": {"template": {"spec": {"containers": [
+                {"name": "app", "image": "nginx"}]}}, "image": "nginx"}})
+            ),
+            one(
+                "nginx",
+                "spec.template.spec.containers[0].image",
+                Reason::ImageField
+            )
+        );
     }
 
     #[test]

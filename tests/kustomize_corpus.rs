@@ -1,11 +1,16 @@
 //! Corpus check for our kustomize build against goldens made with
 //! `kubectl kustomize` (kustomize v5.6.0) in ../shared/corpus/kube:
 //! (a) images exact per golden (a failing golden must fail for us too) and
-//! (b) build output byte-identical to kubectl's. Both figures are printed and
-//! must not fall below the floors in tests/kustomize_floors.txt.
+//! (b) build output byte-identical to kubectl's, and (c) every image grep finds in kubectl's
+//! output (`image:` lines, `--...image...=` flags) is a pod-spec or candidate image of our build.
+//! The figures are printed and must not fall below the floors in tests/kustomize_floors.txt.
 
+mod common;
+
+use pkglens::candidates::candidates_of;
 use pkglens::files::FileTree;
 use pkglens::kustomize;
+use pkglens::objects::KubeObject;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::io::Read;
@@ -138,6 +143,20 @@ fn images(docs: &[Value]) -> (Vec<String>, Vec<String>) {
     (components.into_iter().collect(), all.into_iter().collect())
 }
 
+/// The pod-spec images and candidate images of built objects.
+fn reported_images(docs: &[Value]) -> BTreeSet<String> {
+    let (_, all) = images(docs);
+    let candidates = docs.iter().filter_map(|value| {
+        candidates_of(&KubeObject {
+            source: String::new(),
+            value: value.clone(),
+        })
+    });
+    all.into_iter()
+        .chain(candidates.flat_map(|c| c.candidates.into_iter().map(|c| c.reference)))
+        .collect()
+}
+
 fn strings(v: &Value) -> Vec<String> {
     v.as_array()
         .into_iter()
@@ -146,7 +165,7 @@ fn strings(v: &Value) -> Vec<String> {
         .collect()
 }
 
-fn floors() -> (f64, f64) {
+fn floors() -> (f64, f64, f64) {
     let text = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/kustomize_floors.txt"),
     )
@@ -158,7 +177,11 @@ fn floors() -> (f64, f64) {
             .and_then(|(_, v)| v.trim().parse::<f64>().ok())
             .unwrap_or(0.0)
     };
-    (get("images_percent"), get("bytes_percent"))
+    (
+        get("images_percent"),
+        get("bytes_percent"),
+        get("candidates_percent"),
+    )
 }
 
 #[test]
@@ -175,6 +198,7 @@ fn kustomize_corpus_images_and_bytes() {
         .collect();
     names.sort();
     let (mut img_ok, mut img_total, mut bytes_ok, mut bytes_total) = (0, 0, 0, 0);
+    let (mut candidates_ok, mut candidates_total) = (0, 0);
     let mut failures = Vec::new();
     for path in names {
         let mut golden: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
@@ -219,6 +243,19 @@ fn kustomize_corpus_images_and_bytes() {
                 Ok(_) => failures.push(format!("{stem}: output bytes differ")),
                 Err(_) => {}
             }
+            candidates_total += 1;
+            let reported = built
+                .as_ref()
+                .map(|d| reported_images(d))
+                .unwrap_or_default();
+            let missed: Vec<String> = common::grepped_images(&expected)
+                .into_iter()
+                .filter(|i| !reported.contains(i))
+                .collect();
+            match missed.is_empty() {
+                true => candidates_ok += 1,
+                false => failures.push(format!("{stem}: grep finds unreported {missed:?}")),
+            }
         }
     }
     let pct = |a: usize, b: usize| {
@@ -229,11 +266,17 @@ fn kustomize_corpus_images_and_bytes() {
         }
     };
     let (img_pct, bytes_pct) = (pct(img_ok, img_total), pct(bytes_ok, bytes_total));
+    let candidates_pct = pct(candidates_ok, candidates_total);
     for f in &failures {
         println!("  {f}");
     }
     println!("kustomize corpus: images exact {img_ok}/{img_total} ({img_pct:.1}%), bytes identical {bytes_ok}/{bytes_total} ({bytes_pct:.1}%)");
-    let (img_floor, bytes_floor) = floors();
+    println!("kustomize corpus: every image grep finds reported (images or candidates) {candidates_ok}/{candidates_total} ({candidates_pct:.1}%)");
+    let (img_floor, bytes_floor, candidates_floor) = floors();
+    assert!(
+        candidates_pct >= candidates_floor,
+        "candidates {candidates_pct:.1}% below floor {candidates_floor}%"
+    );
     assert!(
         img_pct >= img_floor,
         "images {img_pct:.1}% below floor {img_floor}%"

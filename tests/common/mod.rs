@@ -113,4 +113,28 @@ pub fn parallel_map<T: Sync, O: Send>(items: &[T], f: impl Fn(&T) -> O + Sync) -
     results.into_inner().expect("results")
 }
 
+/// The well-formed image references `grep` finds in rendered output, as a user checks a scan:
+/// the values of `image:` lines and of `--...image...=` flags, quotes taken off.
+pub fn grepped_images(rendered: &str) -> std::collections::BTreeSet<String> {
+    let unquote = |v: &str| v.trim().trim_matches(|c| c == '"' || c == '\'').to_string();
+    let mut found = std::collections::BTreeSet::new();
+    for line in rendered.lines() {
+        let item = line.trim_start();
+        let item = item.strip_prefix("- ").unwrap_or(item).trim_start();
+        if let Some(value) = item.strip_prefix("image:") {
+            found.insert(unquote(value));
+        }
+        for word in line.split_whitespace() {
+            let word = word.trim_matches(|c| c == '"' || c == '\'' || c == ',');
+            if let Some((flag, value)) = word.split_once('=') {
+                if flag.starts_with("--") && flag.contains("image") {
+                    found.insert(unquote(value));
+                }
+            }
+        }
+    }
+    found.retain(|r| pkglens::image_ref::parse(r).is_ok());
+    found
+}
+
 pub mod archives;
