@@ -1,6 +1,6 @@
 //! Pod-bearing objects → their containers and images.
 
-use crate::objects::KubeObject;
+use crate::objects::{KubeObject, ObjectIdentity};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -48,21 +48,14 @@ pub struct Container {
 /// One pod-bearing object and its containers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Workload {
-    pub kind: String,
-    pub api_version: String,
-    pub name: String,
-    pub namespace: Option<String>,
-    /// Path of the file or template that produced the object.
-    pub source: String,
-    /// The `helm.sh/hook` annotation, when the object is a Helm hook.
-    pub hook: Option<String>,
+    pub object: ObjectIdentity,
     pub containers: Vec<Container>,
 }
 
 impl Workload {
     /// Whether the workload is a PackageComponent: a non-hook Deployment, DaemonSet or StatefulSet.
     pub fn is_component(&self) -> bool {
-        self.hook.is_none() && COMPONENT_KINDS.contains(&self.kind.as_str())
+        self.object.hook.is_none() && COMPONENT_KINDS.contains(&self.object.kind.as_str())
     }
 }
 
@@ -78,14 +71,8 @@ pub fn workload_of(object: &KubeObject) -> Option<Workload> {
         "CronJob" => value.pointer("/spec/jobTemplate/spec/template/spec"),
         _ => value.pointer("/spec/template/spec"),
     };
-    let identity = object.identity();
     Some(Workload {
-        kind: identity.kind,
-        api_version: identity.api_version,
-        name: identity.name,
-        namespace: identity.namespace,
-        source: identity.source,
-        hook: identity.hook,
+        object: object.identity(),
         containers: pod_spec.map(containers_of).unwrap_or_default(),
     })
 }
@@ -140,8 +127,8 @@ mod tests {
             }}}
         })))
         .unwrap();
-        assert_eq!(w.name, "web");
-        assert_eq!(w.namespace.as_deref(), Some("prod"));
+        assert_eq!(w.object.name, "web");
+        assert_eq!(w.object.namespace.as_deref(), Some("prod"));
         assert!(w.is_component());
         let images: Vec<_> = w
             .containers
@@ -176,7 +163,7 @@ mod tests {
         let hook = workload_of(&object(json!({"kind": "Deployment",
             "metadata": {"name": "h", "annotations": {"helm.sh/hook": "pre-install"}}})))
         .unwrap();
-        assert_eq!(hook.hook.as_deref(), Some("pre-install"));
+        assert_eq!(hook.object.hook.as_deref(), Some("pre-install"));
         assert!(!hook.is_component());
         assert!(workload_of(&object(
             json!({"kind": "Service", "metadata": {"name": "s"}})

@@ -284,7 +284,10 @@ pub fn build_result(
                         ProblemKind::ImageInvalid,
                         format!(
                             "{} {} container {:?} ({}): {err}",
-                            workload.kind, workload.name, container.name, workload.source
+                            workload.object.kind,
+                            workload.object.name,
+                            container.name,
+                            workload.object.source
                         ),
                         problem::instance_uri(&source.path),
                     ));
@@ -292,13 +295,13 @@ pub fn build_result(
                 }
             };
             let used_by = UsedBy {
-                kind: workload.kind.clone(),
-                name: workload.name.clone(),
-                namespace: workload.namespace.clone(),
+                kind: workload.object.kind.clone(),
+                name: workload.object.name.clone(),
+                namespace: workload.object.namespace.clone(),
                 container: container.name.clone(),
                 container_type: container.container_type,
-                source: workload.source.clone(),
-                hook: workload.hook.clone(),
+                source: workload.object.source.clone(),
+                hook: workload.object.hook.clone(),
             };
             match images.iter_mut().find(|i| i.reference == container.image) {
                 Some(entry) => entry.used_by.push(used_by),
@@ -321,13 +324,13 @@ pub fn build_result(
                 container_type: container.container_type,
             });
         }
-        if workload.is_component() && workload.name.is_empty() {
+        if workload.is_component() && workload.object.name.is_empty() {
             // A PackageComponent needs a name; Kubernetes would refuse the object anyway.
             problems.push(Problem::new(
                 ProblemKind::NotAnObject,
                 format!(
                     "{} in {} has no metadata.name",
-                    workload.kind, workload.source
+                    workload.object.kind, workload.object.source
                 ),
                 problem::instance_uri(&source.path),
             ));
@@ -335,16 +338,16 @@ pub fn build_result(
             components.push(PackageComponent {
                 id: ids::component_id(
                     &package_id,
-                    &workload.kind,
-                    workload.namespace.as_deref(),
-                    &workload.name,
+                    &workload.object.kind,
+                    workload.object.namespace.as_deref(),
+                    &workload.object.name,
                 ),
                 package_id: package_id.clone(),
-                kind: workload.kind.clone(),
-                api_version: workload.api_version.clone(),
-                name: workload.name.clone(),
-                namespace: workload.namespace.clone(),
-                source: workload.source.clone(),
+                kind: workload.object.kind.clone(),
+                api_version: workload.object.api_version.clone(),
+                name: workload.object.name.clone(),
+                namespace: workload.object.namespace.clone(),
+                source: workload.object.source.clone(),
                 images: component_images,
                 created_by: CREATED_BY.into(),
                 created_on: time.clone(),
