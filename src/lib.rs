@@ -4,6 +4,7 @@
 //! render (helm | kustomize | raw) → Kubernetes objects → workloads and images →
 //! records → output.
 
+pub mod budget;
 pub mod candidates;
 pub mod detect;
 pub mod files;

@@ -8,31 +8,12 @@ use common::archives::{self, TarEntry};
 use serde_json::Value;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-/// Address-space and CPU-time limits each hostile scan runs under.
+/// Address-space limit each hostile scan runs under.
 const MEMORY_LIMIT_KIB: u64 = 512 * 1024;
-const CPU_LIMIT_SECONDS: u64 = 10;
 
-/// Runs `pkglens scan --format json -j 1 INPUTS...` under the limits (via the shell's ulimit,
-/// so no unsafe code is needed to set them).
 fn scan_limited(inputs: &[PathBuf]) -> (i32, Vec<Value>, String) {
-    let output = Command::new("sh")
-        .arg("-c")
-        .arg(format!(
-            "ulimit -v {MEMORY_LIMIT_KIB} && ulimit -t {CPU_LIMIT_SECONDS} && exec \"$0\" \"$@\""
-        ))
-        .arg(env!("CARGO_BIN_EXE_pkglens"))
-        .args(["scan", "--format", "json", "-j", "1"])
-        .args(inputs)
-        .current_dir(common::repo_root())
-        .env("SOURCE_DATE_EPOCH", "1700000000")
-        .output()
-        .expect("sh runs");
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    let results = serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("no JSON ({e}); status {:?}: {stderr}", output.status));
-    (output.status.code().unwrap_or(-1), results, stderr)
+    common::scan_limited(inputs, MEMORY_LIMIT_KIB)
 }
 
 /// Deeply nested YAML: `depth` levels of flow sequences.
@@ -56,34 +37,12 @@ fn alias_bomb() -> String {
     text
 }
 
-/// A chart archive `pkg/` with the given values and templates.
 fn chart(values: &str, templates: &[(&str, &str)]) -> Vec<u8> {
-    let names: Vec<String> = templates
-        .iter()
-        .map(|(name, _)| format!("pkg/templates/{name}"))
-        .collect();
-    let mut entries = vec![
-        TarEntry::file(
-            "pkg/Chart.yaml",
-            b"apiVersion: v2\nname: pkg\nversion: 1.0.0\n",
-        ),
-        TarEntry::file("pkg/values.yaml", values.as_bytes()),
-    ];
-    for (name, (_, text)) in names.iter().zip(templates) {
-        entries.push(TarEntry::file(name, text.as_bytes()));
-    }
-    archives::tgz(&entries)
+    archives::chart_tgz(values, templates)
 }
 
-/// A Kustomize archive: `(path under pkg/, content)` for every file.
 fn kustomize_tree(files: &[(&str, &str)]) -> Vec<u8> {
-    let names: Vec<String> = files.iter().map(|(p, _)| format!("pkg/{p}")).collect();
-    let entries: Vec<TarEntry<'_>> = names
-        .iter()
-        .zip(files)
-        .map(|(name, (_, text))| TarEntry::file(name, text.as_bytes()))
-        .collect();
-    archives::tgz(&entries)
+    archives::tgz_under_pkg(files)
 }
 
 /// A kustomization patching its one Deployment with a JSON 6902 `op` at `path`.

@@ -1,6 +1,6 @@
 //! tar and tar.gz archives.
 
-use super::{ArchiveFormat, Collector, UnpackError, Violation};
+use super::{ArchiveFormat, Collector, Limits, UnpackError, Violation};
 use flate2::read::MultiGzDecoder;
 use std::cell::Cell;
 use std::io::{self, Read};
@@ -18,21 +18,30 @@ pub(super) fn read(
     } else {
         ArchiveFormat::Tar
     };
-    let exceeded = Rc::new(Cell::new(false));
-    let stream: Box<dyn Read> = if gzipped {
+    let exceeded = Rc::new(Cell::new(None));
+    let decompressed: Box<dyn Read> = if gzipped {
         // Go's gzip reader (used by helm) reads concatenated members too, hence MultiGzDecoder.
         Box::new(BoundedReader {
             inner: MultiGzDecoder::new(bytes),
             remaining: collector.limits.expansion_budget(bytes.len() as u64),
+            bound: Bound::Expansion,
             exceeded: Rc::clone(&exceeded),
         })
     } else {
         Box::new(bytes)
     };
+    // The tar reader holds GNU long-name and PAX header bodies in memory whole, before any
+    // entry is seen: bounding the tar stream itself makes them count against the total size.
+    let stream = BoundedReader {
+        inner: decompressed,
+        remaining: stream_budget(collector.limits),
+        bound: Bound::Stream,
+        exceeded: Rc::clone(&exceeded),
+    };
     let errors = StreamErrors {
         format,
         compressed: bytes.len() as u64,
-        ratio: collector.limits.max_expansion_ratio,
+        limits: collector.limits,
         exceeded,
     };
     let mut archive = tar::Archive::new(stream);
@@ -81,35 +90,59 @@ pub(super) fn read(
     Ok(())
 }
 
-/// Tells a read error caused by the expansion bound from a malformed archive.
-struct StreamErrors {
-    format: ArchiveFormat,
-    compressed: u64,
-    ratio: u64,
-    exceeded: Rc<Cell<bool>>,
+/// Most bytes of tar stream (headers, padding, metadata bodies and file data) read for an
+/// archive: its content limit plus two blocks of headers and padding for every entry allowed.
+fn stream_budget(limits: &Limits) -> u64 {
+    const OVERHEAD_PER_ENTRY: u64 = 2 * 512;
+    let entries = u64::try_from(limits.max_entries).unwrap_or(u64::MAX);
+    limits
+        .max_total_size
+        .saturating_add(entries.saturating_mul(OVERHEAD_PER_ENTRY))
+        .saturating_add(OVERHEAD_PER_ENTRY)
 }
 
-impl StreamErrors {
+/// Which bound stopped a stream.
+#[derive(Clone, Copy, Debug)]
+enum Bound {
+    /// The decompressor's expansion ratio.
+    Expansion,
+    /// The tar stream's size.
+    Stream,
+}
+
+/// Tells a read error caused by a bound from a malformed archive.
+struct StreamErrors<'l> {
+    format: ArchiveFormat,
+    compressed: u64,
+    limits: &'l Limits,
+    exceeded: Rc<Cell<Option<Bound>>>,
+}
+
+impl StreamErrors<'_> {
     fn classify(&self, err: io::Error) -> UnpackError {
-        if self.exceeded.get() {
-            UnpackError::ExpansionRatio {
+        match self.exceeded.get() {
+            Some(Bound::Expansion) => UnpackError::ExpansionRatio {
                 compressed: self.compressed,
-                ratio: self.ratio,
-            }
-        } else {
-            UnpackError::Malformed {
+                ratio: self.limits.max_expansion_ratio,
+            },
+            Some(Bound::Stream) => UnpackError::TotalTooLarge {
+                limit: self.limits.max_total_size,
+            },
+            None => UnpackError::Malformed {
                 format: self.format,
                 reason: err.to_string(),
-            }
+            },
         }
     }
 }
 
-/// Stops a decompressor after `remaining` bytes, flagging why, so a gzip bomb costs no memory.
+/// Stops a stream after `remaining` bytes, flagging why, so a gzip bomb or a giant header
+/// body costs no memory.
 struct BoundedReader<R> {
     inner: R,
     remaining: u64,
-    exceeded: Rc<Cell<bool>>,
+    bound: Bound,
+    exceeded: Rc<Cell<Option<Bound>>>,
 }
 
 impl<R: Read> Read for BoundedReader<R> {
@@ -120,7 +153,7 @@ impl<R: Read> Read for BoundedReader<R> {
             return match self.inner.read(&mut probe)? {
                 0 => Ok(0),
                 _ => {
-                    self.exceeded.set(true);
+                    self.exceeded.set(Some(self.bound));
                     Err(io::Error::other("decompressed size limit reached"))
                 }
             };

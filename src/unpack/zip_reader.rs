@@ -18,11 +18,18 @@ pub(super) fn read(bytes: &[u8], collector: &mut Collector<'_>) -> Result<(), Un
         format: ArchiveFormat::Zip,
         reason: err.to_string(),
     };
+    // The zip reader parses the whole central directory before it can be asked its length,
+    // so the count the end records declare is checked first.
+    let too_many = UnpackError::TooManyEntries {
+        limit: collector.limits.max_entries,
+    };
+    let max_entries = u64::try_from(collector.limits.max_entries).unwrap_or(u64::MAX);
+    if most_entries_declared(bytes) > max_entries {
+        return Err(too_many);
+    }
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(malformed)?;
     if archive.len() > collector.limits.max_entries {
-        return Err(UnpackError::TooManyEntries {
-            limit: collector.limits.max_entries,
-        });
+        return Err(too_many);
     }
     let mut expanded: u64 = 0;
     let total_budget = collector.limits.expansion_budget(bytes.len() as u64);
@@ -86,4 +93,59 @@ pub(super) fn read(bytes: &[u8], collector: &mut Collector<'_>) -> Result<(), Un
         collector.add_file(path, data)?;
     }
     Ok(())
+}
+
+/// The largest entry count any end-of-central-directory record in `bytes` declares (zip64
+/// ones included). The zip reader may try each such record, from the end backwards, and reads
+/// as many central directory entries as the one it settles on declares.
+fn most_entries_declared(bytes: &[u8]) -> u64 {
+    const END: &[u8; 4] = b"PK\x05\x06";
+    const END64: &[u8; 4] = b"PK\x06\x06";
+    let u16_at = |at: usize| {
+        bytes
+            .get(at..at + 2)
+            .map(|b| u16::from_le_bytes([b[0], b[1]]))
+            // 0xFFFF says "see the zip64 record".
+            .filter(|&count| count != u16::MAX)
+            .map_or(0, u64::from)
+    };
+    let u64_at = |at: usize| {
+        bytes.get(at..at + 8).map_or(0, |b| {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(b);
+            u64::from_le_bytes(word)
+        })
+    };
+    let mut most = 0;
+    for at in 0..bytes.len().saturating_sub(3) {
+        let signature = &bytes[at..at + 4];
+        if signature == END {
+            // Entries on this disk, then in all.
+            most = most.max(u16_at(at + 8)).max(u16_at(at + 10));
+        } else if signature == END64 {
+            most = most.max(u64_at(at + 24)).max(u64_at(at + 32));
+        }
+    }
+    most
+}
+
+#[cfg(test)]
+mod tests {
+    use super::most_entries_declared;
+
+    #[test]
+    fn declared_counts_come_from_every_end_record() {
+        let mut end = b"PK\x05\x06\0\0\0\0\x03\0\x07\0".to_vec();
+        end.extend([0u8; 10]);
+        assert_eq!(most_entries_declared(&end), 7);
+        let mut end64 = b"PK\x06\x06".to_vec();
+        end64.extend([0u8; 20]);
+        end64.extend(5_000_000u64.to_le_bytes());
+        end64.extend(5_000_000u64.to_le_bytes());
+        end64.extend(end);
+        assert_eq!(most_entries_declared(&end64), 5_000_000);
+        assert_eq!(most_entries_declared(b"PK\x05"), 0);
+        let zip64_marker = b"PK\x05\x06\0\0\0\0\xff\xff\xff\xff";
+        assert_eq!(most_entries_declared(zip64_marker), 0);
+    }
 }

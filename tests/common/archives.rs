@@ -112,3 +112,27 @@ pub fn deployment(name: &str, image: &str) -> String {
         "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: {image}\n"
     )
 }
+
+/// A tar.gz of `(path under pkg/, content)` files.
+pub fn tgz_under_pkg(files: &[(&str, &str)]) -> Vec<u8> {
+    let names: Vec<String> = files.iter().map(|(p, _)| format!("pkg/{p}")).collect();
+    let entries: Vec<TarEntry<'_>> = names
+        .iter()
+        .zip(files)
+        .map(|(name, (_, text))| TarEntry::file(name, text.as_bytes()))
+        .collect();
+    tgz(&entries)
+}
+
+/// A chart archive `pkg/` (chart `pkg` 1.0.0) with the given values and templates.
+pub fn chart_tgz(values: &str, templates: &[(&str, &str)]) -> Vec<u8> {
+    let mut files = vec![
+        ("Chart.yaml".to_string(), "apiVersion: v2\nname: pkg\nversion: 1.0.0\n"),
+        ("values.yaml".to_string(), values),
+    ];
+    for (name, text) in templates {
+        files.push((format!("templates/{name}"), text));
+    }
+    let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), *t)).collect();
+    tgz_under_pkg(&files)
+}

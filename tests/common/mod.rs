@@ -26,6 +26,31 @@ pub fn shared_dir() -> Option<PathBuf> {
     None
 }
 
+/// CPU-time limit every [`scan_limited`] runs under.
+const CPU_LIMIT_SECONDS: u64 = 20;
+
+/// Runs `pkglens scan --format json -j 1 INPUTS...` under an address-space limit and a CPU-time
+/// limit (the shell's ulimit, so no unsafe code is needed to set them); returns (exit code,
+/// results, stderr).
+pub fn scan_limited(inputs: &[PathBuf], memory_kib: u64) -> (i32, Vec<Value>, String) {
+    let output = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v {memory_kib} && ulimit -t {CPU_LIMIT_SECONDS} && exec \"$0\" \"$@\""
+        ))
+        .arg(env!("CARGO_BIN_EXE_pkglens"))
+        .args(["scan", "--format", "json", "-j", "1"])
+        .args(inputs)
+        .current_dir(repo_root())
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .output()
+        .expect("sh runs");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let results = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("no JSON ({e}); status {:?}: {stderr}", output.status));
+    (output.status.code().unwrap_or(-1), results, stderr)
+}
+
 /// Runs the `pkglens` binary with a fixed SOURCE_DATE_EPOCH; returns (exit code, stdout, stderr).
 pub fn pkglens(args: &[&str]) -> (i32, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_pkglens"))

@@ -1,0 +1,207 @@
+//! The safety limits of a scan, by kind, and the budgets one input shares across stages.
+//!
+//! Every limit in the README's table has a [`LimitKind`]. A stage that hits one returns a
+//! [`LimitExceeded`] inside its own error type (an `Limit` variant), so the scan reports it as
+//! problem type `limit-exceeded` from the type, never from the error's words.
+//!
+//! Per-call and per-file limits live with the code they bound (archive entries, YAML nesting,
+//! template depth...). What no single call can see is the sum: the bytes a whole input makes
+//! its renderers produce and hold (template output, YAML nodes with alias copies, kustomize
+//! resources loaded on every visit) and the renders a fan-out creates (chart instances after
+//! aliases, kustomization visits). Those are counted by one [`InputBudget`] per input, installed
+//! for the thread working on the input with [`InputBudget::run`].
+
+use std::cell::RefCell;
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// Which limit was hit (one per row of the README's safety-limit table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LimitKind {
+    /// Entries in one archive (or files in one folder).
+    ArchiveEntries,
+    /// One file, decompressed (including tar long-name and PAX header bodies).
+    FileSize,
+    /// All files of an input, decompressed.
+    TotalSize,
+    /// Decompressed bytes per compressed byte.
+    ExpansionRatio,
+    /// Archives nested in archives, subcharts in subcharts.
+    Nesting,
+    /// The input file itself.
+    InputSize,
+    /// Helm's own loader caps (one file, one chart archive).
+    ChartSize,
+    /// Chart instances one render builds (subcharts, aliases multiplied).
+    ChartInstances,
+    /// YAML nesting of sequences and mappings.
+    YamlNesting,
+    /// YAML nodes or scalar bytes one load builds, counting alias copies.
+    YamlSize,
+    /// Nested `template`/`include`/`tpl` calls, parse nesting, stack for one execution.
+    TemplateDepth,
+    /// Steps one chart's templates may take.
+    TemplateSteps,
+    /// Output of one template file.
+    TemplateOutput,
+    /// Bytes or items one template function call may build.
+    TemplateValueSize,
+    /// Kustomizations nested or visited in one build.
+    KustomizeDepth,
+    /// Bytes every stage together may produce and hold for one input.
+    InputBytes,
+    /// Renders (chart instances, kustomization visits) one input may create.
+    InputRenders,
+}
+
+/// A limit that was hit: its kind and what exactly (the problem's detail).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{detail}")]
+pub struct LimitExceeded {
+    pub kind: LimitKind,
+    pub detail: String,
+}
+
+impl LimitExceeded {
+    pub fn new(kind: LimitKind, detail: impl fmt::Display) -> Self {
+        LimitExceeded {
+            kind,
+            detail: detail.to_string(),
+        }
+    }
+}
+
+/// Totals one input may reach over all its stages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InputLimits {
+    /// Bytes produced and held: template output, YAML loaded (alias copies included),
+    /// kustomize resources loaded on each visit.
+    pub max_bytes: u64,
+    /// Renders: chart instances (after aliases) and kustomization visits.
+    pub max_renders: u64,
+}
+
+impl Default for InputLimits {
+    fn default() -> Self {
+        InputLimits {
+            max_bytes: 1 << 30,
+            max_renders: 10_000,
+        }
+    }
+}
+
+/// What one input has used so far. Shared (an `Arc`) so helper threads charge the same totals.
+#[derive(Debug, Default)]
+pub struct InputBudget {
+    limits: InputLimits,
+    bytes: AtomicU64,
+    renders: AtomicU64,
+}
+
+thread_local! {
+    static CURRENT: RefCell<Option<Arc<InputBudget>>> = const { RefCell::new(None) };
+}
+
+impl InputBudget {
+    pub fn new(limits: InputLimits) -> Arc<Self> {
+        Arc::new(InputBudget {
+            limits,
+            ..InputBudget::default()
+        })
+    }
+
+    /// Runs `work` with this budget charged by everything it does on this thread.
+    pub fn run<T>(self: &Arc<Self>, work: impl FnOnce() -> T) -> T {
+        let previous = CURRENT.with(|c| c.replace(Some(self.clone())));
+        let result = work();
+        CURRENT.with(|c| *c.borrow_mut() = previous);
+        result
+    }
+
+    /// The budget of the input this thread works for, to hand to a helper thread.
+    pub fn current() -> Option<Arc<Self>> {
+        CURRENT.with(|c| c.borrow().clone())
+    }
+
+    /// Runs `work` under `budget` when there is one (a helper thread adopting its caller's).
+    pub fn adopt<T>(budget: Option<&Arc<Self>>, work: impl FnOnce() -> T) -> T {
+        match budget {
+            Some(budget) => budget.run(work),
+            None => work(),
+        }
+    }
+
+    fn charge(counter: &AtomicU64, amount: u64, max: u64) -> bool {
+        let before = counter.fetch_add(amount, Ordering::Relaxed);
+        before.saturating_add(amount) <= max
+    }
+}
+
+/// Charges `bytes` produced or held to the current input (nothing without one).
+pub fn charge_bytes(bytes: u64) -> Result<(), LimitExceeded> {
+    let Some(budget) = InputBudget::current() else {
+        return Ok(());
+    };
+    if InputBudget::charge(&budget.bytes, bytes, budget.limits.max_bytes) {
+        return Ok(());
+    }
+    Err(LimitExceeded::new(
+        LimitKind::InputBytes,
+        format_args!(
+            "the input's renderers produced more than {} bytes in all",
+            budget.limits.max_bytes
+        ),
+    ))
+}
+
+/// Charges one render (a chart instance or a kustomization visit) to the current input.
+pub fn charge_render(what: &str) -> Result<(), LimitExceeded> {
+    let Some(budget) = InputBudget::current() else {
+        return Ok(());
+    };
+    if InputBudget::charge(&budget.renders, 1, budget.limits.max_renders) {
+        return Ok(());
+    }
+    Err(LimitExceeded::new(
+        LimitKind::InputRenders,
+        format_args!(
+            "more than {} {what} rendered for one input",
+            budget.limits.max_renders
+        ),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn totals_are_per_budget_and_only_while_it_runs() {
+        let small = InputBudget::new(InputLimits {
+            max_bytes: 10,
+            max_renders: 1,
+        });
+        small.run(|| {
+            assert!(charge_bytes(6).is_ok());
+            let err = charge_bytes(6).unwrap_err();
+            assert_eq!(err.kind, LimitKind::InputBytes);
+            assert!(charge_render("charts").is_ok());
+            assert_eq!(
+                charge_render("charts").unwrap_err().kind,
+                LimitKind::InputRenders
+            );
+            // A helper thread adopting the budget charges the same totals.
+            let shared = InputBudget::current();
+            std::thread::scope(|s| {
+                s.spawn(|| {
+                    InputBudget::adopt(shared.as_ref(), || assert!(charge_bytes(1).is_err()))
+                });
+            });
+        });
+        // Outside any budget nothing is counted.
+        assert!(charge_bytes(u64::MAX).is_ok());
+        // A fresh input starts from zero.
+        InputBudget::new(InputLimits::default()).run(|| assert!(charge_bytes(6).is_ok()));
+    }
+}
