@@ -1,8 +1,10 @@
 //! The safety limits of a scan, by kind, and the budgets one input shares across stages.
 //!
-//! Every limit in the README's table has a [`LimitKind`]. A stage that hits one returns a
-//! [`LimitExceeded`] inside its own error type (an `Limit` variant), so the scan reports it as
-//! problem type `limit-exceeded` from the type, never from the error's words.
+//! Every limit in the README's table has a [`LimitKind`]. A stage that hits one makes a
+//! [`LimitExceeded`] with [`exceeded`], which also records it on the input's budget: errors on
+//! their way up may become text (Go's wording, helm's messages), so the scan asks the budget
+//! ([`InputBudget::take_exceeded`]) whether a failed render hit a limit, and reports it as
+//! problem type `limit-exceeded` from that record, never from the error's words.
 //!
 //! Per-call and per-file limits live with the code they bound (archive entries, YAML nesting,
 //! template depth...). What no single call can see is the sum: the bytes a whole input makes
@@ -14,7 +16,7 @@
 use std::cell::RefCell;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// Which limit was hit (one per row of the README's safety-limit table).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -97,6 +99,8 @@ pub struct InputBudget {
     limits: InputLimits,
     bytes: AtomicU64,
     renders: AtomicU64,
+    /// The first limit hit since it was last taken.
+    exceeded: Mutex<Option<LimitExceeded>>,
 }
 
 thread_local! {
@@ -132,10 +136,29 @@ impl InputBudget {
         }
     }
 
+    /// The first limit hit (by any stage, on any thread working for this input) since the
+    /// last call, cleared.
+    pub fn take_exceeded(&self) -> Option<LimitExceeded> {
+        self.exceeded
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+    }
+
     fn charge(counter: &AtomicU64, amount: u64, max: u64) -> bool {
         let before = counter.fetch_add(amount, Ordering::Relaxed);
         before.saturating_add(amount) <= max
     }
+}
+
+/// A limit of `kind` was hit: the error, recorded on the current input's budget.
+pub fn exceeded(kind: LimitKind, detail: impl fmt::Display) -> LimitExceeded {
+    let limit = LimitExceeded::new(kind, detail);
+    if let Some(budget) = InputBudget::current() {
+        let mut first = budget.exceeded.lock().unwrap_or_else(|e| e.into_inner());
+        first.get_or_insert_with(|| limit.clone());
+    }
+    limit
 }
 
 /// Charges `bytes` produced or held to the current input (nothing without one).
@@ -146,7 +169,7 @@ pub fn charge_bytes(bytes: u64) -> Result<(), LimitExceeded> {
     if InputBudget::charge(&budget.bytes, bytes, budget.limits.max_bytes) {
         return Ok(());
     }
-    Err(LimitExceeded::new(
+    Err(exceeded(
         LimitKind::InputBytes,
         format_args!(
             "the input's renderers produced more than {} bytes in all",
@@ -163,7 +186,7 @@ pub fn charge_render(what: &str) -> Result<(), LimitExceeded> {
     if InputBudget::charge(&budget.renders, 1, budget.limits.max_renders) {
         return Ok(());
     }
-    Err(LimitExceeded::new(
+    Err(exceeded(
         LimitKind::InputRenders,
         format_args!(
             "more than {} {what} rendered for one input",
@@ -184,8 +207,11 @@ mod tests {
         });
         small.run(|| {
             assert!(charge_bytes(6).is_ok());
+            assert_eq!(InputBudget::current().unwrap().take_exceeded(), None);
             let err = charge_bytes(6).unwrap_err();
             assert_eq!(err.kind, LimitKind::InputBytes);
+            let first = InputBudget::current().unwrap().take_exceeded();
+            assert_eq!(first, Some(err));
             assert!(charge_render("charts").is_ok());
             assert_eq!(
                 charge_render("charts").unwrap_err().kind,

@@ -79,21 +79,22 @@ pub fn parse_objects(texts: &[SourcedText], instance: &str) -> (Vec<KubeObject>,
                         problem(ProblemKind::NotAnObject, detail);
                     }
                 }
-                Err(detail) => problem(ProblemKind::DocumentInvalid, detail),
+                Err((kind, detail)) => problem(kind, detail),
             }
         }
     }
     (objects, problems)
 }
 
-/// The documents of one text as JSON values. Like Kubernetes' reader, a text whose first
-/// non-blank character is `{` or `[` is JSON (possibly several concatenated values).
-fn documents_of(text: &str) -> Vec<Result<Value, String>> {
+/// The documents of one text as JSON values, or why each one is not (a safety limit or a
+/// document that does not parse). Like Kubernetes' reader, a text whose first non-blank
+/// character is `{` or `[` is JSON (possibly several concatenated values).
+fn documents_of(text: &str) -> Vec<Result<Value, (ProblemKind, String)>> {
     let trimmed = text.trim_start();
     if trimmed.starts_with('{') || trimmed.starts_with('[') {
         return serde_json::Deserializer::from_str(trimmed)
             .into_iter::<Value>()
-            .map(|r| r.map_err(|e| format!("invalid JSON: {e}")))
+            .map(|r| r.map_err(|e| (ProblemKind::DocumentInvalid, format!("invalid JSON: {e}"))))
             .scan(false, |failed, r| {
                 // After a JSON error the stream cannot resynchronise: report it once and stop.
                 if *failed {
@@ -110,16 +111,24 @@ fn documents_of(text: &str) -> Vec<Result<Value, String>> {
         match yaml::load_all(document.text, &limits) {
             Ok(nodes) => {
                 for node in nodes {
-                    documents.push(
-                        yaml::to_json(&node)
-                            .map_err(|e| format!("document at line {}: {e}", document.first_line)),
-                    );
+                    documents.push(yaml::to_json(&node).map_err(|e| {
+                        (
+                            ProblemKind::DocumentInvalid,
+                            format!("document at line {}: {e}", document.first_line),
+                        )
+                    }));
                 }
             }
-            Err(e) => documents.push(Err(format!(
-                "document at line {}: {}",
-                document.first_line,
-                shift_line(&e, document.first_line)
+            Err(e) => documents.push(Err((
+                match e.limit() {
+                    Some(_) => ProblemKind::LimitExceeded,
+                    None => ProblemKind::DocumentInvalid,
+                },
+                format!(
+                    "document at line {}: {}",
+                    document.first_line,
+                    shift_line(&e, document.first_line)
+                ),
             ))),
         }
     }

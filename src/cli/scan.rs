@@ -108,6 +108,7 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
             max_expansion_ratio: args.max_expansion_ratio,
             max_nesting: args.max_nesting,
         },
+        input_limits: Default::default(),
         source_date_epoch: source_date_epoch()?,
         entry: args.entry,
         jobs: args.jobs,

@@ -6,6 +6,7 @@
 
 pub mod render;
 
+use crate::budget::{InputBudget, InputLimits};
 use crate::candidates;
 use crate::detect::{self, System};
 use crate::input::{self, Input, LoadError};
@@ -26,6 +27,8 @@ use thiserror::Error;
 #[derive(Debug, Clone, Default)]
 pub struct ScanOptions {
     pub limits: Limits,
+    /// Totals of bytes and renders per input.
+    pub input_limits: InputLimits,
     /// Timestamp for every record (`SOURCE_DATE_EPOCH`); otherwise each input's newest mtime.
     pub source_date_epoch: Option<i64>,
     /// The one package root to report in each input (`--entry`), when given.
@@ -82,8 +85,11 @@ pub fn scan(
 }
 
 /// [`scan_input`], with a bug (a panic) turned into a problem so the batch goes on.
+/// Each input gets budgets of its own, shared by all its stages.
 fn scan_input_guarded(input: &Input, options: &ScanOptions) -> Vec<ScanResult> {
-    panic::catch_unwind(AssertUnwindSafe(|| scan_input(input, options))).unwrap_or_else(|_| {
+    let budget = InputBudget::new(options.input_limits);
+    let scan = || budget.run(|| scan_input(input, options));
+    panic::catch_unwind(AssertUnwindSafe(scan)).unwrap_or_else(|_| {
         vec![unreadable(
             input,
             System::Kube,

@@ -11,6 +11,7 @@
 //! - kustomize: `kustomize build` objects per kustomization root.
 
 use super::ScanOptions;
+use crate::budget::InputBudget;
 use crate::detect::{is_manifest_path, DetectedPackage, System};
 use crate::files::FileTree;
 use crate::helm;
@@ -150,6 +151,7 @@ fn render_helm(context: &RenderContext<'_>) -> RenderedPackage {
     } else {
         helm::loader::load_dir_within(&files, limits)
     };
+    clear_exceeded();
     let result = loaded.and_then(|chart| helm::render::render_chart(chart, &context.options.helm));
     match result {
         Ok(output) => {
@@ -168,12 +170,28 @@ fn render_helm(context: &RenderContext<'_>) -> RenderedPackage {
             context.instance,
         )),
         Err(err) => rendered.problems.push(Problem::new(
-            ProblemKind::RenderFailed,
+            failure_kind(),
             format!("Error: {err}"),
             context.instance,
         )),
     }
     rendered
+}
+
+/// Forgets any limit hit before a render, so [`failure_kind`] sees only the render's own.
+fn clear_exceeded() {
+    if let Some(budget) = InputBudget::current() {
+        budget.take_exceeded();
+    }
+}
+
+/// A failed render's problem: `limit-exceeded` when a safety limit was hit while rendering
+/// (recorded by the stage that hit it, whatever its error became on the way up).
+fn failure_kind() -> ProblemKind {
+    match InputBudget::current().and_then(|b| b.take_exceeded()) {
+        Some(_) => ProblemKind::LimitExceeded,
+        None => ProblemKind::RenderFailed,
+    }
 }
 
 /// Images a chart declares in its Chart.yaml annotations (`artifacthub.io/images`,
@@ -238,6 +256,7 @@ fn render_kustomize(context: &RenderContext<'_>) -> Vec<RenderedPackage> {
             // Scans inflate helmCharts kept inside the package (as `--enable-helm`): the
             // images they deploy are the point; remote charts stay problems.
             let options = crate::kustomize::BuildOptions { enable_helm: true };
+            clear_exceeded();
             match crate::kustomize::build_documents_with(context.tree, &kroot, &options) {
                 Ok(docs) => {
                     rendered.objects = docs
@@ -249,7 +268,7 @@ fn render_kustomize(context: &RenderContext<'_>) -> Vec<RenderedPackage> {
                         .collect()
                 }
                 Err(err) => rendered.problems.push(Problem::new(
-                    ProblemKind::RenderFailed,
+                    failure_kind(),
                     format!(
                         "kustomize build {}: {err}",
                         if kroot.is_empty() { "." } else { &kroot }

@@ -2,6 +2,7 @@
 
 use super::node::{Node, Scalar, ScalarStyle};
 use super::{Limits, YamlError};
+use crate::budget::{self, LimitKind};
 use std::collections::HashMap;
 use yaml_rust2::parser::{Event, Parser, Tag};
 use yaml_rust2::scanner::TScalarStyle;
@@ -112,6 +113,9 @@ fn indent_line(text: &str, line: usize, column: usize) -> Option<String> {
     found.then_some(out)
 }
 
+/// What one node costs in memory besides its text, for the input's byte budget.
+const NODE_BYTES: usize = std::mem::size_of::<Node>();
+
 /// Loads a stream that holds at most one document; an empty stream is null.
 pub fn load_one(text: &str, limits: &Limits) -> Result<Node, YamlError> {
     let mut docs = load_all(text, limits)?;
@@ -124,6 +128,20 @@ pub fn load_one(text: &str, limits: &Limits) -> Result<Node, YamlError> {
     }
 }
 
+/// What a node costs: its nodes and its scalars' bytes.
+#[derive(Clone, Copy, Default)]
+struct Size {
+    nodes: usize,
+    bytes: usize,
+}
+
+impl Size {
+    fn add(&mut self, other: Size) {
+        self.nodes = self.nodes.saturating_add(other.nodes);
+        self.bytes = self.bytes.saturating_add(other.bytes);
+    }
+}
+
 /// A collection being built, with the anchor it will be registered under when it closes.
 enum Open {
     Sequence(Vec<Node>, usize),
@@ -133,11 +151,13 @@ enum Open {
 struct Loader<'l> {
     limits: &'l Limits,
     open: Vec<Open>,
-    /// Anchored nodes with their node counts, so an alias is charged what it copies.
-    anchors: HashMap<usize, (Node, usize)>,
-    /// Node count of every open collection's content so far, parallel to `open`.
-    counts: Vec<usize>,
-    total_nodes: usize,
+    /// Anchored nodes with their sizes, so an alias is charged what it copies.
+    anchors: HashMap<usize, (Node, Size)>,
+    /// Size of every open collection's content so far, parallel to `open`.
+    counts: Vec<Size>,
+    total: Size,
+    /// Whether an alias was expanded (then a node count over the limit is alias abuse).
+    aliased: bool,
     documents: Vec<Node>,
 }
 
@@ -148,7 +168,8 @@ impl<'l> Loader<'l> {
             open: Vec::new(),
             anchors: HashMap::new(),
             counts: Vec::new(),
-            total_nodes: 0,
+            total: Size::default(),
+            aliased: false,
             documents: Vec::new(),
         }
     }
@@ -162,23 +183,35 @@ impl<'l> Loader<'l> {
                 message: e.info().to_string(),
             })?;
             match event {
-                Event::StreamEnd => return Ok(self.documents),
+                Event::StreamEnd => {
+                    // What the documents hold counts against the input's bytes in all.
+                    let held = self.total.bytes.saturating_add(self.total.nodes * NODE_BYTES);
+                    budget::charge_bytes(held as u64).map_err(YamlError::Limit)?;
+                    return Ok(self.documents);
+                }
                 Event::Nothing | Event::StreamStart | Event::DocumentStart | Event::DocumentEnd => {
                 }
                 Event::Alias(id) => {
-                    let (node, count) = self.anchors.get(&id).ok_or(YamlError::UnknownAnchor)?;
-                    let (node, count) = (node.clone(), *count);
-                    self.charge(count)?;
-                    self.finish(node, count, 0)?;
+                    let (_, size) = self.anchors.get(&id).ok_or(YamlError::UnknownAnchor)?;
+                    let size = *size;
+                    self.aliased = true;
+                    // Charged before the copy is made.
+                    self.charge(size)?;
+                    let node = self.anchors.get(&id).map(|(n, _)| n.clone());
+                    self.finish(node.ok_or(YamlError::UnknownAnchor)?, size, 0)?;
                 }
                 Event::Scalar(text, style, anchor, tag) => {
-                    self.charge(1)?;
+                    let size = Size {
+                        nodes: 1,
+                        bytes: text.len(),
+                    };
+                    self.charge(size)?;
                     let scalar = Scalar {
                         text,
                         style: scalar_style(style),
                         tag: tag.map(tag_name),
                     };
-                    self.finish(Node::Scalar(scalar), 1, anchor)?;
+                    self.finish(Node::Scalar(scalar), size, anchor)?;
                 }
                 Event::SequenceStart(anchor, _) => {
                     self.open_collection(Open::Sequence(Vec::new(), anchor))?
@@ -191,21 +224,42 @@ impl<'l> Loader<'l> {
         }
     }
 
-    fn charge(&mut self, nodes: usize) -> Result<(), YamlError> {
-        self.total_nodes = self.total_nodes.saturating_add(nodes);
-        if self.total_nodes > self.limits.max_nodes {
-            return Err(YamlError::TooManyNodes(self.limits.max_nodes));
+    fn charge(&mut self, size: Size) -> Result<(), YamlError> {
+        self.total.add(size);
+        if self.total.nodes > self.limits.max_nodes {
+            if self.aliased {
+                let error = YamlError::TooManyNodes(self.limits.max_nodes);
+                budget::exceeded(LimitKind::YamlSize, &error);
+                return Err(error);
+            }
+            return Err(YamlError::Limit(budget::exceeded(
+                LimitKind::YamlSize,
+                format_args!("yaml: document has more than {} nodes", self.limits.max_nodes),
+            )));
+        }
+        if self.total.bytes > self.limits.max_bytes {
+            return Err(YamlError::Limit(budget::exceeded(
+                LimitKind::YamlSize,
+                format_args!(
+                    "yaml: document holds more than {} bytes of scalars{}",
+                    self.limits.max_bytes,
+                    if self.aliased { " with its aliases" } else { "" }
+                ),
+            )));
         }
         Ok(())
     }
 
     fn open_collection(&mut self, open: Open) -> Result<(), YamlError> {
         if self.open.len() >= self.limits.max_depth {
-            return Err(YamlError::TooDeep(self.limits.max_depth));
+            let error = YamlError::TooDeep(self.limits.max_depth);
+            budget::exceeded(LimitKind::YamlNesting, &error);
+            return Err(error);
         }
-        self.charge(1)?;
+        let one = Size { nodes: 1, bytes: 0 };
+        self.charge(one)?;
         self.open.push(open);
-        self.counts.push(1);
+        self.counts.push(one);
         Ok(())
     }
 
@@ -226,12 +280,12 @@ impl<'l> Loader<'l> {
     }
 
     /// Registers a completed node under its anchor and adds it to its parent (or the documents).
-    fn finish(&mut self, node: Node, count: usize, anchor: usize) -> Result<(), YamlError> {
+    fn finish(&mut self, node: Node, size: Size, anchor: usize) -> Result<(), YamlError> {
         if anchor != 0 {
-            self.anchors.insert(anchor, (node.clone(), count));
+            self.anchors.insert(anchor, (node.clone(), size));
         }
-        if let Some(parent_count) = self.counts.last_mut() {
-            *parent_count = parent_count.saturating_add(count);
+        if let Some(parent) = self.counts.last_mut() {
+            parent.add(size);
         }
         match self.open.last_mut() {
             None => self.documents.push(node),
@@ -321,6 +375,33 @@ mod tests {
         }
         let err = load_all(&text, &Limits::default()).unwrap_err();
         assert!(matches!(err, YamlError::TooManyNodes(_)), "{err:?}");
+    }
+
+    #[test]
+    fn aliases_of_big_scalars_are_charged_their_bytes() {
+        let big = "x".repeat(1 << 20);
+        let mut text = format!("a: &a {big}\n");
+        for i in 0..200 {
+            text.push_str(&format!("b{i}: *a\n"));
+        }
+        let err = load_all(&text, &Limits::default()).unwrap_err();
+        assert_eq!(err.limit().map(|l| l.kind), Some(LimitKind::YamlSize));
+        assert!(err.to_string().contains("bytes of scalars with its aliases"), "{err}");
+        // A hundred copies fit.
+        let fits: String = text.lines().take(100).map(|l| format!("{l}\n")).collect();
+        assert_eq!(load(&fits)[0].get("b50"), load(&fits)[0].get("a"));
+    }
+
+    #[test]
+    fn many_keys_without_aliases_are_not_called_aliasing() {
+        let limits = Limits {
+            max_nodes: 1_000,
+            ..Limits::default()
+        };
+        let text: String = (0..1_000).map(|i| format!("k{i}: v\n")).collect();
+        let err = load_all(&text, &limits).unwrap_err();
+        assert!(!err.to_string().contains("aliasing"), "{err}");
+        assert_eq!(err.limit().map(|l| l.kind), Some(LimitKind::YamlSize));
     }
 
     #[test]

@@ -18,6 +18,8 @@ pub use node::{Node, Scalar, ScalarStyle};
 pub use resolve::Resolved;
 pub use split::{split_documents, DocumentText};
 
+use crate::budget::{LimitExceeded, LimitKind};
+
 /// Bounds on what one load may build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
@@ -25,6 +27,8 @@ pub struct Limits {
     pub max_depth: usize,
     /// Most nodes a load may produce, counting every node an alias copies.
     pub max_nodes: usize,
+    /// Most scalar bytes a load may produce, counting every byte an alias copies.
+    pub max_bytes: usize,
 }
 
 impl Default for Limits {
@@ -32,6 +36,7 @@ impl Default for Limits {
         Limits {
             max_depth: 256,
             max_nodes: 2_000_000,
+            max_bytes: 100 << 20,
         }
     }
 }
@@ -50,9 +55,24 @@ pub enum YamlError {
     TooDeep(usize),
     #[error("yaml: document contains excessive aliasing (more than {0} nodes)")]
     TooManyNodes(usize),
+    /// Too many nodes or scalar bytes without aliases to blame, or the input's byte budget.
+    #[error("yaml: {0}")]
+    Limit(LimitExceeded),
     #[error("yaml: unknown anchor referenced by alias")]
     UnknownAnchor,
     /// A scalar whose explicit tag or value cannot be represented (`!!int abc`, `.inf` in JSON).
     #[error("yaml: {0}")]
     Value(String),
+}
+
+impl YamlError {
+    /// The safety limit this error is, if it is one.
+    pub fn limit(&self) -> Option<LimitExceeded> {
+        match self {
+            YamlError::TooDeep(_) => Some(LimitExceeded::new(LimitKind::YamlNesting, self)),
+            YamlError::TooManyNodes(_) => Some(LimitExceeded::new(LimitKind::YamlSize, self)),
+            YamlError::Limit(limit) => Some(limit.clone()),
+            _ => None,
+        }
+    }
 }
