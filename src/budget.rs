@@ -163,19 +163,26 @@ pub fn exceeded(kind: LimitKind, detail: impl fmt::Display) -> LimitExceeded {
 
 /// Charges `bytes` produced or held to the current input (nothing without one).
 pub fn charge_bytes(bytes: u64) -> Result<(), LimitExceeded> {
-    let Some(budget) = InputBudget::current() else {
-        return Ok(());
-    };
-    if InputBudget::charge(&budget.bytes, bytes, budget.limits.max_bytes) {
-        return Ok(());
+    match InputBudget::current() {
+        Some(budget) => budget.charge_bytes(bytes),
+        None => Ok(()),
     }
-    Err(exceeded(
-        LimitKind::InputBytes,
-        format_args!(
-            "the input's renderers produced more than {} bytes in all",
-            budget.limits.max_bytes
-        ),
-    ))
+}
+
+impl InputBudget {
+    /// Charges `bytes` produced or held to this input.
+    pub fn charge_bytes(&self, bytes: u64) -> Result<(), LimitExceeded> {
+        if InputBudget::charge(&self.bytes, bytes, self.limits.max_bytes) {
+            return Ok(());
+        }
+        Err(exceeded(
+            LimitKind::InputBytes,
+            format_args!(
+                "the input's renderers produced more than {} bytes in all",
+                self.limits.max_bytes
+            ),
+        ))
+    }
 }
 
 /// Charges one render (a chart instance or a kustomization visit) to the current input.

@@ -6,8 +6,10 @@ use super::fmt::{format_value, quote};
 use super::funcs::{CallCtx, Func, Host, Param};
 use super::set::{parse_cached, Template, TemplateError, TemplateSet, EXEC_STACK_BUDGET};
 use super::value::{FuncError, ListType, MapType, Value, ValuesMethods};
+use crate::budget::{self, InputBudget, LimitKind};
 use std::collections::HashMap;
 use std::fmt::Display;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 /// Why evaluation stopped early.
@@ -42,7 +44,13 @@ pub(super) struct Exec<'s> {
     /// Where this execution's stack began: nesting is bounded in stack bytes, because
     /// control structures nested in templates nested in templates multiply each other.
     stack_base: usize,
+    /// The input this execution works for: its output counts against the input's bytes.
+    budget: Option<Arc<InputBudget>>,
 }
+
+/// Most bytes one function call may return: a chain of calls that each double a string
+/// (`printf "%s%s" $s $s` in a `range`) stops here instead of exhausting memory.
+pub const MAX_CALL_RESULT_BYTES: usize = 64 << 20;
 
 /// The work a function may do over a value: its items, or its bytes in 64-byte blocks.
 fn work_size(value: &Value) -> usize {
@@ -69,12 +77,20 @@ impl<'s> Exec<'s> {
             overlays: Vec::new(),
             include_counts: HashMap::new(),
             depth: 0,
-            steps: 0,
+            // Steps count per chart: every file of one set draws on the same total.
+            steps: set.steps_used.load(Ordering::Relaxed),
             written: 0,
             out: String::new(),
             current: Vec::new(),
             stack_base: stack_position(),
+            budget: InputBudget::current(),
         }
+    }
+
+    /// A limit was hit: the error, recorded on the input's budget as a limit of `kind`.
+    fn limit(&self, kind: LimitKind, message: String) -> Stop {
+        budget::exceeded(kind, &message);
+        Stop::Error(message)
     }
 
     fn lookup(&self, name: &str) -> Option<Arc<Template>> {
@@ -92,7 +108,9 @@ impl<'s> Exec<'s> {
                 "template: no template \"{name}\" associated with template \"gotpl\""
             )));
         };
-        match self.run_template(tmpl, data) {
+        let result = self.run_template(tmpl, data);
+        self.set.steps_used.store(self.steps, Ordering::Relaxed);
+        match result {
             Ok(()) => Ok(self.out),
             Err(Stop::Error(e)) => Err(TemplateError::Exec(e)),
             Err(_) => Ok(self.out),
@@ -124,6 +142,7 @@ impl<'s> Exec<'s> {
 
     fn enter(&mut self, fr: &Frame, pos: usize, ctx: &dyn Display) -> R<()> {
         if self.depth >= self.set.limits.max_depth {
+            budget::exceeded(LimitKind::TemplateDepth, "exceeded maximum template depth");
             return Err(self.error(
                 fr,
                 pos,
@@ -145,16 +164,22 @@ impl<'s> Exec<'s> {
     fn steps_by(&mut self, count: u64) -> R<()> {
         self.steps += count;
         if self.steps > self.set.limits.max_steps {
-            return Err(Stop::Error(format!(
-                "template: execution stopped after {} steps",
-                self.set.limits.max_steps
-            )));
+            return Err(self.limit(
+                LimitKind::TemplateSteps,
+                format!(
+                    "template: execution stopped after {} steps (for the whole chart)",
+                    self.set.limits.max_steps
+                ),
+            ));
         }
         if stack_position().abs_diff(self.stack_base) > EXEC_STACK_BUDGET {
-            return Err(Stop::Error(format!(
-                "template: nesting too deep (over {} MiB of stack)",
-                EXEC_STACK_BUDGET >> 20
-            )));
+            return Err(self.limit(
+                LimitKind::TemplateDepth,
+                format!(
+                    "template: nesting too deep (over {} MiB of stack)",
+                    EXEC_STACK_BUDGET >> 20
+                ),
+            ));
         }
         Ok(())
     }
@@ -162,10 +187,19 @@ impl<'s> Exec<'s> {
     fn write(&mut self, s: &str) -> R<()> {
         self.written += s.len();
         if self.written > self.set.limits.max_output {
-            return Err(Stop::Error(format!(
-                "template: output exceeds {} bytes",
-                self.set.limits.max_output
-            )));
+            return Err(self.limit(
+                LimitKind::TemplateOutput,
+                format!(
+                    "template: output exceeds {} bytes",
+                    self.set.limits.max_output
+                ),
+            ));
+        }
+        // Output counts against the input's bytes in all, over every file and chart.
+        if let Some(budget) = &self.budget {
+            budget
+                .charge_bytes(s.len() as u64)
+                .map_err(|e| Stop::Error(format!("template: {e}")))?;
         }
         self.out.push_str(s);
         Ok(())
@@ -723,6 +757,18 @@ impl<'s> Exec<'s> {
         };
         let value = result
             .map_err(|e| self.error(fr, pos, ctx, format!("error calling {}: {e}", func.name)))?;
+        if matches!(&value, Value::Str(s) if s.len() > MAX_CALL_RESULT_BYTES) {
+            budget::exceeded(LimitKind::TemplateValueSize, "call result too large");
+            return Err(self.error(
+                fr,
+                pos,
+                ctx,
+                format!(
+                    "error calling {}: result larger than {MAX_CALL_RESULT_BYTES} bytes",
+                    func.name
+                ),
+            ));
+        }
         // A call costs steps for the size of what it takes and makes, so loops over
         // builders and scans (`until`, `repeat`, `append`, `has`) stay within the step limit.
         let size: usize = argv.iter().chain([&value]).map(work_size).sum();
@@ -876,6 +922,7 @@ impl<'s> Exec<'s> {
             )));
         };
         if self.depth >= self.set.limits.max_depth {
+            budget::exceeded(LimitKind::TemplateDepth, "exceeded maximum template depth");
             return Err(FuncError::new(format!(
                 "exceeded maximum template depth ({})",
                 self.set.limits.max_depth
@@ -923,6 +970,7 @@ impl<'s> Exec<'s> {
         });
         overlay.insert(name, tmpl.clone());
         if self.depth >= self.set.limits.max_depth {
+            budget::exceeded(LimitKind::TemplateDepth, "exceeded maximum template depth");
             return Err(FuncError::new(format!(
                 "exceeded maximum template depth ({})",
                 self.set.limits.max_depth
@@ -997,5 +1045,9 @@ impl Host for Exec<'_> {
 
     fn template_name(&self) -> &str {
         self.current.last().map_or("", |t| t.name.as_str())
+    }
+
+    fn charge_steps(&mut self, steps: u64) -> Result<(), FuncError> {
+        self.steps_by(steps).map_err(stop_message)
     }
 }

@@ -33,6 +33,7 @@ pub mod parser;
 mod set;
 pub mod value;
 
+pub use exec::MAX_CALL_RESULT_BYTES;
 pub use set::{Limits, TemplateError, TemplateSet};
 pub use value::{FuncError, List, ListType, Map, MapType, Object, Value};
 

@@ -8,6 +8,8 @@ use super::parser::{parse, Parsed, SyntaxError};
 use super::value::Value;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
+use crate::budget::InputBudget;
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// Bounds on one execution; each one hit is an error, never a hang or a crash.
@@ -16,7 +18,8 @@ pub struct Limits {
     /// Nested `template`/`include`/`tpl` calls: above Helm's 1000 nested `include`s of one
     /// name, so that Helm's own error comes first.
     pub max_depth: usize,
-    /// Nodes and commands evaluated.
+    /// Nodes and commands evaluated, over every file executed in one set (one chart with its
+    /// subcharts), calls charged for the size of what they take and make and for costly work.
     pub max_steps: u64,
     /// Bytes of output produced (including what `include` and `tpl` return).
     pub max_output: usize,
@@ -66,6 +69,8 @@ pub struct TemplateSet {
     pub(super) templates: HashMap<String, Arc<Template>>,
     pub(super) funcs: &'static FuncMap,
     pub limits: Limits,
+    /// Steps every execution so far has taken: the step limit is for the whole set.
+    pub(super) steps_used: AtomicU64,
 }
 
 impl Default for TemplateSet {
@@ -80,6 +85,7 @@ impl TemplateSet {
             templates: HashMap::new(),
             funcs: helm_funcs(),
             limits,
+            steps_used: AtomicU64::new(0),
         }
     }
 
@@ -150,11 +156,12 @@ pub(super) const EXEC_STACK_BUDGET: usize = LARGE_STACK - (32 << 20);
 fn on_large_stack<T: Send>(
     work: impl FnOnce() -> Result<T, TemplateError> + Send,
 ) -> Result<T, TemplateError> {
+    let budget = InputBudget::current();
     std::thread::scope(|scope| {
         std::thread::Builder::new()
             .name("template".into())
             .stack_size(LARGE_STACK)
-            .spawn_scoped(scope, work)
+            .spawn_scoped(scope, || InputBudget::adopt(budget.as_ref(), work))
             .map_err(|e| TemplateError::Exec(format!("cannot start template work: {e}")))?
             .join()
             .unwrap_or_else(|_| {
@@ -165,23 +172,41 @@ fn on_large_stack<T: Send>(
     })
 }
 
+/// The process-wide parse cache, bounded by the bytes of the texts it holds.
+#[derive(Default)]
+struct ParseCache {
+    parsed: HashMap<[u8; 32], Arc<Parsed>>,
+    /// Sum of the cached texts' lengths.
+    bytes: usize,
+}
+
+/// Beyond this many bytes of cached texts the cache starts over. A parsed tree costs a small
+/// multiple of its text, so this bounds the cache's memory whatever texts `tpl` is given.
+const MAX_CACHED_TEXT_BYTES: usize = 16 << 20;
+
+/// Texts larger than this are parsed every time, never cached: a huge `tpl` text is seldom
+/// parsed twice, and would evict everything else.
+const MAX_CACHED_TEXT: usize = 1 << 20;
+
 /// Parses through the process-wide cache keyed by the text's SHA-256: the same library chart
 /// in a thousand archives is parsed once. Parse errors are not cached.
 pub(super) fn parse_cached(text: &str, funcs: &FuncMap) -> Result<Arc<Parsed>, SyntaxError> {
-    type Cache = Mutex<HashMap<[u8; 32], Arc<Parsed>>>;
-    static CACHE: OnceLock<Cache> = OnceLock::new();
-    /// Beyond this many distinct texts the cache starts over, bounding its memory.
-    const MAX_ENTRIES: usize = 20_000;
+    static CACHE: OnceLock<Mutex<ParseCache>> = OnceLock::new();
+    if text.len() > MAX_CACHED_TEXT {
+        return parse(text, funcs).map(Arc::new);
+    }
     let key: [u8; 32] = Sha256::digest(text.as_bytes()).into();
     let cache = CACHE.get_or_init(Default::default);
-    if let Some(hit) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+    if let Some(hit) = cache.lock().unwrap_or_else(|e| e.into_inner()).parsed.get(&key) {
         return Ok(hit.clone());
     }
     let parsed = Arc::new(parse(text, funcs)?);
-    let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
-    if map.len() >= MAX_ENTRIES {
-        map.clear();
+    let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
+    if cache.bytes + text.len() > MAX_CACHED_TEXT_BYTES {
+        *cache = ParseCache::default();
     }
-    map.insert(key, parsed.clone());
+    if cache.parsed.insert(key, parsed.clone()).is_none() {
+        cache.bytes += text.len();
+    }
     Ok(parsed)
 }

@@ -84,8 +84,9 @@ impl List {
     /// A nil slice of the given element type.
     pub fn nil(elem: ListType) -> Self {
         List {
+            elem,
+            items: Arc::new(Vec::new()),
             nil: true,
-            ..List::new(elem, Vec::new())
         }
     }
 
@@ -124,8 +125,11 @@ impl List {
     }
 
     /// The items, taken without a copy when this handle is the only one.
-    pub fn into_items(self) -> Vec<Value> {
-        Arc::try_unwrap(self.items).unwrap_or_else(|shared| (*shared).clone())
+    pub fn into_items(mut self) -> Vec<Value> {
+        match Arc::get_mut(&mut self.items) {
+            Some(items) => std::mem::take(items),
+            None => self.items.to_vec(),
+        }
     }
 
     pub fn type_name(&self) -> &'static str {
@@ -152,6 +156,56 @@ pub enum MapType {
 
 /// The entries of a map, in Go's printing/ranging order (byte-sorted keys).
 pub type Entries = BTreeMap<String, Value>;
+
+/// Deepest nesting of lists and maps that functions walking a whole value (`deepCopy`,
+/// `deepEqual`) follow: recursion that deep fits any stack, and a map holding itself ends.
+pub const MAX_VALUE_DEPTH: usize = 1_000;
+
+/// Drops values without recursion: a list or map nested a million deep (`dict` in a `range`)
+/// would otherwise overflow the stack as each level drops the next. The children of every
+/// list or map this was the last owner of are moved out and dropped one by one.
+fn drop_iteratively(mut pending: Vec<Value>) {
+    while let Some(value) = pending.pop() {
+        match value {
+            Value::List(mut list) => {
+                if let Some(items) = Arc::get_mut(&mut list.items) {
+                    pending.append(items);
+                }
+            }
+            Value::Map(mut map) => {
+                if let Some(entries) = Arc::get_mut(&mut map.entries) {
+                    let entries = entries.get_mut().unwrap_or_else(|e| e.into_inner());
+                    pending.extend(std::mem::take(entries).into_values());
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Drop for List {
+    fn drop(&mut self) {
+        if let Some(items) = Arc::get_mut(&mut self.items) {
+            if items.iter().any(|v| matches!(v, Value::List(_) | Value::Map(_))) {
+                drop_iteratively(std::mem::take(items));
+            }
+        }
+    }
+}
+
+impl Drop for Map {
+    fn drop(&mut self) {
+        if let Some(entries) = Arc::get_mut(&mut self.entries) {
+            let entries = entries.get_mut().unwrap_or_else(|e| e.into_inner());
+            if entries
+                .values()
+                .any(|v| matches!(v, Value::List(_) | Value::Map(_)))
+            {
+                drop_iteratively(std::mem::take(entries).into_values().collect());
+            }
+        }
+    }
+}
 
 /// A shared, mutable Go map (`map[string]interface {}`).
 ///
@@ -236,6 +290,11 @@ impl Map {
     /// Whether both handles are the same Go map.
     pub fn ptr_eq(&self, other: &Map) -> bool {
         Arc::ptr_eq(&self.entries, &other.entries)
+    }
+
+    /// Where the shared entries live: the map's identity (Go's map pointer).
+    pub fn addr(&self) -> usize {
+        Arc::as_ptr(&self.entries) as *const () as usize
     }
 
     pub fn type_name(&self) -> &'static str {
@@ -504,23 +563,33 @@ impl Value {
     }
 
     /// A deep copy: new maps all the way down (Sprig's `deepCopy`, Helm's values coalescing).
-    pub fn deep_copy(&self) -> Value {
-        match self {
+    /// A copy sharing nothing mutable; `None` when the value nests deeper than
+    /// [`MAX_VALUE_DEPTH`] (a map holding itself nests without end).
+    pub fn deep_copy(&self) -> Option<Value> {
+        self.deep_copy_within(MAX_VALUE_DEPTH)
+    }
+
+    fn deep_copy_within(&self, depth: usize) -> Option<Value> {
+        let inner = depth.checked_sub(1);
+        Some(match self {
             Value::List(l) if l.is_nil() => self.clone(),
             Value::List(l) => Value::List(List::new(
                 l.elem,
-                l.items().iter().map(Value::deep_copy).collect(),
+                l.items()
+                    .iter()
+                    .map(|v| v.deep_copy_within(inner?))
+                    .collect::<Option<_>>()?,
             )),
             Value::Map(m) => {
                 let entries = m
                     .snapshot()
                     .into_iter()
-                    .map(|(k, v)| (k, v.deep_copy()))
-                    .collect();
+                    .map(|(k, v)| Some((k, v.deep_copy_within(inner?)?)))
+                    .collect::<Option<_>>()?;
                 Value::Map(Map::new(entries).with_type(m.ty))
             }
             other => other.clone(),
-        }
+        })
     }
 }
 
@@ -587,11 +656,41 @@ mod tests {
     }
 
     #[test]
+    fn values_nested_a_million_deep_drop_and_copy_without_overflow() {
+        let mut value = Value::Nil;
+        for _ in 0..1_000_000 {
+            let mut entries = Entries::new();
+            entries.insert("a".into(), value);
+            value = Value::map(entries);
+            value = Value::list(vec![value]);
+        }
+        // Copying walks MAX_VALUE_DEPTH levels: the stack of a template execution, not the
+        // test thread's 2 MiB, is what it is sized for.
+        let copied = std::thread::Builder::new()
+            .stack_size(64 << 20)
+            .spawn(move || {
+                let copy = value.deep_copy();
+                let selfish = Map::default();
+                selfish.insert("self", Value::Map(selfish.clone()));
+                let self_copy = Value::Map(selfish.clone()).deep_copy();
+                // The cycle keeps itself alive (as in Go, until collected): break it.
+                selfish.write().clear();
+                (copy.is_none(), self_copy.is_none(), value)
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+        assert!(copied.0 && copied.1);
+        // Dropped here, on the test thread's small stack.
+        drop(copied.2);
+    }
+
+    #[test]
     fn deep_copy_detaches_maps() {
         let inner = Map::default();
         let outer = Map::default();
         outer.insert("in", Value::Map(inner.clone()));
-        let copy = Value::Map(outer).deep_copy();
+        let copy = Value::Map(outer).deep_copy().unwrap();
         inner.insert("x", Value::Bool(true));
         let Value::Map(c) = copy else { panic!() };
         let Some(Value::Map(ci)) = c.get("in") else {

@@ -123,7 +123,39 @@ fn print(_: &mut CallCtx<'_>, args: &[Value]) -> Result<Value, FuncError> {
 
 fn printf(_: &mut CallCtx<'_>, args: &[Value]) -> Result<Value, FuncError> {
     let format = args[0].as_str().unwrap_or_default();
+    super::library::check_built_bytes("printf", printf_size_bound(format, &args[1..]))?;
     Ok(Value::str(sprintf(format, &args[1..])))
+}
+
+/// More than `Sprintf` can print for strings and byte strings: the format, then for every
+/// verb its width (Go caps widths at 10^6) and the longest argument (any verb may name any
+/// argument). Checked before printing, so `printf "%s%s" $s $s` in a loop cannot double its
+/// way past the memory.
+fn printf_size_bound(format: &str, args: &[Value]) -> u128 {
+    const MAX_WIDTH: u128 = 1_000_000;
+    let longest = args
+        .iter()
+        .map(|a| match a {
+            Value::Str(s) => s.len(),
+            // `%v` prints bytes as decimal numbers: up to four characters a byte.
+            Value::Bytes(b) => b.len() * 4,
+            _ => 0,
+        })
+        .max()
+        .unwrap_or(0) as u128;
+    let mut bound = format.len() as u128;
+    let mut rest = format;
+    while let Some(at) = rest.find('%') {
+        rest = &rest[at + 1..];
+        let spec = rest.trim_start_matches(['+', '-', '#', ' ', '0']);
+        let digits = spec.bytes().take_while(u8::is_ascii_digit).count();
+        let width = match spec.starts_with(['*', '[']) {
+            true => MAX_WIDTH,
+            false => spec[..digits.min(7)].parse::<u128>().unwrap_or(0).min(MAX_WIDTH),
+        };
+        bound += width + longest;
+    }
+    bound
 }
 
 fn println(_: &mut CallCtx<'_>, args: &[Value]) -> Result<Value, FuncError> {

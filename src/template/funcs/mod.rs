@@ -148,6 +148,8 @@ pub trait Host {
     fn tpl(&mut self, text: &str, data: Value) -> Result<String, FuncError>;
     /// The name of the template being executed (e.g. `mychart/templates/deploy.yaml`).
     fn template_name(&self) -> &str;
+    /// Charges `steps` of work to the chart's step budget; an error once it is spent.
+    fn charge_steps(&mut self, steps: u64) -> Result<(), FuncError>;
 }
 
 /// The call context handed to every [`NativeFn`].
@@ -170,5 +172,11 @@ impl<'a> CallCtx<'a> {
 
     pub fn template_name(&self) -> &str {
         self.host.template_name()
+    }
+
+    /// Charges work a call does beyond the size of its arguments and result (which the
+    /// executor charges itself): key generation, quadratic scans. Call it before the work.
+    pub fn charge_steps(&mut self, steps: u64) -> Result<(), FuncError> {
+        self.host.charge_steps(steps)
     }
 }

@@ -3,7 +3,7 @@
 //! ECDSA P-256 or Ed25519 in the PEM forms Go's x509 package writes; certificates are X.509 v3
 //! DER written here, signed with the RustCrypto implementations.
 
-use super::super::{FuncMap, Param};
+use super::super::{CallCtx, FuncMap, Param};
 use super::encoding::{base64_decode, base64_encode};
 use super::random::rng;
 use crate::template::value::{Entries, FuncError, Value};
@@ -13,25 +13,40 @@ use rand::RngCore;
 use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey};
 use std::net::IpAddr;
 
+/// Steps a key generation is charged, before it runs: an RSA key costs what about a million
+/// template steps do, so `range` over `genPrivateKey` ends within the chart's step limit.
+fn key_cost(kind: &str) -> u64 {
+    match kind {
+        "rsa" => 1_000_000,
+        _ => 10_000,
+    }
+}
+
+/// [`Key::generate`], its cost charged to the chart first.
+fn generate_charged(ctx: &mut CallCtx<'_>, kind: &str) -> Result<Option<Key>, FuncError> {
+    ctx.charge_steps(key_cost(kind))?;
+    Ok(Key::generate(kind))
+}
+
 pub(super) fn register(map: &mut FuncMap) {
     use Param::{Any, Int, Str};
-    map.add("genPrivateKey", &[Str], None, |_, a| {
+    map.add("genPrivateKey", &[Str], None, |ctx, a| {
         Ok(Value::str(
-            match Key::generate(a[0].as_str().unwrap_or("")) {
+            match generate_charged(ctx, a[0].as_str().unwrap_or(""))? {
                 Some(key) => key.to_pem(),
                 None => format!("Unknown type {}", a[0].as_str().unwrap_or("")),
             },
         ))
     });
-    map.add("genCA", &[Str, Int], None, |_, a| {
-        let key = Key::generate("rsa").ok_or_else(|| FuncError::new("error generating rsa key"))?;
+    map.add("genCA", &[Str, Int], None, |ctx, a| {
+        let key = generate_charged(ctx, "rsa")?.ok_or_else(|| FuncError::new("error generating rsa key"))?;
         ca(&a[0], &a[1], key)
     });
     map.add("genCAWithKey", &[Str, Int, Str], None, |_, a| {
         ca(&a[0], &a[1], parse_key(&a[2])?)
     });
-    map.add("genSelfSignedCert", &[Str, Any, Any, Int], None, |_, a| {
-        let key = Key::generate("rsa").ok_or_else(|| FuncError::new("error generating rsa key"))?;
+    map.add("genSelfSignedCert", &[Str, Any, Any, Int], None, |ctx, a| {
+        let key = generate_charged(ctx, "rsa")?.ok_or_else(|| FuncError::new("error generating rsa key"))?;
         leaf(a, key, None)
     });
     map.add(
@@ -40,8 +55,8 @@ pub(super) fn register(map: &mut FuncMap) {
         None,
         |_, a| leaf(a, parse_key(&a[4])?, None),
     );
-    map.add("genSignedCert", &[Str, Any, Any, Int, Any], None, |_, a| {
-        let key = Key::generate("rsa").ok_or_else(|| FuncError::new("error generating rsa key"))?;
+    map.add("genSignedCert", &[Str, Any, Any, Int, Any], None, |ctx, a| {
+        let key = generate_charged(ctx, "rsa")?.ok_or_else(|| FuncError::new("error generating rsa key"))?;
         leaf(a, key, Some(&a[4]))
     });
     map.add(

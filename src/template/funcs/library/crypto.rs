@@ -13,16 +13,22 @@ use rand::RngCore;
 use sha2::Sha256;
 
 const BCRYPT_COST: u32 = 10;
+/// Steps one bcrypt hash at [`BCRYPT_COST`] is charged (it costs tens of milliseconds).
+const BCRYPT_STEPS: u64 = 500_000;
 const MASTER_PASSWORD_SEED: &str = "com.lyndir.masterpassword";
 const AES_BLOCK: usize = 16;
 
 pub(super) fn register(map: &mut FuncMap) {
     use Param::{Int, Str};
-    map.add("bcrypt", &[Str], None, |_, a| {
+    map.add("bcrypt", &[Str], None, |ctx, a| {
+        ctx.charge_steps(BCRYPT_STEPS)?;
         Ok(Value::str(bcrypt(text(&a[0]))))
     });
-    map.add("htpasswd", &[Str, Str], None, |_, a| {
+    map.add("htpasswd", &[Str, Str], None, |ctx, a| {
         let (user, password) = (text(&a[0]), text(&a[1]));
+        if !user.contains(':') {
+            ctx.charge_steps(BCRYPT_STEPS)?;
+        }
         Ok(Value::str(if user.contains(':') {
             format!("invalid username: {user}")
         } else {

@@ -4,7 +4,7 @@
 use super::super::{CallCtx, FuncMap, Param};
 use super::strings::string_list;
 use super::{is_empty, strval};
-use crate::template::value::{Entries, FuncError, Map, MapType, Value};
+use crate::template::value::{Entries, FuncError, Map, MapType, Value, MAX_VALUE_DEPTH};
 
 /// Deeper nesting than this is not merged further (maps that contain themselves).
 const MAX_MERGE_DEPTH: usize = 512;
@@ -78,7 +78,11 @@ pub(super) fn register(map: &mut FuncMap) {
                     "reflect: call of reflect.Value.Type on zero Value",
                 ));
             }
-            Ok(a[0].deep_copy())
+            a[0].deep_copy().ok_or_else(|| {
+                FuncError::new(format!(
+                    "value nested more than {MAX_VALUE_DEPTH} levels deep (or holding itself)"
+                ))
+            })
         });
     }
     for (name, overwrite) in [

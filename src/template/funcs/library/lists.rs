@@ -67,9 +67,11 @@ pub(super) fn register(map: &mut FuncMap) {
         });
     }
     for name in ["uniq", "mustUniq"] {
-        map.add(name, &[Any], None, |_, a| {
+        map.add(name, &[Any], None, |ctx, a| {
             let mut out: Vec<Value> = Vec::new();
             for item in items_of(&a[0], "find uniq on")? {
+                // Each item is compared with every one kept so far: charged as it goes.
+                ctx.charge_steps(out.len() as u64)?;
                 if !out.iter().any(|o| deep_equal(o, &item)) {
                     out.push(item);
                 }
@@ -78,9 +80,10 @@ pub(super) fn register(map: &mut FuncMap) {
         });
     }
     for name in ["without", "mustWithout"] {
-        map.add(name, &[Any], Some(Any), |_, a| {
+        map.add(name, &[Any], Some(Any), |ctx, a| {
             let omit = &a[1..];
             let items = items_of(&a[0], "find without on")?;
+            ctx.charge_steps((items.len() as u64).saturating_mul(omit.len() as u64))?;
             let kept = items
                 .into_iter()
                 .filter(|i| !omit.iter().any(|o| deep_equal(o, i)))

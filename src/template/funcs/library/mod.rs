@@ -26,7 +26,8 @@ mod urls;
 
 use super::FuncMap;
 pub(crate) use crate::template::fmt::format_value as go_format;
-use crate::template::value::{FuncError, Value};
+use crate::template::value::{FuncError, Value, MAX_VALUE_DEPTH};
+use std::collections::HashSet;
 
 pub use encoding::base64_encode;
 pub use helm_data::{to_json_text, to_yaml};
@@ -71,7 +72,22 @@ pub(crate) fn is_empty(v: &Value) -> bool {
 }
 
 /// Go's `reflect.DeepEqual`: same dynamic types all the way down, then equal contents.
+///
+/// As Go, a pair of maps met again while comparing them (a map holding itself) is equal;
+/// values nested deeper than [`MAX_VALUE_DEPTH`] are not.
 pub(crate) fn deep_equal(a: &Value, b: &Value) -> bool {
+    deep_equal_within(a, b, MAX_VALUE_DEPTH, &mut HashSet::new())
+}
+
+fn deep_equal_within(
+    a: &Value,
+    b: &Value,
+    depth: usize,
+    visited: &mut HashSet<(usize, usize)>,
+) -> bool {
+    let Some(depth) = depth.checked_sub(1) else {
+        return false;
+    };
     match (a, b) {
         (Value::Nil, Value::Nil) => true,
         (Value::Bool(x), Value::Bool(y)) => x == y,
@@ -86,20 +102,20 @@ pub(crate) fn deep_equal(a: &Value, b: &Value) -> bool {
                 && x.items()
                     .iter()
                     .zip(y.items())
-                    .all(|(p, q)| deep_equal(p, q))
+                    .all(|(p, q)| deep_equal_within(p, q, depth, visited))
         }
         (Value::Map(x), Value::Map(y)) => {
             if x.ty != y.ty {
                 return false;
             }
-            if x.ptr_eq(y) {
+            if x.ptr_eq(y) || !visited.insert((x.addr(), y.addr())) {
                 return true;
             }
             let (xs, ys) = (x.snapshot(), y.snapshot());
             xs.len() == ys.len()
                 && xs
                     .iter()
-                    .all(|(k, v)| ys.get(k).is_some_and(|w| deep_equal(v, w)))
+                    .all(|(k, v)| ys.get(k).is_some_and(|w| deep_equal_within(v, w, depth, visited)))
         }
         (Value::Object(x), Value::Object(y)) => {
             x.type_name() == y.type_name() && x.go_format() == y.go_format()
@@ -112,7 +128,17 @@ pub(crate) fn deep_equal(a: &Value, b: &Value) -> bool {
 /// `repeat 1e12 "x"` fail instead of exhausting memory.
 pub(crate) const MAX_BUILT_ITEMS: usize = 10_000_000;
 
+/// Refuses, before building it, a string of `size` bytes larger than one call may return.
+pub(crate) fn check_built_bytes(what: &str, size: u128) -> Result<(), FuncError> {
+    if size > crate::template::MAX_CALL_RESULT_BYTES as u128 {
+        return Err(too_large(what));
+    }
+    Ok(())
+}
+
+/// The error of a call refusing to build a too large result (recorded as a limit).
 pub(crate) fn too_large(what: &str) -> FuncError {
+    crate::budget::exceeded(crate::budget::LimitKind::TemplateValueSize, what);
     FuncError::new(format!("{what}: result too large"))
 }
 

@@ -4,6 +4,7 @@
 //! pattern too (Sprig calls `regexp.MustCompile`), except `regexMatch`, which returns false.
 
 use super::super::{FuncMap, Param};
+use super::check_built_bytes;
 use super::strings::string_list;
 use crate::template::value::{FuncError, List, ListType, Value};
 use regex::Regex;
@@ -37,22 +38,15 @@ pub(super) fn register(map: &mut FuncMap) {
     });
     map.add("regexReplaceAll", &[Str, Str, Str], None, |_, a| {
         let re = compile_panics(text(&a[0]))?;
-        Ok(Value::str(
-            re.replace_all(text(&a[1]), text(&a[2])).into_owned(),
-        ))
+        replace_all_bounded(&re, text(&a[1]), text(&a[2]), false)
     });
     map.add("mustRegexReplaceAll", &[Str, Str, Str], None, |_, a| {
         let re = compile_must(text(&a[0]))?;
-        Ok(Value::str(
-            re.replace_all(text(&a[1]), text(&a[2])).into_owned(),
-        ))
+        replace_all_bounded(&re, text(&a[1]), text(&a[2]), false)
     });
     map.add("regexReplaceAllLiteral", &[Str, Str, Str], None, |_, a| {
         let re = compile_panics(text(&a[0]))?;
-        Ok(Value::str(
-            re.replace_all(text(&a[1]), regex::NoExpand(text(&a[2])))
-                .into_owned(),
-        ))
+        replace_all_bounded(&re, text(&a[1]), text(&a[2]), true)
     });
     map.add(
         "mustRegexReplaceAllLiteral",
@@ -60,10 +54,7 @@ pub(super) fn register(map: &mut FuncMap) {
         None,
         |_, a| {
             let re = compile_must(text(&a[0]))?;
-            Ok(Value::str(
-                re.replace_all(text(&a[1]), regex::NoExpand(text(&a[2])))
-                    .into_owned(),
-            ))
+            replace_all_bounded(&re, text(&a[1]), text(&a[2]), true)
         },
     );
     map.add("regexSplit", &[Str, Str, Int], None, |_, a| {
@@ -177,6 +168,33 @@ fn quote_meta(s: &str) -> String {
 }
 
 /// The error of Go's `regexp.Compile`.
+/// `re.replace_all` (with `$name` expansion unless `literal`), refused as soon as the result
+/// grows past what one call may return, so a replacement multiplying its input cannot
+/// exhaust memory first.
+fn replace_all_bounded(
+    re: &Regex,
+    src: &str,
+    replacement: &str,
+    literal: bool,
+) -> Result<Value, FuncError> {
+    let mut out = String::new();
+    let mut last = 0;
+    for captures in re.captures_iter(src) {
+        let Some(whole) = captures.get(0) else {
+            continue;
+        };
+        out.push_str(&src[last..whole.start()]);
+        match literal {
+            true => out.push_str(replacement),
+            false => captures.expand(replacement, &mut out),
+        }
+        last = whole.end();
+        check_built_bytes("regexReplaceAll", out.len() as u128)?;
+    }
+    out.push_str(&src[last..]);
+    Ok(Value::str(out))
+}
+
 fn compile_must(pattern: &str) -> Result<Arc<Regex>, FuncError> {
     compile(pattern).map_err(FuncError::new)
 }

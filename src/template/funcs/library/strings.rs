@@ -2,7 +2,7 @@
 //! byte offsets and `nospace` walks bytes; case mapping is Go's rune-by-rune simple mapping.
 
 use super::super::{CallCtx, FuncMap, Param};
-use super::{go_format, strval, too_large, MAX_BUILT_ITEMS};
+use super::{check_built_bytes, go_format, strval, too_large, MAX_BUILT_ITEMS};
 use crate::template::fmt::quote as go_quote;
 use crate::template::value::{Entries, FuncError, List, ListType, Map, MapType, Value};
 
@@ -115,6 +115,13 @@ pub(super) fn register(map: &mut FuncMap) {
     });
     map.add("replace", &[Str, Str, Str], None, |_, a| {
         let (old, new, src) = (text(&a[0]), text(&a[1]), text(&a[2]));
+        // Go's Replace with an empty `old` inserts `new` around every rune.
+        let count = match old.is_empty() {
+            true => src.chars().count() + 1,
+            false => src.matches(old).count(),
+        };
+        let size = src.len() as u128 + count as u128 * new.len() as u128;
+        check_built_bytes("replace", size)?;
         Ok(Value::str(src.replace(old, new)))
     });
     map.add("plural", &[Str, Str, Int], None, |_, a| {
@@ -149,7 +156,11 @@ pub(super) fn register(map: &mut FuncMap) {
         Ok(string_list(text(&a[1]).split_go(text(&a[0]), -1)))
     });
     map.add("join", &[Str, Any], None, |_, a| {
-        Ok(Value::str(strslice(&a[1]).join(text(&a[0]))))
+        let (separator, items) = (text(&a[0]), strslice(&a[1]));
+        let size = items.iter().map(|i| i.len() as u128).sum::<u128>()
+            + separator.len() as u128 * items.len().saturating_sub(1) as u128;
+        check_built_bytes("join", size)?;
+        Ok(Value::str(items.join(separator)))
     });
     map.add("sortAlpha", &[Any], None, |_, a| {
         let mut items = match &a[0] {
