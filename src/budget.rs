@@ -87,7 +87,7 @@ pub struct InputLimits {
 impl Default for InputLimits {
     fn default() -> Self {
         InputLimits {
-            max_bytes: 1 << 30,
+            max_bytes: 512 << 20,
             max_renders: 10_000,
         }
     }

@@ -187,7 +187,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "alias-bomb.yaml",
             bytes: alias_bomb().into_bytes(),
-            title: "Document does not parse",
+            title: "Safety limit exceeded",
             detail: "",
         },
         Case {
@@ -220,7 +220,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "range-until.tgz",
             bytes: chart("", &[("cm.yaml", "{{ range until 1000000000 }}x{{ end }}")]),
-            title: "Rendering failed",
+            title: "Safety limit exceeded",
             detail: "until: result too large",
         },
         Case {
@@ -232,7 +232,7 @@ fn cases() -> Vec<Case> {
                     "{{ range until 1000000 }}{{ range until 1000000 }}{{ end }}{{ end }}",
                 )],
             ),
-            title: "Rendering failed",
+            title: "Safety limit exceeded",
             detail: "steps",
         },
         Case {
@@ -241,7 +241,7 @@ fn cases() -> Vec<Case> {
                 "a: '{{ tpl .Values.a . }}'\n",
                 &[("cm.yaml", "{{ tpl .Values.a . }}")],
             ),
-            title: "Rendering failed",
+            title: "Safety limit exceeded",
             detail: "exceeded maximum template depth",
         },
         Case {
@@ -250,7 +250,7 @@ fn cases() -> Vec<Case> {
                 "a: '{{ tpl .Values.a . }}{{ tpl .Values.a . }}'\n",
                 &[("cm.yaml", "{{ tpl .Values.a . }}")],
             ),
-            title: "Rendering failed",
+            title: "Safety limit exceeded",
             detail: "",
         },
         Case {
@@ -278,7 +278,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "include-deeply-nested.tgz",
             bytes: chart("", &[("cm.yaml", &nested_self_include(900))]),
-            title: "Rendering failed",
+            title: "Safety limit exceeded",
             detail: "nesting too deep",
         },
         Case {

@@ -4,6 +4,7 @@
 use super::chart::{Chart, Dependency};
 use super::semver::is_compatible_range;
 use super::values::{coalesce, coalesce_tables, path_value, table, Values};
+use crate::budget::{self, LimitKind};
 use serde_json::{Map, Value as Json};
 use std::collections::HashSet;
 
@@ -29,7 +30,7 @@ pub fn check_dependencies(chart: &Chart) -> Result<(), String> {
 
 /// Helm's `ProcessDependencies`: enables/disables and aliases subcharts, then imports values.
 pub fn process_dependencies(chart: &mut Chart, vals: &Values) -> Result<(), String> {
-    process_enabled(chart, vals, "")?;
+    process_enabled(chart, vals, "", &mut 1)?;
     process_import_values(chart);
     Ok(())
 }
@@ -46,7 +47,31 @@ fn aliased(charts: &[Chart], dep: &Dependency) -> Option<Chart> {
     Some(out)
 }
 
-fn process_enabled(chart: &mut Chart, vals: &Values, path: &str) -> Result<(), String> {
+/// Most chart instances (the chart, its subcharts, every alias a copy) one render builds:
+/// aliases of charts that alias charts multiply (8 aliases, 6 levels deep: 262 144 charts).
+pub const MAX_CHART_INSTANCES: usize = 1_000;
+
+/// Counts one more chart instance, refusing the render past [`MAX_CHART_INSTANCES`].
+fn count_instance(instances: &mut usize) -> Result<(), String> {
+    *instances += 1;
+    if *instances > MAX_CHART_INSTANCES {
+        let limit = budget::exceeded(
+            LimitKind::ChartInstances,
+            format_args!(
+                "more than {MAX_CHART_INSTANCES} charts (subcharts and their aliases) in one render"
+            ),
+        );
+        return Err(limit.detail);
+    }
+    budget::charge_render("charts").map_err(|e| e.detail)
+}
+
+fn process_enabled(
+    chart: &mut Chart,
+    vals: &Values,
+    path: &str,
+    instances: &mut usize,
+) -> Result<(), String> {
     let Some(mut declared) = chart.metadata.dependencies.take() else {
         return Ok(());
     };
@@ -63,6 +88,8 @@ fn process_enabled(chart: &mut Chart, vals: &Values, path: &str) -> Result<(), S
         .cloned()
         .collect();
     for req in declared.iter_mut() {
+        // Counted before the copy is made.
+        count_instance(instances)?;
         if let Some(c) = aliased(&chart.dependencies, req) {
             kept.push(c);
         }
@@ -87,7 +114,7 @@ fn process_enabled(chart: &mut Chart, vals: &Values, path: &str) -> Result<(), S
     declared.retain(|d| !disabled.contains(&d.name));
     for sub in chart.dependencies.iter_mut() {
         let subpath = format!("{path}{}.", sub.name());
-        process_enabled(sub, &cvals, &subpath)?;
+        process_enabled(sub, &cvals, &subpath, instances)?;
     }
     chart.metadata.dependencies = Some(declared);
     Ok(())

@@ -16,6 +16,7 @@ use super::transform;
 use super::value::parse_documents;
 use super::vars;
 use super::{BuildOptions, KustomizeError};
+use crate::budget::{self, LimitKind};
 use crate::files::FileTree;
 use serde_json::Value;
 
@@ -126,14 +127,19 @@ impl<'t> Build<'t> {
             )));
         }
         if self.stack.len() >= MAX_DEPTH {
-            return Err(KustomizeError::build("kustomizations nested too deeply"));
+            return Err(KustomizeError::Limit(budget::exceeded(
+                LimitKind::KustomizeDepth,
+                "kustomizations nested too deeply",
+            )));
         }
         self.visits += 1;
         if self.visits > MAX_VISITS {
-            return Err(KustomizeError::build(format!(
-                "more than {MAX_VISITS} kustomizations visited in one build"
+            return Err(KustomizeError::Limit(budget::exceeded(
+                LimitKind::KustomizeDepth,
+                format_args!("more than {MAX_VISITS} kustomizations visited in one build"),
             )));
         }
+        budget::charge_render("kustomizations").map_err(KustomizeError::Limit)?;
         self.stack.push(dir.to_string());
         let result = self.accumulate_inner(dir, k, acc);
         self.stack.pop();

@@ -66,6 +66,7 @@ impl<'t> Loader<'t> {
         if is_remote(rel) {
             return Err(KustomizeError::Remote(rel.to_string()));
         }
+        self.refuse_absolute(rel)?;
         let full = join(&self.root, rel).ok_or_else(|| KustomizeError::OutsideRoot {
             path: rel.to_string(),
             root: self.display_root(),
@@ -85,12 +86,16 @@ impl<'t> Loader<'t> {
     /// Reads a file named by this kustomization.
     pub fn load(&self, rel: &str) -> Result<Vec<u8>, KustomizeError> {
         let full = self.resolve_file(rel)?;
-        self.tree.get(&full).map(<[u8]>::to_vec).ok_or_else(|| {
+        let data = self.tree.get(&full).ok_or_else(|| {
             KustomizeError::build(format!(
                 "evalsymlink failure on '{}' : lstat {}: no such file or directory",
                 full, full
             ))
-        })
+        })?;
+        // Every load counts against the input's bytes: a diamond of overlays loads the same
+        // big resource once per path to it.
+        crate::budget::charge_bytes(data.len() as u64).map_err(KustomizeError::Limit)?;
+        Ok(data.to_vec())
     }
 
     pub fn load_text(&self, rel: &str) -> Result<String, KustomizeError> {
@@ -105,10 +110,23 @@ impl<'t> Loader<'t> {
         if is_remote(rel) {
             return Err(KustomizeError::Remote(rel.to_string()));
         }
+        self.refuse_absolute(rel)?;
         join(&self.root, rel).ok_or_else(|| KustomizeError::OutsideRoot {
             path: rel.to_string(),
             root: self.display_root(),
         })
+    }
+
+    /// An absolute path names a file of the machine, never one of the package: kustomize
+    /// refuses it as outside the root (the package's folder lies elsewhere on disk).
+    fn refuse_absolute(&self, rel: &str) -> Result<(), KustomizeError> {
+        if rel.starts_with('/') {
+            return Err(KustomizeError::OutsideRoot {
+                path: rel.to_string(),
+                root: self.display_root(),
+            });
+        }
+        Ok(())
     }
 
     pub fn display_root(&self) -> String {

@@ -48,6 +48,9 @@ pub enum KustomizeError {
     Accumulate { path: String, message: String },
     #[error("{0}")]
     Build(String),
+    /// A safety limit (nesting, visits, the input's bytes or renders).
+    #[error("{0}")]
+    Limit(crate::budget::LimitExceeded),
 }
 
 impl KustomizeError {

@@ -146,12 +146,12 @@ fn render_helm(context: &RenderContext<'_>) -> RenderedPackage {
     // helm applies no `.helmignore` to a chart archive (`helm package` did); any other chart
     // is a folder helm would render with `helm template DIR` (after unpacking a zip, a tar or
     // a bigger archive), and the folder's `.helmignore` applies.
+    clear_exceeded();
     let loaded = if context.gzip_tar_input && context.package.entry.is_none() {
         helm::loader::load_tree(&files, limits)
     } else {
         helm::loader::load_dir_within(&files, limits)
     };
-    clear_exceeded();
     let result = loaded.and_then(|chart| helm::render::render_chart(chart, &context.options.helm));
     match result {
         Ok(output) => {

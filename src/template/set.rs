@@ -6,9 +6,9 @@ use super::exec::Exec;
 use super::funcs::{helm_funcs, FuncMap};
 use super::parser::{parse, Parsed, SyntaxError};
 use super::value::Value;
+use crate::budget::InputBudget;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use crate::budget::InputBudget;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -197,7 +197,12 @@ pub(super) fn parse_cached(text: &str, funcs: &FuncMap) -> Result<Arc<Parsed>, S
     }
     let key: [u8; 32] = Sha256::digest(text.as_bytes()).into();
     let cache = CACHE.get_or_init(Default::default);
-    if let Some(hit) = cache.lock().unwrap_or_else(|e| e.into_inner()).parsed.get(&key) {
+    if let Some(hit) = cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .parsed
+        .get(&key)
+    {
         return Ok(hit.clone());
     }
     let parsed = Arc::new(parse(text, funcs)?);

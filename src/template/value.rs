@@ -186,7 +186,10 @@ fn drop_iteratively(mut pending: Vec<Value>) {
 impl Drop for List {
     fn drop(&mut self) {
         if let Some(items) = Arc::get_mut(&mut self.items) {
-            if items.iter().any(|v| matches!(v, Value::List(_) | Value::Map(_))) {
+            if items
+                .iter()
+                .any(|v| matches!(v, Value::List(_) | Value::Map(_)))
+            {
                 drop_iteratively(std::mem::take(items));
             }
         }

@@ -185,7 +185,10 @@ impl<'l> Loader<'l> {
             match event {
                 Event::StreamEnd => {
                     // What the documents hold counts against the input's bytes in all.
-                    let held = self.total.bytes.saturating_add(self.total.nodes * NODE_BYTES);
+                    let held = self
+                        .total
+                        .bytes
+                        .saturating_add(self.total.nodes * NODE_BYTES);
                     budget::charge_bytes(held as u64).map_err(YamlError::Limit)?;
                     return Ok(self.documents);
                 }
@@ -234,7 +237,10 @@ impl<'l> Loader<'l> {
             }
             return Err(YamlError::Limit(budget::exceeded(
                 LimitKind::YamlSize,
-                format_args!("yaml: document has more than {} nodes", self.limits.max_nodes),
+                format_args!(
+                    "yaml: document has more than {} nodes",
+                    self.limits.max_nodes
+                ),
             )));
         }
         if self.total.bytes > self.limits.max_bytes {
@@ -243,7 +249,11 @@ impl<'l> Loader<'l> {
                 format_args!(
                     "yaml: document holds more than {} bytes of scalars{}",
                     self.limits.max_bytes,
-                    if self.aliased { " with its aliases" } else { "" }
+                    if self.aliased {
+                        " with its aliases"
+                    } else {
+                        ""
+                    }
                 ),
             )));
         }
@@ -386,7 +396,11 @@ mod tests {
         }
         let err = load_all(&text, &Limits::default()).unwrap_err();
         assert_eq!(err.limit().map(|l| l.kind), Some(LimitKind::YamlSize));
-        assert!(err.to_string().contains("bytes of scalars with its aliases"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("bytes of scalars with its aliases"),
+            "{err}"
+        );
         // Fifty copies fit.
         let fits: String = text.lines().take(50).map(|l| format!("{l}\n")).collect();
         assert_eq!(load(&fits)[0].get("b40"), load(&fits)[0].get("a"));

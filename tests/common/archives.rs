@@ -127,7 +127,10 @@ pub fn tgz_under_pkg(files: &[(&str, &str)]) -> Vec<u8> {
 /// A chart archive `pkg/` (chart `pkg` 1.0.0) with the given values and templates.
 pub fn chart_tgz(values: &str, templates: &[(&str, &str)]) -> Vec<u8> {
     let mut files = vec![
-        ("Chart.yaml".to_string(), "apiVersion: v2\nname: pkg\nversion: 1.0.0\n"),
+        (
+            "Chart.yaml".to_string(),
+            "apiVersion: v2\nname: pkg\nversion: 1.0.0\n",
+        ),
         ("values.yaml".to_string(), values),
     ];
     for (name, text) in templates {

@@ -151,7 +151,10 @@ fn printf_size_bound(format: &str, args: &[Value]) -> u128 {
         let digits = spec.bytes().take_while(u8::is_ascii_digit).count();
         let width = match spec.starts_with(['*', '[']) {
             true => MAX_WIDTH,
-            false => spec[..digits.min(7)].parse::<u128>().unwrap_or(0).min(MAX_WIDTH),
+            false => spec[..digits.min(7)]
+                .parse::<u128>()
+                .unwrap_or(0)
+                .min(MAX_WIDTH),
         };
         bound += width + longest;
     }

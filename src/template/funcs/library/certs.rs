@@ -13,11 +13,11 @@ use rand::RngCore;
 use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey};
 use std::net::IpAddr;
 
-/// Steps a key generation is charged, before it runs: an RSA key costs what about a million
+/// Steps a key generation is charged, before it runs: an RSA key costs what a few million
 /// template steps do, so `range` over `genPrivateKey` ends within the chart's step limit.
 fn key_cost(kind: &str) -> u64 {
     match kind {
-        "rsa" => 1_000_000,
+        "rsa" => 2_500_000,
         _ => 10_000,
     }
 }
@@ -39,26 +39,39 @@ pub(super) fn register(map: &mut FuncMap) {
         ))
     });
     map.add("genCA", &[Str, Int], None, |ctx, a| {
-        let key = generate_charged(ctx, "rsa")?.ok_or_else(|| FuncError::new("error generating rsa key"))?;
+        let key = generate_charged(ctx, "rsa")?
+            .ok_or_else(|| FuncError::new("error generating rsa key"))?;
         ca(&a[0], &a[1], key)
     });
     map.add("genCAWithKey", &[Str, Int, Str], None, |_, a| {
         ca(&a[0], &a[1], parse_key(&a[2])?)
     });
-    map.add("genSelfSignedCert", &[Str, Any, Any, Int], None, |ctx, a| {
-        let key = generate_charged(ctx, "rsa")?.ok_or_else(|| FuncError::new("error generating rsa key"))?;
-        leaf(a, key, None)
-    });
+    map.add(
+        "genSelfSignedCert",
+        &[Str, Any, Any, Int],
+        None,
+        |ctx, a| {
+            let key = generate_charged(ctx, "rsa")?
+                .ok_or_else(|| FuncError::new("error generating rsa key"))?;
+            leaf(a, key, None)
+        },
+    );
     map.add(
         "genSelfSignedCertWithKey",
         &[Str, Any, Any, Int, Str],
         None,
         |_, a| leaf(a, parse_key(&a[4])?, None),
     );
-    map.add("genSignedCert", &[Str, Any, Any, Int, Any], None, |ctx, a| {
-        let key = generate_charged(ctx, "rsa")?.ok_or_else(|| FuncError::new("error generating rsa key"))?;
-        leaf(a, key, Some(&a[4]))
-    });
+    map.add(
+        "genSignedCert",
+        &[Str, Any, Any, Int, Any],
+        None,
+        |ctx, a| {
+            let key = generate_charged(ctx, "rsa")?
+                .ok_or_else(|| FuncError::new("error generating rsa key"))?;
+            leaf(a, key, Some(&a[4]))
+        },
+    );
     map.add(
         "genSignedCertWithKey",
         &[Str, Any, Any, Int, Any, Str],

@@ -113,9 +113,10 @@ fn deep_equal_within(
             }
             let (xs, ys) = (x.snapshot(), y.snapshot());
             xs.len() == ys.len()
-                && xs
-                    .iter()
-                    .all(|(k, v)| ys.get(k).is_some_and(|w| deep_equal_within(v, w, depth, visited)))
+                && xs.iter().all(|(k, v)| {
+                    ys.get(k)
+                        .is_some_and(|w| deep_equal_within(v, w, depth, visited))
+                })
         }
         (Value::Object(x), Value::Object(y)) => {
             x.type_name() == y.type_name() && x.go_format() == y.go_format()
