@@ -42,11 +42,16 @@ pub struct DetectedPackage {
     pub entry: Option<String>,
     /// Folders under the root that belong to other packages (charts beside plain manifests).
     pub exclude: Vec<String>,
+    /// When not empty, the package is exactly these files (plain manifests of one folder).
+    pub only: Vec<String>,
 }
 
 impl DetectedPackage {
     /// Whether the file at `path` belongs to this package.
     pub fn owns(&self, path: &str) -> bool {
+        if !self.only.is_empty() {
+            return self.only.iter().any(|p| p == path);
+        }
         let under = |dir: &str| {
             dir.is_empty() || path.starts_with(dir) && path[dir.len()..].starts_with('/')
         };
@@ -88,8 +93,42 @@ fn join(dir: &str, name: &str) -> String {
     }
 }
 
-/// Finds the packages in `tree` (empty when it holds none).
-pub fn detect(tree: &FileTree) -> Vec<DetectedPackage> {
+/// What a file holds, as far as package detection cares.
+fn holds_kubernetes_object(data: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(data);
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('{') || trimmed.starts_with('[') {
+        // JSON (or flow-style YAML): both keys somewhere in it.
+        return trimmed.contains("apiVersion") && trimmed.contains("kind");
+    }
+    // Block YAML: a document whose top-level keys (at column 0) include both. A file that
+    // would not even parse still counts when it reads like one: its problem is then said.
+    let (mut api_version, mut kind) = (false, false);
+    for line in text.lines() {
+        if line.starts_with("---") {
+            if api_version && kind {
+                return true;
+            }
+            (api_version, kind) = (false, false);
+        }
+        let key = line.trim_start_matches(['"', '\'']);
+        api_version |= key.starts_with("apiVersion");
+        kind |= key.starts_with("kind");
+    }
+    api_version && kind
+}
+
+/// Finds the packages in `tree` (empty when it holds none), and the manifest-named files
+/// left out because they hold no Kubernetes object (values files, CI configs...).
+///
+/// - A folder with `Chart.yaml` is a Helm chart, except subcharts in another chart's
+///   `charts/` folder; a chart at the top folder is the whole tree.
+/// - Kustomizations make one Kustomize package over the tree, which the Kustomize stage
+///   splits into its roots (chart folders excluded).
+/// - Files holding Kubernetes objects outside every chart and kustomization folder are plain
+///   `kube` packages: one bundle of the whole tree when it has no chart and no kustomization,
+///   otherwise one per folder that directly holds such files (and only those files).
+pub fn detect_with_skipped(tree: &FileTree) -> (Vec<DetectedPackage>, Vec<String>) {
     let top = top_folder(tree).unwrap_or_default();
     let entry_of = |root: &str| -> Option<String> {
         let relative = if top.is_empty() {
@@ -106,47 +145,96 @@ pub fn detect(tree: &FileTree) -> Vec<DetectedPackage> {
         root: root.to_string(),
         entry: entry_of(root),
         exclude: Vec::new(),
+        only: Vec::new(),
     };
     if tree.contains(&join(&top, "Chart.yaml")) {
-        return vec![package(System::Helm, &top)];
+        return (vec![package(System::Helm, &top)], Vec::new());
     }
     let paths: Vec<&str> = tree.iter().map(|(p, _)| p).collect();
-    if paths
-        .iter()
-        .any(|p| KUSTOMIZATION_FILE_NAMES.contains(&file_name(p)))
-    {
-        return vec![package(System::Kustomize, &top)];
+    // A single manifest named on the command line is a package whatever it holds.
+    if let [single] = paths.as_slice() {
+        if !single.contains('/') && is_manifest_path(single) {
+            return (vec![package(System::Kube, "")], Vec::new());
+        }
     }
-    let chart_roots = outermost(
-        paths
-            .iter()
-            .filter(|p| file_name(p) == "Chart.yaml")
-            .map(|p| parent(p)),
-    );
+    let chart_roots = chart_roots(&paths);
+    let kustomization_dirs: Vec<&str> = paths
+        .iter()
+        .filter(|p| KUSTOMIZATION_FILE_NAMES.contains(&file_name(p)))
+        .map(|p| parent(p))
+        .collect();
     let mut found: Vec<DetectedPackage> = chart_roots
         .iter()
         .map(|root| package(System::Helm, root))
         .collect();
-    let plain = DetectedPackage {
-        exclude: chart_roots.iter().map(|r| r.to_string()).collect(),
-        ..package(System::Kube, &top)
-    };
-    if paths.iter().any(|p| is_manifest_path(p) && plain.owns(p)) {
-        found.push(plain);
+    if !kustomization_dirs.is_empty() {
+        found.push(DetectedPackage {
+            exclude: chart_roots.iter().map(|r| r.to_string()).collect(),
+            ..package(System::Kustomize, &top)
+        });
     }
-    found
+    let owned = DetectedPackage {
+        exclude: chart_roots
+            .iter()
+            .chain(&kustomization_dirs)
+            .map(|r| r.to_string())
+            .collect(),
+        ..package(System::Kube, "")
+    };
+    let mut skipped = Vec::new();
+    let mut loose: Vec<&str> = Vec::new();
+    for (path, data) in tree.iter() {
+        if !is_manifest_path(path) || !owned.owns(path) {
+            continue;
+        }
+        if holds_kubernetes_object(data) {
+            loose.push(path);
+        } else if !(path == join(&top, "index.yaml") || file_name(path) == "Chart.lock") {
+            skipped.push(path.to_string());
+        }
+    }
+    if found.is_empty() {
+        // Manifests alone: one bundle of the whole tree, as long as it holds any object.
+        if loose.is_empty() {
+            return (found, skipped);
+        }
+        return (vec![package(System::Kube, &top)], Vec::new());
+    }
+    let mut folders: Vec<&str> = loose.iter().map(|p| parent(p)).collect();
+    folders.dedup();
+    for folder in folders {
+        found.push(DetectedPackage {
+            only: loose
+                .iter()
+                .filter(|p| parent(p) == folder)
+                .map(|p| p.to_string())
+                .collect(),
+            ..package(System::Kube, folder)
+        });
+    }
+    (found, skipped)
 }
 
-/// The folders not inside another of the folders (subcharts live inside their parent chart).
-fn outermost<'a>(dirs: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
-    let mut sorted: Vec<&str> = dirs.collect();
-    sorted.sort_unstable();
+/// [`detect_with_skipped`] without the list of skipped files.
+pub fn detect(tree: &FileTree) -> Vec<DetectedPackage> {
+    detect_with_skipped(tree).0
+}
+
+/// Folders with `Chart.yaml`, except the subcharts kept in another chart's `charts/`.
+fn chart_roots<'a>(paths: &[&'a str]) -> Vec<&'a str> {
+    let mut dirs: Vec<&str> = paths
+        .iter()
+        .filter(|p| file_name(p) == "Chart.yaml")
+        .map(|p| parent(p))
+        .collect();
+    dirs.sort_unstable();
     let mut kept: Vec<&str> = Vec::new();
-    for dir in sorted {
-        let inside = kept
-            .iter()
-            .any(|k| k.is_empty() || dir == *k || dir.starts_with(&format!("{k}/")));
-        if !inside {
+    for dir in dirs {
+        let subchart = kept.iter().any(|chart| {
+            let charts = join(chart, "charts");
+            dir.starts_with(&charts) && dir[charts.len()..].starts_with('/')
+        });
+        if !subchart {
             kept.push(dir);
         }
     }
@@ -160,7 +248,12 @@ mod tests {
     fn tree(paths: &[&str]) -> FileTree {
         let mut tree = FileTree::new();
         for p in paths {
-            tree.insert(*p, Vec::new());
+            let content = if p.ends_with("Chart.yaml") || p.contains("kustomization") {
+                b"name: x\n".to_vec()
+            } else {
+                b"apiVersion: v1\nkind: ConfigMap\n".to_vec()
+            };
+            tree.insert(*p, content);
         }
         tree
     }
@@ -179,6 +272,7 @@ mod tests {
                 root: "web".into(),
                 entry: None,
                 exclude: vec![],
+                only: vec![],
             }]
         );
     }
@@ -214,6 +308,7 @@ mod tests {
                 root: "".into(),
                 entry: None,
                 exclude: vec![],
+                only: vec![],
             }]
         );
     }
@@ -244,5 +339,67 @@ mod tests {
         assert_eq!(top_folder(&tree(&["a/x", "a/b/y"])), Some("a".into()));
         assert_eq!(top_folder(&tree(&["a/x", "b/y"])), None);
         assert_eq!(top_folder(&tree(&["a/x", "z"])), None);
+    }
+
+    #[test]
+    fn a_mixed_tree_gives_charts_kustomizations_and_one_kube_package_per_folder() {
+        let mut files = tree(&[
+            "repo/charts/web/Chart.yaml",
+            "repo/charts/web/templates/d.yaml",
+            "repo/charts/web/charts/db/Chart.yaml",
+            "repo/overlays/prod/kustomization.yaml",
+            "repo/overlays/prod/patch.yaml",
+            "repo/manifests/a.yaml",
+            "repo/manifests/b.json",
+            "repo/manifests/more/c.yaml",
+        ]);
+        files.insert("repo/values/prod.yaml", b"replicas: 3\n".to_vec());
+        files.insert("repo/.gitlab-ci.yml", b"stages: [test]\n".to_vec());
+        let (found, skipped) = detect_with_skipped(&files);
+        let summary: Vec<_> = found
+            .iter()
+            .map(|p| (p.system, p.root.as_str(), p.only.len()))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (System::Helm, "repo/charts/web", 0),
+                (System::Kustomize, "repo", 0),
+                (System::Kube, "repo/manifests", 2),
+                (System::Kube, "repo/manifests/more", 1),
+            ]
+        );
+        assert!(!found[2].owns("repo/manifests/more/c.yaml"));
+        assert_eq!(skipped, ["repo/.gitlab-ci.yml", "repo/values/prod.yaml"]);
+    }
+
+    #[test]
+    fn yaml_without_objects_is_no_package_but_a_single_named_file_is() {
+        let mut files = FileTree::new();
+        files.insert("dir/values.yaml", b"image: nginx\n".to_vec());
+        let (found, skipped) = detect_with_skipped(&files);
+        assert!(found.is_empty());
+        assert_eq!(skipped, ["dir/values.yaml"]);
+        let mut single = FileTree::new();
+        single.insert("values.yaml", b"image: nginx\n".to_vec());
+        assert_eq!(detect(&single)[0].system, System::Kube);
+    }
+
+    #[test]
+    fn kubernetes_objects_are_documents_with_top_level_api_version_and_kind() {
+        assert!(holds_kubernetes_object(b"apiVersion: v1\nkind: Pod\n"));
+        assert!(holds_kubernetes_object(
+            b"a: 1\n---\n\"kind\": Pod\napiVersion: v1\n"
+        ));
+        assert!(holds_kubernetes_object(
+            br#"{"apiVersion": "v1", "kind": "List"}"#
+        ));
+        assert!(!holds_kubernetes_object(
+            b"kind: Pod\n---\napiVersion: v1\n"
+        ));
+        assert!(!holds_kubernetes_object(
+            b"spec:\n  apiVersion: v1\n  kind: Pod\n"
+        ));
+        assert!(!holds_kubernetes_object(b"image: nginx\n"));
     }
 }

@@ -12,6 +12,7 @@ pub mod helm;
 pub mod image_ref;
 pub mod input;
 pub mod kustomize;
+pub mod notice;
 pub mod objects;
 pub mod output;
 pub mod records;

@@ -228,9 +228,26 @@ fn symlinks_in_folders_are_followed_inside_and_refused_outside() {
         .collect();
     assert_eq!(files, ["alias.yaml", "real.yaml"]);
     std::os::unix::fs::symlink(outside.join("secret.yaml"), dir.join("leak.yaml")).unwrap();
+    // In a walked folder the link is refused on its own; the packages beside it stay whole.
     let leaking = common::scan_json(&[common::path_str(&dir)]);
-    assert_eq!(leaking[0]["state"], "corrupt");
-    assert_eq!(leaking[0]["problems"][0]["title"], "Unsafe archive entry");
+    assert_eq!(leaking.len(), 2, "{leaking:#?}");
+    assert_eq!(leaking[0]["state"], "available");
+    assert!(leaking[1]["source"]["path"]
+        .as_str()
+        .unwrap()
+        .ends_with("leak.yaml"));
+    assert_eq!(leaking[1]["state"], "corrupt");
+    assert_eq!(leaking[1]["problems"][0]["title"], "Unsafe archive entry");
+    // A chart folder is read whole, as helm reads it: the link makes the chart corrupt.
+    fs::write(
+        dir.join("Chart.yaml"),
+        "apiVersion: v2\nname: c\nversion: 1.0.0\n",
+    )
+    .unwrap();
+    let chart = common::scan_json(&[common::path_str(&dir)]);
+    assert_eq!(chart.len(), 1);
+    assert_eq!(chart[0]["state"], "corrupt");
+    assert_eq!(chart[0]["problems"][0]["title"], "Unsafe archive entry");
     fs::remove_dir_all(dir).unwrap();
     fs::remove_dir_all(outside).unwrap();
 }

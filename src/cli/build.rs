@@ -86,6 +86,7 @@ fn read_input(path: &Path) -> Result<FileTree> {
     let kind = if path.is_dir() {
         InputKind::Directory {
             skip_archives: true,
+            unsafe_reported: false,
         }
     } else {
         let name = path.to_string_lossy();
@@ -97,10 +98,7 @@ fn read_input(path: &Path) -> Result<FileTree> {
             ),
         }
     };
-    let input = Input {
-        path: path.to_path_buf(),
-        kind,
-    };
+    let input = Input::at(path, kind);
     let loaded = input::load(&input, &Limits::default())?;
     if let Some(v) = loaded.violations.first() {
         bail!("unsafe archive entry: {v}");

@@ -2,11 +2,13 @@
 
 mod build;
 mod helm_args;
+mod output_file;
 mod render;
 mod scan;
 mod schema;
 
 use clap::{Parser, Subcommand};
+use pkglens::notice::Verbosity;
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -18,6 +20,12 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Print nothing on stderr but errors (no notices).
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Print more on stderr: every skipped file, every input found.
+    #[arg(short, long, global = true)]
+    verbose: bool,
 }
 
 #[derive(Subcommand)]
@@ -42,6 +50,13 @@ pub fn run() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    pkglens::notice::set_verbosity(if cli.quiet {
+        Verbosity::Quiet
+    } else if cli.verbose {
+        Verbosity::Verbose
+    } else {
+        Verbosity::Normal
+    });
     match cli.command {
         Command::Scan(args) => scan::run(args),
         Command::Render(args) => render::run(args),

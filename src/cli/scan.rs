@@ -1,6 +1,7 @@
 //! `pkglens scan`: scan inputs and print ScanResult records.
 
 use super::helm_args::HelmArgs;
+use super::output_file::AtomicFile;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use pkglens::helm::render::RenderOptions;
@@ -9,7 +10,7 @@ use pkglens::records::State;
 use pkglens::scan::{self, ScanOptions};
 use pkglens::terminal;
 use pkglens::unpack::Limits;
-use std::io;
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -31,7 +32,8 @@ pub enum FailOn {
 
 #[derive(Args, Debug)]
 pub struct ScanArgs {
-    /// Archives, directories, manifest files or chart repositories.
+    /// Archives, directories, manifest files or chart repositories; `-` reads one archive or
+    /// manifest stream from stdin.
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
     #[command(flatten)]
@@ -48,6 +50,9 @@ pub struct ScanArgs {
     /// With `--format images`: list the images only Helm tests use too.
     #[arg(long)]
     pub include_tests: bool,
+    /// Write the output to FILE (atomically: complete or not at all) instead of stdout.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// Worker threads (default: one per core).
     #[arg(short = 'j', long)]
     pub jobs: Option<usize>,
@@ -131,10 +136,30 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
             tests: args.include_tests,
         }),
     };
-    let mut writer = ResultWriter::new(format, io::stdout().lock());
+    let all_available = match args.output.as_deref() {
+        Some(path) => {
+            let mut file = AtomicFile::create(path)?;
+            let all_available = write_results(&args.inputs, &options, format, &mut file)?;
+            file.commit()?;
+            all_available
+        }
+        None => write_results(&args.inputs, &options, format, io::stdout().lock())?,
+    };
+    let failed = args.fail_on.is_some() && !all_available;
+    Ok(ExitCode::from(u8::from(failed)))
+}
+
+/// Scans and writes every result to `out`; returns whether all of them are `available`.
+fn write_results(
+    inputs: &[PathBuf],
+    options: &ScanOptions,
+    format: Format,
+    out: impl Write,
+) -> anyhow::Result<bool> {
+    let mut writer = ResultWriter::new(format, out);
     let mut all_available = true;
     let mut write_error = None;
-    scan::scan(&args.inputs, &options, |result| {
+    scan::scan(inputs, options, |result| {
         all_available &= result.state == State::Available;
         if write_error.is_none() {
             write_error = writer.write(result).err();
@@ -149,6 +174,5 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         Err(err) if err.kind() == io::ErrorKind::BrokenPipe => {}
         other => other.context("cannot write the results")?,
     }
-    let failed = args.fail_on.is_some() && !all_available;
-    Ok(ExitCode::from(u8::from(failed)))
+    Ok(all_available)
 }

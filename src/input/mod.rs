@@ -1,33 +1,50 @@
 //! Inputs: what the user names on the command line, classified and read into memory.
 //!
-//! A file is an archive (by extension, else by its magic bytes) or a single manifest. A
+//! A file is an archive (by extension, else by its magic bytes) or a single manifest; `-`
+//! (standard input) and pipes are read once, whole and bounded, then sniffed the same way. A
 //! directory with `Chart.yaml` is one chart; any other directory is walked: every archive in
-//! it (outside chart folders) is an input of its own — a chart repository, with or without
-//! `index.yaml` — and its remaining files, when they hold anything a package is made of,
-//! are read as one more input.
+//! it (outside chart folders; a symlink to one inside the folder counts, under its own name)
+//! is an input of its own — a chart repository, with or without `index.yaml` — and its
+//! remaining files, when they hold anything a package is made of, are read as one more input
+//! (the detect stage finds the packages in it). Devices, FIFOs and links that leave the
+//! folder are never read: each is an input of its own with an unsafe-entry problem.
+
+pub mod read;
 
 use crate::detect::{is_manifest_path, KUSTOMIZATION_FILE_NAMES};
 use crate::files::FileTree;
 use crate::records::{sha256_hex, SourceFormat};
 use crate::unpack::{self, ArchiveFormat, Limits, UnpackError, Violation};
+use read::{ReadError, Special};
 use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 use thiserror::Error;
 use walkdir::WalkDir;
+
+/// The input name that stands for standard input.
+pub const STDIN: &str = "-";
 
 /// How an input is read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InputKind {
     Archive(ArchiveFormat),
-    /// A folder read as one tree; archives in it are left out when they are inputs of their own.
+    /// A folder read as one tree; archives in it are left out when they are inputs of their
+    /// own, and so are the unsafe entries discovery already reported as inputs of their own.
     Directory {
         skip_archives: bool,
+        unsafe_reported: bool,
     },
     /// A single manifest file.
     Manifest(SourceFormat),
     /// The path cannot be read at all (missing, permission denied...).
     Unreadable(String),
+    /// Refused without reading: a device, a link leaving the scanned folder, a FIFO in a folder.
+    Unsafe(String),
+    /// A stream that outgrew the input limit while discovery read it.
+    TooLarge(String),
 }
 
 /// One input to scan.
@@ -35,9 +52,20 @@ pub enum InputKind {
 pub struct Input {
     pub path: PathBuf,
     pub kind: InputKind,
+    /// The bytes, when discovery had to read them (stdin and pipes can be read only once).
+    pub data: Option<Arc<Vec<u8>>>,
 }
 
 impl Input {
+    /// An input read from its path when it is scanned.
+    pub fn at(path: impl Into<PathBuf>, kind: InputKind) -> Self {
+        Self {
+            path: path.into(),
+            kind,
+            data: None,
+        }
+    }
+
     /// The path as the records show it.
     pub fn display(&self) -> String {
         self.path.display().to_string()
@@ -54,13 +82,18 @@ impl Input {
             InputKind::Archive(format) => archive_source_format(*format),
             InputKind::Directory { .. } => SourceFormat::Dir,
             InputKind::Manifest(format) => *format,
-            InputKind::Unreadable(_) => guess_format(&self.path),
+            InputKind::Unreadable(_) | InputKind::Unsafe(_) | InputKind::TooLarge(_) => {
+                guess_format(&self.path)
+            }
         }
     }
 
     /// A name for the package when nothing better is known: the file name without its
-    /// archive or manifest extension, or the folder's name.
+    /// archive or manifest extension, or the folder's name (`stdin` for standard input).
     pub fn base_name(&self) -> String {
+        if self.path.as_os_str() == STDIN {
+            return "stdin".to_string();
+        }
         let path = fs::canonicalize(&self.path).unwrap_or_else(|_| self.path.clone());
         let name = path
             .file_name()
@@ -74,6 +107,29 @@ impl Input {
             }
         }
         name
+    }
+
+    /// The name a single manifest gets in the input's tree: its file name, or one with a
+    /// manifest extension for a stream whose name has none (`-` is `stdin.yaml`).
+    fn manifest_file_name(&self) -> String {
+        let name = self
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if is_manifest_path(&name) {
+            return name;
+        }
+        let extension = match self.kind {
+            InputKind::Manifest(SourceFormat::Json) => "json",
+            _ => "yaml",
+        };
+        let stem = if self.path.as_os_str() == STDIN || name.is_empty() {
+            "stdin"
+        } else {
+            &name
+        };
+        format!("{stem}.{extension}")
     }
 }
 
@@ -99,19 +155,36 @@ fn archive_format_of_name(path: &Path) -> Option<ArchiveFormat> {
     ArchiveFormat::from_file_name(&path.to_string_lossy())
 }
 
-/// The inputs `path` stands for, in a stable order.
-pub fn discover(path: &Path) -> Vec<Input> {
+/// The most bytes an input file may have: an archive may hold a little more than its
+/// content (headers, padding), so twice the total content limit.
+fn input_file_limit(limits: &Limits) -> u64 {
+    limits.max_total_size.saturating_mul(2)
+}
+
+/// The inputs `path` stands for, in a stable order. `-` is standard input; pipes and FIFOs
+/// are read here, once, so that sniffing their format does not consume them.
+pub fn discover(path: &Path, limits: &Limits) -> Vec<Input> {
+    if path.as_os_str() == STDIN {
+        let read = read::read_bounded(&mut std::io::stdin().lock(), input_file_limit(limits));
+        return vec![stream_input(path, read)];
+    }
     let metadata = match fs::metadata(path) {
         Ok(m) => m,
-        Err(err) => {
-            return vec![Input {
-                path: path.to_path_buf(),
-                kind: InputKind::Unreadable(err.to_string()),
-            }]
-        }
+        Err(err) => return vec![Input::at(path, InputKind::Unreadable(err.to_string()))],
     };
     if metadata.is_dir() {
         return discover_directory(path);
+    }
+    match read::special_kind(&metadata) {
+        Some(Special::Pipe) => {
+            let read = read::read_path(path, input_file_limit(limits));
+            return vec![stream_input(path, read)];
+        }
+        Some(Special::Device) => {
+            let reason = format!("{} is a device or socket, not a file", path.display());
+            return vec![Input::at(path, InputKind::Unsafe(reason))];
+        }
+        None => {}
     }
     let kind = match archive_format_of_name(path).or_else(|| sniff_file(path)) {
         Some(format) => InputKind::Archive(format),
@@ -120,16 +193,36 @@ pub fn discover(path: &Path) -> Vec<Input> {
         }
         None => InputKind::Manifest(SourceFormat::Yaml),
     };
-    vec![Input {
+    vec![Input::at(path, kind)]
+}
+
+/// A stream read whole: an archive by its magic bytes, otherwise a manifest (JSON when it
+/// opens with `{` or `[`).
+fn stream_input(path: &Path, read: Result<Vec<u8>, ReadError>) -> Input {
+    let data = match read {
+        Ok(data) => data,
+        Err(err @ ReadError::TooLarge { .. }) => {
+            return Input::at(path, InputKind::TooLarge(err.to_string()))
+        }
+        Err(err) => return Input::at(path, InputKind::Unreadable(err.to_string())),
+    };
+    let kind = match ArchiveFormat::sniff(&data) {
+        Some(format) => InputKind::Archive(format),
+        None => match data.iter().find(|b| !b.is_ascii_whitespace()) {
+            Some(b'{' | b'[') => InputKind::Manifest(SourceFormat::Json),
+            _ => InputKind::Manifest(SourceFormat::Yaml),
+        },
+    };
+    Input {
         path: path.to_path_buf(),
         kind,
-    }]
+        data: Some(Arc::new(data)),
+    }
 }
 
 fn sniff_file(path: &Path) -> Option<ArchiveFormat> {
-    use std::io::Read;
     let mut head = Vec::with_capacity(512);
-    fs::File::open(path)
+    read::open_nonblocking(path)
         .ok()?
         .take(512)
         .read_to_end(&mut head)
@@ -148,54 +241,89 @@ fn is_package_file(path: &Path) -> bool {
         || KUSTOMIZATION_FILE_NAMES.contains(&name.as_ref())
 }
 
+/// A folder's path relative to the scanned folder, `/`-separated, for problems.
+fn relative_name(dir: &Path, path: &Path) -> String {
+    let relative = path.strip_prefix(dir).unwrap_or(path);
+    relative
+        .to_string_lossy()
+        .replace(std::path::MAIN_SEPARATOR, "/")
+}
+
+/// Why a folder entry cannot be read as a file, when it is unsafe to read at all.
+fn unsafe_entry(dir: &Path, path: &Path, file_type: fs::FileType) -> Option<Violation> {
+    let relative = relative_name(dir, path);
+    if file_type.is_symlink() {
+        return match symlink_target_inside(dir, path) {
+            SymlinkTarget::Outside(target) => Some(Violation::LinkOutside {
+                link: relative,
+                target,
+            }),
+            SymlinkTarget::Special => Some(Violation::SpecialFile(relative)),
+            SymlinkTarget::File(_) | SymlinkTarget::NotAFile => None,
+        };
+    }
+    (!file_type.is_file() && !file_type.is_dir()).then_some(Violation::SpecialFile(relative))
+}
+
 fn discover_directory(dir: &Path) -> Vec<Input> {
     if dir.join("Chart.yaml").is_file() {
-        return vec![Input {
-            path: dir.to_path_buf(),
-            kind: InputKind::Directory {
+        return vec![Input::at(
+            dir,
+            InputKind::Directory {
                 skip_archives: false,
+                unsafe_reported: false,
             },
-        }];
+        )];
     }
     let mut archives = Vec::new();
+    let mut refused = Vec::new();
     let mut package_files = Vec::new();
-    let mut walker = WalkDir::new(dir).sort_by_file_name().into_iter();
-    while let Some(entry) = walker.next() {
+    let mut chart_dirs: Vec<PathBuf> = Vec::new();
+    for entry in WalkDir::new(dir).sort_by_file_name() {
         let Ok(entry) = entry else { continue };
         let path = entry.path();
-        if entry.file_type().is_dir() {
-            // Archives inside a chart folder are its subcharts, not inputs of their own.
+        let file_type = entry.file_type();
+        if file_type.is_dir() {
             if entry.depth() > 0 && path.join("Chart.yaml").is_file() {
+                chart_dirs.push(path.to_path_buf());
                 package_files.push(path.join("Chart.yaml"));
-                walker.skip_current_dir();
             }
             continue;
         }
-        if !entry.file_type().is_file() {
+        // Unsafe entries are inputs of their own (a corrupt result each): the packages
+        // around them are still scanned.
+        if let Some(violation) = unsafe_entry(dir, path, file_type) {
+            refused.push(Input::at(path, InputKind::Unsafe(violation.to_string())));
             continue;
         }
-        if let Some(format) = archive_format_of_name(path) {
-            archives.push(Input {
-                path: path.to_path_buf(),
-                kind: InputKind::Archive(format),
-            });
-        } else if is_package_file(path) {
-            package_files.push(path.to_path_buf());
+        let readable_link = file_type.is_symlink()
+            && matches!(symlink_target_inside(dir, path), SymlinkTarget::File(_));
+        if !file_type.is_file() && !readable_link {
+            continue;
+        }
+        // Archives inside a chart folder are its subcharts, not inputs of their own.
+        let in_chart = chart_dirs.iter().any(|c| path.starts_with(c));
+        match archive_format_of_name(path) {
+            Some(format) if !in_chart => archives.push(Input::at(path, InputKind::Archive(format))),
+            _ if is_package_file(path) => package_files.push(path.to_path_buf()),
+            _ => {}
         }
     }
     // A chart repository's index.yaml describes the archives beside it; it is no manifest.
     let repository_index = dir.join("index.yaml");
     package_files.retain(|p| archives.is_empty() || *p != repository_index);
     let mut inputs = Vec::new();
-    if !package_files.is_empty() || archives.is_empty() {
-        inputs.push(Input {
-            path: dir.to_path_buf(),
-            kind: InputKind::Directory {
+    if !package_files.is_empty() || archives.is_empty() && refused.is_empty() {
+        inputs.push(Input::at(
+            dir,
+            InputKind::Directory {
                 skip_archives: !archives.is_empty(),
+                unsafe_reported: true,
             },
-        });
+        ));
     }
     inputs.extend(archives);
+    inputs.extend(refused);
     inputs
 }
 
@@ -220,6 +348,21 @@ pub enum LoadError {
     Unpack(#[from] UnpackError),
     #[error("input file of {size} bytes is larger than the limit of {limit} bytes")]
     InputTooLarge { size: u64, limit: u64 },
+    /// A stream over the limit (its size is unknown: it was never read whole).
+    #[error("{0}")]
+    StreamTooLarge(String),
+    /// An entry refused as unsafe to read (a device, FIFO, or link leaving the folder).
+    #[error("{0}")]
+    Unsafe(String),
+}
+
+impl From<ReadError> for LoadError {
+    fn from(error: ReadError) -> Self {
+        match error {
+            ReadError::TooLarge { .. } => Self::StreamTooLarge(error.to_string()),
+            other => Self::Io(other.to_string()),
+        }
+    }
 }
 
 /// A failed load, with the input file's digest when its bytes could be read (a corrupt
@@ -246,8 +389,10 @@ impl From<LoadError> for LoadFailure {
 pub fn load(input: &Input, limits: &Limits) -> Result<Loaded, LoadFailure> {
     match &input.kind {
         InputKind::Unreadable(reason) => Err(LoadError::Io(reason.clone()).into()),
+        InputKind::Unsafe(reason) => Err(LoadError::Unsafe(reason.clone()).into()),
+        InputKind::TooLarge(reason) => Err(LoadError::StreamTooLarge(reason.clone()).into()),
         InputKind::Archive(format) => {
-            let bytes = read_input_file(&input.path, limits.max_total_size.saturating_mul(2))?;
+            let bytes = input_bytes(input, input_file_limit(limits))?;
             let sha256 = Some(sha256_hex(&bytes));
             let size = Some(bytes.len() as u64);
             match unpack::unpack(&bytes, *format, limits, 0) {
@@ -266,29 +411,46 @@ pub fn load(input: &Input, limits: &Limits) -> Result<Loaded, LoadFailure> {
             }
         }
         InputKind::Manifest(_) => {
-            let bytes = read_input_file(&input.path, limits.max_file_size)?;
-            let name = input
-                .path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
+            let bytes = input_bytes(input, limits.max_file_size)?;
             let mut loaded = Loaded {
-                newest_mtime: modified_seconds(&input.path),
+                newest_mtime: input
+                    .data
+                    .is_none()
+                    .then(|| modified_seconds(&input.path))
+                    .flatten(),
                 sha256: Some(sha256_hex(&bytes)),
                 size: Some(bytes.len() as u64),
                 ..Loaded::default()
             };
-            loaded.tree.insert(name, bytes);
+            loaded.tree.insert(input.manifest_file_name(), bytes);
             Ok(loaded)
         }
-        InputKind::Directory { skip_archives } => {
-            Ok(load_directory(&input.path, *skip_archives, limits)?)
-        }
+        InputKind::Directory {
+            skip_archives,
+            unsafe_reported,
+        } => Ok(load_directory(
+            &input.path,
+            *skip_archives,
+            *unsafe_reported,
+            limits,
+        )?),
     }
 }
 
-/// Reads a file of at most `limit` bytes. An archive may hold a little more than its
-/// content (headers, padding), so callers allow archives twice the total content limit.
+/// The input's bytes (read by discovery, or from its file now), at most `limit` of them.
+fn input_bytes(input: &Input, limit: u64) -> Result<Vec<u8>, LoadError> {
+    let Some(data) = &input.data else {
+        return read_input_file(&input.path, limit);
+    };
+    let size = data.len() as u64;
+    if size > limit {
+        return Err(LoadError::InputTooLarge { size, limit });
+    }
+    Ok(data.to_vec())
+}
+
+/// Reads a file of at most `limit` bytes: refused at once when its metadata says it is
+/// bigger, and the read itself stops at the limit whatever the metadata said.
 fn read_input_file(path: &Path, limit: u64) -> Result<Vec<u8>, LoadError> {
     let size = fs::metadata(path)
         .map_err(|e| LoadError::Io(e.to_string()))?
@@ -296,7 +458,7 @@ fn read_input_file(path: &Path, limit: u64) -> Result<Vec<u8>, LoadError> {
     if size > limit {
         return Err(LoadError::InputTooLarge { size, limit });
     }
-    fs::read(path).map_err(|e| LoadError::Io(e.to_string()))
+    Ok(read::read_path(path, limit)?)
 }
 
 fn modified_seconds(path: &Path) -> Option<i64> {
@@ -305,9 +467,15 @@ fn modified_seconds(path: &Path) -> Option<i64> {
     i64::try_from(seconds).ok()
 }
 
-/// Reads a folder's regular files (symlinks are not followed) under the same limits as an
-/// archive; paths are relative to the folder.
-fn load_directory(dir: &Path, skip_archives: bool, limits: &Limits) -> Result<Loaded, LoadError> {
+/// Reads a folder's regular files, and the symlinks to regular files inside it, under the
+/// same limits as an archive; paths are relative to the folder. Unsafe entries (devices,
+/// FIFOs, links leaving the folder) are violations, unless discovery already reported them.
+fn load_directory(
+    dir: &Path,
+    skip_archives: bool,
+    unsafe_reported: bool,
+    limits: &Limits,
+) -> Result<Loaded, LoadError> {
     let mut loaded = Loaded::default();
     let mut entries = 0usize;
     let mut total = 0u64;
@@ -323,9 +491,14 @@ fn load_directory(dir: &Path, skip_archives: bool, limits: &Limits) -> Result<Lo
             }
             .into());
         }
-        let is_skipped_archive = skip_archives && archive_format_of_name(entry.path()).is_some();
         let file_type = entry.file_type();
-        if !(file_type.is_file() || file_type.is_symlink()) || is_skipped_archive {
+        if file_type.is_dir() || skip_archives && archive_format_of_name(entry.path()).is_some() {
+            continue;
+        }
+        if let Some(violation) = unsafe_entry(dir, entry.path(), file_type) {
+            if !unsafe_reported {
+                loaded.violations.push(violation);
+            }
             continue;
         }
         let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
@@ -336,39 +509,33 @@ fn load_directory(dir: &Path, skip_archives: bool, limits: &Limits) -> Result<Lo
             continue;
         };
         let relative = relative.replace(std::path::MAIN_SEPARATOR, "/");
-        // Helm follows symlinks in chart folders; one that leaves the folder is refused.
+        // Helm follows symlinks in chart folders (one leaving the folder was refused above).
         let content_path = if file_type.is_symlink() {
             match symlink_target_inside(dir, entry.path()) {
                 SymlinkTarget::File(target) => target,
-                SymlinkTarget::NotAFile => continue,
-                SymlinkTarget::Outside(target) => {
-                    loaded.violations.push(Violation::LinkOutside {
-                        link: relative,
-                        target,
-                    });
-                    continue;
-                }
+                _ => continue,
             }
         } else {
             entry.path().to_path_buf()
         };
-        let size = fs::metadata(&content_path).map(|m| m.len()).unwrap_or(0);
-        if size > limits.max_file_size {
-            return Err(UnpackError::FileTooLarge {
-                path: relative,
-                limit: limits.max_file_size,
+        let data = match read::read_path(&content_path, limits.max_file_size) {
+            Ok(data) => data,
+            Err(ReadError::TooLarge { limit }) => {
+                return Err(UnpackError::FileTooLarge {
+                    path: relative,
+                    limit,
+                }
+                .into())
             }
-            .into());
-        }
-        total += size;
+            Err(err) => return Err(LoadError::Io(format!("{relative}: {err}"))),
+        };
+        total += data.len() as u64;
         if total > limits.max_total_size {
             return Err(UnpackError::TotalTooLarge {
                 limit: limits.max_total_size,
             }
             .into());
         }
-        let data =
-            fs::read(&content_path).map_err(|e| LoadError::Io(format!("{relative}: {e}")))?;
         if let Some(t) = modified_seconds(entry.path()) {
             loaded.newest_mtime = Some(loaded.newest_mtime.map_or(t, |n| n.max(t)));
         }
@@ -382,7 +549,10 @@ enum SymlinkTarget {
     File(PathBuf),
     /// A folder, a dangling link or a loop: nothing to read.
     NotAFile,
-    /// The link resolves outside the folder (the resolved path, for the problem).
+    /// The link resolves to a FIFO, device or socket inside the folder.
+    Special,
+    /// The link resolves outside the folder (the resolved path, for the problem); `/proc`
+    /// and `/dev` are always outside.
     Outside(String),
 }
 
@@ -393,9 +563,9 @@ fn symlink_target_inside(dir: &Path, link: &Path) -> SymlinkTarget {
     if !target.starts_with(&root) {
         return SymlinkTarget::Outside(target.display().to_string());
     }
-    if target.is_file() {
-        SymlinkTarget::File(target)
-    } else {
-        SymlinkTarget::NotAFile
+    match fs::metadata(&target) {
+        Ok(m) if m.is_file() => SymlinkTarget::File(target),
+        Ok(m) if read::special_kind(&m).is_some() => SymlinkTarget::Special,
+        _ => SymlinkTarget::NotAFile,
     }
 }

@@ -55,7 +55,10 @@ pub fn scan(
     options: &ScanOptions,
     mut emit: impl FnMut(ScanResult),
 ) -> Result<(), ScanError> {
-    let inputs: Vec<Input> = paths.iter().flat_map(|p| input::discover(p)).collect();
+    let inputs: Vec<Input> = paths
+        .iter()
+        .flat_map(|p| input::discover(p, &options.limits))
+        .collect();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.jobs.unwrap_or(0))
         .stack_size(WORKER_STACK_BYTES)
@@ -121,8 +124,11 @@ fn unreadable(input: &Input, system: System, problems: Vec<Problem>) -> ScanResu
 fn load_problem(error: &LoadError, instance: &str) -> Problem {
     let kind = match error {
         LoadError::Io(_) => ProblemKind::InputUnreadable,
+        LoadError::Unsafe(_) => ProblemKind::UnsafeEntry,
         LoadError::Unpack(UnpackError::Malformed { .. }) => ProblemKind::ArchiveUnreadable,
-        LoadError::Unpack(_) | LoadError::InputTooLarge { .. } => ProblemKind::LimitExceeded,
+        LoadError::Unpack(_) | LoadError::InputTooLarge { .. } | LoadError::StreamTooLarge(_) => {
+            ProblemKind::LimitExceeded
+        }
     };
     Problem::new(kind, error.to_string(), instance)
 }
@@ -146,7 +152,15 @@ pub fn scan_input(input: &Input, options: &ScanOptions) -> Vec<ScanResult> {
             )];
         }
     };
-    let detected = detect::detect(&loaded.tree);
+    let (detected, skipped) = detect::detect_with_skipped(&loaded.tree);
+    if !skipped.is_empty() {
+        crate::notice::notice(&format!(
+            "{}: skipped {} YAML/JSON file(s) holding no Kubernetes object: {}",
+            input.display(),
+            skipped.len(),
+            crate::notice::list(&skipped)
+        ));
+    }
     if !loaded.violations.is_empty() {
         let problems = loaded
             .violations

@@ -1,0 +1,115 @@
+//! Reading input bytes so that no input can block the scan or outgrow its limit.
+//!
+//! Files are opened with `O_NONBLOCK`: a FIFO with no writer then opens at once and reads as
+//! empty instead of waiting forever for one. Every read is bounded by a byte limit whatever
+//! the metadata says (`/dev/zero` and `/proc` files report 0 bytes), and a pipe that stops
+//! sending data for [`IDLE_LIMIT`] ends the read.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read};
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+use std::path::Path;
+use std::time::{Duration, Instant};
+use thiserror::Error;
+
+/// How long a pipe may stay silent before its read is given up.
+pub const IDLE_LIMIT: Duration = Duration::from_secs(10);
+
+/// Why a bounded read failed.
+#[derive(Debug, Error)]
+pub enum ReadError {
+    #[error("{0}")]
+    Io(#[from] io::Error),
+    #[error("input is larger than the limit of {limit} bytes")]
+    TooLarge { limit: u64 },
+    #[error("no data arrived for {} seconds", IDLE_LIMIT.as_secs())]
+    Idle,
+}
+
+/// Opens `path` for reading without waiting for a FIFO's writer.
+pub fn open_nonblocking(path: &Path) -> io::Result<File> {
+    OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+}
+
+/// Reads the file at `path` (a regular file or a pipe) to its end, at most `limit` bytes.
+pub fn read_path(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    read_bounded(&mut open_nonblocking(path)?, limit)
+}
+
+/// Reads `reader` to its end, refusing more than `limit` bytes. A non-blocking reader that
+/// has nothing yet is polled until data comes, for at most [`IDLE_LIMIT`] of silence.
+pub fn read_bounded(reader: &mut impl Read, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let mut data = Vec::new();
+    let mut chunk = vec![0u8; 64 * 1024];
+    let mut last_data = Instant::now();
+    loop {
+        match reader.read(&mut chunk) {
+            Ok(0) => return Ok(data),
+            Ok(n) => {
+                if data.len() as u64 + n as u64 > limit {
+                    return Err(ReadError::TooLarge { limit });
+                }
+                data.extend_from_slice(&chunk[..n]);
+                last_data = Instant::now();
+            }
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+                if last_data.elapsed() > IDLE_LIMIT {
+                    return Err(ReadError::Idle);
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Err(err) => return Err(err.into()),
+        }
+    }
+}
+
+/// What a path is, following symlinks, for the kinds an input treats differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Special {
+    /// A FIFO or pipe: read once, as a stream.
+    Pipe,
+    /// A device or socket: never read.
+    Device,
+}
+
+/// Whether `metadata` is a pipe or a device rather than a regular file or folder.
+pub fn special_kind(metadata: &fs::Metadata) -> Option<Special> {
+    let kind = metadata.file_type();
+    if kind.is_fifo() {
+        Some(Special::Pipe)
+    } else if kind.is_char_device() || kind.is_block_device() || kind.is_socket() {
+        Some(Special::Device)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_stop_at_the_limit_whatever_the_source() {
+        let mut zeros = io::repeat(0);
+        assert!(matches!(
+            read_bounded(&mut zeros, 1000),
+            Err(ReadError::TooLarge { limit: 1000 })
+        ));
+        assert_eq!(read_bounded(&mut &b"abc"[..], 3).unwrap(), b"abc");
+        assert!(read_bounded(&mut &b"abcd"[..], 3).is_err());
+    }
+
+    #[test]
+    fn dev_zero_is_bounded_and_a_device() {
+        let metadata = fs::metadata("/dev/zero").unwrap();
+        assert_eq!(special_kind(&metadata), Some(Special::Device));
+        assert!(matches!(
+            read_path(Path::new("/dev/zero"), 4096),
+            Err(ReadError::TooLarge { .. })
+        ));
+    }
+}
