@@ -347,3 +347,29 @@ fn output_file_is_complete_or_absent_even_when_killed_mid_write() {
     assert_eq!(leftovers, [killed_temp]);
     fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn completions_man_page_and_version_describe_the_real_command_line() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let (code, script, stderr) = common::pkglens(&["completions", shell]);
+        assert_eq!(code, 0, "{stderr}");
+        // The scan's own flags are in every script.
+        assert!(script.contains("max-total-size"), "{shell}: {script}");
+        assert!(script.contains("completions"), "{shell}");
+    }
+    let (code, page, _) = common::pkglens(&["man"]);
+    assert_eq!(code, 0);
+    assert!(
+        page.starts_with(".ie") && page.contains(".TH pkglens 1"),
+        "{page}"
+    );
+    let (code, version, _) = common::pkglens(&["--version"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        version.trim_end(),
+        format!(
+            "pkglens {} (renders as helm v4.1.4, kustomize v5.6.0, Kubernetes v1.35.0)",
+            env!("CARGO_PKG_VERSION")
+        )
+    );
+}

@@ -6,15 +6,23 @@ mod output_file;
 mod render;
 mod scan;
 mod schema;
+mod shell;
 
 use clap::{Parser, Subcommand};
 use pkglens::notice::Verbosity;
 use std::process::ExitCode;
 
+/// What `--version` prints after the name: pkglens' version and the versions it renders as
+/// (helm's default capabilities report Kubernetes v1.35.0, helm v4.1.4's client version).
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (renders as helm v4.1.4, kustomize v5.6.0, Kubernetes v1.35.0)"
+);
+
 #[derive(Parser)]
 #[command(
     name = "pkglens",
-    version,
+    version = VERSION,
     about = "Offline inspector and scanner for Kubernetes package archives"
 )]
 struct Cli {
@@ -38,6 +46,10 @@ enum Command {
     Build(build::BuildArgs),
     /// Print a record schema (all names when none is given).
     Schema(schema::SchemaArgs),
+    /// Print a shell completion script (`pkglens completions bash > /etc/bash_completion.d/pkglens`).
+    Completions(shell::CompletionsArgs),
+    /// Print the man page (`pkglens man > pkglens.1`).
+    Man,
 }
 
 /// Parses the command line and runs the chosen subcommand; returns the process exit code.
@@ -62,5 +74,16 @@ pub fn run() -> ExitCode {
         Command::Render(args) => render::run(args),
         Command::Build(args) => build::run(args),
         Command::Schema(args) => schema::run(args),
+        Command::Completions(args) => shell::completions(args),
+        Command::Man => shell::man(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn version_names_the_kubernetes_version_charts_render_against() {
+        let kube = pkglens::helm::objects::DEFAULT_KUBE_VERSION;
+        assert!(super::VERSION.contains(&format!("Kubernetes {kube})")));
     }
 }
