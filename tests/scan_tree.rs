@@ -373,3 +373,25 @@ fn completions_man_page_and_version_describe_the_real_command_line() {
         )
     );
 }
+
+#[test]
+fn render_skip_crds_changes_nothing_in_the_output_as_in_helm_template() {
+    let dir = common::scratch_dir("skip-crds");
+    chart(&dir, "c", "c", "nginx:1.27");
+    write(
+        &dir,
+        "c/crds/x.yaml",
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: x\n",
+    );
+    let chart_dir = dir.join("c");
+    let path = common::path_str(&chart_dir);
+    // helm v4.1.4 printed 2 documents for --include-crds, with or without --skip-crds.
+    let (code, with_crds, stderr) = common::pkglens(&["render", path, "--include-crds"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(with_crds.matches("# Source:").count(), 2, "{with_crds}");
+    let (_, skipped, _) = common::pkglens(&["render", path, "--include-crds", "--skip-crds"]);
+    assert_eq!(skipped, with_crds);
+    let (_, plain, _) = common::pkglens(&["render", path, "--skip-crds"]);
+    assert_eq!(plain.matches("# Source:").count(), 1, "{plain}");
+    fs::remove_dir_all(dir).unwrap();
+}

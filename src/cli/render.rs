@@ -27,6 +27,11 @@ pub struct RenderArgs {
     /// Include the charts' `crds/` in the output.
     #[arg(long = "include-crds")]
     pub include_crds: bool,
+    /// Accepted as helm template accepts it: it only stops installing CRDs into a cluster,
+    /// so the output is the same with or without it (helm v4.1.4 prints `--include-crds`'
+    /// CRDs either way).
+    #[arg(long = "skip-crds")]
+    pub skip_crds: bool,
     /// Set .Release.IsUpgrade instead of .Release.IsInstall.
     #[arg(long = "is-upgrade")]
     pub is_upgrade: bool,
