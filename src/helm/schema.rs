@@ -40,9 +40,12 @@ fn collect_violations(chart: &Chart, values: &Values, report: &mut String) {
 fn validate_one(schema: &[u8], values: &Values) -> Result<(), String> {
     let schema: Json =
         serde_json::from_slice(schema).map_err(|e| format!("- invalid schema: {e}\n"))?;
-    // helm's validator leaves `format` an annotation.
+    // helm's validator leaves `format` an annotation, and compiles patterns with Go's regexp
+    // (RE2: linear time, no backreferences or lookaround), as the `regex` crate does; a
+    // pattern it refuses makes the schema invalid instead of a backtracking bomb.
     let validator = jsonschema::options()
         .should_validate_formats(false)
+        .with_pattern_options(jsonschema::PatternOptions::regex())
         .build(&schema)
         .map_err(|e| format!("- invalid schema: {e}\n"))?;
     let instance = Json::Object(values.clone());
@@ -546,6 +549,19 @@ mod tests {
             unreachable!()
         };
         validate_one(schema.to_string().as_bytes(), &values).unwrap_err()
+    }
+
+    #[test]
+    fn patterns_go_regexp_refuses_make_the_schema_invalid() {
+        // A backreference: Go's regexp (RE2) cannot compile it, nor may it backtrack here.
+        let schema = json!({"properties": {"s": {"type": "string", "pattern": "^(a+)+\\1$"}}});
+        let err = report(schema, json!({"s": "aaaa"}));
+        assert!(err.starts_with("- invalid schema"), "{err}");
+        let fine = json!({"properties": {"s": {"type": "string", "pattern": "^a+$"}}});
+        let Json::Object(values) = json!({"s": "aaaa"}) else {
+            unreachable!()
+        };
+        assert!(validate_one(fine.to_string().as_bytes(), &values).is_ok());
     }
 
     /// Expected texts are what helm v4.1.4 printed for the same schema and values.
