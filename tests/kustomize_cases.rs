@@ -68,7 +68,7 @@ fn builds_match_kubectl_kustomize_output() {
                 dir.display()
             );
         }
-        match kustomize::build_with(&tree, &entry, &options) {
+        match kustomize::build_with(kustomize::Files::in_tree(&tree), &entry, &options) {
             Ok(out) if out == expected => {}
             Ok(out) => failures.push(format!(
                 "{}: output differs\n--- expected\n{expected}\n--- got\n{out}",

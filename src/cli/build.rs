@@ -70,7 +70,14 @@ fn build(args: &BuildArgs) -> Result<String> {
     let options = kustomize::BuildOptions {
         enable_helm: args.enable_helm,
     };
-    Ok(kustomize::build_with(&tree, &root, &options)?)
+    // A folder's bases may lie anywhere on disk, as kustomize loads them; an
+    // archive's must lie inside it.
+    let files = if args.input.is_dir() {
+        kustomize::Files::on_disk(&tree, &args.input)
+    } else {
+        kustomize::Files::in_tree(&tree)
+    };
+    Ok(kustomize::build_with(files, &root, &options)?)
 }
 
 fn join_top(top: &str, entry: &str) -> String {

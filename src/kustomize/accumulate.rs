@@ -6,7 +6,7 @@ use super::fieldspec::{self, FieldSpec, TransformerConfig};
 use super::generators::{self, GenKind};
 use super::helmcharts;
 use super::kustfile::{string_map, Kustomization, PatchArgs, VarArgs};
-use super::loader::{is_dir, is_remote, join, Loader};
+use super::loader::{is_remote, join, Files, Loader};
 use super::nameref::{self, Rename};
 use super::patch;
 use super::replacements;
@@ -17,7 +17,6 @@ use super::value::parse_documents;
 use super::vars;
 use super::{BuildOptions, KustomizeError};
 use crate::budget::{self, LimitKind};
-use crate::files::FileTree;
 use serde_json::Value;
 
 /// Deepest nesting of kustomizations followed (cycles are caught earlier).
@@ -35,7 +34,7 @@ struct Accumulator {
 }
 
 struct Build<'t> {
-    tree: &'t FileTree,
+    files: Files<'t>,
     /// Kustomization folders being built, to catch cycles.
     stack: Vec<String>,
     /// A custom OpenAPI schema makes kustomize merge custom kinds' lists by key.
@@ -45,14 +44,14 @@ struct Build<'t> {
 }
 
 pub fn build(
-    tree: &FileTree,
+    files: Files<'_>,
     root: &str,
     options: &BuildOptions,
 ) -> Result<Vec<Value>, KustomizeError> {
     let root = root.trim_matches('/').to_string();
     let mut b = Build {
         enable_helm: options.enable_helm,
-        tree,
+        files,
         stack: Vec::new(),
         custom_schema: false,
         visits: 0,
@@ -91,7 +90,7 @@ impl<'t> Build<'t> {
         let mut found = Vec::new();
         for f in KUSTOMIZATION_FILE_NAMES {
             let path = join(dir, f).unwrap_or_default();
-            if let Some(data) = self.tree.get(&path) {
+            if let Some(data) = self.files.get(&path) {
                 found.push((path, data));
             }
         }
@@ -152,7 +151,7 @@ impl<'t> Build<'t> {
         k: &Kustomization,
         acc: &mut Accumulator,
     ) -> Result<(), KustomizeError> {
-        let ldr = Loader::new(self.tree, dir);
+        let ldr = Loader::new(self.files, dir);
         for path in &k.resources {
             self.accumulate_resource(&ldr, path, acc)
                 .map_err(|e| match e {
@@ -173,7 +172,7 @@ impl<'t> Build<'t> {
         self.run_generators(&ldr, k, acc)?;
         for c in &k.components {
             let cdir = ldr.resolve_dir(c)?;
-            if !is_dir(self.tree, &cdir) {
+            if !self.files.is_dir(&cdir) {
                 return Err(KustomizeError::build(format!(
                     "accumulating components: loader.New \"must build at directory: not a valid directory: '{cdir}'\""
                 )));
@@ -209,11 +208,8 @@ impl<'t> Build<'t> {
         if is_remote(path) {
             return Err(KustomizeError::Remote(path.to_string()));
         }
-        let target = join(&ldr.root, path).ok_or_else(|| KustomizeError::OutsideRoot {
-            path: path.to_string(),
-            root: ldr.display_root(),
-        })?;
-        if self.tree.contains(&target) {
+        let target = ldr.resolve_dir(path)?;
+        if self.files.contains(&target) {
             let text = ldr.load_text(path)?;
             let mut loaded = ResMap::default();
             for doc in parse_documents(&text, path)? {
@@ -224,7 +220,7 @@ impl<'t> Build<'t> {
             }
             return acc.res.append_all(loaded);
         }
-        if !is_dir(self.tree, &target) {
+        if !self.files.is_dir(&target) {
             return Err(KustomizeError::Accumulate {
                 path: path.to_string(),
                 message: format!(

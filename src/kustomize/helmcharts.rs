@@ -3,7 +3,7 @@
 //! `<name>-<version>/<name>` layout kustomize pulls into). As in kustomize,
 //! only when helm is enabled (`--enable-helm`).
 
-use super::loader::{is_dir, join, Loader};
+use super::loader::{join, Loader};
 use super::value::parse_documents;
 use super::KustomizeError;
 use crate::helm;
@@ -50,7 +50,7 @@ pub fn inflate(
         &globals.chart_home
     };
     let chart_dir = chart_folder(ldr, home, &args)?;
-    let chart = helm::loader::load_dir(&ldr.tree.subtree(&chart_dir))
+    let chart = helm::loader::load_dir(&ldr.files.subtree(&chart_dir))
         .map_err(|e| KustomizeError::build(format!("helm chart {}: {e}", args.name)))?;
 
     let mut values = Map::new();
@@ -109,7 +109,7 @@ fn chart_folder(ldr: &Loader, home: &str, args: &HelmChartArgs) -> Result<String
     candidates.push(format!("{home}/{}", args.name));
     for c in &candidates {
         if let Some(dir) = join(&ldr.root, c) {
-            if is_dir(ldr.tree, &dir) {
+            if ldr.files.is_dir(&dir) {
                 return Ok(dir);
             }
         }

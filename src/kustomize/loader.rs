@@ -1,13 +1,21 @@
 //! File access for one kustomization root, with kustomize's default load
-//! restrictions: files must lie in or below the root; other kustomization
-//! folders (bases, components) may be anywhere inside the package. Nothing is
-//! ever fetched: remote references are refused by name.
+//! restrictions: files must lie in or below the kustomization's folder; other
+//! kustomization folders (bases, components) may lie anywhere: anywhere on
+//! disk for a directory input, anywhere inside the archive for an archive.
+//! Nothing is ever fetched: remote references are refused by name.
 
 use super::KustomizeError;
 use crate::files::FileTree;
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+
+/// Largest file read from disk outside the input folder (the archive limit's default).
+const MAX_OUTSIDE_FILE: u64 = 256 * 1024 * 1024;
 
 /// Joins `rel` onto folder `dir` (both `/`-separated, relative to the tree
-/// top) and normalises `.`/`..`; `None` when the result leaves the tree.
+/// top) and normalises `.`/`..`. A result above the tree top keeps its
+/// leading `..` segments (`../base`); `None` only when an absolute `rel`
+/// climbs above `/`.
 pub fn join(dir: &str, rel: &str) -> Option<String> {
     let mut parts: Vec<&str> = if rel.starts_with('/') {
         Vec::new()
@@ -17,13 +25,33 @@ pub fn join(dir: &str, rel: &str) -> Option<String> {
     for p in rel.split('/') {
         match p {
             "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
+            ".." => match parts.last() {
+                Some(&"..") | None if rel.starts_with('/') => return None,
+                Some(&"..") | None => parts.push(".."),
+                Some(_) => {
+                    parts.pop();
+                }
+            },
             other => parts.push(other),
         }
     }
     Some(parts.join("/"))
+}
+
+/// True for a joined path that lies above the tree top.
+pub fn is_outside(path: &str) -> bool {
+    path == ".." || path.starts_with("../")
+}
+
+/// True when `path` is `root` or lies below it (both joined paths).
+pub fn is_within(path: &str, root: &str) -> bool {
+    if root.is_empty() {
+        return !is_outside(path);
+    }
+    path == root
+        || path
+            .strip_prefix(root)
+            .is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// True for references kustomize would fetch over the network (URLs, git repos).
@@ -38,24 +66,92 @@ pub fn is_remote(path: &str) -> bool {
         || lower.contains("?version=")
 }
 
-pub fn is_dir(tree: &FileTree, dir: &str) -> bool {
-    if dir.is_empty() {
-        return !tree.is_empty();
-    }
-    let prefix = format!("{dir}/");
-    tree.iter().any(|(p, _)| p.starts_with(&prefix))
+/// The files a build reads: the input's tree and, for a directory input, the
+/// disk around it (kustomize loads bases such as `../../base` from anywhere).
+#[derive(Clone, Copy)]
+pub struct Files<'t> {
+    pub tree: &'t FileTree,
+    /// The folder on disk the tree's top stands for; `None` for an archive,
+    /// whose files are all there is.
+    disk_top: Option<&'t Path>,
 }
 
+impl<'t> Files<'t> {
+    /// Only the tree (an archive: nothing may leave it).
+    pub fn in_tree(tree: &'t FileTree) -> Self {
+        Files {
+            tree,
+            disk_top: None,
+        }
+    }
+
+    /// The tree of the folder `top` on disk, with the disk around it.
+    pub fn on_disk(tree: &'t FileTree, top: &'t Path) -> Self {
+        Files {
+            tree,
+            disk_top: Some(top),
+        }
+    }
+
+    fn disk_path(&self, path: &str) -> Option<PathBuf> {
+        let top = self.disk_top?;
+        Some(
+            path.split('/')
+                .fold(top.to_path_buf(), |p, seg| p.join(seg)),
+        )
+    }
+
+    /// A file's bytes.
+    pub fn get(&self, path: &str) -> Option<Cow<'t, [u8]>> {
+        if !is_outside(path) {
+            return self.tree.get(path).map(Cow::Borrowed);
+        }
+        let disk = self.disk_path(path)?;
+        let meta = std::fs::metadata(&disk).ok()?;
+        if !meta.is_file() || meta.len() > MAX_OUTSIDE_FILE {
+            return None;
+        }
+        std::fs::read(disk).ok().map(Cow::Owned)
+    }
+
+    pub fn contains(&self, path: &str) -> bool {
+        if !is_outside(path) {
+            return self.tree.contains(path);
+        }
+        self.disk_path(path)
+            .is_some_and(|d| std::fs::metadata(d).is_ok_and(|m| m.is_file()))
+    }
+
+    pub fn is_dir(&self, dir: &str) -> bool {
+        if is_outside(dir) {
+            return self.disk_path(dir).is_some_and(|d| d.is_dir());
+        }
+        if dir.is_empty() {
+            return !self.tree.is_empty() || self.disk_top.is_some();
+        }
+        let prefix = format!("{dir}/");
+        self.tree.iter().any(|(p, _)| p.starts_with(&prefix))
+            || self.disk_path(dir).is_some_and(|d| d.is_dir())
+    }
+
+    /// The files below folder `dir` (inside the tree only).
+    pub fn subtree(&self, dir: &str) -> FileTree {
+        if is_outside(dir) {
+            return FileTree::new();
+        }
+        self.tree.subtree(dir)
+    }
+}
 /// Reads files for the kustomization whose folder is `root`.
 pub struct Loader<'t> {
-    pub tree: &'t FileTree,
+    pub files: Files<'t>,
     pub root: String,
 }
 
 impl<'t> Loader<'t> {
-    pub fn new(tree: &'t FileTree, root: &str) -> Self {
+    pub fn new(files: Files<'t>, root: &str) -> Self {
         Loader {
-            tree,
+            files,
             root: root.trim_matches('/').to_string(),
         }
     }
@@ -71,10 +167,7 @@ impl<'t> Loader<'t> {
             path: rel.to_string(),
             root: self.display_root(),
         })?;
-        let inside = self.root.is_empty()
-            || full == self.root
-            || full.starts_with(&format!("{}/", self.root));
-        if !inside {
+        if !is_within(&full, &self.root) {
             return Err(KustomizeError::OutsideRoot {
                 path: full,
                 root: self.display_root(),
@@ -86,10 +179,9 @@ impl<'t> Loader<'t> {
     /// Reads a file named by this kustomization.
     pub fn load(&self, rel: &str) -> Result<Vec<u8>, KustomizeError> {
         let full = self.resolve_file(rel)?;
-        let data = self.tree.get(&full).ok_or_else(|| {
+        let data = self.files.get(&full).ok_or_else(|| {
             KustomizeError::build(format!(
-                "evalsymlink failure on '{}' : lstat {}: no such file or directory",
-                full, full
+                "evalsymlink failure on '{full}' : lstat {full}: no such file or directory"
             ))
         })?;
         // Every load counts against the input's bytes: a diamond of overlays loads the same
@@ -105,16 +197,17 @@ impl<'t> Loader<'t> {
     }
 
     /// The folder of another kustomization (a base or component), which may lie
-    /// outside this root but not outside the package.
+    /// outside this root: anywhere on disk for a directory input, anywhere in
+    /// the archive for an archive.
     pub fn resolve_dir(&self, rel: &str) -> Result<String, KustomizeError> {
         if is_remote(rel) {
             return Err(KustomizeError::Remote(rel.to_string()));
         }
         self.refuse_absolute(rel)?;
-        join(&self.root, rel).ok_or_else(|| KustomizeError::OutsideRoot {
-            path: rel.to_string(),
-            root: self.display_root(),
-        })
+        match join(&self.root, rel) {
+            Some(dir) if !is_outside(&dir) || self.files.disk_top.is_some() => Ok(dir),
+            _ => Err(KustomizeError::OutsideArchive(rel.to_string())),
+        }
     }
 
     /// An absolute path names a file of the machine, never one of the package: kustomize
@@ -135,5 +228,44 @@ impl<'t> Loader<'t> {
         } else {
             self.root.clone()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn join_keeps_climbs_above_the_top() {
+        assert_eq!(join("overlays/prod", "../../base").as_deref(), Some("base"));
+        assert_eq!(join("overlay", "../../base").as_deref(), Some("../base"));
+        assert_eq!(join("../base", "../x/./y").as_deref(), Some("../x/y"));
+        assert_eq!(join("", "/../x"), None);
+    }
+
+    #[test]
+    fn files_stay_within_their_kustomization() {
+        assert!(is_within("a/b", "a"));
+        assert!(!is_within("ab", "a"));
+        assert!(is_within("x", ""));
+        assert!(!is_within("../x", ""));
+        assert!(is_within("../base/p.yaml", "../base"));
+        assert!(!is_within("../other/p.yaml", "../base"));
+    }
+
+    #[test]
+    fn archives_keep_bases_inside() {
+        let mut tree = FileTree::new();
+        tree.insert("kustomization.yaml", b"resources: [../base]".to_vec());
+        let ldr = Loader::new(Files::in_tree(&tree), "");
+        assert_eq!(
+            ldr.resolve_dir("../base"),
+            Err(KustomizeError::OutsideArchive("../base".into()))
+        );
+        assert!(ldr.resolve_file("../base/x.yaml").is_err());
+        let disk = Path::new("/nonexistent-top");
+        let ldr = Loader::new(Files::on_disk(&tree, disk), "");
+        assert_eq!(ldr.resolve_dir("../base").as_deref(), Ok("../base"));
+        assert!(ldr.resolve_file("../base/x.yaml").is_err());
     }
 }

@@ -25,6 +25,7 @@ mod vars;
 
 use crate::files::FileTree;
 
+pub use loader::Files;
 pub use roots::{find_roots, is_kustomization_dir, KUSTOMIZATION_FILE_NAMES};
 
 /// Why a kustomization could not be built; messages follow kustomize's wording.
@@ -44,6 +45,10 @@ pub enum KustomizeError {
     Remote(String),
     #[error("security; file '{path}' is not in or below '{root}'")]
     OutsideRoot { path: String, root: String },
+    #[error(
+        "'{0}' lies outside the archive: inside an archive nothing may be loaded from outside it"
+    )]
+    OutsideArchive(String),
     #[error("accumulating resources: accumulating resources from '{path}': {message}")]
     Accumulate { path: String, message: String },
     #[error("{0}")]
@@ -71,29 +76,31 @@ pub fn build_documents(
     tree: &FileTree,
     root: &str,
 ) -> Result<Vec<serde_json::Value>, KustomizeError> {
-    build_documents_with(tree, root, &BuildOptions::default())
+    build_documents_with(Files::in_tree(tree), root, &BuildOptions::default())
 }
 
+/// The documents of the kustomization at `root` of `files` (a tree, with or
+/// without the disk around it).
 pub fn build_documents_with(
-    tree: &FileTree,
+    files: Files<'_>,
     root: &str,
     options: &BuildOptions,
 ) -> Result<Vec<serde_json::Value>, KustomizeError> {
-    accumulate::build(tree, root, options)
+    accumulate::build(files, root, options)
 }
 
 /// The YAML stream `kustomize build ROOT` prints (`root` is a folder path in
 /// the tree, "" for the top).
 pub fn build(tree: &FileTree, root: &str) -> Result<String, KustomizeError> {
-    build_with(tree, root, &BuildOptions::default())
+    build_with(Files::in_tree(tree), root, &BuildOptions::default())
 }
 
 pub fn build_with(
-    tree: &FileTree,
+    files: Files<'_>,
     root: &str,
     options: &BuildOptions,
 ) -> Result<String, KustomizeError> {
-    let docs = build_documents_with(tree, root, options)?;
+    let docs = build_documents_with(files, root, options)?;
     let mut out = String::new();
     for (i, doc) in docs.iter().enumerate() {
         if i > 0 {

@@ -15,7 +15,8 @@ pub fn is_kustomization_dir(tree: &FileTree, dir: &str) -> bool {
         .any(|f| tree.contains(&join(dir, f).unwrap_or_default()))
 }
 
-/// Kustomization folders ("" for the top) that no other kustomization names in
+/// Kustomization folders ("" for the top) that are no Component and that no
+/// other kustomization names in
 /// `resources`, `bases`, `components`, `generators`, `transformers` or
 /// `validators`, in path order.
 pub fn find_roots(tree: &FileTree) -> Vec<String> {
@@ -31,16 +32,17 @@ pub fn find_roots(tree: &FileTree) -> Vec<String> {
     }
     let mut referenced = BTreeSet::new();
     for dir in &dirs {
-        let Some(text) = KUSTOMIZATION_FILE_NAMES
+        let text = KUSTOMIZATION_FILE_NAMES
             .iter()
             .find_map(|f| tree.get(&join(dir, f).unwrap_or_default()))
-            .and_then(|b| std::str::from_utf8(b).ok())
-        else {
+            .and_then(|b| std::str::from_utf8(b).ok());
+        let Some(k) = text.and_then(|t| Kustomization::parse(t, dir).ok()) else {
             continue;
         };
-        let Ok(k) = Kustomization::parse(text, dir) else {
-            continue;
-        };
+        // A Component is only ever mixed into another kustomization: alone it is no install.
+        if k.is_component() {
+            referenced.insert(dir.clone());
+        }
         let refs = k
             .resources
             .iter()

@@ -194,6 +194,8 @@ pub fn scan_input(input: &Input, options: &ScanOptions) -> Vec<ScanResult> {
     for package in &detected {
         let context = RenderContext {
             tree: &loaded.tree,
+            disk_top: matches!(input.kind, input::InputKind::Directory { .. })
+                .then_some(input.path.as_path()),
             package,
             instance: &instance,
             fallback_title: &fallback_title,

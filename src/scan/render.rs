@@ -43,6 +43,9 @@ pub struct RenderedPackage {
 pub struct RenderContext<'a> {
     /// Every file of the input.
     pub tree: &'a FileTree,
+    /// The folder on disk the tree stands for (a directory input): kustomize bases may lie
+    /// outside it. `None` for an archive, which nothing may leave.
+    pub disk_top: Option<&'a std::path::Path>,
     pub package: &'a DetectedPackage,
     /// The input as a URI, for problems' `instance`.
     pub instance: &'a str,
@@ -257,7 +260,11 @@ fn render_kustomize(context: &RenderContext<'_>) -> Vec<RenderedPackage> {
             // images they deploy are the point; remote charts stay problems.
             let options = crate::kustomize::BuildOptions { enable_helm: true };
             clear_exceeded();
-            match crate::kustomize::build_documents_with(context.tree, &kroot, &options) {
+            let files = match context.disk_top {
+                Some(top) => crate::kustomize::Files::on_disk(context.tree, top),
+                None => crate::kustomize::Files::in_tree(context.tree),
+            };
+            match crate::kustomize::build_documents_with(files, &kroot, &options) {
                 Ok(docs) => {
                     rendered.objects = docs
                         .into_iter()
