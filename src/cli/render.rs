@@ -8,6 +8,7 @@ use pkglens::helm::loader::{load_archive, load_dir};
 use pkglens::helm::manifests::PrintOptions;
 use pkglens::helm::render::{render_chart, RenderOptions};
 use pkglens::helm::HelmError;
+use pkglens::template::KeySource;
 use pkglens::terminal;
 use std::io::Write;
 use std::path::Path;
@@ -88,6 +89,8 @@ fn render(args: &RenderArgs) -> anyhow::Result<String> {
             disable_hooks: args.no_hooks,
             skip_tests: args.skip_tests,
         },
+        // What `render` prints may be deployed: every key is new.
+        keys: KeySource::Fresh,
     };
     Ok(render_chart(chart, &opts)?.output)
 }

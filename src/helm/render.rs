@@ -14,7 +14,7 @@ use super::semver::is_compatible_range;
 use super::values::{coalesce, Values};
 use super::HelmError;
 use crate::template::value::{Entries, Map, MapType, Value};
-use crate::template::{Limits, TemplateError, TemplateSet};
+use crate::template::{KeySource, Limits, TemplateError, TemplateSet};
 use serde_json::Value as Json;
 use std::sync::Arc;
 
@@ -31,6 +31,8 @@ pub struct RenderOptions {
     /// The user's values (`-f`, `--set`, …) already merged.
     pub values: Values,
     pub print: PrintOptions,
+    /// Fresh RSA keys (what `render` prints may be deployed) or a process-wide pool (a scan).
+    pub keys: KeySource,
 }
 
 impl Default for RenderOptions {
@@ -43,6 +45,7 @@ impl Default for RenderOptions {
             api_versions: Vec::new(),
             values: Values::new(),
             print: PrintOptions::default(),
+            keys: KeySource::Fresh,
         }
     }
 }
@@ -137,7 +140,7 @@ pub fn render_chart(mut chart: Chart, opts: &RenderOptions) -> Result<RenderedCh
         &mut renderables,
         &mut crds,
     );
-    let rendered = execute_all(renderables)?;
+    let rendered = execute_all(renderables, opts.keys)?;
     let (hooks, generic) = manifests::sort_manifests(&rendered).map_err(HelmError::Render)?;
     let out = manifests::print(&crds, generic, hooks, &opts.print).map_err(HelmError::ShowOnly)?;
     Ok(RenderedChart {
@@ -320,9 +323,13 @@ fn reformat_exec_error(message: &str) -> String {
 }
 
 /// Parses every template into one set and executes the non-partials in Helm's order.
-fn execute_all(mut renderables: Vec<Renderable>) -> Result<Vec<(String, String)>, HelmError> {
+fn execute_all(
+    mut renderables: Vec<Renderable>,
+    keys: KeySource,
+) -> Result<Vec<(String, String)>, HelmError> {
     sort_for_parse(&mut renderables);
     let mut set = TemplateSet::new(Limits::default());
+    set.keys = keys;
     for r in &renderables {
         set.add_file(&r.name, &r.text).map_err(render_error)?;
     }

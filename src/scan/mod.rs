@@ -13,6 +13,7 @@ use crate::input::{self, Input, LoadError};
 use crate::objects;
 use crate::records::problem::{Problem, ProblemKind};
 use crate::records::{self, PackageFacts, ScanResult, Source};
+use crate::template::KeySource;
 use crate::unpack::{ArchiveFormat, Limits, UnpackError};
 use crate::workload;
 use rayon::prelude::*;
@@ -55,6 +56,14 @@ pub fn scan(
     options: &ScanOptions,
     mut emit: impl FnMut(ScanResult),
 ) -> Result<(), ScanError> {
+    // A scan keeps the images, never the keys a chart makes: it may reuse them.
+    let options = &ScanOptions {
+        helm: crate::helm::render::RenderOptions {
+            keys: KeySource::Pooled,
+            ..options.helm.clone()
+        },
+        ..options.clone()
+    };
     let inputs: Vec<Input> = paths
         .iter()
         .flat_map(|p| input::discover(p, &options.limits))

@@ -4,7 +4,9 @@
 use super::ast::{Branch, Command, List, Node, Number, Operand, Pipe};
 use super::fmt::{format_value, quote};
 use super::funcs::{CallCtx, Func, Host, Param};
-use super::set::{parse_cached, Template, TemplateError, TemplateSet, EXEC_STACK_BUDGET};
+use super::set::{
+    parse_cached, KeySource, Template, TemplateError, TemplateSet, EXEC_STACK_BUDGET,
+};
 use super::value::{FuncError, ListType, MapType, Value, ValuesMethods};
 use crate::budget::{self, InputBudget, LimitKind};
 use std::collections::HashMap;
@@ -1049,5 +1051,9 @@ impl Host for Exec<'_> {
 
     fn charge_steps(&mut self, steps: u64) -> Result<(), FuncError> {
         self.steps_by(steps).map_err(stop_message)
+    }
+
+    fn key_source(&self) -> KeySource {
+        self.set.keys
     }
 }

@@ -34,7 +34,7 @@ mod set;
 pub mod value;
 
 pub use exec::MAX_CALL_RESULT_BYTES;
-pub use set::{Limits, TemplateError, TemplateSet};
+pub use set::{KeySource, Limits, TemplateError, TemplateSet};
 pub use value::{FuncError, List, ListType, Map, MapType, Object, Value};
 
 #[cfg(test)]

@@ -35,6 +35,16 @@ impl Default for Limits {
     }
 }
 
+/// Where the key and certificate generators take RSA keys from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum KeySource {
+    /// A new key for every call, as Helm does: what `render` prints may be deployed.
+    #[default]
+    Fresh,
+    /// One key per size for the whole process: for a scan, which keeps no key it renders.
+    Pooled,
+}
+
 /// A failure to parse or execute a template, with Go's wording.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum TemplateError {
@@ -71,6 +81,7 @@ pub struct TemplateSet {
     pub limits: Limits,
     /// Steps every execution so far has taken: the step limit is for the whole set.
     pub(super) steps_used: AtomicU64,
+    pub keys: KeySource,
 }
 
 impl Default for TemplateSet {
@@ -86,6 +97,7 @@ impl TemplateSet {
             funcs: helm_funcs(),
             limits,
             steps_used: AtomicU64::new(0),
+            keys: KeySource::Fresh,
         }
     }
 

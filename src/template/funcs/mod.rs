@@ -27,6 +27,7 @@
 mod builtin;
 pub mod library;
 
+use super::set::KeySource;
 use super::value::{FuncError, Value};
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -150,6 +151,8 @@ pub trait Host {
     fn template_name(&self) -> &str;
     /// Charges `steps` of work to the chart's step budget; an error once it is spent.
     fn charge_steps(&mut self, steps: u64) -> Result<(), FuncError>;
+    /// Where RSA keys come from in this execution.
+    fn key_source(&self) -> KeySource;
 }
 
 /// The call context handed to every [`NativeFn`].
@@ -178,5 +181,9 @@ impl<'a> CallCtx<'a> {
     /// executor charges itself): key generation, quadratic scans. Call it before the work.
     pub fn charge_steps(&mut self, steps: u64) -> Result<(), FuncError> {
         self.host.charge_steps(steps)
+    }
+
+    pub fn key_source(&self) -> KeySource {
+        self.host.key_source()
     }
 }

@@ -5,8 +5,10 @@
 
 use super::super::{CallCtx, FuncMap, Param};
 use super::encoding::{base64_decode, base64_encode};
+use super::keygen::rsa_key;
 use super::random::rng;
 use crate::template::value::{Entries, FuncError, Value};
+use crate::template::KeySource;
 use p256::ecdsa::signature::Signer;
 use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey};
 use rand::RngCore;
@@ -25,7 +27,7 @@ fn key_cost(kind: &str) -> u64 {
 /// [`Key::generate`], its cost charged to the chart first.
 fn generate_charged(ctx: &mut CallCtx<'_>, kind: &str) -> Result<Option<Key>, FuncError> {
     ctx.charge_steps(key_cost(kind))?;
-    Ok(Key::generate(kind))
+    Ok(Key::generate(kind, ctx.key_source()))
 }
 
 pub(super) fn register(map: &mut FuncMap) {
@@ -100,27 +102,6 @@ enum Key {
     Ed25519(ed25519_dalek::SigningKey),
 }
 
-/// rand 0.9's generator seen through the rand_core 0.6 traits the RSA crate takes.
-struct SharedRng;
-
-impl rand_core_06::RngCore for SharedRng {
-    fn next_u32(&mut self) -> u32 {
-        rng().next_u32()
-    }
-    fn next_u64(&mut self) -> u64 {
-        rng().next_u64()
-    }
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        rng().fill_bytes(dest)
-    }
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core_06::Error> {
-        rng().fill_bytes(dest);
-        Ok(())
-    }
-}
-
-impl rand_core_06::CryptoRng for SharedRng {}
-
 fn random_32() -> [u8; 32] {
     let mut bytes = [0u8; 32];
     rng().fill_bytes(&mut bytes);
@@ -128,11 +109,9 @@ fn random_32() -> [u8; 32] {
 }
 
 impl Key {
-    fn generate(kind: &str) -> Option<Key> {
+    fn generate(kind: &str, keys: KeySource) -> Option<Key> {
         Some(match kind {
-            "rsa" => Key::Rsa(Box::new(
-                rsa::RsaPrivateKey::new(&mut SharedRng, 2048).ok()?,
-            )),
+            "rsa" => Key::Rsa(Box::new(rsa_key(2048, keys)?)),
             "ecdsa" => Key::Ecdsa(p256::ecdsa::SigningKey::from_slice(&random_32()).ok()?),
             "ed25519" => Key::Ed25519(ed25519_dalek::SigningKey::from_bytes(&random_32())),
             _ => return None,
@@ -465,25 +444,25 @@ mod tests {
     #[test]
     fn keys_round_trip_through_pem() {
         for kind in ["ecdsa", "ed25519"] {
-            let key = Key::generate(kind).unwrap();
+            let key = Key::generate(kind, KeySource::Fresh).unwrap();
             let text = key.to_pem();
             let again = parse_key(&Value::str(text.as_str())).unwrap();
             assert_eq!(again.to_pem(), text, "{kind}");
         }
-        assert!(Key::generate("ecdsa")
+        assert!(Key::generate("ecdsa", KeySource::Fresh)
             .unwrap()
             .to_pem()
             .starts_with("-----BEGIN EC PRIVATE KEY-----\n"));
-        assert!(Key::generate("ed25519")
+        assert!(Key::generate("ed25519", KeySource::Fresh)
             .unwrap()
             .to_pem()
             .starts_with("-----BEGIN PRIVATE KEY-----\n"));
-        assert!(Key::generate("foo").is_none());
+        assert!(Key::generate("foo", KeySource::Fresh).is_none());
     }
 
     #[test]
     fn certificates_are_der_sequences() {
-        let key = Key::generate("ecdsa").unwrap();
+        let key = Key::generate("ecdsa", KeySource::Fresh).unwrap();
         let spec = CertSpec {
             common_name: "x",
             ips: vec!["10.0.0.1".parse().unwrap()],

@@ -14,6 +14,7 @@ pub(crate) mod gojson;
 pub(crate) mod gotime;
 pub(crate) mod goyaml;
 mod helm_data;
+mod keygen;
 mod lists;
 mod math;
 mod paths;

@@ -1,0 +1,77 @@
+//! RSA key generation for the key and certificate generators. Fresh keys by default; a scan,
+//! which keeps only the images a chart renders and throws every key away, may draw them from
+//! a pool made once per process ([`KeySource::Pooled`]), because a 2048-bit key costs more
+//! than rendering most charts.
+
+use super::random::rng;
+use crate::template::KeySource;
+use rand::RngCore;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// The RSA key for one `genPrivateKey "rsa"`, `genCA`, `genSelfSignedCert` or `genSignedCert`.
+pub(super) fn rsa_key(bits: usize, source: KeySource) -> Option<rsa::RsaPrivateKey> {
+    match source {
+        KeySource::Fresh => fresh_rsa_key(bits),
+        KeySource::Pooled => pooled_rsa_key(bits).map(|key| key.as_ref().clone()),
+    }
+}
+
+fn fresh_rsa_key(bits: usize) -> Option<rsa::RsaPrivateKey> {
+    rsa::RsaPrivateKey::new(&mut SharedRng, bits).ok()
+}
+
+/// One key per size for the whole process, made the first time that size is asked for.
+fn pooled_rsa_key(bits: usize) -> Option<Arc<rsa::RsaPrivateKey>> {
+    type Pool = Mutex<HashMap<usize, Arc<OnceLock<Option<Arc<rsa::RsaPrivateKey>>>>>>;
+    static POOL: OnceLock<Pool> = OnceLock::new();
+    let slot = POOL
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .entry(bits)
+        .or_default()
+        .clone();
+    // Made outside the pool's lock, so other sizes are not held up; callers of this size wait.
+    slot.get_or_init(|| fresh_rsa_key(bits).map(Arc::new))
+        .clone()
+}
+
+/// rand 0.9's generator seen through the rand_core 0.6 traits the RSA crate takes.
+struct SharedRng;
+
+impl rand_core_06::RngCore for SharedRng {
+    fn next_u32(&mut self) -> u32 {
+        rng().next_u32()
+    }
+    fn next_u64(&mut self) -> u64 {
+        rng().next_u64()
+    }
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        rng().fill_bytes(dest)
+    }
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core_06::Error> {
+        rng().fill_bytes(dest);
+        Ok(())
+    }
+}
+
+impl rand_core_06::CryptoRng for SharedRng {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rsa::traits::PublicKeyParts;
+
+    #[test]
+    fn fresh_keys_differ_and_pooled_keys_repeat() {
+        let a = rsa_key(1024, KeySource::Fresh).unwrap();
+        let b = rsa_key(1024, KeySource::Fresh).unwrap();
+        assert_ne!(a.n(), b.n());
+        assert_eq!(a.size(), 128);
+        let c = rsa_key(1024, KeySource::Pooled).unwrap();
+        let d = rsa_key(1024, KeySource::Pooled).unwrap();
+        assert_eq!(c.n(), d.n());
+        assert!(c.validate().is_ok());
+    }
+}
