@@ -75,7 +75,7 @@ impl LimitExceeded {
 }
 
 /// Totals one input may reach over all its stages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct InputLimits {
     /// Bytes produced and held: template output, YAML loaded (alias copies included),
     /// kustomize resources loaded on each visit.

@@ -7,14 +7,14 @@
 //! form one plain `kube` package.
 
 use crate::files::FileTree;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// File names Kustomize accepts for a kustomization (the Kustomize module owns the list).
 pub use crate::kustomize::KUSTOMIZATION_FILE_NAMES;
 
 /// The package systems of the records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum System {
     Helm,

@@ -1,7 +1,7 @@
 //! Pod-bearing objects → their containers and images.
 
 use crate::objects::{KubeObject, ObjectIdentity};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// The kinds whose objects carry a pod template, as the contract lists them.
@@ -20,7 +20,7 @@ pub const POD_BEARING_KINDS: [&str; 8] = [
 pub const COMPONENT_KINDS: [&str; 3] = ["Deployment", "DaemonSet", "StatefulSet"];
 
 /// Which list of the pod spec a container comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ContainerType {
     Container,

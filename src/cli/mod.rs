@@ -50,6 +50,9 @@ enum Command {
     Completions(shell::CompletionsArgs),
     /// Print the man page (`pkglens man > pkglens.1`).
     Man,
+    /// A scan worker process (started by `scan` itself, never by hand).
+    #[command(name = "__scan-worker", hide = true)]
+    ScanWorker,
 }
 
 /// Parses the command line and runs the chosen subcommand; returns the process exit code.
@@ -76,6 +79,7 @@ pub fn run() -> ExitCode {
         Command::Schema(args) => schema::run(args),
         Command::Completions(args) => shell::completions(args),
         Command::Man => shell::man(),
+        Command::ScanWorker => scan::run_worker(),
     }
 }
 

@@ -7,6 +7,7 @@ use clap::{Args, ValueEnum};
 use pkglens::helm::render::RenderOptions;
 use pkglens::output::{Format, ImageSelection, ResultWriter};
 use pkglens::records::State;
+use pkglens::scan::pool::{self, Isolation};
 use pkglens::scan::{self, ScanOptions};
 use pkglens::terminal;
 use pkglens::unpack::Limits;
@@ -77,6 +78,16 @@ pub struct ScanArgs {
     /// Deepest nesting of archives inside archives.
     #[arg(long, default_value_t = Limits::default().max_nesting)]
     pub max_nesting: usize,
+    /// Wall-clock (and CPU) seconds one input may take before its worker is stopped.
+    #[arg(long, default_value_t = 120)]
+    pub max_seconds: u64,
+    /// Address space of each scan worker process, in bytes.
+    #[arg(long, default_value_t = 4 * 1024 * 1024 * 1024)]
+    pub max_memory: u64,
+    /// Scan in this process instead of in isolated worker processes (no per-input limits
+    /// from the OS; a crash ends the whole batch).
+    #[arg(long)]
+    pub no_isolate: bool,
 }
 
 pub fn run(args: ScanArgs) -> ExitCode {
@@ -124,6 +135,14 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
             api_versions: args.helm.api_versions.clone(),
             values: args.helm.merged_values().map_err(anyhow::Error::msg)?,
             ..RenderOptions::default()
+        },
+        isolation: if args.no_isolate {
+            None
+        } else {
+            Some(
+                Isolation::current_exe(args.max_seconds, args.max_memory)
+                    .context("cannot find the pkglens executable to start scan workers")?,
+            )
         },
     };
     let format = match args.format {
@@ -175,4 +194,18 @@ fn write_results(
         other => other.context("cannot write the results")?,
     }
     Ok(all_available)
+}
+
+/// The hidden worker side of `scan` (see `pkglens::scan::pool`).
+pub fn run_worker() -> ExitCode {
+    match pool::serve_worker() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!(
+                "pkglens scan worker: {}",
+                terminal::escape_lines(&err.to_string())
+            );
+            ExitCode::from(2)
+        }
+    }
 }

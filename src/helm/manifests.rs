@@ -294,7 +294,7 @@ pub struct Output {
 }
 
 /// Options for printing, as `helm template`'s flags.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct PrintOptions {
     pub show_only: Vec<String>,
     pub include_crds: bool,

@@ -19,7 +19,7 @@ use serde_json::Value as Json;
 use std::sync::Arc;
 
 /// Everything `helm template` takes besides the chart.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RenderOptions {
     pub release_name: String,
     pub namespace: String,

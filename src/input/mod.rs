@@ -28,7 +28,7 @@ use walkdir::WalkDir;
 pub const STDIN: &str = "-";
 
 /// How an input is read.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum InputKind {
     Archive(ArchiveFormat),
     /// A folder read as one tree; archives in it are left out when they are inputs of their

@@ -13,7 +13,7 @@ use crate::helm::manifests::is_test_hook;
 use crate::image_ref;
 use crate::workload::{ContainerType, Workload};
 use problem::{Problem, ProblemKind, Severity};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -25,7 +25,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SourceFormat {
     Tgz,
@@ -37,7 +37,7 @@ pub enum SourceFormat {
 }
 
 /// Where a package came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Source {
     /// The input as the user named it (or the archive inside a chart repository folder).
     pub path: String,
@@ -49,7 +49,7 @@ pub struct Source {
     pub size: Option<u64>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum State {
     Available,
@@ -60,7 +60,7 @@ pub enum State {
 impl State {
     /// The state the worst problem leaves a package in.
     pub fn from_problems(problems: &[Problem]) -> State {
-        match problems.iter().map(|p| p.severity).max() {
+        match problems.iter().map(Problem::severity).max() {
             Some(Severity::Corrupt) => State::Corrupt,
             Some(Severity::Incomplete) => State::Incomplete,
             Some(Severity::Advisory) | None => State::Available,
@@ -69,19 +69,19 @@ impl State {
 }
 
 /// A Helm chart's version and appVersion.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Release {
     pub version: Option<String>,
     pub app_version: Option<String>,
 }
 
 /// The Package record (Chkk Artifact Register).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Package {
     pub system: System,
     pub title: String,
     pub id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     pub created_by: String,
     pub created_on: String,
@@ -90,7 +90,7 @@ pub struct Package {
 }
 
 /// One image of a component's pod template.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DockerImage {
     pub reference: String,
     pub registry: String,
@@ -102,7 +102,7 @@ pub struct DockerImage {
 }
 
 /// The PackageComponent record: a non-hook Deployment, DaemonSet or StatefulSet.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PackageComponent {
     pub id: String,
     pub package_id: String,
@@ -119,7 +119,7 @@ pub struct PackageComponent {
 }
 
 /// Where one image is used.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UsedBy {
     pub kind: String,
     pub name: String,
@@ -131,7 +131,7 @@ pub struct UsedBy {
 }
 
 /// One distinct image reference of the package, with every place it is used.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImageEntry {
     pub reference: String,
     pub registry: String,
@@ -142,7 +142,7 @@ pub struct ImageEntry {
 }
 
 /// Where a candidate image was found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FoundIn {
     pub kind: String,
     pub name: String,
@@ -156,7 +156,7 @@ pub struct FoundIn {
 
 /// One distinct image reference found outside pod-spec `image` fields (see
 /// [`crate::candidates`]), with every place it was found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CandidateImage {
     pub reference: String,
     pub registry: String,
@@ -166,7 +166,7 @@ pub struct CandidateImage {
     pub found_in: Vec<FoundIn>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileDigest {
     pub path: String,
     pub sha256: String,
@@ -174,7 +174,7 @@ pub struct FileDigest {
 }
 
 /// The document a scan emits for each package found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScanResult {
     pub source: Source,
     pub system: System,
@@ -183,9 +183,9 @@ pub struct ScanResult {
     pub release: Option<Release>,
     pub components: Vec<PackageComponent>,
     pub images: Vec<ImageEntry>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub candidate_images: Vec<CandidateImage>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub declared_images: Vec<String>,
     pub files: Vec<FileDigest>,
     pub problems: Vec<Problem>,
@@ -442,6 +442,15 @@ fn candidate_entries(found: &[ObjectCandidates], images: &[ImageEntry]) -> Vec<C
         }
     }
     entries
+}
+
+/// The result of an input whose scan was stopped before it ended (a worker killed by a signal
+/// or a limit): `incomplete`, whatever the problem's kind, since the input itself may be fine.
+pub fn interrupted_result(source: Source, problem: Problem) -> ScanResult {
+    ScanResult {
+        state: State::Incomplete,
+        ..unreadable_result(source, System::Kube, vec![problem])
+    }
 }
 
 /// The ScanResult of an input that could not be read as a package: no records, only problems.

@@ -1,6 +1,6 @@
 //! Problems (the ErrorModel record): what went wrong with one input, without stopping the batch.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How bad a problem is for the package it is found in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -43,6 +43,9 @@ pub enum ProblemKind {
     ImageAnnotationDrift,
     /// pkglens itself failed on the input (a bug); the rest of the batch goes on.
     InternalError,
+    /// The worker process scanning the input died (a signal, a stack overflow, memory beyond
+    /// its address-space limit); the rest of the batch goes on.
+    RendererCrashed,
 }
 
 impl ProblemKind {
@@ -61,6 +64,7 @@ impl ProblemKind {
             Self::RenderFailed => "render-failed",
             Self::ImageAnnotationDrift => "image-annotation-drift",
             Self::InternalError => "internal-error",
+            Self::RendererCrashed => "renderer-crashed",
         }
     }
 
@@ -79,6 +83,7 @@ impl ProblemKind {
             Self::RenderFailed => "Rendering failed",
             Self::ImageAnnotationDrift => "Declared images differ from rendered ones",
             Self::InternalError => "Internal error",
+            Self::RendererCrashed => "Renderer crashed",
         }
     }
 
@@ -95,13 +100,38 @@ impl ProblemKind {
             | Self::NotAnObject
             | Self::ImageInvalid
             | Self::KustomizeUnavailable
-            | Self::RenderFailed => Severity::Incomplete,
+            | Self::RenderFailed
+            | Self::RendererCrashed => Severity::Incomplete,
             Self::ImageAnnotationDrift => Severity::Advisory,
         }
     }
 
     pub fn type_uri(self) -> String {
-        format!("urn:pkglens:problem:{}", self.slug())
+        format!("{TYPE_URI_PREFIX}{}", self.slug())
+    }
+
+    /// Every kind, for reading a problem back from its record (its `type`).
+    pub const ALL: [ProblemKind; 14] = [
+        Self::InputUnreadable,
+        Self::ArchiveUnreadable,
+        Self::UnsafeEntry,
+        Self::LimitExceeded,
+        Self::NoPackage,
+        Self::ChartInvalid,
+        Self::DocumentInvalid,
+        Self::NotAnObject,
+        Self::ImageInvalid,
+        Self::KustomizeUnavailable,
+        Self::RenderFailed,
+        Self::ImageAnnotationDrift,
+        Self::InternalError,
+        Self::RendererCrashed,
+    ];
+
+    /// The kind a problem record's `type` names.
+    pub fn from_type_uri(uri: &str) -> Option<ProblemKind> {
+        let slug = uri.strip_prefix(TYPE_URI_PREFIX)?;
+        Self::ALL.into_iter().find(|kind| kind.slug() == slug)
     }
 }
 
@@ -124,11 +154,13 @@ pub fn instance_uri(path: &str) -> String {
     uri
 }
 
+const TYPE_URI_PREFIX: &str = "urn:pkglens:problem:";
+
 /// HTTP-style status for problems caused by the input (the contract's "422 for bad input").
 const STATUS_UNPROCESSABLE: u16 = 422;
 
 /// One ErrorModel record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {
     #[serde(rename = "type")]
     pub type_uri: String,
@@ -137,8 +169,6 @@ pub struct Problem {
     /// The input the problem belongs to, as a URI (see [`instance_uri`]).
     pub instance: String,
     pub status: u16,
-    #[serde(skip)]
-    pub severity: Severity,
 }
 
 impl Problem {
@@ -149,14 +179,50 @@ impl Problem {
             detail: detail.into(),
             instance: instance.into(),
             status: STATUS_UNPROCESSABLE,
-            severity: kind.severity(),
         }
+    }
+
+    /// How bad the problem is: its kind's severity (an unknown `type` counts as the worst).
+    pub fn severity(&self) -> Severity {
+        ProblemKind::from_type_uri(&self.type_uri).map_or(Severity::Corrupt, ProblemKind::severity)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A new kind breaks this match: add it to [`ProblemKind::ALL`] as well.
+    fn position(kind: ProblemKind) -> usize {
+        use ProblemKind::*;
+        match kind {
+            InputUnreadable => 0,
+            ArchiveUnreadable => 1,
+            UnsafeEntry => 2,
+            LimitExceeded => 3,
+            NoPackage => 4,
+            ChartInvalid => 5,
+            DocumentInvalid => 6,
+            NotAnObject => 7,
+            ImageInvalid => 8,
+            KustomizeUnavailable => 9,
+            RenderFailed => 10,
+            ImageAnnotationDrift => 11,
+            InternalError => 12,
+            RendererCrashed => 13,
+        }
+    }
+
+    #[test]
+    fn every_kind_reads_back_from_its_type() {
+        for (index, kind) in ProblemKind::ALL.into_iter().enumerate() {
+            assert_eq!(position(kind), index);
+            assert_eq!(ProblemKind::from_type_uri(&kind.type_uri()), Some(kind));
+        }
+        assert_eq!(ProblemKind::from_type_uri("urn:pkglens:problem:nope"), None);
+        let problem = Problem::new(ProblemKind::RenderFailed, "x", "file:a");
+        assert_eq!(problem.severity(), Severity::Incomplete);
+    }
 
     #[test]
     fn instance_uris_encode_paths() {

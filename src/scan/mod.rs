@@ -4,6 +4,7 @@
 //! renderers plug in) → objects → workloads → records. Results are handed out in input order
 //! as soon as each one and all before it are done, so streamed output stays deterministic.
 
+pub mod pool;
 pub mod render;
 
 use crate::budget::{InputBudget, InputLimits};
@@ -24,8 +25,8 @@ use std::path::PathBuf;
 use std::sync::mpsc;
 use thiserror::Error;
 
-/// Settings of one scan run.
-#[derive(Debug, Clone, Default)]
+/// Settings of one scan run. Workers get them as JSON (see [`pool`]).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ScanOptions {
     pub limits: Limits,
     /// Totals of bytes and renders per input.
@@ -38,6 +39,9 @@ pub struct ScanOptions {
     pub jobs: Option<usize>,
     /// How charts are rendered: release name, namespace, values, capabilities.
     pub helm: crate::helm::render::RenderOptions,
+    /// Scan in worker processes (see [`pool`]); `None` scans in this process (`--no-isolate`).
+    #[serde(skip)]
+    pub isolation: Option<pool::Isolation>,
 }
 
 /// Renderers recurse (templates including templates); a stack overflow would abort the whole
@@ -48,13 +52,40 @@ const WORKER_STACK_BYTES: usize = 64 * 1024 * 1024;
 pub enum ScanError {
     #[error("cannot start worker threads: {0}")]
     ThreadPool(#[from] rayon::ThreadPoolBuildError),
+    #[error(transparent)]
+    Worker(#[from] pool::WorkerError),
+}
+
+/// Hands out results in input order as soon as each one and all before it are there.
+struct InOrder<F> {
+    emit: F,
+    next: usize,
+    pending: BTreeMap<usize, Vec<ScanResult>>,
+}
+
+impl<F: FnMut(ScanResult)> InOrder<F> {
+    fn new(emit: F) -> Self {
+        Self {
+            emit,
+            next: 0,
+            pending: BTreeMap::new(),
+        }
+    }
+
+    fn push(&mut self, index: usize, results: Vec<ScanResult>) {
+        self.pending.insert(index, results);
+        while let Some(results) = self.pending.remove(&self.next) {
+            results.into_iter().for_each(&mut self.emit);
+            self.next += 1;
+        }
+    }
 }
 
 /// Scans every input and hands each ScanResult to `emit`, in input order, as soon as it can.
 pub fn scan(
     paths: &[PathBuf],
     options: &ScanOptions,
-    mut emit: impl FnMut(ScanResult),
+    emit: impl FnMut(ScanResult),
 ) -> Result<(), ScanError> {
     // A scan keeps the images, never the keys a chart makes: it may reuse them.
     let options = &ScanOptions {
@@ -68,13 +99,15 @@ pub fn scan(
         .iter()
         .flat_map(|p| input::discover(p, &options.limits))
         .collect();
+    if let Some(isolation) = &options.isolation {
+        return Ok(pool::scan(&inputs, options, isolation, emit)?);
+    }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.jobs.unwrap_or(0))
         .stack_size(WORKER_STACK_BYTES)
         .build()?;
     let (sender, receiver) = mpsc::channel();
-    let mut pending: BTreeMap<usize, Vec<ScanResult>> = BTreeMap::new();
-    let mut next = 0;
+    let mut in_order = InOrder::new(emit);
     pool.in_place_scope(|scope| {
         scope.spawn(|_| {
             inputs
@@ -86,11 +119,7 @@ pub fn scan(
                 });
         });
         for (index, results) in receiver.iter() {
-            pending.insert(index, results);
-            while let Some(results) = pending.remove(&next) {
-                results.into_iter().for_each(&mut emit);
-                next += 1;
-            }
+            in_order.push(index, results);
         }
     });
     Ok(())

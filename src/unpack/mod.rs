@@ -17,7 +17,7 @@ use thiserror::Error;
 pub use entry_path::normalize_entry_path;
 
 /// Archive formats pkglens reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ArchiveFormat {
     Tar,
     TarGz,
@@ -54,7 +54,7 @@ impl ArchiveFormat {
 }
 
 /// Bounds on what one archive may hold. Helm itself refuses charts over 100 MiB decompressed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Limits {
     /// Most entries (files, folders, links) one archive may list.
     pub max_entries: usize,

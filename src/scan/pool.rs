@@ -1,0 +1,428 @@
+//! Isolation, the last line of defence: inputs are scanned in a small pool of worker processes
+//! (pkglens started again with a hidden subcommand), each under its own address-space and CPU
+//! limits, each input under a wall-clock limit. Whatever a bug we have not found yet does to a
+//! worker (an abort, a stack overflow, a loop), it costs only the input it was scanning: that
+//! input gets a result naming the signal or limit, the worker is started anew, the batch goes on.
+//!
+//! Protocol, one JSON document a line: the parent writes a [`WorkerSetup`] and then one
+//! [`Job`] per input to the worker's stdin; the worker answers each job with the input's
+//! ScanResults (the records the parent prints) on its stdout. Workers live for many inputs.
+
+use super::{scan_input_guarded, InOrder, ScanOptions};
+use crate::input::{Input, InputKind};
+use crate::records::problem::{Problem, ProblemKind};
+use crate::records::{self, ScanResult, Source};
+use nix::sys::resource::{getrlimit, getrusage, setrlimit, Resource, UsageWho};
+use nix::sys::signal::Signal;
+use serde::{Deserialize, Serialize};
+use std::ffi::OsString;
+use std::io::{self, BufRead, BufReader, Write};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::os::unix::process::ExitStatusExt;
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, RecvTimeoutError, Sender};
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+use thiserror::Error;
+
+/// The hidden subcommand that turns `pkglens` into a scan worker.
+pub const WORKER_SUBCOMMAND: &str = "__scan-worker";
+
+/// Tests only: a worker aborts (SIGABRT) when asked to scan an input whose file name is this
+/// variable's value, so a test can prove that a crash costs only that input. No input can set
+/// it; it is read from the environment the user started pkglens in.
+const TEST_ABORT_ON_VARIABLE: &str = "PKGLENS_TEST_WORKER_ABORT_ON";
+
+/// A reader thread only moves lines from a pipe to a channel: a small stack does.
+const READER_STACK_BYTES: usize = 256 * 1024;
+
+/// How inputs are isolated from each other.
+#[derive(Debug, Clone)]
+pub struct Isolation {
+    /// The program (and arguments) that starts a worker: this pkglens with [`WORKER_SUBCOMMAND`].
+    pub program: PathBuf,
+    pub args: Vec<OsString>,
+    /// Wall-clock and CPU seconds one input may take (`--max-seconds`).
+    pub max_seconds: u64,
+    /// Address space of one worker, in bytes (`--max-memory`); a lower inherited limit stays.
+    pub max_memory: u64,
+}
+
+impl Isolation {
+    /// Workers started from this very executable.
+    pub fn current_exe(max_seconds: u64, max_memory: u64) -> io::Result<Self> {
+        Ok(Self {
+            program: std::env::current_exe()?,
+            args: vec![WORKER_SUBCOMMAND.into()],
+            max_seconds,
+            max_memory,
+        })
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum WorkerError {
+    #[error("cannot start a scan worker ({program}): {source}")]
+    Spawn { program: String, source: io::Error },
+    #[error("cannot talk to the scan parent: {0}")]
+    Io(#[from] io::Error),
+    #[error("the scan parent sent a malformed message: {0}")]
+    Message(#[from] serde_json::Error),
+    #[error("cannot set the worker's {limit} limit: {source}")]
+    Limit {
+        limit: &'static str,
+        source: nix::Error,
+    },
+}
+
+/// The first line a worker reads: what to scan with and under which limits.
+#[derive(Serialize, Deserialize)]
+struct WorkerSetup {
+    options: ScanOptions,
+    max_seconds: u64,
+    max_memory: u64,
+}
+
+/// One input to scan. The path travels as bytes (file names need not be UTF-8), and so do
+/// the input's bytes, hex-encoded, when discovery had to read them (stdin, pipes).
+#[derive(Serialize, Deserialize)]
+struct Job {
+    path: Vec<u8>,
+    kind: InputKind,
+    data: Option<String>,
+}
+
+impl Job {
+    fn of(input: &Input) -> Self {
+        Job {
+            path: input.path.as_os_str().as_bytes().to_vec(),
+            kind: input.kind.clone(),
+            data: input.data.as_deref().map(hex::encode),
+        }
+    }
+
+    fn into_input(self) -> Result<Input, hex::FromHexError> {
+        let data = self.data.map(hex::decode).transpose()?;
+        Ok(Input {
+            path: PathBuf::from(OsString::from_vec(self.path)),
+            kind: self.kind,
+            data: data.map(Arc::new),
+        })
+    }
+}
+
+/// The worker's side: reads its setup and then jobs from stdin, answers on stdout, until stdin
+/// closes. Scanning runs on a thread with the scan's deep stack.
+pub fn serve_worker() -> Result<(), WorkerError> {
+    let scanner = thread::Builder::new()
+        .name("scan-worker".into())
+        .stack_size(super::WORKER_STACK_BYTES)
+        .spawn(serve_jobs)?;
+    scanner
+        .join()
+        .unwrap_or_else(|_| Err(io::Error::other("the scan worker thread panicked").into()))
+}
+
+fn serve_jobs() -> Result<(), WorkerError> {
+    let mut lines = io::stdin().lock().lines();
+    let Some(setup) = lines.next() else {
+        return Ok(());
+    };
+    let setup: WorkerSetup = serde_json::from_str(&setup?)?;
+    limit_address_space(setup.max_memory)?;
+    let abort_on = std::env::var_os(TEST_ABORT_ON_VARIABLE);
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    for line in lines {
+        let input = serde_json::from_str::<Job>(&line?)?
+            .into_input()
+            .map_err(|err| io::Error::new(io::ErrorKind::InvalidData, err))?;
+        if abort_on.is_some() && input.path.file_name() == abort_on.as_deref() {
+            std::process::abort();
+        }
+        limit_cpu_time(setup.max_seconds)?;
+        let results = scan_input_guarded(&input, &setup.options);
+        serde_json::to_writer(&mut out, &results)?;
+        out.write_all(b"\n")?;
+        out.flush()?;
+    }
+    Ok(())
+}
+
+fn limit_address_space(bytes: u64) -> Result<(), WorkerError> {
+    let error = |source| WorkerError::Limit {
+        limit: "address-space",
+        source,
+    };
+    let (_, hard) = getrlimit(Resource::RLIMIT_AS).map_err(error)?;
+    setrlimit(Resource::RLIMIT_AS, effective_memory_limit(bytes), hard).map_err(error)
+}
+
+/// `--max-memory`, or the limit pkglens itself was started under when that is lower (workers
+/// inherit it and cannot go beyond).
+fn effective_memory_limit(bytes: u64) -> u64 {
+    getrlimit(Resource::RLIMIT_AS).map_or(bytes, |(soft, hard)| bytes.min(soft).min(hard))
+}
+
+/// RLIMIT_CPU counts the worker's whole life, so before each input the soft limit moves to
+/// what is used so far plus one input's allowance. It bounds a worker even once its parent
+/// is gone; past it the kernel sends SIGXCPU.
+fn limit_cpu_time(seconds: u64) -> Result<(), WorkerError> {
+    let error = |source| WorkerError::Limit {
+        limit: "CPU time",
+        source,
+    };
+    let usage = getrusage(UsageWho::RUSAGE_SELF).map_err(error)?;
+    let used = usage.user_time().tv_sec() + usage.system_time().tv_sec();
+    let used = u64::try_from(used).unwrap_or(0);
+    let (_, hard) = getrlimit(Resource::RLIMIT_CPU).map_err(error)?;
+    let soft = used.saturating_add(seconds).saturating_add(1).min(hard);
+    setrlimit(Resource::RLIMIT_CPU, soft, hard).map_err(error)
+}
+
+/// What a worker's reader thread reports.
+enum Event {
+    /// One answer line (without its line feed).
+    Answer(String),
+    /// The worker's stdout closed: it exited or was killed.
+    Closed,
+}
+
+/// One running worker process and the input it is scanning.
+struct Worker {
+    child: Child,
+    stdin: ChildStdin,
+    /// Which start of this slot the worker is; events of earlier ones are stale.
+    generation: u64,
+    /// The input in progress (its index) and when it must be done.
+    job: Option<(usize, Instant)>,
+}
+
+/// The parent's side: scans `inputs` in worker processes and hands results to `emit` in input
+/// order. Fails only when no worker can be started at all.
+pub fn scan(
+    inputs: &[Input],
+    options: &ScanOptions,
+    isolation: &Isolation,
+    emit: impl FnMut(ScanResult),
+) -> Result<(), WorkerError> {
+    let setup = serde_json::to_string(&WorkerSetup {
+        options: ScanOptions {
+            isolation: None,
+            ..options.clone()
+        },
+        max_seconds: isolation.max_seconds,
+        max_memory: isolation.max_memory,
+    })?;
+    let max_time = Duration::from_secs(isolation.max_seconds.max(1));
+    let slots = options
+        .jobs
+        .unwrap_or_else(|| thread::available_parallelism().map_or(1, usize::from))
+        .clamp(1, inputs.len().max(1));
+    let (sender, events) = mpsc::channel::<(usize, u64, Event)>();
+    let mut in_order = InOrder::new(emit);
+    let mut queue = inputs.iter().enumerate();
+    let mut workers: Vec<Option<Worker>> = (0..slots).map(|_| None).collect();
+    let mut generation = 0;
+    let mut done = 0;
+    // Start a worker in every free slot that has an input to take.
+    let mut fill = |workers: &mut Vec<Option<Worker>>,
+                    queue: &mut dyn Iterator<Item = (usize, &Input)>|
+     -> Result<(), WorkerError> {
+        for (slot, worker) in workers.iter_mut().enumerate() {
+            if worker.as_ref().is_some_and(|w| w.job.is_some()) {
+                continue;
+            }
+            let Some((index, input)) = queue.next() else {
+                break;
+            };
+            if worker.is_none() {
+                generation += 1;
+                *worker = Some(start_worker(isolation, &setup, slot, generation, &sender)?);
+            }
+            if let Some(worker) = worker {
+                let job = serde_json::to_string(&Job::of(input))?;
+                // A worker that died already shows up as `Closed`; its job is charged then.
+                let _ = writeln!(worker.stdin, "{job}").and_then(|_| worker.stdin.flush());
+                worker.job = Some((index, Instant::now() + max_time));
+            }
+        }
+        Ok(())
+    };
+    fill(&mut workers, &mut queue)?;
+    while done < inputs.len() {
+        let deadline = workers
+            .iter()
+            .flatten()
+            .filter_map(|w| w.job.map(|(_, deadline)| deadline))
+            .min();
+        let wait = deadline.map_or(max_time, |d| d.saturating_duration_since(Instant::now()));
+        match events.recv_timeout(wait) {
+            Ok((slot, event_generation, event)) => {
+                let Some(worker) = workers[slot]
+                    .as_mut()
+                    .filter(|w| w.generation == event_generation)
+                else {
+                    continue;
+                };
+                match event {
+                    Event::Answer(line) => {
+                        if let Some((index, _)) = worker.job.take() {
+                            let results = serde_json::from_str(&line)
+                                .unwrap_or_else(|_| vec![unreadable_answer(&inputs[index])]);
+                            in_order.push(index, results);
+                            done += 1;
+                        }
+                    }
+                    Event::Closed => {
+                        if let Some(mut worker) = workers[slot].take() {
+                            let status = worker.child.wait();
+                            if let Some((index, _)) = worker.job {
+                                let problem = match status {
+                                    Ok(status) => exit_problem(status, isolation),
+                                    Err(err) => {
+                                        crash_problem(format!("the scan worker was lost ({err})"))
+                                    }
+                                };
+                                in_order.push(index, vec![stopped(&inputs[index], problem)]);
+                                done += 1;
+                            }
+                        }
+                    }
+                }
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                let now = Instant::now();
+                for worker in &mut workers {
+                    let Some((index, deadline)) = worker.as_ref().and_then(|w| w.job) else {
+                        continue;
+                    };
+                    if deadline > now {
+                        continue;
+                    }
+                    if let Some(mut late) = worker.take() {
+                        // Killing a worker that just exited fails harmlessly; wait reaps it.
+                        let _ = late.child.kill();
+                        let _ = late.child.wait();
+                    }
+                    let detail = format!(
+                        "the scan took longer than the wall-clock limit of {} s (--max-seconds) \
+                         and was stopped",
+                        isolation.max_seconds
+                    );
+                    let problem = Problem::new(ProblemKind::LimitExceeded, detail, "");
+                    in_order.push(index, vec![stopped(&inputs[index], problem)]);
+                    done += 1;
+                }
+            }
+            // Every reader thread is gone, so is every worker: nothing more can arrive.
+            Err(RecvTimeoutError::Disconnected) => break,
+        }
+        fill(&mut workers, &mut queue)?;
+    }
+    // Closing their stdin ends the idle workers; wait for them so none is left behind.
+    for mut worker in workers.into_iter().flatten() {
+        drop(worker.stdin);
+        let _ = worker.child.wait();
+    }
+    Ok(())
+}
+
+fn start_worker(
+    isolation: &Isolation,
+    setup: &str,
+    slot: usize,
+    generation: u64,
+    sender: &Sender<(usize, u64, Event)>,
+) -> Result<Worker, WorkerError> {
+    let spawn_error = |source| WorkerError::Spawn {
+        program: isolation.program.display().to_string(),
+        source,
+    };
+    let mut child = Command::new(&isolation.program)
+        .args(&isolation.args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(spawn_error)?;
+    let (Some(mut stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(spawn_error(io::Error::other("no pipe to the worker")));
+    };
+    writeln!(stdin, "{setup}").map_err(spawn_error)?;
+    let sender = sender.clone();
+    thread::Builder::new()
+        .name(format!("scan-worker-{slot}"))
+        .stack_size(READER_STACK_BYTES)
+        .spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            let mut line = String::new();
+            // A line without its line feed was cut off by the worker's end: no answer.
+            while matches!(reader.read_line(&mut line), Ok(_) if line.ends_with('\n')) {
+                line.pop();
+                let answer = Event::Answer(std::mem::take(&mut line));
+                if sender.send((slot, generation, answer)).is_err() {
+                    return;
+                }
+            }
+            let _ = sender.send((slot, generation, Event::Closed));
+        })
+        .map_err(spawn_error)?;
+    Ok(Worker {
+        child,
+        stdin,
+        generation,
+        job: None,
+    })
+}
+
+/// The problem of an input whose worker exited before answering.
+fn exit_problem(status: ExitStatus, isolation: &Isolation) -> Problem {
+    let Some(number) = status.signal() else {
+        return crash_problem(format!(
+            "the scan worker exited ({status}) before finishing the input"
+        ));
+    };
+    let name = Signal::try_from(number).map_or("an unknown signal", Signal::as_str);
+    if number == Signal::SIGXCPU as i32 {
+        let detail = format!(
+            "the scan used more than the CPU time limit of {} s (--max-seconds) and was \
+             stopped by {name}",
+            isolation.max_seconds
+        );
+        return Problem::new(ProblemKind::LimitExceeded, detail, "");
+    }
+    crash_problem(format!(
+        "the scan worker was killed by {name} (signal {number}): a stack overflow, memory \
+         beyond its address-space limit of {} MiB (--max-memory) or a bug; the rest of the \
+         batch went on",
+        effective_memory_limit(isolation.max_memory) / (1024 * 1024)
+    ))
+}
+
+fn crash_problem(detail: String) -> Problem {
+    Problem::new(ProblemKind::RendererCrashed, detail, "")
+}
+
+/// The result of an input whose scan was stopped: `incomplete`, with the problem that says why.
+fn stopped(input: &Input, mut problem: Problem) -> ScanResult {
+    problem.instance = input.instance();
+    records::interrupted_result(source_of(input), problem)
+}
+
+/// An answer the parent cannot read back is pkglens's own bug.
+fn unreadable_answer(input: &Input) -> ScanResult {
+    let problem = Problem::new(
+        ProblemKind::InternalError,
+        "the scan worker's answer could not be read (a bug: please report it with the input)",
+        input.instance(),
+    );
+    records::interrupted_result(source_of(input), problem)
+}
+
+fn source_of(input: &Input) -> Source {
+    super::source_of(input, None, None)
+}

@@ -1,0 +1,225 @@
+//! Isolation, the last line of defence: inputs scanned in worker processes, so a worker that
+//! aborts or an input that runs too long costs only that input, a good chart scanned in the
+//! same call gives the very bytes it gives alone, and many workers fit in a 2 GiB address
+//! space. Also: text from inputs reaches the terminal with its control characters escaped.
+
+mod common;
+
+use common::{path_str, scratch_dir};
+use serde_json::Value;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Address space the whole scan runs under (`ulimit -v`, KiB): what issue #20 asks to fit in.
+const TWO_GIB_IN_KIB: u64 = 2 * 1024 * 1024;
+
+/// Runs `pkglens ARGS...` through `sh` under `ulimit -v limit_kib`, with `env` set.
+fn pkglens_limited(limit_kib: u64, args: &[&str], env: &[(&str, &str)]) -> Output {
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("ulimit -v {limit_kib} && exec \"$0\" \"$@\""))
+        .arg(env!("CARGO_BIN_EXE_pkglens"))
+        .args(args)
+        .envs(env.iter().copied())
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .output()
+        .expect("sh runs")
+}
+
+/// The NDJSON lines of a scan, with the exit status checked.
+fn ndjson_lines(output: &Output) -> Vec<String> {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "status {:?}: {stderr}",
+        output.status
+    );
+    String::from_utf8(output.stdout.clone())
+        .expect("UTF-8 output")
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+fn scan_ndjson(args: &[&str], env: &[(&str, &str)]) -> Vec<String> {
+    let mut full = vec!["scan", "--format", "ndjson"];
+    full.extend_from_slice(args);
+    ndjson_lines(&pkglens_limited(TWO_GIB_IN_KIB, &full, env))
+}
+
+/// A chart folder `dir/name` with one Deployment, and a template when given.
+fn chart(dir: &Path, name: &str, template: Option<&str>) -> PathBuf {
+    let root = dir.join(name);
+    fs::create_dir_all(root.join("templates")).expect("chart dir");
+    fs::write(
+        root.join("Chart.yaml"),
+        format!("apiVersion: v2\nname: {name}\nversion: 1.0.0\n"),
+    )
+    .expect("Chart.yaml");
+    fs::write(
+        root.join("templates/deployment.yaml"),
+        common::archives::deployment(name, "nginx:1.27"),
+    )
+    .expect("template");
+    if let Some(text) = template {
+        fs::write(root.join("templates/extra.yaml"), text).expect("template");
+    }
+    root
+}
+
+fn problem_of(line: &str) -> (String, String, String) {
+    let result: Value = serde_json::from_str(line).expect("a ScanResult");
+    let problem = &result["problems"][0];
+    (
+        result["state"].as_str().unwrap_or_default().to_string(),
+        problem["type"].as_str().unwrap_or_default().to_string(),
+        problem["detail"].as_str().unwrap_or_default().to_string(),
+    )
+}
+
+#[test]
+fn a_crashed_worker_costs_only_its_input() {
+    let dir = scratch_dir("isolation-crash");
+    let good = chart(&dir, "good", None);
+    let crashing = chart(&dir, "crashing", None);
+    let alone = scan_ndjson(&[path_str(&good)], &[]);
+    assert_eq!(alone.len(), 1);
+    let batch = scan_ndjson(
+        &[
+            "-j",
+            "1",
+            path_str(&crashing),
+            path_str(&good),
+            path_str(&crashing),
+        ],
+        &[("PKGLENS_TEST_WORKER_ABORT_ON", "crashing")],
+    );
+    assert_eq!(batch.len(), 3, "{batch:?}");
+    for line in [&batch[0], &batch[2]] {
+        let (state, kind, detail) = problem_of(line);
+        assert_eq!(state, "incomplete");
+        assert_eq!(kind, "urn:pkglens:problem:renderer-crashed");
+        assert!(detail.contains("SIGABRT"), "{detail}");
+    }
+    // The worker was started anew: the good chart after the crash is as it is alone.
+    assert_eq!(batch[1], alone[0]);
+}
+
+#[test]
+fn an_input_past_the_time_limit_is_stopped_and_the_rest_goes_on() {
+    let dir = scratch_dir("isolation-timeout");
+    let good = chart(&dir, "good", None);
+    // 36 million loop steps: within the step budget, far beyond one second.
+    let slow = chart(
+        &dir,
+        "slow",
+        Some("{{- range until 6000 }}{{- range until 6000 }}{{- end }}{{- end }}\n"),
+    );
+    let alone = scan_ndjson(&[path_str(&good)], &[]);
+    let batch = scan_ndjson(
+        &[
+            "-j",
+            "2",
+            "--max-seconds",
+            "1",
+            path_str(&slow),
+            path_str(&good),
+        ],
+        &[],
+    );
+    assert_eq!(batch.len(), 2, "{batch:?}");
+    let (state, kind, detail) = problem_of(&batch[0]);
+    assert_eq!(state, "incomplete");
+    assert_eq!(kind, "urn:pkglens:problem:limit-exceeded");
+    assert!(detail.contains("--max-seconds"), "{detail}");
+    assert_eq!(batch[1], alone[0]);
+}
+
+#[test]
+fn isolated_results_are_the_bytes_of_an_in_process_scan() {
+    let inputs: Vec<String> = ["testdata/charts", "testdata/scan", "testdata/kustomize"]
+        .iter()
+        .map(|p| common::repo_root().join(p).display().to_string())
+        .collect();
+    let inputs: Vec<&str> = inputs.iter().map(String::as_str).collect();
+    let isolated = scan_ndjson(&inputs, &[]);
+    let mut in_process_args = vec!["--no-isolate"];
+    in_process_args.extend_from_slice(&inputs);
+    // In-process scanning reserves per-thread stacks: no 2 GiB limit for the reference.
+    let mut full = vec!["scan", "--format", "ndjson", "-j", "2"];
+    full.extend_from_slice(&in_process_args);
+    let in_process = ndjson_lines(&pkglens_limited(64 * TWO_GIB_IN_KIB, &full, &[]));
+    assert!(isolated.len() > 10, "{}", isolated.len());
+    assert_eq!(isolated, in_process);
+}
+
+#[test]
+fn many_workers_fit_in_two_gib() {
+    let dir = scratch_dir("isolation-jobs");
+    let charts: Vec<PathBuf> = (0..64)
+        .map(|i| chart(&dir, &format!("c{i:02}"), None))
+        .collect();
+    let paths: Vec<&str> = charts.iter().map(|c| path_str(c)).collect();
+    let alone = scan_ndjson(&["-j", "1", paths[0]], &[]);
+    for jobs in ["16", "64"] {
+        let mut args = vec!["-j", jobs];
+        args.extend_from_slice(&paths);
+        let results = scan_ndjson(&args, &[]);
+        assert_eq!(results.len(), 64, "-j {jobs}");
+        for line in &results {
+            let result: Value = serde_json::from_str(line).expect("a ScanResult");
+            assert_eq!(result["state"], "available", "-j {jobs}: {line}");
+        }
+        assert_eq!(results[0], alone[0], "-j {jobs}");
+    }
+}
+
+#[test]
+fn table_output_escapes_control_characters_from_inputs() {
+    let dir = scratch_dir("isolation-table");
+    // A file name with a line break and an escape sequence that would retitle the terminal.
+    let hostile_name = "evil\u{1b}]0;pwned\u{7}\nFORGED ROW.yaml";
+    fs::write(
+        dir.join(hostile_name),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: \"a\\u001b[2Jb\"\n",
+    )
+    .expect("manifest");
+    // A chart whose name and `fail` text carry escape sequences and a line break.
+    let chart_dir = dir.join("chart");
+    fs::create_dir_all(chart_dir.join("templates")).expect("chart dir");
+    fs::write(
+        chart_dir.join("Chart.yaml"),
+        "apiVersion: v2\nname: \"web\\e[31m\"\nversion: 1.0.0\n",
+    )
+    .expect("Chart.yaml");
+    fs::write(
+        chart_dir.join("templates/a.yaml"),
+        "{{ fail \"bad\\x1b[2J\\nFORGED: problem\" }}\n",
+    )
+    .expect("template");
+    let output = pkglens_limited(
+        TWO_GIB_IN_KIB,
+        &[
+            "scan",
+            "--format",
+            "table",
+            path_str(&dir.join(hostile_name)),
+            path_str(&chart_dir),
+        ],
+        &[],
+    );
+    let table = String::from_utf8(output.stdout).expect("UTF-8 table");
+    assert!(
+        !table.contains('\u{1b}') && !table.contains('\u{7}'),
+        "{table:?}"
+    );
+    assert!(
+        table.contains("evil^[]0;pwned^G\\nFORGED ROW.yaml"),
+        "{table}"
+    );
+    assert!(table.contains("web^[[31m"), "{table}");
+    assert!(table.contains("bad^[[2J\\nFORGED: problem"), "{table}");
+    // Header, two rows, and one line per problem: no line starts with forged text.
+    assert!(table.lines().all(|l| !l.starts_with("FORGED")), "{table}");
+}
