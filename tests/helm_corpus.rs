@@ -98,7 +98,7 @@ fn check(corpus: &Path, golden_path: &Path) -> Outcome {
             && result
                 .problems
                 .iter()
-                .all(|p| p.severity == Severity::Advisory);
+                .all(|p| p.severity() == Severity::Advisory);
         if !out.images_exact {
             out.detail = format!(
                 "images {components:?} want {:?}; all {all:?} want {:?}; problems {:?}",

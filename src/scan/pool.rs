@@ -361,7 +361,7 @@ fn start_worker(
             let mut reader = BufReader::new(stdout);
             let mut line = String::new();
             // A line without its line feed was cut off by the worker's end: no answer.
-            while matches!(reader.read_line(&mut line), Ok(_) if line.ends_with('\n')) {
+            while reader.read_line(&mut line).is_ok() && line.ends_with('\n') {
                 line.pop();
                 let answer = Event::Answer(std::mem::take(&mut line));
                 if sender.send((slot, generation, answer)).is_err() {
