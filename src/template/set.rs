@@ -36,7 +36,7 @@ impl Default for Limits {
 }
 
 /// Where the key and certificate generators take RSA keys from.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum KeySource {
     /// A new key for every call, as Helm does: what `render` prints may be deployed.
     #[default]
