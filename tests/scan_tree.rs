@@ -395,3 +395,36 @@ fn render_skip_crds_changes_nothing_in_the_output_as_in_helm_template() {
     assert_eq!(plain.matches("# Source:").count(), 1, "{plain}");
     fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn render_debug_prints_the_invalid_yaml_as_helm_debug_does() {
+    let dir = common::scratch_dir("render-debug");
+    write(
+        &dir,
+        "bad/Chart.yaml",
+        "apiVersion: v2\nname: bad\nversion: 1.0.0\n",
+    );
+    write(
+        &dir,
+        "bad/templates/b.yaml",
+        "kind: ConfigMap\nmetadata:\n  name: x\n   bad: [\n",
+    );
+    let chart_dir = dir.join("bad");
+    let path = common::path_str(&chart_dir);
+    // Recorded from helm v4.1.4 `helm template bad [--debug]` (debug log lines left aside).
+    let error = "Error: YAML parse error on bad/templates/b.yaml: error converting YAML to JSON: yaml: line 4: mapping values are not allowed in this context\n";
+    let (code, stdout, stderr) = common::pkglens(&["render", path]);
+    assert_eq!((code, stdout.as_str()), (1, ""));
+    assert_eq!(
+        stderr,
+        format!("{}\nUse --debug flag to render out invalid YAML\n", error)
+    );
+    let (code, stdout, stderr) = common::pkglens(&["render", path, "--debug"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        stdout,
+        "---\n# Source: bad/templates/b.yaml\nkind: ConfigMap\nmetadata:\n  name: x\n   bad: [\n"
+    );
+    assert_eq!(stderr, error);
+    fs::remove_dir_all(dir).unwrap();
+}

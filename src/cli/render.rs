@@ -33,6 +33,10 @@ pub struct RenderArgs {
     /// CRDs either way).
     #[arg(long = "skip-crds")]
     pub skip_crds: bool,
+    /// As helm's `--debug`: on a template that is not valid YAML, print every rendered file
+    /// (on stdout, as helm does) before the error.
+    #[arg(long)]
+    pub debug: bool,
     /// Set .Release.IsUpgrade instead of .Release.IsInstall.
     #[arg(long = "is-upgrade")]
     pub is_upgrade: bool,
@@ -58,7 +62,15 @@ pub fn run(args: RenderArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(err) => {
-            eprintln!("Error: {}", terminal::escape_lines(&format!("{err:#}")));
+            match err.downcast_ref::<HelmError>() {
+                // helm prints the rendered files on stdout (trimmed), the error without its
+                // hint on stderr.
+                Some(HelmError::InvalidYaml { message, manifest }) if args.debug => {
+                    println!("{}", manifest.trim_end());
+                    eprintln!("Error: {}", terminal::escape_lines(message));
+                }
+                _ => eprintln!("Error: {}", terminal::escape_lines(&format!("{err:#}"))),
+            }
             ExitCode::from(1)
         }
     }

@@ -141,12 +141,30 @@ pub fn render_chart(mut chart: Chart, opts: &RenderOptions) -> Result<RenderedCh
         &mut crds,
     );
     let rendered = execute_all(renderables, opts.keys)?;
-    let (hooks, generic) = manifests::sort_manifests(&rendered).map_err(HelmError::Render)?;
+    let (hooks, generic) =
+        manifests::sort_manifests(&rendered).map_err(|message| HelmError::InvalidYaml {
+            message,
+            manifest: debug_manifest(&rendered),
+        })?;
     let out = manifests::print(&crds, generic, hooks, &opts.print).map_err(HelmError::ShowOnly)?;
     Ok(RenderedChart {
         output: out.text,
         documents: out.documents,
     })
+}
+
+/// What helm keeps as the release manifest when a file is not valid YAML (and prints with
+/// `--debug`): every non-empty rendered file, in path order (helm walks a Go map).
+fn debug_manifest(rendered: &[(String, String)]) -> String {
+    let mut files: Vec<&(String, String)> = rendered
+        .iter()
+        .filter(|(_, content)| !content.trim().is_empty())
+        .collect();
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    files
+        .iter()
+        .map(|(name, content)| format!("---\n# Source: {name}\n{content}\n"))
+        .collect()
 }
 
 struct ChartContext<'a> {
