@@ -11,16 +11,29 @@ pub enum Verbosity {
     Verbose = 2,
 }
 
-static VERBOSITY: AtomicU8 = AtomicU8::new(Verbosity::Normal as u8);
+/// Not set yet: taken from [`VERBOSITY_ENV`] (scan workers inherit it from their parent).
+const UNSET: u8 = u8::MAX;
+static VERBOSITY: AtomicU8 = AtomicU8::new(UNSET);
+/// Carries the verbosity to the worker processes a scan starts.
+const VERBOSITY_ENV: &str = "PKGLENS_VERBOSITY";
 
-/// Sets the verbosity for the whole process (the command line does, once).
+/// Sets the verbosity for this process and the workers it starts (the command line does, once).
 pub fn set_verbosity(verbosity: Verbosity) {
     VERBOSITY.store(verbosity as u8, Ordering::Relaxed);
+    std::env::set_var(VERBOSITY_ENV, (verbosity as u8).to_string());
 }
 
 /// The verbosity in force.
 pub fn verbosity() -> Verbosity {
-    match VERBOSITY.load(Ordering::Relaxed) {
+    let mut level = VERBOSITY.load(Ordering::Relaxed);
+    if level == UNSET {
+        level = std::env::var(VERBOSITY_ENV)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(Verbosity::Normal as u8);
+        VERBOSITY.store(level, Ordering::Relaxed);
+    }
+    match level {
         0 => Verbosity::Quiet,
         1 => Verbosity::Normal,
         _ => Verbosity::Verbose,

@@ -65,13 +65,12 @@ pub fn run() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    pkglens::notice::set_verbosity(if cli.quiet {
-        Verbosity::Quiet
+    // Without -q/-v the verbosity is left as inherited (a scan worker gets its parent's).
+    if cli.quiet {
+        pkglens::notice::set_verbosity(Verbosity::Quiet);
     } else if cli.verbose {
-        Verbosity::Verbose
-    } else {
-        Verbosity::Normal
-    });
+        pkglens::notice::set_verbosity(Verbosity::Verbose);
+    }
     match cli.command {
         Command::Scan(args) => scan::run(args),
         Command::Render(args) => render::run(args),
