@@ -70,7 +70,7 @@ pub fn build(
     });
     let legacy = match &sort {
         None => true,
-        Some(s) => s.order == "legacy",
+        Some(s) => sort_is_legacy(s)?,
     };
     if legacy {
         let (first, last) = match sort.as_ref().and_then(|s| s.legacy_sort_options.clone()) {
@@ -83,6 +83,21 @@ pub fn build(
         legacy_sort(&mut acc.res.items, &first, &last);
     }
     Ok(acc.res.items.into_iter().map(|r| r.obj).collect())
+}
+
+/// Whether `sortOptions` asks for the legacy order, checked as kustomize's
+/// SortOrderTransformer checks it.
+fn sort_is_legacy(s: &super::kustfile::SortOptions) -> Result<bool, KustomizeError> {
+    match s.order.as_str() {
+        "legacy" => Ok(true),
+        "fifo" if s.legacy_sort_options.is_some() => Err(KustomizeError::build(
+            "the field 'sortOptions.legacySortOptions' is set but the selected sort order is 'fifo', not 'legacy'",
+        )),
+        "fifo" => Ok(false),
+        _ => Err(KustomizeError::build(
+            "the field 'sortOptions.order' must be one of [fifo, legacy]",
+        )),
+    }
 }
 
 impl<'t> Build<'t> {
@@ -774,4 +789,22 @@ fn legacy_sort(items: &mut [Resource], first: &[String], last: &[String]) {
         };
         key(a).cmp(&key(b))
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kustomize::kustfile::{LegacySortOptions, SortOptions};
+
+    #[test]
+    fn sort_options_need_a_known_order_and_legacy_options_only_with_legacy() {
+        let opts = |order: &str, legacy: bool| SortOptions {
+            order: order.into(),
+            legacy_sort_options: legacy.then(LegacySortOptions::default),
+        };
+        assert_eq!(sort_is_legacy(&opts("legacy", true)), Ok(true));
+        assert_eq!(sort_is_legacy(&opts("fifo", false)), Ok(false));
+        assert!(sort_is_legacy(&opts("fifo", true)).is_err());
+        assert!(sort_is_legacy(&opts("", true)).is_err());
+    }
 }
