@@ -352,11 +352,11 @@ impl<'t> Build<'t> {
                 ldr.load_text(p)?
             };
             for doc in parse_documents(&text, p)? {
-                self.apply_smp_by_id(&mut acc.res, &doc)?;
+                self.apply_smp_by_id(&mut acc.res, &doc, IdentityChange::default())?;
             }
         }
         for p in &k.patches {
-            self.apply_patch(ldr, &mut acc.res, p, false)?;
+            self.apply_patch(ldr, &mut acc.res, p, false, &acc.config)?;
         }
         transform::namespace(&mut acc.res, &k.namespace, &acc.config);
         transform::prefix_suffix(&mut acc.res, &k.name_prefix, "", &acc.config);
@@ -379,7 +379,7 @@ impl<'t> Build<'t> {
             &acc.config,
         );
         for p in &k.patches_json6902 {
-            self.apply_patch(ldr, &mut acc.res, p, true)?;
+            self.apply_patch(ldr, &mut acc.res, p, true, &acc.config)?;
         }
         for r in &k.replicas {
             transform::replicas(&mut acc.res, r);
@@ -440,7 +440,7 @@ impl<'t> Build<'t> {
             "PatchTransformer" | "PatchJson6902Transformer" => {
                 let args: PatchArgs = serde_json::from_value(config.clone())
                     .map_err(|e| KustomizeError::build(format!("{kind}: {e}")))?;
-                self.apply_patch(ldr, res, &args, kind == "PatchJson6902Transformer")?;
+                self.apply_patch(ldr, res, &args, kind == "PatchJson6902Transformer", tconfig)?;
             }
             "ValueAddTransformer" => {
                 let value = match config.get("value").and_then(Value::as_str) {
@@ -467,7 +467,7 @@ impl<'t> Build<'t> {
                 for p in paths {
                     let text = ldr.load_text(&p)?;
                     for doc in parse_documents(&text, &p)? {
-                        self.apply_smp_by_id(res, &doc)?;
+                        self.apply_smp_by_id(res, &doc, IdentityChange::default())?;
                     }
                 }
             }
@@ -480,7 +480,12 @@ impl<'t> Build<'t> {
         Ok(())
     }
 
-    fn apply_smp_by_id(&self, res: &mut ResMap, patch: &Value) -> Result<(), KustomizeError> {
+    fn apply_smp_by_id(
+        &self,
+        res: &mut ResMap,
+        patch: &Value,
+        allow: IdentityChange,
+    ) -> Result<Option<Rename>, KustomizeError> {
         let pr = Resource::new(patch.clone());
         let id = pr.id();
         let found = res.find_by_any_id(&id);
@@ -499,26 +504,52 @@ impl<'t> Build<'t> {
                 )))
             }
         };
-        self.smp_into(res, idx, patch);
-        Ok(())
+        Ok(self.smp_into(res, idx, patch, allow))
     }
 
-    fn smp_into(&self, res: &mut ResMap, idx: usize, patch: &Value) {
+    /// Merges `patch` into resource `idx` as kustomize's `ApplySmPatch` does:
+    /// the target keeps its namespace, and its name and kind unless the
+    /// patch options allow changing them. Returns the renaming to propagate.
+    fn smp_into(
+        &self,
+        res: &mut ResMap,
+        idx: usize,
+        patch: &Value,
+        allow: IdentityChange,
+    ) -> Option<Rename> {
         let keyed = patch::keyed_lists(res.items[idx].kind(), self.custom_schema);
         let mut patch = patch.clone();
-        // The patch must not rename its target.
         if let Some(Value::Object(meta)) = patch.get_mut("metadata") {
-            meta.shift_remove("name");
+            if !allow.name {
+                meta.shift_remove("name");
+            }
             meta.shift_remove("namespace");
         }
         if let Value::Object(m) = &mut patch {
             m.shift_remove("apiVersion");
-            m.shift_remove("kind");
+            if !allow.kind {
+                m.shift_remove("kind");
+            }
         }
         let r = &mut res.items[idx];
+        let before = Rename::of(r, r.name(), r.namespace());
         if !patch::strategic_merge(&mut r.obj, &patch, keyed) {
             res.items.remove(idx);
+            return None;
         }
+        if r.kind() != before.kind {
+            r.former_kinds.push((
+                before.kind.clone(),
+                before.old_name.clone(),
+                r.namespace().to_string(),
+            ));
+        }
+        let new_name = r.name().to_string();
+        if new_name == before.old_name {
+            return None;
+        }
+        r.names.push(new_name.clone());
+        Some(Rename { new_name, ..before })
     }
 
     fn apply_patch(
@@ -527,6 +558,7 @@ impl<'t> Build<'t> {
         res: &mut ResMap,
         p: &PatchArgs,
         json_only: bool,
+        config: &TransformerConfig,
     ) -> Result<(), KustomizeError> {
         if !p.path.is_empty() && !p.patch.is_empty() {
             return Err(KustomizeError::build(
@@ -566,20 +598,50 @@ impl<'t> Build<'t> {
             }
             return Ok(());
         }
-        for doc in &docs {
-            match &p.target {
-                None => self.apply_smp_by_id(res, doc)?,
-                Some(sel) => {
-                    let mut targets = patch::select(res, sel)?;
-                    // Deleting shifts indexes: apply from the back.
-                    targets.reverse();
-                    for idx in targets {
-                        self.smp_into(res, idx, doc);
+        let allow = IdentityChange::from_options(&p.options);
+        let mut renames = Vec::new();
+        match &p.target {
+            None => {
+                for doc in &docs {
+                    renames.extend(self.apply_smp_by_id(res, doc, allow)?);
+                }
+            }
+            Some(_) if docs.len() > 1 => {
+                return Err(KustomizeError::build(format!(
+                    "Multiple Strategic-Merge Patches in one `patches` entry is not allowed to set `patches.target` field: {label}"
+                )))
+            }
+            Some(sel) => {
+                let mut targets = patch::select(res, sel)?;
+                // Deleting shifts indexes: apply from the back.
+                targets.reverse();
+                for doc in &docs {
+                    for &idx in &targets {
+                        renames.extend(self.smp_into(res, idx, doc, allow));
                     }
                 }
             }
         }
+        nameref::propagate(res, &renames, config);
         Ok(())
+    }
+}
+
+/// Whether a strategic-merge patch may change its target's name or kind
+/// (the `allowNameChange`/`allowKindChange` patch options).
+#[derive(Debug, Clone, Copy, Default)]
+struct IdentityChange {
+    name: bool,
+    kind: bool,
+}
+
+impl IdentityChange {
+    fn from_options(options: &serde_json::Map<String, Value>) -> Self {
+        let on = |k: &str| options.get(k).and_then(Value::as_bool).unwrap_or(false);
+        IdentityChange {
+            name: on("allowNameChange"),
+            kind: on("allowKindChange"),
+        }
     }
 }
 

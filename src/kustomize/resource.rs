@@ -23,6 +23,8 @@ pub struct Resource {
     pub names: Vec<String>,
     /// Every namespace it has been in, oldest first.
     pub namespaces: Vec<String>,
+    /// (kind, name, namespace) it had before each kind change a patch made.
+    pub former_kinds: Vec<(String, String, String)>,
     /// Set for generator output that still needs its content-hash suffix.
     pub needs_hash: bool,
     pub behavior: Option<Behavior>,
@@ -37,6 +39,7 @@ impl Resource {
             .unwrap_or("")
             .to_string();
         Resource {
+            former_kinds: Vec::new(),
             orig_ns: ns.clone(),
             orig_name: name.clone(),
             names: vec![name],
@@ -105,6 +108,12 @@ impl Resource {
 
     /// True when `id` names this resource now or under a former name/namespace.
     pub fn matches_any_id(&self, id: &ResId) -> bool {
+        let former = |(kind, name, ns): &(String, String, String)| {
+            *kind == id.kind && *name == id.name && ns_equal(ns, &id.namespace)
+        };
+        if self.former_kinds.iter().any(former) {
+            return true;
+        }
         if !(self.kind() == id.kind
             && self.group() == id.group
             && (id.version.is_empty() || self.version() == id.version))
