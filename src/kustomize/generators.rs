@@ -63,14 +63,14 @@ pub fn generate(
         }
         match kind {
             GenKind::Secret => {
-                data.insert(k, Value::String(encode_base64(&v)));
+                data.insert(k, Value::String(wrapped_base64(&v)));
             }
             GenKind::ConfigMap => match String::from_utf8(v) {
                 Ok(s) => {
                     data.insert(k, Value::String(s));
                 }
                 Err(e) => {
-                    binary.insert(k, Value::String(encode_base64(e.as_bytes())));
+                    binary.insert(k, Value::String(wrapped_base64(e.as_bytes())));
                 }
             },
         }
@@ -134,6 +134,24 @@ pub fn generate(
         }
     });
     Ok(r)
+}
+
+/// Base64 as kyaml writes generated Secret data and ConfigMap binaryData:
+/// an encoding of 70 characters or more is cut into lines of 70, each line
+/// ending in a newline (so the value prints as a literal block and the
+/// content hash covers the wrapped text).
+fn wrapped_base64(data: &[u8]) -> String {
+    const LINE: usize = 70;
+    let encoded = encode_base64(data);
+    if encoded.len() < LINE {
+        return encoded;
+    }
+    let mut out = String::with_capacity(encoded.len() + encoded.len() / LINE + 1);
+    for line in encoded.as_bytes().chunks(LINE) {
+        out.push_str(std::str::from_utf8(line).unwrap_or_default());
+        out.push('\n');
+    }
+    out
 }
 
 fn string_object(pairs: &[(String, String)]) -> Value {
@@ -289,8 +307,20 @@ fn go_json_string(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::content_hash;
+    use super::{content_hash, wrapped_base64};
     use serde_json::json;
+
+    #[test]
+    fn long_base64_is_cut_into_lines_of_70_each_ending_in_a_newline() {
+        assert_eq!(wrapped_base64(b"short"), "c2hvcnQ=");
+        // 51 bytes encode to 68 characters: one line, no newline.
+        assert!(!wrapped_base64(&[b'a'; 51]).contains('\n'));
+        // 54 bytes encode to 72 characters: 70 + 2, both lines ended.
+        let wrapped = wrapped_base64(&[b'a'; 54]);
+        let lines: Vec<&str> = wrapped.split_terminator('\n').collect();
+        assert_eq!(lines.iter().map(|l| l.len()).collect::<Vec<_>>(), [70, 2]);
+        assert!(wrapped.ends_with('\n'));
+    }
 
     #[test]
     fn hashes_short_escapes_as_go_json_does() {
