@@ -8,6 +8,7 @@ use super::helmcharts;
 use super::kustfile::{string_map, Kustomization, PatchArgs, VarArgs};
 use super::loader::{is_remote, join, Files, Loader};
 use super::nameref::{self, Rename};
+use super::origin;
 use super::patch;
 use super::replacements;
 use super::resource::{Behavior, ResId, ResMap, Resource};
@@ -41,6 +42,9 @@ struct Build<'t> {
     custom_schema: bool,
     visits: usize,
     enable_helm: bool,
+    /// With `buildMetadata`: the folder being built, relative to the root
+    /// kustomization (origins are written relative to it).
+    origin: Option<String>,
 }
 
 pub fn build(
@@ -55,8 +59,12 @@ pub fn build(
         stack: Vec::new(),
         custom_schema: false,
         visits: 0,
+        origin: None,
     };
     let k = b.load_kustomization(&root)?;
+    if !k.build_metadata.is_empty() {
+        b.origin = Some(String::new());
+    }
     let sort = k.sort_options.clone();
     let mut acc = Accumulator::default();
     b.accumulate_target(&root, &k, &mut acc)?;
@@ -82,6 +90,7 @@ pub fn build(
         };
         legacy_sort(&mut acc.res.items, &first, &last);
     }
+    origin::finish(&mut acc.res, &k.build_metadata);
     Ok(acc.res.items.into_iter().map(|r| r.obj).collect())
 }
 
@@ -119,7 +128,8 @@ impl<'t> Build<'t> {
             [(path, data)] => {
                 let text = std::str::from_utf8(data)
                     .map_err(|_| KustomizeError::build(format!("{path} is not valid UTF-8")))?;
-                let k = Kustomization::parse(text, path)?;
+                let mut k = Kustomization::parse(text, path)?;
+                k.file_name = path.rsplit('/').next().unwrap_or(path).to_string();
                 if !k.openapi.is_empty() {
                     self.custom_schema = true;
                 }
@@ -199,7 +209,10 @@ impl<'t> Build<'t> {
                     ck.kind
                 )));
             }
-            self.accumulate_target(&cdir, &ck, acc)?;
+            let outer = self.enter_origin(c);
+            let result = self.accumulate_target(&cdir, &ck, acc);
+            self.origin = outer;
+            result?;
         }
         self.run_transformers(&ldr, k, acc)?;
         for v in &k.vars {
@@ -228,8 +241,14 @@ impl<'t> Build<'t> {
             let text = ldr.load_text(path)?;
             let mut loaded = ResMap::default();
             for doc in parse_documents(&text, path)? {
-                for item in expand_list(doc) {
+                for mut item in expand_list(doc) {
                     check_resource(&item, path)?;
+                    if let Some(dir) = &self.origin {
+                        origin::annotate(
+                            &mut item,
+                            &origin::of_file(&origin::clean_join(dir, path)),
+                        );
+                    }
                     loaded.items.push(Resource::new(item));
                 }
             }
@@ -250,7 +269,10 @@ impl<'t> Build<'t> {
             )));
         }
         let mut sub_acc = Accumulator::default();
-        self.accumulate_target(&target, &sub, &mut sub_acc)?;
+        let outer = self.enter_origin(path);
+        let result = self.accumulate_target(&target, &sub, &mut sub_acc);
+        self.origin = outer;
+        result?;
         acc.res.append_all(sub_acc.res)?;
         for v in sub_acc.vars {
             if acc.vars.iter().any(|x| x.name == v.name) {
@@ -265,6 +287,27 @@ impl<'t> Build<'t> {
         Ok(())
     }
 
+    /// Moves the origin folder into `path`, returning the one to restore.
+    fn enter_origin(&mut self, path: &str) -> Option<String> {
+        let inner = self
+            .origin
+            .as_deref()
+            .map(|dir| origin::clean_join(dir, path));
+        std::mem::replace(&mut self.origin, inner)
+    }
+
+    /// The origin of what a builtin generator named in `k` makes.
+    fn builtin_origin(&self, k: &Kustomization, kind: &str) -> Option<String> {
+        let dir = self.origin.as_deref()?;
+        Some(origin::of_generator(
+            &origin::clean_join(dir, &k.file_name),
+            "builtin",
+            kind,
+            "",
+            "",
+        ))
+    }
+
     fn run_generators(
         &mut self,
         ldr: &Loader,
@@ -273,11 +316,15 @@ impl<'t> Build<'t> {
     ) -> Result<(), KustomizeError> {
         let global = k.generator_options.as_ref();
         let mut generated = Vec::new();
+        let cm_origin = self.builtin_origin(k, "ConfigMapGenerator");
         for args in &k.config_map_generator {
-            generated.push(generators::generate(ldr, GenKind::ConfigMap, args, global)?);
+            let r = generators::generate(ldr, GenKind::ConfigMap, args, global)?;
+            generated.push((r, cm_origin.clone()));
         }
+        let secret_origin = self.builtin_origin(k, "SecretGenerator");
         for args in &k.secret_generator {
-            generated.push(generators::generate(ldr, GenKind::Secret, args, global)?);
+            let r = generators::generate(ldr, GenKind::Secret, args, global)?;
+            generated.push((r, secret_origin.clone()));
         }
         if !k.helm_charts.is_empty() && !self.enable_helm {
             return Err(KustomizeError::build(
@@ -285,16 +332,17 @@ impl<'t> Build<'t> {
             ));
         }
         let globals = k.helm_globals.clone().unwrap_or_default();
+        let helm_origin = self.builtin_origin(k, "HelmChartInflationGenerator");
         for chart in &k.helm_charts {
             for doc in helmcharts::inflate(ldr, &globals, chart)? {
                 for item in expand_list(doc) {
                     check_resource(&item, "helm chart output")?;
-                    generated.push(Resource::new(item));
+                    generated.push((Resource::new(item), helm_origin.clone()));
                 }
             }
         }
         for entry in &k.generators {
-            for config in self.plugin_configs(ldr, entry)? {
+            for config in self.plugin_configs(ldr, k, entry)? {
                 let kind = config
                     .get("kind")
                     .and_then(Value::as_str)
@@ -319,10 +367,14 @@ impl<'t> Build<'t> {
                         .unwrap_or("")
                         .to_string();
                 }
-                generated.push(generators::generate(ldr, gen, &args, None)?);
+                let r = generators::generate(ldr, gen, &args, None)?;
+                generated.push((r, plugin_origin(&config)));
             }
         }
-        for r in generated {
+        for (mut r, from) in generated {
+            if let Some(from) = from {
+                origin::annotate(&mut r.obj, &from);
+            }
             absorb_generated(&mut acc.res, r)?;
         }
         Ok(())
@@ -330,9 +382,21 @@ impl<'t> Build<'t> {
 
     /// The configuration documents a `generators`/`transformers` entry names:
     /// inline YAML, a file, or a kustomization folder.
-    fn plugin_configs(&mut self, ldr: &Loader, entry: &str) -> Result<Vec<Value>, KustomizeError> {
+    fn plugin_configs(
+        &mut self,
+        ldr: &Loader,
+        k: &Kustomization,
+        entry: &str,
+    ) -> Result<Vec<Value>, KustomizeError> {
         if entry.contains('\n') {
-            return parse_documents(entry, "inline plugin config");
+            let mut configs = parse_documents(entry, "inline plugin config")?;
+            if let Some(dir) = &self.origin {
+                let from = origin::of_file(&origin::clean_join(dir, &k.file_name));
+                for c in &mut configs {
+                    origin::annotate(c, &from);
+                }
+            }
+            return Ok(configs);
         }
         let mut acc = Accumulator::default();
         self.accumulate_resource(ldr, entry, &mut acc)?;
@@ -389,7 +453,7 @@ impl<'t> Build<'t> {
         }
         replacements::run(ldr, &mut acc.res, &k.replacements)?;
         for entry in &k.transformers {
-            for config in self.plugin_configs(ldr, entry)? {
+            for config in self.plugin_configs(ldr, k, entry)? {
                 self.run_builtin_transformer(ldr, &mut acc.res, &config, &acc.config)?;
             }
         }
@@ -653,6 +717,20 @@ struct ValueAddTarget {
     file_path_position: usize,
 }
 
+/// The origin of what a generator configured by `config` makes: the file
+/// the configuration came from and the configuration's identity.
+fn plugin_origin(config: &Value) -> Option<String> {
+    let configured_in = origin::get(config)?.strip_prefix("path: ")?.trim_end();
+    let text = |p: &str| config.pointer(p).and_then(Value::as_str).unwrap_or("");
+    Some(origin::of_generator(
+        configured_in,
+        text("/apiVersion"),
+        text("/kind"),
+        text("/metadata/name"),
+        text("/metadata/namespace"),
+    ))
+}
+
 /// A JSON/YAML `List` document stands for its items.
 fn expand_list(doc: Value) -> Vec<Value> {
     let is_list = doc
@@ -746,9 +824,13 @@ fn merge_generated(old: &mut Resource, new: &Resource) {
             }
         }
     }
+    let keeps_origin = origin::get(&old.obj).is_some();
     for meta in ["labels", "annotations"] {
         if let Some(Value::Object(nm)) = new.obj.pointer(&format!("/metadata/{meta}")) {
             for (k, v) in nm {
+                if keeps_origin && k == origin::ORIGIN_ANNOTATION {
+                    continue;
+                }
                 super::resource::set_at(&mut old.obj, &["metadata", meta, k], v.clone());
             }
         }

@@ -39,6 +39,10 @@ pub struct Kustomization {
     pub helm_charts: Vec<Value>,
     pub helm_globals: Option<super::helmcharts::HelmGlobals>,
     pub openapi: Map<String, Value>,
+    pub build_metadata: Vec<String>,
+    /// The name of the file it was read from (`kustomization.yaml`, ...).
+    #[serde(skip)]
+    pub file_name: String,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]

@@ -15,6 +15,7 @@ mod helmcharts;
 mod kustfile;
 mod loader;
 mod nameref;
+mod origin;
 mod patch;
 mod replacements;
 mod resource;
