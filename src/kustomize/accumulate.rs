@@ -69,6 +69,7 @@ pub fn build(
     let mut acc = Accumulator::default();
     b.accumulate_target(&root, &k, &mut acc)?;
     add_hashes(&mut acc.res, &acc.config);
+    check_role_binding_subjects(&acc.res)?;
     vars::resolve(&mut acc.res, &acc.vars, &acc.config)?;
     acc.res.items.retain(|r| {
         r.obj
@@ -715,6 +716,28 @@ struct ValueAddTarget {
     selector: Option<super::kustfile::Selector>,
     field_path: String,
     file_path_position: usize,
+}
+
+/// kustomize's name-reference pass reads the namespaces of a RoleBinding's
+/// ServiceAccount subjects and refuses one that is present but not a string
+/// (`namespace:` left blank).
+fn check_role_binding_subjects(res: &ResMap) -> Result<(), KustomizeError> {
+    for r in res.items.iter().filter(|r| r.kind() == "RoleBinding") {
+        let Some(Value::Array(subjects)) = r.obj.get("subjects") else {
+            continue;
+        };
+        let blank = subjects.iter().any(|s| {
+            s.get("kind").and_then(Value::as_str) == Some("ServiceAccount")
+                && s.get("namespace").is_some_and(|ns| !ns.is_string())
+        });
+        if blank {
+            return Err(KustomizeError::build(format!(
+                "Invalid Input: namespace is blank for resource \"{}\"",
+                r.id().display()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The origin of what a generator configured by `config` makes: the file

@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct Kustomization {
+    pub api_version: String,
     pub kind: String,
     pub resources: Vec<String>,
     pub bases: Vec<String>,
@@ -166,6 +167,7 @@ pub struct LegacySortOptions {
 }
 
 pub const COMPONENT_KIND: &str = "Component";
+pub const KUSTOMIZATION_KIND: &str = "Kustomization";
 
 impl Kustomization {
     pub fn parse(text: &str, file: &str) -> Result<Self, KustomizeError> {
@@ -191,10 +193,38 @@ impl Kustomization {
         // Legacy `bases` are resources (kustomize's FixKustomization).
         let bases = std::mem::take(&mut k.bases);
         k.resources.extend(bases);
+        let problems = k.field_problems();
+        if !problems.is_empty() {
+            let dir = file.rsplit_once('/').map_or(".", |(d, _)| d);
+            return Err(KustomizeError::build(format!(
+                "Failed to read kustomization file under {dir}:\n{}",
+                problems.join("\n")
+            )));
+        }
         if k.kind.is_empty() {
-            k.kind = "Kustomization".into();
+            k.kind = KUSTOMIZATION_KIND.into();
         }
         Ok(k)
+    }
+
+    /// kustomize's `EnforceFields`: a known kind, and the apiVersion that
+    /// kind requires when one is given.
+    fn field_problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if !self.kind.is_empty() && self.kind != KUSTOMIZATION_KIND && self.kind != COMPONENT_KIND {
+            problems.push(format!(
+                "kind should be {KUSTOMIZATION_KIND} or {COMPONENT_KIND}"
+            ));
+        }
+        let required = if self.kind == COMPONENT_KIND {
+            "kustomize.config.k8s.io/v1alpha1"
+        } else {
+            "kustomize.config.k8s.io/v1beta1"
+        };
+        if !self.api_version.is_empty() && self.api_version != required {
+            problems.push(format!("apiVersion for {} should be {required}", self.kind));
+        }
+        problems
     }
 
     pub fn is_component(&self) -> bool {
