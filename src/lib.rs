@@ -6,6 +6,7 @@
 
 pub mod budget;
 pub mod candidates;
+pub mod catalog;
 pub mod detect;
 pub mod files;
 pub mod helm;
@@ -17,6 +18,7 @@ pub mod objects;
 pub mod output;
 pub mod records;
 pub mod scan;
+pub mod serve;
 pub mod template;
 pub mod terminal;
 pub mod unpack;

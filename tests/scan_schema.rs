@@ -3,56 +3,9 @@
 
 mod common;
 
-use jsonschema::{Registry, Validator};
+use common::{load_schema, validate_all, SCHEMAS};
 use serde_json::Value;
 use std::fs;
-
-/// The schema names `$ref`s point at (relative `$id`s resolve against this base).
-const BASE: &str = "json-schema:///";
-const SCHEMAS: [&str; 7] = [
-    "DockerImage",
-    "ErrorDetail",
-    "ErrorModel",
-    "Package",
-    "PackageComponent",
-    "ScanResult",
-    "Versioning",
-];
-
-fn load_schema(name: &str) -> Value {
-    let path = common::repo_root().join(format!("schema/{name}.json"));
-    serde_json::from_slice(&fs::read(path).expect("schema file")).expect("schema JSON")
-}
-
-fn validate_all(schema_name: &str, instances: &[Value]) {
-    let schemas: Vec<(String, Value)> = SCHEMAS
-        .iter()
-        .map(|n| (format!("{BASE}{n}.json"), load_schema(n)))
-        .collect();
-    let mut registry = Registry::new();
-    for (uri, schema) in &schemas {
-        registry = registry
-            .add(uri.as_str(), schema)
-            .expect("schema registers");
-    }
-    let registry = registry.prepare().expect("registry prepares");
-    let validator: Validator = jsonschema::options()
-        .with_base_uri(format!("{BASE}{schema_name}.json"))
-        .with_registry(&registry)
-        .should_validate_formats(true)
-        .build(&load_schema(schema_name))
-        .expect("schema compiles");
-    for instance in instances {
-        let errors: Vec<String> = validator
-            .iter_errors(instance)
-            .map(|e| format!("{} at {}", e, e.instance_path()))
-            .collect();
-        assert!(
-            errors.is_empty(),
-            "{schema_name} invalid: {errors:#?}\n{instance:#}"
-        );
-    }
-}
 
 const TESTDATA_INPUTS: [&str; 5] = [
     "testdata/scan",

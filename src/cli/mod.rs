@@ -1,11 +1,14 @@
 //! Command-line edge: argument parsing and dispatch. Each subcommand lives in its own file.
 
 mod build;
+mod diff;
+mod get;
 mod helm_args;
 mod output_file;
 mod render;
 mod scan;
 mod schema;
+mod serve;
 mod shell;
 
 use clap::{Parser, Subcommand};
@@ -44,6 +47,12 @@ enum Command {
     Render(render::RenderArgs),
     /// Print what `kustomize build` prints for a kustomization.
     Build(build::BuildArgs),
+    /// Print one package from a catalog (`scan --catalog`) by its id.
+    Get(get::GetArgs),
+    /// Answer the Get Package endpoints (Chkk and Astra) from a catalog over HTTP.
+    Serve(serve::ServeArgs),
+    /// List the packages added, removed and changed (with their images) between catalogs.
+    Diff(diff::DiffArgs),
     /// Print a record schema (all names when none is given).
     Schema(schema::SchemaArgs),
     /// Print a shell completion script (`pkglens completions bash > /etc/bash_completion.d/pkglens`).
@@ -75,6 +84,9 @@ pub fn run() -> ExitCode {
         Command::Scan(args) => scan::run(args),
         Command::Render(args) => render::run(args),
         Command::Build(args) => build::run(args),
+        Command::Get(args) => get::run(args),
+        Command::Serve(args) => serve::run(args),
+        Command::Diff(args) => diff::run(args),
         Command::Schema(args) => schema::run(args),
         Command::Completions(args) => shell::completions(args),
         Command::Man => shell::man(),

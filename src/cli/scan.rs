@@ -4,9 +4,12 @@ use super::helm_args::HelmArgs;
 use super::output_file::AtomicFile;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
+use pkglens::catalog::scan::scan_with_catalog;
+use pkglens::catalog::Catalog;
 use pkglens::helm::render::RenderOptions;
+use pkglens::notice;
 use pkglens::output::{Format, ImageSelection, ResultWriter};
-use pkglens::records::State;
+use pkglens::records::{ScanResult, State};
 use pkglens::scan::pool::{self, Isolation};
 use pkglens::scan::{self, ScanOptions};
 use pkglens::terminal;
@@ -88,6 +91,10 @@ pub struct ScanArgs {
     /// from the OS; a crash ends the whole batch).
     #[arg(long)]
     pub no_isolate: bool,
+    /// Keep every result in this catalog (SQLite, made when missing); inputs whose sha256
+    /// and flags are unchanged since it stored them are not scanned again.
+    #[arg(long, value_name = "FILE")]
+    pub catalog: Option<PathBuf>,
 }
 
 pub fn run(args: ScanArgs) -> ExitCode {
@@ -155,35 +162,61 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
             tests: args.include_tests,
         }),
     };
+    let mut catalog = args
+        .catalog
+        .as_deref()
+        .map(Catalog::open_or_create)
+        .transpose()?;
+    let run = ScanRun {
+        inputs: &args.inputs,
+        options: &options,
+        catalog: catalog.as_mut(),
+    };
     let all_available = match args.output.as_deref() {
         Some(path) => {
             let mut file = AtomicFile::create(path)?;
-            let all_available = write_results(&args.inputs, &options, format, &mut file)?;
+            let all_available = write_results(run, format, &mut file)?;
             file.commit()?;
             all_available
         }
-        None => write_results(&args.inputs, &options, format, io::stdout().lock())?,
+        None => write_results(run, format, io::stdout().lock())?,
     };
     let failed = args.fail_on.is_some() && !all_available;
     Ok(ExitCode::from(u8::from(failed)))
 }
 
+/// What to scan, and the catalog to keep the results in, if any.
+struct ScanRun<'a> {
+    inputs: &'a [PathBuf],
+    options: &'a ScanOptions,
+    catalog: Option<&'a mut Catalog>,
+}
+
 /// Scans and writes every result to `out`; returns whether all of them are `available`.
-fn write_results(
-    inputs: &[PathBuf],
-    options: &ScanOptions,
-    format: Format,
-    out: impl Write,
-) -> anyhow::Result<bool> {
+fn write_results(run: ScanRun<'_>, format: Format, out: impl Write) -> anyhow::Result<bool> {
     let mut writer = ResultWriter::new(format, out);
     let mut all_available = true;
     let mut write_error = None;
-    scan::scan(inputs, options, |result| {
+    let emit = |result: ScanResult| {
         all_available &= result.state == State::Available;
         if write_error.is_none() {
             write_error = writer.write(result).err();
         }
-    })?;
+    };
+    match run.catalog {
+        None => scan::scan(run.inputs, run.options, emit)?,
+        Some(catalog) => {
+            let counts = scan_with_catalog(catalog, run.inputs, run.options, emit)?;
+            notice::notice(&format!(
+                "catalog {}: {} input(s) skipped (sha256 and flags unchanged), {} scanned, {} \
+                 removed (no longer in the scanned folders)",
+                catalog.path().display(),
+                counts.skipped,
+                counts.scanned,
+                counts.removed
+            ));
+        }
+    }
     let written = match write_error {
         Some(err) => Err(err),
         None => writer.finish(),

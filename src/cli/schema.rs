@@ -1,25 +1,9 @@
-//! `pkglens schema [NAME]`: print a record schema (the project's copies in `schema/`).
+//! `pkglens schema [NAME]`: print a record schema (the project's copies in `schema/`, see
+//! [`pkglens::records::schemas`]).
 
 use clap::Args;
+use pkglens::records::schemas::SCHEMAS;
 use std::process::ExitCode;
-
-/// The schemas, embedded at build time so the binary needs no files beside it.
-const SCHEMAS: [(&str, &str); 8] = [
-    ("DockerImage", include_str!("../../schema/DockerImage.json")),
-    ("ErrorDetail", include_str!("../../schema/ErrorDetail.json")),
-    ("ErrorModel", include_str!("../../schema/ErrorModel.json")),
-    ("Package", include_str!("../../schema/Package.json")),
-    (
-        "PackageComponent",
-        include_str!("../../schema/PackageComponent.json"),
-    ),
-    ("ScanResult", include_str!("../../schema/ScanResult.json")),
-    ("Versioning", include_str!("../../schema/Versioning.json")),
-    (
-        "astra/Package",
-        include_str!("../../schema/astra/Package.json"),
-    ),
-];
 
 #[derive(Args, Debug)]
 pub struct SchemaArgs {

@@ -437,6 +437,19 @@ pub fn load(input: &Input, limits: &Limits) -> Result<Loaded, LoadFailure> {
     }
 }
 
+/// The sha256 a scan would record for the input (`source.sha256`), read now within the same
+/// bounds; `None` for folders and for inputs that cannot be read (they are always scanned).
+pub fn content_sha256(input: &Input, limits: &Limits) -> Option<String> {
+    let limit = match input.kind {
+        InputKind::Archive(_) => input_file_limit(limits),
+        InputKind::Manifest(_) => limits.max_file_size,
+        _ => return None,
+    };
+    input_bytes(input, limit)
+        .ok()
+        .map(|bytes| sha256_hex(&bytes))
+}
+
 /// The input's bytes (read by discovery, or from its file now), at most `limit` of them.
 fn input_bytes(input: &Input, limit: u64) -> Result<Vec<u8>, LoadError> {
     let Some(data) = &input.data else {

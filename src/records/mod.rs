@@ -4,6 +4,7 @@
 pub mod astra;
 pub mod ids;
 pub mod problem;
+pub mod schemas;
 pub mod timestamp;
 
 use crate::candidates::{ObjectCandidates, Reason};

@@ -56,15 +56,16 @@ pub enum ScanError {
     Worker(#[from] pool::WorkerError),
 }
 
-/// Hands out results in input order as soon as each one and all before it are there.
-struct InOrder<F> {
+/// Hands out each input's results (with the input's index) in input order as soon as they and
+/// all before them are there.
+pub(crate) struct InOrder<F> {
     emit: F,
     next: usize,
     pending: BTreeMap<usize, Vec<ScanResult>>,
 }
 
-impl<F: FnMut(ScanResult)> InOrder<F> {
-    fn new(emit: F) -> Self {
+impl<F: FnMut(usize, Vec<ScanResult>)> InOrder<F> {
+    pub(crate) fn new(emit: F) -> Self {
         Self {
             emit,
             next: 0,
@@ -72,10 +73,10 @@ impl<F: FnMut(ScanResult)> InOrder<F> {
         }
     }
 
-    fn push(&mut self, index: usize, results: Vec<ScanResult>) {
+    pub(crate) fn push(&mut self, index: usize, results: Vec<ScanResult>) {
         self.pending.insert(index, results);
         while let Some(results) = self.pending.remove(&self.next) {
-            results.into_iter().for_each(&mut self.emit);
+            (self.emit)(self.next, results);
             self.next += 1;
         }
     }
@@ -85,7 +86,28 @@ impl<F: FnMut(ScanResult)> InOrder<F> {
 pub fn scan(
     paths: &[PathBuf],
     options: &ScanOptions,
-    emit: impl FnMut(ScanResult),
+    mut emit: impl FnMut(ScanResult),
+) -> Result<(), ScanError> {
+    let inputs = discover(paths, options);
+    scan_inputs(&inputs, options, |_, results| {
+        results.into_iter().for_each(&mut emit)
+    })
+}
+
+/// The inputs the paths stand for (see [`input::discover`]), in order.
+pub fn discover(paths: &[PathBuf], options: &ScanOptions) -> Vec<Input> {
+    paths
+        .iter()
+        .flat_map(|p| input::discover(p, &options.limits))
+        .collect()
+}
+
+/// Scans `inputs` and hands each input's ScanResults to `emit` with the input's index, in
+/// input order, as soon as they and all before them are done.
+pub fn scan_inputs(
+    inputs: &[Input],
+    options: &ScanOptions,
+    emit: impl FnMut(usize, Vec<ScanResult>),
 ) -> Result<(), ScanError> {
     // A scan keeps the images, never the keys a chart makes: it may reuse them.
     let options = &ScanOptions {
@@ -95,12 +117,8 @@ pub fn scan(
         },
         ..options.clone()
     };
-    let inputs: Vec<Input> = paths
-        .iter()
-        .flat_map(|p| input::discover(p, &options.limits))
-        .collect();
     if let Some(isolation) = &options.isolation {
-        return Ok(pool::scan(&inputs, options, isolation, emit)?);
+        return Ok(pool::scan(inputs, options, isolation, emit)?);
     }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.jobs.unwrap_or(0))

@@ -199,13 +199,13 @@ struct Worker {
     job: Option<(usize, Instant)>,
 }
 
-/// The parent's side: scans `inputs` in worker processes and hands results to `emit` in input
-/// order. Fails only when no worker can be started at all.
+/// The parent's side: scans `inputs` in worker processes and hands each input's results to
+/// `emit` (with the input's index) in input order. Fails only when no worker can be started.
 pub fn scan(
     inputs: &[Input],
     options: &ScanOptions,
     isolation: &Isolation,
-    emit: impl FnMut(ScanResult),
+    emit: impl FnMut(usize, Vec<ScanResult>),
 ) -> Result<(), WorkerError> {
     let setup = serde_json::to_string(&WorkerSetup {
         options: ScanOptions {

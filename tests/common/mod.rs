@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)] // each test crate uses a different subset
 
+use jsonschema::{Registry, Validator};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -160,6 +161,55 @@ pub fn grepped_images(rendered: &str) -> std::collections::BTreeSet<String> {
     }
     found.retain(|r| pkglens::image_ref::parse(r).is_ok());
     found
+}
+
+/// JSON Schema validation against the project's schema copies in `schema/` (their relative
+/// `$ref`s resolved), formats checked; panics listing every error.
+/// The schema names `$ref`s point at (relative `$id`s resolve against this base).
+pub const BASE: &str = "json-schema:///";
+pub const SCHEMAS: [&str; 7] = [
+    "DockerImage",
+    "ErrorDetail",
+    "ErrorModel",
+    "Package",
+    "PackageComponent",
+    "ScanResult",
+    "Versioning",
+];
+
+pub fn load_schema(name: &str) -> Value {
+    let path = repo_root().join(format!("schema/{name}.json"));
+    serde_json::from_slice(&std::fs::read(path).expect("schema file")).expect("schema JSON")
+}
+
+pub fn validate_all(schema_name: &str, instances: &[Value]) {
+    let schemas: Vec<(String, Value)> = SCHEMAS
+        .iter()
+        .map(|n| (format!("{BASE}{n}.json"), load_schema(n)))
+        .collect();
+    let mut registry = Registry::new();
+    for (uri, schema) in &schemas {
+        registry = registry
+            .add(uri.as_str(), schema)
+            .expect("schema registers");
+    }
+    let registry = registry.prepare().expect("registry prepares");
+    let validator: Validator = jsonschema::options()
+        .with_base_uri(format!("{BASE}{schema_name}.json"))
+        .with_registry(&registry)
+        .should_validate_formats(true)
+        .build(&load_schema(schema_name))
+        .expect("schema compiles");
+    for instance in instances {
+        let errors: Vec<String> = validator
+            .iter_errors(instance)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{schema_name} invalid: {errors:#?}\n{instance:#}"
+        );
+    }
 }
 
 pub mod archives;

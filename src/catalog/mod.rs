@@ -1,0 +1,146 @@
+//! The catalog: every ScanResult of `scan --catalog FILE` kept in an embedded SQLite database,
+//! so that a repository can be scanned again and again (unchanged inputs skipped) and one
+//! package asked for by its id (`get`, `serve`), or two states compared (`diff`).
+//!
+//! - [`schema`]: the versioned tables and their migrations.
+//! - [`store`]: the write side; every input's results are replaced in one transaction, so a
+//!   kill mid-scan never leaves half a record, and a scan that was cut short is continued by
+//!   the next one.
+//! - [`lookup`]: the read side (packages, components, Astra packages by id).
+//! - [`scan`]: a scan that skips inputs whose sha256 and flags are unchanged.
+//! - [`diff`]: packages added, removed and changed between two states.
+//!
+//! The database runs in WAL mode: readers (`serve`) see either the old or the new results of
+//! an input while a scan writes, never a mix.
+
+pub mod diff;
+pub mod lookup;
+pub mod scan;
+pub mod schema;
+pub mod store;
+
+use rusqlite::{Connection, OpenFlags};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use thiserror::Error;
+
+/// How long a statement waits for a lock another process holds (a scan's write transaction
+/// lasts one input; a migration a moment).
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Error)]
+pub enum CatalogError {
+    #[error("catalog {path}: {source}")]
+    Sqlite {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("catalog {0}: no such file (`pkglens scan --catalog FILE ...` makes one)")]
+    Missing(PathBuf),
+    #[error("{0} is not a pkglens catalog")]
+    NotACatalog(PathBuf),
+    #[error(
+        "catalog {path} has schema version {found}; this pkglens knows up to {known} \
+         (a newer pkglens made it)"
+    )]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    #[error("catalog {path}: a stored record does not parse ({source})")]
+    Record {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
+}
+
+/// An open catalog: one SQLite connection.
+pub struct Catalog {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Catalog {
+    /// Opens the catalog at `path`, creating it when missing, and migrates it to the current
+    /// schema (what `scan --catalog` does).
+    pub fn open_or_create(path: &Path) -> Result<Self, CatalogError> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        Self::open_with(path, flags)
+    }
+
+    /// Opens an existing catalog (migrating it when an older pkglens made it).
+    pub fn open(path: &Path) -> Result<Self, CatalogError> {
+        if !path.exists() {
+            return Err(CatalogError::Missing(path.to_path_buf()));
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        Self::open_with(path, flags)
+    }
+
+    /// A read-only connection to a catalog [`Catalog::open`] has already checked and migrated
+    /// (one per `serve` worker).
+    pub fn open_reader(path: &Path) -> Result<Self, CatalogError> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(sqlite_error(path))?;
+        conn.busy_timeout(BUSY_TIMEOUT)
+            .map_err(sqlite_error(path))?;
+        let catalog = Self {
+            conn,
+            path: path.to_path_buf(),
+        };
+        schema::check(&catalog.conn, path)?;
+        Ok(catalog)
+    }
+
+    fn open_with(path: &Path, flags: OpenFlags) -> Result<Self, CatalogError> {
+        let conn = Connection::open_with_flags(path, flags).map_err(sqlite_error(path))?;
+        let mut catalog = Self {
+            conn,
+            path: path.to_path_buf(),
+        };
+        catalog.configure()?;
+        schema::migrate(&mut catalog.conn, path)?;
+        Ok(catalog)
+    }
+
+    fn configure(&self) -> Result<(), CatalogError> {
+        let error = sqlite_error(&self.path);
+        self.conn.busy_timeout(BUSY_TIMEOUT).map_err(&error)?;
+        // Nothing is written to a file that is not a catalog.
+        schema::recognise(&self.conn, &self.path)?;
+        let mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
+            .map_err(&error)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(error(rusqlite::Error::InvalidQuery));
+        }
+        // In WAL mode NORMAL keeps every commit atomic; a power loss may lose the last ones.
+        self.conn
+            .pragma_update(None, "synchronous", "NORMAL")
+            .map_err(&error)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn error(&self) -> impl Fn(rusqlite::Error) -> CatalogError + '_ {
+        sqlite_error(&self.path)
+    }
+}
+
+fn sqlite_error(path: &Path) -> impl Fn(rusqlite::Error) -> CatalogError + '_ {
+    move |source| match source {
+        rusqlite::Error::SqliteFailure(e, _) if e.code == rusqlite::ErrorCode::NotADatabase => {
+            CatalogError::NotACatalog(path.to_path_buf())
+        }
+        source => CatalogError::Sqlite {
+            path: path.to_path_buf(),
+            source,
+        },
+    }
+}

@@ -1,0 +1,118 @@
+//! `scan --catalog`: inputs whose sha256 and flags match what the catalog holds are not
+//! scanned again (their stored results are handed out instead, so the output is the same as a
+//! full scan's); the others are scanned and their results replace the stored ones, input by
+//! input, in the parent process as they arrive.
+
+use super::store::StoredInput;
+use super::{Catalog, CatalogError};
+use crate::input::{self, Input};
+use crate::records::{sha256_hex, ScanResult};
+use crate::scan::{self, InOrder, ScanError, ScanOptions};
+use std::collections::HashSet;
+use std::path::PathBuf;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum CatalogScanError {
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    #[error(transparent)]
+    Scan(#[from] ScanError),
+}
+
+/// What a catalog scan did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CatalogScanCounts {
+    /// Inputs scanned (new, changed, or scanned under other flags).
+    pub scanned: usize,
+    /// Inputs unchanged since the catalog stored them (same sha256 and flags).
+    pub skipped: usize,
+    /// Inputs the catalog held inside the scanned folders that are no longer there.
+    pub removed: usize,
+}
+
+/// The fingerprint of everything besides an input's bytes that shapes its results: the scan
+/// options (values, release, namespace, limits...), the isolation limits, pkglens's version.
+/// Worker threads do not change results and are left out.
+pub fn flags_fingerprint(options: &ScanOptions) -> String {
+    let mut shaping = options.clone();
+    shaping.jobs = None;
+    let isolation = options
+        .isolation
+        .as_ref()
+        .map(|i| (i.max_seconds, i.max_memory));
+    let key = serde_json::json!({
+        "pkglens": env!("CARGO_PKG_VERSION"),
+        "options": shaping,
+        "isolation": isolation,
+    });
+    sha256_hex(key.to_string().as_bytes())
+}
+
+/// Scans `paths` against `catalog` (see the module docs) and hands every result, stored or
+/// new, to `emit` in input order. A failed catalog write stops further writes and is returned
+/// once the scan is done (the results are still all handed out).
+pub fn scan_with_catalog(
+    catalog: &mut Catalog,
+    paths: &[PathBuf],
+    options: &ScanOptions,
+    mut emit: impl FnMut(ScanResult),
+) -> Result<CatalogScanCounts, CatalogScanError> {
+    let flags = flags_fingerprint(options);
+    let inputs = scan::discover(paths, options);
+    // Stored and new results alike are handed out in input order.
+    let mut merge =
+        InOrder::new(|_, results: Vec<ScanResult>| results.into_iter().for_each(&mut emit));
+    let mut counts = CatalogScanCounts::default();
+    // The inputs to scan, with their index among all inputs and the sha256 read now.
+    let mut to_scan: Vec<(usize, Option<String>)> = Vec::new();
+    for (index, input) in inputs.iter().enumerate() {
+        let sha256 = input::content_sha256(input, &options.limits);
+        let unchanged = sha256.is_some()
+            && catalog.stored_input(&input.display())?
+                == Some(StoredInput {
+                    sha256: sha256.clone(),
+                    flags: flags.clone(),
+                });
+        let stored = if unchanged {
+            catalog.input_results(&input.display())?
+        } else {
+            Vec::new()
+        };
+        if stored.is_empty() {
+            to_scan.push((index, sha256));
+        } else {
+            counts.skipped += 1;
+            merge.push(index, stored);
+        }
+    }
+    counts.scanned = to_scan.len();
+    let mut run = catalog.begin_scan()?;
+    let mut write_error = None;
+    let scanned: Vec<Input> = to_scan.iter().map(|(i, _)| inputs[*i].clone()).collect();
+    scan::scan_inputs(&scanned, options, |at, results| {
+        let (index, read_sha256) = &to_scan[at];
+        if write_error.is_none() {
+            // The sha256 the results were made from (the worker's read), else the one read now.
+            let sha256 = results
+                .iter()
+                .find_map(|r| r.source.sha256.as_deref())
+                .or(read_sha256.as_deref());
+            let path = inputs[*index].display();
+            write_error = run.record(&path, sha256, &flags, &results).err();
+        }
+        merge.push(*index, results);
+    })?;
+    if let Some(error) = write_error {
+        return Err(error.into());
+    }
+    let folders: Vec<String> = paths
+        .iter()
+        .filter(|p| p.is_dir())
+        .map(|p| p.display().to_string())
+        .collect();
+    let seen: HashSet<String> = inputs.iter().map(Input::display).collect();
+    counts.removed = run.prune(&folders, &seen)?;
+    run.finish()?;
+    Ok(counts)
+}
