@@ -291,37 +291,65 @@ pub fn common_labels() -> Vec<FieldSpec> {
     v
 }
 
-/// Fields holding `$(VAR)` references kustomize substitutes by default.
+/// Fields holding `$(VAR)` references kustomize substitutes by default
+/// (its varReference configuration, quirks included: CronJob's nfs path
+/// lacks a `spec`, StatefulSets look in their volume claim templates).
 pub fn var_references() -> Vec<FieldSpec> {
     let mut v = Vec::new();
-    let pod_specs: [(&str, &str, &str); 8] = [
-        ("Pod", "", "spec"),
-        ("Deployment", "", "spec/template/spec"),
-        ("ReplicaSet", "", "spec/template/spec"),
-        ("DaemonSet", "", "spec/template/spec"),
-        ("StatefulSet", "", "spec/template/spec"),
-        ("Job", "", "spec/template/spec"),
-        ("CronJob", "", "spec/jobTemplate/spec/template/spec"),
-        ("ReplicationController", "", "spec/template/spec"),
+    let pod_specs: [(&str, &str, &str); 7] = [
+        (
+            "CronJob",
+            "spec/jobTemplate/spec/template/spec",
+            "spec/jobTemplate/spec/template/volumes/nfs/server",
+        ),
+        (
+            "DaemonSet",
+            "spec/template/spec",
+            "spec/template/spec/volumes/nfs/server",
+        ),
+        (
+            "Deployment",
+            "spec/template/spec",
+            "spec/template/spec/volumes/nfs/server",
+        ),
+        (
+            "Job",
+            "spec/template/spec",
+            "spec/template/spec/volumes/nfs/server",
+        ),
+        ("Pod", "spec", "spec/volumes/nfs/server"),
+        (
+            "ReplicaSet",
+            "spec/template/spec",
+            "spec/template/spec/volumes/nfs/server",
+        ),
+        (
+            "StatefulSet",
+            "spec/template/spec",
+            "spec/volumeClaimTemplates/spec/nfs/server",
+        ),
     ];
-    for (kind, group, base) in pod_specs {
+    for (kind, base, nfs) in pod_specs {
         for c in ["containers", "initContainers"] {
             for f in ["args", "command", "env/value", "volumeMounts/mountPath"] {
-                v.push(fs(kind, group, &format!("{base}/{c}/{f}"), false));
+                v.push(fs(kind, "", &format!("{base}/{c}/{f}"), false));
             }
         }
-        v.push(fs(
-            kind,
-            group,
-            &format!("{base}/volumes/nfs/server"),
-            false,
-        ));
+        v.push(fs(kind, "", nfs, false));
     }
+    v.push(fs(
+        "Deployment",
+        "",
+        "spec/template/metadata/annotations",
+        false,
+    ));
     v.push(fs("Ingress", "", "spec/rules/host", false));
     v.push(fs("Ingress", "", "spec/tls/hosts", false));
     v.push(fs("Ingress", "", "spec/tls/secretName", false));
-    v.push(fs("Ingress", "", "metadata/annotations", false));
-    v.push(fs("Service", "", "metadata/annotations", false));
-    v.push(fs("ConfigMap", "", "data", false));
+    v.push(fs("Service", "", "spec/ports/port", false));
+    v.push(fs("Service", "", "spec/ports/targetPort", false));
+    v.push(fs("PersistentVolume", "", "spec/nfs/server", false));
+    v.push(fs("", "", "metadata/labels", false));
+    v.push(fs("", "", "metadata/annotations", false));
     v
 }

@@ -24,7 +24,6 @@ pub struct Kustomization {
     pub replicas: Vec<ReplicaArgs>,
     pub patches: Vec<PatchArgs>,
     pub patches_strategic_merge: Vec<String>,
-    #[serde(alias = "patchesJSON6902")]
     pub patches_json6902: Vec<PatchArgs>,
     pub config_map_generator: Vec<GeneratorArgs>,
     pub secret_generator: Vec<GeneratorArgs>,
@@ -183,9 +182,9 @@ impl Kustomization {
         })?;
         // An empty document, and fields left empty (`components:`), mean "none".
         let json = match json {
-            Value::Object(m) => {
-                Value::Object(m.into_iter().filter(|(_, v)| !v.is_null()).collect())
-            }
+            Value::Object(m) => Value::Object(fold_field_names(
+                m.into_iter().filter(|(_, v)| !v.is_null()).collect(),
+            )),
             _ => Value::Object(Map::new()),
         };
         let mut k: Kustomization = serde_json::from_value(json)
@@ -232,6 +231,64 @@ impl Kustomization {
     }
 }
 
+/// The kustomization fields as kustomize spells them.
+const FIELD_NAMES: &[&str] = &[
+    "apiVersion",
+    "kind",
+    "metadata",
+    "openapi",
+    "namePrefix",
+    "nameSuffix",
+    "namespace",
+    "commonLabels",
+    "labels",
+    "commonAnnotations",
+    "patchesStrategicMerge",
+    "patchesJson6902",
+    "patches",
+    "images",
+    "replacements",
+    "replicas",
+    "vars",
+    "sortOptions",
+    "resources",
+    "components",
+    "crds",
+    "bases",
+    "configMapGenerator",
+    "secretGenerator",
+    "helmGlobals",
+    "helmCharts",
+    "generatorOptions",
+    "configurations",
+    "generators",
+    "transformers",
+    "validators",
+    "buildMetadata",
+];
+
+/// Go's JSON decoding matches field names case-insensitively when no key
+/// matches exactly (`nameprefix:` is `namePrefix:`): such keys get their
+/// field's spelling.
+fn fold_field_names(m: Map<String, Value>) -> Map<String, Value> {
+    let mut out = Map::new();
+    for (k, v) in m {
+        let canonical = FIELD_NAMES
+            .iter()
+            .find(|f| **f != k && f.eq_ignore_ascii_case(&k))
+            .map(|f| f.to_string());
+        match canonical {
+            Some(name) => {
+                out.insert(name, v);
+            }
+            None => {
+                out.insert(k, v);
+            }
+        }
+    }
+    out
+}
+
 /// A string map from a kustomization (labels, annotations): values are
 /// stringified the way JSON decoding into `map[string]string` would need.
 pub fn string_map(m: &Map<String, Value>) -> Vec<(String, String)> {
@@ -245,4 +302,30 @@ pub fn string_map(m: &Map<String, Value>) -> Vec<(String, String)> {
             (k.clone(), s)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_names_match_case_insensitively_as_go_json_does() {
+        let k = Kustomization::parse(
+            "nameprefix: p-\nNAMESUFFIX: -s\npatchesJSON6902: []\nresources: [a.yaml]\n",
+            "kustomization.yaml",
+        )
+        .unwrap();
+        assert_eq!(k.name_prefix, "p-");
+        assert_eq!(k.name_suffix, "-s");
+        assert_eq!(k.resources, ["a.yaml"]);
+    }
+
+    #[test]
+    fn a_component_needs_the_v1alpha1_api_version() {
+        let bad = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Component\n";
+        assert!(Kustomization::parse(bad, "c/kustomization.yaml").is_err());
+        let good = "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n";
+        assert!(Kustomization::parse(good, "c/kustomization.yaml").is_ok());
+        assert!(Kustomization::parse("kind: Other\n", "kustomization.yaml").is_err());
+    }
 }

@@ -15,7 +15,7 @@ pub fn resolve(
     if vars.is_empty() {
         return Ok(());
     }
-    let mut values: Vec<(String, String)> = Vec::new();
+    let mut values: Vec<(String, Value)> = Vec::new();
     for var in vars {
         let o = &var.objref;
         let (mut group, mut version) = split_api_version(&o.api_version);
@@ -65,7 +65,10 @@ pub fn resolve(
                 var.name
             ))
         })?;
-        values.push((var.name.clone(), scalar_string(&v)));
+        // Only scalars replace; anything else leaves `$(NAME)` in place.
+        if !(v.is_object() || v.is_array() || v.is_null()) {
+            values.push((var.name.clone(), v));
+        }
     }
     let mut specs = fieldspec::var_references();
     specs.extend(config.var_reference.iter().cloned());
@@ -93,41 +96,101 @@ fn lookup_field(obj: &Value, path: &str) -> Option<Value> {
     Some(cur.clone())
 }
 
-fn substitute(v: &mut Value, values: &[(String, String)]) {
+/// kustomize's refvar filter: a string field is expanded; in a map, each
+/// direct string value; in a list, each string item.
+fn substitute(v: &mut Value, values: &[(String, Value)]) {
     match v {
-        Value::String(s) => *s = expand(s, values),
-        Value::Array(items) => items.iter_mut().for_each(|i| substitute(i, values)),
-        Value::Object(m) => m.values_mut().for_each(|i| substitute(i, values)),
+        Value::String(s) => *v = expand(s, values),
+        Value::Array(items) => {
+            for item in items.iter_mut() {
+                if let Value::String(s) = item {
+                    *item = expand(s, values);
+                }
+            }
+        }
+        Value::Object(m) => {
+            for item in m.values_mut() {
+                if let Value::String(s) = item {
+                    *item = expand(s, values);
+                }
+            }
+        }
         _ => {}
     }
 }
 
-/// Replaces `$(NAME)` for known names; `$$` escapes a dollar, as in Kubernetes.
-fn expand(s: &str, values: &[(String, String)]) -> String {
+/// kustomize's `DoReplacements`: `$(NAME)` of a known var is replaced, `$$`
+/// is one dollar; a field that is exactly `$(NAME)` takes the var's value
+/// with its type (a number stays a number).
+fn expand(s: &str, values: &[(String, Value)]) -> Value {
+    let lookup = |name: &str| values.iter().find(|(n, _)| n == name).map(|(_, v)| v);
+    let bytes = s.as_bytes();
     let mut out = String::new();
-    let mut rest = s;
-    while let Some(i) = rest.find("$(") {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + 2..];
-        match after.find(')') {
-            Some(j) => {
-                let name = &after[..j];
-                match values.iter().find(|(n, _)| n == name) {
-                    Some((_, val)) => out.push_str(val),
+    let mut checkpoint = 0;
+    let mut cursor = 0;
+    while cursor < bytes.len() {
+        if bytes[cursor] == b'$' && cursor + 1 < bytes.len() {
+            out.push_str(&s[checkpoint..cursor]);
+            let rest = &s[cursor + 1..];
+            let advance = match rest.as_bytes()[0] {
+                b'$' => {
+                    out.push('$');
+                    1
+                }
+                b'(' => match rest.find(')') {
+                    Some(close) => {
+                        let name = &rest[1..close];
+                        match lookup(name) {
+                            Some(value) if s.len() == name.len() + 3 => return value.clone(),
+                            Some(value) => out.push_str(&scalar_string(value)),
+                            None => {
+                                out.push_str("$(");
+                                out.push_str(name);
+                                out.push(')');
+                            }
+                        }
+                        close + 1
+                    }
                     None => {
                         out.push_str("$(");
-                        out.push_str(name);
-                        out.push(')');
+                        1
                     }
+                },
+                _ => {
+                    // `$` and the next character, kept (a whole character).
+                    let next = rest.chars().next().map_or(1, char::len_utf8);
+                    out.push('$');
+                    out.push_str(&rest[..next]);
+                    next
                 }
-                rest = &after[j + 1..];
-            }
-            None => {
-                out.push_str(&rest[i..]);
-                rest = "";
-            }
+            };
+            cursor += advance;
+            checkpoint = cursor + 1;
         }
+        cursor += 1;
     }
-    out.push_str(rest);
-    out
+    if checkpoint <= s.len() {
+        out.push_str(&s[checkpoint..]);
+    }
+    Value::String(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn expands_as_kustomize_do_replacements() {
+        let values = vec![
+            ("PORT".to_string(), json!(8080)),
+            ("HOST".to_string(), json!("db")),
+        ];
+        assert_eq!(expand("$(PORT)", &values), json!(8080));
+        assert_eq!(expand("$(HOST):$(PORT)", &values), json!("db:8080"));
+        assert_eq!(expand("$$(HOST)", &values), json!("$(HOST)"));
+        assert_eq!(expand("$(OTHER) $(HOST", &values), json!("$(OTHER) $(HOST"));
+        assert_eq!(expand("cost $5", &values), json!("cost $5"));
+        assert_eq!(expand("end$", &values), json!("end$"));
+    }
 }
