@@ -111,40 +111,33 @@ impl Catalog {
     /// The PackageComponents (a JSON array) of the package's latest release.
     pub fn components_json(&self, package_id: &str) -> Result<Option<String>, CatalogError> {
         self.latest_release_record(
+            "SELECT components FROM results WHERE package_id = ?1 AND superseded_in IS NULL \
+             ORDER BY modified_on DESC, input_path DESC, ordinal DESC LIMIT 1",
             package_id,
-            "SELECT components FROM results WHERE input_path = ?1 AND ordinal = ?2 \
-             AND superseded_in IS NULL",
         )
     }
 
     /// The Astra package (JSON) of the package's latest release.
     pub fn astra_json_of_package(&self, package_id: &str) -> Result<Option<String>, CatalogError> {
         self.latest_release_record(
+            "SELECT astra FROM results WHERE package_id = ?1 AND superseded_in IS NULL \
+             ORDER BY modified_on DESC, input_path DESC, ordinal DESC LIMIT 1",
             package_id,
-            "SELECT astra FROM results WHERE input_path = ?1 AND ordinal = ?2 \
-             AND superseded_in IS NULL",
         )
     }
 
-    /// One stored record of the package's latest release: `query` selects it by input path
-    /// and ordinal.
+    /// One stored record of the package's latest release (the order [`latest`] picks by, in
+    /// SQL: one statement reads one consistent state while a scan writes).
     fn latest_release_record(
         &self,
-        package_id: &str,
         query: &str,
+        package_id: &str,
     ) -> Result<Option<String>, CatalogError> {
-        let releases = self.releases(package_id)?;
-        let Some(latest) = latest(&releases) else {
-            return Ok(None);
-        };
         self.conn
             .prepare_cached(query)
             .and_then(|mut statement| {
                 statement
-                    .query_row(
-                        rusqlite::params![latest.input_path, latest.ordinal],
-                        |row| row.get(0),
-                    )
+                    .query_row([package_id], |row| row.get(0))
                     .optional()
             })
             .map_err(self.error())
