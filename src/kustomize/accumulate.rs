@@ -352,6 +352,11 @@ impl<'t> Build<'t> {
                 let gen = match kind.as_str() {
                     "ConfigMapGenerator" => GenKind::ConfigMap,
                     "SecretGenerator" => GenKind::Secret,
+                    "IAMPolicyGenerator" => {
+                        let r = generators::iam_policy(&config)?;
+                        generated.push((r, plugin_origin(&config)));
+                        continue;
+                    }
                     _ => {
                         return Err(KustomizeError::build(format!(
                             "loading generator plugins: failed to load generator: external plugins disabled; unable to load external plugin '{kind}'"
@@ -427,12 +432,18 @@ impl<'t> Build<'t> {
         transform::prefix_suffix(&mut acc.res, &k.name_prefix, "", &acc.config);
         transform::prefix_suffix(&mut acc.res, "", &k.name_suffix, &acc.config);
         for l in &k.labels {
+            // The entry's fields, then the configurations' `labels`, then
+            // selectors (commonLabels fields) or templates and metadata.
             let mut specs: Vec<FieldSpec> = l.fields.iter().cloned().map(FieldSpec::from).collect();
+            specs.extend(acc.config.labels.iter().cloned());
             if l.include_selectors {
                 specs.extend(fieldspec::common_labels());
-            } else if l.include_templates {
-                specs.extend(fieldspec::metadata_labels());
+                specs.extend(acc.config.common_labels.iter().cloned());
             } else {
+                if l.include_templates {
+                    specs.extend(fieldspec::metadata_labels());
+                    specs.extend(acc.config.template_labels.iter().cloned());
+                }
                 specs.push(FieldSpec::new("", "", "metadata/labels", true));
             }
             transform::set_map_entries(&mut acc.res, &string_map(&l.pairs), &specs);

@@ -14,6 +14,10 @@ use serde_json::{Map, Value};
 #[derive(Debug, Default, Clone)]
 pub struct TransformerConfig {
     pub common_labels: Vec<FieldSpec>,
+    /// Extra fields for every `labels:` entry.
+    pub labels: Vec<FieldSpec>,
+    /// Extra fields for `labels:` entries with `includeTemplates`.
+    pub template_labels: Vec<FieldSpec>,
     pub common_annotations: Vec<FieldSpec>,
     pub images: Vec<FieldSpec>,
     pub var_reference: Vec<FieldSpec>,
@@ -26,6 +30,8 @@ pub struct TransformerConfig {
 #[serde(default, rename_all = "camelCase")]
 struct ConfigFile {
     common_labels: Vec<FieldSpecArgs>,
+    labels: Vec<FieldSpecArgs>,
+    template_labels: Vec<FieldSpecArgs>,
     common_annotations: Vec<FieldSpecArgs>,
     images: Vec<FieldSpecArgs>,
     var_reference: Vec<FieldSpecArgs>,
@@ -49,6 +55,8 @@ impl TransformerConfig {
             let specs =
                 |l: Vec<FieldSpecArgs>| l.into_iter().map(FieldSpec::from).collect::<Vec<_>>();
             out.common_labels.extend(specs(c.common_labels));
+            out.labels.extend(specs(c.labels));
+            out.template_labels.extend(specs(c.template_labels));
             out.common_annotations.extend(specs(c.common_annotations));
             out.images.extend(specs(c.images));
             out.var_reference.extend(specs(c.var_reference));
@@ -64,6 +72,8 @@ impl TransformerConfig {
 
     pub fn extend(&mut self, other: TransformerConfig) {
         self.common_labels.extend(other.common_labels);
+        self.labels.extend(other.labels);
+        self.template_labels.extend(other.template_labels);
         self.common_annotations.extend(other.common_annotations);
         self.images.extend(other.images);
         self.var_reference.extend(other.var_reference);
