@@ -64,27 +64,35 @@ pub fn scan_with_catalog(
     let mut merge =
         InOrder::new(|_, results: Vec<ScanResult>| results.into_iter().for_each(&mut emit));
     let mut counts = CatalogScanCounts::default();
-    // The inputs to scan, with their index among all inputs and the sha256 read now.
-    let mut to_scan: Vec<(usize, Option<String>)> = Vec::new();
-    for (index, input) in inputs.iter().enumerate() {
-        let sha256 = input::content_sha256(input, &options.limits);
-        let unchanged = sha256.is_some()
-            && catalog.stored_input(&input.display())?
-                == Some(StoredInput {
-                    sha256: sha256.clone(),
-                    flags: flags.clone(),
-                });
-        let stored = if unchanged {
-            catalog.input_results(&input.display())?
-        } else {
-            Vec::new()
-        };
-        if stored.is_empty() {
-            to_scan.push((index, sha256));
-        } else {
-            counts.skipped += 1;
-            merge.push(index, stored);
+    // The inputs to scan, with their index among all inputs and the sha256 read now; the
+    // stored results of the others.
+    let (to_scan, stored) = catalog.reading(|catalog| {
+        let mut to_scan: Vec<(usize, Option<String>)> = Vec::new();
+        let mut stored = Vec::new();
+        for (index, input) in inputs.iter().enumerate() {
+            let sha256 = input::content_sha256(input, &options.limits);
+            let unchanged = sha256.is_some()
+                && catalog.stored_input(&input.display())?
+                    == Some(StoredInput {
+                        sha256: sha256.clone(),
+                        flags: flags.clone(),
+                    });
+            let results = if unchanged {
+                catalog.input_results(&input.display())?
+            } else {
+                Vec::new()
+            };
+            if results.is_empty() {
+                to_scan.push((index, sha256));
+            } else {
+                stored.push((index, results));
+            }
         }
+        Ok((to_scan, stored))
+    })?;
+    counts.skipped = stored.len();
+    for (index, results) in stored {
+        merge.push(index, results);
     }
     counts.scanned = to_scan.len();
     let mut run = catalog.begin_scan()?;

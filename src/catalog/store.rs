@@ -52,6 +52,18 @@ impl Catalog {
         Ok(ScanRun { catalog: self, id })
     }
 
+    /// Runs `read` in one read transaction: one lock and one page cache for many lookups
+    /// (a re-scan reads every input's row), one consistent state.
+    pub fn reading<T>(
+        &self,
+        read: impl FnOnce(&Self) -> Result<T, CatalogError>,
+    ) -> Result<T, CatalogError> {
+        let tx = self.conn.unchecked_transaction().map_err(self.error())?;
+        let value = read(self)?;
+        tx.commit().map_err(self.error())?;
+        Ok(value)
+    }
+
     /// What the catalog holds about the input at `path`, if anything.
     pub fn stored_input(&self, path: &str) -> Result<Option<StoredInput>, CatalogError> {
         self.conn
