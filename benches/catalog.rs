@@ -95,11 +95,20 @@ fn rescan_bench() {
         let name = format!("chart-{i}");
         fs::write(repo.join(format!("{name}-1.0.0.tgz")), chart_archive(&name)).expect("write");
     }
-    let catalog = dir.join("catalog.db");
-    let full = timed_scan(&catalog, &repo);
-    let unchanged = timed_scan(&catalog, &repo);
+    // Medians of a few runs: the machine is shared.
+    let median = |mut runs: Vec<Duration>| {
+        runs.sort();
+        runs[runs.len() / 2]
+    };
+    let full = median(
+        (0..3)
+            .map(|run| timed_scan(&dir.join(format!("full-{run}.db")), &repo))
+            .collect(),
+    );
+    let catalog = dir.join("full-0.db");
+    let unchanged = median((0..7).map(|_| timed_scan(&catalog, &repo)).collect());
     println!(
-        "catalog/rescan: {archives} archives: full scan {:.2} s, unchanged re-scan {:.3} s = {:.1}% of the full scan",
+        "catalog/rescan: {archives} archives: full scan {:.2} s, unchanged re-scan {:.3} s = {:.1}% of the full scan (medians)",
         full.as_secs_f64(),
         unchanged.as_secs_f64(),
         100.0 * unchanged.as_secs_f64() / full.as_secs_f64()
