@@ -955,6 +955,13 @@ fn legacy_sort(items: &mut [Resource], first: &[String], last: &[String]) {
             if ra != rb {
                 return ra.cmp(&rb);
             }
+            // A core Namespace sorts before a same-named kind of another group.
+            if a.kind() == "Namespace"
+                && b.kind() == "Namespace"
+                && (a.group().is_empty() || b.group().is_empty())
+            {
+                return gb.cmp(&ga);
+            }
             return ga.cmp(&gb);
         }
         let key = |r: &Resource| {

@@ -3,7 +3,7 @@
 //! nameReference configuration).
 
 use super::fieldspec::{visit, FieldSpec, TransformerConfig};
-use super::resource::{is_cluster_scoped, ns_equal, ResMap, Resource};
+use super::resource::{ns_equal, ResMap, Resource};
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -263,6 +263,12 @@ fn ref_specs() -> Vec<RefSpec> {
         "spec/volumeClaimTemplates/spec/storageClassName",
     );
     add("IngressClass", "Ingress", "", "spec/ingressClassName");
+    add(
+        "ValidatingAdmissionPolicy",
+        "ValidatingAdmissionPolicyBinding",
+        "admissionregistration.k8s.io",
+        "spec/policyName",
+    );
     v
 }
 
@@ -301,7 +307,7 @@ pub fn propagate(res: &mut ResMap, renames: &[Rename], config: &TransformerConfi
     let service_accounts = by_kind.get("ServiceAccount").unwrap_or(&empty);
     for r in res.items.iter_mut() {
         let referrer_ns = r.namespace().to_string();
-        let referrer_cluster = is_cluster_scoped(r.kind());
+        let referrer_cluster = r.is_cluster_scoped();
         for (rs, segments, names) in &specs {
             if !rs.spec.applies_to(r) {
                 continue;

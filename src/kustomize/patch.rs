@@ -336,7 +336,7 @@ pub fn select(res: &ResMap, sel: &Selector) -> Result<Vec<usize>, KustomizeError
 }
 
 fn effective_ns(r: &Resource, ns: &str) -> String {
-    if ns.is_empty() && !super::resource::is_cluster_scoped(r.kind()) {
+    if ns.is_empty() && !r.is_cluster_scoped() {
         "default".into()
     } else {
         ns.into()

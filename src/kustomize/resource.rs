@@ -264,41 +264,59 @@ pub fn set_at(v: &mut Value, path: &[&str], new: Value) {
     }
 }
 
-/// Kinds that are not namespaced (kustomize reads this from its built-in
-/// Kubernetes schema; custom resources are namespaced).
-pub fn is_cluster_scoped(kind: &str) -> bool {
-    matches!(
-        kind,
-        "Namespace"
-            | "Node"
-            | "PersistentVolume"
-            | "StorageClass"
-            | "CustomResourceDefinition"
-            | "ClusterRole"
-            | "ClusterRoleBinding"
-            | "PriorityClass"
-            | "MutatingWebhookConfiguration"
-            | "ValidatingWebhookConfiguration"
-            | "ValidatingAdmissionPolicy"
-            | "ValidatingAdmissionPolicyBinding"
-            | "APIService"
-            | "CSIDriver"
-            | "CSINode"
-            | "VolumeAttachment"
-            | "RuntimeClass"
-            | "PodSecurityPolicy"
-            | "IngressClass"
-            | "CertificateSigningRequest"
-            | "ComponentStatus"
-            | "FlowSchema"
-            | "PriorityLevelConfiguration"
-            | "TokenReview"
-            | "SelfSubjectAccessReview"
-            | "SelfSubjectRulesReview"
-            | "SubjectAccessReview"
-            | "StorageVersion"
-            | "ClusterTrustBundle"
-    )
+/// Kubernetes' built-in kinds that are not namespaced, with their API
+/// groups (kustomize reads this from its built-in schema, by group and kind:
+/// a custom `Namespace` of another group is namespaced, as custom resources
+/// are; kinds newer than that schema, such as ValidatingAdmissionPolicy, are
+/// namespaced for kustomize too).
+const CLUSTER_SCOPED: &[(&str, &[&str])] = &[
+    ("Namespace", &[""]),
+    ("Node", &[""]),
+    ("PersistentVolume", &[""]),
+    ("ComponentStatus", &[""]),
+    ("StorageClass", &["storage.k8s.io"]),
+    ("CSIDriver", &["storage.k8s.io"]),
+    ("CSINode", &["storage.k8s.io"]),
+    ("VolumeAttachment", &["storage.k8s.io"]),
+    ("CustomResourceDefinition", &["apiextensions.k8s.io"]),
+    ("ClusterRole", &["rbac.authorization.k8s.io"]),
+    ("ClusterRoleBinding", &["rbac.authorization.k8s.io"]),
+    ("PriorityClass", &["scheduling.k8s.io"]),
+    (
+        "MutatingWebhookConfiguration",
+        &["admissionregistration.k8s.io"],
+    ),
+    (
+        "ValidatingWebhookConfiguration",
+        &["admissionregistration.k8s.io"],
+    ),
+    ("APIService", &["apiregistration.k8s.io"]),
+    ("RuntimeClass", &["node.k8s.io"]),
+    ("PodSecurityPolicy", &["policy", "extensions"]),
+    ("IngressClass", &["networking.k8s.io"]),
+    ("CertificateSigningRequest", &["certificates.k8s.io"]),
+    ("FlowSchema", &["flowcontrol.apiserver.k8s.io"]),
+    (
+        "PriorityLevelConfiguration",
+        &["flowcontrol.apiserver.k8s.io"],
+    ),
+    ("TokenReview", &["authentication.k8s.io"]),
+    ("SelfSubjectAccessReview", &["authorization.k8s.io"]),
+    ("SelfSubjectRulesReview", &["authorization.k8s.io"]),
+    ("SubjectAccessReview", &["authorization.k8s.io"]),
+    ("StorageVersion", &["internal.apiserver.k8s.io"]),
+];
+
+fn is_cluster_scoped(kind: &str, group: &str) -> bool {
+    CLUSTER_SCOPED
+        .iter()
+        .any(|(k, groups)| *k == kind && groups.contains(&group))
+}
+
+impl Resource {
+    pub fn is_cluster_scoped(&self) -> bool {
+        is_cluster_scoped(self.kind(), self.group())
+    }
 }
 
 /// The resources of one kustomization being built, in order.
@@ -346,5 +364,21 @@ impl ResMap {
             .filter(|(_, r)| r.matches_any_id(id))
             .map(|(i, _)| i)
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod scope_tests {
+    use super::is_cluster_scoped;
+
+    #[test]
+    fn cluster_scope_is_known_by_group_and_kind() {
+        assert!(is_cluster_scoped("Namespace", ""));
+        assert!(!is_cluster_scoped("Namespace", "servicebus.azure.com"));
+        assert!(is_cluster_scoped(
+            "ClusterRole",
+            "rbac.authorization.k8s.io"
+        ));
+        assert!(!is_cluster_scoped("Deployment", "apps"));
     }
 }

@@ -5,7 +5,7 @@ use super::fieldspec::{self, apply, FieldSpec, TransformerConfig};
 use super::kustfile::{ImageArgs, ReplicaArgs, Selector};
 use super::nameref::{self, Rename};
 use super::patch;
-use super::resource::{is_cluster_scoped, ResMap};
+use super::resource::ResMap;
 use super::KustomizeError;
 use serde_json::{Map, Value};
 
@@ -48,6 +48,10 @@ pub fn namespace(res: &mut ResMap, ns: &str, config: &TransformerConfig) {
     let mut renames = Vec::new();
     for r in res.items.iter_mut() {
         apply(&references, r, &mut |v| *v = Value::String(ns.into()));
+        // A core Namespace object takes the namespace as its name.
+        if r.kind() == "Namespace" && r.api_version() == "v1" {
+            r.set_name(ns);
+        }
         if matches!(r.kind(), "RoleBinding" | "ClusterRoleBinding") {
             if let Some(Value::Array(subjects)) = r.obj.get_mut("subjects") {
                 for s in subjects {
@@ -59,7 +63,7 @@ pub fn namespace(res: &mut ResMap, ns: &str, config: &TransformerConfig) {
                 }
             }
         }
-        if is_cluster_scoped(r.kind()) {
+        if r.is_cluster_scoped() {
             continue;
         }
         if r.kind() == "ServiceAccount" {
@@ -283,7 +287,7 @@ pub fn value_add(
     let segs = fieldspec::split_path(field_path);
     for i in targets {
         let r = &mut res.items[i];
-        if segs == ["metadata", "namespace"] && is_cluster_scoped(r.kind()) {
+        if segs == ["metadata", "namespace"] && r.is_cluster_scoped() {
             continue;
         }
         fieldspec::visit(&mut r.obj, &segs, true, &mut |v| {
