@@ -425,12 +425,25 @@ impl<'t> Build<'t> {
                 self.apply_smp_by_id(&mut acc.res, &doc, IdentityChange::default())?;
             }
         }
+        if !k.patches_strategic_merge.is_empty() {
+            self.note_builtin(&mut acc.res, k, "PatchStrategicMergeTransformer");
+        }
         for p in &k.patches {
             self.apply_patch(ldr, &mut acc.res, p, false, &acc.config)?;
+            self.note_builtin(&mut acc.res, k, "PatchTransformer");
         }
-        transform::namespace(&mut acc.res, &k.namespace, &acc.config);
-        transform::prefix_suffix(&mut acc.res, &k.name_prefix, "", &acc.config);
-        transform::prefix_suffix(&mut acc.res, "", &k.name_suffix, &acc.config);
+        if !k.namespace.is_empty() {
+            transform::namespace(&mut acc.res, &k.namespace, &acc.config);
+            self.note_builtin(&mut acc.res, k, "NamespaceTransformer");
+        }
+        if !k.name_prefix.is_empty() {
+            transform::prefix_suffix(&mut acc.res, &k.name_prefix, "", &acc.config);
+            self.note_builtin(&mut acc.res, k, "PrefixTransformer");
+        }
+        if !k.name_suffix.is_empty() {
+            transform::prefix_suffix(&mut acc.res, "", &k.name_suffix, &acc.config);
+            self.note_builtin(&mut acc.res, k, "SuffixTransformer");
+        }
         for l in &k.labels {
             // The entry's fields, then the configurations' `labels`, then
             // selectors (commonLabels fields) or templates and metadata.
@@ -447,29 +460,54 @@ impl<'t> Build<'t> {
                 specs.push(FieldSpec::new("", "", "metadata/labels", true));
             }
             transform::set_map_entries(&mut acc.res, &string_map(&l.pairs), &specs);
+            self.note_builtin(&mut acc.res, k, "LabelTransformer");
         }
-        transform::common_labels(&mut acc.res, &string_map(&k.common_labels), &acc.config);
-        transform::common_annotations(
-            &mut acc.res,
-            &string_map(&k.common_annotations),
-            &acc.config,
-        );
+        // kustomize configures a commonLabels transformer whenever labels are set.
+        if !k.labels.is_empty() || !k.common_labels.is_empty() {
+            transform::common_labels(&mut acc.res, &string_map(&k.common_labels), &acc.config);
+            self.note_builtin(&mut acc.res, k, "LabelTransformer");
+        }
+        if !k.common_annotations.is_empty() {
+            transform::common_annotations(
+                &mut acc.res,
+                &string_map(&k.common_annotations),
+                &acc.config,
+            );
+            self.note_builtin(&mut acc.res, k, "AnnotationsTransformer");
+        }
         for p in &k.patches_json6902 {
             self.apply_patch(ldr, &mut acc.res, p, true, &acc.config)?;
+            self.note_builtin(&mut acc.res, k, "PatchJson6902Transformer");
         }
         for r in &k.replicas {
             transform::replicas(&mut acc.res, r);
+            self.note_builtin(&mut acc.res, k, "ReplicaCountTransformer");
         }
         for img in &k.images {
             transform::images(&mut acc.res, img, &acc.config.images);
+            self.note_builtin(&mut acc.res, k, "ImageTagTransformer");
         }
-        replacements::run(ldr, &mut acc.res, &k.replacements)?;
+        if !k.replacements.is_empty() {
+            replacements::run(ldr, &mut acc.res, &k.replacements)?;
+            self.note_builtin(&mut acc.res, k, "ReplacementTransformer");
+        }
         for entry in &k.transformers {
             for config in self.plugin_configs(ldr, k, entry)? {
                 self.run_builtin_transformer(ldr, &mut acc.res, &config, &acc.config)?;
+                if let Some(from) = plugin_origin(&config) {
+                    origin::add_transformation(&mut acc.res, &from);
+                }
             }
         }
         Ok(())
+    }
+
+    /// With origin tracking on, records a builtin transformer configured by
+    /// `k` on every resource (kustomize's transformer annotations).
+    fn note_builtin(&self, res: &mut ResMap, k: &Kustomization, kind: &str) {
+        if let Some(from) = self.builtin_origin(k, kind) {
+            origin::add_transformation(res, &from);
+        }
     }
 
     fn run_builtin_transformer(

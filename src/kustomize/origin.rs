@@ -8,6 +8,7 @@ use super::resource::{set_at, ResMap};
 use serde_json::Value;
 
 pub const ORIGIN_ANNOTATION: &str = "config.kubernetes.io/origin";
+const TRANSFORMATIONS_ANNOTATION: &str = "alpha.config.kubernetes.io/transformations";
 const MANAGED_BY_LABEL: &str = "app.kubernetes.io/managed-by";
 /// What kubectl's embedded kustomize (v5.6.0, built without a release
 /// version) writes in the managed-by label.
@@ -77,6 +78,33 @@ pub fn annotate(obj: &mut Value, origin: &str) {
     }
 }
 
+/// Appends a transformer's origin to every resource's list of
+/// transformations (kustomize records each transformer on every resource of
+/// the map it ran on, changed or not).
+pub fn add_transformation(res: &mut ResMap, transformer: &str) {
+    let mut item = String::new();
+    for (i, line) in transformer.lines().enumerate() {
+        item.push_str(if i == 0 { "- " } else { "  " });
+        item.push_str(line);
+        item.push('\n');
+    }
+    for r in res.items.iter_mut() {
+        let mut list = r
+            .obj
+            .pointer("/metadata/annotations")
+            .and_then(|a| a.get(TRANSFORMATIONS_ANNOTATION))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        list.push_str(&item);
+        set_at(
+            &mut r.obj,
+            &["metadata", "annotations", TRANSFORMATIONS_ANNOTATION],
+            Value::String(list),
+        );
+    }
+}
+
 /// Applies the root kustomization's `buildMetadata` at the end of the build:
 /// the managed-by label, and origins dropped unless asked for.
 pub fn finish(res: &mut ResMap, build_metadata: &[String]) {
@@ -90,17 +118,20 @@ pub fn finish(res: &mut ResMap, build_metadata: &[String]) {
             );
         }
         if !wants("originAnnotations") {
-            remove(&mut r.obj);
+            remove(&mut r.obj, ORIGIN_ANNOTATION);
+        }
+        if !wants("transformerAnnotations") {
+            remove(&mut r.obj, TRANSFORMATIONS_ANNOTATION);
         }
     }
 }
 
-fn remove(obj: &mut Value) {
+fn remove(obj: &mut Value, key: &str) {
     let Some(Value::Object(meta)) = obj.get_mut("metadata") else {
         return;
     };
     let now_empty = match meta.get_mut("annotations") {
-        Some(Value::Object(a)) => a.shift_remove(ORIGIN_ANNOTATION).is_some() && a.is_empty(),
+        Some(Value::Object(a)) => a.shift_remove(key).is_some() && a.is_empty(),
         _ => false,
     };
     if now_empty {
@@ -135,12 +166,31 @@ mod tests {
     }
 
     #[test]
+    fn transformations_accumulate_as_a_yaml_list() {
+        let mut res = ResMap::default();
+        res.items.push(super::super::resource::Resource::new(
+            json!({"kind": "Service", "metadata": {"name": "a"}}),
+        ));
+        let t = of_generator("kustomization.yaml", "builtin", "PrefixTransformer", "", "");
+        add_transformation(&mut res, &t);
+        add_transformation(&mut res, &t);
+        let item = "- configuredIn: kustomization.yaml\n  configuredBy:\n    apiVersion: builtin\n    kind: PrefixTransformer\n";
+        assert_eq!(
+            res.items[0]
+                .obj
+                .pointer("/metadata/annotations")
+                .and_then(|a| a.get(TRANSFORMATIONS_ANNOTATION)),
+            Some(&Value::String(format!("{item}{item}")))
+        );
+    }
+
+    #[test]
     fn the_first_origin_stays_and_unwanted_origins_leave_no_empty_map() {
         let mut obj = json!({"kind": "Service", "metadata": {"name": "a"}});
         annotate(&mut obj, "path: a.yaml\n");
         annotate(&mut obj, "path: b.yaml\n");
         assert_eq!(get(&obj), Some("path: a.yaml\n"));
-        remove(&mut obj);
+        remove(&mut obj, ORIGIN_ANNOTATION);
         assert_eq!(obj, json!({"kind": "Service", "metadata": {"name": "a"}}));
     }
 }
