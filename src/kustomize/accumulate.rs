@@ -437,11 +437,11 @@ impl<'t> Build<'t> {
             self.note_builtin(&mut acc.res, k, "NamespaceTransformer");
         }
         if !k.name_prefix.is_empty() {
-            transform::prefix_suffix(&mut acc.res, &k.name_prefix, "", &acc.config);
+            transform::prefix_suffix(&mut acc.res, &k.name_prefix, "", &acc.config, None);
             self.note_builtin(&mut acc.res, k, "PrefixTransformer");
         }
         if !k.name_suffix.is_empty() {
-            transform::prefix_suffix(&mut acc.res, "", &k.name_suffix, &acc.config);
+            transform::prefix_suffix(&mut acc.res, "", &k.name_suffix, &acc.config, None);
             self.note_builtin(&mut acc.res, k, "SuffixTransformer");
         }
         for l in &k.labels {
@@ -541,7 +541,13 @@ impl<'t> Build<'t> {
             }
             "PrefixSuffixTransformer" | "PrefixTransformer" | "SuffixTransformer" => {
                 let get = |f: &str| config.get(f).and_then(Value::as_str).unwrap_or("").to_string();
-                transform::prefix_suffix(res, &get("prefix"), &get("suffix"), tconfig);
+                if config.get("fieldSpecs").is_none_or(Value::is_null) {
+                    return Err(KustomizeError::build(format!(
+                        "{kind}: fieldSpecs is not expected to be nil"
+                    )));
+                }
+                let name_specs = specs();
+                transform::prefix_suffix(res, &get("prefix"), &get("suffix"), tconfig, Some(&name_specs));
             }
             "ImageTagTransformer" => {
                 let img: super::kustfile::ImageArgs = config

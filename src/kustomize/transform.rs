@@ -81,7 +81,15 @@ fn skips_prefix(kind: &str, group: &str) -> bool {
         || (kind == "APIService" && group == "apiregistration.k8s.io")
 }
 
-pub fn prefix_suffix(res: &mut ResMap, prefix: &str, suffix: &str, config: &TransformerConfig) {
+/// Adds the prefix and suffix to names; `name_specs` (a builtin plugin
+/// config's fieldSpecs) limits which resources' `metadata/name` changes.
+pub fn prefix_suffix(
+    res: &mut ResMap,
+    prefix: &str,
+    suffix: &str,
+    config: &TransformerConfig,
+    name_specs: Option<&[FieldSpec]>,
+) {
     if prefix.is_empty() && suffix.is_empty() {
         return;
     }
@@ -89,6 +97,14 @@ pub fn prefix_suffix(res: &mut ResMap, prefix: &str, suffix: &str, config: &Tran
     for r in res.items.iter_mut() {
         if skips_prefix(r.kind(), r.group()) {
             continue;
+        }
+        if let Some(specs) = name_specs {
+            if !specs
+                .iter()
+                .any(|s| s.path == "metadata/name" && s.applies_to(r))
+            {
+                continue;
+            }
         }
         let old = r.name().to_string();
         let new = format!("{prefix}{old}{suffix}");
