@@ -20,6 +20,8 @@ use super::{BuildOptions, KustomizeError};
 use crate::budget::{self, LimitKind};
 use serde_json::Value;
 
+/// The Kubernetes schema version kustomize v5.6.0 has built in.
+const BUILTIN_OPENAPI_VERSION: &str = "v1.21.2";
 /// Deepest nesting of kustomizations followed (cycles are caught earlier).
 const MAX_DEPTH: usize = 64;
 /// Most kustomization folders one build may visit (a diamond of bases that
@@ -40,6 +42,9 @@ struct Build<'t> {
     stack: Vec<String>,
     /// A custom OpenAPI schema makes kustomize merge custom kinds' lists by key.
     custom_schema: bool,
+    /// Whether a kustomization already chose the schema (the first one to
+    /// name `openapi`, the root first, wins as in kustomize).
+    schema_set: bool,
     visits: usize,
     enable_helm: bool,
     /// With `buildMetadata`: the folder being built, relative to the root
@@ -58,6 +63,7 @@ pub fn build(
         files,
         stack: Vec::new(),
         custom_schema: false,
+        schema_set: false,
         visits: 0,
         origin: None,
     };
@@ -131,12 +137,41 @@ impl<'t> Build<'t> {
                     .map_err(|_| KustomizeError::build(format!("{path} is not valid UTF-8")))?;
                 let mut k = Kustomization::parse(text, path)?;
                 k.file_name = path.rsplit('/').next().unwrap_or(path).to_string();
-                if !k.openapi.is_empty() {
-                    self.custom_schema = true;
-                }
+                self.choose_schema(dir, &k)?;
                 Ok(k)
             }
             _ => Err(KustomizeError::MultipleKustomizations(display)),
+        }
+    }
+
+    /// kustomize's `openapi` field: a schema file (which must exist) or a
+    /// built-in version, not both; only the first kustomization to set it counts.
+    fn choose_schema(&mut self, dir: &str, k: &Kustomization) -> Result<(), KustomizeError> {
+        let field = |name: &str| k.openapi.get(name).and_then(Value::as_str);
+        let (path, version) = (field("path"), field("version"));
+        if let Some(path) = path {
+            Loader::new(self.files, dir).load(path)?;
+        }
+        if self.schema_set {
+            return Ok(());
+        }
+        match (path, version) {
+            (Some(_), Some(_)) => Err(KustomizeError::build(
+                "builtin version and custom schema provided, cannot use both",
+            )),
+            (Some(_), None) => {
+                self.custom_schema = true;
+                self.schema_set = true;
+                Ok(())
+            }
+            (None, Some("")) | (None, None) => Ok(()),
+            (None, Some(BUILTIN_OPENAPI_VERSION)) => {
+                self.schema_set = true;
+                Ok(())
+            }
+            (None, Some(_)) => Err(KustomizeError::build(
+                "the specified OpenAPI version is not built in",
+            )),
         }
     }
 
