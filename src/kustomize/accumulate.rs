@@ -597,6 +597,13 @@ impl<'t> Build<'t> {
                     .map_err(|e| KustomizeError::build(format!("{kind}: {e}")))?;
                 self.apply_patch(ldr, res, &args, kind == "PatchJson6902Transformer", tconfig)?;
             }
+            "ReplacementTransformer" => {
+                let entries = match config.get("replacements") {
+                    Some(Value::Array(list)) => list.clone(),
+                    _ => Vec::new(),
+                };
+                replacements::run(ldr, res, &entries)?;
+            }
             "ValueAddTransformer" => {
                 let value = match config.get("value").and_then(Value::as_str) {
                     Some(v) => v.to_string(),
