@@ -44,7 +44,14 @@ pub fn to_value(node: &Node) -> Result<Value, String> {
         Node::Mapping(entries) => {
             let mut map = Map::new();
             for (k, v) in entries {
-                map.insert(mapping_key(k)?, to_value(v)?);
+                let key = mapping_key(k)?;
+                // kustomize decodes objects strictly: a repeated key is an error.
+                if map.contains_key(&key) {
+                    return Err(format!(
+                        "yaml: unmarshal errors: mapping key {key:?} already defined"
+                    ));
+                }
+                map.insert(key, to_value(v)?);
             }
             Ok(Value::Object(map))
         }
