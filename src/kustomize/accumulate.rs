@@ -910,7 +910,27 @@ fn absorb_generated(res: &mut ResMap, r: Resource) -> Result<(), KustomizeError>
             let old = &mut res.items[*i];
             let name = old.name().to_string();
             let ns = old.namespace().to_string();
+            let kept = old.obj.clone();
             old.obj = r.obj;
+            // The old object's labels and annotations stay under the new ones.
+            for meta in ["labels", "annotations"] {
+                if let Some(Value::Object(km)) = kept.pointer(&format!("/metadata/{meta}")) {
+                    for (k, v) in km {
+                        let present = old
+                            .obj
+                            .pointer(&format!("/metadata/{meta}"))
+                            .and_then(|m| m.get(k))
+                            .is_some();
+                        if !present {
+                            super::resource::set_at(
+                                &mut old.obj,
+                                &["metadata", meta, k],
+                                v.clone(),
+                            );
+                        }
+                    }
+                }
+            }
             super::resource::set_at(&mut old.obj, &["metadata", "name"], Value::String(name));
             if !ns.is_empty() {
                 super::resource::set_at(
@@ -919,7 +939,9 @@ fn absorb_generated(res: &mut ResMap, r: Resource) -> Result<(), KustomizeError>
                     Value::String(ns),
                 );
             }
-            old.needs_hash = r.needs_hash;
+            // A hash suffix only when both sides wanted one (kustomize keeps
+            // the old object's build annotations, then drops the new's absent ones).
+            old.needs_hash = old.needs_hash && r.needs_hash;
             Ok(())
         }
         (_, _) => Err(KustomizeError::build(format!(
@@ -955,7 +977,7 @@ fn merge_generated(old: &mut Resource, new: &Resource) {
             }
         }
     }
-    old.needs_hash = new.needs_hash;
+    old.needs_hash = old.needs_hash && new.needs_hash;
 }
 
 /// Appends content hashes to generated names and updates references to them.
