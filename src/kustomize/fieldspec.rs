@@ -120,8 +120,8 @@ impl FieldSpec {
             && (self.version.is_empty() || self.version == r.version())
     }
 
-    /// The path's segments, honouring `\/` escapes; `[]` suffixes dropped
-    /// (sequences are always walked element by element).
+    /// The path's segments, honouring `\/` escapes; a `[]` suffix (a list,
+    /// walked element by element and never created) stays for `visit`.
     pub fn segments(&self) -> Vec<String> {
         split_path(&self.path)
     }
@@ -142,10 +142,7 @@ pub fn split_path(path: &str) -> Vec<String> {
         }
     }
     out.push(cur);
-    out.into_iter()
-        .filter(|s| !s.is_empty())
-        .map(|s| s.strip_suffix("[]").map(str::to_string).unwrap_or(s))
-        .collect()
+    out.into_iter().filter(|s| !s.is_empty()).collect()
 }
 
 /// Calls `f` on every value the path reaches, creating missing mappings
@@ -162,9 +159,13 @@ pub fn visit(v: &mut Value, segs: &[String], create: bool, f: &mut dyn FnMut(&mu
             }
         }
         Value::Object(m) => {
-            let key = &segs[0];
-            if !m.contains_key(key.as_str()) {
-                if !create {
+            // `name[]` names a list: walked when present, never created.
+            let (key, is_list) = match segs[0].strip_suffix("[]") {
+                Some(k) => (k, true),
+                None => (segs[0].as_str(), false),
+            };
+            if !m.contains_key(key) {
+                if !create || is_list {
                     return;
                 }
                 let fresh = if segs.len() == 1 {
@@ -172,9 +173,9 @@ pub fn visit(v: &mut Value, segs: &[String], create: bool, f: &mut dyn FnMut(&mu
                 } else {
                     Value::Object(Map::new())
                 };
-                m.insert(key.clone(), fresh);
+                m.insert(key.to_string(), fresh);
             }
-            if let Some(child) = m.get_mut(key.as_str()) {
+            if let Some(child) = m.get_mut(key) {
                 visit(child, &segs[1..], create, f);
             }
         }
@@ -362,4 +363,24 @@ pub fn var_references() -> Vec<FieldSpec> {
     v.push(fs("", "", "metadata/labels", false));
     v.push(fs("", "", "metadata/annotations", false));
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_list_segment_is_walked_but_never_created() {
+        let segs = split_path("spec/volumeClaimTemplates[]/metadata/labels");
+        let mut absent = json!({"spec": {}});
+        visit(&mut absent, &segs, true, &mut |v| *v = json!({"a": "b"}));
+        assert_eq!(absent, json!({"spec": {}}));
+        let mut present = json!({"spec": {"volumeClaimTemplates": [{"metadata": {}}]}});
+        visit(&mut present, &segs, true, &mut |v| *v = json!({"a": "b"}));
+        assert_eq!(
+            present,
+            json!({"spec": {"volumeClaimTemplates": [{"metadata": {"labels": {"a": "b"}}}]}})
+        );
+    }
 }
