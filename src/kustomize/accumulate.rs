@@ -754,10 +754,19 @@ impl<'t> Build<'t> {
                     "must specify a target for JSON patch {label}"
                 )));
             };
+            let mut renames = Vec::new();
             for idx in patch::select(res, target)? {
                 let r = &mut res.items[idx];
+                let before = Rename::of(r, r.name(), r.namespace());
                 patch::json6902(&mut r.obj, &ops).map_err(KustomizeError::Build)?;
+                // A JSON patch may rename its target; references follow it.
+                let new_name = r.name().to_string();
+                if new_name != before.old_name {
+                    r.names.push(new_name.clone());
+                    renames.push(Rename { new_name, ..before });
+                }
             }
+            nameref::propagate(res, &renames, config);
             return Ok(());
         }
         let allow = IdentityChange::from_options(&p.options);
