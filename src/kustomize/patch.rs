@@ -326,9 +326,19 @@ fn matches_field(pattern: &str, values: &[&str]) -> Result<bool, KustomizeError>
 /// kustomize's `ResMap.Select`: original or current name/namespace, GVK,
 /// label and annotation selectors.
 pub fn select(res: &ResMap, sel: &Selector) -> Result<Vec<usize>, KustomizeError> {
+    select_among(res, sel, false)
+}
+
+/// Selection as kustomize's replacements select: by the current id or any
+/// id the resource had before (every former name and namespace).
+pub fn select_by_any_id(res: &ResMap, sel: &Selector) -> Result<Vec<usize>, KustomizeError> {
+    select_among(res, sel, true)
+}
+
+fn select_among(res: &ResMap, sel: &Selector, history: bool) -> Result<Vec<usize>, KustomizeError> {
     let mut out = Vec::new();
     for (i, r) in res.items.iter().enumerate() {
-        if selects(r, sel)? {
+        if selects(r, sel, history)? {
             out.push(i);
         }
     }
@@ -343,13 +353,18 @@ fn effective_ns(r: &Resource, ns: &str) -> String {
     }
 }
 
-fn selects(r: &Resource, sel: &Selector) -> Result<bool, KustomizeError> {
-    let namespaces = [effective_ns(r, &r.orig_ns), effective_ns(r, r.namespace())];
+fn selects(r: &Resource, sel: &Selector, history: bool) -> Result<bool, KustomizeError> {
+    let mut namespaces = vec![effective_ns(r, &r.orig_ns), effective_ns(r, r.namespace())];
+    let mut names = vec![r.orig_name.as_str(), r.name()];
+    if history {
+        namespaces.extend(r.namespaces.iter().map(|n| effective_ns(r, n)));
+        names.extend(r.names.iter().map(String::as_str));
+    }
     let ns: Vec<&str> = namespaces.iter().map(String::as_str).collect();
     if !matches_field(&sel.namespace, &ns)? {
         return Ok(false);
     }
-    if !matches_field(&sel.name, &[&r.orig_name, r.name()])? {
+    if !matches_field(&sel.name, &names)? {
         return Ok(false);
     }
     if !matches_field(&sel.group, &[r.group()])?

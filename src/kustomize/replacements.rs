@@ -80,9 +80,9 @@ fn apply(res: &mut ResMap, r: &Replacement) -> Result<(), KustomizeError> {
                 "target must specify resources to select",
             ));
         };
-        let mut chosen = patch::select(res, select)?;
+        let mut chosen = patch::select_by_any_id(res, select)?;
         for reject in &target.reject {
-            let rejected = patch::select(res, reject)?;
+            let rejected = patch::select_by_any_id(res, reject)?;
             chosen.retain(|i| !rejected.contains(i));
         }
         for i in chosen {
@@ -106,7 +106,7 @@ fn apply(res: &mut ResMap, r: &Replacement) -> Result<(), KustomizeError> {
 }
 
 fn source_value(res: &ResMap, source: &Source) -> Result<Value, KustomizeError> {
-    let found = patch::select(res, &source.selector)?;
+    let found = patch::select_by_any_id(res, &source.selector)?;
     let idx = match found.as_slice() {
         [i] => *i,
         [] => {
