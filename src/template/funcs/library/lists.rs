@@ -117,7 +117,7 @@ pub(super) fn register(map: &mut FuncMap) {
     map.add("concat", &[], Some(Any), |_, a| {
         let mut out = Vec::new();
         for list in a {
-            match list {
+            match list.clone().collection_view() {
                 Value::List(l) => out.extend(l.items().iter().cloned()),
                 Value::Bytes(b) => out.extend(b.iter().map(|&x| Value::Int(x as i64))),
                 Value::Nil => return Err(nil_pointer()),
@@ -144,7 +144,7 @@ pub(super) fn register(map: &mut FuncMap) {
 
 /// The items of a slice argument, or Sprig's "Cannot VERB type KIND" error.
 fn items_of(v: &Value, verb: &str) -> Result<Vec<Value>, FuncError> {
-    match v {
+    match &v.clone().collection_view() {
         Value::List(l) => Ok(l.items().to_vec()),
         Value::Bytes(b) => Ok(b.iter().map(|&x| Value::Int(x as i64)).collect()),
         Value::Nil => Err(nil_pointer()),
@@ -156,8 +156,8 @@ fn items_of(v: &Value, verb: &str) -> Result<Vec<Value>, FuncError> {
 }
 
 fn slice(_: &mut CallCtx<'_>, a: &[Value]) -> Result<Value, FuncError> {
-    let list = match &a[0] {
-        Value::List(l) => l.clone(),
+    let list = match a[0].clone().collection_view() {
+        Value::List(l) => l,
         Value::Nil => return Err(nil_pointer()),
         other => {
             return Err(FuncError::new(format!(
@@ -184,7 +184,7 @@ fn slice(_: &mut CallCtx<'_>, a: &[Value]) -> Result<Value, FuncError> {
 
 fn chunk(_: &mut CallCtx<'_>, a: &[Value]) -> Result<Value, FuncError> {
     let size = a[0].as_int().unwrap_or(0);
-    let items = match &a[1] {
+    let items = match a[1].clone().collection_view() {
         Value::List(l) => l.items().to_vec(),
         Value::Nil => return Err(nil_pointer()),
         other => {

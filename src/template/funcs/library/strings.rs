@@ -163,9 +163,9 @@ pub(super) fn register(map: &mut FuncMap) {
         Ok(Value::str(items.join(separator)))
     });
     map.add("sortAlpha", &[Any], None, |_, a| {
-        let mut items = match &a[0] {
-            Value::List(_) | Value::Bytes(_) => strslice(&a[0]),
-            other => vec![strval(other)],
+        let mut items = match a[0].clone().collection_view() {
+            list @ (Value::List(_) | Value::Bytes(_)) => strslice(&list),
+            other => vec![strval(&other)],
         };
         items.sort();
         Ok(string_list(items))
@@ -490,7 +490,7 @@ pub(crate) fn string_list(items: Vec<String>) -> Value {
 
 /// Sprig's `strslice`: a list's non-nil items as strings, a non-list as a one-item list.
 pub(crate) fn strslice(v: &Value) -> Vec<String> {
-    match v {
+    match &v.clone().collection_view() {
         Value::List(list) => list
             .items()
             .iter()
