@@ -11,6 +11,7 @@ mod dates;
 mod dicts;
 mod encoding;
 pub(crate) mod gojson;
+pub(crate) mod goregexp;
 pub(crate) mod gotime;
 pub(crate) mod goyaml;
 mod helm_data;

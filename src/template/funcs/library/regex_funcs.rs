@@ -1,10 +1,10 @@
-//! Sprig's regular expressions. Go uses RE2; the `regex` crate implements the same syntax and
-//! linear-time semantics. Go's Perl classes `\d`, `\w`, `\s` and `\b` are ASCII-only while the
-//! crate's are Unicode, so patterns are translated before compiling. Plain forms fail on a bad
-//! pattern too (Sprig calls `regexp.MustCompile`), except `regexMatch`, which returns false.
+//! Sprig's regular expressions. Go uses RE2; the `regex` crate implements the same semantics,
+//! and [`goregexp`] reads Go's syntax for it. Plain forms fail on a bad pattern too (Sprig calls
+//! `regexp.MustCompile`), except `regexMatch`, which returns false.
 
 use super::super::{FuncMap, Param};
 use super::check_built_bytes;
+use super::goregexp;
 use super::strings::string_list;
 use crate::template::value::{FuncError, List, ListType, Value};
 use regex::Regex;
@@ -210,85 +210,13 @@ fn compile(pattern: &str) -> Result<Arc<Regex>, String> {
     if let Some(re) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(pattern) {
         return Ok(re.clone());
     }
-    let re = Regex::new(&translate(pattern)).map_err(|e| {
-        let detail = match e {
-            regex::Error::Syntax(text) => text.lines().last().unwrap_or("").trim().to_string(),
-            other => other.to_string(),
-        };
-        format!("error parsing regexp: {detail}: `{pattern}`")
-    })?;
-    let re = Arc::new(re);
+    let re = Arc::new(goregexp::compile(pattern)?);
     let mut guard = cache.lock().unwrap_or_else(|e| e.into_inner());
     if guard.len() >= CACHE_LIMIT {
         guard.clear();
     }
     guard.insert(pattern.to_string(), re.clone());
     Ok(re)
-}
-
-/// Rewrites Go's ASCII-only Perl classes and word boundaries into the crate's syntax.
-fn translate(pattern: &str) -> String {
-    let mut out = String::with_capacity(pattern.len() + 16);
-    let mut chars = pattern.chars().peekable();
-    let mut in_class = false;
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => {
-                let Some(next) = chars.next() else {
-                    out.push('\\');
-                    break;
-                };
-                let ascii = match next {
-                    'd' => Some(("[0-9]", "0-9")),
-                    'D' => Some(("[^0-9]", "")),
-                    'w' => Some(("[0-9A-Za-z_]", "0-9A-Za-z_")),
-                    'W' => Some(("[^0-9A-Za-z_]", "")),
-                    's' => Some(("[\\t\\n\\f\\r ]", "\\t\\n\\f\\r ")),
-                    'S' => Some(("[^\\t\\n\\f\\r ]", "")),
-                    'b' if !in_class => Some(("(?-u:\\b)", "")),
-                    'B' if !in_class => Some(("(?-u:\\B)", "")),
-                    _ => None,
-                };
-                match ascii {
-                    Some((_, inner)) if in_class && !inner.is_empty() => out.push_str(inner),
-                    Some((outer, _)) if !in_class => out.push_str(outer),
-                    _ => {
-                        out.push('\\');
-                        out.push(next);
-                    }
-                }
-            }
-            '[' if !in_class => {
-                in_class = true;
-                out.push('[');
-                // A leading `]` or `^]` is literal inside the class.
-                if chars.peek() == Some(&'^') {
-                    out.push('^');
-                    chars.next();
-                }
-                if chars.peek() == Some(&']') {
-                    out.push_str("\\]");
-                    chars.next();
-                }
-            }
-            '[' if in_class && chars.peek() == Some(&':') => {
-                // POSIX class like [:alpha:] inside a bracket expression.
-                out.push('[');
-                for d in chars.by_ref() {
-                    out.push(d);
-                    if d == ']' {
-                        break;
-                    }
-                }
-            }
-            ']' if in_class => {
-                in_class = false;
-                out.push(']');
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
