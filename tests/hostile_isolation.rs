@@ -93,7 +93,7 @@ fn a_crashed_worker_costs_only_its_input() {
             path_str(&good),
             path_str(&crashing),
         ],
-        &[("PKGLENS_TEST_WORKER_ABORT_ON", "crashing")],
+        &[("PKGLENS_TEST_WORKER_FAULT", "abort:crashing")],
     );
     assert_eq!(batch.len(), 3, "{batch:?}");
     for line in [&batch[0], &batch[2]] {
@@ -110,12 +110,8 @@ fn a_crashed_worker_costs_only_its_input() {
 fn an_input_past_the_time_limit_is_stopped_and_the_rest_goes_on() {
     let dir = scratch_dir("isolation-timeout");
     let good = chart(&dir, "good", None);
-    // 36 million loop steps: within the step budget, far beyond one second.
-    let slow = chart(
-        &dir,
-        "slow",
-        Some("{{- range until 6000 }}{{- range until 6000 }}{{- end }}{{- end }}\n"),
-    );
+    // The worker spins on this input: only the time limit can stop it.
+    let slow = chart(&dir, "slow", None);
     let alone = scan_ndjson(&[path_str(&good)], &[]);
     let batch = scan_ndjson(
         &[
@@ -126,7 +122,7 @@ fn an_input_past_the_time_limit_is_stopped_and_the_rest_goes_on() {
             path_str(&slow),
             path_str(&good),
         ],
-        &[],
+        &[("PKGLENS_TEST_WORKER_FAULT", "spin:slow")],
     );
     assert_eq!(batch.len(), 2, "{batch:?}");
     let (state, kind, detail) = problem_of(&batch[0]);

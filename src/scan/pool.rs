@@ -19,7 +19,7 @@ use std::ffi::OsString;
 use std::io::{self, BufRead, BufReader, Write};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::process::ExitStatusExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::sync::Arc;
@@ -30,10 +30,43 @@ use thiserror::Error;
 /// The hidden subcommand that turns `pkglens` into a scan worker.
 pub const WORKER_SUBCOMMAND: &str = "__scan-worker";
 
-/// Tests only: a worker aborts (SIGABRT) when asked to scan an input whose file name is this
-/// variable's value, so a test can prove that a crash costs only that input. No input can set
-/// it; it is read from the environment the user started pkglens in.
-const TEST_ABORT_ON_VARIABLE: &str = "PKGLENS_TEST_WORKER_ABORT_ON";
+/// Tests only: `abort:NAME` makes a worker abort (SIGABRT) when asked to scan an input whose
+/// file name is NAME; `spin:NAME` makes it loop without end on that input, past its CPU
+/// allowance. A test thereby proves that a crash or a runaway costs only that input, whatever
+/// the budgets inside the renderers are. No input can set it; it is read from the environment
+/// the user started pkglens in.
+const TEST_FAULT_VARIABLE: &str = "PKGLENS_TEST_WORKER_FAULT";
+
+/// A fault a test asks a worker to show on one input (see [`TEST_FAULT_VARIABLE`]).
+enum TestFault {
+    Abort(OsString),
+    Spin(OsString),
+}
+
+impl TestFault {
+    fn from_env() -> Option<Self> {
+        let value = std::env::var(TEST_FAULT_VARIABLE).ok()?;
+        let (action, name) = value.split_once(':')?;
+        match action {
+            "abort" => Some(Self::Abort(name.into())),
+            "spin" => Some(Self::Spin(name.into())),
+            _ => None,
+        }
+    }
+
+    /// Aborts or spins when `input` is the input this fault names; returns otherwise.
+    fn strike(&self, input: &Path) {
+        match self {
+            Self::Abort(name) if input.file_name() == Some(name.as_os_str()) => {
+                std::process::abort()
+            }
+            Self::Spin(name) if input.file_name() == Some(name.as_os_str()) => loop {
+                std::hint::spin_loop();
+            },
+            _ => {}
+        }
+    }
+}
 
 /// A reader thread only moves lines from a pipe to a channel: a small stack does.
 const READER_STACK_BYTES: usize = 256 * 1024;
@@ -132,16 +165,16 @@ fn serve_jobs() -> Result<(), WorkerError> {
     };
     let setup: WorkerSetup = serde_json::from_str(&setup?)?;
     limit_address_space(setup.max_memory)?;
-    let abort_on = std::env::var_os(TEST_ABORT_ON_VARIABLE);
+    let test_fault = TestFault::from_env();
     let mut out = io::BufWriter::new(io::stdout().lock());
     for line in lines {
         let input = serde_json::from_str::<Job>(&line?)?
             .into_input()
             .map_err(|err| io::Error::new(io::ErrorKind::InvalidData, err))?;
-        if abort_on.is_some() && input.path.file_name() == abort_on.as_deref() {
-            std::process::abort();
-        }
         limit_cpu_time(setup.max_seconds)?;
+        if let Some(fault) = &test_fault {
+            fault.strike(&input.path);
+        }
         let results = scan_input_guarded(&input, &setup.options);
         serde_json::to_writer(&mut out, &results)?;
         out.write_all(b"\n")?;
