@@ -4,6 +4,8 @@
 //! render (helm | kustomize | raw) → Kubernetes objects → workloads and images →
 //! records → output.
 
+#![forbid(unsafe_code)]
+
 pub mod budget;
 pub mod candidates;
 pub mod catalog;

@@ -15,7 +15,8 @@ pub fn repo_root() -> PathBuf {
 }
 
 /// `../shared` beside the repository (as CI lays it out), or beside the worktrees folder
-/// (`/work/wt/<name>` → `/work/shared`); `None` with a printed reason when absent.
+/// (`/work/wt/<name>` → `/work/shared`); `None` with a printed reason when absent. Under CI
+/// (the `CI` variable set) it must be there: a suite that skipped would prove nothing.
 pub fn shared_dir() -> Option<PathBuf> {
     let root = repo_root();
     for candidate in [root.join("../shared"), root.join("../../shared")] {
@@ -23,6 +24,10 @@ pub fn shared_dir() -> Option<PathBuf> {
             return Some(candidate);
         }
     }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI is set but ../shared (the corpus) is not beside the repository"
+    );
     println!("SKIPPED: ../shared (the corpus) is not beside the repository");
     None
 }
