@@ -485,3 +485,149 @@ fn scan_reports_helms_error_for_charts_helm_refuses() {
         assert_eq!(format!("{detail}\n"), helm, "{name}");
     }
 }
+
+/// One DER element: tag, whole encoding, content; and what follows it.
+fn der_element(input: &[u8]) -> (u8, &[u8], &[u8], &[u8]) {
+    let first = input[1] as usize;
+    let (len, header) = if first < 0x80 {
+        (first, 2)
+    } else {
+        let count = first & 0x7f;
+        let len = input[2..2 + count]
+            .iter()
+            .fold(0usize, |acc, &b| (acc << 8) | b as usize);
+        (len, 2 + count)
+    };
+    let end = header + len;
+    (input[0], &input[..end], &input[header..end], &input[end..])
+}
+
+/// The elements of a constructed DER value's content as (tag, whole encoding, content).
+fn der_children(mut content: &[u8]) -> Vec<(u8, &[u8], &[u8])> {
+    let mut items = Vec::new();
+    while !content.is_empty() {
+        let (tag, raw, inner, rest) = der_element(content);
+        items.push((tag, raw, inner));
+        content = rest;
+    }
+    items
+}
+
+fn base64_decode(text: &str) -> Vec<u8> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = Vec::new();
+    let (mut acc, mut bits) = (0u32, 0);
+    for c in text
+        .bytes()
+        .filter(|c| !c.is_ascii_whitespace() && *c != b'=')
+    {
+        let v = ALPHABET.iter().position(|&a| a == c).expect("base64") as u32;
+        acc = (acc << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    out
+}
+
+/// The certificates of the certs chart's ConfigMap (each `key: base64(PEM)`) as DER.
+fn certificates(rendered: &str) -> Vec<(String, Vec<u8>)> {
+    rendered
+        .lines()
+        .skip_while(|l| *l != "data:")
+        .skip(1)
+        .map(|line| {
+            let (key, value) = line.trim().split_once(": ").expect("key: value");
+            let pem = String::from_utf8(base64_decode(value)).expect("PEM text");
+            let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+            (key.to_string(), base64_decode(&body))
+        })
+        .collect()
+}
+
+/// What must be equal between helm's certificate and ours: everything but the serial, the
+/// validity times, the signature and what a freshly generated key changes.
+fn certificate_fields(der: &[u8], fresh_key: bool) -> Vec<String> {
+    let (_, _, cert, _) = der_element(der);
+    let parts = der_children(cert);
+    let tbs = der_children(parts[0].2);
+    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+    let mut fields = vec![
+        format!("version {}", hex(tbs[0].1)),
+        format!(
+            "serial tag {:02x}, at most 17 bytes: {}",
+            tbs[1].0,
+            tbs[1].2.len() <= 17
+        ),
+        format!("signature {}", hex(tbs[2].1)),
+        format!("issuer {}", hex(tbs[3].1)),
+        format!(
+            "validity tags {:?}",
+            der_children(tbs[4].2)
+                .iter()
+                .map(|t| t.0)
+                .collect::<Vec<_>>()
+        ),
+        format!("subject {}", hex(tbs[5].1)),
+        if fresh_key {
+            format!("key algorithm {}", hex(der_children(tbs[6].2)[0].1))
+        } else {
+            format!("key {}", hex(tbs[6].1))
+        },
+        format!("outer signature algorithm {}", hex(parts[1].1)),
+    ];
+    let extensions = der_children(der_children(tbs[7].2)[0].2);
+    for ext in extensions {
+        let items = der_children(ext.2);
+        let id = hex(items[0].1);
+        let critical = items.len() == 3;
+        let value = items.last().expect("extension value").2;
+        // A fresh CA key's identifier differs; its form (a 20-byte OCTET STRING) must not.
+        let shown = if fresh_key && id == "0603551d0e" {
+            format!("{} bytes", value.len())
+        } else {
+            hex(value)
+        };
+        fields.push(format!("extension {id} critical {critical} {shown}"));
+    }
+    fields
+}
+
+/// testdata/charts/certs: Sprig's certificate generators, against the certificates helm
+/// v4.1.4 wrote for the same chart and keys (expected/certs.random.out), decoded field by
+/// field: the KeyUsage bit string, the CA's Subject Key Identifier (truncated SHA-256 of its
+/// key, Go 1.25), a signed certificate's Authority Key Identifier (absent when issuer and
+/// subject are the same name), PrintableString/UTF8String names, SANs (critical under an
+/// empty subject).
+#[test]
+fn certificates_carry_the_fields_go_writes() {
+    let dir = common::repo_root().join("testdata/charts");
+    let helm = std::fs::read_to_string(dir.join("expected/certs.random.out")).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_pkglens"))
+        .args(["render", "certs"])
+        .current_dir(&dir)
+        .output()
+        .expect("pkglens runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let ours = certificates(&String::from_utf8_lossy(&output.stdout));
+    let theirs = certificates(&helm);
+    assert_eq!(ours.len(), 10);
+    assert_eq!(
+        ours.iter().map(|c| &c.0).collect::<Vec<_>>(),
+        theirs.iter().map(|c| &c.0).collect::<Vec<_>>()
+    );
+    for ((name, our_der), (_, their_der)) in ours.iter().zip(&theirs) {
+        let fresh_key = name.starts_with("generated");
+        assert_eq!(
+            certificate_fields(our_der, fresh_key),
+            certificate_fields(their_der, fresh_key),
+            "{name}"
+        );
+    }
+}

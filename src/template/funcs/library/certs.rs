@@ -13,6 +13,7 @@ use p256::ecdsa::signature::Signer;
 use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey};
 use rand::RngCore;
 use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey};
+use sha2::{Digest, Sha256};
 use std::net::IpAddr;
 
 /// Steps a key generation is charged, before it runs: an RSA key costs what a few million
@@ -267,15 +268,116 @@ fn integer(bytes: &[u8]) -> Vec<u8> {
     tlv(0x02, &body)
 }
 
-fn utf8(s: &str) -> Vec<u8> {
-    tlv(0x0c, s.as_bytes())
+/// A string the way Go's asn1 marshals an untagged one: a PrintableString when every byte is
+/// in PrintableString's set (without `*` and `&`), else a UTF8String.
+fn directory_string(s: &str) -> Vec<u8> {
+    let printable = s
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b" '()+,-./:=?".contains(&b));
+    tlv(if printable { 0x13 } else { 0x0c }, s.as_bytes())
 }
 
+/// The DER of a `pkix.Name` holding only a common name (an empty SEQUENCE without one).
 fn name(common_name: &str) -> Vec<u8> {
     if common_name.is_empty() {
         return seq(&[]);
     }
-    seq(&[tlv(0x31, &seq(&[oid(&[2, 5, 4, 3]), utf8(common_name)]))])
+    seq(&[tlv(
+        0x31,
+        &seq(&[oid(&[2, 5, 4, 3]), directory_string(common_name)]),
+    )])
+}
+
+/// A KeyUsage BIT STRING as Go's `buildExtensions` writes it: the usage bits in ASN.1 order,
+/// one byte (two when a bit past the eighth is set), the trailing zero bits declared unused.
+fn key_usage_bits(bits: [u8; 2]) -> Vec<u8> {
+    let used = if bits[1] != 0 { &bits[..] } else { &bits[..1] };
+    let unused = used
+        .last()
+        .map_or(0, |&b| if b == 0 { 0 } else { b.trailing_zeros() as u8 });
+    let mut content = vec![unused];
+    content.extend_from_slice(used);
+    tlv(0x03, &content)
+}
+
+/// One DER element: its tag, its whole encoding and its content.
+struct Tlv<'a> {
+    tag: u8,
+    raw: &'a [u8],
+    content: &'a [u8],
+}
+
+/// Reads the DER element at the start of `input`, returning it and what follows.
+fn read_tlv(input: &[u8]) -> Option<(Tlv<'_>, &[u8])> {
+    let tag = *input.first()?;
+    let first = *input.get(1)? as usize;
+    let (len, header) = if first < 0x80 {
+        (first, 2)
+    } else {
+        let count = first & 0x7f;
+        if count == 0 || count > 4 {
+            return None;
+        }
+        let bytes = input.get(2..2 + count)?;
+        (
+            bytes.iter().fold(0usize, |acc, &b| (acc << 8) | b as usize),
+            2 + count,
+        )
+    };
+    let end = header.checked_add(len)?;
+    let raw = input.get(..end)?;
+    Some((
+        Tlv {
+            tag,
+            raw,
+            content: &raw[header..],
+        },
+        &input[end..],
+    ))
+}
+
+/// The elements of a constructed value's content, in order.
+fn read_all(mut content: &[u8]) -> Option<Vec<Tlv<'_>>> {
+    let mut items = Vec::new();
+    while !content.is_empty() {
+        let (item, rest) = read_tlv(content)?;
+        items.push(item);
+        content = rest;
+    }
+    Some(items)
+}
+
+/// What a signed certificate takes from its parent, as Go's `CreateCertificate` does: the
+/// parent's raw subject (the issuer) and its Subject Key Identifier (the authority key id).
+struct Parent {
+    subject: Vec<u8>,
+    key_id: Option<Vec<u8>>,
+}
+
+impl Parent {
+    /// Reads a DER certificate's subject and Subject Key Identifier extension.
+    fn from_der(der: &[u8]) -> Option<Parent> {
+        let (cert, _) = read_tlv(der)?;
+        let tbs = read_all(read_all(cert.content)?.first()?.content)?;
+        // version [0] is optional; then serial, signature, issuer, validity, subject.
+        let skip = usize::from(tbs.first()?.tag == 0xa0);
+        let subject = tbs.get(skip + 4)?.raw.to_vec();
+        let key_id = tbs
+            .iter()
+            .find(|t| t.tag == 0xa3)
+            .and_then(|exts| read_all(read_all(exts.content)?.first()?.content))
+            .and_then(|exts| {
+                exts.iter().find_map(|ext| {
+                    let parts = read_all(ext.content)?;
+                    if parts.first()?.raw != oid(&[2, 5, 29, 14]).as_slice() {
+                        return None;
+                    }
+                    let (id, _) = read_tlv(parts.last()?.content)?;
+                    Some(id.content.to_vec())
+                })
+            });
+        Some(Parent { subject, key_id })
+    }
 }
 
 /// X.509 times: UTCTime through 2049, GeneralizedTime after.
@@ -306,19 +408,22 @@ struct CertSpec<'a> {
     is_ca: bool,
 }
 
-/// Builds and signs a certificate for `key`'s public key, signed by `issuer` (itself when None).
-fn build_cert(spec: &CertSpec<'_>, key: &Key, issuer: Option<(&str, &Key)>) -> Vec<u8> {
+/// Builds and signs a certificate for `key`'s public key as Go's `x509.CreateCertificate` does
+/// for Sprig's templates, signed by `issuer` (self-signed when None).
+fn build_cert(spec: &CertSpec<'_>, key: &Key, issuer: Option<(&Parent, &Key)>) -> Vec<u8> {
     let now = super::dates::now().unix;
     let mut serial = [0u8; 16];
     rng().fill_bytes(&mut serial);
-    serial[0] &= 0x7f;
-    let (issuer_name, signer) = issuer.unwrap_or((spec.common_name, key));
-    let mut key_usage = 0xa0u8; // digitalSignature | keyEncipherment
-    if spec.is_ca {
-        key_usage |= 0x04; // keyCertSign
-    }
+    let subject = name(spec.common_name);
+    let (issuer_name, signer, parent_key_id) = match issuer {
+        Some((parent, signer)) => (parent.subject.clone(), signer, parent.key_id.as_deref()),
+        None => (subject.clone(), key, None),
+    };
+    let spki = key.public_key_der();
+    // digitalSignature | keyEncipherment, and keyCertSign for a CA (bits in ASN.1 order).
+    let key_usage = if spec.is_ca { 0xa4 } else { 0xa0 };
     let mut extensions = vec![
-        extension(&[2, 5, 29, 15], true, tlv(0x03, &[0x05, key_usage])),
+        extension(&[2, 5, 29, 15], true, key_usage_bits([key_usage, 0])),
         extension(
             &[2, 5, 29, 37],
             false,
@@ -337,31 +442,54 @@ fn build_cert(spec: &CertSpec<'_>, key: &Key, issuer: Option<(&str, &Key)>) -> V
             },
         ),
     ];
+    if spec.is_ca {
+        // Go 1.25: the first 160 bits of the SHA-256 of the subjectPublicKey bits.
+        let digest = Sha256::digest(public_key_bits(&spki));
+        extensions.push(extension(&[2, 5, 29, 14], false, tlv(0x04, &digest[..20])));
+    }
+    // The parent's key id, unless the certificate is self-signed (issuer equals subject).
+    if let Some(id) = parent_key_id.filter(|id| !id.is_empty() && issuer_name != subject) {
+        extensions.push(extension(&[2, 5, 29, 35], false, seq(&[tlv(0x80, id)])));
+    }
     if !spec.ips.is_empty() || !spec.dns.is_empty() {
         let mut names: Vec<Vec<u8>> = spec.dns.iter().map(|d| tlv(0x82, d.as_bytes())).collect();
         for ip in &spec.ips {
             let bytes = match ip {
                 IpAddr::V4(v4) => v4.octets().to_vec(),
-                IpAddr::V6(v6) => v6.octets().to_vec(),
+                IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                    Some(v4) => v4.octets().to_vec(),
+                    None => v6.octets().to_vec(),
+                },
             };
             names.push(tlv(0x87, &bytes));
         }
-        extensions.push(extension(&[2, 5, 29, 17], false, seq(&names)));
+        // RFC 5280 4.2.1.6: critical when the subject is empty.
+        let critical = spec.common_name.is_empty();
+        extensions.push(extension(&[2, 5, 29, 17], critical, seq(&names)));
     }
     let tbs = seq(&[
         tlv(0xa0, &integer(&[2])),
         integer(&serial),
         signer.signature_algorithm(),
-        name(issuer_name),
+        issuer_name,
         seq(&[time(now), time(now + spec.days * 86_400)]),
-        name(spec.common_name),
-        key.public_key_der(),
+        subject,
+        spki,
         tlv(0xa3, &seq(&extensions)),
     ]);
     let signature = signer.sign(&tbs);
     let mut bits = vec![0u8];
     bits.extend(signature);
     seq(&[tbs, signer.signature_algorithm(), tlv(0x03, &bits)])
+}
+
+/// The subjectPublicKey bits of a SubjectPublicKeyInfo (what a key identifier hashes).
+fn public_key_bits(spki: &[u8]) -> &[u8] {
+    read_tlv(spki)
+        .and_then(|(info, _)| read_all(info.content))
+        .and_then(|parts| parts.get(1).map(|bits| bits.content))
+        .and_then(|bits| bits.get(1..))
+        .unwrap_or_default()
 }
 
 fn cert_value(cert: String, key: String) -> Value {
@@ -391,7 +519,26 @@ fn string_items(v: &Value) -> Vec<String> {
 }
 
 /// `genSelfSignedCert…`/`genSignedCert…`: CN, IPs, DNS names, days, then the CA (signed forms).
+/// The CA is read first, as Sprig does: its certificate, then its key, then the IPs.
 fn leaf(a: &[Value], key: Key, ca_value: Option<&Value>) -> Result<Value, FuncError> {
+    let issuer = match ca_value {
+        None => None,
+        Some(ca) => {
+            let field = |name: &str| match ca {
+                Value::Map(m) => m.get(name).and_then(|v| v.as_str().map(String::from)),
+                _ => None,
+            };
+            let der = field("Cert")
+                .and_then(|c| pem_block(&c, "CERTIFICATE"))
+                .ok_or_else(|| FuncError::new("unable to decode certificate"))?;
+            let parent = Parent::from_der(&der).ok_or_else(|| {
+                FuncError::new("error parsing certificate: decodedSignerCert.Bytes: x509: malformed certificate")
+            })?;
+            let ca_key = parse_key(&Value::str(field("Key").unwrap_or_default()))
+                .map_err(|e| FuncError::new(format!("error {e}")))?;
+            Some((parent, ca_key))
+        }
+    };
     let mut ips = Vec::new();
     for ip in string_items(&a[1]) {
         ips.push(
@@ -406,35 +553,12 @@ fn leaf(a: &[Value], key: Key, ca_value: Option<&Value>) -> Result<Value, FuncEr
         days: a[3].as_int().unwrap_or(0),
         is_ca: false,
     };
-    let der = match ca_value {
-        None => build_cert(&spec, &key, None),
-        Some(ca) => {
-            let field = |name: &str| match ca {
-                Value::Map(m) => m.get(name).and_then(|v| v.as_str().map(String::from)),
-                _ => None,
-            };
-            let ca_key = parse_key(&Value::str(field("Key").unwrap_or_default()))?;
-            let ca_cert = field("Cert").and_then(|c| pem_block(&c, "CERTIFICATE"));
-            if ca_cert.is_none() {
-                return Err(FuncError::new("error parsing certificate: decoding failed"));
-            }
-            let issuer = issuer_common_name(ca).unwrap_or_default();
-            build_cert(&spec, &key, Some((&issuer, &ca_key)))
-        }
-    };
+    let der = build_cert(
+        &spec,
+        &key,
+        issuer.as_ref().map(|(parent, signer)| (parent, signer)),
+    );
     Ok(cert_value(pem("CERTIFICATE", &der), key.to_pem()))
-}
-
-/// The CA's common name, read back from the subject of its certificate.
-fn issuer_common_name(ca: &Value) -> Option<String> {
-    let Value::Map(m) = ca else { return None };
-    let der = pem_block(m.get("Cert")?.as_str()?, "CERTIFICATE")?;
-    // The first UTF8String after the CN OID (2.5.4.3) is the issuer's CN in our certificates.
-    let cn_oid = [0x06, 0x03, 0x55, 0x04, 0x03, 0x0c];
-    let at = der.windows(cn_oid.len()).position(|w| w == cn_oid)? + cn_oid.len();
-    let len = *der.get(at)? as usize;
-    der.get(at + 1..at + 1 + len)
-        .map(|b| String::from_utf8_lossy(b).into_owned())
 }
 
 #[cfg(test)]
@@ -460,19 +584,86 @@ mod tests {
         assert!(Key::generate("foo", KeySource::Fresh).is_none());
     }
 
+    /// The extensions of a DER certificate as (OID DER, critical, value).
+    fn extensions(der: &[u8]) -> Vec<(Vec<u8>, bool, Vec<u8>)> {
+        let (cert, _) = read_tlv(der).unwrap();
+        let tbs = read_all(read_all(cert.content).unwrap()[0].content).unwrap();
+        let exts = tbs.iter().find(|t| t.tag == 0xa3).unwrap();
+        let list = read_all(exts.content).unwrap();
+        read_all(list[0].content)
+            .unwrap()
+            .iter()
+            .map(|ext| {
+                let parts = read_all(ext.content).unwrap();
+                let critical = parts.len() == 3 && parts[1].content == [0xff];
+                let value = parts.last().unwrap().content.to_vec();
+                (parts[0].raw.to_vec(), critical, value)
+            })
+            .collect()
+    }
+
     #[test]
-    fn certificates_are_der_sequences() {
-        let key = Key::generate("ecdsa", KeySource::Fresh).unwrap();
-        let spec = CertSpec {
-            common_name: "x",
-            ips: vec!["10.0.0.1".parse().unwrap()],
-            dns: vec!["x.io".into()],
+    fn a_ca_and_its_signed_certificate_carry_go_s_extensions() {
+        let ca_key = Key::generate("ed25519", KeySource::Fresh).unwrap();
+        let ca_spec = CertSpec {
+            common_name: "my-ca",
+            ips: Vec::new(),
+            dns: Vec::new(),
             days: 1,
             is_ca: true,
         };
-        let der = build_cert(&spec, &key, None);
-        assert_eq!(der[0], 0x30);
-        let ca = cert_value(pem("CERTIFICATE", &der), key.to_pem());
-        assert_eq!(issuer_common_name(&ca).as_deref(), Some("x"));
+        let ca_der = build_cert(&ca_spec, &ca_key, None);
+        let spki = ca_key.public_key_der();
+        let ski = Sha256::digest(public_key_bits(&spki))[..20].to_vec();
+        let ca_exts = extensions(&ca_der);
+        let ids: Vec<_> = ca_exts.iter().map(|e| e.0.clone()).collect();
+        assert_eq!(
+            ids,
+            [15, 37, 19, 14].map(|n| oid(&[2, 5, 29, n])).to_vec(),
+            "key usage, ext key usage, basic constraints, subject key id"
+        );
+        assert_eq!(
+            ca_exts[0],
+            (oid(&[2, 5, 29, 15]), true, vec![0x03, 0x02, 0x02, 0xa4])
+        );
+        assert_eq!(ca_exts[2].2, vec![0x30, 0x03, 0x01, 0x01, 0xff]);
+        assert_eq!(ca_exts[3].2, tlv(0x04, &ski));
+
+        let parent = Parent::from_der(&ca_der).unwrap();
+        assert_eq!(parent.subject, name("my-ca"));
+        assert_eq!(parent.subject[..2], [0x30, 0x10], "PrintableString CN");
+        assert_eq!(parent.key_id.as_deref(), Some(&ski[..]));
+        let leaf_key = Key::generate("ecdsa", KeySource::Fresh).unwrap();
+        let leaf_spec = CertSpec {
+            common_name: "",
+            ips: vec!["10.0.0.1".parse().unwrap()],
+            dns: vec!["a.example".into()],
+            days: 1,
+            is_ca: false,
+        };
+        let leaf_der = build_cert(&leaf_spec, &leaf_key, Some((&parent, &ca_key)));
+        let leaf_exts = extensions(&leaf_der);
+        assert_eq!(leaf_exts[0].2, vec![0x03, 0x02, 0x05, 0xa0]);
+        assert_eq!(leaf_exts[2].2, vec![0x30, 0x00]);
+        assert_eq!(leaf_exts[3].0, oid(&[2, 5, 29, 35]));
+        assert_eq!(leaf_exts[3].2, seq(&[tlv(0x80, &ski)]));
+        assert_eq!(leaf_exts[4].0, oid(&[2, 5, 29, 17]));
+        assert!(leaf_exts[4].1, "SAN is critical under an empty subject");
+        assert_eq!(leaf_exts.len(), 5);
+        assert!(Parent::from_der(&leaf_der).unwrap().key_id.is_none());
+    }
+
+    #[test]
+    fn names_are_printable_strings_when_they_can_be() {
+        assert_eq!(directory_string("a-b.c")[0], 0x13);
+        assert_eq!(directory_string("a*b")[0], 0x0c);
+        assert_eq!(directory_string("日本")[0], 0x0c);
+    }
+
+    #[test]
+    fn key_usage_declares_its_trailing_zero_bits_unused() {
+        assert_eq!(key_usage_bits([0xa0, 0]), [0x03, 0x02, 0x05, 0xa0]);
+        assert_eq!(key_usage_bits([0xa4, 0]), [0x03, 0x02, 0x02, 0xa4]);
+        assert_eq!(key_usage_bits([0x80, 0x80]), [0x03, 0x03, 0x07, 0x80, 0x80]);
     }
 }
