@@ -178,7 +178,12 @@ impl<'l> Loader<'l> {
         let mut parser = Parser::new_from_str(text);
         loop {
             let (event, _) = parser.next_token().map_err(|e| YamlError::Syntax {
-                line: e.marker().line(),
+                // libyaml reports an unterminated scalar where the text ends.
+                line: if e.info().ends_with("found unexpected end of stream") {
+                    text.matches('\n').count() + 1
+                } else {
+                    e.marker().line()
+                },
                 column: e.marker().col() + 1,
                 message: e.info().to_string(),
             })?;

@@ -44,8 +44,9 @@ impl Default for Limits {
 /// Why a YAML text could not be loaded or converted.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum YamlError {
-    /// The text is not well-formed YAML (`line` and `column` are 1-based).
-    #[error("yaml: line {line}: {message}")]
+    /// The text is not well-formed YAML (`line` and `column` are 1-based; `message` is the
+    /// parser's own). Printed as go-yaml prints its error (see [`go_syntax_text`]).
+    #[error("yaml: {}", go_syntax_text(*line, message))]
     Syntax {
         line: usize,
         column: usize,
@@ -63,6 +64,89 @@ pub enum YamlError {
     /// A scalar whose explicit tag or value cannot be represented (`!!int abc`, `.inf` in JSON).
     #[error("yaml: {0}")]
     Value(String),
+}
+
+/// The problems of yaml-rust2 worded as libyaml (and so go-yaml) words them, with whether the
+/// problem is the parser's (an unexpected token) rather than the scanner's.
+const GO_PROBLEMS: [(&str, &str, bool); 12] = [
+    (
+        "while parsing a flow sequence, expected ',' or ']'",
+        "did not find expected ',' or ']'",
+        true,
+    ),
+    (
+        "while parsing a flow mapping, did not find expected ',' or '}'",
+        "did not find expected ',' or '}'",
+        true,
+    ),
+    (
+        "while parsing a block mapping, did not find expected key",
+        "did not find expected key",
+        true,
+    ),
+    (
+        "while parsing a block collection, did not find expected '-' indicator",
+        "did not find expected '-' indicator",
+        true,
+    ),
+    (
+        "while parsing a node, did not find expected node content",
+        "did not find expected node content",
+        true,
+    ),
+    (
+        "did not find expected <document-start>",
+        "did not find expected <document start>",
+        true,
+    ),
+    (
+        "did not find expected <document start>",
+        "did not find expected <document start>",
+        true,
+    ),
+    (
+        "duplicate version directive",
+        "found duplicate %YAML directive",
+        true,
+    ),
+    (
+        "the TAG directive must only be given at most once per handle in the same document",
+        "found duplicate %TAG directive",
+        true,
+    ),
+    (
+        "the handle wasn't declared",
+        "found undefined tag handle",
+        true,
+    ),
+    (
+        "while scanning a quoted scalar, found unexpected end of stream",
+        "found unexpected end of stream",
+        false,
+    ),
+    (
+        "while scanning a quoted scalar, found unexpected document indicator",
+        "found unexpected document indicator",
+        false,
+    ),
+];
+
+/// go-yaml's text for a syntax error: libyaml's problem (without its "while …" context), after
+/// `line N: ` unless the problem is on the first line. N is the problem's 0-based line for a
+/// parser error and its 1-based line for a scanner error, as go-yaml's `fail` computes it.
+pub fn go_syntax_text(line: usize, message: &str) -> String {
+    let (problem, parser) = match GO_PROBLEMS.iter().find(|(ours, _, _)| *ours == message) {
+        Some((_, theirs, parser)) => (*theirs, *parser),
+        None if message.starts_with("unexpected character: ") => {
+            ("found character that cannot start any token", false)
+        }
+        None => (message, false),
+    };
+    match line.saturating_sub(1) {
+        0 => problem.to_string(),
+        zero_based if parser => format!("line {zero_based}: {problem}"),
+        zero_based => format!("line {}: {problem}", zero_based + 1),
+    }
 }
 
 impl YamlError {
