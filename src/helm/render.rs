@@ -14,7 +14,7 @@ use super::semver::is_compatible_range;
 use super::values::{coalesce, Values};
 use super::HelmError;
 use crate::template::value::{Entries, Map, MapType, Value};
-use crate::template::{KeySource, Limits, TemplateError, TemplateSet};
+use crate::template::{on_large_stack, KeySource, Limits, TemplateError, TemplateSet};
 use serde_json::Value as Json;
 use std::sync::Arc;
 
@@ -340,8 +340,16 @@ fn reformat_exec_error(message: &str) -> String {
     lines.join("\n")
 }
 
-/// Parses every template into one set and executes the non-partials in Helm's order.
+/// Parses every template into one set and executes the non-partials in Helm's order, all on
+/// one thread with a large stack.
 fn execute_all(
+    renderables: Vec<Renderable>,
+    keys: KeySource,
+) -> Result<Vec<(String, String)>, HelmError> {
+    on_large_stack(|| Ok(execute_in_order(renderables, keys))).map_err(render_error)?
+}
+
+fn execute_in_order(
     mut renderables: Vec<Renderable>,
     keys: KeySource,
 ) -> Result<Vec<(String, String)>, HelmError> {

@@ -45,8 +45,9 @@ pub struct ScanOptions {
 }
 
 /// Renderers recurse (templates including templates); a stack overflow would abort the whole
-/// batch, so workers get more than the 2 MiB default. It is address space, used only if needed.
-const WORKER_STACK_BYTES: usize = 64 * 1024 * 1024;
+/// batch, so workers get the stack templates run with, and run them in place on it instead of
+/// starting a thread for each chart. It is address space, used only if needed.
+const WORKER_STACK_BYTES: usize = crate::template::LARGE_STACK;
 
 #[derive(Debug, Error)]
 pub enum ScanError {
@@ -123,6 +124,7 @@ pub fn scan_inputs(
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.jobs.unwrap_or(0))
         .stack_size(WORKER_STACK_BYTES)
+        .start_handler(|_| crate::template::mark_large_stack())
         .build()?;
     let (sender, receiver) = mpsc::channel();
     let mut in_order = InOrder::new(emit);

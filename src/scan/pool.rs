@@ -159,6 +159,7 @@ pub fn serve_worker() -> Result<(), WorkerError> {
 }
 
 fn serve_jobs() -> Result<(), WorkerError> {
+    crate::template::mark_large_stack();
     let mut lines = io::stdin().lock().lines();
     let Some(setup) = lines.next() else {
         return Ok(());

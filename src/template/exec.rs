@@ -67,7 +67,7 @@ fn work_size(value: &Value) -> usize {
 
 /// How far down the stack the caller is (the address of a local).
 #[inline(never)]
-fn stack_position() -> usize {
+pub(super) fn stack_position() -> usize {
     let marker = 0u8;
     std::hint::black_box(&marker) as *const u8 as usize
 }

@@ -34,7 +34,9 @@ mod set;
 pub mod value;
 
 pub use exec::MAX_CALL_RESULT_BYTES;
-pub use set::{KeySource, Limits, TemplateError, TemplateSet};
+pub use set::{
+    mark_large_stack, on_large_stack, KeySource, Limits, TemplateError, TemplateSet, LARGE_STACK,
+};
 pub use value::{FuncError, List, ListType, Map, MapType, Object, Value};
 
 #[cfg(test)]
