@@ -2,6 +2,7 @@
 //! kustomizations, run generators, components and transformers in
 //! kustomize's order, then add content hashes, resolve vars and sort.
 
+use super::crds;
 use super::fieldspec::{self, FieldSpec, TransformerConfig};
 use super::generators::{self, GenKind};
 use super::helmcharts;
@@ -228,7 +229,8 @@ impl<'t> Build<'t> {
             acc.config.extend(TransformerConfig::parse(&text, c)?);
         }
         for c in &k.crds {
-            ldr.load(c)?;
+            let text = ldr.load_text(c)?;
+            acc.config.extend(crds::config_from_crd_file(&text, c)?);
         }
         self.run_generators(&ldr, k, acc)?;
         for c in &k.components {

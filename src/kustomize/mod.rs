@@ -8,6 +8,7 @@
 //! (`emit`).
 
 mod accumulate;
+mod crds;
 pub mod emit;
 mod fieldspec;
 mod generators;
