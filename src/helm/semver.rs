@@ -1,7 +1,7 @@
 //! Helm's `IsCompatibleRange`, over the function library's Masterminds/semver port.
 
-use crate::template::funcs::library::semver::Constraints;
-pub use crate::template::funcs::library::semver::Version;
+use crate::go::semver::Constraints;
+pub use crate::go::semver::Version;
 
 /// Whether `version` satisfies `constraint`; an unparsable constraint or version is not
 /// compatible (an empty constraint included).

@@ -1,7 +1,7 @@
 //! Output exactly as kustomize prints a resource: its JSON form re-encoded by
 //! sigs.k8s.io/yaml (go-yaml v2), written by the shared go-yaml emitter.
 
-use crate::template::funcs::library::gojson::format_float;
+use crate::go::json::format_float;
 use crate::yaml::emit::{self, Node, SequenceIndent};
 use serde_json::Value;
 

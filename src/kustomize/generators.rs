@@ -6,7 +6,7 @@ use super::loader::Loader;
 use super::resource::{Behavior, Resource};
 use super::value::encode_base64;
 use super::KustomizeError;
-use crate::template::funcs::library::gojson::write_json_string;
+use crate::go::json::write_json_string;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 

@@ -4,7 +4,7 @@
 use super::kustfile::Selector;
 use super::resource::{ResMap, Resource};
 use super::KustomizeError;
-use crate::template::funcs::library::goregexp;
+use crate::go::regexp;
 use serde_json::{Map, Value};
 
 /// Kinds whose schema kustomize knows, so their lists merge by key.
@@ -312,7 +312,7 @@ fn remove(doc: &mut Value, path: &str) -> Result<Value, String> {
 }
 
 fn anchored(pattern: &str) -> Result<regex::Regex, KustomizeError> {
-    goregexp::compile(&format!("^(?:{pattern})$"))
+    regexp::compile(&format!("^(?:{pattern})$"))
         .map_err(|e| KustomizeError::build(format!("invalid selector regex '{pattern}': {e}")))
 }
 

@@ -382,7 +382,7 @@ impl Parent {
 
 /// X.509 times: UTCTime through 2049, GeneralizedTime after.
 fn time(unix: i64) -> Vec<u8> {
-    let t = super::gotime::GoTime::from_unix(unix, super::gotime::Location::Utc);
+    let t = crate::go::time::GoTime::from_unix(unix, crate::go::time::Location::Utc);
     let year = t.civil().year;
     if (1950..2050).contains(&year) {
         tlv(0x17, t.format("060102150405Z").as_bytes())

@@ -2,7 +2,7 @@
 //! that variable is set, so scans are reproducible.
 
 use super::super::{FuncMap, Param};
-use super::gotime::{format_duration, parse_duration, GoTime, Location};
+use crate::go::time::{format_duration, parse_duration, GoTime, Location};
 use crate::template::value::{FuncError, Object, Value};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -217,13 +217,13 @@ impl Object for TimeValue {
         let arg = || args.first().cloned().unwrap_or(Value::Nil);
         Ok(match name {
             "Year" => Value::Int(c.year),
-            "Month" => Value::str(super::gotime::MONTH_NAMES[c.month as usize - 1]),
+            "Month" => Value::str(crate::go::time::MONTH_NAMES[c.month as usize - 1]),
             "Day" => Value::Int(c.day as i64),
             "Hour" => Value::Int(c.hour as i64),
             "Minute" => Value::Int(c.minute as i64),
             "Second" => Value::Int(c.second as i64),
             "Nanosecond" => Value::Int(t.nanos as i64),
-            "Weekday" => Value::str(super::gotime::DAY_NAMES[c.weekday as usize]),
+            "Weekday" => Value::str(crate::go::time::DAY_NAMES[c.weekday as usize]),
             "YearDay" => Value::Int(c.yday as i64),
             "Unix" => Value::Int64(t.unix),
             "UnixMilli" => Value::Int64((t.unix_nanos() / 1_000_000) as i64),

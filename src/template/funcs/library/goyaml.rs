@@ -5,7 +5,7 @@
 //! become ints or floats by v2's rules; the shared go-yaml emitter (`crate::yaml::emit`) then
 //! decides the bytes.
 
-use super::gojson::{format_float, Json};
+use crate::go::json::{format_float, Json};
 use crate::yaml::emit::{self, Node, SequenceIndent};
 
 /// Which go-yaml writes the document.

@@ -4,8 +4,8 @@
 //! `toYaml`), so numbers, key order and escaping match Helm's bytes.
 
 use super::super::{FuncMap, Param};
-use super::gojson::{json_float, Json, JsonStyle};
 use super::goyaml::{self, Flavor};
+use crate::go::json::{json_float, Json, JsonStyle};
 use crate::template::value::{Entries, FuncError, Value};
 use crate::yaml;
 
@@ -174,7 +174,7 @@ fn to_json(v: &Value, depth: usize) -> Result<Json, String> {
         Value::Float(f) => Json::Number(json_float(*f).ok_or_else(|| {
             format!(
                 "json: unsupported value: {}",
-                super::gojson::format_float(*f, 'g', -1)
+                crate::go::json::format_float(*f, 'g', -1)
             )
         })?),
         Value::Str(s) => Json::Str(s.to_string()),
@@ -434,7 +434,7 @@ fn toml_value(v: &Value) -> String {
         Value::Float(f) if f.is_nan() => "nan".into(),
         Value::Float(f) if f.is_infinite() => if *f > 0.0 { "inf" } else { "-inf" }.into(),
         Value::Float(f) => {
-            let s = super::gojson::format_float(*f, 'g', -1);
+            let s = crate::go::json::format_float(*f, 'g', -1);
             if s.contains('.') || s.contains('e') {
                 s
             } else {

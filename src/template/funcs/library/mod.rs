@@ -10,9 +10,6 @@ mod crypto;
 mod dates;
 mod dicts;
 mod encoding;
-pub(crate) mod gojson;
-pub(crate) mod goregexp;
-pub(crate) mod gotime;
 pub(crate) mod goyaml;
 mod helm_data;
 mod keygen;
@@ -22,7 +19,7 @@ mod paths;
 mod random;
 mod reflection;
 mod regex_funcs;
-pub(crate) mod semver;
+mod semver;
 mod strings;
 mod urls;
 

@@ -1,11 +1,11 @@
 //! Sprig's regular expressions. Go uses RE2; the `regex` crate implements the same semantics,
-//! and [`goregexp`] reads Go's syntax for it. Plain forms fail on a bad pattern too (Sprig calls
+//! and [`crate::go::regexp`] reads Go's syntax for it. Plain forms fail on a bad pattern too (Sprig calls
 //! `regexp.MustCompile`), except `regexMatch`, which returns false.
 
 use super::super::{FuncMap, Param};
 use super::check_built_bytes;
-use super::goregexp;
 use super::strings::string_list;
+use crate::go::regexp;
 use crate::template::value::{FuncError, List, ListType, Value};
 use regex::Regex;
 use std::collections::HashMap;
@@ -210,7 +210,7 @@ fn compile(pattern: &str) -> Result<Arc<Regex>, String> {
     if let Some(re) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(pattern) {
         return Ok(re.clone());
     }
-    let re = Arc::new(goregexp::compile(pattern)?);
+    let re = Arc::new(regexp::compile(pattern)?);
     let mut guard = cache.lock().unwrap_or_else(|e| e.into_inner());
     if guard.len() >= CACHE_LIMIT {
         guard.clear();

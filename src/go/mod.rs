@@ -1,0 +1,13 @@
+//! Ports of the Go libraries the renderers share, at the bottom of the house: nothing here
+//! imports anything above it. Helm's template functions, kustomize's output and Helm's version
+//! checks all call these, as Go's own `fmt`, `encoding/json` and go-yaml call one `strconv`.
+//!
+//! - [`json`]: `encoding/json` output and `strconv.FormatFloat`;
+//! - [`regexp`]: `regexp/syntax` (RE2 as Go parses it) onto the `regex` crate;
+//! - [`semver`]: Masterminds/semver v3 (Sprig's and Helm's version rules);
+//! - [`time`]: `time` layouts, durations and zones.
+
+pub mod json;
+pub mod regexp;
+pub mod semver;
+pub mod time;
