@@ -11,6 +11,7 @@ pub mod candidates;
 pub mod catalog;
 pub mod detect;
 pub mod files;
+pub mod gate;
 pub mod go;
 pub mod helm;
 pub mod image_ref;

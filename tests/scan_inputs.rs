@@ -184,7 +184,14 @@ fn broken_documents_and_images_make_a_package_incomplete_not_lost() {
 
 #[test]
 fn timestamps_come_from_source_date_epoch_and_missing_inputs_are_corrupt() {
-    let results = common::scan_json(&["testdata/scan/kube-web/db.yml", "no/such/input.tgz"]);
+    let (code, stdout, _) = common::pkglens(&[
+        "scan",
+        "testdata/scan/kube-web/db.yml",
+        "no/such/input.tgz",
+    ]);
+    // A missing input path exits 2, after every result is printed.
+    assert_eq!(code, 2);
+    let results: Vec<Value> = serde_json::from_str(&stdout).unwrap();
     assert_eq!(results[0]["package"]["created_on"], "2023-11-14T22:13:20Z");
     assert_eq!(results[1]["state"], "corrupt");
     assert_eq!(results[1]["source"]["format"], "tgz");

@@ -3,13 +3,15 @@
 use super::helm_args::HelmArgs;
 use super::output_file::AtomicFile;
 use anyhow::Context;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, ValueEnum};
 use pkglens::catalog::scan::scan_with_catalog;
 use pkglens::catalog::Catalog;
 use pkglens::helm::render::RenderOptions;
 use pkglens::notice;
 use pkglens::output::{Format, ImageSelection, ResultWriter};
-use pkglens::records::{ScanResult, State};
+use pkglens::gate::{input_unreadable, sarif, Failure, Gate, Policy, Rule, GATE_NAMES};
+use pkglens::records::ScanResult;
 use pkglens::scan::pool::{self, Isolation};
 use pkglens::scan::{self, ScanOptions};
 use pkglens::terminal;
@@ -26,12 +28,8 @@ pub enum OutputFormat {
     Astra,
     /// The image references a mirror needs, one a line, sorted.
     Images,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum FailOn {
-    /// Any ScanResult that is not `available`.
-    Problems,
+    /// SARIF 2.1.0 of the gate failures (the `--fail-on` rules; `problems` without it).
+    Sarif,
 }
 
 #[derive(Args, Debug)]
@@ -60,9 +58,19 @@ pub struct ScanArgs {
     /// Worker threads (default: one per core).
     #[arg(short = 'j', long)]
     pub jobs: Option<usize>,
-    /// Exit with code 1 when a result is not `available`.
-    #[arg(long = "fail-on", value_enum)]
-    pub fail_on: Option<FailOn>,
+    /// Exit with code 1 when a gate fails (comma list, repeatable): problems (any problem,
+    /// advisories included), advisories, unpinned (no digest), latest (`:latest` or no tag),
+    /// registry (outside --allowed-registries), candidates (the rules on candidate images too).
+    #[arg(
+        long = "fail-on",
+        value_delimiter = ',',
+        value_parser = PossibleValuesParser::new(GATE_NAMES).try_map(|name| name.parse::<Gate>())
+    )]
+    pub fail_on: Vec<Gate>,
+    /// Registries the `registry` gate allows (comma list, repeatable): a host such as
+    /// `docker.io` or `registry.example.com:5000`, optionally with a path (`ghcr.io/acme`).
+    #[arg(long = "allowed-registries", value_delimiter = ',', value_name = "REGISTRY")]
+    pub allowed_registries: Vec<String>,
     /// Report only the package root at this path inside each input.
     #[arg(long)]
     pub entry: Option<String>,
@@ -123,6 +131,17 @@ fn source_date_epoch() -> anyhow::Result<Option<i64>> {
 }
 
 fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
+    let sarif = matches!(args.format, OutputFormat::Sarif);
+    // SARIF reports the problems when no gate is named; only named gates change the exit code.
+    let gates = match (args.fail_on.is_empty(), sarif) {
+        (true, true) => vec![Gate::Rule(Rule::Problems)],
+        _ => args.fail_on.clone(),
+    };
+    let gate = GateRun {
+        policy: Policy::new(&gates, &args.allowed_registries)?,
+        enforced: !args.fail_on.is_empty(),
+        sarif,
+    };
     let options = ScanOptions {
         limits: Limits {
             max_entries: args.max_entries,
@@ -161,6 +180,8 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
             candidates: !args.no_candidates,
             tests: args.include_tests,
         }),
+        // Nothing per result: the gate failures are written at the end.
+        OutputFormat::Sarif => Format::Json,
     };
     let mut catalog = args
         .catalog
@@ -172,17 +193,38 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         options: &options,
         catalog: catalog.as_mut(),
     };
-    let all_available = match args.output.as_deref() {
+    let outcome = match args.output.as_deref() {
         Some(path) => {
             let mut file = AtomicFile::create(path)?;
-            let all_available = write_results(run, format, &mut file)?;
+            let outcome = write_results(run, format, &gate, &mut file)?;
             file.commit()?;
-            all_available
+            outcome
         }
-        None => write_results(run, format, io::stdout().lock())?,
+        None => write_results(run, format, &gate, io::stdout().lock())?,
     };
-    let failed = args.fail_on.is_some() && !all_available;
-    Ok(ExitCode::from(u8::from(failed)))
+    Ok(if outcome.unreadable_input {
+        ExitCode::from(2)
+    } else if gate.enforced && outcome.gate_failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// The gates a scan checks, and what it does with their failures.
+struct GateRun {
+    policy: Policy,
+    /// `--fail-on` was given: failures go to stderr, one a line, and make the exit code 1.
+    enforced: bool,
+    /// `--format sarif`: the failures are the output.
+    sarif: bool,
+}
+
+/// What decides the exit code.
+struct Outcome {
+    /// An input path does not exist or cannot be read.
+    unreadable_input: bool,
+    gate_failed: bool,
 }
 
 /// What to scan, and the catalog to keep the results in, if any.
@@ -192,14 +234,36 @@ struct ScanRun<'a> {
     catalog: Option<&'a mut Catalog>,
 }
 
-/// Scans and writes every result to `out`; returns whether all of them are `available`.
-fn write_results(run: ScanRun<'_>, format: Format, out: impl Write) -> anyhow::Result<bool> {
-    let mut writer = ResultWriter::new(format, out);
-    let mut all_available = true;
+/// Scans, checks the gates and writes every result (or, for SARIF, the gate failures) to `out`.
+fn write_results(
+    run: ScanRun<'_>,
+    format: Format,
+    gate: &GateRun,
+    mut out: impl Write,
+) -> anyhow::Result<Outcome> {
+    let mut writer = (!gate.sarif).then(|| ResultWriter::new(format, &mut out));
+    let mut outcome = Outcome {
+        unreadable_input: false,
+        gate_failed: false,
+    };
+    let mut failures = Vec::new();
     let mut write_error = None;
     let emit = |result: ScanResult| {
-        all_available &= result.state == State::Available;
-        if write_error.is_none() {
+        outcome.unreadable_input |= input_unreadable(&result);
+        let found = gate.policy.check(&result);
+        outcome.gate_failed |= !found.is_empty();
+        if gate.enforced {
+            for failure in &found {
+                eprintln!(
+                    "pkglens: gate failed: {}",
+                    terminal::escape_lines(&failure.to_string())
+                );
+            }
+        }
+        if gate.sarif {
+            failures.extend(found);
+        }
+        if let Some(writer) = writer.as_mut().filter(|_| write_error.is_none()) {
             write_error = writer.write(result).err();
         }
     };
@@ -217,16 +281,25 @@ fn write_results(run: ScanRun<'_>, format: Format, out: impl Write) -> anyhow::R
             ));
         }
     }
-    let written = match write_error {
-        Some(err) => Err(err),
-        None => writer.finish(),
+    let written = match (write_error, writer) {
+        (Some(err), _) => Err(err),
+        (None, Some(writer)) => writer.finish(),
+        (None, None) => write_sarif(&gate.policy, &failures, &mut out),
     };
     match written {
         // The reader went away (`pkglens scan ... | head`): nothing left to tell anyone.
         Err(err) if err.kind() == io::ErrorKind::BrokenPipe => {}
         other => other.context("cannot write the results")?,
     }
-    Ok(all_available)
+    Ok(outcome)
+}
+
+fn write_sarif(policy: &Policy, failures: &[Failure], mut out: impl Write) -> io::Result<()> {
+    let base = std::env::current_dir().unwrap_or_default();
+    let log = sarif::log(&policy.rules(), failures, &base);
+    serde_json::to_writer_pretty(&mut out, &log)?;
+    out.write_all(b"\n")?;
+    out.flush()
 }
 
 /// The hidden worker side of `scan` (see `pkglens::scan::pool`).

@@ -139,11 +139,18 @@ impl ProblemKind {
 /// relative paths kept relative (`file:charts/web.tgz`), absolute ones as `file:///abs/path`,
 /// and every byte outside RFC 3986's unreserved set and `/` percent-encoded.
 pub fn instance_uri(path: &str) -> String {
-    let mut uri = String::from(if path.starts_with('/') {
+    let scheme = if path.starts_with('/') {
         "file://"
     } else {
         "file:"
-    });
+    };
+    format!("{scheme}{}", percent_encode_path(path))
+}
+
+/// `path` with every byte outside RFC 3986's unreserved set and `/` percent-encoded: a URI
+/// path (or a relative reference) naming the same file.
+pub fn percent_encode_path(path: &str) -> String {
+    let mut uri = String::with_capacity(path.len());
     for byte in path.bytes() {
         if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
             uri.push(char::from(byte));
