@@ -132,7 +132,9 @@ fn unpinned_takes_candidates_when_asked_and_lists_combine() {
     assert_eq!(code, 1);
     assert_eq!(with_candidates.len(), 7, "{with_candidates:?}");
     assert!(with_candidates.contains(&unpinned("quay.io/acme/sidecar:2.0", DEPLOYMENT)));
-    assert!(!with_candidates.iter().any(|l| l.contains(API) || l.contains(MIGRATE)));
+    assert!(!with_candidates
+        .iter()
+        .any(|l| l.contains(API) || l.contains(MIGRATE)));
 }
 
 #[test]

@@ -184,11 +184,8 @@ fn broken_documents_and_images_make_a_package_incomplete_not_lost() {
 
 #[test]
 fn timestamps_come_from_source_date_epoch_and_missing_inputs_are_corrupt() {
-    let (code, stdout, _) = common::pkglens(&[
-        "scan",
-        "testdata/scan/kube-web/db.yml",
-        "no/such/input.tgz",
-    ]);
+    let (code, stdout, _) =
+        common::pkglens(&["scan", "testdata/scan/kube-web/db.yml", "no/such/input.tgz"]);
     // A missing input path exits 2, after every result is printed.
     assert_eq!(code, 2);
     let results: Vec<Value> = serde_json::from_str(&stdout).unwrap();

@@ -7,10 +7,10 @@ use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, ValueEnum};
 use pkglens::catalog::scan::scan_with_catalog;
 use pkglens::catalog::Catalog;
+use pkglens::gate::{input_unreadable, sarif, Failure, Gate, Policy, Rule, GATE_NAMES};
 use pkglens::helm::render::RenderOptions;
 use pkglens::notice;
 use pkglens::output::{Format, ImageSelection, ResultWriter};
-use pkglens::gate::{input_unreadable, sarif, Failure, Gate, Policy, Rule, GATE_NAMES};
 use pkglens::records::ScanResult;
 use pkglens::scan::pool::{self, Isolation};
 use pkglens::scan::{self, ScanOptions};
@@ -69,7 +69,11 @@ pub struct ScanArgs {
     pub fail_on: Vec<Gate>,
     /// Registries the `registry` gate allows (comma list, repeatable): a host such as
     /// `docker.io` or `registry.example.com:5000`, optionally with a path (`ghcr.io/acme`).
-    #[arg(long = "allowed-registries", value_delimiter = ',', value_name = "REGISTRY")]
+    #[arg(
+        long = "allowed-registries",
+        value_delimiter = ',',
+        value_name = "REGISTRY"
+    )]
     pub allowed_registries: Vec<String>,
     /// Report only the package root at this path inside each input.
     #[arg(long)]

@@ -168,7 +168,10 @@ impl Policy {
                 Gate::Candidates => None,
             })
             .collect();
-        match (rules.contains(&Rule::Registry), allowed_registries.is_empty()) {
+        match (
+            rules.contains(&Rule::Registry),
+            allowed_registries.is_empty(),
+        ) {
             (true, true) => return Err(GateError::NoAllowedRegistries),
             (false, false) => return Err(GateError::RegistriesWithoutGate),
             _ => {}
@@ -201,7 +204,9 @@ impl Policy {
         let problem_rule = if self.rules.contains(&Rule::Problems) {
             Some(Rule::Problems)
         } else {
-            self.rules.contains(&Rule::Advisories).then_some(Rule::Advisories)
+            self.rules
+                .contains(&Rule::Advisories)
+                .then_some(Rule::Advisories)
         };
         if let Some(rule) = problem_rule {
             for problem in &result.problems {
@@ -262,7 +267,12 @@ impl Policy {
     }
 
     /// Why `image` breaks `rule`, when it does (only the image rules can).
-    fn image_failure(&self, rule: Rule, reference: &str, image: &image_ref::ImageRef) -> Option<String> {
+    fn image_failure(
+        &self,
+        rule: Rule,
+        reference: &str,
+        image: &image_ref::ImageRef,
+    ) -> Option<String> {
         match rule {
             Rule::Problems | Rule::Advisories => None,
             Rule::Unpinned => image

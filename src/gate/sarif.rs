@@ -93,6 +93,9 @@ mod tests {
             "charts/web/templates/a%20b.yaml"
         );
         assert_eq!(artifact_uri("/repo/charts/web.tgz", base), "charts/web.tgz");
-        assert_eq!(artifact_uri("/elsewhere/web.tgz", base), "file:///elsewhere/web.tgz");
+        assert_eq!(
+            artifact_uri("/elsewhere/web.tgz", base),
+            "file:///elsewhere/web.tgz"
+        );
     }
 }
