@@ -55,6 +55,8 @@ pub enum LimitKind {
     InputBytes,
     /// Renders (chart instances, kustomization visits) one input may create.
     InputRenders,
+    /// Work one input's kustomize builds may do (resources examined by selectors).
+    InputWork,
 }
 
 /// A limit that was hit: its kind and what exactly (the problem's detail).
@@ -82,6 +84,14 @@ pub struct InputLimits {
     pub max_bytes: u64,
     /// Renders: chart instances (after aliases) and kustomization visits.
     pub max_renders: u64,
+    /// Work steps of kustomize builds: each resource a selector examines (patch targets,
+    /// replacement sources and targets), so selectors times resources stay bounded.
+    #[serde(default = "default_max_work")]
+    pub max_work: u64,
+}
+
+fn default_max_work() -> u64 {
+    20_000_000
 }
 
 impl Default for InputLimits {
@@ -89,6 +99,7 @@ impl Default for InputLimits {
         InputLimits {
             max_bytes: 512 << 20,
             max_renders: 10_000,
+            max_work: default_max_work(),
         }
     }
 }
@@ -99,6 +110,7 @@ pub struct InputBudget {
     limits: InputLimits,
     bytes: AtomicU64,
     renders: AtomicU64,
+    work: AtomicU64,
     /// The first limit hit since it was last taken.
     exceeded: Mutex<Option<LimitExceeded>>,
 }
@@ -202,6 +214,23 @@ pub fn charge_render(what: &str) -> Result<(), LimitExceeded> {
     ))
 }
 
+/// Charges `steps` of work (a kustomize selector examining resources) to the current input.
+pub fn charge_work(steps: u64) -> Result<(), LimitExceeded> {
+    let Some(budget) = InputBudget::current() else {
+        return Ok(());
+    };
+    if InputBudget::charge(&budget.work, steps, budget.limits.max_work) {
+        return Ok(());
+    }
+    Err(exceeded(
+        LimitKind::InputWork,
+        format_args!(
+            "more than {} steps of kustomize work (resources examined by selectors) for one input",
+            budget.limits.max_work
+        ),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,6 +240,7 @@ mod tests {
         let small = InputBudget::new(InputLimits {
             max_bytes: 10,
             max_renders: 1,
+            max_work: 3,
         });
         small.run(|| {
             assert!(charge_bytes(6).is_ok());
@@ -224,6 +254,8 @@ mod tests {
                 charge_render("charts").unwrap_err().kind,
                 LimitKind::InputRenders
             );
+            assert!(charge_work(3).is_ok());
+            assert_eq!(charge_work(1).unwrap_err().kind, LimitKind::InputWork);
             // A helper thread adopting the budget charges the same totals.
             let shared = InputBudget::current();
             std::thread::scope(|s| {

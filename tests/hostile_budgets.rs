@@ -191,6 +191,28 @@ fn kustomize_diamond(levels: usize, size: usize) -> Vec<u8> {
     archives::tgz_under_pkg(&files)
 }
 
+/// A kustomization of `resources` ConfigMaps and `replacements` replacements, each selecting
+/// its source and its one target among all of them: selectors times resources.
+fn kustomize_replacements(resources: usize, replacements: usize) -> Vec<u8> {
+    let objects: String = (0..resources)
+        .map(|i| {
+            format!(
+                "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i}\ndata:\n  a: b\n"
+            )
+        })
+        .collect();
+    let entries: String = (0..replacements)
+        .map(|i| {
+            format!(
+                "- source:\n    kind: ConfigMap\n    name: c0\n    fieldPath: data.a\n  targets:\n  - select:\n      name: c{}\n    fieldPaths:\n    - data.a\n",
+                i % resources
+            )
+        })
+        .collect();
+    let kustomization = format!("resources:\n- r.yaml\nreplacements:\n{entries}");
+    archives::tgz_under_pkg(&[("kustomization.yaml", &kustomization), ("r.yaml", &objects)])
+}
+
 fn one_template(text: &str) -> Vec<u8> {
     archives::chart_tgz("", &[("cm.yaml", text)])
 }
@@ -313,6 +335,12 @@ fn cases() -> Vec<Case> {
             bytes: kustomize_diamond(11, 1 << 20),
             problem: "limit-exceeded",
             detail: "bytes in all",
+        },
+        Case {
+            name: "kustomize-replacements-selectors-times-resources.tgz",
+            bytes: kustomize_replacements(5000, 2500),
+            problem: "limit-exceeded",
+            detail: "steps of kustomize work",
         },
         Case {
             name: "uniq-of-a-million.tgz",

@@ -4,6 +4,7 @@
 use super::kustfile::Selector;
 use super::resource::{ResMap, Resource};
 use super::KustomizeError;
+use crate::budget;
 use crate::go::regexp;
 use serde_json::{Map, Value};
 
@@ -316,12 +317,41 @@ fn anchored(pattern: &str) -> Result<regex::Regex, KustomizeError> {
         .map_err(|e| KustomizeError::build(format!("invalid selector regex '{pattern}': {e}")))
 }
 
-fn matches_field(pattern: &str, values: &[&str]) -> Result<bool, KustomizeError> {
+/// One selector field compiled once per selection, as kustomize's `NewSelectorRegex` does
+/// (an empty pattern matches everything).
+fn field_regex(pattern: &str) -> Result<Option<regex::Regex>, KustomizeError> {
     if pattern.is_empty() {
-        return Ok(true);
+        return Ok(None);
     }
-    let re = anchored(pattern)?;
-    Ok(values.iter().any(|v| re.is_match(v)))
+    anchored(pattern).map(Some)
+}
+
+fn matches_field(re: &Option<regex::Regex>, values: &[&str]) -> bool {
+    re.as_ref()
+        .is_none_or(|re| values.iter().any(|v| re.is_match(v)))
+}
+
+/// A selector's regex fields, compiled.
+struct SelectorRegex<'a> {
+    sel: &'a Selector,
+    group: Option<regex::Regex>,
+    version: Option<regex::Regex>,
+    kind: Option<regex::Regex>,
+    name: Option<regex::Regex>,
+    namespace: Option<regex::Regex>,
+}
+
+impl<'a> SelectorRegex<'a> {
+    fn new(sel: &'a Selector) -> Result<Self, KustomizeError> {
+        Ok(SelectorRegex {
+            sel,
+            group: field_regex(&sel.group)?,
+            version: field_regex(&sel.version)?,
+            kind: field_regex(&sel.kind)?,
+            name: field_regex(&sel.name)?,
+            namespace: field_regex(&sel.namespace)?,
+        })
+    }
 }
 
 /// kustomize's `ResMap.Select`: original or current name/namespace, GVK,
@@ -336,14 +366,18 @@ pub fn select_by_any_id(res: &ResMap, sel: &Selector) -> Result<Vec<usize>, Kust
     select_among(res, sel, true)
 }
 
+/// Every resource a selection examines is a step of the input's work budget, so selectors
+/// times resources (wildcard replacements over many objects) cannot run without end.
 fn select_among(res: &ResMap, sel: &Selector, history: bool) -> Result<Vec<usize>, KustomizeError> {
-    let mut out = Vec::new();
-    for (i, r) in res.items.iter().enumerate() {
-        if selects(r, sel, history)? {
-            out.push(i);
-        }
-    }
-    Ok(out)
+    budget::charge_work(res.items.len() as u64).map_err(KustomizeError::Limit)?;
+    let sel = SelectorRegex::new(sel)?;
+    Ok(res
+        .items
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| selects(r, &sel, history))
+        .map(|(i, _)| i)
+        .collect())
 }
 
 fn effective_ns(r: &Resource, ns: &str) -> String {
@@ -354,28 +388,36 @@ fn effective_ns(r: &Resource, ns: &str) -> String {
     }
 }
 
-fn selects(r: &Resource, sel: &Selector, history: bool) -> Result<bool, KustomizeError> {
-    let mut namespaces = vec![effective_ns(r, &r.orig_ns), effective_ns(r, r.namespace())];
-    let mut names = vec![r.orig_name.as_str(), r.name()];
-    if history {
-        namespaces.extend(r.namespaces.iter().map(|n| effective_ns(r, n)));
-        names.extend(r.names.iter().map(String::as_str));
-    }
-    let ns: Vec<&str> = namespaces.iter().map(String::as_str).collect();
-    if !matches_field(&sel.namespace, &ns)? {
-        return Ok(false);
-    }
-    if !matches_field(&sel.name, &names)? {
-        return Ok(false);
-    }
-    if !matches_field(&sel.group, &[r.group()])?
-        || !matches_field(&sel.version, &[r.version()])?
-        || !matches_field(&sel.kind, &[r.kind()])?
+fn selects(r: &Resource, sel: &SelectorRegex<'_>, history: bool) -> bool {
+    if !(matches_field(&sel.kind, &[r.kind()])
+        && matches_field(&sel.group, &[r.group()])
+        && matches_field(&sel.version, &[r.version()]))
     {
-        return Ok(false);
+        return false;
     }
-    Ok(label_selector_matches(&sel.label_selector, &r.labels())
-        && label_selector_matches(&sel.annotation_selector, &r.annotations()))
+    if sel.name.is_some() {
+        let mut names = vec![r.orig_name.as_str(), r.name()];
+        if history {
+            names.extend(r.names.iter().map(String::as_str));
+        }
+        if !matches_field(&sel.name, &names) {
+            return false;
+        }
+    }
+    if sel.namespace.is_some() {
+        let mut namespaces = vec![effective_ns(r, &r.orig_ns), effective_ns(r, r.namespace())];
+        if history {
+            namespaces.extend(r.namespaces.iter().map(|n| effective_ns(r, n)));
+        }
+        let ns: Vec<&str> = namespaces.iter().map(String::as_str).collect();
+        if !matches_field(&sel.namespace, &ns) {
+            return false;
+        }
+    }
+    (sel.sel.label_selector.is_empty()
+        || label_selector_matches(&sel.sel.label_selector, &r.labels()))
+        && (sel.sel.annotation_selector.is_empty()
+            || label_selector_matches(&sel.sel.annotation_selector, &r.annotations()))
 }
 
 /// Kubernetes label selector syntax: `k=v`, `k!=v`, `k`, `!k`, `k in (a,b)`, `k notin (a,b)`.
