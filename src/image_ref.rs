@@ -109,18 +109,20 @@ fn parse_parts(reference: &str) -> Result<ImageRef, String> {
     })
 }
 
-/// Splits off the registry host when the first component names one (Docker's rule).
+/// Splits off the registry host when the first component names one.
 fn split_registry(name: &str) -> (Option<&str>, &str) {
     match name.split_once('/') {
-        Some((first, rest))
-            if first.contains(['.', ':'])
-                || first == "localhost"
-                || first.chars().any(|c| c.is_ascii_uppercase()) =>
-        {
-            (Some(first), rest)
-        }
+        Some((first, rest)) if names_registry(first) => (Some(first), rest),
         _ => (None, name),
     }
+}
+
+/// Whether the first component of a name is a registry host (Docker's rule): it holds a `.`
+/// or a `:`, is `localhost`, or has upper-case letters.
+pub fn names_registry(first: &str) -> bool {
+    first.contains(['.', ':'])
+        || first == "localhost"
+        || first.chars().any(|c| c.is_ascii_uppercase())
 }
 
 /// `algorithm:hex`; only sha256 (64 lower-case hex digits) is accepted, since the records

@@ -9,7 +9,7 @@
 pub mod sarif;
 
 use crate::image_ref;
-use crate::records::problem::Severity;
+use crate::records::problem::{ProblemKind, Severity};
 use crate::records::{ScanResult, SourceFormat};
 use std::collections::BTreeSet;
 use std::fmt;
@@ -129,8 +129,7 @@ impl AllowedRegistry {
         // component is forced to be a registry, so Docker's normalisation applies.
         let probe = format!("{host}/{}", prefix.unwrap_or("x"));
         let parsed = image_ref::parse(&probe).map_err(|_| invalid())?;
-        let host_is_registry = host.contains(['.', ':']) || host == "localhost";
-        if !host_is_registry || parsed.tag.is_some() || parsed.digest.is_some() {
+        if !image_ref::names_registry(host) || parsed.tag.is_some() || parsed.digest.is_some() {
             return Err(invalid());
         }
         Ok(Self {
@@ -373,6 +372,8 @@ impl fmt::Display for Failure {
 
 /// Whether `result` names an input path that does not exist or cannot be read.
 pub fn input_unreadable(result: &ScanResult) -> bool {
-    let unreadable = crate::records::problem::ProblemKind::InputUnreadable.type_uri();
-    result.problems.iter().any(|p| p.type_uri == unreadable)
+    result
+        .problems
+        .iter()
+        .any(|p| p.kind() == Some(ProblemKind::InputUnreadable))
 }

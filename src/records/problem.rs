@@ -189,9 +189,14 @@ impl Problem {
         }
     }
 
+    /// The problem's kind, read from its `type` (`None` for a type pkglens does not know).
+    pub fn kind(&self) -> Option<ProblemKind> {
+        ProblemKind::from_type_uri(&self.type_uri)
+    }
+
     /// How bad the problem is: its kind's severity (an unknown `type` counts as the worst).
     pub fn severity(&self) -> Severity {
-        ProblemKind::from_type_uri(&self.type_uri).map_or(Severity::Corrupt, ProblemKind::severity)
+        self.kind().map_or(Severity::Corrupt, ProblemKind::severity)
     }
 }
 
