@@ -26,5 +26,6 @@ pub mod serve;
 pub mod template;
 pub mod terminal;
 pub mod unpack;
+pub mod verify;
 pub mod workload;
 pub mod yaml;

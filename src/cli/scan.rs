@@ -16,9 +16,11 @@ use pkglens::scan::pool::{self, Isolation};
 use pkglens::scan::{self, ScanOptions};
 use pkglens::terminal;
 use pkglens::unpack::Limits;
+use pkglens::verify::{self, ImageStores};
 use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum OutputFormat {
@@ -60,7 +62,8 @@ pub struct ScanArgs {
     pub jobs: Option<usize>,
     /// Exit with code 1 when a gate fails (comma list, repeatable): problems (any problem,
     /// advisories included), advisories, unpinned (no digest), latest (`:latest` or no tag),
-    /// registry (outside --allowed-registries), candidates (the rules on candidate images too).
+    /// missing (in no --image-store), registry (outside --allowed-registries), candidates (the
+    /// rules on candidate images too).
     #[arg(
         long = "fail-on",
         value_delimiter = ',',
@@ -75,6 +78,11 @@ pub struct ScanArgs {
         value_name = "REGISTRY"
     )]
     pub allowed_registries: Vec<String>,
+    /// An OCI image layout (folder or tar) or `docker save` archive holding the images
+    /// (repeatable): matched images get their manifest digest; needed images none holds are
+    /// a problem.
+    #[arg(long = "image-store", value_name = "PATH")]
+    pub image_stores: Vec<PathBuf>,
     /// Report only the package root at this path inside each input.
     #[arg(long)]
     pub entry: Option<String>,
@@ -141,19 +149,24 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         (true, true) => vec![Gate::Rule(Rule::Problems)],
         _ => args.fail_on.clone(),
     };
+    let limits = Limits {
+        max_entries: args.max_entries,
+        max_file_size: args.max_file_size,
+        max_total_size: args.max_total_size,
+        max_expansion_ratio: args.max_expansion_ratio,
+        max_nesting: args.max_nesting,
+    };
+    let stores = match args.image_stores.is_empty() {
+        true => None,
+        false => Some(Arc::new(ImageStores::load(&args.image_stores, &limits)?)),
+    };
     let gate = GateRun {
-        policy: Policy::new(&gates, &args.allowed_registries)?,
+        policy: Policy::new(&gates, &args.allowed_registries, stores.clone())?,
         enforced: !args.fail_on.is_empty(),
         sarif,
     };
     let options = ScanOptions {
-        limits: Limits {
-            max_entries: args.max_entries,
-            max_file_size: args.max_file_size,
-            max_total_size: args.max_total_size,
-            max_expansion_ratio: args.max_expansion_ratio,
-            max_nesting: args.max_nesting,
-        },
+        limits,
         input_limits: Default::default(),
         source_date_epoch: source_date_epoch()?,
         entry: args.entry,
@@ -196,6 +209,7 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         inputs: &args.inputs,
         options: &options,
         catalog: catalog.as_mut(),
+        stores: stores.as_deref(),
     };
     let outcome = match args.output.as_deref() {
         Some(path) => {
@@ -236,6 +250,8 @@ struct ScanRun<'a> {
     inputs: &'a [PathBuf],
     options: &'a ScanOptions,
     catalog: Option<&'a mut Catalog>,
+    /// The images carried in with the packages (`--image-store`), checked in this process.
+    stores: Option<&'a ImageStores>,
 }
 
 /// Scans, checks the gates and writes every result (or, for SARIF, the gate failures) to `out`.
@@ -252,7 +268,10 @@ fn write_results(
     };
     let mut failures = Vec::new();
     let mut write_error = None;
-    let emit = |result: ScanResult| {
+    let emit = |mut result: ScanResult| {
+        if let Some(stores) = run.stores {
+            verify::apply_image_stores(stores, &mut result);
+        }
         outcome.unreadable_input |= input_unreadable(&result);
         let found = gate.policy.check(&result);
         outcome.gate_failed |= !found.is_empty();

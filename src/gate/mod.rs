@@ -3,26 +3,31 @@
 //!
 //! Rules: `problems` (any problem, advisories included), `advisories` (advisory problems
 //! only), `unpinned` (an image without a digest), `latest` (`:latest`, or neither tag nor
-//! digest), `registry` (an image outside the allowed registries). `candidates` is no rule of
-//! its own: it applies the image rules to `candidate_images` too.
+//! digest), `missing` (an image no `--image-store` holds; images only Helm tests use left out),
+//! `registry` (an image outside the allowed registries). `candidates` is no rule of its own:
+//! it applies the image rules to `candidate_images` too. An image's digest is the record's:
+//! written in its reference, or filled from an image store.
 
 pub mod sarif;
 
 use crate::image_ref;
 use crate::records::problem::{ProblemKind, Severity};
 use crate::records::{ScanResult, SourceFormat};
+use crate::verify::{Held, ImageStores};
 use std::collections::BTreeSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
 use thiserror::Error;
 
 /// The names `--fail-on` takes, in the order help lists them.
-pub const GATE_NAMES: [&str; 6] = [
+pub const GATE_NAMES: [&str; 7] = [
     "problems",
     "advisories",
     "unpinned",
     "latest",
+    "missing",
     "registry",
     "candidates",
 ];
@@ -42,6 +47,7 @@ pub enum Rule {
     Advisories,
     Unpinned,
     Latest,
+    Missing,
     Registry,
 }
 
@@ -53,6 +59,7 @@ impl Rule {
             Self::Advisories => "advisories",
             Self::Unpinned => "unpinned",
             Self::Latest => "latest",
+            Self::Missing => "missing",
             Self::Registry => "registry",
         }
     }
@@ -64,6 +71,7 @@ impl Rule {
             Self::Advisories => "No package has an advisory problem",
             Self::Unpinned => "Every image is pinned by a digest",
             Self::Latest => "No image uses the latest tag or leaves both tag and digest out",
+            Self::Missing => "Every image is in the image stores",
             Self::Registry => "Every image comes from an allowed registry",
         }
     }
@@ -85,6 +93,8 @@ pub enum GateError {
     RegistriesWithoutGate,
     #[error("invalid allowed registry {0:?}")]
     InvalidRegistry(String),
+    #[error("the missing gate needs --image-store")]
+    NoImageStores,
 }
 
 impl FromStr for Gate {
@@ -96,6 +106,7 @@ impl FromStr for Gate {
             "advisories" => Self::Rule(Rule::Advisories),
             "unpinned" => Self::Rule(Rule::Unpinned),
             "latest" => Self::Rule(Rule::Latest),
+            "missing" => Self::Rule(Rule::Missing),
             "registry" => Self::Rule(Rule::Registry),
             "candidates" => Self::Candidates,
             _ => return Err(GateError::UnknownGate(name.to_string())),
@@ -155,11 +166,18 @@ pub struct Policy {
     rules: BTreeSet<Rule>,
     candidates: bool,
     allowed_registries: Vec<AllowedRegistry>,
+    /// The images of `--image-store`, for the `missing` rule.
+    stores: Option<Arc<ImageStores>>,
 }
 
 impl Policy {
-    /// The policy of `--fail-on` names and `--allowed-registries` entries.
-    pub fn new(gates: &[Gate], allowed_registries: &[String]) -> Result<Self, GateError> {
+    /// The policy of `--fail-on` names, `--allowed-registries` entries and the loaded
+    /// `--image-store`s.
+    pub fn new(
+        gates: &[Gate],
+        allowed_registries: &[String],
+        stores: Option<Arc<ImageStores>>,
+    ) -> Result<Self, GateError> {
         let rules: BTreeSet<Rule> = gates
             .iter()
             .filter_map(|gate| match gate {
@@ -175,6 +193,9 @@ impl Policy {
             (false, false) => return Err(GateError::RegistriesWithoutGate),
             _ => {}
         }
+        if rules.contains(&Rule::Missing) && stores.is_none() {
+            return Err(GateError::NoImageStores);
+        }
         let allowed_registries = allowed_registries
             .iter()
             .map(|entry| AllowedRegistry::parse(entry))
@@ -183,6 +204,7 @@ impl Policy {
             rules,
             candidates: gates.contains(&Gate::Candidates),
             allowed_registries,
+            stores,
         })
     }
 
@@ -223,30 +245,35 @@ impl Policy {
                 });
             }
         }
-        let images = result.images.iter().map(|image| {
-            let files = image.used_by.iter().map(|u| u.source.as_str());
-            (image.reference.as_str(), files.collect::<Vec<_>>())
+        let images = result.images.iter().map(|image| Checked {
+            reference: &image.reference,
+            digest: image.digest.as_deref(),
+            only_in_tests: image.only_in_tests(),
+            files: image.used_by.iter().map(|u| u.source.as_str()).collect(),
         });
         let candidates = result
             .candidate_images
             .iter()
             .filter(|_| self.candidates)
-            .map(|image| {
-                let files = image.found_in.iter().map(|f| f.source.as_str());
-                (image.reference.as_str(), files.collect::<Vec<_>>())
+            .map(|image| Checked {
+                reference: &image.reference,
+                digest: image.digest.as_deref(),
+                only_in_tests: image.only_in_tests(),
+                files: image.found_in.iter().map(|f| f.source.as_str()).collect(),
             });
-        for (reference, files) in images.chain(candidates) {
-            let Ok(parsed) = image_ref::parse(reference) else {
+        for image in images.chain(candidates) {
+            let Ok(parsed) = image_ref::parse(image.reference) else {
                 continue; // already a problem of the package
             };
+            let reference = image.reference;
             let mut distinct: Vec<&str> = Vec::new();
-            for file in files {
+            for file in image.files.iter().copied() {
                 if !distinct.contains(&file) {
                     distinct.push(file);
                 }
             }
             for rule in self.rules.iter().copied() {
-                let Some(message) = self.image_failure(rule, reference, &parsed) else {
+                let Some(message) = self.image_failure(rule, &image, &parsed) else {
                     continue;
                 };
                 for file in &distinct {
@@ -265,19 +292,25 @@ impl Policy {
         failures
     }
 
-    /// Why `image` breaks `rule`, when it does (only the image rules can).
+    /// Why `checked` (parsed as `image`) breaks `rule`, when it does (only the image rules can).
     fn image_failure(
         &self,
         rule: Rule,
-        reference: &str,
+        checked: &Checked<'_>,
         image: &image_ref::ImageRef,
     ) -> Option<String> {
+        let reference = checked.reference;
         match rule {
             Rule::Problems | Rule::Advisories => None,
-            Rule::Unpinned => image
+            Rule::Unpinned => checked
                 .digest
                 .is_none()
                 .then(|| format!("image {reference} is not pinned by a digest")),
+            Rule::Missing => {
+                let stores = self.stores.as_deref()?;
+                (!checked.only_in_tests && stores.holds(image) == Held::No)
+                    .then(|| format!("image {reference} is in none of the image stores"))
+            }
             Rule::Latest => match (&image.tag, &image.digest) {
                 (Some(tag), _) if tag == "latest" => {
                     Some(format!("image {reference} uses the latest tag"))
@@ -301,6 +334,16 @@ impl Policy {
             }
         }
     }
+}
+
+/// One image the image rules check, as its record has it.
+struct Checked<'a> {
+    reference: &'a str,
+    /// Written in the reference, or filled from an image store.
+    digest: Option<&'a str>,
+    only_in_tests: bool,
+    /// The templates or files using it.
+    files: Vec<&'a str>,
 }
 
 /// The package as a failure names it: its title, or the input path when it has none.

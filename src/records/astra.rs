@@ -177,7 +177,14 @@ pub fn astra_package(result: &ScanResult) -> AstraPackage {
             Some((path, name)) => (format!("/{path}"), name),
             None => ("/".to_string(), image.repository.as_str()),
         };
-        match (&image.tag, &image.digest) {
+        // A reference with neither tag nor digest means `latest`, and that is what a store
+        // that filled its digest holds.
+        let implied_latest = image.tag.is_none() && !image.reference.contains('@');
+        let tag = image
+            .tag
+            .clone()
+            .or_else(|| implied_latest.then(|| "latest".to_string()));
+        match (&tag, &image.digest) {
             (Some(tag), Some(digest))
                 if tag.len() <= IMAGE_TAG_MAX && name.len() <= IMAGE_NAME_MAX =>
             {

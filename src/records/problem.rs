@@ -46,6 +46,10 @@ pub enum ProblemKind {
     /// The worker process scanning the input died (a signal, a stack overflow, memory beyond
     /// its address-space limit); the rest of the batch goes on.
     RendererCrashed,
+    /// Images the package needs are in none of the `--image-store`s.
+    ImageMissing,
+    /// An image store holds an image whose manifest does not match its digest.
+    ImageStoreCorrupt,
 }
 
 impl ProblemKind {
@@ -65,6 +69,8 @@ impl ProblemKind {
             Self::ImageAnnotationDrift => "image-annotation-drift",
             Self::InternalError => "internal-error",
             Self::RendererCrashed => "renderer-crashed",
+            Self::ImageMissing => "image-missing",
+            Self::ImageStoreCorrupt => "image-store-corrupt",
         }
     }
 
@@ -84,6 +90,8 @@ impl ProblemKind {
             Self::ImageAnnotationDrift => "Declared images differ from rendered ones",
             Self::InternalError => "Internal error",
             Self::RendererCrashed => "Renderer crashed",
+            Self::ImageMissing => "Images missing from the image stores",
+            Self::ImageStoreCorrupt => "Image store content does not match its digest",
         }
     }
 
@@ -94,14 +102,16 @@ impl ProblemKind {
             | Self::UnsafeEntry
             | Self::LimitExceeded
             | Self::NoPackage
-            | Self::InternalError => Severity::Corrupt,
+            | Self::InternalError
+            | Self::ImageStoreCorrupt => Severity::Corrupt,
             Self::ChartInvalid
             | Self::DocumentInvalid
             | Self::NotAnObject
             | Self::ImageInvalid
             | Self::KustomizeUnavailable
             | Self::RenderFailed
-            | Self::RendererCrashed => Severity::Incomplete,
+            | Self::RendererCrashed
+            | Self::ImageMissing => Severity::Incomplete,
             Self::ImageAnnotationDrift => Severity::Advisory,
         }
     }
@@ -111,7 +121,7 @@ impl ProblemKind {
     }
 
     /// Every kind, for reading a problem back from its record (its `type`).
-    pub const ALL: [ProblemKind; 14] = [
+    pub const ALL: [ProblemKind; 16] = [
         Self::InputUnreadable,
         Self::ArchiveUnreadable,
         Self::UnsafeEntry,
@@ -126,6 +136,8 @@ impl ProblemKind {
         Self::ImageAnnotationDrift,
         Self::InternalError,
         Self::RendererCrashed,
+        Self::ImageMissing,
+        Self::ImageStoreCorrupt,
     ];
 
     /// The kind a problem record's `type` names.
@@ -222,6 +234,8 @@ mod tests {
             ImageAnnotationDrift => 11,
             InternalError => 12,
             RendererCrashed => 13,
+            ImageMissing => 14,
+            ImageStoreCorrupt => 15,
         }
     }
 
