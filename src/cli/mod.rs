@@ -42,9 +42,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Scan archives, directories and chart repositories and print ScanResult records.
-    Scan(scan::ScanArgs),
+    Scan(Box<scan::ScanArgs>),
     /// Print what `helm template` prints for a chart, offline.
-    Render(render::RenderArgs),
+    Render(Box<render::RenderArgs>),
     /// Print what `kustomize build` prints for a kustomization.
     Build(build::BuildArgs),
     /// Print one package from a catalog (`scan --catalog`) by its id.
@@ -81,8 +81,8 @@ pub fn run() -> ExitCode {
         pkglens::notice::set_verbosity(Verbosity::Verbose);
     }
     match cli.command {
-        Command::Scan(args) => scan::run(args),
-        Command::Render(args) => render::run(args),
+        Command::Scan(args) => scan::run(*args),
+        Command::Render(args) => render::run(*args),
         Command::Build(args) => build::run(args),
         Command::Get(args) => get::run(args),
         Command::Serve(args) => serve::run(args),

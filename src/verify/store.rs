@@ -388,10 +388,10 @@ fn read_tar(path: &Path, store: &str, limits: &Limits) -> Result<FileTree, Store
                 .saturating_mul(limits.max_expansion_ratio)
                 .max(limits.max_total_size);
             let mut decompressed = MultiGzDecoder::new(BufReader::new(file)).take(budget);
-            let mut archive = tar::Archive::new(&mut decompressed);
-            let entries = archive.entries().map_err(io_error)?;
-            let result = collect_entries(entries, store, limits);
-            drop(archive);
+            let result = tar::Archive::new(&mut decompressed)
+                .entries()
+                .map_err(io_error)
+                .and_then(|entries| collect_entries(entries, store, limits));
             match result {
                 // The stream stopped at the expansion bound: tar saw only a truncated archive.
                 Err(StoreError::Unreadable { .. }) if decompressed.limit() == 0 => {
