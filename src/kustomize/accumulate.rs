@@ -594,10 +594,14 @@ impl<'t> Build<'t> {
                     .unwrap_or_default();
                 transform::images(res, &img, &specs());
             }
-            "PatchTransformer" | "PatchJson6902Transformer" => {
+            "PatchTransformer" => {
                 let args: PatchArgs = serde_json::from_value(config.clone())
                     .map_err(|e| KustomizeError::build(format!("{kind}: {e}")))?;
-                self.apply_patch(ldr, res, &args, kind == "PatchJson6902Transformer", tconfig)?;
+                self.apply_patch(ldr, res, &args, false, tconfig)?;
+            }
+            "PatchJson6902Transformer" => {
+                let args = json6902_plugin_args(config)?;
+                self.apply_patch(ldr, res, &args, true, tconfig)?;
             }
             "ReplacementTransformer" => {
                 let entries = match config.get("replacements") {
@@ -797,6 +801,36 @@ impl<'t> Build<'t> {
         }
         nameref::propagate(res, &renames, config);
         Ok(())
+    }
+}
+
+/// A `PatchJson6902Transformer` plugin config as kustomize reads it: a
+/// target that names its resource, and the operations either inline
+/// (`jsonOp`, JSON or YAML) or in a file (`path`), never both.
+fn json6902_plugin_args(config: &Value) -> Result<PatchArgs, KustomizeError> {
+    #[derive(serde::Deserialize, Default)]
+    #[serde(default, rename_all = "camelCase")]
+    struct Json6902Config {
+        target: Option<super::kustfile::Selector>,
+        path: String,
+        json_op: String,
+    }
+    let c: Json6902Config = serde_json::from_value(config.clone())
+        .map_err(|e| KustomizeError::build(format!("PatchJson6902Transformer: {e}")))?;
+    if c.target.as_ref().is_none_or(|t| t.name.is_empty()) {
+        return Err(KustomizeError::build("must specify the target name"));
+    }
+    match (c.path.is_empty(), c.json_op.is_empty()) {
+        (true, true) => Err(KustomizeError::build("empty file path and empty jsonOp")),
+        (false, false) => Err(KustomizeError::build(
+            "must specify a file path or jsonOp, not both",
+        )),
+        _ => Ok(PatchArgs {
+            path: c.path,
+            patch: c.json_op,
+            target: c.target,
+            options: Default::default(),
+        }),
     }
 }
 
