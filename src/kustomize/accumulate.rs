@@ -8,7 +8,7 @@ use super::generators::{self, GenKind};
 use super::helmcharts;
 use super::kustfile::{string_map, Kustomization, PatchArgs, VarArgs};
 use super::loader::{is_remote, join, Files, Loader};
-use super::nameref::{self, Rename};
+use super::nameref;
 use super::origin;
 use super::patch;
 use super::replacements;
@@ -75,8 +75,9 @@ pub fn build(
     let sort = k.sort_options.clone();
     let mut acc = Accumulator::default();
     b.accumulate_target(&root, &k, &mut acc)?;
-    add_hashes(&mut acc.res, &acc.config);
-    check_role_binding_subjects(&acc.res)?;
+    add_hashes(&mut acc.res);
+    // Names are final: references follow them (kustomize's FixBackReferences).
+    nameref::fix_back_references(&mut acc.res, &acc.config)?;
     vars::resolve(&mut acc.res, &acc.vars, &acc.config)?;
     acc.res.items.retain(|r| {
         r.obj
@@ -253,6 +254,7 @@ impl<'t> Build<'t> {
             result?;
         }
         self.run_transformers(&ldr, k, acc)?;
+        vars::mark_sources(&mut acc.res, &k.vars)?;
         for v in &k.vars {
             if acc.vars.iter().any(|x| x.name == v.name) {
                 return Err(KustomizeError::build(format!(
@@ -466,7 +468,7 @@ impl<'t> Build<'t> {
             self.note_builtin(&mut acc.res, k, "PatchStrategicMergeTransformer");
         }
         for p in &k.patches {
-            self.apply_patch(ldr, &mut acc.res, p, false, &acc.config)?;
+            self.apply_patch(ldr, &mut acc.res, p, false)?;
             self.note_builtin(&mut acc.res, k, "PatchTransformer");
         }
         if !k.namespace.is_empty() {
@@ -474,11 +476,11 @@ impl<'t> Build<'t> {
             self.note_builtin(&mut acc.res, k, "NamespaceTransformer");
         }
         if !k.name_prefix.is_empty() {
-            transform::prefix_suffix(&mut acc.res, &k.name_prefix, "", &acc.config, None);
+            transform::prefix_suffix(&mut acc.res, Some(&k.name_prefix), None, None);
             self.note_builtin(&mut acc.res, k, "PrefixTransformer");
         }
         if !k.name_suffix.is_empty() {
-            transform::prefix_suffix(&mut acc.res, "", &k.name_suffix, &acc.config, None);
+            transform::prefix_suffix(&mut acc.res, None, Some(&k.name_suffix), None);
             self.note_builtin(&mut acc.res, k, "SuffixTransformer");
         }
         for l in &k.labels {
@@ -513,7 +515,7 @@ impl<'t> Build<'t> {
             self.note_builtin(&mut acc.res, k, "AnnotationsTransformer");
         }
         for p in &k.patches_json6902 {
-            self.apply_patch(ldr, &mut acc.res, p, true, &acc.config)?;
+            self.apply_patch(ldr, &mut acc.res, p, true)?;
             self.note_builtin(&mut acc.res, k, "PatchJson6902Transformer");
         }
         for r in &k.replicas {
@@ -577,14 +579,16 @@ impl<'t> Build<'t> {
                 transform::namespace(res, ns, tconfig);
             }
             "PrefixSuffixTransformer" | "PrefixTransformer" | "SuffixTransformer" => {
-                let get = |f: &str| config.get(f).and_then(Value::as_str).unwrap_or("").to_string();
+                let get = |f: &str| config.get(f).and_then(Value::as_str).unwrap_or("");
                 if config.get("fieldSpecs").is_none_or(Value::is_null) {
                     return Err(KustomizeError::build(format!(
                         "{kind}: fieldSpecs is not expected to be nil"
                     )));
                 }
                 let name_specs = specs();
-                transform::prefix_suffix(res, &get("prefix"), &get("suffix"), tconfig, Some(&name_specs));
+                let prefix = (kind != "SuffixTransformer").then(|| get("prefix"));
+                let suffix = (kind != "PrefixTransformer").then(|| get("suffix"));
+                transform::prefix_suffix(res, prefix, suffix, Some(&name_specs));
             }
             "ImageTagTransformer" => {
                 let img: super::kustfile::ImageArgs = config
@@ -597,11 +601,11 @@ impl<'t> Build<'t> {
             "PatchTransformer" => {
                 let args: PatchArgs = serde_json::from_value(config.clone())
                     .map_err(|e| KustomizeError::build(format!("{kind}: {e}")))?;
-                self.apply_patch(ldr, res, &args, false, tconfig)?;
+                self.apply_patch(ldr, res, &args, false)?;
             }
             "PatchJson6902Transformer" => {
                 let args = json6902_plugin_args(config)?;
-                self.apply_patch(ldr, res, &args, true, tconfig)?;
+                self.apply_patch(ldr, res, &args, true)?;
             }
             "ReplacementTransformer" => {
                 let entries = match config.get("replacements") {
@@ -653,7 +657,7 @@ impl<'t> Build<'t> {
         res: &mut ResMap,
         patch: &Value,
         allow: IdentityChange,
-    ) -> Result<Option<Rename>, KustomizeError> {
+    ) -> Result<(), KustomizeError> {
         let pr = Resource::new(patch.clone());
         let id = pr.id();
         let found = res.find_by_any_id(&id);
@@ -672,19 +676,14 @@ impl<'t> Build<'t> {
                 )))
             }
         };
-        Ok(self.smp_into(res, idx, patch, allow))
+        self.smp_into(res, idx, patch, allow);
+        Ok(())
     }
 
     /// Merges `patch` into resource `idx` as kustomize's `ApplySmPatch` does:
     /// the target keeps its namespace, and its name and kind unless the
-    /// patch options allow changing them. Returns the renaming to propagate.
-    fn smp_into(
-        &self,
-        res: &mut ResMap,
-        idx: usize,
-        patch: &Value,
-        allow: IdentityChange,
-    ) -> Option<Rename> {
+    /// patch options allow changing them (remembering its id first then).
+    fn smp_into(&self, res: &mut ResMap, idx: usize, patch: &Value, allow: IdentityChange) {
         let keyed = patch::keyed_lists(res.items[idx].kind(), self.custom_schema);
         let mut patch = patch.clone();
         if let Some(Value::Object(meta)) = patch.get_mut("metadata") {
@@ -700,24 +699,22 @@ impl<'t> Build<'t> {
             }
         }
         let r = &mut res.items[idx];
-        let before = Rename::of(r, r.name(), r.namespace());
+        if allow.name || allow.kind {
+            r.store_previous_id();
+        }
+        let (old_kind, old_name) = (r.kind().to_string(), r.name().to_string());
         if !patch::strategic_merge(&mut r.obj, &patch, keyed) {
             res.items.remove(idx);
-            return None;
+            return;
         }
-        if r.kind() != before.kind {
-            r.former_kinds.push((
-                before.kind.clone(),
-                before.old_name.clone(),
-                r.namespace().to_string(),
-            ));
+        if r.kind() != old_kind {
+            let ns = r.namespace().to_string();
+            r.former_kinds.push((old_kind, old_name.clone(), ns));
         }
         let new_name = r.name().to_string();
-        if new_name == before.old_name {
-            return None;
+        if new_name != old_name {
+            r.names.push(new_name);
         }
-        r.names.push(new_name.clone());
-        Some(Rename { new_name, ..before })
     }
 
     fn apply_patch(
@@ -726,7 +723,6 @@ impl<'t> Build<'t> {
         res: &mut ResMap,
         p: &PatchArgs,
         json_only: bool,
-        config: &TransformerConfig,
     ) -> Result<(), KustomizeError> {
         if !p.path.is_empty() && !p.patch.is_empty() {
             return Err(KustomizeError::build(
@@ -760,27 +756,24 @@ impl<'t> Build<'t> {
                     "must specify a target for JSON patch {label}"
                 )));
             };
-            let mut renames = Vec::new();
             for idx in patch::select(res, target)? {
                 let r = &mut res.items[idx];
-                let before = Rename::of(r, r.name(), r.namespace());
-                patch::json6902(&mut r.obj, &ops).map_err(KustomizeError::Build)?;
                 // A JSON patch may rename its target; references follow it.
+                r.store_previous_id();
+                let old_name = r.name().to_string();
+                patch::json6902(&mut r.obj, &ops).map_err(KustomizeError::Build)?;
                 let new_name = r.name().to_string();
-                if new_name != before.old_name {
-                    r.names.push(new_name.clone());
-                    renames.push(Rename { new_name, ..before });
+                if new_name != old_name {
+                    r.names.push(new_name);
                 }
             }
-            nameref::propagate(res, &renames, config);
             return Ok(());
         }
         let allow = IdentityChange::from_options(&p.options);
-        let mut renames = Vec::new();
         match &p.target {
             None => {
                 for doc in &docs {
-                    renames.extend(self.apply_smp_by_id(res, doc, allow)?);
+                    self.apply_smp_by_id(res, doc, allow)?;
                 }
             }
             Some(_) if docs.len() > 1 => {
@@ -794,12 +787,11 @@ impl<'t> Build<'t> {
                 targets.reverse();
                 for doc in &docs {
                     for &idx in &targets {
-                        renames.extend(self.smp_into(res, idx, doc, allow));
+                        self.smp_into(res, idx, doc, allow);
                     }
                 }
             }
         }
-        nameref::propagate(res, &renames, config);
         Ok(())
     }
 }
@@ -858,28 +850,6 @@ struct ValueAddTarget {
     selector: Option<super::kustfile::Selector>,
     field_path: String,
     file_path_position: usize,
-}
-
-/// kustomize's name-reference pass reads the namespaces of a RoleBinding's
-/// ServiceAccount subjects and refuses one that is present but not a string
-/// (`namespace:` left blank).
-fn check_role_binding_subjects(res: &ResMap) -> Result<(), KustomizeError> {
-    for r in res.items.iter().filter(|r| r.kind() == "RoleBinding") {
-        let Some(Value::Array(subjects)) = r.obj.get("subjects") else {
-            continue;
-        };
-        let blank = subjects.iter().any(|s| {
-            s.get("kind").and_then(Value::as_str) == Some("ServiceAccount")
-                && s.get("namespace").is_some_and(|ns| !ns.is_string())
-        });
-        if blank {
-            return Err(KustomizeError::build(format!(
-                "Invalid Input: namespace is blank for resource \"{}\"",
-                r.id().display()
-            )));
-        }
-    }
-    Ok(())
 }
 
 /// The origin of what a generator configured by `config` makes: the file
@@ -1025,21 +995,18 @@ fn merge_generated(old: &mut Resource, new: &Resource) {
     old.needs_hash = old.needs_hash && new.needs_hash;
 }
 
-/// Appends content hashes to generated names and updates references to them.
-fn add_hashes(res: &mut ResMap, config: &TransformerConfig) {
-    let mut renames = Vec::new();
+/// Appends content hashes to generated names (kustomize's HashTransformer).
+fn add_hashes(res: &mut ResMap) {
     for r in res.items.iter_mut() {
         if !r.needs_hash {
             continue;
         }
         let hash = generators::content_hash(&r.obj);
-        let old = r.name().to_string();
-        let new = format!("{old}-{hash}");
-        renames.push(Rename::of(r, &new, r.namespace()));
+        r.store_previous_id();
+        let new = format!("{}-{hash}", r.name());
         r.set_name(&new);
         r.needs_hash = false;
     }
-    nameref::propagate(res, &renames, config);
 }
 
 const DEFAULT_ORDER_FIRST: &[&str] = &[

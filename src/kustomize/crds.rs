@@ -12,6 +12,7 @@
 //! or "name">`.
 
 use super::fieldspec::{FieldSpec, TransformerConfig};
+use super::resource::Gvk;
 use super::value::parse_documents;
 use super::KustomizeError;
 use serde_json::{Map, Value};
@@ -74,11 +75,11 @@ fn walk(
         if ext(X_LABEL_SELECTOR).is_some() {
             out.common_labels.push(spec(path));
         }
-        if let (Some(_), Some(ref_kind)) = (ext(X_REF_VERSION), ext(X_REF_KIND)) {
+        if let (Some(ref_version), Some(ref_kind)) = (ext(X_REF_VERSION), ext(X_REF_KIND)) {
             let mut name_path = path.clone();
             name_path.push(ext(X_REF_NAME_KEY).unwrap_or("name").to_string());
-            out.name_reference
-                .push((ref_kind.to_string(), spec(&name_path)));
+            let target = Gvk::new("", ref_version, ref_kind);
+            out.name_reference.push((target, spec(&name_path)));
         }
         if let Some(target) = ext("$ref") {
             if depth < MAX_REF_DEPTH {
@@ -118,7 +119,7 @@ mod tests {
         let refs: Vec<(&str, &str, &str)> = c
             .name_reference
             .iter()
-            .map(|(k, s)| (k.as_str(), s.kind.as_str(), s.path.as_str()))
+            .map(|(k, s)| (k.kind.as_str(), s.kind.as_str(), s.path.as_str()))
             .collect();
         assert_eq!(
             refs,

@@ -3,7 +3,7 @@
 //! with kustomize's built-in defaults.
 
 use super::kustfile::FieldSpecArgs;
-use super::resource::Resource;
+use super::resource::{Gvk, Resource};
 use super::value::parse_documents;
 use super::KustomizeError;
 use serde::Deserialize;
@@ -22,8 +22,8 @@ pub struct TransformerConfig {
     pub images: Vec<FieldSpec>,
     pub var_reference: Vec<FieldSpec>,
     pub namespace: Vec<FieldSpec>,
-    /// (kind of the named resource, field naming it).
-    pub name_reference: Vec<(String, FieldSpec)>,
+    /// (the named resources' kind, field naming one).
+    pub name_reference: Vec<(Gvk, FieldSpec)>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -42,6 +42,8 @@ struct ConfigFile {
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 struct NameRefArgs {
+    group: String,
+    version: String,
     kind: String,
     field_specs: Vec<FieldSpecArgs>,
 }
@@ -63,7 +65,8 @@ impl TransformerConfig {
             out.namespace.extend(specs(c.namespace));
             for n in c.name_reference {
                 for f in n.field_specs {
-                    out.name_reference.push((n.kind.clone(), f.into()));
+                    let target = Gvk::new(&n.group, &n.version, &n.kind);
+                    out.name_reference.push((target, f.into()));
                 }
             }
         }
@@ -118,6 +121,11 @@ impl FieldSpec {
         (self.kind.is_empty() || self.kind == r.kind())
             && (self.group.is_empty() || self.group == r.group())
             && (self.version.is_empty() || self.version == r.version())
+    }
+
+    /// The kinds the spec selects.
+    pub fn gvk(&self) -> Gvk {
+        Gvk::new(&self.group, &self.version, &self.kind)
     }
 
     /// The path's segments, honouring `\/` escapes; a `[]` suffix (a list,

@@ -1,42 +1,23 @@
-//! Name references: when a resource is renamed (prefix/suffix, content
-//! hash), fields of other resources that name it follow (kustomize's
-//! nameReference configuration).
+//! Name references (kustomize's nameReference configuration, run as its
+//! `FixBackReferences` does): once every transformer of the whole build has
+//! run and hashes are appended, each field naming another resource takes
+//! that resource's final name, the referral being found by the ids it had
+//! before it was renamed, narrowed by kind, namespace and by the prefixes and
+//! suffixes both resources received.
+//!
+//! Ports kustomize `api/filters/nameref/nameref.go`,
+//! `api/internal/accumulator/namereferencetransformer.go`, the candidate
+//! subset of `api/resmap/reswrangler.go` and the default configuration of
+//! `api/internal/konfig/builtinpluginconsts/namereference.go`.
 
 use super::fieldspec::{visit, FieldSpec, TransformerConfig};
-use super::resource::{ns_equal, ResMap, Resource};
+use super::resource::{Gvk, ResId, ResMap, Resource};
+use super::KustomizeError;
 use serde_json::Value;
-use std::collections::HashMap;
 
-/// One renaming to propagate.
-#[derive(Debug, Clone)]
-pub struct Rename {
-    pub kind: String,
-    pub old_name: String,
-    pub new_name: String,
-    /// Namespaces the renamed resource has lived in (for matching referrers).
-    pub namespaces: Vec<String>,
-    pub new_namespace: String,
-}
-
-impl Rename {
-    /// `r` (not yet renamed) taking `new_name`, staying in or moving to `new_namespace`.
-    pub fn of(r: &Resource, new_name: &str, new_namespace: &str) -> Self {
-        Rename {
-            kind: r.kind().into(),
-            old_name: r.name().into(),
-            new_name: new_name.into(),
-            namespaces: r.namespaces.clone(),
-            new_namespace: new_namespace.into(),
-        }
-    }
-}
-
-struct RefSpec {
-    target_kind: String,
-    spec: FieldSpec,
-}
-
-const POD_TEMPLATE_KINDS: &[(&str, &str)] = &[
+/// The workloads whose pod template names ConfigMaps, Secrets and the rest,
+/// with the path of the pod spec.
+const POD_SPEC_PATHS: &[(&str, &str)] = &[
     ("Deployment", "spec/template/spec"),
     ("ReplicaSet", "spec/template/spec"),
     ("DaemonSet", "spec/template/spec"),
@@ -48,13 +29,34 @@ const POD_TEMPLATE_KINDS: &[(&str, &str)] = &[
     ("PodTemplate", "template/spec"),
 ];
 
-fn ref_specs() -> Vec<RefSpec> {
-    let mut v = Vec::new();
-    let mut add = |target: &str, kind: &str, group: &str, path: &str| {
-        v.push(RefSpec {
-            target_kind: target.to_string(),
-            spec: FieldSpec::new(kind, group, path, false),
-        });
+/// Which of the workloads above each kind of reference covers.
+const CONFIG_AND_SECRET_REFERRERS: &[&str] = &[
+    "Pod",
+    "PodTemplate",
+    "Deployment",
+    "ReplicaSet",
+    "DaemonSet",
+    "StatefulSet",
+    "Job",
+    "CronJob",
+];
+const ACCOUNT_CLAIM_PRIORITY_REFERRERS: &[&str] = &[
+    "Pod",
+    "StatefulSet",
+    "Deployment",
+    "ReplicationController",
+    "CronJob",
+    "Job",
+    "DaemonSet",
+];
+
+/// kustomize's default name references: (the named kind, the field naming it).
+fn builtin_references() -> Vec<(Gvk, FieldSpec)> {
+    let mut v: Vec<(Gvk, FieldSpec)> = Vec::new();
+    let mut add = |target: Gvk, kind: &str, group: &str, version: &str, path: &str| {
+        let mut spec = FieldSpec::new(kind, group, path, false);
+        spec.version = version.to_string();
+        v.push((target, spec));
     };
     for kind in [
         "Deployment",
@@ -63,332 +65,542 @@ fn ref_specs() -> Vec<RefSpec> {
         "StatefulSet",
     ] {
         add(
-            kind,
+            Gvk::new("", "", kind),
             "HorizontalPodAutoscaler",
+            "",
             "",
             "spec/scaleTargetRef/name",
         );
     }
-    for (kind, base) in POD_TEMPLATE_KINDS {
-        for c in ["containers", "initContainers"] {
+    let pod_spec = |kind: &str| {
+        POD_SPEC_PATHS
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map_or("spec", |(_, p)| *p)
+    };
+    // A core Pod is selected with its version, as kustomize's config does.
+    let pod_version = |kind: &str| if kind == "Pod" { "v1" } else { "" };
+    let config_map = Gvk::new("", "v1", "ConfigMap");
+    for kind in CONFIG_AND_SECRET_REFERRERS {
+        let base = pod_spec(kind);
+        for tail in [
+            "volumes/configMap/name",
+            "containers/env/valueFrom/configMapKeyRef/name",
+            "initContainers/env/valueFrom/configMapKeyRef/name",
+            "containers/envFrom/configMapRef/name",
+            "initContainers/envFrom/configMapRef/name",
+            "volumes/projected/sources/configMap/name",
+        ] {
             add(
-                "ConfigMap",
+                config_map.clone(),
                 kind,
                 "",
-                &format!("{base}/{c}/env/valueFrom/configMapKeyRef/name"),
-            );
-            add(
-                "ConfigMap",
-                kind,
-                "",
-                &format!("{base}/{c}/envFrom/configMapRef/name"),
-            );
-            add(
-                "Secret",
-                kind,
-                "",
-                &format!("{base}/{c}/env/valueFrom/secretKeyRef/name"),
-            );
-            add(
-                "Secret",
-                kind,
-                "",
-                &format!("{base}/{c}/envFrom/secretRef/name"),
+                pod_version(kind),
+                &format!("{base}/{tail}"),
             );
         }
-        add(
-            "ConfigMap",
-            kind,
-            "",
-            &format!("{base}/volumes/configMap/name"),
-        );
-        add(
-            "ConfigMap",
-            kind,
-            "",
-            &format!("{base}/volumes/projected/sources/configMap/name"),
-        );
-        add(
-            "Secret",
-            kind,
-            "",
-            &format!("{base}/volumes/secret/secretName"),
-        );
-        add(
-            "Secret",
-            kind,
-            "",
-            &format!("{base}/volumes/projected/sources/secret/name"),
-        );
-        add("Secret", kind, "", &format!("{base}/imagePullSecrets/name"));
-        add(
-            "ServiceAccount",
-            kind,
-            "",
-            &format!("{base}/serviceAccountName"),
-        );
-        add(
-            "PersistentVolumeClaim",
-            kind,
-            "",
-            &format!("{base}/volumes/persistentVolumeClaim/claimName"),
-        );
-        add(
-            "PriorityClass",
-            kind,
-            "",
-            &format!("{base}/priorityClassName"),
-        );
-    }
-    add("ConfigMap", "Node", "", "spec/configSource/configMap");
-    for k in ["Role", "ClusterRole"] {
-        add("ConfigMap", k, "", "rules/resourceNames");
-        add("Secret", k, "", "rules/resourceNames");
     }
     add(
-        "ConfigMap",
+        config_map.clone(),
+        "Node",
+        "",
+        "",
+        "spec/configSource/configMap",
+    );
+    for kind in ["Role", "ClusterRole"] {
+        add(config_map.clone(), kind, "", "", "rules/resourceNames");
+    }
+    add(
+        config_map,
         "Ingress",
+        "",
         "",
         "metadata/annotations/nginx.ingress.kubernetes.io\\/fastcgi-params-configmap",
     );
-    add("Secret", "Ingress", "", "spec/tls/secretName");
-    add(
-        "Secret",
-        "Ingress",
-        "",
+    let secret = Gvk::new("", "v1", "Secret");
+    for kind in CONFIG_AND_SECRET_REFERRERS {
+        let base = pod_spec(kind);
+        for tail in [
+            "volumes/secret/secretName",
+            "containers/env/valueFrom/secretKeyRef/name",
+            "initContainers/env/valueFrom/secretKeyRef/name",
+            "containers/envFrom/secretRef/name",
+            "initContainers/envFrom/secretRef/name",
+            "imagePullSecrets/name",
+            "volumes/projected/sources/secret/name",
+        ] {
+            add(
+                secret.clone(),
+                kind,
+                "",
+                pod_version(kind),
+                &format!("{base}/{tail}"),
+            );
+        }
+    }
+    for path in [
+        "spec/tls/secretName",
         "metadata/annotations/ingress.kubernetes.io\\/auth-secret",
-    );
-    add(
-        "Secret",
-        "Ingress",
-        "",
         "metadata/annotations/nginx.ingress.kubernetes.io\\/auth-secret",
-    );
-    add(
-        "Secret",
-        "Ingress",
-        "",
         "metadata/annotations/nginx.ingress.kubernetes.io\\/auth-tls-secret",
+    ] {
+        add(secret.clone(), "Ingress", "", "", path);
+    }
+    add(
+        secret.clone(),
+        "ServiceAccount",
+        "",
+        "",
+        "imagePullSecrets/name",
     );
-    add("Secret", "ServiceAccount", "", "imagePullSecrets/name");
-    add("Secret", "ServiceAccount", "", "secrets/name");
-    for p in [
+    for path in [
         "parameters/secretName",
         "parameters/adminSecretName",
         "parameters/userSecretName",
         "parameters/secretRef",
     ] {
-        add("Secret", "StorageClass", "", p);
+        add(secret.clone(), "StorageClass", "", "", path);
+    }
+    for kind in ["Role", "ClusterRole"] {
+        add(secret.clone(), kind, "", "", "rules/resourceNames");
     }
     add(
-        "Secret",
+        secret.clone(),
+        "Service",
+        "serving.knative.dev",
+        "v1",
+        "spec/template/spec/containers/env/valueFrom/secretKeyRef/name",
+    );
+    add(
+        secret,
         "PersistentVolume",
+        "",
         "",
         "spec/azureFile/secretName",
     );
-    add("Service", "StatefulSet", "apps", "spec/serviceName");
+    let service = Gvk::new("", "v1", "Service");
     add(
-        "Service",
-        "Ingress",
+        service.clone(),
+        "StatefulSet",
+        "apps",
         "",
+        "spec/serviceName",
+    );
+    for path in [
         "spec/rules/http/paths/backend/serviceName",
-    );
-    add("Service", "Ingress", "", "spec/backend/serviceName");
-    add(
-        "Service",
-        "Ingress",
-        "",
+        "spec/backend/serviceName",
         "spec/rules/http/paths/backend/service/name",
-    );
-    add("Service", "Ingress", "", "spec/defaultBackend/service/name");
+        "spec/defaultBackend/service/name",
+    ] {
+        add(service.clone(), "Ingress", "", "", path);
+    }
     add(
-        "Service",
+        service.clone(),
         "APIService",
         "apiregistration.k8s.io",
+        "",
         "spec/service/name",
     );
-    add(
-        "Service",
+    for kind in [
         "ValidatingWebhookConfiguration",
-        "",
-        "webhooks/clientConfig/service/name",
-    );
-    add(
-        "Service",
         "MutatingWebhookConfiguration",
+    ] {
+        // The whole `service` mapping: its namespace follows too.
+        add(
+            service.clone(),
+            kind,
+            "admissionregistration.k8s.io",
+            "",
+            "webhooks/clientConfig/service",
+        );
+    }
+    let rbac = "rbac.authorization.k8s.io";
+    add(
+        Gvk::new(rbac, "", "Role"),
+        "RoleBinding",
+        rbac,
         "",
-        "webhooks/clientConfig/service/name",
-    );
-    add("Service", "HTTPRoute", "", "spec/rules/backendRefs/name");
-    add(
-        "Role",
-        "RoleBinding",
-        "rbac.authorization.k8s.io",
         "roleRef/name",
     );
+    for kind in ["RoleBinding", "ClusterRoleBinding"] {
+        add(
+            Gvk::new(rbac, "", "ClusterRole"),
+            kind,
+            rbac,
+            "",
+            "roleRef/name",
+        );
+    }
+    let account = Gvk::new("", "v1", "ServiceAccount");
+    for kind in ["RoleBinding", "ClusterRoleBinding"] {
+        add(account.clone(), kind, rbac, "", "subjects");
+    }
+    let claim = Gvk::new("", "v1", "PersistentVolumeClaim");
+    let priority = Gvk::new("scheduling.k8s.io", "v1", "PriorityClass");
+    for kind in ACCOUNT_CLAIM_PRIORITY_REFERRERS {
+        let base = pod_spec(kind);
+        add(
+            account.clone(),
+            kind,
+            "",
+            "",
+            &format!("{base}/serviceAccountName"),
+        );
+        add(
+            claim.clone(),
+            kind,
+            "",
+            "",
+            &format!("{base}/volumes/persistentVolumeClaim/claimName"),
+        );
+        add(
+            priority.clone(),
+            kind,
+            "",
+            "",
+            &format!("{base}/priorityClassName"),
+        );
+    }
+    let volume = Gvk::new("", "v1", "PersistentVolume");
     add(
-        "ClusterRole",
-        "RoleBinding",
-        "rbac.authorization.k8s.io",
-        "roleRef/name",
-    );
-    add(
-        "ClusterRole",
-        "ClusterRoleBinding",
-        "rbac.authorization.k8s.io",
-        "roleRef/name",
-    );
-    add(
-        "PersistentVolume",
+        volume.clone(),
         "PersistentVolumeClaim",
+        "",
         "",
         "spec/volumeName",
     );
+    add(volume, "ClusterRole", "", "", "rules/resourceNames");
+    let storage = Gvk::new("storage.k8s.io", "v1", "StorageClass");
+    for (kind, path) in [
+        ("PersistentVolume", "spec/storageClassName"),
+        ("PersistentVolumeClaim", "spec/storageClassName"),
+        (
+            "StatefulSet",
+            "spec/volumeClaimTemplates/spec/storageClassName",
+        ),
+    ] {
+        add(storage.clone(), kind, "", "", path);
+    }
+    // kustomize v5.6.0 gives IngressClass the group "networking.k8s.io/v1",
+    // which no resource has: an Ingress's class name never follows a rename.
     add(
-        "StorageClass",
-        "PersistentVolume",
+        Gvk::new("networking.k8s.io/v1", "v1", "IngressClass"),
+        "Ingress",
         "",
-        "spec/storageClassName",
-    );
-    add(
-        "StorageClass",
-        "PersistentVolumeClaim",
         "",
-        "spec/storageClassName",
+        "spec/ingressClassName",
     );
+    let admission = "admissionregistration.k8s.io";
     add(
-        "StorageClass",
-        "StatefulSet",
-        "",
-        "spec/volumeClaimTemplates/spec/storageClassName",
-    );
-    add("IngressClass", "Ingress", "", "spec/ingressClassName");
-    add(
-        "ValidatingAdmissionPolicy",
+        Gvk::new(admission, "", "ValidatingAdmissionPolicy"),
         "ValidatingAdmissionPolicyBinding",
-        "admissionregistration.k8s.io",
+        admission,
+        "",
         "spec/policyName",
     );
     v
 }
 
-/// Renames of one kind, by old name.
-type ByName<'r> = HashMap<&'r str, Vec<&'r Rename>>;
+/// What the pass reads of a possible referral (resources' ids do not change
+/// while references are fixed).
+struct Referral {
+    id: ResId,
+    prev_ids: Vec<ResId>,
+    org_namespace: String,
+    prefixes: Vec<String>,
+    suffixes: Vec<String>,
+}
 
-/// Updates every reference to the renamed resources across `res` (built-in
-/// name references plus those of `configurations`).
-pub fn propagate(res: &mut ResMap, renames: &[Rename], config: &TransformerConfig) {
-    if renames.is_empty() {
-        return;
+impl Referral {
+    fn of(r: &Resource) -> Self {
+        Referral {
+            id: r.id(),
+            prev_ids: r.prev_res_ids(),
+            org_namespace: r.org_id().effective_namespace(),
+            prefixes: r.prefixes.clone(),
+            suffixes: r.suffixes.clone(),
+        }
     }
-    let mut specs = ref_specs();
-    specs.extend(config.name_reference.iter().map(|(kind, spec)| RefSpec {
-        target_kind: kind.clone(),
-        spec: spec.clone(),
-    }));
-    let mut by_kind: HashMap<&str, ByName> = HashMap::new();
-    for r in renames {
-        by_kind
-            .entry(r.kind.as_str())
-            .or_default()
-            .entry(r.old_name.as_str())
-            .or_default()
-            .push(r);
+
+    /// The `kind.version.group/name.namespace` kustomize names it by.
+    fn display(&self) -> String {
+        self.id.display()
     }
-    let specs: Vec<(&RefSpec, Vec<String>, &ByName)> = specs
+}
+
+/// kustomize's `FixBackReferences`: every field the name references (ours
+/// and those of `configurations` and CRDs) name is updated in every resource.
+pub fn fix_back_references(
+    res: &mut ResMap,
+    config: &TransformerConfig,
+) -> Result<(), KustomizeError> {
+    let mut refs = builtin_references();
+    refs.extend(config.name_reference.iter().cloned());
+    let referrals: Vec<Referral> = res.items.iter().map(Referral::of).collect();
+    for (i, r) in res.items.iter_mut().enumerate() {
+        let org = r.org_id();
+        let filters: Vec<&(Gvk, FieldSpec)> = refs
+            .iter()
+            .filter(|(_, spec)| org.is_selected(&spec.gvk()))
+            .collect();
+        if filters.is_empty() {
+            continue;
+        }
+        let candidates = candidates_for(r, &referrals)?;
+        for (target, spec) in filters {
+            let mut f = Filter {
+                referrer: &referrals[i],
+                role_ref: role_ref_gvk(r, &spec.path),
+                target,
+                candidates: &candidates,
+                error: None,
+            };
+            visit(&mut r.obj, &spec.segments(), false, &mut |v| f.set(v));
+            if let Some(e) = f.error {
+                let id = r.id().display();
+                return Err(KustomizeError::build(format!(
+                    "updating name reference in '{0}' field of '{id}': considering field '{0}' of object {id}: {e}",
+                    spec.path
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// kustomize's `SubsetThatCouldBeReferencedByResource`: a namespaced
+/// referrer sees cluster-scoped resources, those of its namespace, and for a
+/// RoleBinding those of its ServiceAccount subjects' namespaces.
+fn candidates_for<'a>(
+    referrer: &Resource,
+    all: &'a [Referral],
+) -> Result<Vec<&'a Referral>, KustomizeError> {
+    let id = referrer.id();
+    if id.is_cluster_scoped() {
+        return Ok(all.iter().collect());
+    }
+    let subject_namespaces = role_binding_namespaces(referrer)?;
+    let ns = id.effective_namespace();
+    Ok(all
         .iter()
-        .filter_map(|rs| {
-            by_kind
-                .get(rs.target_kind.as_str())
-                .map(|names| (rs, rs.spec.segments(), names))
+        .filter(|c| {
+            c.id.is_cluster_scoped()
+                || c.id.effective_namespace() == ns
+                || subject_namespaces.contains(&c.id.namespace)
         })
-        .collect();
-    let empty = ByName::new();
-    let service_accounts = by_kind.get("ServiceAccount").unwrap_or(&empty);
-    for r in res.items.iter_mut() {
-        let referrer_ns = r.namespace().to_string();
-        let referrer_cluster = r.is_cluster_scoped();
-        for (rs, segments, names) in &specs {
-            if !rs.spec.applies_to(r) {
-                continue;
+        .collect())
+}
+
+/// The namespaces of a RoleBinding's ServiceAccount subjects; one present but
+/// not a string is kustomize's "namespace is blank" error.
+fn role_binding_namespaces(r: &Resource) -> Result<Vec<String>, KustomizeError> {
+    if r.kind() != "RoleBinding" {
+        return Ok(Vec::new());
+    }
+    let Some(Value::Array(subjects)) = r.obj.get("subjects") else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for s in subjects {
+        let (Some(ns), Some(kind)) = (s.get("namespace"), s.get("kind")) else {
+            continue;
+        };
+        if kind.as_str() != Some("ServiceAccount") {
+            continue;
+        }
+        match ns.as_str() {
+            Some(n) => out.push(n.to_string()),
+            None => {
+                return Err(KustomizeError::build(format!(
+                    "Invalid Input: namespace is blank for resource \"{}\"",
+                    r.id().display()
+                )))
             }
-            if rs.spec.path == "roleRef/name"
-                && r.obj.pointer("/roleRef/kind").and_then(Value::as_str)
-                    != Some(rs.target_kind.as_str())
-            {
-                continue;
+        }
+    }
+    Ok(out)
+}
+
+/// For a `roleRef/name` field, the group and kind the roleRef names (only
+/// referrals once of that kind qualify).
+fn role_ref_gvk(r: &Resource, path: &str) -> Option<Gvk> {
+    if !path.ends_with("roleRef/name") {
+        return None;
+    }
+    let role_ref = r.obj.get("roleRef")?;
+    let group = role_ref.get("apiGroup")?.as_str()?;
+    let kind = role_ref.get("kind")?.as_str()?;
+    Some(Gvk::new(group, "", kind))
+}
+
+/// One name-reference field spec applied to one referrer.
+struct Filter<'a> {
+    referrer: &'a Referral,
+    role_ref: Option<Gvk>,
+    target: &'a Gvk,
+    candidates: &'a [&'a Referral],
+    error: Option<String>,
+}
+
+impl Filter<'_> {
+    fn set(&mut self, v: &mut Value) {
+        if self.error.is_some() {
+            return;
+        }
+        let result = match v {
+            Value::String(_) => self.set_scalar(v),
+            Value::Object(_) => self.set_mapping(v),
+            Value::Array(items) => items.iter_mut().try_for_each(|item| match item {
+                Value::String(_) => self.set_scalar(item),
+                Value::Object(_) => self.set_mapping(item),
+                _ => Ok(()),
+            }),
+            _ => Ok(()),
+        };
+        if let Err(e) = result {
+            self.error = Some(e);
+        }
+    }
+
+    fn set_scalar(&self, v: &mut Value) -> Result<(), String> {
+        let Value::String(old) = v else {
+            return Ok(());
+        };
+        let referral = self.select(old, self.candidates.to_vec(), |rs| {
+            rs.iter().all(|r| r.id.name == rs[0].id.name)
+        })?;
+        if let Some(r) = referral {
+            if r.id.name != *old {
+                *v = Value::String(r.id.name.clone());
             }
-            visit(&mut r.obj, segments, false, &mut |v| {
-                rename_value(v, names, &referrer_ns, referrer_cluster)
+        }
+        Ok(())
+    }
+
+    /// A mapping with `name` (and maybe `namespace`): both follow the referral.
+    fn set_mapping(&self, v: &mut Value) -> Result<(), String> {
+        let Value::Object(m) = v else {
+            return Ok(());
+        };
+        let Some(old) = m.get("name").map(node_text) else {
+            return Err("path config error; no 'name' field in node".into());
+        };
+        let candidates = match m.get("namespace") {
+            None => self.candidates.to_vec(),
+            Some(ns) => {
+                let ns = node_text(ns);
+                let by_org: Vec<&Referral> = self
+                    .candidates
+                    .iter()
+                    .copied()
+                    .filter(|c| c.org_namespace == ns)
+                    .collect();
+                if by_org.is_empty() {
+                    self.candidates
+                        .iter()
+                        .copied()
+                        .filter(|c| c.id.effective_namespace() == ns)
+                        .collect()
+                } else {
+                    by_org
+                }
+            }
+        };
+        let Some(r) = self.select(&old, candidates, |rs| {
+            rs.iter()
+                .all(|r| r.id.name == rs[0].id.name && r.id.namespace == rs[0].id.namespace)
+        })?
+        else {
+            return Ok(());
+        };
+        if r.id.name == old && r.id.namespace.is_empty() {
+            return Ok(());
+        }
+        m.insert("name".into(), Value::String(r.id.name.clone()));
+        if !r.id.namespace.is_empty() {
+            m.insert("namespace".into(), Value::String(r.id.namespace.clone()));
+        }
+        Ok(())
+    }
+
+    /// kustomize's `selectReferral`: the candidates once named `old_name`
+    /// as the target kind, narrowed step by step until one is left.
+    fn select<'c>(
+        &self,
+        old_name: &str,
+        mut candidates: Vec<&'c Referral>,
+        identical: impl Fn(&[&Referral]) -> bool,
+    ) -> Result<Option<&'c Referral>, String> {
+        candidates.retain(|c| c.prev_ids.iter().any(|id| id.name == old_name));
+        candidates.retain(|c| c.prev_ids.iter().any(|id| id.is_selected(self.target)));
+        if let Some(role_ref) = &self.role_ref {
+            candidates.retain(|c| c.prev_ids.iter().any(|id| id.is_selected(role_ref)));
+        }
+        let referrer = &self.referrer.id;
+        if !referrer.is_cluster_scoped() {
+            let ns = referrer.effective_namespace();
+            candidates.retain(|c| {
+                c.id.is_cluster_scoped()
+                    || c.id.kind == "ServiceAccount"
+                    || c.id.effective_namespace() == ns
             });
         }
-        if matches!(r.kind(), "RoleBinding" | "ClusterRoleBinding") && !service_accounts.is_empty()
-        {
-            if let Some(Value::Array(subjects)) = r.obj.get_mut("subjects") {
-                for s in subjects {
-                    rename_subject(s, service_accounts);
-                }
-            }
+        if let [one] = candidates.as_slice() {
+            return Ok(Some(one));
         }
+        candidates.retain(|c| self.same_affixes(c, true));
+        if candidates.len() > 1 {
+            candidates.retain(|c| self.same_affixes(c, false));
+        }
+        match candidates.as_slice() {
+            [] => Ok(None),
+            [one] => Ok(Some(one)),
+            many if identical(many) => Ok(Some(many[0])),
+            many => Err(format!(
+                "found multiple possible referrals: {}",
+                many.iter()
+                    .map(|c| c.display())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        }
+    }
+
+    /// kustomize's `PrefixesSuffixesEquals`: the prefixes (and suffixes) of
+    /// the two end the same way; with `allow_empty`, a side without any passes.
+    fn same_affixes(&self, c: &Referral, allow_empty: bool) -> bool {
+        let fits = |a: &[String], b: &[String]| {
+            (allow_empty && (a.is_empty() || b.is_empty())) || same_ending(a, b)
+        };
+        fits(&c.prefixes, &self.referrer.prefixes) && fits(&c.suffixes, &self.referrer.suffixes)
     }
 }
 
-fn pick<'r>(
-    names: &ByName<'r>,
-    name: &str,
-    ns: &str,
-    referrer_cluster: bool,
-) -> Option<&'r Rename> {
-    let candidates = names.get(name)?;
-    if candidates.len() == 1 {
-        return candidates.first().copied();
+/// Whether the shorter list is the tail of the longer (two empty lists agree,
+/// one empty and one not do not).
+fn same_ending(a: &[String], b: &[String]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if short.is_empty() {
+        return long.is_empty();
     }
-    candidates
-        .iter()
-        .find(|x| referrer_cluster || x.namespaces.iter().any(|n| ns_equal(n, ns)))
-        .copied()
+    long.ends_with(short)
 }
 
-fn rename_value(v: &mut Value, names: &ByName, ns: &str, referrer_cluster: bool) {
-    match v {
-        Value::String(s) => {
-            if let Some(r) = pick(names, s, ns, referrer_cluster) {
-                *s = r.new_name.clone();
-            }
-        }
-        Value::Array(items) => {
-            for item in items {
-                if let Value::String(s) = item {
-                    if let Some(r) = pick(names, s, ns, referrer_cluster) {
-                        *s = r.new_name.clone();
-                    }
-                }
-            }
-        }
-        _ => {}
-    }
+/// A scalar node's text (a name written as a number still names).
+fn node_text(v: &Value) -> String {
+    super::resource::scalar_string(v)
 }
 
-/// RoleBinding subjects follow a renamed or moved ServiceAccount (matched by
-/// name, as kustomize does, whatever the subject's kind).
-fn rename_subject(s: &mut Value, names: &ByName) {
-    let Some(name) = s.get("name").and_then(Value::as_str).map(str::to_string) else {
-        return;
-    };
-    let ns = s
-        .get("namespace")
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    let found = names.get(name.as_str()).and_then(|candidates| {
-        candidates.iter().find(|r| match &ns {
-            Some(n) => r.namespaces.iter().any(|x| x == n),
-            None => true,
-        })
-    });
-    if let (Some(r), Value::Object(m)) = (found, s) {
-        m.insert("name".into(), Value::String(r.new_name.clone()));
-        if !r.new_namespace.is_empty() {
-            m.insert("namespace".into(), Value::String(r.new_namespace.clone()));
-        }
+#[cfg(test)]
+mod tests {
+    use super::same_ending;
+
+    #[test]
+    fn affix_lists_agree_when_one_ends_the_other() {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert!(same_ending(&s(&["a", "b", "c"]), &s(&["b", "c"])));
+        assert!(!same_ending(&s(&["a", "b", "c"]), &s(&["a", "b"])));
+        assert!(same_ending(&s(&[]), &s(&[])));
+        assert!(!same_ending(&s(&[]), &s(&["a"])));
     }
 }

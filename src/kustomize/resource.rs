@@ -28,7 +28,30 @@ pub struct Resource {
     /// Set for generator output that still needs its content-hash suffix.
     pub needs_hash: bool,
     pub behavior: Option<Behavior>,
+    /// The ids stored before each transformer that may rename it ran,
+    /// oldest first (kustomize's previousNames/previousNamespaces/
+    /// previousKinds build annotations); name references follow them.
+    pub prev_ids: Vec<PrevId>,
+    /// Name prefixes and suffixes applied, outermost last (kustomize's
+    /// build annotations of the prefix and suffix transformers).
+    pub prefixes: Vec<String>,
+    pub suffixes: Vec<String>,
+    /// The vars whose object reference named this resource where the var
+    /// was declared.
+    pub ref_var_names: Vec<String>,
 }
+
+/// A kind, name and effective namespace a resource had (kustomize stores
+/// no group or version: those are read from the current apiVersion).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrevId {
+    pub kind: String,
+    pub name: String,
+    pub namespace: String,
+}
+
+/// kustomize's placeholder namespace of cluster-scoped ids.
+pub const NOT_A_NAMESPACE: &str = "~X";
 
 impl Resource {
     pub fn new(obj: Value) -> Self {
@@ -47,7 +70,44 @@ impl Resource {
             obj,
             needs_hash: false,
             behavior: None,
+            prev_ids: Vec::new(),
+            prefixes: Vec::new(),
+            suffixes: Vec::new(),
+            ref_var_names: Vec::new(),
         }
+    }
+
+    /// kustomize's `StorePreviousId`: remembers the current id before a
+    /// transformer may change it.
+    pub fn store_previous_id(&mut self) {
+        let id = PrevId {
+            kind: self.kind().to_string(),
+            name: self.name().to_string(),
+            namespace: self.id().effective_namespace(),
+        };
+        self.prev_ids.push(id);
+    }
+
+    /// The stored former ids, with the current group and version.
+    pub fn prev_res_ids(&self) -> Vec<ResId> {
+        self.prev_ids
+            .iter()
+            .map(|p| ResId {
+                group: self.group().to_string(),
+                version: self.version().to_string(),
+                kind: p.kind.clone(),
+                name: p.name.clone(),
+                namespace: p.namespace.clone(),
+            })
+            .collect()
+    }
+
+    /// The id the resource was loaded with: the first stored, else the current.
+    pub fn org_id(&self) -> ResId {
+        self.prev_res_ids()
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| self.id())
     }
 
     pub fn kind(&self) -> &str {
@@ -179,6 +239,24 @@ pub fn split_api_version(av: &str) -> (&str, &str) {
     }
 }
 
+/// A group, version and kind, any part empty to match all (kustomize's `resid.Gvk`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Gvk {
+    pub group: String,
+    pub version: String,
+    pub kind: String,
+}
+
+impl Gvk {
+    pub fn new(group: &str, version: &str, kind: &str) -> Self {
+        Gvk {
+            group: group.into(),
+            version: version.into(),
+            kind: kind.into(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResId {
     pub group: String,
@@ -225,6 +303,29 @@ impl ResId {
             self.name.clone(),
             ns.to_string(),
         )
+    }
+
+    pub fn is_cluster_scoped(&self) -> bool {
+        is_cluster_scoped(&self.kind, &self.group)
+    }
+
+    /// kustomize's `EffectiveNamespace`: a placeholder for cluster-scoped
+    /// kinds, `default` for an empty namespace.
+    pub fn effective_namespace(&self) -> String {
+        if self.is_cluster_scoped() {
+            NOT_A_NAMESPACE.to_string()
+        } else if self.namespace.is_empty() {
+            "default".to_string()
+        } else {
+            self.namespace.clone()
+        }
+    }
+
+    /// Whether the group, version and kind fit `selector` (empty parts match all).
+    pub fn is_selected(&self, selector: &Gvk) -> bool {
+        (selector.group.is_empty() || selector.group == self.group)
+            && (selector.version.is_empty() || selector.version == self.version)
+            && (selector.kind.is_empty() || selector.kind == self.kind)
     }
 
     pub fn same(&self, other: &ResId) -> bool {

@@ -3,7 +3,6 @@
 
 use super::fieldspec::{self, apply, FieldSpec, TransformerConfig};
 use super::kustfile::{ImageArgs, ReplicaArgs, Selector};
-use super::nameref::{self, Rename};
 use super::patch;
 use super::resource::ResMap;
 use super::KustomizeError;
@@ -39,14 +38,17 @@ fn namespace_references() -> Vec<FieldSpec> {
     ]
 }
 
+/// Sets the namespace of every namespaced resource (and the fields that name
+/// one). Every resource first remembers its id, as kustomize's
+/// NamespaceTransformer does, so that references to it can follow.
 pub fn namespace(res: &mut ResMap, ns: &str, config: &TransformerConfig) {
     if ns.is_empty() {
         return;
     }
     let mut references = namespace_references();
     references.extend(config.namespace.iter().cloned());
-    let mut renames = Vec::new();
     for r in res.items.iter_mut() {
+        r.store_previous_id();
         apply(&references, r, &mut |v| *v = Value::String(ns.into()));
         // A core Namespace object takes the namespace as its name.
         if r.kind() == "Namespace" && r.api_version() == "v1" {
@@ -66,12 +68,8 @@ pub fn namespace(res: &mut ResMap, ns: &str, config: &TransformerConfig) {
         if r.is_cluster_scoped() {
             continue;
         }
-        if r.kind() == "ServiceAccount" {
-            renames.push(Rename::of(r, r.name(), ns));
-        }
         r.set_namespace(ns);
     }
-    nameref::propagate(res, &renames, config);
 }
 
 /// Kinds whose names kustomize never prefixes or suffixes.
@@ -81,19 +79,17 @@ fn skips_prefix(kind: &str, group: &str) -> bool {
         || (kind == "APIService" && group == "apiregistration.k8s.io")
 }
 
-/// Adds the prefix and suffix to names; `name_specs` (a builtin plugin
-/// config's fieldSpecs) limits which resources' `metadata/name` changes.
+/// The prefix and suffix transformers: adds `prefix` (when given) then
+/// `suffix` to names; `name_specs` (a builtin plugin config's fieldSpecs)
+/// limits which resources' `metadata/name` changes. Each resource records
+/// the affix, even an empty one, and its id before a non-empty one, as
+/// kustomize does for name references.
 pub fn prefix_suffix(
     res: &mut ResMap,
-    prefix: &str,
-    suffix: &str,
-    config: &TransformerConfig,
+    prefix: Option<&str>,
+    suffix: Option<&str>,
     name_specs: Option<&[FieldSpec]>,
 ) {
-    if prefix.is_empty() && suffix.is_empty() {
-        return;
-    }
-    let mut renames = Vec::new();
     for r in res.items.iter_mut() {
         if skips_prefix(r.kind(), r.group()) {
             continue;
@@ -106,12 +102,23 @@ pub fn prefix_suffix(
                 continue;
             }
         }
-        let old = r.name().to_string();
-        let new = format!("{prefix}{old}{suffix}");
-        renames.push(Rename::of(r, &new, r.namespace()));
-        r.set_name(&new);
+        if let Some(p) = prefix {
+            r.prefixes.push(p.to_string());
+            if !p.is_empty() {
+                r.store_previous_id();
+                let new = format!("{p}{}", r.name());
+                r.set_name(&new);
+            }
+        }
+        if let Some(s) = suffix {
+            r.suffixes.push(s.to_string());
+            if !s.is_empty() {
+                r.store_previous_id();
+                let new = format!("{}{s}", r.name());
+                r.set_name(&new);
+            }
+        }
     }
-    nameref::propagate(res, &renames, config);
 }
 
 /// Sets each pair in the string map found at every field the specs name.

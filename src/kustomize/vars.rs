@@ -3,10 +3,65 @@
 
 use super::fieldspec::{self, apply, TransformerConfig};
 use super::kustfile::VarArgs;
-use super::resource::{scalar_string, split_api_version, ResMap};
+use super::resource::{scalar_string, ResId, ResMap};
 use super::KustomizeError;
 use serde_json::Value;
 
+/// kustomize's `MergeVars`, run where the vars are declared (after that
+/// kustomization's transformers): the one resource the var's objref names,
+/// by its current id or any id it had, is marked as the var's source; more
+/// than one is an error, none leaves the var unresolvable later.
+pub fn mark_sources(res: &mut ResMap, vars: &[VarArgs]) -> Result<(), KustomizeError> {
+    for var in vars {
+        let o = &var.objref;
+        let (mut group, mut version) = (o.group.as_str(), o.version.as_str());
+        if !o.api_version.is_empty() {
+            let parts: Vec<&str> = o.api_version.split('/').collect();
+            match parts.as_slice() {
+                [g, v] => (group, version) = (g, v),
+                [v] => version = v,
+                _ => {}
+            }
+        }
+        let target = ResId {
+            group: group.to_string(),
+            version: version.to_string(),
+            kind: o.kind.clone(),
+            name: o.name.clone(),
+            namespace: o.namespace.clone(),
+        };
+        let with_namespace = !target.namespace.is_empty() || target.is_cluster_scoped();
+        let names = |id: &ResId| {
+            id.name == target.name
+                && id.group == target.group
+                && id.version == target.version
+                && id.kind == target.kind
+                && (!with_namespace || id.effective_namespace() == target.effective_namespace())
+        };
+        let found: Vec<usize> = res
+            .items
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.prev_res_ids().iter().chain([&r.id()]).any(names))
+            .map(|(i, _)| i)
+            .collect();
+        match found.as_slice() {
+            [i] => res.items[*i].ref_var_names.push(var.name.clone()),
+            [] => {}
+            _ => {
+                return Err(KustomizeError::build(format!(
+                    "found {} resId matches for var {} (unable to disambiguate)",
+                    found.len(),
+                    var.name
+                )))
+            }
+        }
+    }
+    Ok(())
+}
+
+/// kustomize's `ResolveVars`: each var takes the field of the resource
+/// marked as its source, and `$(NAME)` is replaced in the var reference fields.
 pub fn resolve(
     res: &mut ResMap,
     vars: &[VarArgs],
@@ -17,42 +72,15 @@ pub fn resolve(
     }
     let mut values: Vec<(String, Value)> = Vec::new();
     for var in vars {
-        let o = &var.objref;
-        let (mut group, mut version) = split_api_version(&o.api_version);
-        if !o.group.is_empty() {
-            group = &o.group;
-        }
-        if !o.version.is_empty() {
-            version = &o.version;
-        }
-        let found: Vec<usize> = res
+        let Some(idx) = res
             .items
             .iter()
-            .enumerate()
-            .filter(|(_, r)| {
-                r.kind() == o.kind
-                    && (o.api_version.is_empty() && o.group.is_empty() || r.group() == group)
-                    && (version.is_empty() || r.version() == version)
-                    && r.names.contains(&o.name)
-                    && (o.namespace.is_empty() || r.namespaces.contains(&o.namespace))
-            })
-            .map(|(i, _)| i)
-            .collect();
-        let idx = match found.as_slice() {
-            [i] => *i,
-            [] => {
-                return Err(KustomizeError::build(format!(
-                    "var '{}' cannot be mapped to a field in the set of known resources",
-                    var.name
-                )))
-            }
-            _ => {
-                return Err(KustomizeError::build(format!(
-                    "found {} resId matches for var {} (unable to disambiguate)",
-                    found.len(),
-                    var.name
-                )))
-            }
+            .position(|r| r.ref_var_names.contains(&var.name))
+        else {
+            return Err(KustomizeError::build(format!(
+                "var '{}' cannot be mapped to a field in the set of known resources",
+                var.name
+            )));
         };
         let path = if var.fieldref.fieldpath.is_empty() {
             "metadata.name"
