@@ -66,11 +66,7 @@ impl Catalog {
             .map_err(&error)?;
         let mut snapshot = Snapshot::default();
         for document in documents {
-            let result: ScanResult =
-                serde_json::from_str(&document).map_err(|source| CatalogError::Record {
-                    path: self.path.clone(),
-                    source,
-                })?;
+            let result: ScanResult = super::parse_record(&self.path, &document)?;
             let Some(package) = &result.package else {
                 continue;
             };

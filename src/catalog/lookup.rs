@@ -81,10 +81,7 @@ impl Catalog {
     }
 
     fn parse<T: serde::de::DeserializeOwned>(&self, text: &str) -> Result<T, CatalogError> {
-        serde_json::from_str(text).map_err(|source| CatalogError::Record {
-            path: self.path.clone(),
-            source,
-        })
+        super::parse_record(&self.path, text)
     }
 
     /// The Package with this id (`pkg_...`, as stored), if the catalog holds it.

@@ -133,6 +133,17 @@ impl Catalog {
     }
 }
 
+/// A stored record (JSON) read back; `path` is the catalog's, for the error.
+fn parse_record<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    text: &str,
+) -> Result<T, CatalogError> {
+    serde_json::from_str(text).map_err(|source| CatalogError::Record {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
 fn sqlite_error(path: &Path) -> impl Fn(rusqlite::Error) -> CatalogError + '_ {
     move |source| match source {
         rusqlite::Error::SqliteFailure(e, _) if e.code == rusqlite::ErrorCode::NotADatabase => {

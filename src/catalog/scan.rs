@@ -3,11 +3,11 @@
 //! full scan's); the others are scanned and their results replace the stored ones, input by
 //! input, in the parent process as they arrive.
 
-use super::store::StoredInput;
 use super::{Catalog, CatalogError};
 use crate::input::{self, Input};
 use crate::records::{sha256_hex, ScanResult};
 use crate::scan::{self, InOrder, ScanError, ScanOptions};
+use rayon::prelude::*;
 use std::collections::HashSet;
 use std::path::PathBuf;
 use thiserror::Error;
@@ -64,31 +64,56 @@ pub fn scan_with_catalog(
     let mut merge =
         InOrder::new(|_, results: Vec<ScanResult>| results.into_iter().for_each(&mut emit));
     let mut counts = CatalogScanCounts::default();
+    // Reading and hashing every input is most of an unchanged re-scan: on all the cores the
+    // scan may use, as the scan itself would.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.jobs.unwrap_or(0))
+        .build()
+        .map_err(ScanError::from)?;
+    let sha256s: Vec<Option<String>> = pool.install(|| {
+        inputs
+            .par_iter()
+            .map(|input| input::content_sha256(input, &options.limits))
+            .collect()
+    });
     // The inputs to scan, with their index among all inputs and the sha256 read now; the
-    // stored results of the others.
-    let (to_scan, stored) = catalog.reading(|catalog| {
+    // stored result documents of the others. One read transaction, one query for what every
+    // input was stored with.
+    let (to_scan, documents) = catalog.reading(|catalog| {
+        let known = catalog.stored_inputs()?;
         let mut to_scan: Vec<(usize, Option<String>)> = Vec::new();
-        let mut stored = Vec::new();
-        for (index, input) in inputs.iter().enumerate() {
-            let sha256 = input::content_sha256(input, &options.limits);
+        let mut documents = Vec::new();
+        for ((index, input), sha256) in inputs.iter().enumerate().zip(sha256s) {
+            let path = input.display();
             let unchanged = sha256.is_some()
-                && catalog.stored_input(&input.display())?
-                    == Some(StoredInput {
-                        sha256: sha256.clone(),
-                        flags: flags.clone(),
-                    });
-            let results = if unchanged {
-                catalog.input_results(&input.display())?
+                && known
+                    .get(&path)
+                    .is_some_and(|stored| stored.sha256 == sha256 && stored.flags == flags);
+            let stored = if unchanged {
+                catalog.input_documents(&path)?
             } else {
                 Vec::new()
             };
-            if results.is_empty() {
+            if stored.is_empty() {
                 to_scan.push((index, sha256));
             } else {
-                stored.push((index, results));
+                documents.push((index, stored));
             }
         }
-        Ok((to_scan, stored))
+        Ok((to_scan, documents))
+    })?;
+    let catalog_path = catalog.path().to_path_buf();
+    let stored: Vec<(usize, Vec<ScanResult>)> = pool.install(|| {
+        documents
+            .into_par_iter()
+            .map(|(index, documents)| {
+                let results = documents
+                    .iter()
+                    .map(|document| super::parse_record(&catalog_path, document))
+                    .collect::<Result<_, _>>()?;
+                Ok((index, results))
+            })
+            .collect::<Result<_, CatalogError>>()
     })?;
     counts.skipped = stored.len();
     for (index, results) in stored {

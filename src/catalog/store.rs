@@ -4,7 +4,7 @@ use super::{Catalog, CatalogError};
 use crate::records::astra::astra_package;
 use crate::records::ScanResult;
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// What the catalog holds about one input: what its stored results were made from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,27 +64,28 @@ impl Catalog {
         Ok(value)
     }
 
-    /// What the catalog holds about the input at `path`, if anything.
-    pub fn stored_input(&self, path: &str) -> Result<Option<StoredInput>, CatalogError> {
+    /// What the catalog holds about every input, by path (one query for a whole re-scan).
+    pub fn stored_inputs(&self) -> Result<HashMap<String, StoredInput>, CatalogError> {
         self.conn
-            .prepare_cached("SELECT sha256, flags FROM inputs WHERE path = ?1")
+            .prepare("SELECT path, sha256, flags FROM inputs")
             .and_then(|mut statement| {
                 statement
-                    .query_row([path], |row| {
-                        Ok(StoredInput {
-                            sha256: row.get(0)?,
-                            flags: row.get(1)?,
-                        })
-                    })
-                    .optional()
+                    .query_map([], |row| {
+                        let input = StoredInput {
+                            sha256: row.get(1)?,
+                            flags: row.get(2)?,
+                        };
+                        Ok((row.get(0)?, input))
+                    })?
+                    .collect::<Result<_, _>>()
             })
             .map_err(self.error())
     }
 
-    /// The live ScanResults of the input at `path`, in the order the scan gave them.
-    pub fn input_results(&self, path: &str) -> Result<Vec<ScanResult>, CatalogError> {
-        let documents: Vec<String> = self
-            .conn
+    /// The live ScanResult documents (JSON) of the input at `path`, in the order the scan
+    /// gave them.
+    pub fn input_documents(&self, path: &str) -> Result<Vec<String>, CatalogError> {
+        self.conn
             .prepare_cached(
                 "SELECT document FROM results WHERE input_path = ?1 AND superseded_in IS NULL \
                  ORDER BY ordinal",
@@ -94,15 +95,7 @@ impl Catalog {
                     .query_map([path], |row| row.get(0))?
                     .collect::<Result<_, _>>()
             })
-            .map_err(self.error())?;
-        documents
-            .iter()
-            .map(|document| serde_json::from_str(document))
-            .collect::<Result<_, _>>()
-            .map_err(|source| CatalogError::Record {
-                path: self.path.clone(),
-                source,
-            })
+            .map_err(self.error())
     }
 
     /// The paths of the inputs the catalog holds.

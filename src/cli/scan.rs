@@ -218,7 +218,9 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
             file.commit()?;
             outcome
         }
-        None => write_results(run, format, &gate, io::stdout().lock())?,
+        // Buffered: ndjson still flushes after each record, but a record is one write, not
+        // one per line or JSON token.
+        None => write_results(run, format, &gate, io::BufWriter::new(io::stdout().lock()))?,
     };
     Ok(if outcome.unreadable_input {
         ExitCode::from(2)

@@ -36,28 +36,42 @@ pub fn open_nonblocking(path: &Path) -> io::Result<File> {
 
 /// Reads the file at `path` (a regular file or a pipe) to its end, at most `limit` bytes.
 pub fn read_path(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
-    read_bounded(&mut open_nonblocking(path)?, limit)
+    let mut file = open_nonblocking(path)?;
+    // The size the metadata tells (0 for pipes and `/proc` files) sizes the buffer at once.
+    let size = file.metadata().map_or(0, |m| m.len()).min(limit);
+    let capacity = usize::try_from(size).unwrap_or(0);
+    fill_bounded(&mut file, limit, Vec::with_capacity(capacity))
 }
 
 /// Reads `reader` to its end, refusing more than `limit` bytes. A non-blocking reader that
 /// has nothing yet is polled until data comes, for at most [`IDLE_LIMIT`] of silence.
+/// Bytes go straight into the returned buffer (no zeroed bounce buffer per read).
 pub fn read_bounded(reader: &mut impl Read, limit: u64) -> Result<Vec<u8>, ReadError> {
-    let mut data = Vec::new();
-    let mut chunk = vec![0u8; 64 * 1024];
+    fill_bounded(reader, limit, Vec::new())
+}
+
+/// [`read_bounded`] into `data` (empty, perhaps with capacity reserved).
+fn fill_bounded(
+    reader: &mut impl Read,
+    limit: u64,
+    mut data: Vec<u8>,
+) -> Result<Vec<u8>, ReadError> {
     let mut last_data = Instant::now();
     loop {
-        match reader.read(&mut chunk) {
-            Ok(0) => return Ok(data),
-            Ok(n) => {
-                if data.len() as u64 + n as u64 > limit {
-                    return Err(ReadError::TooLarge { limit });
-                }
-                data.extend_from_slice(&chunk[..n]);
-                last_data = Instant::now();
-            }
-            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+        let before = data.len();
+        // One byte past the limit tells an input over it from one exactly at it.
+        let room = limit.saturating_add(1).saturating_sub(before as u64);
+        let read = reader.by_ref().take(room).read_to_end(&mut data);
+        if data.len() as u64 > limit {
+            return Err(ReadError::TooLarge { limit });
+        }
+        match read {
+            Ok(_) => return Ok(data),
             Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
-                if last_data.elapsed() > IDLE_LIMIT {
+                let now = Instant::now();
+                if data.len() > before {
+                    last_data = now;
+                } else if now.duration_since(last_data) > IDLE_LIMIT {
                     return Err(ReadError::Idle);
                 }
                 std::thread::sleep(Duration::from_millis(5));
