@@ -16,11 +16,10 @@ use pkglens::scan::pool::{self, Isolation};
 use pkglens::scan::{self, ScanOptions};
 use pkglens::terminal;
 use pkglens::unpack::Limits;
-use pkglens::verify::{self, ImageStores};
+use pkglens::verify::Verifier;
 use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum OutputFormat {
@@ -156,12 +155,9 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         max_expansion_ratio: args.max_expansion_ratio,
         max_nesting: args.max_nesting,
     };
-    let stores = match args.image_stores.is_empty() {
-        true => None,
-        false => Some(Arc::new(ImageStores::load(&args.image_stores, &limits)?)),
-    };
+    let verifier = Verifier::load(&args.image_stores, &args.inputs, &limits)?;
     let gate = GateRun {
-        policy: Policy::new(&gates, &args.allowed_registries, stores.clone())?,
+        policy: Policy::new(&gates, &args.allowed_registries, verifier.stores.clone())?,
         enforced: !args.fail_on.is_empty(),
         sarif,
     };
@@ -209,7 +205,7 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         inputs: &args.inputs,
         options: &options,
         catalog: catalog.as_mut(),
-        stores: stores.as_deref(),
+        verifier: &verifier,
     };
     let outcome = match args.output.as_deref() {
         Some(path) => {
@@ -252,8 +248,9 @@ struct ScanRun<'a> {
     inputs: &'a [PathBuf],
     options: &'a ScanOptions,
     catalog: Option<&'a mut Catalog>,
-    /// The images carried in with the packages (`--image-store`), checked in this process.
-    stores: Option<&'a ImageStores>,
+    /// What the results are checked against (image stores, repository indexes), in this
+    /// process.
+    verifier: &'a Verifier,
 }
 
 /// Scans, checks the gates and writes every result (or, for SARIF, the gate failures) to `out`.
@@ -270,10 +267,8 @@ fn write_results(
     };
     let mut failures = Vec::new();
     let mut write_error = None;
-    let emit = |mut result: ScanResult| {
-        if let Some(stores) = run.stores {
-            verify::apply_image_stores(stores, &mut result);
-        }
+    let mut emit = |mut result: ScanResult| {
+        run.verifier.apply(&mut result);
         outcome.unreadable_input |= input_unreadable(&result);
         let found = gate.policy.check(&result);
         outcome.gate_failed |= !found.is_empty();
@@ -293,9 +288,9 @@ fn write_results(
         }
     };
     match run.catalog {
-        None => scan::scan(run.inputs, run.options, emit)?,
+        None => scan::scan(run.inputs, run.options, &mut emit)?,
         Some(catalog) => {
-            let counts = scan_with_catalog(catalog, run.inputs, run.options, emit)?;
+            let counts = scan_with_catalog(catalog, run.inputs, run.options, &mut emit)?;
             notice::notice(&format!(
                 "catalog {}: {} input(s) skipped (sha256 and flags unchanged), {} scanned, {} \
                  removed (no longer in the scanned folders)",
@@ -306,6 +301,10 @@ fn write_results(
             ));
         }
     }
+    run.verifier
+        .unscanned_results()
+        .into_iter()
+        .for_each(&mut emit);
     let written = match (write_error, writer) {
         (Some(err), _) => Err(err),
         (None, Some(writer)) => writer.finish(),

@@ -50,6 +50,16 @@ pub enum ProblemKind {
     ImageMissing,
     /// An image store holds an image whose manifest does not match its digest.
     ImageStoreCorrupt,
+    /// A chart archive's sha256 is not the digest its repository's `index.yaml` gives it.
+    ChartDigestMismatch,
+    /// A chart archive's Chart.yaml names another chart or version than its `index.yaml` entry.
+    ChartIndexMismatch,
+    /// A chart archive beside `index.yaml` that no entry names (advisory).
+    ChartUnlisted,
+    /// An archive `index.yaml` names (by a relative URL) is not in the folder.
+    ChartAbsent,
+    /// A chart repository's `index.yaml` cannot be read.
+    ChartIndexInvalid,
 }
 
 impl ProblemKind {
@@ -71,6 +81,11 @@ impl ProblemKind {
             Self::RendererCrashed => "renderer-crashed",
             Self::ImageMissing => "image-missing",
             Self::ImageStoreCorrupt => "image-store-corrupt",
+            Self::ChartDigestMismatch => "chart-digest-mismatch",
+            Self::ChartIndexMismatch => "chart-index-mismatch",
+            Self::ChartUnlisted => "chart-unlisted",
+            Self::ChartAbsent => "chart-absent",
+            Self::ChartIndexInvalid => "chart-index-invalid",
         }
     }
 
@@ -92,6 +107,11 @@ impl ProblemKind {
             Self::RendererCrashed => "Renderer crashed",
             Self::ImageMissing => "Images missing from the image stores",
             Self::ImageStoreCorrupt => "Image store content does not match its digest",
+            Self::ChartDigestMismatch => "Chart archive does not match its index digest",
+            Self::ChartIndexMismatch => "Chart archive is not the chart its index entry names",
+            Self::ChartUnlisted => "Chart archive not in the repository index",
+            Self::ChartAbsent => "Chart archive listed in the index is absent",
+            Self::ChartIndexInvalid => "Repository index does not parse",
         }
     }
 
@@ -103,7 +123,10 @@ impl ProblemKind {
             | Self::LimitExceeded
             | Self::NoPackage
             | Self::InternalError
-            | Self::ImageStoreCorrupt => Severity::Corrupt,
+            | Self::ImageStoreCorrupt
+            | Self::ChartDigestMismatch
+            | Self::ChartIndexMismatch
+            | Self::ChartIndexInvalid => Severity::Corrupt,
             Self::ChartInvalid
             | Self::DocumentInvalid
             | Self::NotAnObject
@@ -111,8 +134,9 @@ impl ProblemKind {
             | Self::KustomizeUnavailable
             | Self::RenderFailed
             | Self::RendererCrashed
-            | Self::ImageMissing => Severity::Incomplete,
-            Self::ImageAnnotationDrift => Severity::Advisory,
+            | Self::ImageMissing
+            | Self::ChartAbsent => Severity::Incomplete,
+            Self::ImageAnnotationDrift | Self::ChartUnlisted => Severity::Advisory,
         }
     }
 
@@ -121,7 +145,7 @@ impl ProblemKind {
     }
 
     /// Every kind, for reading a problem back from its record (its `type`).
-    pub const ALL: [ProblemKind; 16] = [
+    pub const ALL: [ProblemKind; 21] = [
         Self::InputUnreadable,
         Self::ArchiveUnreadable,
         Self::UnsafeEntry,
@@ -138,6 +162,11 @@ impl ProblemKind {
         Self::RendererCrashed,
         Self::ImageMissing,
         Self::ImageStoreCorrupt,
+        Self::ChartDigestMismatch,
+        Self::ChartIndexMismatch,
+        Self::ChartUnlisted,
+        Self::ChartAbsent,
+        Self::ChartIndexInvalid,
     ];
 
     /// The kind a problem record's `type` names.
@@ -236,6 +265,11 @@ mod tests {
             RendererCrashed => 13,
             ImageMissing => 14,
             ImageStoreCorrupt => 15,
+            ChartDigestMismatch => 16,
+            ChartIndexMismatch => 17,
+            ChartUnlisted => 18,
+            ChartAbsent => 19,
+            ChartIndexInvalid => 20,
         }
     }
 

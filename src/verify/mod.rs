@@ -1,16 +1,63 @@
 //! Air-gapped verification of what a scan found against what was carried in with it: the
-//! images of `--image-store`s ([`store`]).
+//! images of `--image-store`s ([`store`]) and the `index.yaml` of chart repository folders
+//! ([`repository`]).
 //!
 //! It runs once per run, in the process that prints the results, over each ScanResult as it
-//! comes: stores are read once, not per package or per worker.
+//! comes: stores and indexes are read once, not per package or per worker.
 
+pub mod repository;
 pub mod store;
 
 use crate::image_ref;
 use crate::records::problem::{instance_uri, Problem, ProblemKind};
 use crate::records::{ScanResult, State};
+use crate::unpack::Limits;
+use repository::Repositories;
 use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
 pub use store::{Held, ImageStores, StoreError};
+
+/// What a run checks its results against.
+#[derive(Debug, Clone, Default)]
+pub struct Verifier {
+    /// The `--image-store`s, when any is named (the `missing` gate asks them too).
+    pub stores: Option<Arc<ImageStores>>,
+    repositories: Repositories,
+}
+
+impl Verifier {
+    /// Reads the image stores, and the `index.yaml` of every named folder that has one (at
+    /// most the total size one package may have).
+    pub fn load(
+        stores: &[PathBuf],
+        inputs: &[PathBuf],
+        limits: &Limits,
+    ) -> Result<Self, StoreError> {
+        let stores = match stores.is_empty() {
+            true => None,
+            false => Some(Arc::new(ImageStores::load(stores, limits)?)),
+        };
+        Ok(Self {
+            stores,
+            repositories: Repositories::load(inputs, limits.max_total_size),
+        })
+    }
+
+    /// Checks one result, adding what is found to its problems (its state follows).
+    pub fn apply(&self, result: &mut ScanResult) {
+        self.repositories.apply(result);
+        if let Some(stores) = &self.stores {
+            apply_image_stores(stores, result);
+        }
+    }
+
+    /// Results for what the repositories name but the scan could not read: archives their
+    /// indexes list that are absent, indexes that do not parse.
+    pub fn unscanned_results(&self) -> Vec<ScanResult> {
+        self.repositories.unscanned_results()
+    }
+}
 
 /// Checks `result`'s images against the stores: each one a store holds gets the digest the
 /// store knows (unless its reference pins one); an image whose stored manifest does not match
