@@ -121,9 +121,9 @@ fn big_scalar_aliases(size: usize, copies: usize) -> String {
     text
 }
 
-/// A chart `top` whose every level aliases the next `fan` times, `levels` deep, as nested
-/// chart folders in one archive.
-fn aliased_charts(fan: usize, levels: usize) -> Vec<u8> {
+/// A chart `c0` whose every level aliases the next `fan` times, `levels` deep, as nested
+/// chart folders in one archive; the last level renders `leaf`.
+fn aliased_charts(fan: usize, levels: usize, leaf: &str) -> Vec<u8> {
     let mut files: Vec<(String, String)> = Vec::new();
     let mut dir = String::new();
     for level in 0..=levels {
@@ -138,10 +138,7 @@ fn aliased_charts(fan: usize, levels: usize) -> Vec<u8> {
                 ));
             }
         } else {
-            files.push((
-                format!("{dir}templates/cm.yaml"),
-                "kind: ConfigMap\nmetadata:\n  name: {{ .Chart.Name }}\n".into(),
-            ));
+            files.push((format!("{dir}templates/cm.yaml"), leaf.to_string()));
         }
         files.push((format!("{dir}Chart.yaml"), chart));
         dir = format!("{dir}charts/c{}/", level + 1);
@@ -217,8 +214,44 @@ fn one_template(text: &str) -> Vec<u8> {
     archives::chart_tgz("", &[("cm.yaml", text)])
 }
 
+/// A chart of `count` templates, each looping `steps` times: cheap alone, costly together.
+fn many_looping_templates(count: usize, steps: usize) -> Vec<u8> {
+    let text = format!("{{{{ range until {steps} }}}}{{{{ end }}}}kind: ConfigMap\n");
+    let names: Vec<String> = (0..count).map(|i| format!("t{i}.yaml")).collect();
+    let templates: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), text.as_str())).collect();
+    archives::chart_tgz("", &templates)
+}
+
+/// A chart whose values.schema.json holds `pattern`, with a value it would match.
+fn schema_pattern(pattern: &str) -> Vec<u8> {
+    let schema = serde_json::json!({
+        "type": "object",
+        "properties": {"name": {"type": "string", "pattern": pattern}}
+    })
+    .to_string();
+    archives::tgz_under_pkg(&[
+        (
+            "Chart.yaml",
+            "apiVersion: v2\nname: schema\nversion: 1.0.0\n",
+        ),
+        ("values.yaml", "name: aaaa\n"),
+        ("values.schema.json", &schema),
+        ("templates/cm.yaml", "kind: ConfigMap\n"),
+    ])
+}
+
+/// A manifest whose one map holds `keys` plain keys, no alias anywhere.
+fn wide_map(keys: usize) -> Vec<u8> {
+    let mut text = String::from("kind: ConfigMap\ndata:\n");
+    for i in 0..keys {
+        text.push_str(&format!("  k{i}: v\n"));
+    }
+    text.into_bytes()
+}
+
 fn cases() -> Vec<Case> {
     let aliases = big_scalar_aliases(8 << 20, 400);
+    let tiny_leaf = "kind: ConfigMap\nmetadata:\n  name: {{ .Chart.Name }}\n";
     let huge_output = "{{ range until 20 }}{{ repeat 10000000 \"x\" }}{{ end }}";
     // Nine distinct texts of 1.6 MB each, made while rendering.
     let tpl_templates: Vec<(String, String)> = (0..9)
@@ -326,9 +359,43 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "aliases-8-to-the-6th.tgz",
-            bytes: aliased_charts(8, 6),
+            bytes: aliased_charts(8, 6, tiny_leaf),
             problem: "limit-exceeded",
             detail: "charts (subcharts and their aliases)",
+        },
+        Case {
+            // 31 x 31 stays under the chart-count limit, so the bytes limit must stop it.
+            name: "aliases-31-by-31-over-2mb.tgz",
+            bytes: aliased_charts(31, 2, "kind: ConfigMap\nd: {{ repeat 2000000 \"x\" }}\n"),
+            problem: "limit-exceeded",
+            detail: "bytes in all",
+        },
+        Case {
+            name: "aliases-32-by-32.tgz",
+            bytes: aliased_charts(32, 2, tiny_leaf),
+            problem: "limit-exceeded",
+            detail: "charts (subcharts and their aliases)",
+        },
+        Case {
+            // Steps are counted per chart: 9,000 templates of 100,000 steps each overrun it.
+            name: "nine-thousand-looping-templates.tgz",
+            bytes: many_looping_templates(9000, 100_000),
+            problem: "limit-exceeded",
+            detail: "steps (for the whole chart)",
+        },
+        Case {
+            // Go's regexp has no backreferences, so helm refuses such a schema.
+            name: "schema-pattern-with-backreference.tgz",
+            bytes: schema_pattern("^(a+)\\1$"),
+            problem: "render-failed",
+            detail: "regex",
+        },
+        Case {
+            // Too many nodes, but no aliases to blame.
+            name: "map-of-a-million-keys.yaml",
+            bytes: wide_map(1_000_000),
+            problem: "limit-exceeded",
+            detail: "document has more than 2000000 nodes",
         },
         Case {
             name: "kustomize-diamond-11-levels.tgz",

@@ -7,7 +7,7 @@ mod common;
 
 use common::archives::{gzip, tar, TarEntry};
 use common::{load_schema, path_str, pkglens, scratch_dir, validate_all};
-use pkglens::records::sha256_hex;
+use pkglens::input::sha256_hex;
 use serde_json::{json, Value};
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -4,8 +4,9 @@
 //! input, in the parent process as they arrive.
 
 use super::{Catalog, CatalogError};
+use crate::input::sha256_hex;
 use crate::input::{self, Input};
-use crate::records::{sha256_hex, ScanResult};
+use crate::records::ScanResult;
 use crate::scan::{self, InOrder, ScanError, ScanOptions};
 use rayon::prelude::*;
 use std::collections::HashSet;

@@ -96,7 +96,19 @@ pub const DAY_NAMES: [&str; 7] = [
     "Saturday",
 ];
 
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+/// Seconds since 1970-01-01T00:00:00Z for a UTC civil date and time (proleptic Gregorian).
+pub fn unix_seconds(year: i64, month: u32, day: u32, hour: u32, minute: u32, second: u32) -> i64 {
+    days_from_civil(year, month, day) * SECONDS_PER_DAY
+        + i64::from(hour) * 3_600
+        + i64::from(minute) * 60
+        + i64::from(second)
+}
+
+// Both conversions count in 400-year eras of 146 097 days starting on March 1st, so that
+// the leap day falls at the end of each year (H. Hinnant's well-known formulation).
+
+/// Days since 1970-01-01 of a civil date.
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = if y >= 0 { y } else { y - 399 } / 400;
     let yoe = y - era * 400;
@@ -106,7 +118,8 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
+/// The civil date (year, month, day) of a count of days since 1970-01-01.
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
     let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
     let doe = z - era * 146_097;
@@ -857,6 +870,16 @@ pub fn parse_duration(text: &str) -> Result<i64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn civil_dates_round_trip() {
+        assert_eq!(unix_seconds(2023, 11, 14, 22, 13, 20), 1_700_000_000);
+        assert_eq!(unix_seconds(2000, 2, 29, 0, 0, 0), 951_782_400);
+        for days in (-800_000..800_000).step_by(997) {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
+    }
 
     fn utc(layout: &str, value: &str) -> GoTime {
         GoTime::parse(layout, value, &Location::Utc).expect("parse")

@@ -13,9 +13,9 @@ pub mod read;
 
 use crate::detect::{is_manifest_path, KUSTOMIZATION_FILE_NAMES};
 use crate::files::FileTree;
-use crate::records::{sha256_hex, SourceFormat};
 use crate::unpack::{self, ArchiveFormat, Limits, UnpackError, Violation};
 use read::{ReadError, Special};
+use sha2::{Digest, Sha256};
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -26,6 +26,18 @@ use walkdir::WalkDir;
 
 /// The input name that stands for standard input.
 pub const STDIN: &str = "-";
+
+/// Lower-case hex sha256 of `bytes`: an input's digest, as the records print it.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// The syntax of a single manifest file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum ManifestFormat {
+    Yaml,
+    Json,
+}
 
 /// How an input is read.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -38,7 +50,7 @@ pub enum InputKind {
         unsafe_reported: bool,
     },
     /// A single manifest file.
-    Manifest(SourceFormat),
+    Manifest(ManifestFormat),
     /// The path cannot be read at all (missing, permission denied...).
     Unreadable(String),
     /// Refused without reading: a device, a link leaving the scanned folder, a FIFO in a folder.
@@ -69,23 +81,6 @@ impl Input {
     /// The path as the records show it.
     pub fn display(&self) -> String {
         self.path.display().to_string()
-    }
-
-    /// The input as problems name it (`instance`): a `file:` URI of its path.
-    pub fn instance(&self) -> String {
-        crate::records::problem::instance_uri(&self.display())
-    }
-
-    /// The format the records name for this input.
-    pub fn source_format(&self) -> SourceFormat {
-        match &self.kind {
-            InputKind::Archive(format) => archive_source_format(*format),
-            InputKind::Directory { .. } => SourceFormat::Dir,
-            InputKind::Manifest(format) => *format,
-            InputKind::Unreadable(_) | InputKind::Unsafe(_) | InputKind::TooLarge(_) => {
-                guess_format(&self.path)
-            }
-        }
     }
 
     /// A name for the package when nothing better is known: the file name without its
@@ -121,7 +116,7 @@ impl Input {
             return name;
         }
         let extension = match self.kind {
-            InputKind::Manifest(SourceFormat::Json) => "json",
+            InputKind::Manifest(ManifestFormat::Json) => "json",
             _ => "yaml",
         };
         let stem = if self.path.as_os_str() == STDIN || name.is_empty() {
@@ -130,24 +125,6 @@ impl Input {
             &name
         };
         format!("{stem}.{extension}")
-    }
-}
-
-fn archive_source_format(format: ArchiveFormat) -> SourceFormat {
-    match format {
-        ArchiveFormat::Tar => SourceFormat::Tar,
-        ArchiveFormat::TarGz => SourceFormat::Tgz,
-        ArchiveFormat::Zip => SourceFormat::Zip,
-    }
-}
-
-fn guess_format(path: &Path) -> SourceFormat {
-    let name = path.to_string_lossy();
-    match ArchiveFormat::from_file_name(&name) {
-        Some(format) => archive_source_format(format),
-        None if name.ends_with(".json") => SourceFormat::Json,
-        None if name.ends_with(".yaml") || name.ends_with(".yml") => SourceFormat::Yaml,
-        None => SourceFormat::Dir,
     }
 }
 
@@ -189,9 +166,9 @@ pub fn discover(path: &Path, limits: &Limits) -> Vec<Input> {
     let kind = match archive_format_of_name(path).or_else(|| sniff_file(path)) {
         Some(format) => InputKind::Archive(format),
         None if path.to_string_lossy().ends_with(".json") => {
-            InputKind::Manifest(SourceFormat::Json)
+            InputKind::Manifest(ManifestFormat::Json)
         }
-        None => InputKind::Manifest(SourceFormat::Yaml),
+        None => InputKind::Manifest(ManifestFormat::Yaml),
     };
     vec![Input::at(path, kind)]
 }
@@ -209,8 +186,8 @@ fn stream_input(path: &Path, read: Result<Vec<u8>, ReadError>) -> Input {
     let kind = match ArchiveFormat::sniff(&data) {
         Some(format) => InputKind::Archive(format),
         None => match data.iter().find(|b| !b.is_ascii_whitespace()) {
-            Some(b'{' | b'[') => InputKind::Manifest(SourceFormat::Json),
-            _ => InputKind::Manifest(SourceFormat::Yaml),
+            Some(b'{' | b'[') => InputKind::Manifest(ManifestFormat::Json),
+            _ => InputKind::Manifest(ManifestFormat::Yaml),
         },
     };
     Input {

@@ -12,19 +12,15 @@ use crate::detect::System;
 use crate::files::FileTree;
 use crate::helm::manifests::is_test_hook;
 use crate::image_ref;
+use crate::input::{sha256_hex, Input, InputKind, ManifestFormat};
+use crate::unpack::ArchiveFormat;
 use crate::workload::{ContainerType, Workload};
 use problem::{Problem, ProblemKind, Severity};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Who the records say created them.
 const CREATED_BY: &str = "pkglens";
-
-/// Lower-case hex sha256 of `bytes`.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -35,6 +31,36 @@ pub enum SourceFormat {
     Dir,
     Yaml,
     Json,
+}
+
+impl SourceFormat {
+    /// The format the records name for `input`; for an input that could not be read, the
+    /// one its name suggests.
+    pub fn of(input: &Input) -> Self {
+        match &input.kind {
+            InputKind::Archive(format) => Self::of_archive(*format),
+            InputKind::Directory { .. } => Self::Dir,
+            InputKind::Manifest(ManifestFormat::Yaml) => Self::Yaml,
+            InputKind::Manifest(ManifestFormat::Json) => Self::Json,
+            InputKind::Unreadable(_) | InputKind::Unsafe(_) | InputKind::TooLarge(_) => {
+                let name = input.path.to_string_lossy();
+                match ArchiveFormat::from_file_name(&name) {
+                    Some(format) => Self::of_archive(format),
+                    None if name.ends_with(".json") => Self::Json,
+                    None if name.ends_with(".yaml") || name.ends_with(".yml") => Self::Yaml,
+                    None => Self::Dir,
+                }
+            }
+        }
+    }
+
+    fn of_archive(format: ArchiveFormat) -> Self {
+        match format {
+            ArchiveFormat::Tar => Self::Tar,
+            ArchiveFormat::TarGz => Self::Tgz,
+            ArchiveFormat::Zip => Self::Zip,
+        }
+    }
 }
 
 /// Where a package came from.

@@ -176,6 +176,11 @@ impl ProblemKind {
     }
 }
 
+/// The `instance` of a problem with `input`: a `file:` URI of its path.
+pub fn instance_of(input: &crate::input::Input) -> String {
+    instance_uri(&input.display())
+}
+
 /// A problem's `instance` for an input path: a `file:` URI (the schema asks for `format: uri`),
 /// relative paths kept relative (`file:charts/web.tgz`), absolute ones as `file:///abs/path`,
 /// and every byte outside RFC 3986's unreserved set and `/` percent-encoded.

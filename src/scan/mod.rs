@@ -12,8 +12,8 @@ use crate::candidates;
 use crate::detect::{self, System};
 use crate::input::{self, Input, LoadError};
 use crate::objects;
-use crate::records::problem::{Problem, ProblemKind};
-use crate::records::{self, PackageFacts, ScanResult, Source};
+use crate::records::problem::{self, Problem, ProblemKind};
+use crate::records::{self, PackageFacts, ScanResult, Source, SourceFormat};
 use crate::template::KeySource;
 use crate::unpack::{ArchiveFormat, Limits, UnpackError};
 use crate::workload;
@@ -157,7 +157,7 @@ fn scan_input_guarded(input: &Input, options: &ScanOptions) -> Vec<ScanResult> {
             vec![Problem::new(
                 ProblemKind::InternalError,
                 "pkglens failed on this input (a bug: please report it with the input)",
-                input.instance(),
+                problem::instance_of(input),
             )],
         )]
     })
@@ -167,7 +167,7 @@ fn source_of(input: &Input, loaded: Option<&input::Loaded>, entry: Option<String
     Source {
         path: input.display(),
         entry,
-        format: input.source_format(),
+        format: SourceFormat::of(input),
         sha256: loaded.and_then(|l| l.sha256.clone()),
         size: loaded.and_then(|l| l.size),
     }
@@ -193,7 +193,7 @@ fn load_problem(error: &LoadError, instance: &str) -> Problem {
 
 /// Scans one input: one ScanResult per package in it (at least one, even when it is unreadable).
 pub fn scan_input(input: &Input, options: &ScanOptions) -> Vec<ScanResult> {
-    let instance = input.instance();
+    let instance = problem::instance_of(input);
     let loaded = match input::load(input, &options.limits) {
         Ok(loaded) => loaded,
         Err(failure) => {

@@ -10,7 +10,7 @@
 
 use super::{scan_input_guarded, InOrder, ScanOptions};
 use crate::input::{Input, InputKind};
-use crate::records::problem::{Problem, ProblemKind};
+use crate::records::problem::{self, Problem, ProblemKind};
 use crate::records::{self, ScanResult, Source};
 use nix::sys::resource::{getrlimit, getrusage, setrlimit, Resource, UsageWho};
 use nix::sys::signal::Signal;
@@ -443,7 +443,7 @@ fn crash_problem(detail: String) -> Problem {
 
 /// The result of an input whose scan was stopped: `incomplete`, with the problem that says why.
 fn stopped(input: &Input, mut problem: Problem) -> ScanResult {
-    problem.instance = input.instance();
+    problem.instance = problem::instance_of(input);
     records::interrupted_result(source_of(input), problem)
 }
 
@@ -452,7 +452,7 @@ fn unreadable_answer(input: &Input) -> ScanResult {
     let problem = Problem::new(
         ProblemKind::InternalError,
         "the scan worker's answer could not be read (a bug: please report it with the input)",
-        input.instance(),
+        problem::instance_of(input),
     );
     records::interrupted_result(source_of(input), problem)
 }

@@ -1,7 +1,7 @@
 //! zip archives.
 
 use super::{ArchiveFormat, Collector, UnpackError, Violation};
-use crate::records::timestamp::unix_seconds;
+use crate::go::time::unix_seconds;
 use std::io::{Cursor, Read};
 
 /// File-type bits of a unix mode, as zip tools store them in the external attributes.

@@ -20,7 +20,7 @@
 use crate::files::FileTree;
 use crate::image_ref::{self, ImageRef};
 use crate::input::read::{self, ReadError};
-use crate::records::sha256_hex;
+use crate::input::sha256_hex;
 use crate::unpack::{normalize_entry_path, ArchiveFormat, Limits, UnpackError, Violation};
 use flate2::read::MultiGzDecoder;
 use serde::Deserialize;

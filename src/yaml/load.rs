@@ -242,17 +242,14 @@ impl<'l> Loader<'l> {
             }
             return Err(YamlError::Limit(budget::exceeded(
                 LimitKind::YamlSize,
-                format_args!(
-                    "yaml: document has more than {} nodes",
-                    self.limits.max_nodes
-                ),
+                format_args!("document has more than {} nodes", self.limits.max_nodes),
             )));
         }
         if self.total.bytes > self.limits.max_bytes {
             return Err(YamlError::Limit(budget::exceeded(
                 LimitKind::YamlSize,
                 format_args!(
-                    "yaml: document holds more than {} bytes of scalars{}",
+                    "document holds more than {} bytes of scalars{}",
                     self.limits.max_bytes,
                     if self.aliased {
                         " with its aliases"
