@@ -323,12 +323,7 @@ fn sarif_has_one_result_per_failure_located_at_the_template() {
     let (code, log) = sarif(&["--fail-on", "latest,unpinned", SHOP]);
     assert_eq!(code, 1);
     let run = &log["runs"][0];
-    let rules: Vec<&str> = run["tool"]["driver"]["rules"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].as_str().unwrap())
-        .collect();
+    let rules: Vec<&str> = common::strings_at(&run["tool"]["driver"]["rules"], "id");
     assert_eq!(rules, ["unpinned", "latest"]);
     let results = run["results"].as_array().unwrap();
     let located: Vec<(&str, &str)> = results

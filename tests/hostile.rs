@@ -71,18 +71,6 @@ fn nested_self_include(depth: usize) -> String {
     .concat()
 }
 
-/// `len` letters that gzip cannot shrink much (so the archive stays within the expansion
-/// ratio limit), from a fixed linear congruential sequence.
-fn incompressible(len: usize) -> String {
-    let mut state: u32 = 1;
-    (0..len)
-        .map(|_| {
-            state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-            char::from(b'a' + (state >> 16) as u8 % 26)
-        })
-        .collect()
-}
-
 struct Case {
     name: &'static str,
     bytes: Vec<u8>,
@@ -283,7 +271,10 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "json-pointer-4mb.tgz",
-            bytes: json6902_patch("replace", &format!("/{}", incompressible(4 << 20))),
+            bytes: json6902_patch(
+                "replace",
+                &format!("/{}", archives::incompressible(4 << 20)),
+            ),
             title: "Rendering failed",
             detail: "doc is missing key",
         },
@@ -302,12 +293,7 @@ fn write_cases(dir: &Path) -> Vec<(Case, PathBuf)> {
 }
 
 fn problem_titles(result: &Value) -> Vec<&str> {
-    result["problems"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["title"].as_str().unwrap())
-        .collect()
+    common::strings_at(&result["problems"], "title")
 }
 
 fn problem_details(result: &Value) -> Vec<&str> {

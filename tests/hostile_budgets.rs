@@ -101,20 +101,9 @@ fn zip_many_entries(count: u32) -> Vec<u8> {
     out
 }
 
-/// `len` letters gzip cannot shrink much, so no expansion-ratio limit stops them first.
-fn letters(len: usize) -> String {
-    let mut state: u32 = 1;
-    (0..len)
-        .map(|_| {
-            state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-            char::from(b'a' + (state >> 16) as u8 % 26)
-        })
-        .collect()
-}
-
 /// `{a: &a <size bytes>, b0: *a, ..}`: `copies` aliases of one big scalar.
 fn big_scalar_aliases(size: usize, copies: usize) -> String {
-    let mut text = format!("a: &a {}\n", letters(size));
+    let mut text = format!("a: &a {}\n", archives::incompressible(size));
     for i in 0..copies {
         text.push_str(&format!("b{i}: *a\n"));
     }
@@ -178,7 +167,7 @@ fn kustomize_diamond(levels: usize, size: usize) -> Vec<u8> {
         "base/cm.yaml".into(),
         format!(
             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  k: {}\n",
-            letters(size)
+            archives::incompressible(size)
         ),
     ));
     let files: Vec<(&str, &str)> = files

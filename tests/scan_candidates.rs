@@ -18,12 +18,7 @@ fn scan() -> Value {
 #[test]
 fn candidates_with_where_they_were_found() {
     let result = scan();
-    let images: Vec<&str> = result["images"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["reference"].as_str().unwrap())
-        .collect();
+    let images: Vec<&str> = common::strings_at(&result["images"], "reference");
     assert_eq!(
         images,
         ["registry.example.com/acme/operator:2.1.0", "busybox:1.36"]

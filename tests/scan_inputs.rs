@@ -52,12 +52,7 @@ fn chart_repository_folder_scans_every_archive_but_not_its_index() {
     // The chart is rendered as `helm template` would: its Deployment's image is found.
     assert_eq!(alpha_result["state"], "available", "{alpha_result:#}");
     assert_eq!(alpha_result["images"][0]["reference"], "nginx:1.27");
-    let files: Vec<&str> = alpha_result["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["path"].as_str().unwrap())
-        .collect();
+    let files: Vec<&str> = common::strings_at(&alpha_result["files"], "path");
     assert_eq!(
         files,
         ["alpha/Chart.yaml", "alpha/templates/deployment.yaml"]
@@ -163,12 +158,7 @@ fn broken_documents_and_images_make_a_package_incomplete_not_lost() {
     let results = common::scan_json(&[common::path_str(&dir.join("mixed.yaml"))]);
     let result = &results[0];
     assert_eq!(result["state"], "incomplete");
-    let titles: Vec<&str> = result["problems"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["title"].as_str().unwrap())
-        .collect();
+    let titles: Vec<&str> = common::strings_at(&result["problems"], "title");
     assert_eq!(
         titles,
         ["Document does not parse", "Invalid image reference"]
@@ -224,12 +214,7 @@ fn symlinks_in_folders_are_followed_inside_and_refused_outside() {
     std::os::unix::fs::symlink("real.yaml", dir.join("alias.yaml")).unwrap();
     let inside = common::scan_json(&[common::path_str(&dir)]);
     assert_eq!(inside[0]["state"], "available");
-    let files: Vec<&str> = inside[0]["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["path"].as_str().unwrap())
-        .collect();
+    let files: Vec<&str> = common::strings_at(&inside[0]["files"], "path");
     assert_eq!(files, ["alias.yaml", "real.yaml"]);
     std::os::unix::fs::symlink(outside.join("secret.yaml"), dir.join("leak.yaml")).unwrap();
     // In a walked folder the link is refused on its own; the packages beside it stay whole.

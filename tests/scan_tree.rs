@@ -154,22 +154,12 @@ fn a_mixed_tree_gives_exactly_its_packages_and_says_what_it_skipped() {
     assert_eq!(summary(&results, &dir), expected, "{stdout}");
     // The subchart is rendered inside its parent, never a package of its own.
     let shop = &results[0];
-    let images: Vec<&str> = shop["images"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["reference"].as_str().unwrap())
-        .collect();
+    let images: Vec<&str> = common::strings_at(&shop["images"], "reference");
     assert_eq!(images, ["postgres:16", "shop:2"]);
     // The overlay is built with its base and component.
     assert_eq!(results[2]["components"][0]["name"], "prod-api");
     // The kube package of a folder holds that folder's manifests, not the FIFO.
-    let files: Vec<&str> = results[3]["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["path"].as_str().unwrap())
-        .collect();
+    let files: Vec<&str> = common::strings_at(&results[3]["files"], "path");
     assert_eq!(files, ["manifests/config.json", "manifests/web.yaml"]);
     assert_eq!(results[7]["problems"][0]["title"], "Unsafe archive entry");
     assert!(

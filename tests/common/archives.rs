@@ -6,6 +6,19 @@ use flate2::Compression;
 use std::io::{Read, Write};
 use tar::{EntryType, Header};
 
+/// `len` letters that gzip cannot shrink much (so an archive of them stays within the
+/// expansion-ratio limit, and that limit is not what stops it), from a fixed linear
+/// congruential sequence.
+pub fn incompressible(len: usize) -> String {
+    let mut state: u32 = 1;
+    (0..len)
+        .map(|_| {
+            state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            char::from(b'a' + (state >> 16) as u8 % 26)
+        })
+        .collect()
+}
+
 /// One tar entry, its name and link target written raw into the header.
 pub struct TarEntry<'a> {
     pub name: &'a [u8],
