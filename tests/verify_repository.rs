@@ -6,7 +6,7 @@ mod common;
 
 use common::archives::{deployment, tgz_under_pkg};
 use common::{path_str, pkglens, scratch_dir, validate_all};
-use pkglens::records::sha256_hex;
+use pkglens::input::sha256_hex;
 use pkglens::verify::repository::parse_index;
 use serde_json::Value;
 use std::fmt::Write as _;
