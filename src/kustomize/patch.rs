@@ -183,6 +183,17 @@ fn merge_keyed_list(
             .collect();
         return;
     }
+    // kyaml keys the list by the merge keys some element gives a value.
+    let used: Vec<&str> = keys
+        .iter()
+        .copied()
+        .filter(|k| da.iter().chain(pa).any(|e| !key_of(e, &[k])[0].is_empty()))
+        .collect();
+    if used.len() > 1 {
+        merge_multi_keyed_list(da, pa, &used, field, ctx);
+        return;
+    }
+    let keys = if used.is_empty() { keys } else { &used[..] };
     let mut dest: Vec<Option<Value>> = std::mem::take(da).into_iter().map(Some).collect();
     let mut out = Vec::new();
     for p in pa {
@@ -206,6 +217,55 @@ fn merge_keyed_list(
     }
     out.extend(dest.into_iter().flatten());
     *da = out;
+}
+
+/// kyaml's associative merge by several keys (a port and its protocol): a
+/// patch element merges into the dest element with exactly its key values;
+/// one whose values differ from a dest element's only where one side has
+/// none (a port without protocol against the same port with one) is taken
+/// for that element by kyaml's `mergeValues` yet found in neither source
+/// under the completed values, so it changes nothing; the others are new
+/// and come first, then the dest elements in their order.
+fn merge_multi_keyed_list(
+    da: &mut Vec<Value>,
+    pa: &[Value],
+    keys: &[&str],
+    field: &str,
+    ctx: &SmpContext,
+) {
+    let dest_keys: Vec<Vec<String>> = da.iter().map(|d| key_of(d, keys)).collect();
+    let mut added = Vec::new();
+    for p in pa {
+        let pk = key_of(p, keys);
+        if let Some(i) = dest_keys.iter().position(|dk| *dk == pk) {
+            if directive(p) == Some("delete") {
+                da[i] = Value::Null;
+            } else {
+                merge_value(&mut da[i], p, "", field, ctx);
+            }
+            continue;
+        }
+        let completes = dest_keys.iter().any(|dk| values_complete(dk, &pk));
+        if !completes && directive(p) != Some("delete") {
+            added.push(clean(p));
+        }
+    }
+    added.extend(std::mem::take(da).into_iter().filter(|d| !d.is_null()));
+    *da = added;
+}
+
+/// kyaml's `match` of two key-value lists: at least one value shared, and
+/// any other pair differing only because one side is empty.
+fn values_complete(a: &[String], b: &[String]) -> bool {
+    let mut shared = false;
+    for (x, y) in a.iter().zip(b) {
+        if x == y {
+            shared = true;
+        } else if !x.is_empty() && !y.is_empty() {
+            return false;
+        }
+    }
+    shared && a.len() == b.len()
 }
 
 /// Applies JSON 6902 operations to a document.
