@@ -8,31 +8,21 @@ use super::resource::ResMap;
 use super::KustomizeError;
 use serde_json::{Map, Value};
 
-/// Namespace fields besides `metadata/namespace` that follow the namespace.
+/// Namespace fields besides `metadata/namespace` that follow the namespace
+/// (kustomize's default namespace field specs; a webhook's service namespace
+/// is not one of them: it follows its Service by name reference).
 fn namespace_references() -> Vec<FieldSpec> {
     vec![
         FieldSpec::new(
             "APIService",
             "apiregistration.k8s.io",
             "spec/service/namespace",
-            false,
+            true,
         ),
         FieldSpec::new(
             "CustomResourceDefinition",
             "apiextensions.k8s.io",
             "spec/conversion/webhook/clientConfig/service/namespace",
-            false,
-        ),
-        FieldSpec::new(
-            "ValidatingWebhookConfiguration",
-            "",
-            "webhooks/clientConfig/service/namespace",
-            false,
-        ),
-        FieldSpec::new(
-            "MutatingWebhookConfiguration",
-            "",
-            "webhooks/clientConfig/service/namespace",
             false,
         ),
     ]
