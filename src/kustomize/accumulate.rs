@@ -225,13 +225,15 @@ impl<'t> Build<'t> {
                     },
                 })?;
         }
+        let mut files = TransformerConfig::default();
         for c in &k.configurations {
             let text = ldr.load_text(c)?;
-            acc.config.extend(TransformerConfig::parse(&text, c)?);
+            files.merge(TransformerConfig::parse(&text, c)?)?;
         }
+        acc.config.merge(TransformerConfig::with_defaults(files)?)?;
         for c in &k.crds {
             let text = ldr.load_text(c)?;
-            acc.config.extend(crds::config_from_crd_file(&text, c)?);
+            acc.config.merge(crds::config_from_crd_file(&text, c)?)?;
         }
         self.run_generators(&ldr, k, acc)?;
         for c in &k.components {
@@ -323,7 +325,7 @@ impl<'t> Build<'t> {
             }
             acc.vars.push(v);
         }
-        acc.config.extend(sub_acc.config);
+        acc.config.merge(sub_acc.config)?;
         Ok(())
     }
 
@@ -476,11 +478,21 @@ impl<'t> Build<'t> {
             self.note_builtin(&mut acc.res, k, "NamespaceTransformer");
         }
         if !k.name_prefix.is_empty() {
-            transform::prefix_suffix(&mut acc.res, Some(&k.name_prefix), None, None);
+            transform::prefix_suffix(
+                &mut acc.res,
+                Some(&k.name_prefix),
+                None,
+                &acc.config.name_prefix,
+            );
             self.note_builtin(&mut acc.res, k, "PrefixTransformer");
         }
         if !k.name_suffix.is_empty() {
-            transform::prefix_suffix(&mut acc.res, None, Some(&k.name_suffix), None);
+            transform::prefix_suffix(
+                &mut acc.res,
+                None,
+                Some(&k.name_suffix),
+                &acc.config.name_suffix,
+            );
             self.note_builtin(&mut acc.res, k, "SuffixTransformer");
         }
         for l in &k.labels {
@@ -588,7 +600,7 @@ impl<'t> Build<'t> {
                 let name_specs = specs();
                 let prefix = (kind != "SuffixTransformer").then(|| get("prefix"));
                 let suffix = (kind != "PrefixTransformer").then(|| get("suffix"));
-                transform::prefix_suffix(res, prefix, suffix, Some(&name_specs));
+                transform::prefix_suffix(res, prefix, suffix, &name_specs);
             }
             "ImageTagTransformer" => {
                 let img: super::kustfile::ImageArgs = config
@@ -1037,6 +1049,19 @@ const DEFAULT_ORDER_LAST: &[&str] = &[
     "MutatingWebhookConfiguration",
     "ValidatingWebhookConfiguration",
 ];
+
+/// A kind's place in kustomize's kind order (`resid.Gvk.IsLessThan`): the
+/// first kinds before all others (0), the last ones after.
+pub(super) fn kind_order(kind: &str) -> i64 {
+    let first = DEFAULT_ORDER_FIRST.len() as i64;
+    if let Some(i) = DEFAULT_ORDER_FIRST.iter().position(|k| *k == kind) {
+        return i as i64 - first;
+    }
+    match DEFAULT_ORDER_LAST.iter().position(|k| *k == kind) {
+        Some(i) => 1 + i as i64,
+        None => 0,
+    }
+}
 
 /// An id part for sorting, with kustomize's placeholder when it is empty.
 fn or_placeholder<'s>(s: &'s str, placeholder: &'s str) -> &'s str {

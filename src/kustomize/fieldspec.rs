@@ -24,6 +24,10 @@ pub struct TransformerConfig {
     pub namespace: Vec<FieldSpec>,
     /// (the named resources' kind, field naming one).
     pub name_reference: Vec<(Gvk, FieldSpec)>,
+    /// The fields `namePrefix` and `nameSuffix` change: kustomize's default
+    /// (`metadata/name` of every kind) merged with `configurations`.
+    pub name_prefix: Vec<FieldSpec>,
+    pub name_suffix: Vec<FieldSpec>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -37,6 +41,8 @@ struct ConfigFile {
     var_reference: Vec<FieldSpecArgs>,
     namespace: Vec<FieldSpecArgs>,
     name_reference: Vec<NameRefArgs>,
+    name_prefix: Vec<FieldSpecArgs>,
+    name_suffix: Vec<FieldSpecArgs>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -63,6 +69,8 @@ impl TransformerConfig {
             out.images.extend(specs(c.images));
             out.var_reference.extend(specs(c.var_reference));
             out.namespace.extend(specs(c.namespace));
+            merge_specs(&mut out.name_prefix, specs(c.name_prefix))?;
+            merge_specs(&mut out.name_suffix, specs(c.name_suffix))?;
             for n in c.name_reference {
                 for f in n.field_specs {
                     let target = Gvk::new(&n.group, &n.version, &n.kind);
@@ -73,7 +81,26 @@ impl TransformerConfig {
         Ok(out)
     }
 
-    pub fn extend(&mut self, other: TransformerConfig) {
+    /// The configuration one kustomization contributes: kustomize's
+    /// defaults merged with its `configurations` files (already merged).
+    pub fn with_defaults(files: TransformerConfig) -> Result<Self, KustomizeError> {
+        let name = || vec![FieldSpec::new("", "", "metadata/name", false)];
+        let mut out = TransformerConfig {
+            name_prefix: name(),
+            name_suffix: name(),
+            ..TransformerConfig::default()
+        };
+        out.merge(files)?;
+        Ok(out)
+    }
+
+    /// Merges `other` in. The name prefix/suffix field specs merge as
+    /// kustomize's `FsSlice.MergeAll` (a spec already covered by one
+    /// selecting its kinds at the same path is dropped), then are sorted by
+    /// kind as kustomize sorts them: which specs survive depends on it.
+    pub fn merge(&mut self, other: TransformerConfig) -> Result<(), KustomizeError> {
+        merge_specs(&mut self.name_prefix, other.name_prefix)?;
+        merge_specs(&mut self.name_suffix, other.name_suffix)?;
         self.common_labels.extend(other.common_labels);
         self.labels.extend(other.labels);
         self.template_labels.extend(other.template_labels);
@@ -82,7 +109,42 @@ impl TransformerConfig {
         self.var_reference.extend(other.var_reference);
         self.namespace.extend(other.namespace);
         self.name_reference.extend(other.name_reference);
+        Ok(())
     }
+}
+
+/// kustomize's `FsSlice.MergeAll` followed by its sort.
+fn merge_specs(into: &mut Vec<FieldSpec>, incoming: Vec<FieldSpec>) -> Result<(), KustomizeError> {
+    for x in incoming {
+        let covered = into
+            .iter()
+            .find(|s| s.path == x.path && s.gvk_selected_by(&x.gvk()));
+        match covered {
+            Some(s) if s.create != x.create => {
+                return Err(KustomizeError::build("conflicting fieldspecs"))
+            }
+            Some(_) => {}
+            None => into.push(x),
+        }
+    }
+    into.sort_by_key(|s| {
+        let order = super::accumulate::kind_order(&s.kind);
+        let part = |p: &str, none: &str| {
+            if p.is_empty() {
+                none.to_string()
+            } else {
+                p.to_string()
+            }
+        };
+        let stable = format!(
+            "{}_{}_{}",
+            part(&s.group, "~G"),
+            part(&s.version, "~V"),
+            part(&s.kind, "~K")
+        );
+        (order, stable)
+    });
+    Ok(())
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -126,6 +188,14 @@ impl FieldSpec {
     /// The kinds the spec selects.
     pub fn gvk(&self) -> Gvk {
         Gvk::new(&self.group, &self.version, &self.kind)
+    }
+
+    /// kustomize's `Gvk.IsSelected` of this spec's own group, version and
+    /// kind by `selector` (its empty parts match anything).
+    fn gvk_selected_by(&self, selector: &Gvk) -> bool {
+        (selector.group.is_empty() || selector.group == self.group)
+            && (selector.version.is_empty() || selector.version == self.version)
+            && (selector.kind.is_empty() || selector.kind == self.kind)
     }
 
     /// The path's segments, honouring `\/` escapes; a `[]` suffix (a list,

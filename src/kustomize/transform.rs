@@ -70,42 +70,42 @@ fn skips_prefix(kind: &str, group: &str) -> bool {
 }
 
 /// The prefix and suffix transformers: adds `prefix` (when given) then
-/// `suffix` to names; `name_specs` (a builtin plugin config's fieldSpecs)
-/// limits which resources' `metadata/name` changes. Each resource records
-/// the affix, even an empty one, and its id before a non-empty one, as
-/// kustomize does for name references.
+/// `suffix` to the names of the resources each `metadata/name` spec of
+/// `name_specs` selects (the merged configuration, or a builtin plugin
+/// config's fieldSpecs), once per such spec as kustomize does. Each resource
+/// records the affix, even an empty one, and its id before a non-empty one,
+/// for name references.
 pub fn prefix_suffix(
     res: &mut ResMap,
     prefix: Option<&str>,
     suffix: Option<&str>,
-    name_specs: Option<&[FieldSpec]>,
+    name_specs: &[FieldSpec],
 ) {
+    let name_specs: Vec<&FieldSpec> = name_specs
+        .iter()
+        .filter(|s| s.path == "metadata/name")
+        .collect();
     for r in res.items.iter_mut() {
         if skips_prefix(r.kind(), r.group()) {
             continue;
         }
-        if let Some(specs) = name_specs {
-            if !specs
-                .iter()
-                .any(|s| s.path == "metadata/name" && s.applies_to(r))
-            {
-                continue;
+        let selecting = name_specs.iter().filter(|s| s.applies_to(r)).count();
+        for _ in 0..selecting {
+            if let Some(p) = prefix {
+                r.prefixes.push(p.to_string());
+                if !p.is_empty() {
+                    r.store_previous_id();
+                    let new = format!("{p}{}", r.name());
+                    r.set_name(&new);
+                }
             }
-        }
-        if let Some(p) = prefix {
-            r.prefixes.push(p.to_string());
-            if !p.is_empty() {
-                r.store_previous_id();
-                let new = format!("{p}{}", r.name());
-                r.set_name(&new);
-            }
-        }
-        if let Some(s) = suffix {
-            r.suffixes.push(s.to_string());
-            if !s.is_empty() {
-                r.store_previous_id();
-                let new = format!("{}{s}", r.name());
-                r.set_name(&new);
+            if let Some(s) = suffix {
+                r.suffixes.push(s.to_string());
+                if !s.is_empty() {
+                    r.store_previous_id();
+                    let new = format!("{}{s}", r.name());
+                    r.set_name(&new);
+                }
             }
         }
     }
