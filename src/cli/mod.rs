@@ -4,6 +4,7 @@ mod build;
 mod diff;
 mod get;
 mod helm_args;
+mod merge;
 mod output_file;
 mod render;
 mod scan;
@@ -43,6 +44,8 @@ struct Cli {
 enum Command {
     /// Scan archives, directories and chart repositories and print ScanResult records.
     Scan(Box<scan::ScanArgs>),
+    /// Join the ndjson outputs of `scan --shard K/N` into what one scan would print.
+    Merge(merge::MergeArgs),
     /// Print what `helm template` prints for a chart, offline.
     Render(Box<render::RenderArgs>),
     /// Print what `kustomize build` prints for a kustomization.
@@ -82,6 +85,7 @@ pub fn run() -> ExitCode {
     }
     match cli.command {
         Command::Scan(args) => scan::run(*args),
+        Command::Merge(args) => merge::run(args),
         Command::Render(args) => render::run(*args),
         Command::Build(args) => build::run(args),
         Command::Get(args) => get::run(args),

@@ -13,6 +13,7 @@ use pkglens::notice;
 use pkglens::output::{Format, ImageSelection, ResultWriter};
 use pkglens::records::ScanResult;
 use pkglens::scan::pool::{self, Isolation};
+use pkglens::scan::shard::Shard;
 use pkglens::scan::{self, ScanOptions};
 use pkglens::terminal;
 use pkglens::unpack::Limits;
@@ -31,6 +32,21 @@ pub enum OutputFormat {
     Images,
     /// SARIF 2.1.0 of the gate failures (the `--fail-on` rules; `problems` without it).
     Sarif,
+}
+
+impl OutputFormat {
+    /// How the records are printed in this format; `None` for SARIF, which prints the gate
+    /// failures instead.
+    pub fn records(self, images: ImageSelection) -> Option<Format> {
+        match self {
+            OutputFormat::Json => Some(Format::Json),
+            OutputFormat::Ndjson => Some(Format::Ndjson),
+            OutputFormat::Table => Some(Format::Table),
+            OutputFormat::Astra => Some(Format::Astra),
+            OutputFormat::Images => Some(Format::Images(images)),
+            OutputFormat::Sarif => None,
+        }
+    }
 }
 
 #[derive(Args, Debug)]
@@ -114,6 +130,11 @@ pub struct ScanArgs {
     /// and flags are unchanged since it stored them are not scanned again.
     #[arg(long, value_name = "FILE")]
     pub catalog: Option<PathBuf>,
+    /// Scan only slice K of N (K from 0 to N-1, as JOB_COMPLETION_INDEX counts) of the inputs
+    /// found, in order: N shards' ndjson outputs, joined by `pkglens merge` in shard order, are
+    /// what one scan over all inputs prints.
+    #[arg(long, value_name = "K/N", conflicts_with = "catalog")]
+    pub shard: Option<Shard>,
 }
 
 pub fn run(args: ScanArgs) -> ExitCode {
@@ -184,18 +205,14 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
             )
         },
     };
-    let format = match args.format {
-        OutputFormat::Json => Format::Json,
-        OutputFormat::Ndjson => Format::Ndjson,
-        OutputFormat::Table => Format::Table,
-        OutputFormat::Astra => Format::Astra,
-        OutputFormat::Images => Format::Images(ImageSelection {
+    let format = args
+        .format
+        .records(ImageSelection {
             candidates: !args.no_candidates,
             tests: args.include_tests,
-        }),
+        })
         // Nothing per result: the gate failures are written at the end.
-        OutputFormat::Sarif => Format::Json,
-    };
+        .unwrap_or(Format::Json);
     let mut catalog = args
         .catalog
         .as_deref()
@@ -206,6 +223,7 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         options: &options,
         catalog: catalog.as_mut(),
         verifier: &verifier,
+        shard: args.shard,
     };
     let outcome = match args.output.as_deref() {
         Some(path) => {
@@ -251,6 +269,8 @@ struct ScanRun<'a> {
     /// What the results are checked against (image stores, repository indexes), in this
     /// process.
     verifier: &'a Verifier,
+    /// The one slice of the inputs to scan (`--shard`), if any.
+    shard: Option<Shard>,
 }
 
 /// Scans, checks the gates and writes every result (or, for SARIF, the gate failures) to `out`.
@@ -288,7 +308,13 @@ fn write_results(
         }
     };
     match run.catalog {
-        None => scan::scan(run.inputs, run.options, &mut emit)?,
+        None => {
+            let inputs = scan::discover(run.inputs, run.options);
+            let inputs = run.shard.map_or(&inputs[..], |shard| shard.slice(&inputs));
+            scan::scan_inputs(inputs, run.options, |_, results| {
+                results.into_iter().for_each(&mut emit)
+            })?
+        }
         Some(catalog) => {
             let counts = scan_with_catalog(catalog, run.inputs, run.options, &mut emit)?;
             notice::notice(&format!(

@@ -6,6 +6,7 @@
 
 pub mod pool;
 pub mod render;
+pub mod shard;
 
 use crate::budget::{InputBudget, InputLimits};
 use crate::candidates;

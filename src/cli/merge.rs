@@ -1,0 +1,111 @@
+//! `pkglens merge`: the ndjson outputs of `scan --shard K/N` joined, in shard order, into what
+//! one `scan` over all the inputs prints, in any of its record formats.
+
+use super::output_file::AtomicFile;
+use super::scan::OutputFormat;
+use anyhow::Context;
+use clap::Args;
+use pkglens::gate::input_unreadable;
+use pkglens::output::{ImageSelection, ResultWriter};
+use pkglens::records::ScanResult;
+use pkglens::terminal;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Args, Debug)]
+pub struct MergeArgs {
+    /// The shards' ndjson outputs (`scan --shard K/N --format ndjson`), in shard order: 0/N
+    /// first.
+    #[arg(required = true, value_name = "SHARD")]
+    pub shards: Vec<PathBuf>,
+    /// Output format (as `scan` prints it; sarif needs `scan`'s gates and is refused).
+    #[arg(long, value_enum, default_value = "json")]
+    pub format: OutputFormat,
+    /// With `--format images`: leave out the candidate images.
+    #[arg(long)]
+    pub no_candidates: bool,
+    /// With `--format images`: list the images only Helm tests use too.
+    #[arg(long)]
+    pub include_tests: bool,
+    /// Write the output to FILE (atomically: complete or not at all) instead of stdout.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+pub fn run(args: MergeArgs) -> ExitCode {
+    match merge(args) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!(
+                "pkglens merge: {}",
+                terminal::escape_lines(&format!("{err:#}"))
+            );
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
+    let selection = ImageSelection {
+        candidates: !args.no_candidates,
+        tests: args.include_tests,
+    };
+    let format = args.format.records(selection).context(
+        "--format sarif reports gate failures, which only `scan --fail-on` checks; merge \
+         prints records (json, ndjson, table, astra, images)",
+    )?;
+    let unreadable_input = match args.output.as_deref() {
+        Some(path) => {
+            let mut file = AtomicFile::create(path)?;
+            let unreadable = write_merged(&args.shards, ResultWriter::new(format, &mut file))?;
+            file.commit()?;
+            unreadable
+        }
+        None => {
+            let out = io::BufWriter::new(io::stdout().lock());
+            write_merged(&args.shards, ResultWriter::new(format, out))?
+        }
+    };
+    // As `scan` over the same inputs would exit.
+    Ok(if unreadable_input {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Writes every record of every shard, in order; returns whether one says its input could
+/// not be read.
+fn write_merged<W: Write>(shards: &[PathBuf], mut writer: ResultWriter<W>) -> anyhow::Result<bool> {
+    let mut unreadable_input = false;
+    for shard in shards {
+        for result in read_shard(shard)? {
+            let result = result?;
+            unreadable_input |= input_unreadable(&result);
+            writer.write(result).context("cannot write the results")?;
+        }
+    }
+    writer.finish().context("cannot write the results")?;
+    Ok(unreadable_input)
+}
+
+/// The records of one shard file, one a line, read as they are needed.
+fn read_shard(
+    path: &Path,
+) -> anyhow::Result<impl Iterator<Item = anyhow::Result<ScanResult>> + '_> {
+    let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let lines = BufReader::new(file).lines().enumerate();
+    Ok(lines.filter_map(move |(number, line)| {
+        let at = || format!("{} line {}", path.display(), number + 1);
+        match line {
+            Ok(line) if line.trim().is_empty() => None,
+            Ok(line) => Some(
+                serde_json::from_str(&line)
+                    .with_context(|| format!("{}: not a ScanResult (ndjson from scan)", at())),
+            ),
+            Err(err) => Some(Err(err).with_context(|| format!("cannot read {}", at()))),
+        }
+    }))
+}
