@@ -124,3 +124,29 @@ fn roots_are_kustomizations_nobody_references() {
     let (tree, _) = read_case(&cases_dir().join("generators"));
     assert_eq!(kustomize::find_roots(&tree), ["overlay"]);
 }
+
+#[test]
+fn scanned_images_name_the_file_each_object_came_from() {
+    let dir = cases_dir().join("nameref-final-pass");
+    let mut results = Vec::new();
+    pkglens::scan::scan(&[dir], &pkglens::scan::ScanOptions::default(), |r| {
+        results.push(r)
+    })
+    .unwrap();
+    let Some(result) = results
+        .iter()
+        .find(|r| r.source.entry.as_deref() == Some("all"))
+    else {
+        panic!("the kustomization root `all` expected: {results:#?}");
+    };
+    let used_by: Vec<(&str, &str)> = result
+        .images
+        .iter()
+        .flat_map(|i| i.used_by.iter())
+        .map(|u| (u.name.as_str(), u.source.as_str()))
+        .collect();
+    assert_eq!(
+        used_by,
+        [("prod-app", "base/app.yaml"), ("dev-app", "base/app.yaml")]
+    );
+}

@@ -17,7 +17,7 @@ use super::roots::KUSTOMIZATION_FILE_NAMES;
 use super::transform;
 use super::value::parse_documents;
 use super::vars;
-use super::{BuildOptions, KustomizeError};
+use super::{BuildOptions, BuiltObject, KustomizeError};
 use crate::budget::{self, LimitKind};
 use serde_json::Value;
 
@@ -57,7 +57,7 @@ pub fn build(
     files: Files<'_>,
     root: &str,
     options: &BuildOptions,
-) -> Result<Vec<Value>, KustomizeError> {
+) -> Result<Vec<BuiltObject>, KustomizeError> {
     let root = root.trim_matches('/').to_string();
     let mut b = Build {
         enable_helm: options.enable_helm,
@@ -100,7 +100,15 @@ pub fn build(
         legacy_sort(&mut acc.res.items, &first, &last);
     }
     origin::finish(&mut acc.res, &k.build_metadata);
-    Ok(acc.res.items.into_iter().map(|r| r.obj).collect())
+    Ok(acc
+        .res
+        .items
+        .into_iter()
+        .map(|r| BuiltObject {
+            value: r.obj,
+            source: r.source,
+        })
+        .collect())
 }
 
 /// Whether `sortOptions` asks for the legacy order, checked as kustomize's
@@ -291,7 +299,9 @@ impl<'t> Build<'t> {
                             &origin::of_file(&origin::clean_join(dir, path)),
                         );
                     }
-                    loaded.items.push(Resource::new(item));
+                    let mut r = Resource::new(item);
+                    r.source = target.clone();
+                    loaded.items.push(r);
                 }
             }
             return acc.res.append_all(loaded);
@@ -418,7 +428,9 @@ impl<'t> Build<'t> {
                 generated.push((r, plugin_origin(&config)));
             }
         }
+        let kustomization_file = join(&ldr.root, &k.file_name).unwrap_or_default();
         for (mut r, from) in generated {
+            r.source = kustomization_file.clone();
             if let Some(from) = from {
                 origin::annotate(&mut r.obj, &from);
             }

@@ -73,6 +73,24 @@ pub struct BuildOptions {
     pub enable_helm: bool,
 }
 
+/// One object of a build and the file it came from: the resource file it
+/// was loaded from, or the kustomization file whose generator made it.
+#[derive(Debug, Clone)]
+pub struct BuiltObject {
+    pub value: serde_json::Value,
+    pub source: String,
+}
+
+/// The objects of the kustomization at `root` of `files`, in the order
+/// `kustomize build` prints them, each with its source file.
+pub fn build_objects(
+    files: Files<'_>,
+    root: &str,
+    options: &BuildOptions,
+) -> Result<Vec<BuiltObject>, KustomizeError> {
+    accumulate::build(files, root, options)
+}
+
 /// The documents `kustomize build ROOT` prints, in order.
 pub fn build_documents(
     tree: &FileTree,
@@ -88,7 +106,8 @@ pub fn build_documents_with(
     root: &str,
     options: &BuildOptions,
 ) -> Result<Vec<serde_json::Value>, KustomizeError> {
-    accumulate::build(files, root, options)
+    let objects = build_objects(files, root, options)?;
+    Ok(objects.into_iter().map(|o| o.value).collect())
 }
 
 /// The YAML stream `kustomize build ROOT` prints (`root` is a folder path in

@@ -39,6 +39,8 @@ pub struct Resource {
     /// The vars whose object reference named this resource where the var
     /// was declared.
     pub ref_var_names: Vec<String>,
+    /// The file it came from (the kustomization file for generated ones).
+    pub source: String,
 }
 
 /// A kind, name and effective namespace a resource had (kustomize stores
@@ -74,6 +76,7 @@ impl Resource {
             prefixes: Vec::new(),
             suffixes: Vec::new(),
             ref_var_names: Vec::new(),
+            source: String::new(),
         }
     }
 

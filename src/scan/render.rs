@@ -264,13 +264,13 @@ fn render_kustomize(context: &RenderContext<'_>) -> Vec<RenderedPackage> {
                 Some(top) => crate::kustomize::Files::on_disk(context.tree, top),
                 None => crate::kustomize::Files::in_tree(context.tree),
             };
-            match crate::kustomize::build_documents_with(files, &kroot, &options) {
-                Ok(docs) => {
-                    rendered.objects = docs
+            match crate::kustomize::build_objects(files, &kroot, &options) {
+                Ok(built) => {
+                    rendered.objects = built
                         .into_iter()
-                        .map(|value| KubeObject {
-                            source: kroot.clone(),
-                            value,
+                        .map(|o| KubeObject {
+                            source: o.source,
+                            value: o.value,
                         })
                         .collect()
                 }
