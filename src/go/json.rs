@@ -12,6 +12,8 @@ pub enum Json {
     /// The number's text as `encoding/json` writes it.
     Number(String),
     Str(String),
+    /// A Go string whose bytes are not UTF-8: each invalid byte is written `\ufffd`.
+    RawStr(Vec<u8>),
     Array(Vec<Json>),
     /// Entries in output order (Go sorts map keys bytewise; struct fields keep their order).
     Object(Vec<(String, Json)>),
@@ -188,6 +190,7 @@ impl Json {
             Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
             Json::Number(n) => out.push_str(n),
             Json::Str(s) => write_json_string(out, s, style.escape_html),
+            Json::RawStr(bytes) => write_json_bytes(out, bytes, style.escape_html),
             Json::Array(items) => {
                 if items.is_empty() {
                     out.push_str("[]");
@@ -240,9 +243,27 @@ fn newline_indent(out: &mut String, style: JsonStyle, depth: usize) {
 
 /// A JSON string literal with Go's escapes.
 pub fn write_json_string(out: &mut String, s: &str, escape_html: bool) {
+    write_json_runes(out, s.chars().map(Ok), escape_html);
+}
+
+/// A JSON string literal of a Go string's bytes: `encoding/json` writes each byte that is not
+/// UTF-8 as `\ufffd`.
+pub fn write_json_bytes(out: &mut String, bytes: &[u8], escape_html: bool) {
+    write_json_runes(out, super::utf8::go_runes(bytes), escape_html);
+}
+
+fn write_json_runes(
+    out: &mut String,
+    runes: impl Iterator<Item = Result<char, u8>>,
+    escape_html: bool,
+) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
-    for c in s.chars() {
+    for rune in runes {
+        let Ok(c) = rune else {
+            out.push_str("\\ufffd");
+            continue;
+        };
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
@@ -305,6 +326,19 @@ mod tests {
             Some("12345678901234567000")
         );
         assert_eq!(json_float(f64::NAN), None);
+    }
+
+    #[test]
+    fn writes_each_invalid_byte_as_a_replacement_escape() {
+        // encoding/json: an invalid byte is `\ufffd`; a real U+FFFD is written as it is.
+        let doc = Json::RawStr(b"\xe6\x97\xa5\xe6\x97 \xef\xbf\xbd".to_vec());
+        assert_eq!(
+            doc.encode(JsonStyle {
+                escape_html: true,
+                pretty: false
+            }),
+            "\"日\\ufffd\\ufffd \u{fffd}\""
+        );
     }
 
     #[test]

@@ -5,9 +5,13 @@
 //! - [`json`]: `encoding/json` output and `strconv.FormatFloat`;
 //! - [`regexp`]: `regexp/syntax` (RE2 as Go parses it) onto the `regex` crate;
 //! - [`semver`]: Masterminds/semver v3 (Sprig's and Helm's version rules);
-//! - [`time`]: `time` layouts, durations and zones.
+//! - [`strings`]: `strings` over byte strings;
+//! - [`time`]: `time` layouts, durations and zones;
+//! - [`utf8`]: `unicode/utf8` decoding of byte strings.
 
 pub mod json;
 pub mod regexp;
 pub mod semver;
+pub mod strings;
 pub mod time;
+pub mod utf8;

@@ -3,6 +3,7 @@
 //! `# Source:` headers, and filter with `--show-only`.
 
 use super::pathmatch;
+use crate::go::strings::{find_bytes, trim_space};
 use crate::yaml;
 use serde_json::Value as Json;
 
@@ -97,28 +98,28 @@ pub fn is_test_hook(annotation: &str) -> bool {
 
 /// Helm's `SplitManifests`: documents separated by `---` at the start of the text or after a
 /// newline (the separator eats the whitespace after it), each trimmed, empty ones dropped.
-pub fn split_manifests(text: &str) -> Vec<&str> {
-    let text = text.trim_start();
-    let bytes = text.as_bytes();
+/// Over bytes, as Go's strings are: a rendered file need not be UTF-8 (go-yaml then refuses
+/// the document holding the bad bytes, not the file's others).
+pub fn split_manifests(text: &[u8]) -> Vec<&[u8]> {
+    let text = trim_space(text);
     let mut docs = Vec::new();
     let mut doc_start = 0;
     let mut pos = 0;
     loop {
-        let found = if pos == 0 && text.starts_with("---") {
+        let found = if pos == 0 && text.starts_with(b"---") {
             Some(0)
         } else {
-            text[pos..].find("\n---").map(|i| pos + i)
+            find_bytes(&text[pos..], b"\n---").map(|i| pos + i)
         };
         let Some(sep_start) = found else {
             break;
         };
-        let mut sep_end = if sep_start == 0 && text.starts_with("---") && pos == 0 {
+        let mut sep_end = if sep_start == 0 && text.starts_with(b"---") && pos == 0 {
             3
         } else {
             sep_start + 4
         };
-        while sep_end < bytes.len() && matches!(bytes[sep_end], b' ' | b'\t' | b'\n' | b'\r' | 0x0c)
-        {
+        while sep_end < text.len() && matches!(text[sep_end], b' ' | b'\t' | b'\n' | b'\r' | 0x0c) {
             sep_end += 1;
         }
         docs.push(&text[doc_start..sep_start]);
@@ -128,7 +129,16 @@ pub fn split_manifests(text: &str) -> Vec<&str> {
     docs.push(&text[doc_start..]);
     docs.into_iter()
         .filter(|d| !d.is_empty())
-        .map(str::trim)
+        .map(trim_space)
+        .collect()
+}
+
+/// [`split_manifests`] of a text: the documents of UTF-8 text are UTF-8 (the separators are
+/// ASCII).
+fn split_manifest_text(text: &str) -> Vec<&str> {
+    split_manifests(text.as_bytes())
+        .into_iter()
+        .filter_map(|doc| std::str::from_utf8(doc).ok())
         .collect()
 }
 
@@ -235,19 +245,22 @@ fn kind_order(a: &str, b: &str) -> std::cmp::Ordering {
 /// Helm's `SortManifests` over rendered files (path → text, NOTES already removed): partials and
 /// empty files skipped, each document classified as hook or manifest, both sorted by kind.
 pub fn sort_manifests(
-    files: &[(String, String)],
+    files: &[(String, Vec<u8>)],
 ) -> Result<(Vec<Manifest>, Vec<Manifest>), String> {
-    let mut sorted: Vec<&(String, String)> = files.iter().collect();
+    let mut sorted: Vec<&(String, Vec<u8>)> = files.iter().collect();
     sorted.sort_by(|a, b| a.0.cmp(&b.0));
     let mut hooks = Vec::new();
     let mut generic = Vec::new();
     for (path, content) in sorted {
         let base = path.rsplit('/').next().unwrap_or(path);
-        if base.starts_with('_') || content.trim().is_empty() {
+        if base.starts_with('_') || trim_space(content).is_empty() {
             continue;
         }
         for doc in split_manifests(content) {
-            let head = parse_head(doc).map_err(|e| format!("YAML parse error on {path}: {e}"))?;
+            let parse_error = |e| format!("YAML parse error on {path}: {e}");
+            let doc = yaml::utf8_text(doc)
+                .map_err(|e| parse_error(format!("error converting YAML to JSON: {e}")))?;
+            let head = parse_head(doc).map_err(parse_error)?;
             let mut manifest = Manifest {
                 source: path.clone(),
                 content: doc.to_string(),
@@ -340,7 +353,7 @@ pub fn print(
     if opts.show_only.is_empty() {
         return Ok(Output { text, documents });
     }
-    let split = split_manifests(&text);
+    let split = split_manifest_text(&text);
     let mut shown = String::new();
     let mut shown_docs = Vec::new();
     for pattern in &opts.show_only {
@@ -384,25 +397,25 @@ mod tests {
 
     #[test]
     fn split_like_helm() {
-        assert_eq!(split_manifests("a: 1\n---b: 2\n"), ["a: 1", "b: 2"]);
+        assert_eq!(split_manifest_text("a: 1\n---b: 2\n"), ["a: 1", "b: 2"]);
         assert_eq!(
-            split_manifests("c: 1\n---\n---\nd: 2\n"),
+            split_manifest_text("c: 1\n---\n---\nd: 2\n"),
             ["c: 1", "---\nd: 2"]
         );
         assert_eq!(
-            split_manifests("e: 1\n--- # comment\nf: 2"),
+            split_manifest_text("e: 1\n--- # comment\nf: 2"),
             ["e: 1", "# comment\nf: 2"]
         );
         assert_eq!(
-            split_manifests("g: 1   \n  \n--- \n\n\nh: 2\n\n  \n"),
+            split_manifest_text("g: 1   \n  \n--- \n\n\nh: 2\n\n  \n"),
             ["g: 1", "h: 2"]
         );
-        assert_eq!(split_manifests("\n\n  i: 1\n"), ["i: 1"]);
-        assert_eq!(split_manifests("---\na: 1\n---\n"), ["a: 1"]);
+        assert_eq!(split_manifest_text("\n\n  i: 1\n"), ["i: 1"]);
+        assert_eq!(split_manifest_text("---\na: 1\n---\n"), ["a: 1"]);
     }
 
-    fn file(path: &str, text: &str) -> (String, String) {
-        (path.to_string(), text.to_string())
+    fn file(path: &str, text: &str) -> (String, Vec<u8>) {
+        (path.to_string(), text.as_bytes().to_vec())
     }
 
     #[test]
@@ -428,6 +441,38 @@ mod tests {
         assert_eq!(kinds, ["ConfigMap", "Deployment", "Widget"]);
         assert_eq!(hooks.len(), 1);
         assert_eq!(hooks[0].hook_events, ["pre-install"]);
+    }
+
+    #[test]
+    fn a_document_that_is_not_utf8_fails_as_go_yaml_reads_it() {
+        // helm v4.1.4 on templates printing `trunc 4 "日本語"` (日 and the first byte of 本).
+        let sort = |text: &[u8]| {
+            sort_manifests(&[("c/templates/t.yaml".to_string(), text.to_vec())]).map(|_| ())
+        };
+        let reader = |problem: &str| {
+            Err(format!(
+                "YAML parse error on c/templates/t.yaml: error converting YAML to JSON: yaml: {problem}"
+            ))
+        };
+        assert_eq!(
+            sort(b"# \xe6\x97\xa5\xe6\na: 1"),
+            reader("invalid trailing UTF-8 octet")
+        );
+        assert_eq!(sort(b"a: \x97\xa5x"), reader("invalid leading UTF-8 octet"));
+        // Each document is trimmed: the cut character ends its document.
+        assert_eq!(
+            sort(b"a: 1\n---\nb: \xe6\x97\xa5\xe6\n---\nc: 2"),
+            reader("incomplete UTF-8 octet sequence")
+        );
+        // Documents are read in order: an earlier document's error comes first.
+        assert_eq!(
+            sort(b"a: [\n---\nb: \xe6\x97\xa5\xe6"),
+            reader("line 1: did not find expected node content")
+        );
+        assert_eq!(
+            sort(b"a: 1\n---\nb: \xc0\xaf\n---\nc: \xed\xa0\x80"),
+            reader("invalid length of a UTF-8 sequence")
+        );
     }
 
     #[test]

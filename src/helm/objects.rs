@@ -3,6 +3,7 @@
 
 use super::chart::{ChartFile, Dependency, Metadata};
 use super::pathmatch;
+use crate::go::strings::split_bytes;
 use crate::template::funcs::library::base64_encode;
 use crate::template::value::{Entries, FuncError, List, ListType, Map, MapType, Object, Value};
 use serde_json::Value as Json;
@@ -471,18 +472,17 @@ impl Files {
         let Some(data) = self.0.get(name) else {
             return Value::List(List::new(ListType::Str, Vec::new()));
         };
-        let text = String::from_utf8_lossy(data);
-        let text = text.strip_suffix('\n').unwrap_or(&text);
+        let text = data.strip_suffix(b"\n").unwrap_or(data);
         Value::List(List::new(
             ListType::Str,
-            text.split('\n').map(str_value).collect(),
+            split_bytes(text, b"\n").map(Value::go_substring).collect(),
         ))
     }
 }
 
 fn string_arg<'a>(name: &str, args: &'a [Value]) -> Result<&'a str, FuncError> {
     match args {
-        [Value::Str(s)] => Ok(s),
+        [s @ (Value::Str(_) | Value::RawStr(_))] => Ok(s.as_str().unwrap_or_default()),
         [other] => Err(FuncError::new(format!(
             "wrong type for value; expected string; got {}",
             other.type_name()
@@ -510,9 +510,7 @@ impl Object for Files {
     }
     fn call_method(&self, name: &str, args: &[Value]) -> Result<Value, FuncError> {
         match name {
-            "Get" => Ok(str_value(&String::from_utf8_lossy(
-                self.get_bytes(string_arg(name, args)?),
-            ))),
+            "Get" => Ok(Value::go_substring(self.get_bytes(string_arg(name, args)?))),
             "GetBytes" => Ok(Value::Bytes(Arc::from(
                 self.get_bytes(string_arg(name, args)?),
             ))),
@@ -526,14 +524,11 @@ impl Object for Files {
                     .iter()
                     .map(|(path, bytes)| {
                         let text = if name == "AsConfig" {
-                            String::from_utf8_lossy(bytes).into_owned()
+                            Value::go_substring(bytes)
                         } else {
-                            crate::template::funcs::library::base64_encode(bytes)
+                            Value::str(crate::template::funcs::library::base64_encode(bytes))
                         };
-                        (
-                            crate::template::funcs::library::path_base(path),
-                            Value::str(text),
-                        )
+                        (crate::template::funcs::library::path_base(path), text)
                     })
                     .collect();
                 Ok(Value::str(crate::template::funcs::library::to_yaml(

@@ -13,6 +13,7 @@ use super::schema::validate_values;
 use super::semver::is_compatible_range;
 use super::values::{coalesce, Values};
 use super::HelmError;
+use crate::go::utf8::go_text;
 use crate::template::value::{Entries, Map, MapType, Value};
 use crate::template::{on_large_stack, KeySource, Limits, TemplateError, TemplateSet};
 use serde_json::Value as Json;
@@ -155,12 +156,13 @@ pub fn render_chart(mut chart: Chart, opts: &RenderOptions) -> Result<RenderedCh
 
 /// What helm keeps as the release manifest when a file is not valid YAML (and prints with
 /// `--debug`): every non-empty rendered file, in path order (helm walks a Go map).
-fn debug_manifest(rendered: &[(String, String)]) -> String {
-    let mut files: Vec<&(String, String)> = rendered
+fn debug_manifest(rendered: &[(String, Vec<u8>)]) -> String {
+    let mut files: Vec<(&String, std::borrow::Cow<'_, str>)> = rendered
         .iter()
+        .map(|(name, content)| (name, go_text(content)))
         .filter(|(_, content)| !content.trim().is_empty())
         .collect();
-    files.sort_by(|a, b| a.0.cmp(&b.0));
+    files.sort_by(|a, b| a.0.cmp(b.0));
     files
         .iter()
         .map(|(name, content)| format!("---\n# Source: {name}\n{content}\n"))
@@ -345,14 +347,14 @@ fn reformat_exec_error(message: &str) -> String {
 fn execute_all(
     renderables: Vec<Renderable>,
     keys: KeySource,
-) -> Result<Vec<(String, String)>, HelmError> {
+) -> Result<Vec<(String, Vec<u8>)>, HelmError> {
     on_large_stack(|| Ok(execute_in_order(renderables, keys))).map_err(render_error)?
 }
 
 fn execute_in_order(
     mut renderables: Vec<Renderable>,
     keys: KeySource,
-) -> Result<Vec<(String, String)>, HelmError> {
+) -> Result<Vec<(String, Vec<u8>)>, HelmError> {
     sort_for_parse(&mut renderables);
     let mut set = TemplateSet::new(Limits::default());
     set.keys = keys;

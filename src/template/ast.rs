@@ -4,8 +4,8 @@
 //! an error is reported. `Display` renders nodes as Go's `String()` does, for the `at <...>` part
 //! of execution errors.
 
+use super::value::Value;
 use std::fmt;
-use std::sync::Arc;
 
 /// A list of nodes (a template body, a branch).
 pub type List = Vec<Node>;
@@ -87,7 +87,8 @@ pub enum Operand {
         pos: usize,
         /// The literal as written (for messages).
         quoted: Box<str>,
-        value: Arc<str>,
+        /// The Go string it stands for (`\xff` escapes make bytes that need not be UTF-8).
+        value: Value,
     },
     Pipe(Box<Pipe>),
 }

@@ -2,13 +2,14 @@
 //! (`missingkey=zero`), including Helm's `include` and `tpl`.
 
 use super::ast::{Branch, Command, List, Node, Number, Operand, Pipe};
-use super::fmt::{format_value, quote};
+use super::fmt::{format_value, format_value_bytes, quote};
 use super::funcs::{CallCtx, Func, Host, Param};
 use super::set::{
     parse_cached, KeySource, Template, TemplateError, TemplateSet, EXEC_STACK_BUDGET,
 };
 use super::value::{FuncError, ListType, MapType, Value, ValuesMethods};
 use crate::budget::{self, InputBudget, LimitKind};
+use crate::go::strings::{find_bytes, replace_bytes};
 use std::collections::HashMap;
 use std::fmt::Display;
 use std::sync::atomic::Ordering;
@@ -40,7 +41,8 @@ pub(super) struct Exec<'s> {
     depth: usize,
     steps: u64,
     written: usize,
-    out: String,
+    /// The bytes written so far (Go strings are bytes: they need not be UTF-8).
+    out: Vec<u8>,
     /// The template currently executing (for `tpl`'s name and `CallCtx::template_name`).
     current: Vec<Arc<Template>>,
     /// Where this execution's stack began: nesting is bounded in stack bytes, because
@@ -60,6 +62,7 @@ fn work_size(value: &Value) -> usize {
         Value::List(l) => l.len(),
         Value::Map(m) => m.len(),
         Value::Str(s) => s.len() / 64,
+        Value::RawStr(r) => r.bytes().len() / 64,
         Value::Bytes(b) => b.len() / 64,
         _ => 0,
     }
@@ -82,7 +85,7 @@ impl<'s> Exec<'s> {
             // Steps count per chart: every file of one set draws on the same total.
             steps: set.steps_used.load(Ordering::Relaxed),
             written: 0,
-            out: String::new(),
+            out: Vec::new(),
             current: Vec::new(),
             stack_base: stack_position(),
             budget: InputBudget::current(),
@@ -104,7 +107,7 @@ impl<'s> Exec<'s> {
             .cloned()
     }
 
-    pub(super) fn run_named(mut self, name: &str, data: Value) -> Result<String, TemplateError> {
+    pub(super) fn run_named(mut self, name: &str, data: Value) -> Result<Vec<u8>, TemplateError> {
         let Some(tmpl) = self.lookup(name) else {
             return Err(TemplateError::Exec(format!(
                 "template: no template \"{name}\" associated with template \"gotpl\""
@@ -131,8 +134,8 @@ impl<'s> Exec<'s> {
         result
     }
 
-    /// Runs a template into a string of its own.
-    fn run_to_string(&mut self, tmpl: Arc<Template>, dot: Value) -> R<String> {
+    /// Runs a template into bytes of its own.
+    fn run_to_bytes(&mut self, tmpl: Arc<Template>, dot: Value) -> R<Vec<u8>> {
         let saved = std::mem::take(&mut self.out);
         let result = self.run_template(tmpl, dot);
         let produced = std::mem::replace(&mut self.out, saved);
@@ -186,7 +189,7 @@ impl<'s> Exec<'s> {
         Ok(())
     }
 
-    fn write(&mut self, s: &str) -> R<()> {
+    fn write(&mut self, s: &[u8]) -> R<()> {
         self.written += s.len();
         if self.written > self.set.limits.max_output {
             return Err(self.limit(
@@ -203,7 +206,7 @@ impl<'s> Exec<'s> {
                 .charge_bytes(s.len() as u64)
                 .map_err(|e| Stop::Error(format!("template: {e}")))?;
         }
-        self.out.push_str(s);
+        self.out.extend_from_slice(s);
         Ok(())
     }
 
@@ -227,14 +230,15 @@ impl<'s> Exec<'s> {
         for node in list {
             self.step()?;
             match node {
-                Node::Text(t) => self.write(t)?,
+                Node::Text(t) => self.write(t.as_bytes())?,
                 Node::Action(pipe) => {
                     let v = self.eval_pipeline(fr, dot, pipe)?;
                     if pipe.decl.is_empty() {
                         match v {
-                            Value::Nil => self.write("<no value>")?,
-                            Value::Str(s) => self.write(&s)?,
-                            other => self.write(&format_value(&other))?,
+                            Value::Nil => self.write(b"<no value>")?,
+                            Value::Str(s) => self.write(s.as_bytes())?,
+                            Value::RawStr(r) => self.write(r.bytes())?,
+                            other => self.write(&format_value_bytes(&other))?,
                         }
                     }
                 }
@@ -502,7 +506,7 @@ impl<'s> Exec<'s> {
                         Err(self.error(fr, *pos, first, "nil is not a command".into()))
                     }
                     Operand::Number(pos, n) => self.ideal_constant(fr, *pos, n),
-                    Operand::Str { value, .. } => Ok(Value::Str(value.clone())),
+                    Operand::Str { value, .. } => Ok(value.clone()),
                     _ => Ok(Value::Nil),
                 }
             }
@@ -759,7 +763,7 @@ impl<'s> Exec<'s> {
         };
         let value = result
             .map_err(|e| self.error(fr, pos, ctx, format!("error calling {}: {e}", func.name)))?;
-        if matches!(&value, Value::Str(s) if s.len() > MAX_CALL_RESULT_BYTES) {
+        if value.string_bytes().map_or(0, <[u8]>::len) > MAX_CALL_RESULT_BYTES {
             budget::exceeded(LimitKind::TemplateValueSize, "call result too large");
             return Err(self.error(
                 fr,
@@ -791,7 +795,7 @@ impl<'s> Exec<'s> {
                     format!("invalid value; expected {}", ty.go_name()),
                 ))
             }
-            (Value::Str(_), Param::Str)
+            (Value::Str(_) | Value::RawStr(_), Param::Str)
             | (Value::Int(_), Param::Int)
             | (Value::Int64(_), Param::Int64)
             | (Value::Float(_), Param::Float64)
@@ -871,7 +875,7 @@ impl<'s> Exec<'s> {
         // A literal: converted to the parameter type as Go converts constants.
         match (op, ty) {
             (Operand::Bool(_, b), Param::Any | Param::Bool) => Ok(Value::Bool(*b)),
-            (Operand::Str { value, .. }, Param::Any | Param::Str) => Ok(Value::Str(value.clone())),
+            (Operand::Str { value, .. }, Param::Any | Param::Str) => Ok(value.clone()),
             (Operand::Number(_, n), Param::Any) => self.ideal_constant(fr, pos, n),
             (Operand::Number(_, n), Param::Int | Param::Int64) if n.int.is_some() => {
                 let i = n.int.unwrap_or(0);
@@ -902,7 +906,7 @@ impl<'s> Exec<'s> {
     }
 
     /// Helm's `include`: the named template run on `data`, its output returned.
-    fn include_template(&mut self, name: &str, data: Value) -> Result<String, FuncError> {
+    fn include_template(&mut self, name: &str, data: Value) -> Result<Vec<u8>, FuncError> {
         let count = self.include_counts.entry(name.to_string()).or_insert(0);
         if *count > MAX_INCLUDES_PER_NAME {
             return Err(FuncError::new(format!(
@@ -917,7 +921,7 @@ impl<'s> Exec<'s> {
         result
     }
 
-    fn include_inner(&mut self, name: &str, data: Value) -> Result<String, FuncError> {
+    fn include_inner(&mut self, name: &str, data: Value) -> Result<Vec<u8>, FuncError> {
         let Some(tmpl) = self.lookup(name) else {
             return Err(FuncError::new(format!(
                 "template: no template \"{name}\" associated with template \"gotpl\""
@@ -931,14 +935,14 @@ impl<'s> Exec<'s> {
             )));
         }
         self.depth += 1;
-        let result = self.run_to_string(tmpl, data);
+        let result = self.run_to_bytes(tmpl, data);
         self.depth -= 1;
         result.map_err(stop_message)
     }
 
     /// Helm's `tpl`: `text` parsed next to the chart's templates (its `define`s visible only
     /// while it runs) and executed with `data`; `<no value>` erased.
-    fn tpl_text(&mut self, text: &str, data: Value) -> Result<String, FuncError> {
+    fn tpl_text(&mut self, text: &str, data: Value) -> Result<Vec<u8>, FuncError> {
         // Helm parses tpl text under its root template's name, `gotpl`, whichever template calls
         // `tpl` (so tpl text never shadows a define named like the caller).
         let name = "gotpl".to_string();
@@ -980,16 +984,25 @@ impl<'s> Exec<'s> {
         }
         self.depth += 1;
         self.overlays.push(overlay);
-        let result = self.run_to_string(tmpl, data);
+        let result = self.run_to_bytes(tmpl, data);
         self.overlays.pop();
         self.depth -= 1;
-        result.map(|s| s.replace("<no value>", "")).map_err(|e| {
+        result.map(erase_no_value).map_err(|e| {
             FuncError::new(format!(
                 "error during tpl function execution for {}: {}",
                 quote(text),
                 stop_message(e)
             ))
         })
+    }
+}
+
+/// Helm's `strings.ReplaceAll(out, "<no value>", "")` over the bytes a template wrote.
+pub(super) fn erase_no_value(out: Vec<u8>) -> Vec<u8> {
+    const NO_VALUE: &[u8] = b"<no value>";
+    match find_bytes(&out, NO_VALUE) {
+        None => out,
+        Some(_) => replace_bytes(&out, NO_VALUE, b""),
     }
 }
 
@@ -1037,12 +1050,12 @@ impl super::value::Object for Complex {
 }
 
 impl Host for Exec<'_> {
-    fn include(&mut self, name: &str, data: Value) -> Result<String, FuncError> {
-        self.include_template(name, data)
+    fn include(&mut self, name: &str, data: Value) -> Result<Value, FuncError> {
+        self.include_template(name, data).map(Value::go_string)
     }
 
-    fn tpl(&mut self, text: &str, data: Value) -> Result<String, FuncError> {
-        self.tpl_text(text, data)
+    fn tpl(&mut self, text: &str, data: Value) -> Result<Value, FuncError> {
+        self.tpl_text(text, data).map(Value::go_string)
     }
 
     fn template_name(&self) -> &str {

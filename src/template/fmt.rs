@@ -2,48 +2,55 @@
 //! width, precision and argument index, including Go's error forms (`%!d(string=x)`,
 //! `%!s(MISSING)`, `%!(EXTRA int=1)`), and Go's float formatting (`1e+06`, `2.5`, `1e-05`).
 
-use super::value::Value;
+use super::value::{go_runes, go_text, Value};
 
 /// Go's `fmt.Sprint`: operands separated by a space when neither side is a string.
-pub fn sprint(args: &[Value]) -> String {
+pub fn sprint(args: &[Value]) -> Value {
     let mut p = Printer::default();
     let mut prev_string = false;
     for (i, arg) in args.iter().enumerate() {
-        let is_string = matches!(arg, Value::Str(_));
+        let is_string = matches!(arg, Value::Str(_) | Value::RawStr(_));
         if i > 0 && !is_string && !prev_string {
-            p.out.push(' ');
+            p.put_char(' ');
         }
         p.print_arg(arg, 'v');
         prev_string = is_string;
     }
-    p.out
+    Value::go_string(p.out)
 }
 
 /// Go's `fmt.Sprintln`: operands always separated by a space, then a newline.
-pub fn sprintln(args: &[Value]) -> String {
+pub fn sprintln(args: &[Value]) -> Value {
     let mut p = Printer::default();
     for (i, arg) in args.iter().enumerate() {
         if i > 0 {
-            p.out.push(' ');
+            p.put_char(' ');
         }
         p.print_arg(arg, 'v');
     }
-    p.out.push('\n');
-    p.out
+    p.put_char('\n');
+    Value::go_string(p.out)
 }
 
-/// Go's `%v` of one value (what an action prints, apart from `<no value>` for nil).
-pub fn format_value(v: &Value) -> String {
+/// Go's `%v` of one value (what an action prints, apart from `<no value>` for nil), as the
+/// bytes Go prints: a string that is not UTF-8 inside a list prints as it is.
+pub fn format_value_bytes(v: &Value) -> Vec<u8> {
     let mut p = Printer::default();
     p.print_arg(v, 'v');
     p.out
 }
 
+/// Go's `%v` of one value as text (for messages and Sprig's string conversions), bytes
+/// that are not UTF-8 read as U+FFFD (see [`go_text`]).
+pub fn format_value(v: &Value) -> String {
+    go_text(&format_value_bytes(v)).into_owned()
+}
+
 /// Go's `fmt.Sprintf`.
-pub fn sprintf(format: &str, args: &[Value]) -> String {
+pub fn sprintf(format: &str, args: &[Value]) -> Value {
     let mut p = Printer::default();
     p.do_printf(format, args);
-    p.out
+    Value::go_string(p.out)
 }
 
 /// Go's `strconv.Quote`.
@@ -71,7 +78,7 @@ struct Flags {
 
 #[derive(Default)]
 struct Printer {
-    out: String,
+    out: Vec<u8>,
     f: Flags,
     depth: usize,
 }
@@ -80,6 +87,14 @@ struct Printer {
 const MAX_DEPTH: usize = 100;
 
 impl Printer {
+    fn put(&mut self, s: &str) {
+        self.out.extend_from_slice(s.as_bytes());
+    }
+
+    fn put_char(&mut self, c: char) {
+        self.put(c.encode_utf8(&mut [0; 4]));
+    }
+
     fn do_printf(&mut self, format: &str, args: &[Value]) {
         let bytes = format.as_bytes();
         let end = bytes.len();
@@ -97,7 +112,7 @@ impl Printer {
                 i += 1;
             }
             if i > last {
-                self.out.push_str(&format[last..i]);
+                self.put(&format[last..i]);
             }
             if i >= end {
                 break;
@@ -124,7 +139,7 @@ impl Printer {
                 i += 1;
                 match cursor.int_arg() {
                     None => {
-                        self.out.push_str("%!(BADWIDTH)");
+                        self.put("%!(BADWIDTH)");
                         self.f.wid = None;
                     }
                     Some(n) if n < 0 => {
@@ -154,7 +169,7 @@ impl Printer {
                     let n = cursor.int_arg();
                     self.f.prec = n.and_then(|n| usize::try_from(n).ok());
                     if n.is_none() {
-                        self.out.push_str("%!(BADPREC)");
+                        self.put("%!(BADPREC)");
                     }
                     after_index = false;
                 } else {
@@ -167,17 +182,17 @@ impl Printer {
                 (i, _) = cursor.index(format, i);
             }
             if i >= end {
-                self.out.push_str("%!(NOVERB)");
+                self.put("%!(NOVERB)");
                 break;
             }
             let verb = format[i..].chars().next().unwrap_or('?');
             i += verb.len_utf8();
             if verb == '%' {
-                self.out.push('%');
+                self.put_char('%');
             } else if !cursor.good {
-                self.out.push_str(&format!("%!{verb}(BADINDEX)"));
+                self.put(&format!("%!{verb}(BADINDEX)"));
             } else if cursor.num >= args.len() {
-                self.out.push_str(&format!("%!{verb}(MISSING)"));
+                self.put(&format!("%!{verb}(MISSING)"));
             } else {
                 if verb == 'v' {
                     self.f.sharp_v = self.f.sharp;
@@ -191,14 +206,14 @@ impl Printer {
         }
         if !cursor.reordered && cursor.num < args.len() {
             self.f = Flags::default();
-            self.out.push_str("%!(EXTRA ");
+            self.put("%!(EXTRA ");
             for (k, arg) in args[cursor.num..].iter().enumerate() {
                 if k > 0 {
-                    self.out.push_str(", ");
+                    self.put(", ");
                 }
                 self.type_and_value(arg);
             }
-            self.out.push(')');
+            self.put_char(')');
         }
     }
 
@@ -222,9 +237,9 @@ impl Printer {
         match v {
             Value::Nil => {
                 if self.f.sharp_v {
-                    self.out.push_str("interface {}(nil)");
+                    self.put("interface {}(nil)");
                 } else {
-                    self.out.push_str("<nil>");
+                    self.put("<nil>");
                 }
             }
             Value::Bool(b) => match verb {
@@ -238,67 +253,68 @@ impl Printer {
                 'f' | 'e' | 'E' | 'F' => self.fmt_float(*x, verb, Some(6)),
                 _ => self.bad_verb(v, verb),
             },
-            Value::Str(s) => self.fmt_string(s, v, verb),
+            Value::Str(s) => self.fmt_string(s.as_bytes(), v, verb),
+            Value::RawStr(r) => self.fmt_string(r.bytes(), v, verb),
             Value::Bytes(b) => self.fmt_bytes(b, v, verb),
             Value::List(l) => {
                 if self.depth >= MAX_DEPTH {
-                    self.out.push_str("[...]");
+                    self.put("[...]");
                     return;
                 }
                 self.depth += 1;
                 if self.f.sharp_v && l.is_nil() {
-                    self.out.push_str(l.type_name());
-                    self.out.push_str("(nil)");
+                    self.put(l.type_name());
+                    self.put("(nil)");
                 } else if self.f.sharp_v {
-                    self.out.push_str(l.type_name());
-                    self.out.push('{');
+                    self.put(l.type_name());
+                    self.put_char('{');
                     for (i, item) in l.items().iter().enumerate() {
                         if i > 0 {
-                            self.out.push_str(", ");
+                            self.put(", ");
                         }
                         self.print_value(item, verb);
                     }
-                    self.out.push('}');
+                    self.put_char('}');
                 } else {
-                    self.out.push('[');
+                    self.put_char('[');
                     for (i, item) in l.items().iter().enumerate() {
                         if i > 0 {
-                            self.out.push(' ');
+                            self.put_char(' ');
                         }
                         self.print_value(item, verb);
                     }
-                    self.out.push(']');
+                    self.put_char(']');
                 }
                 self.depth -= 1;
             }
             Value::Map(m) => {
                 if self.depth >= MAX_DEPTH {
-                    self.out.push_str("map[...]");
+                    self.put("map[...]");
                     return;
                 }
                 self.depth += 1;
                 let entries = m.snapshot();
                 if self.f.sharp_v {
-                    self.out.push_str(m.type_name());
-                    self.out.push('{');
+                    self.put(m.type_name());
+                    self.put_char('{');
                 } else {
-                    self.out.push_str("map[");
+                    self.put("map[");
                 }
                 for (i, (k, val)) in entries.iter().enumerate() {
                     if i > 0 {
-                        self.out.push_str(if self.f.sharp_v { ", " } else { " " });
+                        self.put(if self.f.sharp_v { ", " } else { " " });
                     }
-                    self.fmt_string(k, &Value::str(k.as_str()), verb);
-                    self.out.push(':');
+                    self.fmt_string(k.as_bytes(), &Value::str(k.as_str()), verb);
+                    self.put_char(':');
                     self.print_value(val, verb);
                 }
-                self.out.push(if self.f.sharp_v { '}' } else { ']' });
+                self.put_char(if self.f.sharp_v { '}' } else { ']' });
                 self.depth -= 1;
             }
             Value::Object(o) => {
                 if let Some(s) = o.go_stringer() {
                     if matches!(verb, 'v' | 's' | 'x' | 'X' | 'q') && !self.f.sharp_v {
-                        self.fmt_string(&s, v, verb);
+                        self.fmt_string(s.as_bytes(), v, verb);
                         return;
                     }
                 }
@@ -309,68 +325,84 @@ impl Printer {
     }
 
     fn bad_verb(&mut self, v: &Value, verb: char) {
-        self.out.push_str("%!");
-        self.out.push(verb);
-        self.out.push('(');
+        self.put("%!");
+        self.put_char(verb);
+        self.put_char('(');
         self.type_and_value(v);
-        self.out.push(')');
+        self.put_char(')');
     }
 
     /// An argument as Go's `%!verb(...)` and `%!(EXTRA ...)` notes show it: `type=value`, or
     /// `<nil>`.
     fn type_and_value(&mut self, arg: &Value) {
         if arg.is_nil() {
-            self.out.push_str("<nil>");
+            self.put("<nil>");
         } else {
-            self.out.push_str(arg.type_name());
-            self.out.push('=');
+            self.put(arg.type_name());
+            self.put_char('=');
             self.print_arg(arg, 'v');
         }
     }
 
     /// Pads `s` to the width (counted in runes), with zeros when the `0` flag asks for them.
     fn pad(&mut self, s: &str) {
+        self.pad_bytes(s.as_bytes());
+    }
+
+    /// Pads a Go string's bytes to the width, counting runes as Go does (an invalid byte is
+    /// one rune).
+    fn pad_bytes(&mut self, s: &[u8]) {
         let Some(wid) = self.f.wid else {
-            self.out.push_str(s);
+            self.out.extend_from_slice(s);
             return;
         };
-        let n = s.chars().count();
+        let n = go_runes(s).count();
         if n >= wid {
-            self.out.push_str(s);
+            self.out.extend_from_slice(s);
             return;
         }
         let fill = if self.f.zero { '0' } else { ' ' };
         let padding: String = std::iter::repeat_n(fill, wid - n).collect();
         if self.f.minus {
-            self.out.push_str(s);
-            self.out.push_str(&padding);
+            self.out.extend_from_slice(s);
+            self.put(&padding);
         } else {
-            self.out.push_str(&padding);
-            self.out.push_str(s);
+            self.put(&padding);
+            self.out.extend_from_slice(s);
         }
     }
 
-    fn truncate<'s>(&self, s: &'s str) -> &'s str {
-        match self.f.prec {
-            Some(p) => match s.char_indices().nth(p) {
-                Some((idx, _)) => &s[..idx],
-                None => s,
-            },
-            None => s,
+    /// The first `precision` runes.
+    fn truncate<'s>(&self, s: &'s [u8]) -> &'s [u8] {
+        let Some(p) = self.f.prec else {
+            return s;
+        };
+        let mut end = 0;
+        for rune in go_runes(s).take(p) {
+            end += match rune {
+                Ok(c) => c.len_utf8(),
+                Err(_) => 1,
+            };
         }
+        &s[..end]
     }
 
     fn fmt_s(&mut self, s: &str) {
-        let t = self.truncate(s).to_string();
-        self.pad(&t);
+        self.fmt_s_bytes(s.as_bytes());
     }
 
-    fn fmt_string(&mut self, s: &str, v: &Value, verb: char) {
+    fn fmt_s_bytes(&mut self, s: &[u8]) {
+        let t = self.truncate(s);
+        self.pad_bytes(t);
+    }
+
+    /// A string's verbs, over its bytes as Go holds them.
+    fn fmt_string(&mut self, s: &[u8], v: &Value, verb: char) {
         match verb {
             'v' if self.f.sharp_v => self.fmt_q(s),
-            'v' | 's' => self.fmt_s(s),
-            'x' => self.fmt_sx(s.as_bytes(), false),
-            'X' => self.fmt_sx(s.as_bytes(), true),
+            'v' | 's' => self.fmt_s_bytes(s),
+            'x' => self.fmt_sx(s, false),
+            'X' => self.fmt_sx(s, true),
             'q' => self.fmt_q(s),
             _ => self.bad_verb(v, verb),
         }
@@ -381,19 +413,18 @@ impl Printer {
             'v' | 'd' => {
                 if self.f.sharp_v {
                     let items: Vec<String> = b.iter().map(|x| format!("0x{x:x}")).collect();
-                    self.out
-                        .push_str(&format!("[]byte{{{}}}", items.join(", ")));
+                    self.put(&format!("[]byte{{{}}}", items.join(", ")));
                 } else {
                     let items: Vec<String> = b.iter().map(|x| x.to_string()).collect();
-                    self.out.push('[');
-                    self.out.push_str(&items.join(" "));
-                    self.out.push(']');
+                    self.put_char('[');
+                    self.put(&items.join(" "));
+                    self.put_char(']');
                 }
             }
-            's' => self.fmt_s(&String::from_utf8_lossy(b)),
+            's' => self.fmt_s_bytes(b),
             'x' => self.fmt_sx(b, false),
             'X' => self.fmt_sx(b, true),
-            'q' => self.fmt_q(&String::from_utf8_lossy(b)),
+            'q' => self.fmt_q(b),
             _ => self.bad_verb(v, verb),
         }
     }
@@ -420,12 +451,11 @@ impl Printer {
         self.pad(&s);
     }
 
-    fn fmt_q(&mut self, s: &str) {
+    fn fmt_q(&mut self, s: &[u8]) {
         let s = self.truncate(s);
-        let q = if self.f.sharp && can_backquote(s) {
-            format!("`{s}`")
-        } else {
-            quote_with(s, self.f.plus)
+        let q = match std::str::from_utf8(s) {
+            Ok(text) if self.f.sharp && can_backquote(text) => format!("`{text}`"),
+            _ => quote_bytes(s, self.f.plus),
         };
         self.pad(&q);
     }
@@ -578,9 +608,9 @@ impl Printer {
             if let Some(w) = self.f.wid {
                 let len = sign_str.len() + num.len();
                 if w > len {
-                    self.out.push_str(sign_str);
-                    self.out.push_str(&"0".repeat(w - len));
-                    self.out.push_str(&num);
+                    self.put(sign_str);
+                    self.put(&"0".repeat(w - len));
+                    self.put(&num);
                     return;
                 }
             }
@@ -894,10 +924,18 @@ fn is_print(c: char) -> bool {
 }
 
 fn quote_with(s: &str, ascii_only: bool) -> String {
+    quote_bytes(s.as_bytes(), ascii_only)
+}
+
+/// Go's `strconv.Quote` of a Go string's bytes: an invalid byte is written `\xNN`.
+pub fn quote_bytes(s: &[u8], ascii_only: bool) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
-    for c in s.chars() {
-        push_escaped(&mut out, c, '"', ascii_only);
+    for rune in go_runes(s) {
+        match rune {
+            Ok(c) => push_escaped(&mut out, c, '"', ascii_only),
+            Err(b) => out.push_str(&format!("\\x{b:02x}")),
+        }
     }
     out.push('"');
     out
@@ -952,6 +990,9 @@ mod tests {
 
     fn f(format: &str, args: &[Value]) -> String {
         sprintf(format, args)
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 
     #[test]
@@ -1079,8 +1120,9 @@ mod tests {
                 Value::Int(2),
                 Value::from("a"),
                 Value::Int(3)
-            ]),
-            "1 2a3"
+            ])
+            .as_str(),
+            Some("1 2a3")
         );
     }
 }

@@ -4,6 +4,7 @@
 use super::ast::{Branch, Command, List, Node, Number, Operand, Pipe, TemplateCall};
 use super::funcs::FuncMap;
 use super::lexer::{lex, Keyword, Kind, Token};
+use super::value::{go_text, Value};
 use std::sync::Arc;
 
 /// A parse failure: the 1-based line and Go's message (without the `template: NAME:LINE: `
@@ -183,7 +184,7 @@ impl Parser<'_> {
         if tok.kind != Kind::String && tok.kind != Kind::RawString {
             return self.unexpected(&tok, context);
         }
-        let name = self.unquote(&tok)?;
+        let name = self.unquote_name(&tok)?;
         self.expect(Kind::RightDelim, context)?;
         let list = self.definition_body(context)?;
         self.add_define(name, list)
@@ -321,7 +322,7 @@ impl Parser<'_> {
 
     fn template_name(&mut self, tok: &Token, context: &str) -> Res<String> {
         match tok.kind {
-            Kind::String | Kind::RawString => self.unquote(tok),
+            Kind::String | Kind::RawString => self.unquote_name(tok),
             _ => self.unexpected(tok, context),
         }
     }
@@ -582,7 +583,7 @@ impl Parser<'_> {
                 Operand::Str {
                     pos,
                     quoted: tok.text.into_boxed_str(),
-                    value: value.into(),
+                    value: Value::go_string(value),
                 }
             }
             _ => {
@@ -592,11 +593,17 @@ impl Parser<'_> {
         }))
     }
 
-    fn unquote(&self, tok: &Token) -> Res<String> {
+    /// A string literal's bytes (`\x` and octal escapes write single bytes, as in Go).
+    fn unquote(&self, tok: &Token) -> Res<Vec<u8>> {
         match unquote(&tok.text) {
             Some(s) => Ok(s),
             None => self.error("invalid syntax"),
         }
+    }
+
+    /// A template name's literal, as text.
+    fn unquote_name(&self, tok: &Token) -> Res<String> {
+        self.unquote(tok).map(|name| go_text(&name).into_owned())
     }
 }
 
@@ -615,27 +622,46 @@ fn chain_pos(pos: usize, text: &str, from: usize) -> usize {
         .map_or(pos, |dot| pos + from + dot)
 }
 
-pub fn unquote(text: &str) -> Option<String> {
+pub fn unquote(text: &str) -> Option<Vec<u8>> {
     if let Some(raw) = text.strip_prefix('`').and_then(|t| t.strip_suffix('`')) {
-        return Some(raw.replace('\r', ""));
+        return Some(raw.replace('\r', "").into_bytes());
     }
     let inner = text.strip_prefix('"')?.strip_suffix('"')?;
-    let mut out = String::with_capacity(inner.len());
+    let mut out = Vec::with_capacity(inner.len());
     let mut chars = inner.chars();
     while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
+        let c = match c {
+            '\\' => unescape(&mut chars, '"')?,
+            c => Escape::Rune(c),
+        };
+        match c {
+            Escape::Rune(c) => out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
+            Escape::Byte(b) => out.push(b),
         }
-        out.push(unescape(&mut chars, '"')?);
     }
     Some(out)
 }
 
+/// What an escape sequence stands for: a rune (`\n`, `\u00e9`) or, for `\x` and octal
+/// escapes, one byte (a rune of that value in a character literal).
+enum Escape {
+    Rune(char),
+    Byte(u8),
+}
+
+impl Escape {
+    fn rune(self) -> char {
+        match self {
+            Escape::Rune(c) => c,
+            Escape::Byte(b) => char::from(b),
+        }
+    }
+}
+
 /// One escape sequence after the backslash.
-fn unescape(chars: &mut std::str::Chars<'_>, quote: char) -> Option<char> {
+fn unescape(chars: &mut std::str::Chars<'_>, quote: char) -> Option<Escape> {
     let c = chars.next()?;
-    Some(match c {
+    Some(Escape::Rune(match c {
         'a' => '\u{7}',
         'b' => '\u{8}',
         'f' => '\u{c}',
@@ -645,29 +671,26 @@ fn unescape(chars: &mut std::str::Chars<'_>, quote: char) -> Option<char> {
         'v' => '\u{b}',
         '\\' => '\\',
         c if c == quote => c,
-        'x' => hex_char(chars, 2)?,
-        'u' => hex_char(chars, 4)?,
-        'U' => hex_char(chars, 8)?,
+        'x' => return Some(Escape::Byte(u8::try_from(hex_value(chars, 2)?).ok()?)),
+        'u' => char::from_u32(hex_value(chars, 4)?)?,
+        'U' => char::from_u32(hex_value(chars, 8)?)?,
         '0'..='7' => {
             let mut v = c.to_digit(8)?;
             for _ in 0..2 {
                 v = v * 8 + chars.next()?.to_digit(8)?;
             }
-            if v > 255 {
-                return None;
-            }
-            char::from_u32(v)?
+            return Some(Escape::Byte(u8::try_from(v).ok()?));
         }
         _ => return None,
-    })
+    }))
 }
 
-fn hex_char(chars: &mut std::str::Chars<'_>, n: usize) -> Option<char> {
+fn hex_value(chars: &mut std::str::Chars<'_>, n: usize) -> Option<u32> {
     let mut v = 0u32;
     for _ in 0..n {
         v = v.checked_mul(16)? + chars.next()?.to_digit(16)?;
     }
-    char::from_u32(v)
+    Some(v)
 }
 
 /// Go's `parse.newNumber`: every exact reading of a number or character literal.
@@ -688,7 +711,7 @@ fn parse_number(text: &str, is_char: bool) -> Result<Number, String> {
             .ok_or_else(|| "malformed character constant".to_string())?;
         let mut chars = inner.chars();
         let c = match chars.next() {
-            Some('\\') => unescape(&mut chars, '\'').ok_or("invalid syntax")?,
+            Some('\\') => unescape(&mut chars, '\'').ok_or("invalid syntax")?.rune(),
             Some(c) => c,
             None => return Err(format!("malformed character constant: {text}")),
         };

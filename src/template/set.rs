@@ -142,15 +142,16 @@ impl TemplateSet {
     }
 
     /// Executes template `name` with `data` as `.` and `$`, as Helm does: `missingkey=zero`,
-    /// and every `<no value>` in the output erased.
+    /// and every `<no value>` in the output erased. The output is the bytes the template wrote,
+    /// UTF-8 or not, as Go's are.
     ///
     /// Runs with a large stack (see [`on_large_stack`]) so that deep (but bounded) template
     /// recursion cannot overflow the caller's stack.
-    pub fn execute(&self, name: &str, data: &Value) -> Result<String, TemplateError> {
+    pub fn execute(&self, name: &str, data: &Value) -> Result<Vec<u8>, TemplateError> {
         on_large_stack(|| {
             Exec::new(self)
                 .run_named(name, data.clone())
-                .map(|out| out.replace("<no value>", ""))
+                .map(super::exec::erase_no_value)
         })
     }
 }

@@ -14,7 +14,7 @@ fn values(json: serde_json::Value) -> Value {
     Value::Map(root)
 }
 
-fn render_with(helpers: &str, template: &str, vals: serde_json::Value) -> Result<String, String> {
+fn render_bytes(helpers: &str, template: &str, vals: serde_json::Value) -> Result<Vec<u8>, String> {
     let mut set = TemplateSet::default();
     set.add_file("t/_helpers.tpl", helpers)
         .map_err(|e| e.to_string())?;
@@ -22,6 +22,11 @@ fn render_with(helpers: &str, template: &str, vals: serde_json::Value) -> Result
         .map_err(|e| e.to_string())?;
     set.execute("t/case.yaml", &values(vals))
         .map_err(|e| e.to_string())
+}
+
+fn render_with(helpers: &str, template: &str, vals: serde_json::Value) -> Result<String, String> {
+    render_bytes(helpers, template, vals)
+        .map(|out| String::from_utf8(out).expect("template output is UTF-8"))
 }
 
 fn render(template: &str, vals: serde_json::Value) -> String {
@@ -308,4 +313,85 @@ fn nil_slices_print_empty_but_marshal_as_null() {
         "[]interface {}(nil) null [] []interface {}(nil) [] null []string(nil) \
          []interface {}{} false true"
     );
+}
+
+/// Renders one line per template and returns the output bytes (which need not be UTF-8).
+fn render_lines(lines: &[&str]) -> Vec<u8> {
+    render_bytes("", &lines.join("\n"), serde_json::json!({})).unwrap()
+}
+
+#[test]
+fn strings_are_bytes_cut_measured_and_printed_as_go_does() {
+    // Expectations from helm v4.1.4 (`helm template --debug`, output bytes compared).
+    let out = render_lines(&[
+        r#"{{ trunc 4 "日本語" | len }} {{ trunc 4 "日本語" | trunc 3 | len }}"#,
+        r#"{{ trunc 4 "日本語" | quote }} {{ printf "%q" (trunc 4 "日本語") }}"#,
+        r#"{{ printf "%x" (trunc 4 "日本語") }} {{ trunc 4 "日本語" | b64enc }}"#,
+        r#"{{ substr 0 4 "日本語" | quote }} {{ abbrev 5 "日本語日本語" | quote }}"#,
+        r#"{{ index "日本語" 1 }} {{ trunc 4 "日本語" | kindOf }}"#,
+        r#"{{ printf "%#v" (trunc 4 "日本語") }} {{ printf "%v" (list (trunc 4 "日本語")) | quote }}"#,
+        r#"{{ trunc 4 "日本語" | replace "本" "x" | quote }} {{ trunc 4 "日本語" | squote }}"#,
+        r#"{{ trunc 4 "日本語" }}|{{ trunc 4 "日本語" | js }}|{{ trunc 4 "日本語" | urlquery }}"#,
+        r#"{{ printf "%5s|%.2s|%-4q" (trunc 4 "日本語") (substr 1 5 "日本語") (trunc 4 "日本語") | quote }}"#,
+        r#"{{ eq (trunc 4 "日本語") (substr 0 4 "日本語") }} {{ cat (trunc 4 "日本語") "x" | quote }}"#,
+        r#"{{ trunc 4 "日本語" | nindent 2 | quote }} {{ substr 1 5 "日本語" | wrap 2 | quote }}"#,
+    ]);
+    let expected: &[u8] = b"4 3\n\
+        \"\xe6\x97\xa5\\xe6\" \"\xe6\x97\xa5\\xe6\"\n\
+        e697a5e6 5pel5g==\n\
+        \"\xe6\x97\xa5\\xe6\" \"\\xe6\\x97...\"\n\
+        151 string\n\
+        \"\xe6\x97\xa5\\xe6\" \"[\xe6\x97\xa5\\xe6]\"\n\
+        \"\xe6\x97\xa5\\xe6\" '\xe6\x97\xa5\xe6'\n\
+        \xe6\x97\xa5\xe6|\xe6\x97\xa5\xe6|%E6%97%A5%E6\n\
+        \"   \xe6\x97\xa5\\xe6|\\x97\\xa5|\\\"\xe6\x97\xa5\\\\xe6\\\"\"\n\
+        true \"\xe6\x97\xa5\\xe6 x\"\n\
+        \"\\n  \xe6\x97\xa5\\xe6\" \"\\x97\\xa5\\xe6\\x9c\"";
+    assert_eq!(
+        String::from_utf8_lossy(&out),
+        String::from_utf8_lossy(expected)
+    );
+    assert_eq!(out, expected);
+}
+
+#[test]
+fn invalid_bytes_read_as_one_replacement_rune_each() {
+    // Rune-wise functions see U+FFFD per invalid byte; encoding/json writes `\ufffd`; toYaml
+    // goes through JSON, so it prints the replacement character itself (helm v4.1.4).
+    let out = render_lines(&[
+        r#"{{ substr 0 5 "日本語" | upper | quote }} {{ trunc 4 "日本語" | title | quote }}"#,
+        r#"{{ trunc 4 "日本語" | toJson }} {{ trunc 4 "日本語" | toYaml }}"#,
+        r#"{{ "\xff\xfe" | toJson }} {{ list "\xff" "a" | toJson }}"#,
+    ]);
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "\"日\u{fffd}\u{fffd}\" \"日\u{fffd}\"\n\
+         \"日\\ufffd\" 日\u{fffd}\n\
+         \"\\ufffd\\ufffd\" [\"\\ufffd\",\"a\"]"
+    );
+}
+
+#[test]
+fn byte_escapes_in_literals_make_bytes() {
+    // Go's strconv.Unquote: `\x` and octal escapes are bytes in strings, runes in characters.
+    let out = render_lines(&[
+        r#"{{ "\xff\u00e9\101\377" | quote }} {{ len "\xff\u00e9" }} {{ '\xff' }} {{ '\377' }}"#,
+        r#"{{ "\xff" | sha1sum }} {{ "\xff" | b32enc }} {{ tpl "{{ \"\\xff\" | quote }}" . }}"#,
+        r#"{{ include "x" . | quote }}{{ define "x" }}{{ "\xfe" }}{{ end }}"#,
+    ]);
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "\"\\xfféA\\xff\" 3 255 255\n\
+         85e53271e14006f0265921d02d4d736cdc580b0b 74====== \"\\xff\"\n\
+         \"\\xfe\""
+    );
+}
+
+#[test]
+fn decoded_bytes_keep_their_length() {
+    let out = render_lines(&[
+        r#"{{ randBytes 24 | b64dec | len }} {{ "/w==" | b64dec | len }} {{ "74======" | b32dec | len }}"#,
+        r#"{{ "/w==" | b64dec | b64enc }} {{ encryptAES "k" ("/w==" | b64dec) | decryptAES "k" | b64enc }}"#,
+    ]);
+    assert_eq!(String::from_utf8(out).unwrap(), "24 1 1\n/w== /w==");
 }

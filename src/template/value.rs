@@ -11,6 +11,7 @@
 //! | `Int64`            | `int64`                                          | `--set a=1`, Sprig math       |
 //! | `Float`            | `float64`                                        | every YAML/JSON number        |
 //! | `Str`              | `string`                                         |                               |
+//! | `RawStr`           | `string` whose bytes are not valid UTF-8         | `trunc`/`substr` mid-character, `b64dec` |
 //! | `Bytes`            | `[]uint8`                                        | `.Files.GetBytes`             |
 //! | `List`             | `[]interface {}` / `[]string` / `[]int`          | [`ListType`]                  |
 //! | `Map`              | `map[string]interface {}` / `common.Values`      | [`MapType`]                   |
@@ -20,6 +21,7 @@
 //! one handle (Sprig `set`, `unset`, `merge`) is visible through every other, as in Go. Lists
 //! are immutable and shared (`Arc`), so cloning any `Value` is cheap.
 
+pub use crate::go::utf8::{go_runes, go_text};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -40,12 +42,37 @@ pub enum Value {
     /// Go `float64`.
     Float(f64),
     Str(Arc<str>),
+    /// A Go `string` that is not valid UTF-8 (Go strings are bytes): never valid UTF-8, so
+    /// every string is exactly one of `Str` or `RawStr` (see [`Value::go_string`]).
+    RawStr(Arc<RawStr>),
     /// Go `[]byte`.
     Bytes(Arc<[u8]>),
     List(List),
     Map(Map),
     /// A Go struct, pointer or named type with fields and methods (see [`Object`]).
     Object(Arc<dyn Object>),
+}
+
+/// The bytes of a Go string that are not valid UTF-8, with their text view.
+///
+/// Functions that measure, slice, compare, hash or print a string see [`RawStr::bytes`], as
+/// Go does; functions that read it rune by rune (`upper`, `title`, `range` over runes) see
+/// [`RawStr::text`], where each invalid sequence reads as U+FFFD, as Go's `utf8` decoding
+/// reads it. The view is made once, so both are free to use.
+#[derive(Debug)]
+pub struct RawStr {
+    bytes: Box<[u8]>,
+    text: Box<str>,
+}
+
+impl RawStr {
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
 }
 
 /// The element type of a Go slice.
@@ -462,6 +489,29 @@ impl Value {
         Value::Str(s.into())
     }
 
+    /// A Go string of any bytes: `Str` when they are UTF-8, `RawStr` when not.
+    pub fn go_string(bytes: Vec<u8>) -> Value {
+        match String::from_utf8(bytes) {
+            Ok(text) => Value::str(text),
+            Err(e) => {
+                let text = go_text(e.as_bytes()).into();
+                Value::RawStr(Arc::new(RawStr {
+                    bytes: e.into_bytes().into(),
+                    text,
+                }))
+            }
+        }
+    }
+
+    /// A Go string made of part of another's bytes (`trunc`, `substr`): as cheap as a copy
+    /// of the part when it is UTF-8.
+    pub fn go_substring(bytes: &[u8]) -> Value {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => Value::str(text),
+            Err(_) => Value::go_string(bytes.to_vec()),
+        }
+    }
+
     /// A `[]interface {}` value.
     pub fn list(items: Vec<Value>) -> Value {
         Value::List(List::any(items))
@@ -484,7 +534,7 @@ impl Value {
             Value::Int(_) => "int",
             Value::Int64(_) => "int64",
             Value::Float(_) => "float64",
-            Value::Str(_) => "string",
+            Value::Str(_) | Value::RawStr(_) => "string",
             Value::Bytes(_) => "[]uint8",
             Value::List(l) => l.type_name(),
             Value::Map(m) => m.type_name(),
@@ -501,7 +551,7 @@ impl Value {
             Value::Int(_) => "int",
             Value::Int64(_) => "int64",
             Value::Float(_) => "float64",
-            Value::Str(_) => "string",
+            Value::Str(_) | Value::RawStr(_) => "string",
             Value::Bytes(_) | Value::List(_) => "slice",
             Value::Map(_) => "map",
             Value::Object(o) => o.kind_name(),
@@ -517,6 +567,7 @@ impl Value {
             Value::Int(n) | Value::Int64(n) => *n != 0,
             Value::Float(f) => *f != 0.0,
             Value::Str(s) => !s.is_empty(),
+            Value::RawStr(_) => true,
             Value::Bytes(b) => !b.is_empty(),
             Value::List(l) => !l.is_empty(),
             Value::Map(m) => !m.is_empty(),
@@ -524,9 +575,20 @@ impl Value {
         }
     }
 
+    /// A string's text: a `RawStr` reads with U+FFFD for its invalid bytes (see [`RawStr`]).
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Value::Str(s) => Some(s),
+            Value::RawStr(r) => Some(r.text()),
+            _ => None,
+        }
+    }
+
+    /// A string's bytes, as Go holds them.
+    pub fn string_bytes(&self) -> Option<&[u8]> {
+        match self {
+            Value::Str(s) => Some(s.as_bytes()),
+            Value::RawStr(r) => Some(r.bytes()),
             _ => None,
         }
     }

@@ -64,6 +64,47 @@ pub enum YamlError {
     /// A scalar whose explicit tag or value cannot be represented (`!!int abc`, `.inf` in JSON).
     #[error("yaml: {0}")]
     Value(String),
+    /// The bytes are not UTF-8: go-yaml's reader refuses them before any YAML is read.
+    #[error("yaml: {0}")]
+    Encoding(&'static str),
+}
+
+/// The bytes as text, or go-yaml's reader error (`yaml_parser_update_buffer`) for the first
+/// sequence that is not UTF-8: a continuation byte or `F8`–`FF` where a character starts, a
+/// sequence cut short by the end, a sequence broken by a byte that does not continue it, an
+/// overlong form, a surrogate or a code point past U+10FFFF.
+pub fn utf8_text(bytes: &[u8]) -> Result<&str, YamlError> {
+    let e = match std::str::from_utf8(bytes) {
+        Ok(text) => return Ok(text),
+        Err(e) => e,
+    };
+    let seq = &bytes[e.valid_up_to()..];
+    let lead = seq.first().copied().unwrap_or_default();
+    let (width, bits) = match lead {
+        0xC0..=0xDF => (2, lead & 0x1F),
+        0xE0..=0xEF => (3, lead & 0x0F),
+        0xF0..=0xF7 => (4, lead & 0x07),
+        _ => return Err(YamlError::Encoding("invalid leading UTF-8 octet")),
+    };
+    if seq.len() < width {
+        return Err(YamlError::Encoding("incomplete UTF-8 octet sequence"));
+    }
+    let mut value = u32::from(bits);
+    for &octet in &seq[1..width] {
+        if octet & 0xC0 != 0x80 {
+            return Err(YamlError::Encoding("invalid trailing UTF-8 octet"));
+        }
+        value = value << 6 | u32::from(octet & 0x3F);
+    }
+    let shortest = match width {
+        2 => value >= 0x80,
+        3 => value >= 0x800,
+        _ => value >= 0x1_0000,
+    };
+    if !shortest {
+        return Err(YamlError::Encoding("invalid length of a UTF-8 sequence"));
+    }
+    Err(YamlError::Encoding("invalid Unicode character"))
 }
 
 /// The problems of yaml-rust2 worded as libyaml (and so go-yaml) words them, with whether the
@@ -158,5 +199,36 @@ impl YamlError {
             YamlError::Limit(limit) => Some(limit.clone()),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes_that_are_not_utf8_fail_as_go_yaml_reader_fails() {
+        // go-yaml v2 `readerc.go` problems, each checked against helm v4.1.4.
+        let problem = |bytes: &[u8]| utf8_text(bytes).unwrap_err().to_string();
+        assert_eq!(utf8_text(b"a: \xc3\xa9").ok(), Some("a: é"));
+        assert_eq!(problem(b"a: \x97"), "yaml: invalid leading UTF-8 octet");
+        assert_eq!(problem(b"a: \xff"), "yaml: invalid leading UTF-8 octet");
+        assert_eq!(
+            problem(b"a: \xe6\x97"),
+            "yaml: incomplete UTF-8 octet sequence"
+        );
+        assert_eq!(problem(b"a: \xe6\nb"), "yaml: invalid trailing UTF-8 octet");
+        assert_eq!(
+            problem(b"a: \xc0\xaf"),
+            "yaml: invalid length of a UTF-8 sequence"
+        );
+        assert_eq!(
+            problem(b"a: \xed\xa0\x80"),
+            "yaml: invalid Unicode character"
+        );
+        assert_eq!(
+            problem(b"a: \xf4\x90\x80\x80"),
+            "yaml: invalid Unicode character"
+        );
     }
 }

@@ -3,7 +3,7 @@
 
 use super::{CallCtx, FuncMap, Param};
 use crate::template::fmt::{format_value, sprint, sprintf, sprintln};
-use crate::template::value::{FuncError, Value};
+use crate::template::value::{go_runes, FuncError, Value};
 
 pub(super) fn register(map: &mut FuncMap) {
     use Param::{Any, Str};
@@ -41,6 +41,7 @@ fn not(_: &mut CallCtx<'_>, args: &[Value]) -> Result<Value, FuncError> {
 fn len(_: &mut CallCtx<'_>, args: &[Value]) -> Result<Value, FuncError> {
     let n = match &args[0].clone().collection_view() {
         Value::Str(s) => s.len(),
+        Value::RawStr(r) => r.bytes().len(),
         Value::Bytes(b) => b.len(),
         Value::List(l) => l.len(),
         Value::Map(m) => m.len(),
@@ -67,16 +68,20 @@ fn index(_: &mut CallCtx<'_>, args: &[Value]) -> Result<Value, FuncError> {
                 let i = index_arg(key, l.len())?;
                 l.get(i).cloned().ok_or_else(slice_out_of_range)?
             }
-            Value::Str(s) => {
+            Value::Str(_) | Value::RawStr(_) => {
+                let s = item.string_bytes().unwrap_or_default();
                 let i = index_arg(key, s.len())?;
-                Value::Int(*s.as_bytes().get(i).ok_or_else(slice_out_of_range)? as i64)
+                Value::Int(*s.get(i).ok_or_else(slice_out_of_range)? as i64)
             }
             Value::Bytes(b) => {
                 let i = index_arg(key, b.len())?;
                 Value::Int(*b.get(i).ok_or_else(slice_out_of_range)? as i64)
             }
             Value::Map(m) => match key {
-                Value::Str(k) => m.get(k).unwrap_or(Value::Nil),
+                // Map keys are text: a key that is not UTF-8 is held as its text view.
+                k @ (Value::Str(_) | Value::RawStr(_)) => {
+                    m.get(k.as_str().unwrap_or_default()).unwrap_or(Value::Nil)
+                }
                 Value::Nil => return Err(FuncError::new("value is nil; should be of type string")),
                 other => {
                     return Err(FuncError::new(format!(
@@ -118,13 +123,13 @@ fn index_arg(key: &Value, len: usize) -> Result<usize, FuncError> {
 }
 
 fn print(_: &mut CallCtx<'_>, args: &[Value]) -> Result<Value, FuncError> {
-    Ok(Value::str(sprint(args)))
+    Ok(sprint(args))
 }
 
 fn printf(_: &mut CallCtx<'_>, args: &[Value]) -> Result<Value, FuncError> {
     let format = args[0].as_str().unwrap_or_default();
     super::library::check_built_bytes("printf", printf_size_bound(format, &args[1..]))?;
-    Ok(Value::str(sprintf(format, &args[1..])))
+    Ok(sprintf(format, &args[1..]))
 }
 
 /// More than `Sprintf` can print for strings and byte strings: the format, then for every
@@ -137,6 +142,7 @@ fn printf_size_bound(format: &str, args: &[Value]) -> u128 {
         .iter()
         .map(|a| match a {
             Value::Str(s) => s.len(),
+            Value::RawStr(r) => r.bytes().len(),
             // `%v` prints bytes as decimal numbers: up to four characters a byte.
             Value::Bytes(b) => b.len() * 4,
             _ => 0,
@@ -162,14 +168,14 @@ fn printf_size_bound(format: &str, args: &[Value]) -> u128 {
 }
 
 fn println(_: &mut CallCtx<'_>, args: &[Value]) -> Result<Value, FuncError> {
-    Ok(Value::str(sprintln(args)))
+    Ok(sprintln(args))
 }
 
 /// Go's `evalArgs` for the escapers: one string as is, otherwise `Sprint` with nil shown as
 /// `<no value>`.
-fn escaper_input(args: &[Value]) -> String {
-    if let [Value::Str(s)] = args {
-        return s.to_string();
+fn escaper_input(args: &[Value]) -> Value {
+    if let [s @ (Value::Str(_) | Value::RawStr(_))] = args {
+        return s.clone();
     }
     let shown: Vec<Value> = args
         .iter()
@@ -181,50 +187,61 @@ fn escaper_input(args: &[Value]) -> String {
     sprint(&shown)
 }
 
-fn html(_: &mut CallCtx<'_>, args: &[Value]) -> Result<Value, FuncError> {
-    let s = escaper_input(args);
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\0' => out.push('\u{FFFD}'),
-            '"' => out.push_str("&#34;"),
-            '\'' => out.push_str("&#39;"),
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c => out.push(c),
+/// Runs an escaper over a Go string's runes: an invalid byte is kept as it is, as Go's
+/// escapers keep it.
+fn escape_runes(args: &[Value], escape: impl Fn(char, &mut String)) -> Value {
+    let input = escaper_input(args);
+    let bytes = input.string_bytes().unwrap_or_default();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut buf = String::new();
+    for rune in go_runes(bytes) {
+        match rune {
+            Ok(c) => {
+                buf.clear();
+                escape(c, &mut buf);
+                out.extend_from_slice(buf.as_bytes());
+            }
+            Err(b) => out.push(b),
         }
     }
-    Ok(Value::str(out))
+    Value::go_string(out)
+}
+
+fn html(_: &mut CallCtx<'_>, args: &[Value]) -> Result<Value, FuncError> {
+    Ok(escape_runes(args, |c, out| match c {
+        '\0' => out.push('\u{FFFD}'),
+        '"' => out.push_str("&#34;"),
+        '\'' => out.push_str("&#39;"),
+        '&' => out.push_str("&amp;"),
+        '<' => out.push_str("&lt;"),
+        '>' => out.push_str("&gt;"),
+        c => out.push(c),
+    }))
 }
 
 fn js(_: &mut CallCtx<'_>, args: &[Value]) -> Result<Value, FuncError> {
-    let s = escaper_input(args);
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\'' => out.push_str("\\'"),
-            '"' => out.push_str("\\\""),
-            '<' => out.push_str("\\u003C"),
-            '>' => out.push_str("\\u003E"),
-            '&' => out.push_str("\\u0026"),
-            '=' => out.push_str("\\u003D"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04X}", c as u32)),
-            c if c.is_ascii() => out.push(c),
-            c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{FEFF}') => {
-                out.push_str(&format!("\\u{:04X}", c as u32))
-            }
-            c => out.push(c),
+    Ok(escape_runes(args, |c, out| match c {
+        '\\' => out.push_str("\\\\"),
+        '\'' => out.push_str("\\'"),
+        '"' => out.push_str("\\\""),
+        '<' => out.push_str("\\u003C"),
+        '>' => out.push_str("\\u003E"),
+        '&' => out.push_str("\\u0026"),
+        '=' => out.push_str("\\u003D"),
+        c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04X}", c as u32)),
+        c if c.is_ascii() => out.push(c),
+        c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{FEFF}') => {
+            out.push_str(&format!("\\u{:04X}", c as u32))
         }
-    }
-    Ok(Value::str(out))
+        c => out.push(c),
+    }))
 }
 
 fn urlquery(_: &mut CallCtx<'_>, args: &[Value]) -> Result<Value, FuncError> {
-    let s = escaper_input(args);
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
+    let input = escaper_input(args);
+    let bytes = input.string_bytes().unwrap_or_default();
+    let mut out = String::with_capacity(bytes.len());
+    for &b in bytes {
         match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
                 out.push(b as char)
@@ -240,9 +257,9 @@ fn urlquery(_: &mut CallCtx<'_>, args: &[Value]) -> Result<Value, FuncError> {
 fn call(_: &mut CallCtx<'_>, args: &[Value]) -> Result<Value, FuncError> {
     match &args[0] {
         Value::Nil => Err(FuncError::new("call of nil")),
-        Value::Str(s) => Err(FuncError::new(format!(
+        s @ (Value::Str(_) | Value::RawStr(_)) => Err(FuncError::new(format!(
             "non-function {} of type string",
-            crate::template::fmt::quote(s)
+            crate::template::fmt::quote_bytes(s.string_bytes().unwrap_or_default(), false)
         ))),
         other => Err(FuncError::new(format!(
             "non-function {} of type {}",
@@ -267,7 +284,7 @@ fn basic_kind(v: &Value) -> Kind {
         Value::Bool(_) => Kind::Bool,
         Value::Int(_) | Value::Int64(_) => Kind::Int,
         Value::Float(_) => Kind::Float,
-        Value::Str(_) => Kind::Str,
+        Value::Str(_) | Value::RawStr(_) => Kind::Str,
         _ => Kind::Other,
     }
 }
@@ -291,7 +308,7 @@ fn equal(a: &Value, b: &Value) -> Result<bool, FuncError> {
     Ok(match (a, b) {
         (Value::Bool(x), Value::Bool(y)) => x == y,
         (Value::Float(x), Value::Float(y)) => x == y,
-        (Value::Str(x), Value::Str(y)) => x == y,
+        _ if ka == Kind::Str => a.string_bytes() == b.string_bytes(),
         _ if ka == Kind::Int => a.as_int() == b.as_int(),
         (Value::Nil, other) | (other, Value::Nil) => other.is_nil(),
         (Value::Map(_) | Value::List(_) | Value::Bytes(_), _) => {
@@ -341,7 +358,7 @@ fn less(a: &Value, b: &Value) -> Result<bool, FuncError> {
     }
     match (a, b) {
         (Value::Float(x), Value::Float(y)) => Ok(x < y),
-        (Value::Str(x), Value::Str(y)) => Ok(x < y),
+        _ if ka == Kind::Str => Ok(a.string_bytes() < b.string_bytes()),
         _ if ka == Kind::Int => Ok(a.as_int() < b.as_int()),
         _ => Err(FuncError::new("invalid type for comparison")),
     }
@@ -369,10 +386,10 @@ fn ge(_: &mut CallCtx<'_>, args: &[Value]) -> Result<Value, FuncError> {
 
 fn include(ctx: &mut CallCtx<'_>, args: &[Value]) -> Result<Value, FuncError> {
     let name = args[0].as_str().unwrap_or_default();
-    Ok(Value::str(ctx.include(name, args[1].clone())?))
+    ctx.include(name, args[1].clone())
 }
 
 fn tpl(ctx: &mut CallCtx<'_>, args: &[Value]) -> Result<Value, FuncError> {
     let text = args[0].as_str().unwrap_or_default();
-    Ok(Value::str(ctx.tpl(text, args[1].clone())?))
+    ctx.tpl(text, args[1].clone())
 }

@@ -43,7 +43,7 @@ pub type NativeFn = fn(&mut CallCtx<'_>, &[Value]) -> Result<Value, FuncError>;
 pub enum Param {
     /// `interface {}`: anything, number literals become `int` or `float64`, `nil` is allowed.
     Any,
-    /// `string`: arrives as `Value::Str`.
+    /// `string`: arrives as `Value::Str` or `Value::RawStr`.
     Str,
     /// `int`: arrives as `Value::Int` (an `int64` or `float64` value is a type error).
     Int,
@@ -144,9 +144,9 @@ pub fn helm_funcs() -> &'static FuncMap {
 /// and friends need the executor. Implemented by the executor; functions only use [`CallCtx`].
 pub trait Host {
     /// Executes the named template with `data` as dot and returns its output (Helm's `include`).
-    fn include(&mut self, name: &str, data: Value) -> Result<String, FuncError>;
+    fn include(&mut self, name: &str, data: Value) -> Result<Value, FuncError>;
     /// Parses `text` as a template next to the running ones and executes it (Helm's `tpl`).
-    fn tpl(&mut self, text: &str, data: Value) -> Result<String, FuncError>;
+    fn tpl(&mut self, text: &str, data: Value) -> Result<Value, FuncError>;
     /// The name of the template being executed (e.g. `mychart/templates/deploy.yaml`).
     fn template_name(&self) -> &str;
     /// Charges `steps` of work to the chart's step budget; an error once it is spent.
@@ -165,11 +165,11 @@ impl<'a> CallCtx<'a> {
         CallCtx { host }
     }
 
-    pub fn include(&mut self, name: &str, data: Value) -> Result<String, FuncError> {
+    pub fn include(&mut self, name: &str, data: Value) -> Result<Value, FuncError> {
         self.host.include(name, data)
     }
 
-    pub fn tpl(&mut self, text: &str, data: Value) -> Result<String, FuncError> {
+    pub fn tpl(&mut self, text: &str, data: Value) -> Result<Value, FuncError> {
         self.host.tpl(text, data)
     }
 

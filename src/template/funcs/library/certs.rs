@@ -513,7 +513,7 @@ fn ca(cn: &Value, days: &Value, key: Key) -> Result<Value, FuncError> {
 
 fn string_items(v: &Value) -> Vec<String> {
     match v.clone().collection_view() {
-        Value::List(l) => l.items().iter().map(super::strval).collect(),
+        Value::List(l) => l.items().iter().map(super::strval_text).collect(),
         _ => Vec::new(),
     }
 }

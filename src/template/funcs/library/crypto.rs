@@ -51,11 +51,14 @@ pub(super) fn register(map: &mut FuncMap) {
         },
     );
     map.add("encryptAES", &[Str, Str], None, |_, a| {
-        Ok(Value::str(encrypt_aes(text(&a[0]), text(&a[1]))))
+        Ok(Value::str(encrypt_aes(
+            text(&a[0]),
+            a[1].string_bytes().unwrap_or_default(),
+        )))
     });
     map.add("decryptAES", &[Str, Str], None, |_, a| {
         decrypt_aes(text(&a[0]), text(&a[1]))
-            .map(Value::str)
+            .map(Value::go_string)
             .map_err(FuncError::new)
     });
 }
@@ -171,12 +174,12 @@ fn aes_key(password: &str) -> Aes256 {
     Aes256::new(&key.into())
 }
 
-fn encrypt_aes(password: &str, plaintext: &str) -> String {
+fn encrypt_aes(password: &str, plaintext: &[u8]) -> String {
     if plaintext.is_empty() {
         return String::new();
     }
     let cipher = aes_key(password);
-    let mut content = plaintext.as_bytes().to_vec();
+    let mut content = plaintext.to_vec();
     let padding = AES_BLOCK - content.len() % AES_BLOCK;
     content.extend(std::iter::repeat_n(padding as u8, padding));
     let mut out = vec![0u8; AES_BLOCK];
@@ -196,9 +199,9 @@ fn encrypt_aes(password: &str, plaintext: &str) -> String {
     base64_encode(&out)
 }
 
-fn decrypt_aes(password: &str, encoded: &str) -> Result<String, String> {
+fn decrypt_aes(password: &str, encoded: &str) -> Result<Vec<u8>, String> {
     if encoded.is_empty() {
-        return Ok(String::new());
+        return Ok(Vec::new());
     }
     let data = base64_decode(encoded)?;
     if data.len() < AES_BLOCK {
@@ -232,7 +235,7 @@ fn decrypt_aes(password: &str, encoded: &str) -> Result<String, String> {
         )
     })?;
     plain.truncate(keep);
-    Ok(String::from_utf8_lossy(&plain).into_owned())
+    Ok(plain)
 }
 
 #[cfg(test)]
@@ -254,10 +257,10 @@ mod tests {
 
     #[test]
     fn aes_round_trips() {
-        let sealed = encrypt_aes("secretkey", "plaintext");
+        let sealed = encrypt_aes("secretkey", b"plaintext");
         assert_eq!(base64_decode(&sealed).unwrap().len(), 32);
-        assert_eq!(decrypt_aes("secretkey", &sealed).unwrap(), "plaintext");
-        assert_eq!(encrypt_aes("k", ""), "");
+        assert_eq!(decrypt_aes("secretkey", &sealed).unwrap(), b"plaintext");
+        assert_eq!(encrypt_aes("k", b""), "");
         assert_eq!(
             decrypt_aes("k", "YWJj").unwrap_err(),
             "runtime error: slice bounds out of range [:16] with capacity 3"

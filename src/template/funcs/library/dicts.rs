@@ -3,7 +3,7 @@
 
 use super::super::{CallCtx, FuncMap, Param};
 use super::strings::string_list;
-use super::{is_empty, strval};
+use super::{is_empty, strval_text};
 use crate::template::value::{Entries, FuncError, Map, MapType, Value, MAX_VALUE_DEPTH};
 
 /// Deeper nesting than this is not merged further (maps that contain themselves).
@@ -15,7 +15,7 @@ pub(super) fn register(map: &mut FuncMap) {
         let mut entries = Entries::new();
         for pair in a.chunks(2) {
             let value = pair.get(1).cloned().unwrap_or_else(|| Value::str(""));
-            entries.insert(strval(&pair[0]), value);
+            entries.insert(strval_text(&pair[0]), value);
         }
         Ok(Value::map(entries))
     });

@@ -1,5 +1,5 @@
 //! Sprig's encodings and digests: base64/base32 with Go's strict decoders (their error text is
-//! what a failed `b64dec` returns), SHA-1/256/512 and Adler-32.
+//! what a failed `b64dec` returns; what they decode is a Go string of any bytes), SHA-1/256/512 and Adler-32.
 
 use super::super::{FuncMap, Param};
 use crate::template::value::Value;
@@ -9,45 +9,44 @@ use sha2::{Digest, Sha256, Sha512};
 pub(super) fn register(map: &mut FuncMap) {
     use Param::Str;
     map.add("b64enc", &[Str], None, |_, a| {
-        Ok(Value::str(base64_encode(text(&a[0]).as_bytes())))
+        Ok(Value::str(base64_encode(bytes(&a[0]))))
     });
     map.add("b64dec", &[Str], None, |_, a| {
-        Ok(Value::str(match base64_decode(text(&a[0])) {
-            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-            Err(e) => e,
-        }))
+        Ok(match base64_decode(text(&a[0])) {
+            Ok(bytes) => Value::go_string(bytes),
+            Err(e) => Value::str(e),
+        })
     });
     map.add("b32enc", &[Str], None, |_, a| {
-        Ok(Value::str(base32_encode(text(&a[0]).as_bytes())))
+        Ok(Value::str(base32_encode(bytes(&a[0]))))
     });
     map.add("b32dec", &[Str], None, |_, a| {
-        Ok(Value::str(match base32_decode(text(&a[0])) {
-            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-            Err(e) => e,
-        }))
+        Ok(match base32_decode(text(&a[0])) {
+            Ok(bytes) => Value::go_string(bytes),
+            Err(e) => Value::str(e),
+        })
     });
     map.add("sha1sum", &[Str], None, |_, a| {
-        Ok(Value::str(hex::encode(Sha1::digest(
-            text(&a[0]).as_bytes(),
-        ))))
+        Ok(Value::str(hex::encode(Sha1::digest(bytes(&a[0])))))
     });
     map.add("sha256sum", &[Str], None, |_, a| {
-        Ok(Value::str(hex::encode(Sha256::digest(
-            text(&a[0]).as_bytes(),
-        ))))
+        Ok(Value::str(hex::encode(Sha256::digest(bytes(&a[0])))))
     });
     map.add("sha512sum", &[Str], None, |_, a| {
-        Ok(Value::str(hex::encode(Sha512::digest(
-            text(&a[0]).as_bytes(),
-        ))))
+        Ok(Value::str(hex::encode(Sha512::digest(bytes(&a[0])))))
     });
     map.add("adler32sum", &[Str], None, |_, a| {
-        Ok(Value::str(adler32(text(&a[0]).as_bytes()).to_string()))
+        Ok(Value::str(adler32(bytes(&a[0])).to_string()))
     });
 }
 
 fn text(v: &Value) -> &str {
     v.as_str().unwrap_or("")
+}
+
+/// A string argument's bytes: what Go encodes and digests.
+fn bytes(v: &Value) -> &[u8] {
+    v.string_bytes().unwrap_or_default()
 }
 
 const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

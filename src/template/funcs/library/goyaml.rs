@@ -6,6 +6,7 @@
 //! decides the bytes.
 
 use crate::go::json::{format_float, Json};
+use crate::go::utf8::go_text;
 use crate::yaml::emit::{self, Node, SequenceIndent};
 
 /// Which go-yaml writes the document.
@@ -32,6 +33,8 @@ fn to_node(json: &Json) -> Node {
         Json::Bool(b) => Node::Plain(b.to_string()),
         Json::Number(text) => Node::Plain(resolve_number(text)),
         Json::Str(s) => Node::Str(s.clone()),
+        // Through JSON, each invalid byte came back as U+FFFD.
+        Json::RawStr(bytes) => Node::Str(go_text(bytes).into_owned()),
         Json::Array(items) => Node::Seq(items.iter().map(to_node).collect()),
         Json::Object(entries) => Node::Map(
             entries

@@ -178,6 +178,7 @@ fn to_json(v: &Value, depth: usize) -> Result<Json, String> {
             )
         })?),
         Value::Str(s) => Json::Str(s.to_string()),
+        Value::RawStr(r) => Json::RawStr(r.bytes().to_vec()),
         Value::Bytes(b) => Json::Str(super::encoding::base64_encode(b)),
         Value::List(l) if l.is_nil() => Json::Null,
         Value::List(l) => Json::Array(
@@ -460,7 +461,7 @@ fn toml_value(v: &Value) -> String {
                 .collect();
             format!("{{{}}}", items.join(", "))
         }
-        other => toml_string(&super::strval(other)),
+        other => toml_string(&super::strval_text(other)),
     }
 }
 

@@ -51,13 +51,19 @@ pub(super) fn register(map: &mut FuncMap) {
     helm_data::register(map);
 }
 
-/// Sprig's `strval`: strings as they are, byte slices as text, anything else as Go's `%v`.
-pub(crate) fn strval(v: &Value) -> String {
+/// Sprig's `strval`, as the Go string it makes: strings as they are, byte slices as the
+/// string of their bytes, anything else as Go's `%v`.
+pub(crate) fn strval(v: &Value) -> Value {
     match v {
-        Value::Str(s) => s.to_string(),
-        Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
-        other => go_format(other),
+        Value::Str(_) | Value::RawStr(_) => v.clone(),
+        Value::Bytes(b) => Value::go_string(b.to_vec()),
+        other => Value::go_string(crate::template::fmt::format_value_bytes(other)),
     }
+}
+
+/// [`strval`] as text (an invalid byte reads as U+FFFD), for map keys and lists of strings.
+pub(crate) fn strval_text(v: &Value) -> String {
+    strval(v).as_str().unwrap_or_default().to_string()
 }
 
 /// Go's panic when reflection is asked for the type of a nil interface.
@@ -93,6 +99,7 @@ fn deep_equal_within(
         (Value::Int(x), Value::Int(y)) | (Value::Int64(x), Value::Int64(y)) => x == y,
         (Value::Float(x), Value::Float(y)) => x == y,
         (Value::Str(x), Value::Str(y)) => x == y,
+        (Value::RawStr(x), Value::RawStr(y)) => x.bytes() == y.bytes(),
         (Value::Bytes(x), Value::Bytes(y)) => x == y,
         (Value::List(x), Value::List(y)) => {
             x.elem == y.elem

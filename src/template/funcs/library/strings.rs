@@ -2,8 +2,10 @@
 //! byte offsets and `nospace` walks bytes; case mapping is Go's rune-by-rune simple mapping.
 
 use super::super::{CallCtx, FuncMap, Param};
-use super::{check_built_bytes, go_format, strval, too_large, MAX_BUILT_ITEMS};
-use crate::template::fmt::quote as go_quote;
+use super::{check_built_bytes, strval, strval_text, too_large, MAX_BUILT_ITEMS};
+use crate::go::strings::{find_bytes, replace_bytes, split_bytes};
+use crate::template::fmt::{format_value_bytes, quote_bytes};
+use crate::template::value::go_runes;
 use crate::template::value::{Entries, FuncError, List, ListType, Map, MapType, Value};
 
 pub(super) fn register(map: &mut FuncMap) {
@@ -16,12 +18,16 @@ pub(super) fn register(map: &mut FuncMap) {
     map.add("trimAll", &[Str, Str], None, trim_all);
     map.add("trimall", &[Str, Str], None, trim_all);
     map.add("trimPrefix", &[Str, Str], None, |_, a| {
-        let (prefix, s) = (text(&a[0]), text(&a[1]));
-        Ok(Value::str(s.strip_prefix(prefix).unwrap_or(s)))
+        Ok(match bytes(&a[1]).strip_prefix(bytes(&a[0])) {
+            Some(rest) => Value::go_substring(rest),
+            None => a[1].clone(),
+        })
     });
     map.add("trimSuffix", &[Str, Str], None, |_, a| {
-        let (suffix, s) = (text(&a[0]), text(&a[1]));
-        Ok(Value::str(s.strip_suffix(suffix).unwrap_or(s)))
+        Ok(match bytes(&a[1]).strip_suffix(bytes(&a[0])) {
+            Some(rest) => Value::go_substring(rest),
+            None => a[1].clone(),
+        })
     });
     map.add("upper", &[Str], None, |_, a| {
         Ok(Value::str(
@@ -49,21 +55,21 @@ pub(super) fn register(map: &mut FuncMap) {
         Ok(Value::str(nospace(text(&a[0]))))
     });
     map.add("abbrev", &[Int, Str], None, |_, a| {
-        let (width, s) = (int(&a[0]), text(&a[1]));
-        Ok(Value::str(if width < 4 {
-            s.to_string()
+        let width = int(&a[0]);
+        Ok(if width < 4 {
+            a[1].clone()
         } else {
-            abbreviate(s, 0, width)
-        }))
+            Value::go_string(abbreviate(bytes(&a[1]), 0, width))
+        })
     });
     map.add("abbrevboth", &[Int, Int, Str], None, |_, a| {
-        let (left, right, s) = (int(&a[0]), int(&a[1]), text(&a[2]));
+        let (left, right) = (int(&a[0]), int(&a[1]));
         let keep = right < 4 || (left > 0 && right < 7);
-        Ok(Value::str(if keep {
-            s.to_string()
+        Ok(if keep {
+            a[2].clone()
         } else {
-            abbreviate(s, left, right)
-        }))
+            Value::go_string(abbreviate(bytes(&a[2]), left, right))
+        })
     });
     map.add("initials", &[Str], None, |_, a| {
         let initials: String = text(&a[0])
@@ -73,56 +79,72 @@ pub(super) fn register(map: &mut FuncMap) {
         Ok(Value::str(initials))
     });
     map.add("wrap", &[Int, Str], None, |_, a| {
-        Ok(Value::str(wrap(text(&a[1]), int(&a[0]), "\n", false)))
+        Ok(Value::go_string(wrap(
+            bytes(&a[1]),
+            int(&a[0]),
+            b"\n",
+            false,
+        )))
     });
     map.add("wrapWith", &[Int, Str, Str], None, |_, a| {
-        Ok(Value::str(wrap(text(&a[2]), int(&a[0]), text(&a[1]), true)))
+        Ok(Value::go_string(wrap(
+            bytes(&a[2]),
+            int(&a[0]),
+            bytes(&a[1]),
+            true,
+        )))
     });
     map.add("contains", &[Str, Str], None, |_, a| {
-        Ok(Value::Bool(text(&a[1]).contains(text(&a[0]))))
+        Ok(Value::Bool(
+            find_bytes(bytes(&a[1]), bytes(&a[0])).is_some(),
+        ))
     });
     map.add("hasPrefix", &[Str, Str], None, |_, a| {
-        Ok(Value::Bool(text(&a[1]).starts_with(text(&a[0]))))
+        Ok(Value::Bool(bytes(&a[1]).starts_with(bytes(&a[0]))))
     });
     map.add("hasSuffix", &[Str, Str], None, |_, a| {
-        Ok(Value::Bool(text(&a[1]).ends_with(text(&a[0]))))
+        Ok(Value::Bool(bytes(&a[1]).ends_with(bytes(&a[0]))))
     });
     map.add("quote", &[], Some(Any), |_, a| {
         let quoted: Vec<String> = a
             .iter()
             .filter(|v| !v.is_nil())
-            .map(|v| go_quote(&strval(v)))
+            .map(|v| quote_bytes(strval(v).string_bytes().unwrap_or_default(), false))
             .collect();
         Ok(Value::str(quoted.join(" ")))
     });
     map.add("squote", &[], Some(Any), |_, a| {
-        let quoted: Vec<String> = a
+        let quoted: Vec<Vec<u8>> = a
             .iter()
             .filter(|v| !v.is_nil())
-            .map(|v| format!("'{}'", go_format(v)))
+            .map(|v| [&b"'"[..], &format_value_bytes(v), b"'"].concat())
             .collect();
-        Ok(Value::str(quoted.join(" ")))
+        Ok(Value::go_string(quoted.join(&b' ')))
     });
     map.add("cat", &[], Some(Any), |_, a| {
-        let parts: Vec<String> = a.iter().filter(|v| !v.is_nil()).map(go_format).collect();
-        Ok(Value::str(parts.join(" ")))
+        let parts: Vec<Vec<u8>> = a
+            .iter()
+            .filter(|v| !v.is_nil())
+            .map(format_value_bytes)
+            .collect();
+        Ok(Value::go_string(parts.join(&b' ')))
     });
     map.add("indent", &[Int, Str], None, |_, a| {
-        indent(int(&a[0]), text(&a[1])).map(Value::str)
+        indent(int(&a[0]), bytes(&a[1]), b"").map(Value::go_string)
     });
     map.add("nindent", &[Int, Str], None, |_, a| {
-        indent(int(&a[0]), text(&a[1])).map(|s| Value::str(format!("\n{s}")))
+        indent(int(&a[0]), bytes(&a[1]), b"\n").map(Value::go_string)
     });
     map.add("replace", &[Str, Str, Str], None, |_, a| {
-        let (old, new, src) = (text(&a[0]), text(&a[1]), text(&a[2]));
+        let (old, new, src) = (bytes(&a[0]), bytes(&a[1]), bytes(&a[2]));
         // Go's Replace with an empty `old` inserts `new` around every rune.
         let count = match old.is_empty() {
-            true => src.chars().count() + 1,
-            false => src.matches(old).count(),
+            true => go_runes(src).count() + 1,
+            false => split_bytes(src, old).count() - 1,
         };
         let size = src.len() as u128 + count as u128 * new.len() as u128;
         check_built_bytes("replace", size)?;
-        Ok(Value::str(src.replace(old, new)))
+        Ok(Value::go_string(replace_bytes(src, old, new)))
     });
     map.add("plural", &[Str, Str, Int], None, |_, a| {
         Ok(if int(&a[2]) == 1 {
@@ -140,9 +162,7 @@ pub(super) fn register(map: &mut FuncMap) {
     map.add("camelcase", &[Str], None, |_, a| {
         Ok(Value::str(camelcase(text(&a[0]))))
     });
-    map.add("toString", &[Any], None, |_, a| {
-        Ok(Value::str(strval(&a[0])))
-    });
+    map.add("toString", &[Any], None, |_, a| Ok(strval(&a[0])));
     map.add("toStrings", &[Any], None, |_, a| {
         Ok(string_list(strslice(&a[0])))
     });
@@ -165,7 +185,7 @@ pub(super) fn register(map: &mut FuncMap) {
     map.add("sortAlpha", &[Any], None, |_, a| {
         let mut items = match a[0].clone().collection_view() {
             list @ (Value::List(_) | Value::Bytes(_)) => strslice(&list),
-            other => vec![strval(&other)],
+            other => vec![strval_text(&other)],
         };
         items.sort();
         Ok(string_list(items))
@@ -173,8 +193,15 @@ pub(super) fn register(map: &mut FuncMap) {
     map.add("hello", &[], None, |_, _| Ok(Value::str("Hello!")));
 }
 
+/// A string argument's text (an invalid byte reads as U+FFFD, as Go's rune-wise functions
+/// read it).
 fn text(v: &Value) -> &str {
     v.as_str().unwrap_or("")
+}
+
+/// A string argument's bytes, for the functions that cut, compare or copy bytes.
+fn bytes(v: &Value) -> &[u8] {
+    v.string_bytes().unwrap_or_default()
 }
 
 fn int(v: &Value) -> i64 {
@@ -299,14 +326,8 @@ fn repeat(_: &mut CallCtx<'_>, a: &[Value]) -> Result<Value, FuncError> {
     Ok(Value::str(s.repeat(count as usize)))
 }
 
-/// A byte range of a string; text split inside a character is repaired as Go's output would be
-/// when printed (U+FFFD).
-fn byte_slice(s: &str, start: usize, end: usize) -> String {
-    String::from_utf8_lossy(&s.as_bytes()[start..end]).into_owned()
-}
-
 fn substr(_: &mut CallCtx<'_>, a: &[Value]) -> Result<Value, FuncError> {
-    let (start, end, s) = (int(&a[0]), int(&a[1]), text(&a[2]));
+    let (start, end, s) = (int(&a[0]), int(&a[1]), bytes(&a[2]));
     let len = s.len() as i64;
     let out_of_range =
         |msg: String| FuncError::new(format!("runtime error: slice bounds out of range {msg}"));
@@ -314,30 +335,30 @@ fn substr(_: &mut CallCtx<'_>, a: &[Value]) -> Result<Value, FuncError> {
         if end < 0 || end > len {
             return Err(out_of_range(format!("[:{end}] with length {len}")));
         }
-        return Ok(Value::str(byte_slice(s, 0, end as usize)));
+        return Ok(Value::go_substring(&s[..end as usize]));
     }
     if end < 0 || end > len {
         if start > len {
             return Err(out_of_range(format!("[{start}:{len}]")));
         }
-        return Ok(Value::str(byte_slice(s, start as usize, len as usize)));
+        return Ok(Value::go_substring(&s[start as usize..]));
     }
     if start > end {
         return Err(out_of_range(format!("[{start}:{end}]")));
     }
-    Ok(Value::str(byte_slice(s, start as usize, end as usize)))
+    Ok(Value::go_substring(&s[start as usize..end as usize]))
 }
 
 fn trunc(_: &mut CallCtx<'_>, a: &[Value]) -> Result<Value, FuncError> {
-    let (c, s) = (int(&a[0]), text(&a[1]));
+    let (c, s) = (int(&a[0]), bytes(&a[1]));
     let len = s.len() as i64;
-    Ok(Value::str(if c < 0 && len + c > 0 {
-        byte_slice(s, (len + c) as usize, len as usize)
+    Ok(if c < 0 && len + c > 0 {
+        Value::go_substring(&s[(len + c) as usize..])
     } else if c >= 0 && len > c {
-        byte_slice(s, 0, c as usize)
+        Value::go_substring(&s[..c as usize])
     } else {
-        s.to_string()
-    }))
+        a[1].clone()
+    })
 }
 
 /// goutils `DeleteWhiteSpace`, which walks bytes as if each were a Latin-1 rune: multi-byte
@@ -355,42 +376,38 @@ fn nospace(s: &str) -> String {
 }
 
 /// goutils `AbbreviateFull` (byte offsets).
-fn abbreviate(s: &str, offset: i64, max_width: i64) -> String {
+fn abbreviate(s: &[u8], offset: i64, max_width: i64) -> Vec<u8> {
     let len = s.len() as i64;
     if s.is_empty() || len <= max_width {
-        return s.to_string();
+        return s.to_vec();
     }
     let mut offset = offset.min(len);
     if len - offset < max_width - 3 {
         offset = len - (max_width - 3);
     }
     if offset <= 4 {
-        return format!("{}...", byte_slice(s, 0, (max_width - 3) as usize));
+        return [&s[..(max_width - 3) as usize], b"..."].concat();
     }
     if max_width < 7 {
-        return s.to_string();
+        return s.to_vec();
     }
     if offset + max_width - 3 < len {
-        let tail = byte_slice(s, offset as usize, len as usize);
-        return format!("...{}", abbreviate(&tail, 0, max_width - 3));
+        let tail = abbreviate(&s[offset as usize..], 0, max_width - 3);
+        return [&b"..."[..], &tail].concat();
     }
-    format!(
-        "...{}",
-        byte_slice(s, (len - (max_width - 3)) as usize, len as usize)
-    )
+    [&b"..."[..], &s[(len - (max_width - 3)) as usize..]].concat()
 }
 
-/// goutils `WrapCustom`.
-fn wrap(s: &str, width: i64, newline: &str, wrap_long_words: bool) -> String {
-    if s.is_empty() {
-        return String::new();
+/// goutils `WrapCustom` (byte offsets).
+fn wrap(b: &[u8], width: i64, newline: &[u8], wrap_long_words: bool) -> Vec<u8> {
+    if b.is_empty() {
+        return Vec::new();
     }
-    let newline = if newline.is_empty() { "\n" } else { newline };
+    let newline = if newline.is_empty() { b"\n" } else { newline };
     let width = width.max(1) as usize;
-    let b = s.as_bytes();
     let len = b.len();
     let mut offset = 0;
-    let mut out = String::new();
+    let mut out = Vec::new();
     while len - offset > width {
         if b[offset] == b' ' {
             offset += 1;
@@ -403,45 +420,47 @@ fn wrap(s: &str, width: i64, newline: &str, wrap_long_words: bool) -> String {
             .map(|i| i + offset);
         match space {
             Some(at) => {
-                out.push_str(&byte_slice(s, offset, at));
-                out.push_str(newline);
+                out.extend_from_slice(&b[offset..at]);
+                out.extend_from_slice(newline);
                 offset = at + 1;
             }
             None if wrap_long_words => {
-                out.push_str(&byte_slice(s, offset, width + offset));
-                out.push_str(newline);
+                out.extend_from_slice(&b[offset..width + offset]);
+                out.extend_from_slice(newline);
                 offset += width;
             }
             None => {
                 let end = width + offset;
                 match b[end..].iter().position(|&c| c == b' ') {
                     None => {
-                        out.push_str(&byte_slice(s, offset, len));
+                        out.extend_from_slice(&b[offset..len]);
                         offset = len;
                     }
                     Some(i) => {
-                        out.push_str(&byte_slice(s, offset, i + end));
-                        out.push_str(newline);
+                        out.extend_from_slice(&b[offset..i + end]);
+                        out.extend_from_slice(newline);
                         offset = i + end + 1;
                     }
                 }
             }
         }
     }
-    out.push_str(&byte_slice(s, offset, len));
+    out.extend_from_slice(&b[offset..len]);
     out
 }
 
-fn indent(spaces: i64, s: &str) -> Result<String, FuncError> {
+/// Sprig's `indent` (`nindent` puts `head`, a newline, first), over a string's bytes.
+fn indent(spaces: i64, s: &[u8], head: &[u8]) -> Result<Vec<u8>, FuncError> {
     if spaces < 0 {
         return Err(FuncError::new("strings: negative Repeat count"));
     }
-    let lines = s.bytes().filter(|&b| b == b'\n').count() + 1;
+    let lines = s.iter().filter(|&&b| b == b'\n').count() + 1;
     if (spaces as u128) * (lines as u128) + s.len() as u128 > MAX_BUILT_ITEMS as u128 {
         return Err(too_large("indent"));
     }
-    let pad = " ".repeat(spaces as usize);
-    Ok(format!("{pad}{}", s.replace('\n', &format!("\n{pad}"))))
+    let pad = vec![b' '; spaces as usize];
+    let newline_pad = [&b"\n"[..], &pad].concat();
+    Ok([head, &pad, &replace_bytes(s, b"\n", &newline_pad)].concat())
 }
 
 /// Go's `strings.SplitN` (`n < 0` means all; an empty separator splits into characters).
@@ -495,11 +514,11 @@ pub(crate) fn strslice(v: &Value) -> Vec<String> {
             .items()
             .iter()
             .filter(|i| !i.is_nil())
-            .map(strval)
+            .map(strval_text)
             .collect(),
         Value::Bytes(bytes) => bytes.iter().map(|b| b.to_string()).collect(),
         Value::Nil => Vec::new(),
-        other => vec![strval(other)],
+        other => vec![strval_text(other)],
     }
 }
 
@@ -707,18 +726,21 @@ mod tests {
         assert_eq!(nospace(" a b\tc\nd "), "abcd");
         assert_eq!(nospace("a\u{a0}b\u{3000}c"), "aÂbã\u{80}\u{80}c");
         assert_eq!(nospace("é ü"), "Ã©Ã¼");
-        assert_eq!(abbreviate("hello world", 0, 5), "he...");
-        assert_eq!(abbreviate("1234 5678 9123", 5, 10), "...5678...");
-        assert_eq!(abbreviate("abcdefghijkl", 0, 7), "abcd...");
-        assert_eq!(abbreviate("abcdefghijklmnop", 10, 7), "...k...");
+        assert_eq!(abbreviate(b"hello world", 0, 5), b"he...");
+        assert_eq!(abbreviate(b"1234 5678 9123", 5, 10), b"...5678...");
+        assert_eq!(abbreviate(b"abcdefghijkl", 0, 7), b"abcd...");
+        assert_eq!(abbreviate(b"abcdefghijklmnop", 10, 7), b"...k...");
     }
 
     #[test]
     fn wraps_like_goutils() {
-        assert_eq!(wrap("Hello World", 5, "\n", false), "Hello\nWorld");
-        assert_eq!(wrap("abcdefgh ij", 3, "\n", false), "abcdefgh\nij");
+        let w = |s: &str, width, newline: &str, long| {
+            String::from_utf8(wrap(s.as_bytes(), width, newline.as_bytes(), long)).unwrap()
+        };
+        assert_eq!(w("Hello World", 5, "\n", false), "Hello\nWorld");
+        assert_eq!(w("abcdefgh ij", 3, "\n", false), "abcdefgh\nij");
         assert_eq!(
-            wrap(
+            w(
                 "the quick brown fox jumps over the lazy dog",
                 10,
                 "\n",
@@ -726,8 +748,8 @@ mod tests {
             ),
             "the quick\nbrown fox\njumps over\nthe lazy\ndog"
         );
-        assert_eq!(wrap("abcdefghij kl", 4, "|", true), "abcd|efgh|ij|kl");
-        assert_eq!(wrap("a b c", 0, "\n", false), "a\nb\nc");
+        assert_eq!(w("abcdefghij kl", 4, "|", true), "abcd|efgh|ij|kl");
+        assert_eq!(w("a b c", 0, "\n", false), "a\nb\nc");
     }
 
     #[test]

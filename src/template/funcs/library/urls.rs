@@ -55,7 +55,9 @@ fn url_join(_: &mut CallCtx<'_>, a: &[Value]) -> Result<Value, FuncError> {
     let field = |key: &str| -> Result<String, FuncError> {
         match entries.get(key) {
             None => Ok(String::new()),
-            Some(Value::Str(s)) => Ok(s.to_string()),
+            Some(s @ (Value::Str(_) | Value::RawStr(_))) => {
+                Ok(s.as_str().unwrap_or_default().into())
+            }
             Some(other) => Err(FuncError::new(format!(
                 "unable to parse {key} key, must be of type string, but {} found",
                 other.type_name()
