@@ -55,18 +55,53 @@ pub fn replace_bytes(src: &[u8], old: &[u8], new: &[u8]) -> Vec<u8> {
 }
 
 /// Go's `strings.TrimSpace` over a string's bytes (Unicode white space; an invalid byte is
-/// not space).
+/// not space). Reads only the runes it trims and the first one it keeps at each end.
 pub fn trim_space(bytes: &[u8]) -> &[u8] {
-    let mut start = None;
-    let mut end = 0;
-    let mut at = 0;
-    for rune in go_runes(bytes) {
-        let width = rune.map_or(1, char::len_utf8);
-        if !rune.is_ok_and(char::is_whitespace) {
-            start.get_or_insert(at);
-            end = at + width;
+    let start = bytes.len()
+        - go_runes(bytes)
+            .take_while(|rune| rune.is_ok_and(char::is_whitespace))
+            .fold(bytes.len(), |left, rune| {
+                left - rune.map_or(1, char::len_utf8)
+            });
+    let mut end = bytes.len();
+    while end > start {
+        // The last rune starts at the last byte that is not a continuation byte (of at most 4).
+        let from = (start..end)
+            .rev()
+            .take(4)
+            .find(|&i| bytes[i] & 0xC0 != 0x80)
+            .unwrap_or(end - 1);
+        match std::str::from_utf8(&bytes[from..end]) {
+            Ok(last) if last.chars().all(char::is_whitespace) => end = from,
+            _ => break,
         }
-        at += width;
     }
-    start.map_or(&[], |start| &bytes[start..end])
+    &bytes[start..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trims_unicode_space_but_not_invalid_bytes() {
+        assert_eq!(trim_space(b" \t\xc2\xa0a b\xe3\x80\x80\n "), b"a b");
+        assert_eq!(trim_space(b"\n\xe6\x97 x \xa0\n"), b"\xe6\x97 x \xa0");
+        assert_eq!(trim_space(" \u{3000} ".as_bytes()), b"");
+        assert_eq!(trim_space(b""), b"");
+    }
+
+    #[test]
+    fn replaces_bytes_as_go_replace_all() {
+        assert_eq!(replace_bytes(b"a\xffb\xff", b"\xff", b"--"), b"a--b--");
+        assert_eq!(
+            replace_bytes(b"a\xff\xc3\xa9", b"", b"|"),
+            b"|a|\xff|\xc3\xa9|"
+        );
+        assert_eq!(find_bytes(b"abc", b"c"), Some(2));
+        assert_eq!(
+            split_bytes(b"a\nb\n", b"\n").collect::<Vec<_>>(),
+            [&b"a"[..], b"b", b""]
+        );
+    }
 }
