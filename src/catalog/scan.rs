@@ -50,20 +50,19 @@ pub fn flags_fingerprint(options: &ScanOptions) -> String {
     sha256_hex(key.to_string().as_bytes())
 }
 
-/// Scans `paths` against `catalog` (see the module docs) and hands every result, stored or
-/// new, to `emit` in input order. A failed catalog write stops further writes and is returned
+/// Scans `inputs` (what `paths` stand for, see [`scan::discover`]) against `catalog` (see the
+/// module docs) and hands every input's results, stored or new, to `emit` in input order. A failed catalog write stops further writes and is returned
 /// once the scan is done (the results are still all handed out).
 pub fn scan_with_catalog(
     catalog: &mut Catalog,
     paths: &[PathBuf],
+    inputs: &[Input],
     options: &ScanOptions,
-    mut emit: impl FnMut(ScanResult),
+    mut emit: impl FnMut(Vec<ScanResult>),
 ) -> Result<CatalogScanCounts, CatalogScanError> {
     let flags = flags_fingerprint(options);
-    let inputs = scan::discover(paths, options);
     // Stored and new results alike are handed out in input order.
-    let mut merge =
-        InOrder::new(|_, results: Vec<ScanResult>| results.into_iter().for_each(&mut emit));
+    let mut merge = InOrder::new(|_, results: Vec<ScanResult>| emit(results));
     let mut counts = CatalogScanCounts::default();
     // Reading and hashing every input is most of an unchanged re-scan: on all the cores the
     // scan may use, as the scan itself would.

@@ -5,11 +5,13 @@ use super::output_file::AtomicFile;
 use anyhow::Context;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use pkglens::catalog::scan::scan_with_catalog;
 use pkglens::catalog::Catalog;
 use pkglens::gate::{input_unreadable, sarif, Failure, Gate, Policy, Rule, GATE_NAMES};
 use pkglens::helm::render::RenderOptions;
 use pkglens::notice;
+use pkglens::notice::Verbosity;
 use pkglens::output::{Format, ImageSelection, ResultWriter};
 use pkglens::records::ScanResult;
 use pkglens::scan::pool::{self, Isolation};
@@ -18,7 +20,7 @@ use pkglens::scan::{self, ScanOptions};
 use pkglens::terminal;
 use pkglens::unpack::Limits;
 use pkglens::verify::Verifier;
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -287,18 +289,23 @@ fn write_results(
     };
     let mut failures = Vec::new();
     let mut write_error = None;
+    let inputs = scan::discover(run.inputs, run.options);
+    let inputs = run.shard.map_or(&inputs[..], |shard| shard.slice(&inputs));
+    let progress = Progress::start(inputs.len());
     let mut emit = |mut result: ScanResult| {
         run.verifier.apply(&mut result);
         outcome.unreadable_input |= input_unreadable(&result);
         let found = gate.policy.check(&result);
         outcome.gate_failed |= !found.is_empty();
         if gate.enforced {
-            for failure in &found {
-                eprintln!(
-                    "pkglens: gate failed: {}",
-                    terminal::escape_lines(&failure.to_string())
-                );
-            }
+            progress.suspend(|| {
+                for failure in &found {
+                    eprintln!(
+                        "pkglens: gate failed: {}",
+                        terminal::escape_lines(&failure.to_string())
+                    );
+                }
+            });
         }
         if gate.sarif {
             failures.extend(found);
@@ -307,16 +314,20 @@ fn write_results(
             write_error = writer.write(result).err();
         }
     };
+    let mut problems = 0;
+    let mut emit_input = |results: Vec<ScanResult>| {
+        problems += results.iter().map(|r| r.problems.len()).sum::<usize>();
+        progress.input_done(problems);
+        results.into_iter().for_each(&mut emit)
+    };
     match run.catalog {
         None => {
-            let inputs = scan::discover(run.inputs, run.options);
-            let inputs = run.shard.map_or(&inputs[..], |shard| shard.slice(&inputs));
-            scan::scan_inputs(inputs, run.options, |_, results| {
-                results.into_iter().for_each(&mut emit)
-            })?
+            scan::scan_inputs(inputs, run.options, |_, results| emit_input(results))?;
+            progress.finish();
         }
         Some(catalog) => {
-            let counts = scan_with_catalog(catalog, run.inputs, run.options, &mut emit)?;
+            let counts = scan_with_catalog(catalog, run.inputs, inputs, run.options, emit_input)?;
+            progress.finish();
             notice::notice(&format!(
                 "catalog {}: {} input(s) skipped (sha256 and flags unchanged), {} scanned, {} \
                  removed (no longer in the scanned folders)",
@@ -327,10 +338,6 @@ fn write_results(
             ));
         }
     }
-    run.verifier
-        .unscanned_results()
-        .into_iter()
-        .for_each(&mut emit);
     let written = match (write_error, writer) {
         (Some(err), _) => Err(err),
         (None, Some(writer)) => writer.finish(),
@@ -342,6 +349,50 @@ fn write_results(
         other => other.context("cannot write the results")?,
     }
     Ok(outcome)
+}
+
+/// The progress bar on stderr (inputs done / total, rate, ETA, problems so far): only when
+/// stderr is a terminal, and not with `-q`.
+struct Progress(Option<ProgressBar>);
+
+impl Progress {
+    fn start(inputs: usize) -> Self {
+        let shown = io::stderr().is_terminal() && notice::verbosity() > Verbosity::Quiet;
+        Self(shown.then(|| {
+            let bar =
+                ProgressBar::with_draw_target(Some(inputs as u64), ProgressDrawTarget::stderr());
+            let style = ProgressStyle::with_template(
+                "{wide_bar} {pos}/{len} inputs, {per_sec}, ETA {eta}, {msg}",
+            );
+            // The template is ours and fixed; were it refused, the default style does.
+            if let Ok(style) = style {
+                bar.set_style(style);
+            }
+            bar.set_message("0 problems");
+            bar
+        }))
+    }
+
+    fn input_done(&self, problems_so_far: usize) {
+        if let Some(bar) = &self.0 {
+            bar.set_message(format!("{problems_so_far} problems"));
+            bar.inc(1);
+        }
+    }
+
+    /// Runs `print` (lines for stderr) with the bar out of the way.
+    fn suspend(&self, print: impl FnOnce()) {
+        match &self.0 {
+            Some(bar) => bar.suspend(print),
+            None => print(),
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
 }
 
 fn write_sarif(policy: &Policy, failures: &[Failure], mut out: impl Write) -> io::Result<()> {
