@@ -177,15 +177,21 @@ impl<'l> Loader<'l> {
     fn run(mut self, text: &str) -> Result<Vec<Node>, YamlError> {
         let mut parser = Parser::new_from_str(text);
         loop {
-            let (event, _) = parser.next_token().map_err(|e| YamlError::Syntax {
-                // libyaml reports an unterminated scalar where the text ends.
-                line: if e.info().ends_with("found unexpected end of stream") {
-                    text.matches('\n').count() + 1
-                } else {
-                    e.marker().line()
-                },
-                column: e.marker().col() + 1,
-                message: e.info().to_string(),
+            let (event, mark) = parser.next_token().map_err(|e| {
+                if e.info() == "while parsing node, found unknown anchor" {
+                    // go-yaml's decoder finds it, and names it without a line.
+                    return YamlError::UnknownAnchor(alias_name(text, e.marker().index()));
+                }
+                YamlError::Syntax {
+                    // libyaml reports an unterminated scalar where the text ends.
+                    line: if e.info().ends_with("found unexpected end of stream") {
+                        text.matches('\n').count() + 1
+                    } else {
+                        e.marker().line()
+                    },
+                    column: e.marker().col() + 1,
+                    message: e.info().to_string(),
+                }
             })?;
             match event {
                 Event::StreamEnd => {
@@ -200,13 +206,18 @@ impl<'l> Loader<'l> {
                 Event::Nothing | Event::StreamStart | Event::DocumentStart | Event::DocumentEnd => {
                 }
                 Event::Alias(id) => {
-                    let (_, size) = self.anchors.get(&id).ok_or(YamlError::UnknownAnchor)?;
-                    let size = *size;
+                    // The parser knows every anchor defined so far: one not finished yet is
+                    // the alias's own ancestor.
+                    let Some(&(_, size)) = self.anchors.get(&id) else {
+                        return Err(YamlError::AnchorInItself(alias_name(text, mark.index())));
+                    };
                     self.aliased = true;
                     // Charged before the copy is made.
                     self.charge(size)?;
-                    let node = self.anchors.get(&id).map(|(n, _)| n.clone());
-                    self.finish(node.ok_or(YamlError::UnknownAnchor)?, size, 0)?;
+                    if let Some((node, _)) = self.anchors.get(&id) {
+                        let node = node.clone();
+                        self.finish(node, size, 0)?;
+                    }
                 }
                 Event::Scalar(text, style, anchor, tag) => {
                     let size = Size {
@@ -331,6 +342,15 @@ fn tag_name(tag: Tag) -> String {
     } else {
         format!("{}{}", tag.handle, tag.suffix)
     }
+}
+
+/// The name of the alias (`*name`) that starts at character `index` of the text.
+fn alias_name(text: &str, index: usize) -> String {
+    text.chars()
+        .skip(index)
+        .skip_while(|&c| c == '*')
+        .take_while(|&c| !c.is_whitespace() && !matches!(c, ',' | '[' | ']' | '{' | '}'))
+        .collect()
 }
 
 #[cfg(test)]

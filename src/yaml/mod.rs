@@ -59,8 +59,12 @@ pub enum YamlError {
     /// Too many nodes or scalar bytes without aliases to blame, or the input's byte budget.
     #[error("yaml: {0}")]
     Limit(LimitExceeded),
-    #[error("yaml: unknown anchor referenced by alias")]
-    UnknownAnchor,
+    /// An alias to an anchor not defined before it.
+    #[error("yaml: unknown anchor '{0}' referenced")]
+    UnknownAnchor(String),
+    /// An alias inside the node its anchor names.
+    #[error("yaml: anchor '{0}' value contains itself")]
+    AnchorInItself(String),
     /// A scalar whose explicit tag or value cannot be represented (`!!int abc`, `.inf` in JSON).
     #[error("yaml: {0}")]
     Value(String),
@@ -109,7 +113,7 @@ pub fn utf8_text(bytes: &[u8]) -> Result<&str, YamlError> {
 
 /// The problems of yaml-rust2 worded as libyaml (and so go-yaml) words them, with whether the
 /// problem is the parser's (an unexpected token) rather than the scanner's.
-const GO_PROBLEMS: [(&str, &str, bool); 12] = [
+const GO_PROBLEMS: [(&str, &str, bool); 15] = [
     (
         "while parsing a flow sequence, expected ',' or ']'",
         "did not find expected ',' or ']'",
@@ -165,6 +169,18 @@ const GO_PROBLEMS: [(&str, &str, bool); 12] = [
         "found unexpected end of stream",
         false,
     ),
+    (
+        "while parsing a quoted scalar, found unknown escape character",
+        "found unknown escape character",
+        false,
+    ),
+    (
+        // libyaml's spelling.
+        "while parsing a quoted scalar, did not find expected hexadecimal number",
+        "did not find expected hexdecimal number",
+        false,
+    ),
+    ("simple key expected", "could not find expected ':'", false),
     (
         "while scanning a quoted scalar, found unexpected document indicator",
         "found unexpected document indicator",
@@ -229,6 +245,51 @@ mod tests {
         assert_eq!(
             problem(b"a: \xf4\x90\x80\x80"),
             "yaml: invalid Unicode character"
+        );
+    }
+}
+
+#[cfg(test)]
+mod go_wording_tests {
+    use super::*;
+
+    #[test]
+    fn errors_are_worded_as_go_yaml_words_them() {
+        // helm v4.1.4's `fromYaml` errors for the same texts.
+        let error = |text: &str| {
+            load_all(text, &Limits::default())
+                .and_then(|docs| docs.iter().try_for_each(|d| to_json(d).map(|_| ())))
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            error("a: !!int x"),
+            "yaml: cannot decode !!str `x` as a !!int"
+        );
+        assert_eq!(
+            error("a: !!int 1.5"),
+            "yaml: cannot decode !!float `1.5` as a !!int"
+        );
+        assert_eq!(
+            error("a: !!null x"),
+            "yaml: cannot decode !!str `x` as a !!null"
+        );
+        assert_eq!(
+            error("x: 1\nb: [*yy]\n"),
+            "yaml: unknown anchor 'yy' referenced"
+        );
+        assert_eq!(
+            error("a: &x [1, *x]"),
+            "yaml: anchor 'x' value contains itself"
+        );
+        assert_eq!(
+            error("a: 1\nb"),
+            "yaml: line 3: could not find expected ':'"
+        );
+        assert_eq!(error("a: \"\\q\""), "yaml: found unknown escape character");
+        assert_eq!(
+            error("a: \"\\xZZ\""),
+            "yaml: did not find expected hexdecimal number"
         );
     }
 }

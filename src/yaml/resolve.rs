@@ -18,24 +18,29 @@ pub(super) fn resolve(scalar: &Scalar) -> Result<Resolved, YamlError> {
     let text = scalar.text.as_str();
     match scalar.tag.as_deref() {
         Some("!!str") => return Ok(Resolved::Str(text.to_string())),
-        Some("!!null") => return Ok(Resolved::Null),
+        Some("!!null") => {
+            return match resolve_plain(text) {
+                Resolved::Null => Ok(Resolved::Null),
+                other => Err(tag_mismatch(text, &other, "!!null")),
+            }
+        }
         Some("!!bool") => {
             return match resolve_plain(text) {
                 Resolved::Bool(b) => Ok(Resolved::Bool(b)),
-                _ => Err(tag_mismatch(text, "!!bool")),
+                other => Err(tag_mismatch(text, &other, "!!bool")),
             }
         }
         Some("!!int") => {
             return match resolve_plain(text) {
                 Resolved::Int(i) => Ok(Resolved::Int(i)),
-                _ => Err(tag_mismatch(text, "!!int")),
+                other => Err(tag_mismatch(text, &other, "!!int")),
             }
         }
         Some("!!float") => {
             return match resolve_plain(text) {
                 Resolved::Int(i) => Ok(Resolved::Float(i as f64)),
                 Resolved::Float(f) => Ok(Resolved::Float(f)),
-                _ => Err(tag_mismatch(text, "!!float")),
+                other => Err(tag_mismatch(text, &other, "!!float")),
             }
         }
         _ => {}
@@ -47,8 +52,16 @@ pub(super) fn resolve(scalar: &Scalar) -> Result<Resolved, YamlError> {
     }
 }
 
-fn tag_mismatch(text: &str, tag: &str) -> YamlError {
-    YamlError::Value(format!("cannot decode {text:?} as a {tag}"))
+/// go-yaml's `resolve` failure: the tag the text resolves to by itself, the text, the tag asked.
+fn tag_mismatch(text: &str, resolved: &Resolved, tag: &str) -> YamlError {
+    let own = match resolved {
+        Resolved::Null => "!!null",
+        Resolved::Bool(_) => "!!bool",
+        Resolved::Int(_) => "!!int",
+        Resolved::Float(_) => "!!float",
+        Resolved::Str(_) => "!!str",
+    };
+    YamlError::Value(format!("cannot decode {own} `{text}` as a {tag}"))
 }
 
 /// Resolves an untagged plain scalar the way go-yaml v2's `resolve` does.
