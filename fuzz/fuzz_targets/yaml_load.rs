@@ -11,6 +11,7 @@ fuzz_target!(|data: &[u8]| {
     let limits = yaml::Limits {
         max_depth: 64,
         max_nodes: 100_000,
+        max_bytes: 1 << 20,
     };
     for document in yaml::split_documents(text) {
         if let Ok(nodes) = yaml::load_all(document.text, &limits) {
