@@ -100,6 +100,10 @@ pub struct ScanArgs {
     /// a problem.
     #[arg(long = "image-store", value_name = "PATH")]
     pub image_stores: Vec<PathBuf>,
+    /// Public keyring (GnuPG, binary or armoured) to verify the signatures of the `.prov`
+    /// files beside chart archives; without it only their sums are checked.
+    #[arg(long, value_name = "FILE")]
+    pub keyring: Option<PathBuf>,
     /// Report only the package root at this path inside each input.
     #[arg(long)]
     pub entry: Option<String>,
@@ -178,7 +182,12 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         max_expansion_ratio: args.max_expansion_ratio,
         max_nesting: args.max_nesting,
     };
-    let verifier = Verifier::load(&args.image_stores, &args.inputs, &limits)?;
+    let verifier = Verifier::load(
+        &args.image_stores,
+        &args.inputs,
+        args.keyring.as_deref(),
+        &limits,
+    )?;
     let gate = GateRun {
         policy: Policy::new(&gates, &args.allowed_registries, verifier.stores.clone())?,
         enforced: !args.fail_on.is_empty(),

@@ -60,6 +60,12 @@ pub enum ProblemKind {
     ChartAbsent,
     /// A chart repository's `index.yaml` cannot be read.
     ChartIndexInvalid,
+    /// A chart's `.prov` gives its archive another sha256 (or does not list it).
+    ProvenanceMismatch,
+    /// A chart's `.prov` is no clear-signed provenance, or no `--keyring` key signed it.
+    ProvenanceInvalid,
+    /// A chart's `.prov` sum matches, but its signature was not checked (no `--keyring`).
+    ProvenanceUnverified,
 }
 
 impl ProblemKind {
@@ -86,6 +92,9 @@ impl ProblemKind {
             Self::ChartUnlisted => "chart-unlisted",
             Self::ChartAbsent => "chart-absent",
             Self::ChartIndexInvalid => "chart-index-invalid",
+            Self::ProvenanceMismatch => "provenance-mismatch",
+            Self::ProvenanceInvalid => "provenance-invalid",
+            Self::ProvenanceUnverified => "provenance-unverified",
         }
     }
 
@@ -112,6 +121,9 @@ impl ProblemKind {
             Self::ChartUnlisted => "Chart archive not in the repository index",
             Self::ChartAbsent => "Chart archive listed in the index is absent",
             Self::ChartIndexInvalid => "Repository index does not parse",
+            Self::ProvenanceMismatch => "Chart archive does not match its provenance",
+            Self::ProvenanceInvalid => "Provenance signature not valid",
+            Self::ProvenanceUnverified => "Provenance signature not checked",
         }
     }
 
@@ -126,7 +138,9 @@ impl ProblemKind {
             | Self::ImageStoreCorrupt
             | Self::ChartDigestMismatch
             | Self::ChartIndexMismatch
-            | Self::ChartIndexInvalid => Severity::Corrupt,
+            | Self::ChartIndexInvalid
+            | Self::ProvenanceMismatch
+            | Self::ProvenanceInvalid => Severity::Corrupt,
             Self::ChartInvalid
             | Self::DocumentInvalid
             | Self::NotAnObject
@@ -136,7 +150,9 @@ impl ProblemKind {
             | Self::RendererCrashed
             | Self::ImageMissing
             | Self::ChartAbsent => Severity::Incomplete,
-            Self::ImageAnnotationDrift | Self::ChartUnlisted => Severity::Advisory,
+            Self::ImageAnnotationDrift | Self::ChartUnlisted | Self::ProvenanceUnverified => {
+                Severity::Advisory
+            }
         }
     }
 
@@ -145,7 +161,7 @@ impl ProblemKind {
     }
 
     /// Every kind, for reading a problem back from its record (its `type`).
-    pub const ALL: [ProblemKind; 21] = [
+    pub const ALL: [ProblemKind; 24] = [
         Self::InputUnreadable,
         Self::ArchiveUnreadable,
         Self::UnsafeEntry,
@@ -167,6 +183,9 @@ impl ProblemKind {
         Self::ChartUnlisted,
         Self::ChartAbsent,
         Self::ChartIndexInvalid,
+        Self::ProvenanceMismatch,
+        Self::ProvenanceInvalid,
+        Self::ProvenanceUnverified,
     ];
 
     /// The kind a problem record's `type` names.
@@ -275,6 +294,9 @@ mod tests {
             ChartUnlisted => 18,
             ChartAbsent => 19,
             ChartIndexInvalid => 20,
+            ProvenanceMismatch => 21,
+            ProvenanceInvalid => 22,
+            ProvenanceUnverified => 23,
         }
     }
 

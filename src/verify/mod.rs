@@ -1,22 +1,38 @@
 //! Air-gapped verification of what a scan found against what was carried in with it: the
-//! images of `--image-store`s ([`store`]) and the `index.yaml` of chart repository folders
-//! ([`repository`]).
+//! images of `--image-store`s ([`store`]), the `index.yaml` of chart repository folders
+//! ([`repository`]) and the `.prov` files beside chart archives ([`provenance`]).
 //!
 //! It runs once per run, in the process that prints the results, over each ScanResult as it
 //! comes: stores and indexes are read once, not per package or per worker.
 
+pub mod provenance;
 pub mod repository;
 pub mod store;
 
 use crate::image_ref;
+use crate::input::read;
 use crate::records::problem::{instance_uri, Problem, ProblemKind};
-use crate::records::{ScanResult, State};
+use crate::records::{ScanResult, SourceFormat, State};
 use crate::unpack::Limits;
+use provenance::{Keyring, KeyringError, Verdict, PROVENANCE_SUFFIX};
 use repository::Repositories;
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 pub use store::{Held, ImageStores, StoreError};
+use thiserror::Error;
+
+/// Why a run cannot check what it was asked to check against.
+#[derive(Debug, Error)]
+pub enum VerifyError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Keyring(#[from] KeyringError),
+}
+
+/// Largest provenance file read.
+const MAX_PROVENANCE_BYTES: u64 = 1024 * 1024;
 
 /// What a run checks its results against.
 #[derive(Debug, Clone, Default)]
@@ -24,16 +40,19 @@ pub struct Verifier {
     /// The `--image-store`s, when any is named (the `missing` gate asks them too).
     pub stores: Option<Arc<ImageStores>>,
     repositories: Repositories,
+    /// `--keyring`: the keys a provenance signature must come from.
+    keyring: Option<Keyring>,
 }
 
 impl Verifier {
-    /// Reads the image stores, and the `index.yaml` of every named folder that has one (at
-    /// most the total size one package may have).
+    /// Reads the image stores, the `index.yaml` of every named folder that has one (at most
+    /// the total size one package may have) and the keyring.
     pub fn load(
         stores: &[PathBuf],
         inputs: &[PathBuf],
+        keyring: Option<&Path>,
         limits: &Limits,
-    ) -> Result<Self, StoreError> {
+    ) -> Result<Self, VerifyError> {
         let stores = match stores.is_empty() {
             true => None,
             false => Some(Arc::new(ImageStores::load(stores, limits)?)),
@@ -41,15 +60,62 @@ impl Verifier {
         Ok(Self {
             stores,
             repositories: Repositories::load(inputs, limits.max_total_size),
+            keyring: keyring.map(Keyring::load).transpose()?,
         })
     }
 
     /// Checks one result, adding what is found to its problems (its state follows).
     pub fn apply(&self, result: &mut ScanResult) {
         self.repositories.apply(result);
+        self.check_provenance(result);
         if let Some(stores) = &self.stores {
             apply_image_stores(stores, result);
         }
+    }
+
+    /// Checks the `.prov` beside a chart archive, when there is one.
+    fn check_provenance(&self, result: &mut ScanResult) {
+        let archive = matches!(
+            result.source.format,
+            SourceFormat::Tgz | SourceFormat::Tar | SourceFormat::Zip
+        );
+        let Some(sha256) = result.source.sha256.clone().filter(|_| archive) else {
+            return;
+        };
+        let prov_path = format!("{}{PROVENANCE_SUFFIX}", result.source.path);
+        if !Path::new(&prov_path).is_file() {
+            return;
+        }
+        let file_name = Path::new(&result.source.path)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let verdict = match read::read_path(Path::new(&prov_path), MAX_PROVENANCE_BYTES) {
+            Err(err) => Verdict::Invalid(format!("cannot be read: {err}")),
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => provenance::check(&text, &file_name, &sha256, self.keyring.as_ref()),
+                Err(_) => Verdict::Invalid("is not UTF-8 text".into()),
+            },
+        };
+        let (kind, detail) = match verdict {
+            Verdict::Verified => return,
+            Verdict::SumOnly => (
+                ProblemKind::ProvenanceUnverified,
+                "its sum matches the archive; the signature was not checked (no --keyring)"
+                    .to_string(),
+            ),
+            Verdict::SumMismatch(detail) => (ProblemKind::ProvenanceMismatch, detail),
+            Verdict::Invalid(detail) => (ProblemKind::ProvenanceInvalid, detail),
+        };
+        let problem = Problem::new(
+            kind,
+            format!("{prov_path}: {detail}"),
+            instance_uri(&result.source.path),
+        );
+        result.state = result
+            .state
+            .max(State::from_problems(std::slice::from_ref(&problem)));
+        result.problems.push(problem);
     }
 
     /// Results for what the repositories name but the scan could not read: archives their
