@@ -12,7 +12,7 @@ use pgp::composed::{
 };
 use pgp::ser::Serialize;
 use pgp::types::Password;
-use pkglens::records::sha256_hex;
+use pkglens::input::sha256_hex;
 use rand_chacha_03::rand_core::SeedableRng;
 use rand_chacha_03::ChaCha8Rng;
 use serde_json::Value;
