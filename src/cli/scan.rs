@@ -347,6 +347,10 @@ fn write_results(
             ));
         }
     }
+    run.verifier
+        .unscanned_results()
+        .into_iter()
+        .for_each(&mut emit);
     let written = match (write_error, writer) {
         (Some(err), _) => Err(err),
         (None, Some(writer)) => writer.finish(),
