@@ -78,7 +78,7 @@ fn encode_groups(data: &[u8], alphabet: &[u8], bits: u32) -> String {
     if count > 0 {
         out.push(alphabet[((buffer << (bits - count)) & ((1 << bits) - 1)) as usize] as char);
     }
-    while out.len() % quantum != 0 {
+    while !out.len().is_multiple_of(quantum) {
         out.push('=');
     }
     out
