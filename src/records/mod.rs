@@ -54,7 +54,8 @@ impl SourceFormat {
         }
     }
 
-    fn of_archive(format: ArchiveFormat) -> Self {
+    /// The format the records name for an archive of `format`.
+    pub fn of_archive(format: ArchiveFormat) -> Self {
         match format {
             ArchiveFormat::Tar => Self::Tar,
             ArchiveFormat::TarGz => Self::Tgz,
@@ -238,6 +239,17 @@ impl CandidateImage {
 }
 
 impl ScanResult {
+    /// Adds `problems` found after the result was made (by the checks against image stores,
+    /// repository indexes, provenance): its state becomes the worse of what it was and what
+    /// they call for.
+    pub fn add_problems(&mut self, problems: impl IntoIterator<Item = Problem>) {
+        let first_added = self.problems.len();
+        self.problems.extend(problems);
+        self.state = self
+            .state
+            .max(State::from_problems(&self.problems[first_added..]));
+    }
+
     /// The distinct references a mirror of the package needs, sorted: `images`, and
     /// `candidate_images` when `candidates`; an image only Helm tests use only when `tests`.
     pub fn needed_images(&self, candidates: bool, tests: bool) -> BTreeSet<&str> {
@@ -494,5 +506,32 @@ pub fn unreadable_result(source: Source, system: System, problems: Vec<Problem>)
         declared_images: Vec::new(),
         files: Vec::new(),
         problems,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn added_problems_raise_the_state_and_never_lower_it() {
+        let source = Source {
+            path: "x.tgz".into(),
+            entry: None,
+            format: SourceFormat::Tgz,
+            sha256: None,
+            size: None,
+        };
+        // A stopped scan is incomplete though its problem alone would make it corrupt.
+        let stopped = Problem::new(ProblemKind::LimitExceeded, "stopped", "file:x.tgz");
+        let mut result = interrupted_result(source, stopped);
+        assert_eq!(result.state, State::Incomplete);
+        let unlisted = Problem::new(ProblemKind::ChartUnlisted, "unlisted", "file:x.tgz");
+        result.add_problems([unlisted]);
+        assert_eq!(result.state, State::Incomplete);
+        let mismatch = Problem::new(ProblemKind::ChartDigestMismatch, "digest", "file:x.tgz");
+        result.add_problems([mismatch]);
+        assert_eq!(result.state, State::Corrupt);
+        assert_eq!(result.problems.len(), 3);
     }
 }

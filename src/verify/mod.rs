@@ -12,7 +12,7 @@ pub mod store;
 use crate::image_ref;
 use crate::input::read;
 use crate::records::problem::{instance_uri, Problem, ProblemKind};
-use crate::records::{ScanResult, SourceFormat, State};
+use crate::records::{ScanResult, SourceFormat};
 use crate::unpack::Limits;
 use provenance::{Keyring, KeyringError, Verdict, PROVENANCE_SUFFIX};
 use repository::Repositories;
@@ -112,10 +112,7 @@ impl Verifier {
             format!("{prov_path}: {detail}"),
             instance_uri(&result.source.path),
         );
-        result.state = result
-            .state
-            .max(State::from_problems(std::slice::from_ref(&problem)));
-        result.problems.push(problem);
+        result.add_problems([problem]);
     }
 
     /// Results for what the repositories name but the scan could not read: archives their
@@ -183,6 +180,5 @@ pub fn apply_image_stores(stores: &ImageStores, result: &mut ScanResult) {
     for image in result.components.iter_mut().flat_map(|c| &mut c.images) {
         fill(&image.reference, &mut image.digest);
     }
-    result.state = result.state.max(State::from_problems(&problems));
-    result.problems.extend(problems);
+    result.add_problems(problems);
 }

@@ -364,8 +364,7 @@ impl Repositories {
             return;
         };
         let problems = repository.problems_of(result);
-        result.state = result.state.max(State::from_problems(&problems));
-        result.problems.extend(problems);
+        result.add_problems(problems);
     }
 
     /// One result for each archive an index names that is not there, and for each index that
@@ -384,11 +383,8 @@ impl Repositories {
             }
             for (path, entry) in &repository.absent {
                 let path = path.display().to_string();
-                let format = match ArchiveFormat::from_file_name(&path) {
-                    Some(ArchiveFormat::Zip) => SourceFormat::Zip,
-                    Some(ArchiveFormat::Tar) => SourceFormat::Tar,
-                    _ => SourceFormat::Tgz,
-                };
+                let format = ArchiveFormat::from_file_name(&path)
+                    .map_or(SourceFormat::Tgz, SourceFormat::of_archive);
                 let problem = Problem::new(
                     ProblemKind::ChartAbsent,
                     format!(
