@@ -1,16 +1,16 @@
 //! `pkglens merge`: the ndjson outputs of `scan --shard K/N` joined, in shard order, into what
 //! one `scan` over all the inputs prints, in any of its record formats.
 
-use super::output_file::AtomicFile;
-use super::scan::OutputFormat;
+use super::output_file::write_output;
+use super::scan::RecordOutputArgs;
 use anyhow::Context;
 use clap::Args;
 use pkglens::gate::input_unreadable;
-use pkglens::output::{ImageSelection, ResultWriter};
+use pkglens::output::ResultWriter;
 use pkglens::records::ScanResult;
 use pkglens::terminal;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -20,18 +20,9 @@ pub struct MergeArgs {
     /// first.
     #[arg(required = true, value_name = "SHARD")]
     pub shards: Vec<PathBuf>,
-    /// Output format (as `scan` prints it; sarif needs `scan`'s gates and is refused).
-    #[arg(long, value_enum, default_value = "json")]
-    pub format: OutputFormat,
-    /// With `--format images`: leave out the candidate images.
-    #[arg(long)]
-    pub no_candidates: bool,
-    /// With `--format images`: list the images only Helm tests use too.
-    #[arg(long)]
-    pub include_tests: bool,
-    /// Write the output to FILE (atomically: complete or not at all) instead of stdout.
-    #[arg(short = 'o', long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    // Formats as `scan` prints them (sarif needs `scan`'s gates and is refused).
+    #[command(flatten)]
+    pub out: RecordOutputArgs,
 }
 
 pub fn run(args: MergeArgs) -> ExitCode {
@@ -48,26 +39,13 @@ pub fn run(args: MergeArgs) -> ExitCode {
 }
 
 fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
-    let selection = ImageSelection {
-        candidates: !args.no_candidates,
-        tests: args.include_tests,
-    };
-    let format = args.format.records(selection).context(
+    let format = args.out.records().context(
         "--format sarif reports gate failures, which only `scan --fail-on` checks; merge \
          prints records (json, ndjson, table, astra, images)",
     )?;
-    let unreadable_input = match args.output.as_deref() {
-        Some(path) => {
-            let mut file = AtomicFile::create(path)?;
-            let unreadable = write_merged(&args.shards, ResultWriter::new(format, &mut file))?;
-            file.commit()?;
-            unreadable
-        }
-        None => {
-            let out = io::BufWriter::new(io::stdout().lock());
-            write_merged(&args.shards, ResultWriter::new(format, out))?
-        }
-    };
+    let unreadable_input = write_output(args.out.output.as_deref(), |out| {
+        write_merged(&args.shards, ResultWriter::new(format, out))
+    })?;
     // As `scan` over the same inputs would exit.
     Ok(if unreadable_input {
         ExitCode::from(2)

@@ -7,6 +7,24 @@ use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+/// Runs `write` on the `-o` FILE, which replaces its target only when `write` succeeds, or
+/// on stdout, buffered: ndjson still flushes after each record, but a record is one write,
+/// not one per line or JSON token.
+pub fn write_output<T>(
+    output: Option<&Path>,
+    write: impl FnOnce(&mut dyn Write) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    match output {
+        Some(path) => {
+            let mut file = AtomicFile::create(path)?;
+            let written = write(&mut file)?;
+            file.commit()?;
+            Ok(written)
+        }
+        None => write(&mut BufWriter::new(io::stdout().lock())),
+    }
+}
+
 /// A file being written; it replaces its target only on [`AtomicFile::commit`].
 pub struct AtomicFile {
     target: PathBuf,

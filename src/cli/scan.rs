@@ -1,7 +1,7 @@
 //! `pkglens scan`: scan inputs and print ScanResult records.
 
 use super::helm_args::HelmArgs;
-use super::output_file::AtomicFile;
+use super::output_file::write_output;
 use anyhow::Context;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, ValueEnum};
@@ -51,17 +51,9 @@ impl OutputFormat {
     }
 }
 
+/// How and where the records are printed (`scan` and `merge`).
 #[derive(Args, Debug)]
-pub struct ScanArgs {
-    /// Archives, directories, manifest files or chart repositories; `-` reads one archive or
-    /// manifest stream from stdin.
-    #[arg(required = true)]
-    pub inputs: Vec<PathBuf>,
-    #[command(flatten)]
-    pub helm: HelmArgs,
-    /// Release name used when rendering charts.
-    #[arg(long = "release-name", default_value = "release")]
-    pub release_name: String,
+pub struct RecordOutputArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "json")]
     pub format: OutputFormat,
@@ -74,6 +66,31 @@ pub struct ScanArgs {
     /// Write the output to FILE (atomically: complete or not at all) instead of stdout.
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+impl RecordOutputArgs {
+    /// How the records are printed; `None` for SARIF, which prints gate failures instead.
+    pub fn records(&self) -> Option<Format> {
+        self.format.records(ImageSelection {
+            candidates: !self.no_candidates,
+            tests: self.include_tests,
+        })
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct ScanArgs {
+    /// Archives, directories, manifest files or chart repositories; `-` reads one archive or
+    /// manifest stream from stdin.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub helm: HelmArgs,
+    /// Release name used when rendering charts.
+    #[arg(long = "release-name", default_value = "release")]
+    pub release_name: String,
+    #[command(flatten)]
+    pub out: RecordOutputArgs,
     /// Worker threads (default: one per core).
     #[arg(short = 'j', long)]
     pub jobs: Option<usize>,
@@ -169,7 +186,7 @@ fn source_date_epoch() -> anyhow::Result<Option<i64>> {
 }
 
 fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
-    let sarif = matches!(args.format, OutputFormat::Sarif);
+    let sarif = matches!(args.out.format, OutputFormat::Sarif);
     // SARIF reports the problems when no gate is named; only named gates change the exit code.
     let gates = match (args.fail_on.is_empty(), sarif) {
         (true, true) => vec![Gate::Rule(Rule::Problems)],
@@ -217,11 +234,8 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         },
     };
     let format = args
-        .format
-        .records(ImageSelection {
-            candidates: !args.no_candidates,
-            tests: args.include_tests,
-        })
+        .out
+        .records()
         // Nothing per result: the gate failures are written at the end.
         .unwrap_or(Format::Json);
     let mut catalog = args
@@ -236,17 +250,9 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         verifier: &verifier,
         shard: args.shard,
     };
-    let outcome = match args.output.as_deref() {
-        Some(path) => {
-            let mut file = AtomicFile::create(path)?;
-            let outcome = write_results(run, format, &gate, &mut file)?;
-            file.commit()?;
-            outcome
-        }
-        // Buffered: ndjson still flushes after each record, but a record is one write, not
-        // one per line or JSON token.
-        None => write_results(run, format, &gate, io::BufWriter::new(io::stdout().lock()))?,
-    };
+    let outcome = write_output(args.out.output.as_deref(), |out| {
+        write_results(run, format, &gate, out)
+    })?;
     Ok(if outcome.unreadable_input {
         ExitCode::from(2)
     } else if gate.enforced && outcome.gate_failed {
