@@ -5,7 +5,7 @@
 mod common;
 
 use common::archives::{deployment, tgz_under_pkg};
-use common::{path_str, pkglens, scratch_dir, validate_all};
+use common::{path_str, pkglens, problems, scan_results, scratch_dir};
 use pgp::composed::{
     ArmorOptions, CleartextSignedMessage, KeyType, SecretKeyParamsBuilder, SignedPublicKey,
     SignedSecretKey,
@@ -15,7 +15,6 @@ use pgp::types::Password;
 use pkglens::input::sha256_hex;
 use rand_chacha_03::rand_core::SeedableRng;
 use rand_chacha_03::ChaCha8Rng;
-use serde_json::Value;
 use std::fs;
 use std::path::Path;
 
@@ -45,29 +44,6 @@ fn provenance(key: &SignedSecretKey, file_name: &str, sha256: &str) -> String {
         .expect("armor")
 }
 
-fn scan(args: &[&str]) -> (i32, Vec<Value>, String) {
-    let mut full = vec!["scan"];
-    full.extend_from_slice(args);
-    let (code, stdout, stderr) = pkglens(&full);
-    let results: Vec<Value> = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("no JSON ({e}), exit {code}: {stderr}\n{stdout}"));
-    validate_all("ScanResult", &results);
-    (code, results, stderr)
-}
-
-fn problems(result: &Value) -> Vec<(String, String)> {
-    result["problems"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| {
-            let kind = p["type"].as_str().unwrap();
-            let kind = kind.strip_prefix("urn:pkglens:problem:").unwrap_or(kind);
-            (kind.to_string(), p["detail"].as_str().unwrap().to_string())
-        })
-        .collect()
-}
-
 /// A chart archive with a signed `.prov` beside it; returns the archive's path and sha256.
 fn signed_chart(dir: &Path, signer: &SignedSecretKey) -> (String, String) {
     let archive = tgz_under_pkg(&[
@@ -92,7 +68,7 @@ fn signed_chart(dir: &Path, signer: &SignedSecretKey) -> (String, String) {
 fn the_sum_is_checked_and_without_a_keyring_the_result_says_the_signature_was_not() {
     let dir = scratch_dir("prov-sum");
     let (archive, _) = signed_chart(&dir, &key(1, "Chart Signer <signer@example.com>"));
-    let (code, results, _) = scan(&[&archive]);
+    let (code, results, _) = scan_results(&[&archive]);
     assert_eq!(code, 0);
     assert_eq!(results[0]["state"], "available");
     assert_eq!(
@@ -124,12 +100,12 @@ fn a_keyring_verifies_the_signature() {
     let binary = dir.join("stranger.gpg");
     fs::write(&binary, stranger.to_bytes().unwrap()).unwrap();
 
-    let (code, results, _) = scan(&["--keyring", path_str(&armoured), &archive]);
+    let (code, results, _) = scan_results(&["--keyring", path_str(&armoured), &archive]);
     assert_eq!(code, 0);
     assert_eq!(results[0]["state"], "available");
     assert_eq!(problems(&results[0]), []);
 
-    let (code, results, _) = scan(&[
+    let (code, results, _) = scan_results(&[
         "--keyring",
         path_str(&binary),
         "--fail-on",
@@ -158,7 +134,7 @@ fn an_archive_that_is_not_the_one_signed_is_corrupt() {
         ("templates/deployment.yaml", &deployment("web", "evil:1")),
     ]);
     fs::write(&archive, &other).unwrap();
-    let (_, results, _) = scan(&[&archive]);
+    let (_, results, _) = scan_results(&[&archive]);
     assert_eq!(results[0]["state"], "corrupt");
     assert_eq!(
         problems(&results[0]),
@@ -173,7 +149,7 @@ fn an_archive_that_is_not_the_one_signed_is_corrupt() {
     );
     // A .prov that is no signed message at all.
     fs::write(format!("{archive}.prov"), "files:\n  web-1.0.0.tgz: x\n").unwrap();
-    let (_, results, _) = scan(&[&archive]);
+    let (_, results, _) = scan_results(&[&archive]);
     assert_eq!(results[0]["state"], "corrupt");
     assert_eq!(problems(&results[0])[0].0, "provenance-invalid");
 }

@@ -5,13 +5,12 @@
 mod common;
 
 use common::archives::{deployment, tgz_under_pkg};
-use common::{path_str, pkglens, scratch_dir, validate_all};
+use common::{path_str, pkglens, problems, scan_results, scratch_dir};
 use pkglens::input::sha256_hex;
 use pkglens::verify::repository::parse_index;
 use serde_json::Value;
 use std::fmt::Write as _;
 use std::fs;
-use std::path::Path;
 use std::time::Instant;
 
 /// A chart archive `name` `version` running one nginx Deployment.
@@ -32,32 +31,11 @@ fn entry(name: &str, version: &str, digest: &str, url: &str) -> String {
     )
 }
 
-fn scan(dir: &Path) -> (i32, Vec<Value>) {
-    let (code, stdout, stderr) = pkglens(&["scan", path_str(dir)]);
-    let results: Vec<Value> = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("no JSON ({e}), exit {code}: {stderr}\n{stdout}"));
-    validate_all("ScanResult", &results);
-    (code, results)
-}
-
 fn by_file<'a>(results: &'a [Value], file: &str) -> &'a Value {
     results
         .iter()
         .find(|r| r["source"]["path"].as_str().unwrap().ends_with(file))
         .unwrap_or_else(|| panic!("{file} in {results:#?}"))
-}
-
-fn problems(result: &Value) -> Vec<(String, String)> {
-    result["problems"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| {
-            let kind = p["type"].as_str().unwrap();
-            let kind = kind.strip_prefix("urn:pkglens:problem:").unwrap_or(kind);
-            (kind.to_string(), p["detail"].as_str().unwrap().to_string())
-        })
-        .collect()
 }
 
 #[test]
@@ -89,7 +67,7 @@ fn each_archive_is_checked_against_its_index_entry() {
     index += "generated: \"2026-01-01T00:00:00Z\"\n";
     fs::write(dir.join("index.yaml"), index).unwrap();
 
-    let (code, results) = scan(&dir);
+    let (code, results, _) = scan_results(&[path_str(&dir)]);
     assert_eq!(code, 0);
     assert_eq!(results.len(), 5, "{results:#?}");
     for file in ["web-1.0.0.tgz", "api-2.0.0.tgz"] {
@@ -163,7 +141,7 @@ fn an_index_that_does_not_parse_is_a_result_of_its_own() {
     let dir = scratch_dir("repo-bad-index");
     fs::write(dir.join("web-1.0.0.tgz"), chart("web", "1.0.0")).unwrap();
     fs::write(dir.join("index.yaml"), "entries: [\n").unwrap();
-    let (_, results) = scan(&dir);
+    let (_, results, _) = scan_results(&[path_str(&dir)]);
     assert_eq!(results.len(), 2);
     assert_eq!(results[0]["state"], "available");
     assert_eq!(
@@ -229,7 +207,7 @@ fn a_15_mb_index_with_15000_entries_loads_fast() {
     let dir = scratch_dir("repo-big");
     fs::write(dir.join("index.yaml"), &index).unwrap();
     fs::write(dir.join("chart-0-0.0.0.tgz"), chart("chart-0", "0.0.0")).unwrap();
-    let (code, results) = scan(&dir);
+    let (code, results, _) = scan_results(&[path_str(&dir)]);
     assert_eq!(code, 0);
     assert_eq!(results.len(), 1);
     // Its content is not what the index says (the digest is made up): found and said.

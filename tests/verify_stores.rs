@@ -6,7 +6,7 @@
 mod common;
 
 use common::archives::{gzip, tar, TarEntry};
-use common::{load_schema, path_str, pkglens, scratch_dir, validate_all};
+use common::{load_schema, path_str, pkglens, scan_records, scan_results, scratch_dir};
 use pkglens::input::sha256_hex;
 use serde_json::{json, Value};
 use std::fs;
@@ -163,22 +163,6 @@ fn package(dir: &Path, images: &[&str]) -> PathBuf {
     )
     .unwrap();
     package
-}
-
-/// Runs `pkglens scan ARGS...`; returns (exit code, the printed records, stderr).
-fn scan(args: &[&str]) -> (i32, Vec<Value>, String) {
-    let mut full = vec!["scan"];
-    full.extend_from_slice(args);
-    let (code, stdout, stderr) = pkglens(&full);
-    let records: Vec<Value> = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("no JSON array ({e}), exit {code}: {stderr}\n{stdout}"));
-    (code, records, stderr)
-}
-
-fn scan_results(args: &[&str]) -> (i32, Vec<Value>, String) {
-    let (code, results, stderr) = scan(args);
-    validate_all("ScanResult", &results);
-    (code, results, stderr)
 }
 
 fn image<'a>(result: &'a Value, reference: &str) -> &'a Value {
@@ -411,7 +395,7 @@ fn astra_records_list_the_images_whose_digest_a_store_gave() {
     )]);
     let latest = latest.write_folder(&dir.join("latest"));
     let pkg = package(&dir, &[NGINX, APP, BUSYBOX, REDIS]);
-    let (_, packages, _) = scan(&[
+    let (_, packages, _) = scan_records(&[
         "--format",
         "astra",
         "--image-store",

@@ -88,6 +88,38 @@ pub fn pkglens(args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// Runs `pkglens scan ARGS...`, whatever it exits with; returns (exit code, the JSON array it
+/// printed, stderr).
+pub fn scan_records(args: &[&str]) -> (i32, Vec<Value>, String) {
+    let mut full = vec!["scan"];
+    full.extend_from_slice(args);
+    let (code, stdout, stderr) = pkglens(&full);
+    let records: Vec<Value> = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("no JSON array ({e}), exit {code}: {stderr}\n{stdout}"));
+    (code, records, stderr)
+}
+
+/// [`scan_records`] of ScanResults, each validated against the schema.
+pub fn scan_results(args: &[&str]) -> (i32, Vec<Value>, String) {
+    let (code, results, stderr) = scan_records(args);
+    validate_all("ScanResult", &results);
+    (code, results, stderr)
+}
+
+/// Each problem of a ScanResult as (kind, detail), the kind without `urn:pkglens:problem:`.
+pub fn problems(result: &Value) -> Vec<(String, String)> {
+    result["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let kind = p["type"].as_str().unwrap();
+            let kind = kind.strip_prefix("urn:pkglens:problem:").unwrap_or(kind);
+            (kind.to_string(), p["detail"].as_str().unwrap().to_string())
+        })
+        .collect()
+}
+
 /// Runs `pkglens scan --format json ARGS...` and returns the ScanResults.
 pub fn scan_json(args: &[&str]) -> Vec<Value> {
     let mut full = vec!["scan", "--format", "json"];
