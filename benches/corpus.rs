@@ -2,25 +2,19 @@
 //! kustomize/manifest inputs of ../shared/corpus/kube), on one worker and on all cores. Without
 //! the corpus beside the repository there is nothing to measure, and the bench says so.
 
+// Only `corpus_dir` is used here; the repository generator serves the catalog bench.
+#[allow(dead_code)]
+#[path = "common/repository.rs"]
+mod repository;
+
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use pkglens::scan::{self, ScanOptions};
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
-
-fn corpus_dir(kind: &str) -> Option<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    [
-        root.join("../shared/corpus"),
-        root.join("../../shared/corpus"),
-    ]
-    .into_iter()
-    .map(|c| c.join(kind))
-    .find(|c| c.is_dir())
-}
+use std::path::PathBuf;
 
 /// The inputs of one corpus: the helm chart archives, or the kube archives and folders.
 fn inputs(kind: &str) -> Option<Vec<PathBuf>> {
-    let dir = corpus_dir(kind)?;
+    let dir = repository::corpus_dir(kind)?;
     let folders: &[&str] = match kind {
         "helm" => &["charts"],
         _ => &["archives", "trees"],
