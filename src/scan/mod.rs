@@ -18,12 +18,11 @@ use crate::records::{self, PackageFacts, ScanResult, Source, SourceFormat};
 use crate::template::KeySource;
 use crate::unpack::{ArchiveFormat, Limits, UnpackError};
 use crate::workload;
-use rayon::prelude::*;
 use render::{RenderContext, RenderedPackage};
 use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{self, AssertUnwindSafe};
 use std::path::PathBuf;
-use std::sync::mpsc;
+use std::sync::{mpsc, Mutex};
 use thiserror::Error;
 
 /// Settings of one scan run. Workers get them as JSON (see [`pool`]).
@@ -58,15 +57,20 @@ pub enum ScanError {
     Worker(#[from] pool::WorkerError),
 }
 
+/// How many inputs, per worker, may be scanned ahead of the first one not handed out yet.
+/// Results wait in memory for those before them; without a bound, one slow input early in a
+/// batch would keep every later result in memory until it is done.
+const WINDOW_PER_WORKER: usize = 4;
+
 /// Hands out each input's results (with the input's index) in input order as soon as they and
 /// all before them are there.
-pub(crate) struct InOrder<F> {
+pub(crate) struct InOrder<T, F> {
     emit: F,
     next: usize,
-    pending: BTreeMap<usize, Vec<ScanResult>>,
+    pending: BTreeMap<usize, T>,
 }
 
-impl<F: FnMut(usize, Vec<ScanResult>)> InOrder<F> {
+impl<T, F: FnMut(usize, T)> InOrder<T, F> {
     pub(crate) fn new(emit: F) -> Self {
         Self {
             emit,
@@ -75,12 +79,17 @@ impl<F: FnMut(usize, Vec<ScanResult>)> InOrder<F> {
         }
     }
 
-    pub(crate) fn push(&mut self, index: usize, results: Vec<ScanResult>) {
+    pub(crate) fn push(&mut self, index: usize, results: T) {
         self.pending.insert(index, results);
         while let Some(results) = self.pending.remove(&self.next) {
             (self.emit)(self.next, results);
             self.next += 1;
         }
+    }
+
+    /// Whether input `index` may be started with at most `window` inputs' results held.
+    pub(crate) fn admits(&self, index: usize, window: usize) -> bool {
+        index < self.next + window
     }
 }
 
@@ -127,23 +136,65 @@ pub fn scan_inputs(
         .stack_size(WORKER_STACK_BYTES)
         .start_handler(|_| crate::template::mark_large_stack())
         .build()?;
-    let (sender, receiver) = mpsc::channel();
+    let window = pool.current_num_threads() * WINDOW_PER_WORKER;
     let mut in_order = InOrder::new(emit);
+    in_order_windowed(
+        &pool,
+        inputs.len(),
+        window,
+        |index| scan_input_guarded(&inputs[index], options),
+        &mut in_order,
+    );
+    Ok(())
+}
+
+/// Runs `work` for indexes `0..count` on `pool`'s threads and pushes each outcome to
+/// `in_order`, starting an index only once it is within `window` of the first one not handed
+/// out yet: at most `window` outcomes are ever held.
+fn in_order_windowed<T: Send>(
+    pool: &rayon::ThreadPool,
+    count: usize,
+    window: usize,
+    work: impl Fn(usize) -> T + Sync,
+    in_order: &mut InOrder<T, impl FnMut(usize, T)>,
+) {
+    let (ticket_sender, tickets) = mpsc::channel::<usize>();
+    let tickets = Mutex::new(tickets);
+    let (sender, receiver) = mpsc::channel();
     pool.in_place_scope(|scope| {
-        scope.spawn(|_| {
-            inputs
-                .par_iter()
-                .enumerate()
-                .for_each_with(sender, |sender, (index, input)| {
-                    // The receiver lives until every sender is gone; a failed send cannot happen.
-                    let _ = sender.send((index, scan_input_guarded(input, options)));
-                });
-        });
-        for (index, results) in receiver.iter() {
-            in_order.push(index, results);
+        for _ in 0..pool.current_num_threads() {
+            let (sender, tickets, work) = (sender.clone(), &tickets, &work);
+            scope.spawn(move |_| loop {
+                let ticket = tickets.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                let Ok(index) = ticket else {
+                    return;
+                };
+                // The receiver lives until every sender is gone; a failed send cannot happen.
+                let _ = sender.send((index, work(index)));
+            });
+        }
+        drop(sender);
+        // Tickets go out while they are admitted; the last one sent, the channel closes and
+        // the workers end once it is empty, and with them the results channel.
+        let mut ticket_sender = Some(ticket_sender);
+        let mut issued = 0;
+        let mut issue = |in_order: &InOrder<T, _>| {
+            while issued < count && in_order.admits(issued, window) {
+                if let Some(tickets) = &ticket_sender {
+                    let _ = tickets.send(issued);
+                }
+                issued += 1;
+            }
+            if issued == count {
+                ticket_sender = None;
+            }
+        };
+        issue(in_order);
+        for (index, outcome) in receiver.iter() {
+            in_order.push(index, outcome);
+            issue(in_order);
         }
     });
-    Ok(())
 }
 
 /// [`scan_input`], with a bug (a panic) turned into a problem so the batch goes on.
@@ -429,5 +480,50 @@ mod drift_tests {
             drift,
             r#"declared but not rendered: ["nginx:2"]; rendered but not declared: ["nginx:1", "quay.io/prometheus/prometheus:v3.1.0"]"#
         );
+    }
+}
+
+#[cfg(test)]
+mod window_tests {
+    use super::{in_order_windowed, InOrder};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    /// A slow first input does not make the later ones pile up: however the threads are
+    /// scheduled, no input starts while `window` inputs before it wait to be handed out (so no
+    /// more results than that are ever held), and all come out in order.
+    #[test]
+    fn a_slow_input_holds_at_most_the_window() {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let window = 3;
+        let handed_out = AtomicUsize::new(0);
+        let most_ahead = AtomicUsize::new(0);
+        let mut emitted = Vec::new();
+        let mut in_order = InOrder::new(|index, outcome: usize| {
+            emitted.push((index, outcome));
+            handed_out.fetch_add(1, Ordering::SeqCst);
+        });
+        in_order_windowed(
+            &pool,
+            40,
+            window,
+            |index| {
+                let ahead = index - handed_out.load(Ordering::SeqCst);
+                most_ahead.fetch_max(ahead, Ordering::SeqCst);
+                if index == 0 {
+                    // Long enough for every other input to be done, were they let start.
+                    std::thread::sleep(Duration::from_millis(200));
+                }
+                index * 10
+            },
+            &mut in_order,
+        );
+        drop(in_order);
+        let most_ahead = most_ahead.into_inner();
+        assert!(most_ahead < window, "input started {most_ahead} ahead");
+        assert_eq!(emitted, (0..40).map(|i| (i, i * 10)).collect::<Vec<_>>());
     }
 }

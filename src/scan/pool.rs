@@ -8,7 +8,7 @@
 //! [`Job`] per input to the worker's stdin; the worker answers each job with the input's
 //! ScanResults (the records the parent prints) on its stdout. Workers live for many inputs.
 
-use super::{scan_input_guarded, InOrder, ScanOptions};
+use super::{scan_input_guarded, InOrder, ScanOptions, WINDOW_PER_WORKER};
 use crate::input::{Input, InputKind};
 use crate::records::problem::{self, Problem, ProblemKind};
 use crate::records::{self, ScanResult, Source};
@@ -17,6 +17,7 @@ use nix::sys::signal::Signal;
 use serde::{Deserialize, Serialize};
 use std::ffi::OsString;
 use std::io::{self, BufRead, BufReader, Write};
+use std::iter::{Enumerate, Peekable};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
@@ -255,20 +256,22 @@ pub fn scan(
         .unwrap_or_else(|| thread::available_parallelism().map_or(1, usize::from))
         .clamp(1, inputs.len().max(1));
     let (sender, events) = mpsc::channel::<(usize, u64, Event)>();
+    let window = slots * WINDOW_PER_WORKER;
     let mut in_order = InOrder::new(emit);
-    let mut queue = inputs.iter().enumerate();
+    let mut queue = inputs.iter().enumerate().peekable();
     let mut workers: Vec<Option<Worker>> = (0..slots).map(|_| None).collect();
     let mut generation = 0;
     let mut done = 0;
-    // Start a worker in every free slot that has an input to take.
+    // Start a worker in every free slot that has an input to take, within the window.
     let mut fill = |workers: &mut Vec<Option<Worker>>,
-                    queue: &mut dyn Iterator<Item = (usize, &Input)>|
+                    queue: &mut Peekable<Enumerate<std::slice::Iter<'_, Input>>>,
+                    in_order: &InOrder<_, _>|
      -> Result<(), WorkerError> {
         for (slot, worker) in workers.iter_mut().enumerate() {
             if worker.as_ref().is_some_and(|w| w.job.is_some()) {
                 continue;
             }
-            let Some((index, input)) = queue.next() else {
+            let Some((index, input)) = queue.next_if(|(i, _)| in_order.admits(*i, window)) else {
                 break;
             };
             if worker.is_none() {
@@ -284,7 +287,7 @@ pub fn scan(
         }
         Ok(())
     };
-    fill(&mut workers, &mut queue)?;
+    fill(&mut workers, &mut queue, &in_order)?;
     while done < inputs.len() {
         let deadline = workers
             .iter()
@@ -353,7 +356,7 @@ pub fn scan(
             // Every reader thread is gone, so is every worker: nothing more can arrive.
             Err(RecvTimeoutError::Disconnected) => break,
         }
-        fill(&mut workers, &mut queue)?;
+        fill(&mut workers, &mut queue, &in_order)?;
     }
     // Closing their stdin ends the idle workers; wait for them so none is left behind.
     for mut worker in workers.into_iter().flatten() {
