@@ -1,11 +1,13 @@
 //! A package's files held in memory: what unpacking produces and every renderer reads.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Files keyed by their `/`-separated path relative to the tree's root, in byte-sorted order.
+/// Contents are shared: a subtree or a chart loaded from the tree holds the same bytes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FileTree {
-    files: BTreeMap<String, Vec<u8>>,
+    files: BTreeMap<String, Arc<[u8]>>,
 }
 
 impl FileTree {
@@ -14,12 +16,16 @@ impl FileTree {
     }
 
     /// Adds or replaces a file; returns the previous content when the path was already present.
-    pub fn insert(&mut self, path: impl Into<String>, data: Vec<u8>) -> Option<Vec<u8>> {
-        self.files.insert(path.into(), data)
+    pub fn insert(
+        &mut self,
+        path: impl Into<String>,
+        data: impl Into<Arc<[u8]>>,
+    ) -> Option<Arc<[u8]>> {
+        self.files.insert(path.into(), data.into())
     }
 
     pub fn get(&self, path: &str) -> Option<&[u8]> {
-        self.files.get(path).map(Vec::as_slice)
+        self.files.get(path).map(AsRef::as_ref)
     }
 
     pub fn contains(&self, path: &str) -> bool {
@@ -36,10 +42,16 @@ impl FileTree {
 
     /// Every file with its path, in byte-sorted path order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &[u8])> {
-        self.files.iter().map(|(p, d)| (p.as_str(), d.as_slice()))
+        self.files.iter().map(|(p, d)| (p.as_str(), d.as_ref()))
     }
 
-    /// The files below the folder `dir` (no trailing slash; empty for the root), with `dir/` stripped.
+    /// Every file with its path and its shared content, in byte-sorted path order.
+    pub fn iter_shared(&self) -> impl Iterator<Item = (&str, &Arc<[u8]>)> {
+        self.files.iter().map(|(p, d)| (p.as_str(), d))
+    }
+
+    /// The files below the folder `dir` (no trailing slash; empty for the root), with `dir/`
+    /// stripped; their contents are shared, not copied.
     pub fn subtree(&self, dir: &str) -> FileTree {
         if dir.is_empty() {
             return self.clone();
@@ -70,5 +82,7 @@ mod tests {
         let paths: Vec<&str> = sub.iter().map(|(p, _)| p).collect();
         assert_eq!(paths, ["Chart.yaml", "templates/x.yaml"]);
         assert_eq!(tree.subtree("").len(), 4);
+        let shared = |t: &FileTree| t.iter_shared().next().map(|(_, d)| d.as_ptr());
+        assert_eq!(shared(&sub), shared(&tree.subtree("chart")));
     }
 }

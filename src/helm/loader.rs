@@ -110,9 +110,9 @@ pub fn load_dir_within(tree: &FileTree, limits: &Limits) -> Result<Chart, HelmEr
     }
     .with_defaults();
     let files: Vec<NamedFile> = tree
-        .iter()
+        .iter_shared()
         .filter(|(path, _)| !rules.ignores_file(path))
-        .map(|(path, data)| (path.to_string(), strip_bom(data)))
+        .map(|(path, data)| (path.to_string(), strip_bom(data.clone())))
         .collect();
     for (path, data) in &files {
         if data.len() as u64 > MAX_DECOMPRESSED_FILE_SIZE {
@@ -129,8 +129,8 @@ pub fn load_dir_within(tree: &FileTree, limits: &Limits) -> Result<Chart, HelmEr
 /// (no `.helmignore`: `helm package` applied it); subchart archives are bounded by `limits`.
 pub fn load_tree(tree: &FileTree, limits: &Limits) -> Result<Chart, HelmError> {
     let files = tree
-        .iter()
-        .map(|(path, data)| (path.to_string(), strip_bom(data)))
+        .iter_shared()
+        .map(|(path, data)| (path.to_string(), strip_bom(data.clone())))
         .collect();
     load_files(files, Depth::default(), &mut Budget::new(limits))
 }
@@ -143,8 +143,12 @@ pub fn load_archive(bytes: &[u8]) -> Result<Chart, HelmError> {
     load_files(files, Depth::default(), &mut budget)
 }
 
-fn strip_bom(data: &[u8]) -> Arc<[u8]> {
-    Arc::from(data.strip_prefix(UTF8_BOM).unwrap_or(data))
+/// The content without a leading UTF-8 BOM; the same bytes, not a copy, when it has none.
+fn strip_bom(data: Arc<[u8]>) -> Arc<[u8]> {
+    match data.strip_prefix(UTF8_BOM) {
+        Some(rest) => Arc::from(rest),
+        None => data,
+    }
 }
 
 /// Reads a gzip'd tar as Helm's `LoadArchiveFiles`: the first path element (the chart's folder)
@@ -209,7 +213,7 @@ fn archive_files(bytes: &[u8], budget: &mut Budget) -> Result<Vec<NamedFile>, He
             .map_err(|e| helm_error(e.to_string()))?;
         budget.take_bytes(data.len() as u64)?;
         remaining = remaining.saturating_sub(data.len() as u64);
-        files.push((name, strip_bom(&data)));
+        files.push((name, strip_bom(data.into())));
     }
     if files.is_empty() {
         return Err(helm_error("no files in chart archive".into()));
