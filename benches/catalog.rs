@@ -12,30 +12,18 @@
 #[path = "common/repository.rs"]
 mod repository;
 
+use repository::{env_number, scratch};
+
 use nix::sys::resource::{getrusage, UsageWho};
 use pkglens::catalog::Catalog;
 use pkglens::records::ScanResult;
 use pkglens::serve::Server;
 use std::fs;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
-
-fn env_size(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("pkglens-bench-{}-{name}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).expect("scratch dir");
-    dir
-}
 
 /// A chart archive (gzip'd tar) `name` 1.0.0 with a Deployment and a Service.
 fn chart_archive(name: &str) -> Vec<u8> {
@@ -151,7 +139,7 @@ fn rescan_figures(label: &str, dir: &Path, repo: &Path, full_runs: usize) {
 /// (copies of the corpus charts, each a release of its own) and a worst case of minimal charts
 /// (two templates each), where a full scan costs least against the fixed cost of a re-scan.
 fn rescan_bench() {
-    let archives = env_size("PKGLENS_BENCH_ARCHIVES", 100);
+    let archives = env_number("PKGLENS_BENCH_ARCHIVES", 100);
     let dir = scratch("rescan");
     let repo = dir.join("corpus-repo");
     if repository::write_corpus_repository(&repo, archives) {
@@ -197,7 +185,7 @@ fn synthetic(template: &ScanResult, i: usize) -> ScanResult {
 }
 
 fn serve_bench() {
-    let packages = env_size("PKGLENS_BENCH_PACKAGES", 1000);
+    let packages = env_number("PKGLENS_BENCH_PACKAGES", 1000);
     let dir = scratch("serve");
     let path = dir.join("catalog.db");
     let template = template_result(&dir);

@@ -2,7 +2,7 @@
 //! kustomize/manifest inputs of ../shared/corpus/kube), on one worker and on all cores. Without
 //! the corpus beside the repository there is nothing to measure, and the bench says so.
 
-// Only `corpus_dir` is used here; the repository generator serves the catalog bench.
+// Only `corpus_dir` is used here; the generator and setup serve the other benches.
 #[allow(dead_code)]
 #[path = "common/repository.rs"]
 mod repository;

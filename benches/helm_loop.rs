@@ -15,6 +15,8 @@
 #[path = "common/repository.rs"]
 mod repository;
 
+use repository::{env_number, scratch};
+
 use nix::sys::resource::{getrusage, UsageWho};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -24,20 +26,6 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 const PKGLENS: &str = env!("CARGO_BIN_EXE_pkglens");
-
-fn env_number(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("pkglens-bench-{}-{name}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).expect("scratch dir");
-    dir
-}
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3

@@ -1,11 +1,27 @@
 //! Synthetic chart repositories for the benches: copies of the corpus's chart archives, each
 //! copy with a version of its own (`1.2.3` becomes `1.2.3-copy.N` in the top chart's
 //! Chart.yaml), so that every archive is a distinct release, as in a real repository that
-//! grew over time.
+//! grew over time. Also the benches' shared setup: sizes from the environment, scratch folders.
 
 use std::fs;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+
+/// A count from the environment variable `name`, or `default` when unset or not a number.
+pub fn env_number(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// An empty scratch folder of this bench process under the system's temporary folder.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("pkglens-bench-{}-{name}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
 
 /// `../shared/corpus/KIND` beside the repository (or one level further up, from a worktree).
 pub fn corpus_dir(kind: &str) -> Option<PathBuf> {
