@@ -1,4 +1,4 @@
-//! A JSON document as Go's `encoding/json` writes it, and Go's `strconv.FormatFloat`.
+//! A JSON document as Go's `encoding/json` writes it.
 //!
 //! Helm's `toJson`, `toYaml` (which marshals to JSON first, then to YAML) and `toToml` all see
 //! template data through this tree: map keys sorted bytewise, numbers already spelled as Go
@@ -36,7 +36,7 @@ pub fn json_float(f: f64) -> Option<String> {
     }
     let abs = f.abs();
     if abs != 0.0 && !(1e-6..1e21).contains(&abs) {
-        let mut s = format_float(f, 'e', -1);
+        let mut s = super::strconv::format_float(f, 'e', -1);
         // Go shortens a two-digit negative exponent: 1e-07 → 1e-7.
         let n = s.len();
         if n >= 4 && &s[n - 4..n - 2] == "e-" && &s[n - 2..n - 1] == "0" {
@@ -44,135 +44,7 @@ pub fn json_float(f: f64) -> Option<String> {
         }
         Some(s)
     } else {
-        Some(format_float(f, 'f', -1))
-    }
-}
-
-/// Go's `strconv.FormatFloat(f, fmt, prec, 64)` for `fmt` in `e`, `f`, `g` and `prec` -1
-/// (shortest) or a fixed precision.
-pub fn format_float(f: f64, fmt: char, prec: i32) -> String {
-    if f.is_nan() {
-        return "NaN".into();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 {
-            "+Inf".into()
-        } else {
-            "-Inf".into()
-        };
-    }
-    let neg = f.is_sign_negative();
-    let (digits, point) = decimal_digits(f.abs(), fmt, prec);
-    let mut out = String::new();
-    if neg {
-        out.push('-');
-    }
-    match fmt {
-        'e' => {
-            let frac_digits = if prec < 0 {
-                digits.len().saturating_sub(1)
-            } else {
-                prec as usize
-            };
-            push_exponent_form(&mut out, &digits, point, frac_digits);
-        }
-        'f' => {
-            let frac_digits = if prec < 0 {
-                (digits.len() as i32 - point).max(0) as usize
-            } else {
-                prec as usize
-            };
-            push_fixed_form(&mut out, &digits, point, frac_digits);
-        }
-        _ => {
-            let shortest = prec < 0;
-            let mut eprec = if shortest {
-                digits.len() as i32
-            } else {
-                prec.max(1)
-            };
-            if eprec > digits.len() as i32 && digits.len() as i32 >= point {
-                eprec = digits.len() as i32;
-            }
-            if shortest {
-                eprec = 6;
-            }
-            let exp = point - 1;
-            if exp < -4 || exp >= eprec {
-                push_exponent_form(&mut out, &digits, point, digits.len().saturating_sub(1));
-            } else {
-                let frac = (digits.len() as i32 - point).max(0) as usize;
-                push_fixed_form(&mut out, &digits, point, frac);
-            }
-        }
-    }
-    out
-}
-
-/// The decimal digits of `abs` (no leading zeros, at least one digit) and the position of the
-/// decimal point relative to them: value = 0.d1d2… × 10^point.
-fn decimal_digits(abs: f64, fmt: char, prec: i32) -> (Vec<u8>, i32) {
-    let text = if prec < 0 {
-        format!("{abs:e}")
-    } else if fmt == 'f' {
-        // Round at `prec` digits after the point, then re-read in exponent form.
-        let fixed = format!("{abs:.*}", prec as usize);
-        let v: f64 = fixed.parse().unwrap_or(0.0);
-        if v == 0.0 {
-            return (vec![b'0'], 1);
-        }
-        let (d, p) = decimal_digits(v, 'e', -1);
-        return (d, p);
-    } else {
-        let sig = if fmt == 'e' { prec + 1 } else { prec.max(1) };
-        format!("{abs:.*e}", (sig - 1).max(0) as usize)
-    };
-    let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
-    let exponent: i32 = exponent.parse().unwrap_or(0);
-    let digits: Vec<u8> = mantissa.bytes().filter(u8::is_ascii_digit).collect();
-    if digits.iter().all(|&d| d == b'0') {
-        return (vec![b'0'], 1);
-    }
-    (digits, exponent + 1)
-}
-
-fn push_exponent_form(out: &mut String, digits: &[u8], point: i32, frac_digits: usize) {
-    out.push(digits[0] as char);
-    if frac_digits > 0 {
-        out.push('.');
-        for i in 1..=frac_digits {
-            out.push(*digits.get(i).unwrap_or(&b'0') as char);
-        }
-    }
-    let exp = if digits == [b'0'] { 0 } else { point - 1 };
-    out.push('e');
-    out.push(if exp < 0 { '-' } else { '+' });
-    let e = exp.unsigned_abs();
-    if e < 10 {
-        out.push('0');
-    }
-    out.push_str(&e.to_string());
-}
-
-fn push_fixed_form(out: &mut String, digits: &[u8], point: i32, frac_digits: usize) {
-    if point > 0 {
-        for i in 0..point as usize {
-            out.push(*digits.get(i).unwrap_or(&b'0') as char);
-        }
-    } else {
-        out.push('0');
-    }
-    if frac_digits > 0 {
-        out.push('.');
-        for i in 0..frac_digits as i32 {
-            let index = point + i;
-            let d = if index < 0 {
-                b'0'
-            } else {
-                *digits.get(index as usize).unwrap_or(&b'0')
-            };
-            out.push(d as char);
-        }
+        Some(super::strconv::format_float(f, 'f', -1))
     }
 }
 
@@ -293,25 +165,6 @@ fn write_json_runes(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn formats_floats_like_strconv() {
-        assert_eq!(format_float(1e6, 'g', -1), "1e+06");
-        assert_eq!(format_float(123456.0, 'g', -1), "123456");
-        assert_eq!(format_float(1234567.0, 'g', -1), "1.234567e+06");
-        assert_eq!(format_float(1e-7, 'g', -1), "1e-07");
-        assert_eq!(format_float(0.0001, 'g', -1), "0.0001");
-        assert_eq!(format_float(1.5, 'g', -1), "1.5");
-        assert_eq!(format_float(-0.0, 'g', -1), "-0");
-        assert_eq!(format_float(1e21, 'g', -1), "1e+21");
-        assert_eq!(format_float(123456789012.0, 'g', -1), "1.23456789012e+11");
-        assert_eq!(format_float(1234.5, 'e', -1), "1.2345e+03");
-        assert_eq!(format_float(1234.5, 'e', 6), "1.234500e+03");
-        assert_eq!(format_float(1.23456, 'f', 2), "1.23");
-        assert_eq!(format_float(2.0, 'f', 1), "2.0");
-        assert_eq!(format_float(0.000001, 'f', -1), "0.000001");
-        assert_eq!(format_float(1e20, 'f', -1), "100000000000000000000");
-    }
 
     #[test]
     fn formats_json_numbers_like_encoding_json() {

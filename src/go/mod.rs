@@ -2,16 +2,20 @@
 //! imports anything above it. Helm's template functions, kustomize's output and Helm's version
 //! checks all call these, as Go's own `fmt`, `encoding/json` and go-yaml call one `strconv`.
 //!
-//! - [`json`]: `encoding/json` output and `strconv.FormatFloat`;
+//! - [`base64`]: `encoding/base64` and `encoding/base32` (standard encodings, Go's decoders);
+//! - [`json`]: `encoding/json` output;
 //! - [`regexp`]: `regexp/syntax` (RE2 as Go parses it) onto the `regex` crate;
 //! - [`semver`]: Masterminds/semver v3 (Sprig's and Helm's version rules);
+//! - [`strconv`]: formatting and parsing floats and integers, quoting strings;
 //! - [`strings`]: `strings` over byte strings;
 //! - [`time`]: `time` layouts, durations and zones;
 //! - [`utf8`]: `unicode/utf8` decoding of byte strings.
 
+pub mod base64;
 pub mod json;
 pub mod regexp;
 pub mod semver;
+pub mod strconv;
 pub mod strings;
 pub mod time;
 pub mod utf8;

@@ -3,8 +3,8 @@
 
 use super::chart::{ChartFile, Dependency, Metadata};
 use super::pathmatch;
+use crate::go::base64;
 use crate::go::strings::split_bytes;
-use crate::template::funcs::library::base64_encode;
 use crate::template::value::{Entries, FuncError, List, ListType, Map, MapType, Object, Value};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
@@ -526,7 +526,7 @@ impl Object for Files {
                         let text = if name == "AsConfig" {
                             Value::go_substring(bytes)
                         } else {
-                            Value::str(crate::template::funcs::library::base64_encode(bytes))
+                            Value::str(base64::encode(bytes))
                         };
                         (crate::template::funcs::library::path_base(path), text)
                     })
@@ -558,7 +558,7 @@ impl Object for Files {
         Some(Json::Object(
             self.0
                 .iter()
-                .map(|(k, v)| (k.clone(), Json::String(base64_encode(v))))
+                .map(|(k, v)| (k.clone(), Json::String(base64::encode(v))))
                 .collect(),
         ))
     }

@@ -3,7 +3,7 @@
 
 use super::chart::Chart;
 use super::values::Values;
-use crate::template::fmt::{format_float_shortest, quote as go_quote};
+use crate::go::strconv::{format_float, quote as go_quote};
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::{JsonType, ValidationError};
 use serde_json::Value as Json;
@@ -314,7 +314,7 @@ fn keyword_line(error: &ValidationError) -> ReportLine {
     };
     let number = |v: &Json| {
         v.as_f64()
-            .map(|f| localized(&format_float_shortest(f)))
+            .map(|f| localized(&format_float(f, 'g', -1)))
             .unwrap_or_default()
     };
     let message = match error.kind() {
@@ -350,7 +350,7 @@ fn keyword_line(error: &ValidationError) -> ReportLine {
         ValidationErrorKind::MultipleOf { multiple_of } => format!(
             "multipleOf: got {}, want {}",
             number(instance),
-            localized(&format_float_shortest(*multiple_of))
+            localized(&format_float(*multiple_of, 'g', -1))
         ),
         ValidationErrorKind::MinLength { limit }
         | ValidationErrorKind::MaxLength { limit }

@@ -1,8 +1,9 @@
 //! Output exactly as kustomize prints a resource: its JSON form re-encoded by
 //! sigs.k8s.io/yaml (go-yaml v2), written by the shared go-yaml emitter.
 
-use crate::go::json::format_float;
+use crate::go::json::json_float;
 use crate::yaml::emit::{self, Node, SequenceIndent};
+use crate::yaml::marshal;
 use serde_json::Value;
 
 /// One document as kustomize prints it (ends with a newline).
@@ -21,25 +22,16 @@ fn to_node(v: &Value) -> Node {
     }
 }
 
-/// A number as it comes out of JSON → go-yaml v2: integral values that fit
-/// 64 bits print as integers, everything else with Go's `%g` shortest form.
+/// A number as it comes out of JSON → go-yaml v2: `encoding/json`'s text read back by
+/// go-yaml (integral values that fit 64 bits are integers, the rest floats in `%g` form).
 pub fn number_to_text(n: &serde_json::Number) -> String {
-    if let Some(i) = n.as_i64() {
-        return i.to_string();
-    }
-    if let Some(u) = n.as_u64() {
-        return u.to_string();
-    }
-    let f = n.as_f64().unwrap_or(0.0);
-    if f.fract() == 0.0 && f.abs() < 1e21 {
-        if f >= i64::MIN as f64 && f < i64::MAX as f64 {
-            return (f as i64).to_string();
-        }
-        if f >= 0.0 && f < u64::MAX as f64 {
-            return (f as u64).to_string();
-        }
-    }
-    format_float(f, 'g', -1)
+    let json = match (n.as_i64(), n.as_u64()) {
+        (Some(i), _) => i.to_string(),
+        (_, Some(u)) => u.to_string(),
+        // serde_json holds only finite floats.
+        _ => json_float(n.as_f64().unwrap_or(0.0)).unwrap_or_default(),
+    };
+    marshal::plain_number(&json)
 }
 
 #[cfg(test)]
@@ -52,6 +44,9 @@ mod tests {
         assert_eq!(text(2.0), "2");
         assert_eq!(text(1e20), "1e+20");
         assert_eq!(text(1e21), "1e+21");
+        assert_eq!(text(1e19), "10000000000000000000");
+        assert_eq!(text(-0.0), "0");
+        assert_eq!(text(1e-7), "1e-07");
         assert_eq!(text(1.5e300), "1.5e+300");
         assert_eq!(text(1e-6), "1e-06");
         assert_eq!(text(0.1), "0.1");

@@ -4,8 +4,8 @@
 use super::kustfile::{string_map, GeneratorArgs, GeneratorOptions};
 use super::loader::Loader;
 use super::resource::{Behavior, Resource};
-use super::value::encode_base64;
 use super::KustomizeError;
+use crate::go::base64;
 use crate::go::json::write_json_string;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -178,7 +178,7 @@ pub fn iam_policy(config: &Value) -> Result<Resource, KustomizeError> {
 /// content hash covers the wrapped text).
 fn wrapped_base64(data: &[u8]) -> String {
     const LINE: usize = 70;
-    let encoded = encode_base64(data);
+    let encoded = base64::encode(data);
     if encoded.len() < LINE {
         return encoded;
     }

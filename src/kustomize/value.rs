@@ -3,7 +3,8 @@
 //! go through the JSON form).
 
 use super::KustomizeError;
-use crate::yaml::{self, Node, ScalarStyle};
+use crate::go::base64;
+use crate::yaml::{self, Node, PlainNumber, ScalarStyle};
 use serde_json::{Map, Number, Value};
 
 /// Parses every document of a YAML (or JSON) stream, dropping empty ones.
@@ -113,9 +114,9 @@ pub fn scalar_value(text: &str, style: ScalarStyle, tag: Option<&str>) -> Result
     match tag {
         Some("!!str") => return Ok(Value::String(text.into())),
         Some("!!binary") => {
-            return decode_base64(text)
+            return base64::decode(text)
                 .map(|b| Value::String(String::from_utf8_lossy(&b).into_owned()))
-                .ok_or_else(|| format!("cannot decode !!binary `{text}`"))
+                .map_err(|_| "yaml: !!binary value contains invalid base64 data".to_string())
         }
         Some("!!int") | Some("!!float") | Some("!!bool") | Some("!!null") | Some("!!timestamp") => {
             let v = resolve_plain(text)?;
@@ -142,139 +143,26 @@ fn resolve_plain(text: &str) -> Result<Value, String> {
         _ => {}
     }
     let first = text.as_bytes()[0];
-    match first {
-        b'.' => {
-            if let Some(f) = parse_go_float(text) {
-                return float_value(f);
-            }
+    if matches!(first, b'+' | b'-' | b'0'..=b'9') {
+        if let Some(ts) = parse_timestamp(text) {
+            return Ok(Value::String(ts));
         }
-        b'+' | b'-' | b'0'..=b'9' => {
-            if let Some(ts) = parse_timestamp(text) {
-                return Ok(Value::String(ts));
-            }
-            let plain: String = text.chars().filter(|c| *c != '_').collect();
-            if let Some(i) = parse_go_int(&plain) {
-                return Ok(int_value(i));
-            }
-            if is_yaml_float(&plain) {
-                if let Some(f) = parse_go_float(&plain) {
-                    return float_value(f);
-                }
-            }
+    }
+    if matches!(first, b'.' | b'+' | b'-' | b'0'..=b'9') {
+        match yaml::resolve_number(text) {
+            Some(PlainNumber::Int(i)) => return Ok(Value::Number(i.into())),
+            Some(PlainNumber::Uint(u)) => return Ok(Value::Number(u.into())),
+            Some(PlainNumber::Float(f)) => return float_value(f),
+            None => {}
         }
-        _ => {}
     }
     Ok(Value::String(text.into()))
-}
-
-fn int_value(i: i128) -> Value {
-    if let Ok(v) = i64::try_from(i) {
-        Value::Number(v.into())
-    } else if let Ok(v) = u64::try_from(i) {
-        Value::Number(v.into())
-    } else {
-        Value::Number(Number::from_f64(i as f64).unwrap_or_else(|| 0.into()))
-    }
 }
 
 fn float_value(f: f64) -> Result<Value, String> {
     Number::from_f64(f)
         .map(Value::Number)
         .ok_or_else(|| format!("json: unsupported value: {f}"))
-}
-
-/// Sign, digits and radix of an integer in Go's base-0 syntax (`0x`, `0o`,
-/// `0b`, leading-`0` octal).
-fn go_int_parts(s: &str) -> Option<(bool, String, u32)> {
-    let (neg, body) = match s.as_bytes().first()? {
-        b'-' => (true, &s[1..]),
-        b'+' => (false, &s[1..]),
-        _ => (false, s),
-    };
-    let lower = body.to_ascii_lowercase();
-    let (digits, radix) = if let Some(r) = lower.strip_prefix("0x") {
-        (r, 16)
-    } else if let Some(r) = lower.strip_prefix("0o") {
-        (r, 8)
-    } else if let Some(r) = lower.strip_prefix("0b") {
-        (r, 2)
-    } else if lower.len() > 1 && lower.starts_with('0') {
-        (&lower[1..], 8)
-    } else {
-        (lower.as_str(), 10)
-    };
-    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
-        return None;
-    }
-    Some((neg, digits.to_string(), radix))
-}
-
-/// Go's `strconv.ParseInt(s, 0, 64)` then ParseUint (values past 64 bits are not integers).
-fn parse_go_int(s: &str) -> Option<i128> {
-    let (neg, digits, radix) = go_int_parts(s)?;
-    let v = u128::from_str_radix(&digits, radix).ok()?;
-    if v > u64::MAX as u128 {
-        return None;
-    }
-    let v = v as i128;
-    if neg {
-        if v > i64::MAX as i128 + 1 {
-            return None;
-        }
-        Some(-v)
-    } else {
-        Some(v)
-    }
-}
-
-/// `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`
-pub fn is_yaml_float(s: &str) -> bool {
-    let b = s.as_bytes();
-    let mut i = 0;
-    if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
-        i += 1;
-    }
-    let count_digits = |i: &mut usize| {
-        let start = *i;
-        while *i < b.len() && b[*i].is_ascii_digit() {
-            *i += 1;
-        }
-        *i - start
-    };
-    if i < b.len() && b[i] == b'.' {
-        i += 1;
-        if count_digits(&mut i) == 0 {
-            return false;
-        }
-    } else {
-        if count_digits(&mut i) == 0 {
-            return false;
-        }
-        if i < b.len() && b[i] == b'.' {
-            i += 1;
-            count_digits(&mut i);
-        }
-    }
-    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
-        i += 1;
-        if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
-            i += 1;
-        }
-        if count_digits(&mut i) == 0 {
-            return false;
-        }
-    }
-    i == b.len()
-}
-
-pub fn parse_go_float(s: &str) -> Option<f64> {
-    if !s
-        .chars()
-        .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-'))
-    {
-        return None;
-    }
-    s.parse::<f64>().ok().filter(|f| f.is_finite())
 }
 
 /// The timestamp forms go-yaml reads (`2006-1-2`, `2006-1-2T15:4:5Z07:00`,
@@ -339,51 +227,4 @@ fn small_number(s: &str) -> Option<u32> {
         return None;
     }
     s.parse().ok()
-}
-
-/// Standard base64 (padding optional, whitespace ignored).
-pub fn decode_base64(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
-    let mut acc: u32 = 0;
-    let mut bits = 0;
-    for c in text.bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            b'=' | b' ' | b'\n' | b'\r' | b'\t' => continue,
-            _ => return None,
-        };
-        acc = (acc << 6) | v as u32;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-        }
-    }
-    Some(out)
-}
-
-/// Standard base64 with padding, as Go's `base64.StdEncoding`.
-pub fn encode_base64(data: &[u8]) -> String {
-    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(TABLE[(n >> (18 - 6 * i)) as usize & 63] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }

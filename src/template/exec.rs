@@ -2,13 +2,14 @@
 //! (`missingkey=zero`), including Helm's `include` and `tpl`.
 
 use super::ast::{Branch, Command, List, Node, Number, Operand, Pipe};
-use super::fmt::{format_value, format_value_bytes, quote};
+use super::fmt::{format_value, format_value_bytes};
 use super::funcs::{CallCtx, Func, Host, Param};
 use super::set::{
     parse_cached, KeySource, Template, TemplateError, TemplateSet, EXEC_STACK_BUDGET,
 };
 use super::value::{FuncError, ListType, MapType, Value, ValuesMethods};
 use crate::budget::{self, InputBudget, LimitKind};
+use crate::go::strconv::quote;
 use crate::go::strings::{find_bytes, replace_bytes};
 use std::collections::HashMap;
 use std::fmt::Display;
@@ -1036,11 +1037,11 @@ impl super::value::Object for Complex {
     }
 
     fn go_format(&self) -> String {
-        let imag = super::fmt::format_float_shortest(self.1);
+        let imag = crate::go::strconv::format_float(self.1, 'g', -1);
         let sign = if imag.starts_with('-') { "" } else { "+" };
         format!(
             "({}{sign}{imag}i)",
-            super::fmt::format_float_shortest(self.0)
+            crate::go::strconv::format_float(self.0, 'g', -1)
         )
     }
 

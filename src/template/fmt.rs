@@ -1,8 +1,10 @@
 //! Go's `fmt` for template values: `Sprint`, `Sprintln`, `Sprintf` with every verb, flag,
 //! width, precision and argument index, including Go's error forms (`%!d(string=x)`,
-//! `%!s(MISSING)`, `%!(EXTRA int=1)`), and Go's float formatting (`1e+06`, `2.5`, `1e-05`).
+//! `%!s(MISSING)`, `%!(EXTRA int=1)`). Numbers and quoted strings are spelled by Go's
+//! `strconv` (`crate::go::strconv`), as Go's `fmt` spells them.
 
 use super::value::{go_runes, go_text, Value};
+use crate::go::strconv;
 
 /// Go's `fmt.Sprint`: operands separated by a space when neither side is a string.
 pub fn sprint(args: &[Value]) -> Value {
@@ -51,16 +53,6 @@ pub fn sprintf(format: &str, args: &[Value]) -> Value {
     let mut p = Printer::default();
     p.do_printf(format, args);
     Value::go_string(p.out)
-}
-
-/// Go's `strconv.Quote`.
-pub fn quote(s: &str) -> String {
-    quote_with(s, false)
-}
-
-/// Go's `strconv.FormatFloat(f, 'g', -1, 64)` (also `%v` of a float64).
-pub fn format_float_shortest(f: f64) -> String {
-    format_value(&Value::Float(f))
 }
 
 #[derive(Default, Clone, Copy)]
@@ -454,8 +446,8 @@ impl Printer {
     fn fmt_q(&mut self, s: &[u8]) {
         let s = self.truncate(s);
         let q = match std::str::from_utf8(s) {
-            Ok(text) if self.f.sharp && can_backquote(text) => format!("`{text}`"),
-            _ => quote_bytes(s, self.f.plus),
+            Ok(text) if self.f.sharp && strconv::can_backquote(text) => format!("`{text}`"),
+            _ => strconv::quote_bytes(s, self.f.plus),
         };
         self.pad(&q);
     }
@@ -481,7 +473,7 @@ impl Printer {
                     .ok()
                     .and_then(char::from_u32)
                     .unwrap_or('\u{FFFD}');
-                let s = quote_rune(c, self.f.plus);
+                let s = strconv::quote_rune(c, self.f.plus);
                 self.pad(&s);
                 return;
             }
@@ -489,7 +481,7 @@ impl Printer {
                 let mut s = format!("U+{:04X}", n as u64);
                 if self.f.sharp {
                     if let Some(c) = u32::try_from(n).ok().and_then(char::from_u32) {
-                        if is_print(c) {
+                        if strconv::is_print(c) {
                             s.push_str(&format!(" '{c}'"));
                         }
                     }
@@ -557,7 +549,8 @@ impl Printer {
 
     fn fmt_float(&mut self, x: f64, verb: char, default_prec: Option<usize>) {
         let prec = self.f.prec.or(default_prec);
-        let mut num = format_float(x.abs(), verb, prec);
+        let fmt = if verb == 'F' { 'f' } else { verb };
+        let mut num = strconv::format_float(x.abs(), fmt, prec.map_or(-1, |p| p as i32));
         if self.f.sharp && verb != 'b' {
             num = sharp_float(&num, verb, prec);
         }
@@ -646,205 +639,6 @@ fn sharp_float(num: &str, verb: char, prec: Option<usize>) -> String {
     mant + exp
 }
 
-/// Go's `strconv.FormatFloat(x, verb, prec, 64)` for non-negative finite `x` (sign handled by
-/// the caller); `None` precision means the shortest representation that round-trips.
-fn format_float(x: f64, verb: char, prec: Option<usize>) -> String {
-    if x.is_nan() {
-        return "NaN".into();
-    }
-    if x.is_infinite() {
-        return "Inf".into();
-    }
-    let x = x.abs();
-    match verb {
-        'e' | 'E' => {
-            let (digits, exp) = decimal_digits(x, prec.map(|p| p + 1));
-            let p = prec.unwrap_or(digits.len().saturating_sub(1));
-            exp_form(&digits, exp, p, verb == 'E')
-        }
-        'f' | 'F' => match prec {
-            Some(p) => format!("{x:.p$}"),
-            None => {
-                let (digits, exp) = decimal_digits(x, None);
-                let frac = (digits.len() as i32 - exp - 1).max(0) as usize;
-                format!("{x:.frac$}")
-            }
-        },
-        'g' | 'G' => {
-            let shortest = prec.is_none();
-            let p = match prec {
-                Some(0) => Some(1),
-                other => other,
-            };
-            let (mut digits, exp) = decimal_digits(x, p);
-            // %g never shows trailing zeros (Go's decimal drops them before choosing a form).
-            while digits.len() > 1 && digits.ends_with('0') {
-                digits.pop();
-            }
-            let mut eprec = p.unwrap_or(digits.len()) as i32;
-            if !shortest && eprec > digits.len() as i32 && digits.len() as i32 > exp {
-                eprec = digits.len() as i32;
-            }
-            if shortest {
-                eprec = 6;
-            }
-            if exp < -4 || exp >= eprec {
-                let p = digits.len().saturating_sub(1);
-                exp_form(&digits, exp, p, verb == 'G')
-            } else {
-                let frac = (digits.len() as i32 - exp - 1).max(0) as usize;
-                fixed_form(&digits, exp, frac)
-            }
-        }
-        'x' | 'X' => hex_float(x, prec, verb == 'X'),
-        'b' => {
-            let bits = x.to_bits();
-            let mant = bits & ((1 << 52) - 1);
-            let exp = ((bits >> 52) & 0x7ff) as i64;
-            let (mant, exp) = if exp == 0 {
-                (mant, -1074)
-            } else {
-                (mant | (1 << 52), exp - 1075)
-            };
-            format!("{mant}p{exp:+}")
-        }
-        _ => format!("{x}"),
-    }
-}
-
-/// Decimal digits (no leading zeros, no trailing zeros) and the decimal exponent of the first
-/// digit, rounded to `sig` significant digits or shortest when `None`.
-fn decimal_digits(x: f64, sig: Option<usize>) -> (String, i32) {
-    if x == 0.0 {
-        return ("0".into(), 0);
-    }
-    let s = match sig {
-        Some(n) => format!("{:.*e}", n.saturating_sub(1), x),
-        None => format!("{x:e}"),
-    };
-    let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let mut digits: String = mant.chars().filter(|c| c.is_ascii_digit()).collect();
-    if sig.is_none() {
-        while digits.len() > 1 && digits.ends_with('0') {
-            digits.pop();
-        }
-    }
-    (digits, exp)
-}
-
-fn exp_form(digits: &str, exp: i32, prec: usize, upper: bool) -> String {
-    let mut s = String::new();
-    s.push_str(&digits[..1]);
-    let rest: String = digits[1..]
-        .chars()
-        .chain(std::iter::repeat('0'))
-        .take(prec)
-        .collect();
-    if prec > 0 {
-        s.push('.');
-        s.push_str(&rest);
-    }
-    s.push(if upper { 'E' } else { 'e' });
-    s.push(if exp < 0 { '-' } else { '+' });
-    s.push_str(&format!("{:02}", exp.abs()));
-    s
-}
-
-fn fixed_form(digits: &str, exp: i32, frac: usize) -> String {
-    let mut s = String::new();
-    if exp < 0 {
-        s.push('0');
-    } else {
-        for i in 0..=exp as usize {
-            s.push(digits.as_bytes().get(i).map_or('0', |b| *b as char));
-        }
-    }
-    if frac > 0 {
-        s.push('.');
-        for k in 0..frac {
-            let idx = exp + 1 + k as i32;
-            let c = if idx < 0 {
-                '0'
-            } else {
-                digits
-                    .as_bytes()
-                    .get(idx as usize)
-                    .map_or('0', |b| *b as char)
-            };
-            s.push(c);
-        }
-    }
-    s
-}
-
-/// Go's `%x` of a float64: `0x1.cp+01`.
-fn hex_float(x: f64, prec: Option<usize>, upper: bool) -> String {
-    if x == 0.0 {
-        let frac = match prec {
-            Some(p) if p > 0 => format!(".{}", "0".repeat(p)),
-            _ => String::new(),
-        };
-        let s = format!("0x0{frac}p+00");
-        return if upper { s.to_uppercase() } else { s };
-    }
-    let bits = x.to_bits();
-    let mut exp = ((bits >> 52) & 0x7ff) as i64;
-    let mut mant = bits & ((1u64 << 52) - 1);
-    if exp == 0 {
-        // Subnormal: normalise.
-        exp = -1022;
-        while mant & (1 << 52) == 0 {
-            mant <<= 1;
-            exp -= 1;
-        }
-        mant &= (1 << 52) - 1;
-    } else {
-        exp -= 1023;
-    }
-    let mut hex = format!("{mant:013x}");
-    match prec {
-        Some(p) if p < 13 => {
-            // Round half to even on the dropped hex digits.
-            let full = (1u64 << 52) | mant;
-            let shift = (13 - p) * 4;
-            let mut kept = full >> shift;
-            let rem = full & ((1u64 << shift) - 1);
-            let half = 1u64 << (shift - 1);
-            if rem > half || (rem == half && kept & 1 == 1) {
-                kept += 1;
-            }
-            if kept >> (p * 4) >= 2 {
-                kept >>= 1;
-                exp += 1;
-            }
-            let frac = kept & ((1u64 << (p * 4)) - 1);
-            hex = if p == 0 {
-                String::new()
-            } else {
-                format!("{frac:0width$x}", width = p)
-            };
-        }
-        Some(p) => hex.push_str(&"0".repeat(p - 13)),
-        None => {
-            while hex.ends_with('0') {
-                hex.pop();
-            }
-        }
-    }
-    let dot = if hex.is_empty() { "" } else { "." };
-    let s = format!(
-        "0x1{dot}{hex}p{}{:02}",
-        if exp < 0 { '-' } else { '+' },
-        exp.abs()
-    );
-    if upper {
-        s.to_uppercase()
-    } else {
-        s
-    }
-}
-
 fn parse_num(bytes: &[u8], mut i: usize) -> (usize, bool, usize) {
     let start = i;
     let mut n = 0usize;
@@ -910,77 +704,6 @@ impl ArgCursor<'_> {
         arg.as_int()
             .filter(|n| (-1_000_000..=1_000_000).contains(n))
     }
-}
-
-/// Go's `unicode.IsPrint` approximated by Rust's character classes.
-fn is_print(c: char) -> bool {
-    if c.is_ascii() {
-        return (' '..='~').contains(&c);
-    }
-    !c.is_control()
-        && !c.is_whitespace()
-        && !matches!(c, '\u{AD}' | '\u{FEFF}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}')
-        && !('\u{E000}'..='\u{F8FF}').contains(&c)
-}
-
-fn quote_with(s: &str, ascii_only: bool) -> String {
-    quote_bytes(s.as_bytes(), ascii_only)
-}
-
-/// Go's `strconv.Quote` of a Go string's bytes: an invalid byte is written `\xNN`.
-pub fn quote_bytes(s: &[u8], ascii_only: bool) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for rune in go_runes(s) {
-        match rune {
-            Ok(c) => push_escaped(&mut out, c, '"', ascii_only),
-            Err(b) => out.push_str(&format!("\\x{b:02x}")),
-        }
-    }
-    out.push('"');
-    out
-}
-
-fn quote_rune(c: char, ascii_only: bool) -> String {
-    let mut out = String::from("'");
-    push_escaped(&mut out, c, '\'', ascii_only);
-    out.push('\'');
-    out
-}
-
-fn push_escaped(out: &mut String, c: char, quote: char, ascii_only: bool) {
-    match c {
-        c if c == quote || c == '\\' => {
-            out.push('\\');
-            out.push(c);
-        }
-        c if ascii_only && !c.is_ascii() => push_unicode_escape(out, c),
-        c if is_print(c) => out.push(c),
-        '\u{7}' => out.push_str("\\a"),
-        '\u{8}' => out.push_str("\\b"),
-        '\u{c}' => out.push_str("\\f"),
-        '\n' => out.push_str("\\n"),
-        '\r' => out.push_str("\\r"),
-        '\t' => out.push_str("\\t"),
-        '\u{b}' => out.push_str("\\v"),
-        c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-            out.push_str(&format!("\\x{:02x}", c as u32));
-        }
-        c => push_unicode_escape(out, c),
-    }
-}
-
-fn push_unicode_escape(out: &mut String, c: char) {
-    if (c as u32) < 0x10000 {
-        out.push_str(&format!("\\u{:04x}", c as u32));
-    } else {
-        out.push_str(&format!("\\U{:08x}", c as u32));
-    }
-}
-
-fn can_backquote(s: &str) -> bool {
-    s.chars()
-        .all(|c| c != '`' && c != '\u{FEFF}' && (c == '\t' || !c.is_control()))
 }
 
 #[cfg(test)]

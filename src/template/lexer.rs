@@ -3,6 +3,8 @@
 //! The whole text is lexed up front; a lexical error becomes an `Error` token at the point where
 //! Go's lexer would report it, so the parser reports whichever error Go would meet first.
 
+use crate::go::strconv;
+
 /// What a token is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -87,29 +89,11 @@ impl Token {
             Kind::Keyword(_) => format!("<{}>", self.text),
             _ if self.text.chars().count() > 10 => {
                 let short: String = self.text.chars().take(10).collect();
-                format!("{}...", go_quote(&short))
+                format!("{}...", strconv::quote(&short))
             }
-            _ => go_quote(&self.text),
+            _ => strconv::quote(&self.text),
         }
     }
-}
-
-/// Go's `%q` of a string (enough for token text in messages).
-fn go_quote(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 const LEFT: &str = "{{";
@@ -387,9 +371,8 @@ impl Lexer<'_> {
                     Flow::Continue
                 }
                 c => self.error(format!(
-                    "unrecognized character in action: U+{:04X} {}",
-                    c as u32,
-                    go_quote_rune(c)
+                    "unrecognized character in action: {}",
+                    unicode_sharp(c)
                 )),
             };
             if let Flow::Stop = flow {
@@ -467,26 +450,27 @@ impl Lexer<'_> {
             });
             return Flow::Continue;
         }
-        while let Some(c) = self.peek() {
-            if !is_alnum(c) {
-                break;
-            }
-            self.next_char();
-        }
-        if !self.at_terminator() {
+        if !self.accept_word() {
             return self.bad_character();
         }
         self.emit(kind);
         Flow::Continue
     }
 
+    /// Consumes letters, digits and `_`; whether a terminator follows, as Go requires.
+    fn accept_word(&mut self) -> bool {
+        while let Some(c) = self.peek() {
+            if !is_alnum(c) {
+                break;
+            }
+            self.next_char();
+        }
+        self.at_terminator()
+    }
+
     fn bad_character(&mut self) -> Flow {
         let c = self.peek().unwrap_or('\u{0}');
-        self.error(format!(
-            "bad character U+{:04X} {}",
-            c as u32,
-            go_quote_rune(c)
-        ))
+        self.error(format!("bad character {}", unicode_sharp(c)))
     }
 
     fn at_terminator(&self) -> bool {
@@ -499,13 +483,7 @@ impl Lexer<'_> {
     }
 
     fn lex_identifier(&mut self) -> Flow {
-        while let Some(c) = self.peek() {
-            if !is_alnum(c) {
-                break;
-            }
-            self.next_char();
-        }
-        if !self.at_terminator() {
+        if !self.accept_word() {
             return self.bad_character();
         }
         let word = &self.input[self.start..self.pos];
@@ -523,7 +501,7 @@ impl Lexer<'_> {
     fn lex_number(&mut self) -> Flow {
         if !self.scan_number() {
             let text = self.input[self.start..self.pos].to_string();
-            return self.error(format!("bad number syntax: {}", go_quote(&text)));
+            return self.error(format!("bad number syntax: {}", strconv::quote(&text)));
         }
         self.emit(Kind::Number);
         Flow::Continue
@@ -562,8 +540,13 @@ impl Lexer<'_> {
     }
 }
 
-fn go_quote_rune(c: char) -> String {
-    format!("'{}'", c.escape_default())
+/// Go's `%#U`: `U+00E9 'é'`, the character itself only when it is printable.
+fn unicode_sharp(c: char) -> String {
+    if strconv::is_print(c) {
+        format!("U+{:04X} '{c}'", c as u32)
+    } else {
+        format!("U+{:04X}", c as u32)
+    }
 }
 
 fn has_left_trim_marker(s: &str) -> bool {
@@ -618,5 +601,34 @@ mod tests {
     fn unterminated_string_is_an_error() {
         let toks = lex("{{ \"abc }}");
         assert_eq!(toks.last().unwrap().text, "unterminated quoted string");
+    }
+
+    #[test]
+    fn errors_name_characters_as_go_sharp_u() {
+        let cases = [
+            (
+                "{{ \u{263a} }}",
+                "unrecognized character in action: U+263A '\u{263a}'",
+            ),
+            ("{{ \u{1} }}", "unrecognized character in action: U+0001"),
+            ("{{ 3x }}", "bad number syntax: \"3x\""),
+        ];
+        for (src, want) in cases {
+            let toks = lex(src);
+            let error = toks.iter().find(|t| t.kind == Kind::Error);
+            assert_eq!(error.map(|t| t.text.as_str()), Some(want), "{src:?}");
+        }
+    }
+
+    #[test]
+    fn tokens_are_described_with_go_quoting() {
+        let token = |text: &str| Token {
+            kind: Kind::String,
+            text: text.into(),
+            pos: 0,
+            line: 1,
+        };
+        assert_eq!(token("a\u{7f}").describe(), "\"a\\x7f\"");
+        assert_eq!(token("0123456789ab").describe(), "\"0123456789\"...");
     }
 }

@@ -5,6 +5,7 @@ use super::ast::{Branch, Command, List, Node, Number, Operand, Pipe, TemplateCal
 use super::funcs::FuncMap;
 use super::lexer::{lex, Keyword, Kind, Token};
 use super::value::{go_text, Value};
+use crate::go::strconv;
 use std::sync::Arc;
 
 /// A parse failure: the 1-based line and Go's message (without the `template: NAME:LINE: `
@@ -726,13 +727,12 @@ fn parse_number(text: &str, is_char: bool) -> Result<Number, String> {
     }
     if let Some(imag) = text.strip_suffix('i') {
         n.is_complex = true;
-        n.imag = parse_go_float(imag)
-            .or_else(|| parse_go_int(imag).map(|i| i as f64))
-            .ok_or_else(|| format!("illegal number syntax: \"{text}\""))?;
+        n.imag =
+            strconv::parse_float(imag).map_err(|_| format!("illegal number syntax: \"{text}\""))?;
         return Ok(n);
     }
-    n.uint = parse_go_uint(text);
-    n.int = parse_go_int(text);
+    n.uint = strconv::parse_uint(text, 0).ok();
+    n.int = strconv::parse_int(text, 0).ok();
     if n.int == Some(0) {
         n.uint = Some(0);
     }
@@ -740,7 +740,7 @@ fn parse_number(text: &str, is_char: bool) -> Result<Number, String> {
         n.float = Some(i as f64);
     } else if let Some(u) = n.uint {
         n.float = Some(u as f64);
-    } else if let Some(f) = parse_go_float(text) {
+    } else if let Ok(f) = strconv::parse_float(text) {
         if !text.contains(['.', 'e', 'E', 'p', 'P']) {
             return Err(format!("integer overflow: \"{text}\""));
         }
@@ -756,99 +756,6 @@ fn parse_number(text: &str, is_char: bool) -> Result<Number, String> {
         return Err(format!("illegal number syntax: \"{text}\""));
     }
     Ok(n)
-}
-
-/// Splits Go's base prefix: returns (radix, digits) for base-0 integer parsing.
-fn base_digits(s: &str) -> (u32, &str, bool) {
-    let lower = s.get(..2).map(str::to_ascii_lowercase);
-    match lower.as_deref() {
-        Some("0x") => (16, &s[2..], true),
-        Some("0o") => (8, &s[2..], true),
-        Some("0b") => (2, &s[2..], true),
-        _ if s.len() > 1 && s.starts_with('0') => (8, &s[1..], true),
-        _ => (10, s, false),
-    }
-}
-
-/// Go's rule: `_` only between digits, or between a base prefix and a digit.
-fn underscores_ok(digits: &str, prefixed: bool) -> bool {
-    if !digits.contains('_') {
-        return true;
-    }
-    let b = digits.as_bytes();
-    if b.last() == Some(&b'_') || (!prefixed && b.first() == Some(&b'_')) {
-        return false;
-    }
-    !digits.contains("__")
-}
-
-fn parse_go_uint(text: &str) -> Option<u64> {
-    let s = text.strip_prefix('+').unwrap_or(text);
-    if s.starts_with('-') {
-        return None;
-    }
-    let (radix, digits, prefixed) = base_digits(s);
-    if digits.is_empty() || !underscores_ok(digits, prefixed) {
-        return None;
-    }
-    u64::from_str_radix(&digits.replace('_', ""), radix).ok()
-}
-
-fn parse_go_int(text: &str) -> Option<i64> {
-    let (neg, s) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text.strip_prefix('+').unwrap_or(text)),
-    };
-    let u = parse_go_uint(s)?;
-    if neg {
-        if u <= i64::MAX as u64 + 1 {
-            Some((u as i128).wrapping_neg() as i64)
-        } else {
-            None
-        }
-    } else {
-        i64::try_from(u).ok()
-    }
-}
-
-fn parse_go_float(text: &str) -> Option<f64> {
-    let (neg, s) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text.strip_prefix('+').unwrap_or(text)),
-    };
-    let value = if let Some(hex) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
-        parse_hex_float(&hex.replace('_', ""))?
-    } else {
-        if !underscores_ok(s, false) || s.contains("_.") || s.contains("._") {
-            return None;
-        }
-        let clean = s.replace('_', "");
-        if clean.is_empty() || !clean.bytes().next()?.is_ascii_digit() && !clean.starts_with('.') {
-            return None;
-        }
-        clean.parse::<f64>().ok()?
-    };
-    Some(if neg { -value } else { value })
-}
-
-/// `1.8p3`-style hexadecimal floats (mantissa digits in hex, binary exponent required).
-fn parse_hex_float(s: &str) -> Option<f64> {
-    let (mant, exp) = s.split_once(['p', 'P'])?;
-    let exp: i32 = exp.parse().ok()?;
-    let (int_part, frac_part) = mant.split_once('.').unwrap_or((mant, ""));
-    if int_part.is_empty() && frac_part.is_empty() {
-        return None;
-    }
-    let mut value = 0f64;
-    for c in int_part.chars() {
-        value = value * 16.0 + c.to_digit(16)? as f64;
-    }
-    let mut scale = 1.0 / 16.0;
-    for c in frac_part.chars() {
-        value += c.to_digit(16)? as f64 * scale;
-        scale /= 16.0;
-    }
-    Some(value * 2f64.powi(exp))
 }
 
 #[cfg(test)]
@@ -894,6 +801,12 @@ mod tests {
         let n = parse_number("'a'", true).unwrap();
         assert_eq!(n.int, Some(97));
         assert_eq!(parse_number("012", false).unwrap().int, Some(10));
+        // `+` is ParseInt's, not ParseUint's; the imaginary part is ParseFloat's (decimal).
+        let n = parse_number("+5", false).unwrap();
+        assert_eq!((n.int, n.uint), (Some(5), None));
+        assert_eq!(parse_number("012i", false).unwrap().imag, 12.0);
+        assert!(parse_number("0x1Fi", false).is_err());
+        assert!(parse_number("1e400", false).is_err());
     }
 
     #[test]

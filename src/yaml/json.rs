@@ -3,6 +3,7 @@
 use super::node::Node;
 use super::resolve::Resolved;
 use super::YamlError;
+use crate::go::strconv;
 use serde_json::{Map, Number, Value};
 
 /// Converts a node to JSON: YAML 1.1 scalar resolution, keys turned into strings, merge keys
@@ -62,20 +63,13 @@ fn resolved_to_json(value: Resolved) -> Result<Value, YamlError> {
         Resolved::Bool(b) => Value::Bool(b),
         Resolved::Int(i) => Value::Number(i.into()),
         Resolved::Float(f) => Value::Number(Number::from_f64(f).ok_or_else(|| {
-            YamlError::Value(format!("json: unsupported value: {}", go_float_word(f)))
+            YamlError::Value(format!(
+                "json: unsupported value: {}",
+                strconv::format_float(f, 'g', -1)
+            ))
         })?),
         Resolved::Str(s) => Value::String(s),
     })
-}
-
-fn go_float_word(f: f64) -> &'static str {
-    if f.is_nan() {
-        "NaN"
-    } else if f > 0.0 {
-        "+Inf"
-    } else {
-        "-Inf"
-    }
 }
 
 /// JSON object keys as sigs.k8s.io/yaml makes them: strings as they are, booleans and numbers
@@ -103,24 +97,14 @@ fn key_string(key: &Node, value: &Node) -> Result<String, YamlError> {
     })
 }
 
-/// Go's `strconv.FormatFloat(f, 'g', -1, 32)`: the shortest float32 digits, in exponent form
-/// when the exponent is below -4 or at least 6.
+/// A float key as sigs.k8s.io/yaml spells it: Go's `strconv.FormatFloat(f, 'g', -1, 32)`
+/// (float32 digits), with go-yaml's words for infinities and NaN.
 pub fn format_float_key(f: f64) -> String {
-    let narrow = f as f32;
-    if narrow.is_nan() {
-        return ".nan".to_string();
-    }
-    if narrow.is_infinite() {
-        return if narrow > 0.0 { ".inf" } else { "-.inf" }.to_string();
-    }
-    let scientific = format!("{narrow:e}");
-    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
-    let exponent: i32 = exponent.parse().unwrap_or(0);
-    if (-4..6).contains(&exponent) {
-        format!("{narrow}")
-    } else {
-        let sign = if exponent < 0 { '-' } else { '+' };
-        format!("{mantissa}e{sign}{:02}", exponent.abs())
+    match strconv::format_float32(f as f32, 'g', -1).as_str() {
+        "+Inf" => ".inf".into(),
+        "-Inf" => "-.inf".into(),
+        "NaN" => ".nan".into(),
+        s => s.into(),
     }
 }
 
@@ -150,6 +134,10 @@ mod tests {
         let v = convert("m:\n  1: one\n  1.5: a\n  0x10: hex\n  010: oct\n  1e3: exp\n  1e7: big\n  0.00001: tiny\n").unwrap();
         let keys: Vec<_> = v["m"].as_object().unwrap().keys().cloned().collect();
         assert_eq!(keys, ["1", "1.5", "16", "8", "1000", "1e+07", "1e-05"]);
+        let v =
+            convert("m:\n  0.1: a\n  .inf: b\n  -.inf: c\n  .nan: d\n  1.23456789e8: e\n").unwrap();
+        let keys: Vec<_> = v["m"].as_object().unwrap().keys().cloned().collect();
+        assert_eq!(keys, ["0.1", ".inf", "-.inf", ".nan", "1.2345679e+08"]);
     }
 
     #[test]

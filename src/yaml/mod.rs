@@ -8,6 +8,7 @@
 pub mod emit;
 mod json;
 mod load;
+pub mod marshal;
 mod node;
 mod resolve;
 mod split;
@@ -15,7 +16,7 @@ mod split;
 pub use json::{format_float_key, to_json};
 pub use load::{load_all, load_one};
 pub use node::{Node, Scalar, ScalarStyle};
-pub use resolve::Resolved;
+pub use resolve::{resolve_number, PlainNumber, Resolved};
 pub use split::{split_documents, DocumentText};
 
 use crate::budget::{LimitExceeded, LimitKind};

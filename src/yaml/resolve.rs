@@ -2,6 +2,7 @@
 
 use super::node::{Scalar, ScalarStyle};
 use super::YamlError;
+use crate::go::strconv;
 
 /// A scalar's value.
 #[derive(Debug, Clone, PartialEq)]
@@ -82,65 +83,46 @@ fn resolve_plain(text: &str) -> Resolved {
         _ => {}
     }
     let first = text.as_bytes()[0];
-    match first {
-        b'.' => match parse_go_float(text) {
-            Some(f) => Resolved::Float(f),
-            None => Resolved::Str(text.to_string()),
-        },
-        b'0'..=b'9' | b'+' | b'-' => resolve_number(text),
-        _ => Resolved::Str(text.to_string()),
+    if !matches!(first, b'.' | b'0'..=b'9' | b'+' | b'-') {
+        return Resolved::Str(text.to_string());
+    }
+    match resolve_number(text) {
+        Some(PlainNumber::Int(i)) => Resolved::Int(i),
+        // Helm reads every number as a float64 in the end.
+        Some(PlainNumber::Uint(u)) => Resolved::Float(u as f64),
+        Some(PlainNumber::Float(f)) => Resolved::Float(f),
+        None => Resolved::Str(text.to_string()),
     }
 }
 
-/// Numbers as go-yaml v2 reads them: underscores dropped, Go's base-prefixed integers
-/// (`0x1F`, `0o17`, `0b101`, and a leading `0` for octal), then YAML-style floats.
-fn resolve_number(text: &str) -> Resolved {
+/// A number in an untagged plain scalar, as go-yaml (v2 and v3 alike) reads it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PlainNumber {
+    Int(i64),
+    /// Beyond `i64`, within `u64`.
+    Uint(u64),
+    Float(f64),
+}
+
+/// go-yaml's `resolve` for a plain scalar that starts like a number: after a leading `.` the
+/// text must be a Go float; otherwise, with every `_` dropped, a Go integer in any base
+/// (`0x1F`, `0o17`, `0b101`, `017`), then an unsigned one, then a YAML-style float. Out of
+/// range is not a number (the scalar stays a string).
+pub fn resolve_number(text: &str) -> Option<PlainNumber> {
+    if text.starts_with('.') {
+        return strconv::parse_float(text).ok().map(PlainNumber::Float);
+    }
     let plain: String = text.chars().filter(|&c| c != '_').collect();
-    if let Some(i) = parse_go_int(&plain) {
-        return match i64::try_from(i) {
-            Ok(v) => Resolved::Int(v),
-            Err(_) => Resolved::Float(i as f64),
-        };
+    if let Ok(i) = strconv::parse_int(&plain, 0) {
+        return Some(PlainNumber::Int(i));
+    }
+    if let Ok(u) = strconv::parse_uint(&plain, 0) {
+        return Some(PlainNumber::Uint(u));
     }
     if is_yaml_style_float(&plain) {
-        if let Some(f) = parse_go_float(&plain) {
-            return Resolved::Float(f);
-        }
+        return strconv::parse_float(&plain).ok().map(PlainNumber::Float);
     }
-    Resolved::Str(text.to_string())
-}
-
-/// `strconv.ParseInt(s, 0, 64)` falling back to `ParseUint`, widened to i128 to hold both.
-fn parse_go_int(s: &str) -> Option<i128> {
-    let (negative, digits) = match s.as_bytes().first()? {
-        b'-' => (true, &s[1..]),
-        b'+' => (false, &s[1..]),
-        _ => (false, s),
-    };
-    let (radix, body) = if let Some(rest) = strip_prefix_ci(digits, "0x") {
-        (16, rest)
-    } else if let Some(rest) = strip_prefix_ci(digits, "0o") {
-        (8, rest)
-    } else if let Some(rest) = strip_prefix_ci(digits, "0b") {
-        (2, rest)
-    } else if digits.len() > 1 && digits.starts_with('0') {
-        (8, &digits[1..])
-    } else {
-        (10, digits)
-    };
-    if body.is_empty() || !body.chars().all(|c| c.is_digit(radix)) {
-        return None;
-    }
-    let magnitude = u64::from_str_radix(body, radix).ok()? as i128;
-    let value = if negative { -magnitude } else { magnitude };
-    // ParseInt covers i64; ParseUint covers non-negative values up to u64::MAX.
-    (value >= i64::MIN as i128).then_some(value)
-}
-
-fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
-    let head = s.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix)
-        .then(|| &s[prefix.len()..])
+    None
 }
 
 /// go-yaml's `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`.
@@ -181,20 +163,6 @@ fn is_yaml_style_float(s: &str) -> bool {
         }
     }
     i == b.len()
-}
-
-/// Decimal floats as Go's `strconv.ParseFloat` reads them (Rust's parser agrees on these forms;
-/// it also takes `inf`/`nan` words, which go-yaml only reaches through its own table).
-fn parse_go_float(s: &str) -> Option<f64> {
-    let body = s.trim_start_matches(['+', '-']);
-    if body
-        .chars()
-        .any(|c| c.is_ascii_alphabetic() && c != 'e' && c != 'E')
-    {
-        return None;
-    }
-    // Out of range is an error to Go (ErrRange), so go-yaml keeps such a scalar a string.
-    s.parse::<f64>().ok().filter(|f| f.is_finite())
 }
 
 #[cfg(test)]
@@ -269,9 +237,24 @@ mod tests {
             "1:20",
             "inf",
             "1_0.5x",
+            "1e400",
+            ".1e400",
+            "0x1p3",
+            "._5",
         ] {
             assert_eq!(plain(t), Resolved::Str(t.into()), "{t}");
         }
+    }
+
+    #[test]
+    fn underscores_where_go_yaml_takes_them() {
+        // Text that does not start with `.` loses every `_` before it is read.
+        for (text, want) in [("1__0", 10), ("-0b1_01", -5), ("0x_1F", 31)] {
+            assert_eq!(plain(text), Resolved::Int(want), "{text}");
+        }
+        assert_eq!(plain("1_0.5_"), Resolved::Float(10.5));
+        // A `.`-led scalar is ParseFloat's own: `_` only between digits.
+        assert_eq!(plain(".5_0"), Resolved::Float(0.5));
     }
 
     #[test]

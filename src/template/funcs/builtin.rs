@@ -259,7 +259,7 @@ fn call(_: &mut CallCtx<'_>, args: &[Value]) -> Result<Value, FuncError> {
         Value::Nil => Err(FuncError::new("call of nil")),
         s @ (Value::Str(_) | Value::RawStr(_)) => Err(FuncError::new(format!(
             "non-function {} of type string",
-            crate::template::fmt::quote_bytes(s.string_bytes().unwrap_or_default(), false)
+            crate::go::strconv::quote_bytes(s.string_bytes().unwrap_or_default(), false)
         ))),
         other => Err(FuncError::new(format!(
             "non-function {} of type {}",

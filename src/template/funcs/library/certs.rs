@@ -4,9 +4,9 @@
 //! DER written here, signed with the RustCrypto implementations.
 
 use super::super::{CallCtx, FuncMap, Param};
-use super::encoding::{base64_decode, base64_encode};
 use super::keygen::rsa_key;
 use super::random::rng;
+use crate::go::base64;
 use crate::template::value::{Entries, FuncError, Value};
 use crate::template::KeySource;
 use p256::ecdsa::signature::Signer;
@@ -83,8 +83,9 @@ pub(super) fn register(map: &mut FuncMap) {
     );
     map.add("buildCustomCert", &[Str, Str], None, |_, a| {
         let decode = |v: &Value| {
-            base64_decode(v.as_str().unwrap_or(""))
+            base64::decode(v.as_str().unwrap_or(""))
                 .map(|b| String::from_utf8_lossy(&b).into_owned())
+                .map_err(|e| e.to_string())
         };
         let cert = decode(&a[0]).map_err(FuncError::new)?;
         let key = decode(&a[1]).map_err(FuncError::new)?;
@@ -200,7 +201,7 @@ fn parse_key(v: &Value) -> Result<Key, FuncError> {
 }
 
 fn pem(label: &str, der: &[u8]) -> String {
-    let body = base64_encode(der);
+    let body = base64::encode(der);
     let mut out = format!("-----BEGIN {label}-----\n");
     for chunk in body.as_bytes().chunks(64) {
         out.push_str(&String::from_utf8_lossy(chunk));
@@ -219,7 +220,7 @@ fn pem_block(text: &str, label: &str) -> Option<Vec<u8>> {
         .chars()
         .filter(|c| !c.is_whitespace())
         .collect();
-    base64_decode(&body).ok()
+    base64::decode(&body).ok()
 }
 
 // DER building blocks.

@@ -3,8 +3,8 @@
 //! IV in front, base64).
 
 use super::super::{FuncMap, Param};
-use super::encoding::{base64_decode, base64_encode};
 use super::random::rng;
+use crate::go::base64;
 use crate::template::value::{FuncError, Value};
 use aes::cipher::{BlockDecrypt, BlockEncrypt, KeyInit};
 use aes::Aes256;
@@ -196,14 +196,14 @@ fn encrypt_aes(password: &str, plaintext: &[u8]) -> String {
         previous.copy_from_slice(&ga);
         out.extend_from_slice(&ga);
     }
-    base64_encode(&out)
+    base64::encode(&out)
 }
 
 fn decrypt_aes(password: &str, encoded: &str) -> Result<Vec<u8>, String> {
     if encoded.is_empty() {
         return Ok(Vec::new());
     }
-    let data = base64_decode(encoded)?;
+    let data = base64::decode(encoded).map_err(|e| e.to_string())?;
     if data.len() < AES_BLOCK {
         return Err(format!(
             "runtime error: slice bounds out of range [:{AES_BLOCK}] with capacity {}",
@@ -258,7 +258,7 @@ mod tests {
     #[test]
     fn aes_round_trips() {
         let sealed = encrypt_aes("secretkey", b"plaintext");
-        assert_eq!(base64_decode(&sealed).unwrap().len(), 32);
+        assert_eq!(base64::decode(&sealed).unwrap().len(), 32);
         assert_eq!(decrypt_aes("secretkey", &sealed).unwrap(), b"plaintext");
         assert_eq!(encrypt_aes("k", b""), "");
         assert_eq!(

@@ -175,7 +175,7 @@ fn time_arg(v: &Value) -> Result<GoTime, FuncError> {
         Value::Nil => Err(FuncError::new("cannot assign nil to time.Time")),
         s @ (Value::Str(_) | Value::RawStr(_)) => Err(FuncError::new(format!(
             "can't handle {} for arg of type time.Time",
-            crate::template::fmt::quote_bytes(s.string_bytes().unwrap_or_default(), false)
+            crate::go::strconv::quote_bytes(s.string_bytes().unwrap_or_default(), false)
         ))),
         other => Err(FuncError::new(format!(
             "wrong type for value; expected time.Time; got {}",

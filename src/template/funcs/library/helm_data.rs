@@ -4,10 +4,10 @@
 //! `toYaml`), so numbers, key order and escaping match Helm's bytes.
 
 use super::super::{FuncMap, Param};
-use super::goyaml::{self, Flavor};
 use crate::go::json::{json_float, Json, JsonStyle};
 use crate::template::value::{Entries, FuncError, Value};
 use crate::yaml;
+use crate::yaml::marshal::{self, Flavor};
 
 /// Nesting deeper than this is treated like Go's cycle error (a map that contains itself).
 const MAX_DEPTH: usize = 1000;
@@ -19,12 +19,15 @@ pub(super) fn register(map: &mut FuncMap) {
     });
     map.add("mustToYaml", &[Any], None, |_, a| {
         let json = to_json(&a[0], 0).map_err(FuncError::new)?;
-        Ok(Value::str(trim_newline(goyaml::marshal(&json, Flavor::V2))))
+        Ok(Value::str(trim_newline(marshal::marshal(
+            &json,
+            Flavor::V2,
+        ))))
     });
     map.add("toYamlPretty", &[Any], None, |_, a| {
         Ok(Value::str(
             to_json(&a[0], 0)
-                .map(|j| trim_newline(goyaml::marshal(&j, Flavor::V3Pretty)))
+                .map(|j| trim_newline(marshal::marshal(&j, Flavor::V3Pretty)))
                 .unwrap_or_default(),
         ))
     });
@@ -146,7 +149,7 @@ fn trim_newline(mut s: String) -> String {
 /// marshalled.
 pub fn to_yaml(v: &Value) -> String {
     to_json(v, 0)
-        .map(|j| trim_newline(goyaml::marshal(&j, Flavor::V2)))
+        .map(|j| trim_newline(marshal::marshal(&j, Flavor::V2)))
         .unwrap_or_default()
 }
 
@@ -174,12 +177,12 @@ fn to_json(v: &Value, depth: usize) -> Result<Json, String> {
         Value::Float(f) => Json::Number(json_float(*f).ok_or_else(|| {
             format!(
                 "json: unsupported value: {}",
-                crate::go::json::format_float(*f, 'g', -1)
+                crate::go::strconv::format_float(*f, 'g', -1)
             )
         })?),
         Value::Str(s) => Json::Str(s.to_string()),
         Value::RawStr(r) => Json::RawStr(r.bytes().to_vec()),
-        Value::Bytes(b) => Json::Str(super::encoding::base64_encode(b)),
+        Value::Bytes(b) => Json::Str(crate::go::base64::encode(b)),
         Value::List(l) if l.is_nil() => Json::Null,
         Value::List(l) => Json::Array(
             l.items()
@@ -435,7 +438,7 @@ fn toml_value(v: &Value) -> String {
         Value::Float(f) if f.is_nan() => "nan".into(),
         Value::Float(f) if f.is_infinite() => if *f > 0.0 { "inf" } else { "-inf" }.into(),
         Value::Float(f) => {
-            let s = crate::go::json::format_float(*f, 'g', -1);
+            let s = crate::go::strconv::format_float(*f, 'g', -1);
             if s.contains('.') || s.contains('e') {
                 s
             } else {

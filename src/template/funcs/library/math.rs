@@ -5,6 +5,7 @@
 
 use super::super::{CallCtx, FuncMap, Param};
 use super::go_format;
+use crate::go::strconv;
 use crate::template::value::{FuncError, Value};
 
 pub(super) fn register(map: &mut FuncMap) {
@@ -99,11 +100,14 @@ pub(super) fn register(map: &mut FuncMap) {
         Ok(Value::Float(to_float64(&a[0])))
     });
     map.add("atoi", &[Str], None, |_, a| {
-        Ok(Value::Int(atoi(a[0].as_str().unwrap_or(""))))
+        // Go's strconv.Atoi: base 10, errors as 0.
+        Ok(Value::Int(
+            strconv::parse_int(a[0].as_str().unwrap_or(""), 10).unwrap_or(0),
+        ))
     });
     map.add("toDecimal", &[Any], None, |_, a| {
         Ok(Value::Int64(
-            parse_radix_i64(&go_format(&a[0]), 8).unwrap_or(0),
+            strconv::parse_int(&go_format(&a[0]), 8).unwrap_or(0),
         ))
     });
 }
@@ -152,71 +156,12 @@ fn trim_zero_decimal(s: &str) -> &str {
     s
 }
 
-/// `strconv.ParseInt(s, 0, 64)`: sign, `0x`/`0o`/`0b`/leading-0 octal prefixes, `_` between
-/// digits when a prefix is present.
-pub(crate) fn parse_go_int(s: &str) -> Option<i64> {
-    let (neg, body) = match s.as_bytes().first() {
-        Some(b'-') => (true, &s[1..]),
-        Some(b'+') => (false, &s[1..]),
-        _ => (false, s),
-    };
-    let lower = body.to_ascii_lowercase();
-    let (radix, digits, prefixed) = if let Some(d) = lower.strip_prefix("0x") {
-        (16, d.to_string(), true)
-    } else if let Some(d) = lower.strip_prefix("0o") {
-        (8, d.to_string(), true)
-    } else if let Some(d) = lower.strip_prefix("0b") {
-        (2, d.to_string(), true)
-    } else if lower.len() > 1 && lower.starts_with('0') {
-        (8, lower[1..].to_string(), true)
-    } else {
-        (10, lower.clone(), false)
-    };
-    let digits =
-        if prefixed && !digits.starts_with('_') && !digits.ends_with('_') && !digits.contains("__")
-        {
-            digits.replace('_', "")
-        } else {
-            digits
-        };
-    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
-        return None;
-    }
-    let magnitude = u64::from_str_radix(&digits, radix).ok()?;
-    if neg {
-        if magnitude > i64::MAX as u64 + 1 {
-            return None;
-        }
-        Some((magnitude as i64).wrapping_neg())
-    } else {
-        i64::try_from(magnitude).ok()
-    }
-}
-
-fn parse_radix_i64(s: &str, radix: u32) -> Option<i64> {
-    let (neg, digits) = match s.strip_prefix('-') {
-        Some(d) => (true, d),
-        None => (false, s.strip_prefix('+').unwrap_or(s)),
-    };
-    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
-        return None;
-    }
-    let magnitude = i128::from_str_radix(digits, radix).ok()?;
-    let value = if neg { -magnitude } else { magnitude };
-    i64::try_from(value).ok()
-}
-
-/// Go's `strconv.Atoi`, errors as 0.
-fn atoi(s: &str) -> i64 {
-    parse_radix_i64(s, 10).unwrap_or(0)
-}
-
 /// spf13/cast `ToInt64`.
 pub(crate) fn to_int64(v: &Value) -> i64 {
     match v {
         Value::Int(n) | Value::Int64(n) => *n,
         Value::Float(f) => float_to_i64(*f),
-        Value::Str(s) => parse_go_int(trim_zero_decimal(s)).unwrap_or(0),
+        Value::Str(s) => strconv::parse_int(trim_zero_decimal(s), 0).unwrap_or(0),
         Value::Bool(b) => i64::from(*b),
         _ => 0,
     }
@@ -232,27 +177,10 @@ pub(crate) fn to_float64(v: &Value) -> f64 {
     match v {
         Value::Int(n) | Value::Int64(n) => *n as f64,
         Value::Float(f) => *f,
-        Value::Str(s) => parse_go_float(s).unwrap_or(0.0),
+        Value::Str(s) => strconv::parse_float(s).unwrap_or(0.0),
         Value::Bool(b) => f64::from(u8::from(*b)),
         _ => 0.0,
     }
-}
-
-/// Go's `strconv.ParseFloat(s, 64)` for decimal, hex-less inputs plus `inf`/`nan` spellings.
-fn parse_go_float(s: &str) -> Option<f64> {
-    let body = s.strip_prefix(['+', '-']).unwrap_or(s);
-    let lower = body.to_ascii_lowercase();
-    if matches!(lower.as_str(), "inf" | "infinity" | "nan") {
-        return s.parse::<f64>().ok();
-    }
-    if body.is_empty()
-        || !body
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-' | '_'))
-    {
-        return None;
-    }
-    s.replace('_', "").parse::<f64>().ok()
 }
 
 #[derive(Clone, Copy)]
@@ -424,10 +352,9 @@ mod tests {
         assert_eq!(to_int64(&Value::Bool(true)), 1);
         assert_eq!(to_float64(&Value::str("3.5")), 3.5);
         assert_eq!(to_float64(&Value::str("abc")), 0.0);
-        assert_eq!(atoi("+42"), 42);
-        assert_eq!(atoi("0x1F"), 0);
-        assert_eq!(parse_radix_i64("-10", 8), Some(-8));
-        assert_eq!(parse_radix_i64("0o17", 8), None);
+        assert_eq!(to_int64(&Value::str("1_000")), 1000);
+        assert_eq!(to_float64(&Value::str("1e400")), 0.0);
+        assert_eq!(to_float64(&Value::str("0x1p-2")), 0.25);
     }
 
     #[test]

@@ -10,7 +10,6 @@ mod crypto;
 mod dates;
 mod dicts;
 mod encoding;
-pub(crate) mod goyaml;
 mod helm_data;
 mod keygen;
 mod lists;
@@ -28,7 +27,6 @@ pub(crate) use crate::template::fmt::format_value as go_format;
 use crate::template::value::{FuncError, Value, MAX_VALUE_DEPTH};
 use std::collections::HashSet;
 
-pub use encoding::base64_encode;
 pub use helm_data::{to_json_text, to_yaml};
 pub use paths::base as path_base;
 

@@ -5,8 +5,8 @@
 //! is seeded from the operating system, and outputs are shaped exactly like Sprig's.
 
 use super::super::{FuncMap, Param};
-use super::encoding::base64_encode;
 use super::{too_large, MAX_BUILT_ITEMS};
+use crate::go::base64;
 use crate::template::value::{FuncError, Value};
 use rand::rngs::StdRng;
 use rand::{Rng, RngCore, SeedableRng};
@@ -40,7 +40,7 @@ pub(super) fn register(map: &mut FuncMap) {
         let count = checked_count(&a[0])?;
         let mut buf = vec![0u8; count];
         rng().fill_bytes(&mut buf);
-        Ok(Value::str(base64_encode(&buf)))
+        Ok(Value::str(base64::encode(&buf)))
     });
     map.add("uuidv4", &[], None, |_, _| Ok(Value::str(uuid_v4())));
     map.add("shuffle", &[Str], None, |_, a| {

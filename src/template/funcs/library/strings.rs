@@ -3,8 +3,9 @@
 
 use super::super::{CallCtx, FuncMap, Param};
 use super::{check_built_bytes, strval, strval_text, too_large, MAX_BUILT_ITEMS};
+use crate::go::strconv::quote_bytes;
 use crate::go::strings::{find_bytes, replace_bytes, split_bytes};
-use crate::template::fmt::{format_value_bytes, quote_bytes};
+use crate::template::fmt::format_value_bytes;
 use crate::template::value::go_runes;
 use crate::template::value::{Entries, FuncError, List, ListType, Map, MapType, Value};
 

@@ -26,7 +26,7 @@ fn url_parse(_: &mut CallCtx<'_>, a: &[Value]) -> Result<Value, FuncError> {
     let url = parse(raw).map_err(|e| {
         FuncError::new(format!(
             "unable to parse url: parse {}: {e}",
-            crate::template::fmt::quote(raw)
+            crate::go::strconv::quote(raw)
         ))
     })?;
     let mut dict = Entries::new();
@@ -162,7 +162,7 @@ fn parse_host(host: &str) -> Result<String, String> {
         if !port.is_empty() && !valid_port(port) {
             return Err(format!(
                 "invalid port {} after host",
-                crate::template::fmt::quote(port)
+                crate::go::strconv::quote(port)
             ));
         }
     } else if let Some(i) = host.rfind(':') {
@@ -170,7 +170,7 @@ fn parse_host(host: &str) -> Result<String, String> {
         if !valid_port(port) {
             return Err(format!(
                 "invalid port {} after host",
-                crate::template::fmt::quote(port)
+                crate::go::strconv::quote(port)
             ));
         }
     }
@@ -205,7 +205,7 @@ fn unescape(s: &str) -> Result<String, String> {
                 let bad: String = s[i..].chars().take(3).collect();
                 return Err(format!(
                     "invalid URL escape {}",
-                    crate::template::fmt::quote(&bad)
+                    crate::go::strconv::quote(&bad)
                 ));
             };
             out.push(u8::from_str_radix(hex, 16).map_err(|e| e.to_string())?);

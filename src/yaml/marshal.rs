@@ -2,12 +2,14 @@
 //! (go-yaml v3 with a 2-space indent) write it.
 //!
 //! `toYaml` marshals to JSON first and reads that JSON back with go-yaml v2, so JSON numbers
-//! become ints or floats by v2's rules; the shared go-yaml emitter (`crate::yaml::emit`) then
+//! become ints or floats by v2's rules; the shared go-yaml emitter (`super::emit`) then
 //! decides the bytes.
 
-use crate::go::json::{format_float, Json};
+use super::emit::{self, Node, SequenceIndent};
+use super::resolve::{resolve_number, PlainNumber};
+use crate::go::json::Json;
+use crate::go::strconv;
 use crate::go::utf8::go_text;
-use crate::yaml::emit::{self, Node, SequenceIndent};
 
 /// Which go-yaml writes the document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,7 +33,7 @@ fn to_node(json: &Json) -> Node {
     match json {
         Json::Null => Node::Plain("null".into()),
         Json::Bool(b) => Node::Plain(b.to_string()),
-        Json::Number(text) => Node::Plain(resolve_number(text)),
+        Json::Number(text) => Node::Plain(plain_number(text)),
         Json::Str(s) => Node::Str(s.clone()),
         // Through JSON, each invalid byte came back as U+FFFD.
         Json::RawStr(bytes) => Node::Str(go_text(bytes).into_owned()),
@@ -45,18 +47,14 @@ fn to_node(json: &Json) -> Node {
     }
 }
 
-/// go-yaml v2 reads a JSON number as int64, then uint64, then float64 (printed with `%g`).
-fn resolve_number(text: &str) -> String {
-    if let Ok(i) = text.parse::<i64>() {
-        return i.to_string();
-    }
-    if let Ok(u) = text.parse::<u64>() {
-        return u.to_string();
-    }
-    match text.parse::<f64>() {
-        Ok(f) if f.is_infinite() => if f > 0.0 { ".inf" } else { "-.inf" }.to_string(),
-        Ok(f) => format_float(f, 'g', -1),
-        Err(_) => text.to_string(),
+/// A JSON number's text as go-yaml v2 writes it back: read as int64, then uint64, then
+/// float64, a float written with `strconv.FormatFloat(f, 'g', -1, 64)`.
+pub fn plain_number(text: &str) -> String {
+    match resolve_number(text) {
+        Some(PlainNumber::Int(i)) => i.to_string(),
+        Some(PlainNumber::Uint(u)) => u.to_string(),
+        Some(PlainNumber::Float(f)) => strconv::format_float(f, 'g', -1),
+        None => text.to_string(),
     }
 }
 
