@@ -4,7 +4,7 @@
 use super::chart::{Chart, Dependency};
 use super::semver::is_compatible_range;
 use super::values::{coalesce, coalesce_tables, path_value, table, Values};
-use crate::budget::{self, LimitKind};
+use crate::budget::{self, LimitExceeded, LimitKind};
 use serde_json::{Map, Value as Json};
 use std::collections::HashSet;
 
@@ -28,8 +28,19 @@ pub fn check_dependencies(chart: &Chart) -> Result<(), String> {
     }
 }
 
+/// Why dependency processing failed: helm's message, or a limit on the charts it builds.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DependencyError {
+    /// Values that do not coalesce (a subchart's section that is not a table).
+    #[error("{0}")]
+    Values(String),
+    /// Too many chart instances (subcharts and aliases) for one render or input.
+    #[error("{0}")]
+    Limit(LimitExceeded),
+}
+
 /// Helm's `ProcessDependencies`: enables/disables and aliases subcharts, then imports values.
-pub fn process_dependencies(chart: &mut Chart, vals: &Values) -> Result<(), String> {
+pub fn process_dependencies(chart: &mut Chart, vals: &Values) -> Result<(), DependencyError> {
     process_enabled(chart, vals, "", &mut 1)?;
     process_import_values(chart);
     Ok(())
@@ -52,18 +63,17 @@ fn aliased(charts: &[Chart], dep: &Dependency) -> Option<Chart> {
 pub const MAX_CHART_INSTANCES: usize = 1_000;
 
 /// Counts one more chart instance, refusing the render past [`MAX_CHART_INSTANCES`].
-fn count_instance(instances: &mut usize) -> Result<(), String> {
+fn count_instance(instances: &mut usize) -> Result<(), LimitExceeded> {
     *instances += 1;
     if *instances > MAX_CHART_INSTANCES {
-        let limit = budget::exceeded(
+        return Err(budget::exceeded(
             LimitKind::ChartInstances,
             format_args!(
                 "more than {MAX_CHART_INSTANCES} charts (subcharts and their aliases) in one render"
             ),
-        );
-        return Err(limit.detail);
+        ));
     }
-    budget::charge_render("charts").map_err(|e| e.detail)
+    budget::charge_render("charts")
 }
 
 fn process_enabled(
@@ -71,7 +81,7 @@ fn process_enabled(
     vals: &Values,
     path: &str,
     instances: &mut usize,
-) -> Result<(), String> {
+) -> Result<(), DependencyError> {
     let Some(mut declared) = chart.metadata.dependencies.take() else {
         return Ok(());
     };
@@ -89,7 +99,7 @@ fn process_enabled(
         .collect();
     for req in declared.iter_mut() {
         // Counted before the copy is made.
-        count_instance(instances)?;
+        count_instance(instances).map_err(DependencyError::Limit)?;
         if let Some(c) = aliased(&chart.dependencies, req) {
             kept.push(c);
         }
@@ -100,7 +110,7 @@ fn process_enabled(
     }
     chart.dependencies = kept;
     chart.metadata.dependencies = Some(declared.clone());
-    let cvals = coalesce(chart, vals.clone(), false)?;
+    let cvals = coalesce(chart, vals.clone(), false).map_err(DependencyError::Values)?;
 
     process_tags(&mut declared, &cvals);
     process_conditions(&mut declared, &cvals, path);

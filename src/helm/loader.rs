@@ -8,6 +8,7 @@ use super::chart::{parse_dependencies, Chart, ChartFile, Metadata};
 use super::helmignore::Rules;
 use super::values::load_values;
 use super::HelmError;
+use crate::budget::{LimitExceeded, LimitKind};
 use crate::files::FileTree;
 use crate::unpack::{Limits, UnpackError};
 use std::collections::BTreeMap;
@@ -43,15 +44,18 @@ impl<'a> Budget<'a> {
         }
     }
 
-    fn exceeded(error: UnpackError) -> HelmError {
-        HelmError::Limit(error.to_string())
+    fn exceeded(kind: LimitKind, error: UnpackError) -> HelmError {
+        HelmError::Limit(LimitExceeded::new(kind, error))
     }
 
     fn take_entry(&mut self) -> Result<(), HelmError> {
         self.entries_left = self.entries_left.checked_sub(1).ok_or_else(|| {
-            Self::exceeded(UnpackError::TooManyEntries {
-                limit: self.limits.max_entries,
-            })
+            Self::exceeded(
+                LimitKind::ArchiveEntries,
+                UnpackError::TooManyEntries {
+                    limit: self.limits.max_entries,
+                },
+            )
         })?;
         Ok(())
     }
@@ -60,10 +64,13 @@ impl<'a> Budget<'a> {
     /// size is already too much.
     fn file_allowance(&self, path: &str, declared: u64) -> Result<u64, HelmError> {
         if declared > self.limits.max_file_size {
-            return Err(Self::exceeded(UnpackError::FileTooLarge {
-                path: path.to_string(),
-                limit: self.limits.max_file_size,
-            }));
+            return Err(Self::exceeded(
+                LimitKind::FileSize,
+                UnpackError::FileTooLarge {
+                    path: path.to_string(),
+                    limit: self.limits.max_file_size,
+                },
+            ));
         }
         if declared > self.bytes_left {
             return Err(self.total_exceeded());
@@ -72,9 +79,12 @@ impl<'a> Budget<'a> {
     }
 
     fn total_exceeded(&self) -> HelmError {
-        Self::exceeded(UnpackError::TotalTooLarge {
-            limit: self.limits.max_total_size,
-        })
+        Self::exceeded(
+            LimitKind::TotalSize,
+            UnpackError::TotalTooLarge {
+                limit: self.limits.max_total_size,
+            },
+        )
     }
 
     fn take_bytes(&mut self, read: u64) -> Result<(), HelmError> {
@@ -252,8 +262,9 @@ fn load_files(
 ) -> Result<Chart, HelmError> {
     let load_error = |message: String| HelmError::Load(message);
     if depth.charts > MAX_CHART_DEPTH {
-        return Err(HelmError::Limit(format!(
-            "subcharts nested more than {MAX_CHART_DEPTH} levels deep"
+        return Err(HelmError::Limit(LimitExceeded::new(
+            LimitKind::Nesting,
+            format_args!("subcharts nested more than {MAX_CHART_DEPTH} levels deep"),
         )));
     }
     let mut chart = Chart::default();
@@ -338,7 +349,7 @@ fn load_files(
         let context =
             |e: String| format!("error unpacking subchart {group} in {}: {e}", chart.name());
         let sub = loaded.map_err(|e| match e {
-            HelmError::Limit(e) => HelmError::Limit(context(e)),
+            HelmError::Limit(e) => HelmError::Limit(LimitExceeded::new(e.kind, context(e.detail))),
             other => HelmError::Load(context(other.to_string())),
         })?;
         chart.dependencies.push(sub);
@@ -357,9 +368,12 @@ fn load_subchart_archive(
         ..depth
     };
     if depth.archives > budget.limits.max_nesting {
-        return Err(Budget::exceeded(UnpackError::NestedTooDeep {
-            limit: budget.limits.max_nesting,
-        }));
+        return Err(Budget::exceeded(
+            LimitKind::Nesting,
+            UnpackError::NestedTooDeep {
+                limit: budget.limits.max_nesting,
+            },
+        ));
     }
     let files = archive_files(data, budget)?;
     load_files(files, depth, budget)

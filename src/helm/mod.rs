@@ -14,6 +14,8 @@ pub mod semver;
 pub mod strvals;
 pub mod values;
 
+use crate::budget::{LimitExceeded, LimitKind};
+
 /// Why a chart could not be rendered; `Display` is helm's message (without `Error: `).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum HelmError {
@@ -23,17 +25,20 @@ pub enum HelmError {
     /// A safety limit on subchart archives (nesting, entries, sizes) was exceeded: helm has
     /// none of its own beyond one archive's size, so this is pkglens refusing unbounded work.
     #[error("{0}")]
-    Limit(String),
+    Limit(LimitExceeded),
     /// The values given on the command line could not be read.
     #[error("{0}")]
     Values(String),
     /// The chart cannot be installed as loaded (missing dependencies, library chart, kubeVersion).
     #[error("{0}")]
     Chart(String),
+    /// Dependency processing failed (or built too many charts).
+    #[error("chart dependencies processing failed: {0}")]
+    Dependencies(dependencies::DependencyError),
     /// Rendering failed (or a check helm makes while rendering, as `kubeVersion`); helm adds
     /// its hint about `--debug`.
     #[error("{0}\n\nUse --debug flag to render out invalid YAML")]
-    Render(String),
+    Render(render::RenderError),
     /// A rendered template is not valid YAML. `manifest` holds every rendered file as helm
     /// prints them with `--debug` (`---\n# Source: NAME\nCONTENT\n`, empty ones left out).
     #[error("{message}\n\nUse --debug flag to render out invalid YAML")]
@@ -41,4 +46,18 @@ pub enum HelmError {
     /// `--show-only` named a template that produced no output.
     #[error("could not find template {0} in chart")]
     ShowOnly(String),
+}
+
+impl HelmError {
+    /// The safety limit that stopped loading or rendering, when the error knows it hit one.
+    pub fn limit(&self) -> Option<LimitKind> {
+        match self {
+            HelmError::Limit(limit) => Some(limit.kind),
+            HelmError::Dependencies(dependencies::DependencyError::Limit(limit)) => {
+                Some(limit.kind)
+            }
+            HelmError::Render(error) => error.limit(),
+            _ => None,
+        }
+    }
 }

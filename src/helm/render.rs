@@ -13,9 +13,13 @@ use super::schema::validate_values;
 use super::semver::is_compatible_range;
 use super::values::{coalesce, Values};
 use super::HelmError;
+use crate::budget::LimitKind;
 use crate::go::utf8::go_text;
 use crate::template::value::{Entries, Map, MapType, Value};
-use crate::template::{on_large_stack, KeySource, Limits, TemplateError, TemplateSet};
+use crate::template::{
+    on_large_stack, ExecDetail, ExecError, ExecErrorKind, FuncError, KeySource, Limits,
+    TemplateError, TemplateSet,
+};
 use serde_json::Value as Json;
 use std::sync::Arc;
 
@@ -102,17 +106,16 @@ pub fn render_chart(mut chart: Chart, opts: &RenderOptions) -> Result<RenderedCh
     check_dependencies(&chart).map_err(|e| {
         HelmError::Chart(format!("an error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: {e}"))
     })?;
-    process_dependencies(&mut chart, &opts.values)
-        .map_err(|e| HelmError::Chart(format!("chart dependencies processing failed: {e}")))?;
+    process_dependencies(&mut chart, &opts.values).map_err(HelmError::Dependencies)?;
     let caps = Capabilities::new(kube_version, &opts.api_versions);
     if !chart.metadata.kube_version.is_empty()
         && !is_compatible_range(&chart.metadata.kube_version, &caps.kube_version.version)
     {
         // helm checks this while rendering, so its message gets the `--debug` hint.
-        return Err(HelmError::Render(format!(
+        return Err(HelmError::Render(RenderError::Check(format!(
             "chart requires kubeVersion: {} which is incompatible with Kubernetes {}",
             chart.metadata.kube_version, caps.kube_version.version
-        )));
+        ))));
     }
     let values = coalesce(&chart, opts.values.clone(), false).map_err(HelmError::Values)?;
     validate_values(&chart, &values).map_err(HelmError::Values)?;
@@ -276,16 +279,45 @@ fn sort_for_parse(renderables: &mut [Renderable]) {
 
 /// Helm's `cleanupParseError` / execution error wording.
 fn render_error(err: TemplateError) -> HelmError {
-    match err {
-        TemplateError::Parse {
-            name,
-            line,
-            message,
-        } => {
-            let last = message.rsplit(": ").next().unwrap_or(&message);
-            HelmError::Render(format!("parse error at ({name}:{line}): {last}"))
+    HelmError::Render(RenderError::Template(err))
+}
+
+/// Why the templates failed, printed as helm prints it (the executor's error reworded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RenderError {
+    /// A template did not parse or failed to execute.
+    Template(TemplateError),
+    /// A check helm makes while rendering (the chart's `kubeVersion`).
+    Check(String),
+}
+
+impl RenderError {
+    /// The safety limit the render hit, if it was one.
+    pub fn limit(&self) -> Option<LimitKind> {
+        match self {
+            RenderError::Template(e) => e.limit(),
+            RenderError::Check(_) => None,
         }
-        TemplateError::Exec(message) => HelmError::Render(reformat_exec_error(&message)),
+    }
+}
+
+impl std::fmt::Display for RenderError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RenderError::Template(TemplateError::Parse {
+                name,
+                line,
+                message,
+            }) => {
+                // helm's `cleanupParseError`: the last link of Go's message.
+                let last = message.rsplit(": ").next().unwrap_or(message);
+                write!(f, "parse error at ({name}:{line}): {last}")
+            }
+            RenderError::Template(TemplateError::Exec(e)) => f.write_str(&reformat_exec_error(e)),
+            RenderError::Template(TemplateError::Thread(m)) | RenderError::Check(m) => {
+                f.write_str(m)
+            }
+        }
     }
 }
 
@@ -294,52 +326,59 @@ fn render_error(err: TemplateError) -> HelmError {
 /// (`template: LOC: executing "NAME" at <NODE>: ...`, linked by `error calling include:` and
 /// the like, ending in an engine error or a missing template), each link goes on lines of its
 /// own; a chain that ends in a function's own error is printed as Go wrote it.
-fn reformat_exec_error(message: &str) -> String {
-    let Some(rest) = message.strip_prefix("template: ") else {
-        return message.to_string();
+fn reformat_exec_error(err: &ExecError) -> String {
+    let Some(at) = &err.at else {
+        return err.to_string();
     };
-    let Some((location, _)) = rest.split_once(": ") else {
-        return message.to_string();
-    };
-    for marker in ["error calling required: ", "error calling fail: "] {
-        if let Some(at) = message.rfind(marker) {
-            return format!(
-                "execution error at ({location}): {}",
-                &message[at + marker.len()..]
-            );
-        }
+    if let Some(message) = fail_message(err) {
+        return format!(
+            "execution error at ({}:{}:{}): {message}",
+            at.file, at.line, at.col
+        );
     }
     let mut lines = Vec::new();
-    let mut current = message;
+    let mut current = err;
     loop {
-        if current.starts_with("template: no template ") {
+        let Some(at) = &current.at else {
+            // Go's missing template ends a chain; a limit of the whole execution is ours.
+            if current.kind != ExecErrorKind::Undefined {
+                return err.to_string();
+            }
             lines.push(current.to_string());
             break;
-        }
-        let Some(link) = current
-            .strip_prefix("template: ")
-            .and_then(|rest| rest.split_once(": executing "))
-            .and_then(|(location, rest)| {
-                let (executing, detail) = rest.split_once(">: ")?;
-                Some((location, executing, detail))
-            })
-        else {
-            return message.to_string();
         };
-        let (location, executing, detail) = link;
-        lines.push(format!("{location}\n  executing {executing}>:"));
-        match detail.split_once(": ") {
-            Some((call, inner)) if call.starts_with("error calling ") => {
-                lines.push(format!("    {call}:"));
+        lines.push(format!(
+            "{}:{}:{}\n  executing \"{}\" at <{}>:",
+            at.file, at.line, at.col, at.template, at.node
+        ));
+        match &current.detail {
+            ExecDetail::Call {
+                func,
+                error: FuncError::Template(inner),
+            } => {
+                lines.push(format!("    error calling {func}:"));
                 current = inner;
             }
-            _ => {
-                lines.push(format!("    {detail}"));
+            ExecDetail::Call { .. } => return err.to_string(),
+            ExecDetail::Message(message) => {
+                lines.push(format!("    {message}"));
                 break;
             }
         }
     }
     lines.join("\n")
+}
+
+/// The chart's own message of a `fail` or `required` that ended the chain, if one did.
+fn fail_message(err: &ExecError) -> Option<&str> {
+    match &err.detail {
+        ExecDetail::Call { error, .. } => match error {
+            FuncError::Fail(message) => Some(message),
+            FuncError::Template(inner) | FuncError::Tpl { error: inner, .. } => fail_message(inner),
+            _ => None,
+        },
+        ExecDetail::Message(_) => None,
+    }
 }
 
 /// Parses every template into one set and executes the non-partials in Helm's order, all on
@@ -382,36 +421,177 @@ fn execute_in_order(
 
 #[cfg(test)]
 mod tests {
-    use super::reformat_exec_error;
+    use super::RenderError;
+    use crate::budget::LimitKind;
+    use crate::template::{
+        ExecDetail, ExecError, ExecErrorKind, Limits, TemplateError, TemplateSet, Value,
+    };
+
+    /// The error of executing `c/templates/a.yaml` (with `files` beside it) on empty values.
+    fn exec_error(limits: Limits, files: &[(&str, &str)]) -> ExecError {
+        let mut set = TemplateSet::new(limits);
+        for (name, text) in files {
+            set.add_file(name, text).unwrap();
+        }
+        let data = Value::from_json(&serde_json::json!({ "Values": {} }));
+        match set.execute("c/templates/a.yaml", &data).unwrap_err() {
+            TemplateError::Exec(e) => *e,
+            other => panic!("not an execution error: {other}"),
+        }
+    }
+
+    /// How helm prints an execution error.
+    fn helm_text(err: &ExecError) -> String {
+        RenderError::Template(TemplateError::Exec(Box::new(err.clone()))).to_string()
+    }
 
     #[test]
-    fn exec_errors_read_like_helm() {
+    fn fail_and_required_read_like_helm() {
+        // Expectations from helm v4.1.4 and Go's text/template.
+        let err = exec_error(
+            Limits::default(),
+            &[("c/templates/a.yaml", "{{ fail \"boom\" }}")],
+        );
+        assert_eq!(err.kind, ExecErrorKind::Fail);
         assert_eq!(
-            reformat_exec_error(
-                "template: c/templates/a.yaml:1:6: executing \"c/templates/a.yaml\" at <required \"x\" .Values.x>: error calling required: need x"
-            ),
-            "execution error at (c/templates/a.yaml:1:6): need x"
+            err.to_string(),
+            "template: c/templates/a.yaml:1:3: executing \"c/templates/a.yaml\" at <fail \"boom\">: error calling fail: boom"
         );
         assert_eq!(
-            reformat_exec_error(
-                "template: c/templates/a.yaml:1:6: executing \"c/templates/a.yaml\" at <include \"nope\" .>: error calling include: template: no template \"nope\" associated with template \"gotpl\""
-            ),
-            "c/templates/a.yaml:1:6\n  executing \"c/templates/a.yaml\" at <include \"nope\" .>:\n    error calling include:\ntemplate: no template \"nope\" associated with template \"gotpl\""
+            helm_text(&err),
+            "execution error at (c/templates/a.yaml:1:3): boom"
+        );
+        // Through an include, helm names the outermost place and the chart's message.
+        let err = exec_error(
+            Limits::default(),
+            &[
+                ("c/templates/a.yaml", "x: {{ include \"r\" . }}"),
+                (
+                    "c/templates/_r.tpl",
+                    "{{ define \"r\" }}{{ required \"need x\" .Values.x }}{{ end }}",
+                ),
+            ],
+        );
+        assert_eq!(err.kind, ExecErrorKind::Fail);
+        assert_eq!(
+            helm_text(&err),
+            "execution error at (c/templates/a.yaml:1:6): need x"
         );
     }
 
     #[test]
-    fn exec_error_chains_read_like_helm() {
-        // Expectations from helm v4.1.4.
-        let nested = "template: c/templates/a.yaml:1:6: executing \"c/templates/a.yaml\" at <include \"w\" .>: error calling include: template: c/templates/_w.tpl:1:27: executing \"w\" at <.Values.a.b.c>: nil pointer evaluating interface {}.b";
+    fn engine_error_chains_read_like_helm() {
+        // Expectations from helm v4.1.4. Go places a field chain at its second field.
+        let err = exec_error(
+            Limits::default(),
+            &[
+                ("c/templates/a.yaml", "a: {{ include \"w\" . }}"),
+                (
+                    "c/templates/_w.tpl",
+                    "{{- define \"w\" }}{{ .Values.a.b.c }}{{ end }}",
+                ),
+            ],
+        );
+        assert_eq!(err.kind, ExecErrorKind::Missing);
         assert_eq!(
-            reformat_exec_error(nested),
+            err.to_string(),
+            "template: c/templates/a.yaml:1:6: executing \"c/templates/a.yaml\" at <include \"w\" .>: error calling include: template: c/templates/_w.tpl:1:27: executing \"w\" at <.Values.a.b.c>: nil pointer evaluating interface {}.b"
+        );
+        assert_eq!(
+            helm_text(&err),
             "c/templates/a.yaml:1:6\n  executing \"c/templates/a.yaml\" at <include \"w\" .>:\n    error calling include:\nc/templates/_w.tpl:1:27\n  executing \"w\" at <.Values.a.b.c>:\n    nil pointer evaluating interface {}.b"
         );
+        let err = exec_error(
+            Limits::default(),
+            &[("c/templates/a.yaml", "a: {{ include \"nope\" . }}")],
+        );
+        assert_eq!(err.kind, ExecErrorKind::Undefined);
+        assert_eq!(
+            helm_text(&err),
+            "c/templates/a.yaml:1:6\n  executing \"c/templates/a.yaml\" at <include \"nope\" .>:\n    error calling include:\ntemplate: no template \"nope\" associated with template \"gotpl\""
+        );
+        let err = exec_error(
+            Limits::default(),
+            &[("c/templates/a.yaml", "a: {{ trunc .Values.n \"x\" }}")],
+        );
+        assert_eq!(err.kind, ExecErrorKind::Type);
+        assert_eq!(
+            helm_text(&err),
+            "c/templates/a.yaml:1:19\n  executing \"c/templates/a.yaml\" at <.Values.n>:\n    wrong type for value; expected int; got interface {}"
+        );
+    }
+
+    #[test]
+    fn function_errors_keep_gos_line() {
         // A function's own error (not the engine's) keeps Go's one line.
-        let own = "template: c/templates/a.yaml:1:6: executing \"c/templates/a.yaml\" at <include \"y\" .>: error calling include: template: c/templates/_h.tpl:1:20: executing \"y\" at <concat 1>: error calling concat: Cannot concat type int as list";
-        assert_eq!(reformat_exec_error(own), own);
+        let err = exec_error(
+            Limits::default(),
+            &[
+                ("c/templates/a.yaml", "a: {{ include \"y\" . }}"),
+                (
+                    "c/templates/_h.tpl",
+                    "{{ define \"y\" }}{{ concat 1 }}{{ end }}",
+                ),
+            ],
+        );
+        assert_eq!(err.kind, ExecErrorKind::Call);
+        let own = "template: c/templates/a.yaml:1:6: executing \"c/templates/a.yaml\" at <include \"y\" .>: error calling include: template: c/templates/_h.tpl:1:19: executing \"y\" at <concat 1>: error calling concat: Cannot concat type int as list";
+        assert_eq!(err.to_string(), own);
+        assert_eq!(helm_text(&err), own);
+        let err = exec_error(
+            Limits::default(),
+            &[("c/templates/a.yaml", "a: {{ tpl \"{{ nope }}\" . }}")],
+        );
+        assert_eq!(err.kind, ExecErrorKind::Parse);
         let tpl = "template: c/templates/a.yaml:1:6: executing \"c/templates/a.yaml\" at <tpl \"{{ nope }}\" .>: error calling tpl: cannot parse template \"{{ nope }}\": template: gotpl:1: function \"nope\" not defined";
-        assert_eq!(reformat_exec_error(tpl), tpl);
+        assert_eq!(helm_text(&err), tpl);
+    }
+
+    #[test]
+    fn limits_are_told_by_kind() {
+        let steps = Limits {
+            max_steps: 100,
+            ..Limits::default()
+        };
+        let err = exec_error(
+            steps,
+            &[("c/templates/a.yaml", "{{ range 1000 }}x{{ end }}")],
+        );
+        assert_eq!(err.kind, ExecErrorKind::Limit(LimitKind::TemplateSteps));
+        assert_eq!(
+            helm_text(&err),
+            "template: execution stopped after 100 steps (for the whole chart)"
+        );
+        // A limit inside an include is still the render's kind.
+        let err = exec_error(
+            Limits::default(),
+            &[
+                ("c/templates/a.yaml", "{{ include \"big\" . }}"),
+                (
+                    "c/templates/_b.tpl",
+                    "{{ define \"big\" }}{{ repeat 70000000 \"x\" }}{{ end }}",
+                ),
+            ],
+        );
+        assert_eq!(err.limit(), Some(LimitKind::TemplateValueSize));
+        let depth = Limits {
+            max_depth: 3,
+            ..Limits::default()
+        };
+        let err = exec_error(
+            depth,
+            &[
+                ("c/templates/a.yaml", "{{ template \"r\" . }}"),
+                (
+                    "c/templates/_r.tpl",
+                    "{{ define \"r\" }}{{ template \"r\" . }}{{ end }}",
+                ),
+            ],
+        );
+        assert_eq!(err.limit(), Some(LimitKind::TemplateDepth));
+        assert_eq!(
+            err.detail,
+            ExecDetail::Message("exceeded maximum template depth (3)".into())
+        );
     }
 }

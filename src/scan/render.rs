@@ -11,7 +11,7 @@
 //! - kustomize: `kustomize build` objects per kustomization root.
 
 use super::ScanOptions;
-use crate::budget::InputBudget;
+use crate::budget::{InputBudget, LimitKind};
 use crate::detect::{is_manifest_path, DetectedPackage, System};
 use crate::files::FileTree;
 use crate::helm;
@@ -167,13 +167,13 @@ fn render_helm(context: &RenderContext<'_>) -> RenderedPackage {
                 })
                 .collect();
         }
-        Err(helm::HelmError::Limit(detail)) => rendered.problems.push(Problem::new(
+        Err(helm::HelmError::Limit(limit)) => rendered.problems.push(Problem::new(
             ProblemKind::LimitExceeded,
-            detail,
+            limit.detail,
             context.instance,
         )),
         Err(err) => rendered.problems.push(Problem::new(
-            failure_kind(),
+            failure_kind(err.limit()),
             format!("Error: {err}"),
             context.instance,
         )),
@@ -188,12 +188,15 @@ fn clear_exceeded() {
     }
 }
 
-/// A failed render's problem: `limit-exceeded` when a safety limit was hit while rendering
-/// (recorded by the stage that hit it, whatever its error became on the way up).
-fn failure_kind() -> ProblemKind {
-    match InputBudget::current().and_then(|b| b.take_exceeded()) {
-        Some(_) => ProblemKind::LimitExceeded,
-        None => ProblemKind::RenderFailed,
+/// A failed render's problem: `limit-exceeded` when its error is a limit's (`own`), or when a
+/// safety limit was hit while rendering: recorded by the stage that hit it, for the errors
+/// that keep no kind on their way up (a YAML limit in values becomes helm's message).
+fn failure_kind(own: Option<LimitKind>) -> ProblemKind {
+    let recorded = InputBudget::current().and_then(|b| b.take_exceeded());
+    if own.is_some() || recorded.is_some() {
+        ProblemKind::LimitExceeded
+    } else {
+        ProblemKind::RenderFailed
     }
 }
 
@@ -275,7 +278,10 @@ fn render_kustomize(context: &RenderContext<'_>) -> Vec<RenderedPackage> {
                         .collect()
                 }
                 Err(err) => rendered.problems.push(Problem::new(
-                    failure_kind(),
+                    failure_kind(match &err {
+                        crate::kustomize::KustomizeError::Limit(limit) => Some(limit.kind),
+                        _ => None,
+                    }),
                     format!(
                         "kustomize build {}: {err}",
                         if kroot.is_empty() { "." } else { &kroot }
@@ -371,6 +377,54 @@ annotations:
         assert!(declared_images(b"apiVersion: v2\nname: web\nversion: 1.0.0\n").is_empty());
         let not_a_list = b"name: web\nannotations:\n  artifacthub.io/images: nginx\n";
         assert!(declared_images(not_a_list).is_empty());
+    }
+
+    /// The problems of a chart folder whose one template is `template`, rendered with no
+    /// input budget installed: nothing records a limit, the kind can come only from the error.
+    fn chart_problems(template: &str) -> Vec<Problem> {
+        let mut tree = FileTree::new();
+        tree.insert(
+            "Chart.yaml",
+            b"apiVersion: v2\nname: c\nversion: 1.0.0\n".to_vec(),
+        );
+        tree.insert("templates/a.yaml", template.as_bytes().to_vec());
+        let package = DetectedPackage {
+            system: System::Helm,
+            root: String::new(),
+            entry: None,
+            exclude: Vec::new(),
+            only: Vec::new(),
+        };
+        let options = ScanOptions::default();
+        let context = RenderContext {
+            tree: &tree,
+            disk_top: None,
+            package: &package,
+            instance: "file:///c",
+            fallback_title: "c",
+            gzip_tar_input: false,
+            options: &options,
+        };
+        render_helm(&context).problems
+    }
+
+    #[test]
+    fn problem_kind_comes_from_the_error() {
+        assert!(InputBudget::current().is_none());
+        let limit = chart_problems("a: {{ repeat 70000000 \"x\" }}\n");
+        assert_eq!(limit.len(), 1);
+        assert_eq!(limit[0].type_uri, ProblemKind::LimitExceeded.type_uri());
+        assert!(limit[0].type_uri.ends_with("limit-exceeded"));
+        assert_eq!(
+            limit[0].detail,
+            "Error: template: c/templates/a.yaml:1:6: executing \"c/templates/a.yaml\" at <repeat 70000000 \"x\">: error calling repeat: repeat: result too large\n\nUse --debug flag to render out invalid YAML"
+        );
+        let fail = chart_problems("a: {{ fail \"no\" }}\n");
+        assert_eq!(fail[0].type_uri, ProblemKind::RenderFailed.type_uri());
+        assert_eq!(
+            fail[0].detail,
+            "Error: execution error at (c/templates/a.yaml:1:6): no\n\nUse --debug flag to render out invalid YAML"
+        );
     }
 
     #[test]

@@ -5,10 +5,11 @@ use super::ast::{Branch, Command, List, Node, Number, Operand, Pipe};
 use super::fmt::{format_value, format_value_bytes};
 use super::funcs::{CallCtx, Func, Host, Param};
 use super::set::{
-    parse_cached, KeySource, Template, TemplateError, TemplateSet, EXEC_STACK_BUDGET,
+    parse_cached, ErrorAt, ExecDetail, ExecError, ExecErrorKind, KeySource, Template,
+    TemplateError, TemplateSet, EXEC_STACK_BUDGET,
 };
 use super::value::{FuncError, ListType, MapType, Value, ValuesMethods};
-use crate::budget::{self, InputBudget, LimitKind};
+use crate::budget::{self, InputBudget, LimitExceeded, LimitKind};
 use crate::go::strconv::quote;
 use crate::go::strings::{find_bytes, replace_bytes};
 use std::collections::HashMap;
@@ -20,7 +21,8 @@ use std::sync::Arc;
 enum Stop {
     Break,
     Continue,
-    Error(String),
+    /// Boxed: a failure is rare, and the `Result` of every evaluation step stays small.
+    Error(Box<ExecError>),
 }
 
 type R<T> = Result<T, Stop>;
@@ -93,10 +95,29 @@ impl<'s> Exec<'s> {
         }
     }
 
-    /// A limit was hit: the error, recorded on the input's budget as a limit of `kind`.
+    /// A limit of the whole execution was hit: the error (Go has no place for it), recorded on
+    /// the input's budget as a limit of `kind`.
     fn limit(&self, kind: LimitKind, message: String) -> Stop {
         budget::exceeded(kind, &message);
-        Stop::Error(message)
+        Stop::Error(Box::new(ExecError::bare(
+            ExecErrorKind::Limit(kind),
+            message,
+        )))
+    }
+
+    /// One level deeper into `template`, `include` or `tpl`, refused past the depth limit.
+    fn descend(&mut self) -> Result<(), LimitExceeded> {
+        if self.depth >= self.set.limits.max_depth {
+            return Err(budget::exceeded(
+                LimitKind::TemplateDepth,
+                format_args!(
+                    "exceeded maximum template depth ({})",
+                    self.set.limits.max_depth
+                ),
+            ));
+        }
+        self.depth += 1;
+        Ok(())
     }
 
     fn lookup(&self, name: &str) -> Option<Arc<Template>> {
@@ -110,9 +131,7 @@ impl<'s> Exec<'s> {
 
     pub(super) fn run_named(mut self, name: &str, data: Value) -> Result<Vec<u8>, TemplateError> {
         let Some(tmpl) = self.lookup(name) else {
-            return Err(TemplateError::Exec(format!(
-                "template: no template \"{name}\" associated with template \"gotpl\""
-            )));
+            return Err(TemplateError::Exec(Box::new(ExecError::no_template(name))));
         };
         let result = self.run_template(tmpl, data);
         self.set.steps_used.store(self.steps, Ordering::Relaxed);
@@ -147,20 +166,9 @@ impl<'s> Exec<'s> {
     }
 
     fn enter(&mut self, fr: &Frame, pos: usize, ctx: &dyn Display) -> R<()> {
-        if self.depth >= self.set.limits.max_depth {
-            budget::exceeded(LimitKind::TemplateDepth, "exceeded maximum template depth");
-            return Err(self.error(
-                fr,
-                pos,
-                ctx,
-                format!(
-                    "exceeded maximum template depth ({})",
-                    self.set.limits.max_depth
-                ),
-            ));
-        }
-        self.depth += 1;
-        Ok(())
+        self.descend().map_err(|limit| {
+            self.error_of(fr, pos, ctx, ExecErrorKind::Limit(limit.kind), limit.detail)
+        })
     }
 
     fn step(&mut self) -> R<()> {
@@ -203,16 +211,25 @@ impl<'s> Exec<'s> {
         }
         // Output counts against the input's bytes in all, over every file and chart.
         if let Some(budget) = &self.budget {
-            budget
-                .charge_bytes(s.len() as u64)
-                .map_err(|e| Stop::Error(format!("template: {e}")))?;
+            budget.charge_bytes(s.len() as u64).map_err(|e| {
+                let kind = ExecErrorKind::Limit(e.kind);
+                Stop::Error(Box::new(ExecError::bare(kind, format!("template: {e}"))))
+            })?;
         }
         self.out.extend_from_slice(s);
         Ok(())
     }
 
-    /// Go's execution error: `template: FILE:LINE:COL: executing "NAME" at <NODE>: message`.
-    fn error(&self, fr: &Frame, pos: usize, ctx: &dyn Display, message: String) -> Stop {
+    /// Go's execution error at node `ctx`: `template: FILE:LINE:COL: executing "NAME" at
+    /// <NODE>: DETAIL`.
+    fn error(
+        &self,
+        fr: &Frame,
+        pos: usize,
+        ctx: &dyn Display,
+        kind: ExecErrorKind,
+        detail: ExecDetail,
+    ) -> Stop {
         let src = &fr.tmpl.source;
         let pos = pos.min(src.len());
         let before = &src.as_bytes()[..pos];
@@ -221,10 +238,48 @@ impl<'s> Exec<'s> {
             Some(nl) => pos - nl - 1,
             None => pos,
         };
-        Stop::Error(format!(
-            "template: {}:{}:{}: executing \"{}\" at <{}>: {}",
-            fr.tmpl.parse_name, line, col, fr.tmpl.name, ctx, message
-        ))
+        Stop::Error(Box::new(ExecError {
+            at: Some(ErrorAt {
+                file: fr.tmpl.parse_name.clone(),
+                line,
+                col,
+                template: fr.tmpl.name.clone(),
+                node: ctx.to_string(),
+            }),
+            kind,
+            detail,
+        }))
+    }
+
+    /// The executor's own error of `kind` at node `ctx`.
+    fn error_of(
+        &self,
+        fr: &Frame,
+        pos: usize,
+        ctx: &dyn Display,
+        kind: ExecErrorKind,
+        message: String,
+    ) -> Stop {
+        self.error(fr, pos, ctx, kind, ExecDetail::Message(message))
+    }
+
+    /// A value of the wrong type at node `ctx` (most of Go's execution errors).
+    fn type_error(&self, fr: &Frame, pos: usize, ctx: &dyn Display, message: String) -> Stop {
+        self.error_of(fr, pos, ctx, ExecErrorKind::Type, message)
+    }
+
+    /// A call at node `ctx` failed: Go's `error calling FUNC: ERROR`, of the error's kind.
+    fn call_error(
+        &self,
+        fr: &Frame,
+        pos: usize,
+        ctx: &dyn Display,
+        func: &str,
+        error: FuncError,
+    ) -> Stop {
+        let kind = error.kind();
+        let func = func.to_string();
+        self.error(fr, pos, ctx, kind, ExecDetail::Call { func, error })
     }
 
     fn walk(&mut self, fr: &mut Frame, dot: &Value, list: &List) -> R<()> {
@@ -250,10 +305,11 @@ impl<'s> Exec<'s> {
                 Node::Continue(_) => return Err(Stop::Continue),
                 Node::Template(call) => {
                     let Some(tmpl) = self.lookup(&call.name) else {
-                        return Err(self.error(
+                        return Err(self.error_of(
                             fr,
                             call.pos,
                             &format_args!("template \"{}\"", call.name),
+                            ExecErrorKind::Undefined,
                             format!("template \"{}\" not defined", call.name),
                         ));
                     };
@@ -329,7 +385,7 @@ impl<'s> Exec<'s> {
             }
             Value::Int(n) | Value::Int64(n) => {
                 if b.pipe.decl.len() > 1 {
-                    return Err(self.error(
+                    return Err(self.type_error(
                         fr,
                         b.pipe.pos,
                         &b.pipe,
@@ -349,7 +405,7 @@ impl<'s> Exec<'s> {
             }
             Value::Nil => {}
             other => {
-                return Err(self.error(
+                return Err(self.type_error(
                     fr,
                     b.pipe.pos,
                     &b.pipe,
@@ -407,14 +463,26 @@ impl<'s> Exec<'s> {
                 slot.1 = value;
                 Ok(())
             }
-            None => Err(self.error(fr, pos, &name, format!("undefined variable: {name}"))),
+            None => Err(self.error_of(
+                fr,
+                pos,
+                &name,
+                ExecErrorKind::Undefined,
+                format!("undefined variable: {name}"),
+            )),
         }
     }
 
     fn var_value(&self, fr: &Frame, pos: usize, name: &str) -> R<Value> {
         match fr.vars.iter().rev().find(|(n, _)| &**n == name) {
             Some((_, v)) => Ok(v.clone()),
-            None => Err(self.error(fr, pos, &name, format!("undefined variable: {name}"))),
+            None => Err(self.error_of(
+                fr,
+                pos,
+                &name,
+                ExecErrorKind::Undefined,
+                format!("undefined variable: {name}"),
+            )),
         }
     }
 
@@ -436,7 +504,7 @@ impl<'s> Exec<'s> {
 
     fn not_a_function(&self, fr: &Frame, cmd: &Command, final_: &Option<Value>) -> R<()> {
         if cmd.args.len() > 1 || final_.is_some() {
-            return Err(self.error(
+            return Err(self.type_error(
                 fr,
                 cmd.pos,
                 cmd,
@@ -504,7 +572,7 @@ impl<'s> Exec<'s> {
                     Operand::Bool(_, b) => Ok(Value::Bool(*b)),
                     Operand::Dot(_) => Ok(dot.clone()),
                     Operand::Nil(pos) => {
-                        Err(self.error(fr, *pos, first, "nil is not a command".into()))
+                        Err(self.type_error(fr, *pos, first, "nil is not a command".into()))
                     }
                     Operand::Number(pos, n) => self.ideal_constant(fr, *pos, n),
                     Operand::Str { value, .. } => Ok(value.clone()),
@@ -524,7 +592,7 @@ impl<'s> Exec<'s> {
         node: &Operand,
     ) -> R<Value> {
         if let Operand::Nil(_) = node {
-            return Err(self.error(
+            return Err(self.type_error(
                 fr,
                 pos,
                 chain,
@@ -553,7 +621,7 @@ impl<'s> Exec<'s> {
             return Ok(Value::Int(i));
         }
         if n.uint.is_some() {
-            return Err(self.error(fr, pos, &n.text, format!("{} overflows int", n.text)));
+            return Err(self.type_error(fr, pos, &n.text, format!("{} overflows int", n.text)));
         }
         Ok(Value::Float(n.float.unwrap_or(0.0)))
     }
@@ -594,16 +662,17 @@ impl<'s> Exec<'s> {
             let (next, next_from_map) = match &current {
                 Value::Nil if !from_map => return Ok((Value::Nil, false)),
                 Value::Nil => {
-                    return Err(self.error(
+                    return Err(self.error_of(
                         fr,
                         pos,
                         field_ctx,
+                        ExecErrorKind::Missing,
                         format!("nil pointer evaluating interface {{}}.{name}"),
                     ))
                 }
                 Value::Map(m) => {
                     if has_args {
-                        return Err(self.error(
+                        return Err(self.type_error(
                             fr,
                             pos,
                             field_ctx,
@@ -623,7 +692,7 @@ impl<'s> Exec<'s> {
                             argv.push(f);
                         }
                         if argv.len() != arity {
-                            return Err(self.error(
+                            return Err(self.type_error(
                                 fr,
                                 pos,
                                 field_ctx,
@@ -635,18 +704,11 @@ impl<'s> Exec<'s> {
                         }
                         match o.call_method(name, &argv) {
                             Ok(v) => (v, false),
-                            Err(e) => {
-                                return Err(self.error(
-                                    fr,
-                                    pos,
-                                    field_ctx,
-                                    format!("error calling {name}: {e}"),
-                                ))
-                            }
+                            Err(e) => return Err(self.call_error(fr, pos, field_ctx, name, e)),
                         }
                     } else if let Some(v) = o.field(name) {
                         if has_args {
-                            return Err(self.error(
+                            return Err(self.type_error(
                                 fr,
                                 pos,
                                 field_ctx,
@@ -655,7 +717,7 @@ impl<'s> Exec<'s> {
                         }
                         (v, false)
                     } else {
-                        return Err(self.error(
+                        return Err(self.type_error(
                             fr,
                             pos,
                             field_ctx,
@@ -669,7 +731,7 @@ impl<'s> Exec<'s> {
                     } else {
                         other.type_name()
                     };
-                    return Err(self.error(
+                    return Err(self.type_error(
                         fr,
                         pos,
                         field_ctx,
@@ -695,10 +757,11 @@ impl<'s> Exec<'s> {
         final_: Option<Value>,
     ) -> R<Value> {
         let Some(func) = self.set.funcs.get(name).copied() else {
-            return Err(self.error(
+            return Err(self.error_of(
                 fr,
                 pos,
                 ctx,
+                ExecErrorKind::Undefined,
                 format!("\"{name}\" is not a defined function"),
             ));
         };
@@ -706,7 +769,7 @@ impl<'s> Exec<'s> {
         let fixed = func.params.len();
         if func.variadic.is_some() {
             if num_in < fixed {
-                return Err(self.error(
+                return Err(self.type_error(
                     fr,
                     pos,
                     ctx,
@@ -717,7 +780,7 @@ impl<'s> Exec<'s> {
                 ));
             }
         } else if num_in != fixed {
-            return Err(self.error(
+            return Err(self.type_error(
                 fr,
                 pos,
                 ctx,
@@ -762,19 +825,13 @@ impl<'s> Exec<'s> {
             let mut call_ctx = CallCtx::new(self);
             (func.call)(&mut call_ctx, argv)
         };
-        let value = result
-            .map_err(|e| self.error(fr, pos, ctx, format!("error calling {}: {e}", func.name)))?;
+        let value = result.map_err(|e| self.call_error(fr, pos, ctx, func.name, e))?;
         if value.string_bytes().map_or(0, <[u8]>::len) > MAX_CALL_RESULT_BYTES {
-            budget::exceeded(LimitKind::TemplateValueSize, "call result too large");
-            return Err(self.error(
-                fr,
-                pos,
-                ctx,
-                format!(
-                    "error calling {}: result larger than {MAX_CALL_RESULT_BYTES} bytes",
-                    func.name
-                ),
-            ));
+            let limit = budget::exceeded(
+                LimitKind::TemplateValueSize,
+                format_args!("result larger than {MAX_CALL_RESULT_BYTES} bytes"),
+            );
+            return Err(self.call_error(fr, pos, ctx, func.name, FuncError::Limit(limit)));
         }
         // A call costs steps for the size of what it takes and makes, so loops over
         // builders and scans (`until`, `repeat`, `append`, `has`) stay within the step limit.
@@ -789,7 +846,7 @@ impl<'s> Exec<'s> {
             (_, Param::Any) => true,
             (Value::Nil, Param::List | Param::Strings | Param::Map) => true,
             (Value::Nil, _) => {
-                return Err(self.error(
+                return Err(self.type_error(
                     fr,
                     pos,
                     ctx,
@@ -809,7 +866,7 @@ impl<'s> Exec<'s> {
         if ok {
             return Ok(v);
         }
-        Err(self.error(
+        Err(self.type_error(
             fr,
             pos,
             ctx,
@@ -829,7 +886,7 @@ impl<'s> Exec<'s> {
             Operand::Nil(_) => {
                 return match ty {
                     Param::Any | Param::List | Param::Strings | Param::Map => Ok(Value::Nil),
-                    _ => Err(self.error(
+                    _ => Err(self.type_error(
                         fr,
                         pos,
                         op,
@@ -861,7 +918,7 @@ impl<'s> Exec<'s> {
         };
         if let Some((v, from_map)) = computed {
             if from_map && v.is_nil() && ty != Param::Any {
-                return Err(self.error(
+                return Err(self.type_error(
                     fr,
                     pos,
                     op,
@@ -889,15 +946,19 @@ impl<'s> Exec<'s> {
             (Operand::Number(_, n), Param::Float64) if n.float.is_some() => {
                 Ok(Value::Float(n.float.unwrap_or(0.0)))
             }
-            (_, Param::Str) => Err(self.error(fr, pos, op, format!("expected string; found {op}"))),
+            (_, Param::Str) => {
+                Err(self.type_error(fr, pos, op, format!("expected string; found {op}")))
+            }
             (_, Param::Int | Param::Int64) => {
-                Err(self.error(fr, pos, op, format!("expected integer; found {op}")))
+                Err(self.type_error(fr, pos, op, format!("expected integer; found {op}")))
             }
             (_, Param::Float64) => {
-                Err(self.error(fr, pos, op, format!("expected float; found {op}")))
+                Err(self.type_error(fr, pos, op, format!("expected float; found {op}")))
             }
-            (_, Param::Bool) => Err(self.error(fr, pos, op, format!("expected bool; found {op}"))),
-            _ => Err(self.error(
+            (_, Param::Bool) => {
+                Err(self.type_error(fr, pos, op, format!("expected bool; found {op}")))
+            }
+            _ => Err(self.type_error(
                 fr,
                 pos,
                 op,
@@ -924,21 +985,12 @@ impl<'s> Exec<'s> {
 
     fn include_inner(&mut self, name: &str, data: Value) -> Result<Vec<u8>, FuncError> {
         let Some(tmpl) = self.lookup(name) else {
-            return Err(FuncError::new(format!(
-                "template: no template \"{name}\" associated with template \"gotpl\""
-            )));
+            return Err(FuncError::Template(Box::new(ExecError::no_template(name))));
         };
-        if self.depth >= self.set.limits.max_depth {
-            budget::exceeded(LimitKind::TemplateDepth, "exceeded maximum template depth");
-            return Err(FuncError::new(format!(
-                "exceeded maximum template depth ({})",
-                self.set.limits.max_depth
-            )));
-        }
-        self.depth += 1;
+        self.descend().map_err(FuncError::Limit)?;
         let result = self.run_to_bytes(tmpl, data);
         self.depth -= 1;
-        result.map_err(stop_message)
+        result.map_err(|e| FuncError::Template(stop_error(e)))
     }
 
     /// Helm's `tpl`: `text` parsed next to the chart's templates (its `define`s visible only
@@ -947,13 +999,10 @@ impl<'s> Exec<'s> {
         // Helm parses tpl text under its root template's name, `gotpl`, whichever template calls
         // `tpl` (so tpl text never shadows a define named like the caller).
         let name = "gotpl".to_string();
-        let parsed = parse_cached(text, self.set.funcs).map_err(|e| {
-            FuncError::new(format!(
-                "cannot parse template {}: template: {name}:{}: {}",
-                quote(text),
-                e.line,
-                e.message
-            ))
+        let parsed = parse_cached(text, self.set.funcs).map_err(|e| FuncError::TplParse {
+            text: quote(text),
+            line: e.line,
+            message: e.message,
         })?;
         let parse_name: Arc<str> = name.as_str().into();
         let source: Arc<str> = text.into();
@@ -976,24 +1025,14 @@ impl<'s> Exec<'s> {
             root: parsed.root.clone(),
         });
         overlay.insert(name, tmpl.clone());
-        if self.depth >= self.set.limits.max_depth {
-            budget::exceeded(LimitKind::TemplateDepth, "exceeded maximum template depth");
-            return Err(FuncError::new(format!(
-                "exceeded maximum template depth ({})",
-                self.set.limits.max_depth
-            )));
-        }
-        self.depth += 1;
+        self.descend().map_err(FuncError::Limit)?;
         self.overlays.push(overlay);
         let result = self.run_to_bytes(tmpl, data);
         self.overlays.pop();
         self.depth -= 1;
-        result.map(erase_no_value).map_err(|e| {
-            FuncError::new(format!(
-                "error during tpl function execution for {}: {}",
-                quote(text),
-                stop_message(e)
-            ))
+        result.map(erase_no_value).map_err(|e| FuncError::Tpl {
+            text: quote(text),
+            error: stop_error(e),
         })
     }
 }
@@ -1007,10 +1046,15 @@ pub(super) fn erase_no_value(out: Vec<u8>) -> Vec<u8> {
     }
 }
 
-fn stop_message(stop: Stop) -> FuncError {
+/// The error a run of a template stopped with (`run_to_bytes` ends a stray `break` or
+/// `continue` itself, and the parser allows neither outside a `range`).
+fn stop_error(stop: Stop) -> Box<ExecError> {
     match stop {
-        Stop::Error(e) => FuncError(e),
-        Stop::Break | Stop::Continue => FuncError::new("break or continue outside range"),
+        Stop::Error(e) => e,
+        Stop::Break | Stop::Continue => Box::new(ExecError::bare(
+            ExecErrorKind::Type,
+            "break or continue outside range".into(),
+        )),
     }
 }
 
@@ -1064,7 +1108,8 @@ impl Host for Exec<'_> {
     }
 
     fn charge_steps(&mut self, steps: u64) -> Result<(), FuncError> {
-        self.steps_by(steps).map_err(stop_message)
+        self.steps_by(steps)
+            .map_err(|e| FuncError::Template(stop_error(e)))
     }
 
     fn key_source(&self) -> KeySource {

@@ -5,11 +5,12 @@ use super::ast::{is_empty_list, List};
 use super::exec::{stack_position, Exec};
 use super::funcs::{helm_funcs, FuncMap};
 use super::parser::{parse, Parsed, SyntaxError};
-use super::value::Value;
-use crate::budget::InputBudget;
+use super::value::{FuncError, Value};
+use crate::budget::{InputBudget, LimitKind};
 use sha2::{Digest, Sha256};
 use std::cell::Cell;
 use std::collections::HashMap;
+use std::fmt;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -58,8 +59,125 @@ pub enum TemplateError {
     },
     /// `template: NAME:LINE:COL: executing "TEMPLATE" at <NODE>: message`, or a limit.
     #[error("{0}")]
-    Exec(String),
+    Exec(Box<ExecError>),
+    /// The thread that runs templates could not be started or died.
+    #[error("{0}")]
+    Thread(String),
 }
+
+impl TemplateError {
+    /// The safety limit this failure hit, if it was one.
+    pub fn limit(&self) -> Option<LimitKind> {
+        match self {
+            TemplateError::Exec(e) => e.limit(),
+            TemplateError::Parse { .. } | TemplateError::Thread(_) => None,
+        }
+    }
+}
+
+/// Why an execution failed, whatever `include`s and `tpl`s the failure passed through on its
+/// way out: the kind of its innermost cause.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExecErrorKind {
+    /// A safety limit: steps, nesting, output, the size of a call's result.
+    Limit(LimitKind),
+    /// A field of a value that is not there (`nil pointer evaluating interface {}.b`).
+    Missing,
+    /// A value of the wrong type where it is used: an argument, a field, a range, a command.
+    Type,
+    /// A template, function or variable that is not defined.
+    Undefined,
+    /// A function's own error (`error calling F: ...`).
+    Call,
+    /// Helm's `fail` or `required`: the chart's own message.
+    Fail,
+    /// `tpl` text that does not parse.
+    Parse,
+}
+
+/// Where an execution failed: Go's `FILE:LINE:COL`, the template executing and the node.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ErrorAt {
+    /// The file the template was parsed from (Go's `ParseName`).
+    pub file: Arc<str>,
+    pub line: usize,
+    /// Bytes from the start of the line (Go's column).
+    pub col: usize,
+    /// The template executing (a file or a `define`).
+    pub template: String,
+    /// The node's text as Go prints it.
+    pub node: String,
+}
+
+/// What went wrong at a node.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ExecDetail {
+    /// The executor's own message.
+    Message(String),
+    /// A function or method call failed: Go's `error calling F: ERROR`.
+    Call { func: String, error: FuncError },
+}
+
+impl fmt::Display for ExecDetail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ExecDetail::Message(m) => f.write_str(m),
+            ExecDetail::Call { func, error } => write!(f, "error calling {func}: {error}"),
+        }
+    }
+}
+
+/// An execution error: Go's `template: FILE:LINE:COL: executing "NAME" at <NODE>: DETAIL`
+/// when it happened at a node; just the detail when Go gives no place (a template that does
+/// not exist, a limit of the whole execution).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExecError {
+    pub at: Option<ErrorAt>,
+    pub kind: ExecErrorKind,
+    pub detail: ExecDetail,
+}
+
+impl ExecError {
+    /// An error Go reports without a place.
+    pub fn bare(kind: ExecErrorKind, message: String) -> Self {
+        ExecError {
+            at: None,
+            kind,
+            detail: ExecDetail::Message(message),
+        }
+    }
+
+    /// Go's `ExecuteTemplate` of a name the set does not hold.
+    pub fn no_template(name: &str) -> Self {
+        ExecError::bare(
+            ExecErrorKind::Undefined,
+            format!("template: no template \"{name}\" associated with template \"gotpl\""),
+        )
+    }
+
+    /// The safety limit this error hit, if it was one.
+    pub fn limit(&self) -> Option<LimitKind> {
+        match self.kind {
+            ExecErrorKind::Limit(kind) => Some(kind),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for ExecError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(at) = &self.at {
+            write!(
+                f,
+                "template: {}:{}:{}: executing \"{}\" at <{}>: ",
+                at.file, at.line, at.col, at.template, at.node
+            )?;
+        }
+        self.detail.fmt(f)
+    }
+}
+
+impl std::error::Error for ExecError {}
 
 /// One named template: the body and where it was written.
 #[derive(Debug)]
@@ -206,10 +324,10 @@ pub fn on_large_stack<T: Send>(
                 mark_large_stack();
                 InputBudget::adopt(budget.as_ref(), work)
             })
-            .map_err(|e| TemplateError::Exec(format!("cannot start template work: {e}")))?
+            .map_err(|e| TemplateError::Thread(format!("cannot start template work: {e}")))?
             .join()
             .unwrap_or_else(|_| {
-                Err(TemplateError::Exec(
+                Err(TemplateError::Thread(
                     "template work failed unexpectedly".into(),
                 ))
             })

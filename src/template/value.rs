@@ -21,6 +21,8 @@
 //! one handle (Sprig `set`, `unset`, `merge`) is visible through every other, as in Go. Lists
 //! are immutable and shared (`Arc`), so cloning any `Value` is cheap.
 
+use super::set::{ExecError, ExecErrorKind};
+use crate::budget::LimitExceeded;
 pub use crate::go::utf8::{go_runes, go_text};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
@@ -336,15 +338,48 @@ impl Map {
     }
 }
 
-/// Error text of a function or method call, worded as Go/Sprig/Helm word it (the executor adds
+/// The error of a function or method call, worded as Go/Sprig/Helm word it (the executor adds
 /// `error calling NAME: ` and the template position).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct FuncError(pub String);
+pub enum FuncError {
+    /// The function's own message.
+    #[error("{0}")]
+    Message(String),
+    /// Helm's `fail` and `required`: the chart's message.
+    #[error("{0}")]
+    Fail(String),
+    /// The call would pass a safety limit.
+    #[error("{0}")]
+    Limit(LimitExceeded),
+    /// A template the call ran (`include`) failed, or the execution's own limit was hit.
+    #[error("{0}")]
+    Template(Box<ExecError>),
+    /// Helm's `tpl` of a text that does not parse (`text` quoted as Go's `%q`).
+    #[error("cannot parse template {text}: template: gotpl:{line}: {message}")]
+    TplParse {
+        text: String,
+        line: usize,
+        message: String,
+    },
+    /// Helm's `tpl` of a text whose execution failed (`text` quoted as Go's `%q`).
+    #[error("error during tpl function execution for {text}: {error}")]
+    Tpl { text: String, error: Box<ExecError> },
+}
 
 impl FuncError {
     pub fn new(message: impl Into<String>) -> Self {
-        FuncError(message.into())
+        FuncError::Message(message.into())
+    }
+
+    /// What kind of failure this makes the call's execution error.
+    pub fn kind(&self) -> ExecErrorKind {
+        match self {
+            FuncError::Message(_) => ExecErrorKind::Call,
+            FuncError::Fail(_) => ExecErrorKind::Fail,
+            FuncError::Limit(limit) => ExecErrorKind::Limit(limit.kind),
+            FuncError::Template(error) | FuncError::Tpl { error, .. } => error.kind,
+            FuncError::TplParse { .. } => ExecErrorKind::Parse,
+        }
     }
 }
 

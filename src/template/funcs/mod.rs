@@ -6,12 +6,14 @@
 //! fails with `wrong type for value; expected int; got float64`, and `upper 1` with
 //! `expected string; found 1`), checks the count (`wrong number of args for upper: want 1 got 2`),
 //! then calls the function. An `Err(FuncError)` becomes Go's
-//! `error calling NAME: <message>` at the call's position.
+//! `error calling NAME: <message>` at the call's position; its variant (a limit, Helm's
+//! `fail`, a failed `include`) gives the execution error its kind.
 //!
-//! Adding a family of functions (e.g. the Sprig strings in `sprig_strings.rs`):
+//! Adding a family of functions: one file per Sprig source file in `library/` (the Sprig
+//! strings are `library/strings.rs`), each with a `register` function:
 //! ```ignore
-//! // in funcs/sprig_strings.rs
-//! use super::{CallCtx, FuncMap, Param};
+//! // in funcs/library/strings.rs
+//! use super::super::{CallCtx, FuncMap, Param};
 //! use crate::template::value::{FuncError, Value};
 //! pub(super) fn register(map: &mut FuncMap) {
 //!     map.add("upper", &[Param::Str], None, upper);
@@ -20,9 +22,9 @@
 //!     Ok(Value::str(args[0].as_str().unwrap_or_default().to_uppercase()))
 //! }
 //! ```
-//! then one `mod sprig_strings;` line and one `sprig_strings::register(&mut map);` line in
-//! [`helm_funcs`] below. A later `add` of the same name replaces the earlier one (that is how
-//! Sprig's `slice` overrides Go's builtin, as in Helm).
+//! then one `mod strings;` line and one `strings::register(map);` line in `library/mod.rs`'s
+//! `register`, which [`helm_funcs`] calls. A later `add` of the same name replaces the earlier
+//! one (that is how Sprig's `slice` overrides Go's builtin, as in Helm).
 
 mod builtin;
 pub mod library;

@@ -79,13 +79,12 @@ pub(super) fn register(map: &mut FuncMap) {
                 ));
             }
             a[0].deep_copy().ok_or_else(|| {
-                let limit = crate::budget::exceeded(
+                FuncError::Limit(crate::budget::exceeded(
                     crate::budget::LimitKind::TemplateValueSize,
                     format_args!(
                         "value nested more than {MAX_VALUE_DEPTH} levels deep (or holding itself)"
                     ),
-                );
-                FuncError::new(limit.detail)
+                ))
             })
         });
     }

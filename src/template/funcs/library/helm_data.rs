@@ -111,7 +111,7 @@ pub(super) fn register(map: &mut FuncMap) {
             _ => false,
         };
         if missing {
-            return Err(FuncError::new(text(&a[0])));
+            return Err(FuncError::Fail(text(&a[0]).to_string()));
         }
         Ok(a[1].clone())
     });

@@ -143,8 +143,10 @@ pub(crate) fn check_built_bytes(what: &str, size: u128) -> Result<(), FuncError>
 
 /// The error of a call refusing to build a too large result (recorded as a limit).
 pub(crate) fn too_large(what: &str) -> FuncError {
-    crate::budget::exceeded(crate::budget::LimitKind::TemplateValueSize, what);
-    FuncError::new(format!("{what}: result too large"))
+    FuncError::Limit(crate::budget::exceeded(
+        crate::budget::LimitKind::TemplateValueSize,
+        format_args!("{what}: result too large"),
+    ))
 }
 
 #[cfg(test)]

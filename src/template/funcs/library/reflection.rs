@@ -36,7 +36,7 @@ pub(super) fn register(map: &mut FuncMap) {
         })
     });
     map.add("fail", &[Str], None, |_, a| {
-        Err(FuncError::new(a[0].as_str().unwrap_or("")))
+        Err(FuncError::Fail(a[0].as_str().unwrap_or("").to_string()))
     });
     map.add("typeOf", &[Any], None, |_, a| {
         Ok(Value::str(a[0].type_name()))
