@@ -21,16 +21,16 @@ use std::str::FromStr;
 use std::sync::Arc;
 use thiserror::Error;
 
-/// The names `--fail-on` takes, in the order help lists them.
-pub const GATE_NAMES: [&str; 7] = [
-    "problems",
-    "advisories",
-    "unpinned",
-    "latest",
-    "missing",
-    "registry",
-    "candidates",
-];
+/// The names `--fail-on` takes, in the order help lists them ([`Gate::ALL`]'s names).
+pub const GATE_NAMES: [&str; Gate::ALL.len()] = {
+    let mut names = [""; Gate::ALL.len()];
+    let mut i = 0;
+    while i < names.len() {
+        names[i] = Gate::ALL[i].name();
+        i += 1;
+    }
+    names
+};
 
 /// One `--fail-on` name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -51,9 +51,30 @@ pub enum Rule {
     Registry,
 }
 
+impl Gate {
+    /// Every gate, in the order help lists them.
+    pub const ALL: [Gate; 7] = [
+        Gate::Rule(Rule::Problems),
+        Gate::Rule(Rule::Advisories),
+        Gate::Rule(Rule::Unpinned),
+        Gate::Rule(Rule::Latest),
+        Gate::Rule(Rule::Missing),
+        Gate::Rule(Rule::Registry),
+        Gate::Candidates,
+    ];
+
+    /// The gate's `--fail-on` name (the one place each name is spelled).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Gate::Rule(rule) => rule.name(),
+            Gate::Candidates => "candidates",
+        }
+    }
+}
+
 impl Rule {
     /// The rule's name, as `--fail-on` and SARIF's `ruleId` write it.
-    pub fn name(self) -> &'static str {
+    pub const fn name(self) -> &'static str {
         match self {
             Self::Problems => "problems",
             Self::Advisories => "advisories",
@@ -101,16 +122,10 @@ impl FromStr for Gate {
     type Err = GateError;
 
     fn from_str(name: &str) -> Result<Self, GateError> {
-        Ok(match name {
-            "problems" => Self::Rule(Rule::Problems),
-            "advisories" => Self::Rule(Rule::Advisories),
-            "unpinned" => Self::Rule(Rule::Unpinned),
-            "latest" => Self::Rule(Rule::Latest),
-            "missing" => Self::Rule(Rule::Missing),
-            "registry" => Self::Rule(Rule::Registry),
-            "candidates" => Self::Candidates,
-            _ => return Err(GateError::UnknownGate(name.to_string())),
-        })
+        Gate::ALL
+            .into_iter()
+            .find(|gate| gate.name() == name)
+            .ok_or_else(|| GateError::UnknownGate(name.to_string()))
     }
 }
 
