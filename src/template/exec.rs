@@ -463,26 +463,19 @@ impl<'s> Exec<'s> {
                 slot.1 = value;
                 Ok(())
             }
-            None => Err(self.error_of(
-                fr,
-                pos,
-                &name,
-                ExecErrorKind::Undefined,
-                format!("undefined variable: {name}"),
-            )),
+            None => Err(self.undefined_variable(fr, pos, name)),
         }
+    }
+
+    fn undefined_variable(&self, fr: &Frame, pos: usize, name: &str) -> Stop {
+        let message = format!("undefined variable: {name}");
+        self.error_of(fr, pos, &name, ExecErrorKind::Undefined, message)
     }
 
     fn var_value(&self, fr: &Frame, pos: usize, name: &str) -> R<Value> {
         match fr.vars.iter().rev().find(|(n, _)| &**n == name) {
             Some((_, v)) => Ok(v.clone()),
-            None => Err(self.error_of(
-                fr,
-                pos,
-                &name,
-                ExecErrorKind::Undefined,
-                format!("undefined variable: {name}"),
-            )),
+            None => Err(self.undefined_variable(fr, pos, name)),
         }
     }
 
