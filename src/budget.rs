@@ -135,17 +135,9 @@ impl InputBudget {
         result
     }
 
-    /// The budget of the input this thread works for, to hand to a helper thread.
+    /// The budget of the input this thread works for.
     pub fn current() -> Option<Arc<Self>> {
         CURRENT.with(|c| c.borrow().clone())
-    }
-
-    /// Runs `work` under `budget` when there is one (a helper thread adopting its caller's).
-    pub fn adopt<T>(budget: Option<&Arc<Self>>, work: impl FnOnce() -> T) -> T {
-        match budget {
-            Some(budget) => budget.run(work),
-            None => work(),
-        }
     }
 
     /// The first limit hit (by any stage, on any thread working for this input) since the
@@ -256,12 +248,10 @@ mod tests {
             );
             assert!(charge_work(3).is_ok());
             assert_eq!(charge_work(1).unwrap_err().kind, LimitKind::InputWork);
-            // A helper thread adopting the budget charges the same totals.
-            let shared = InputBudget::current();
+            // A helper thread running under the budget charges the same totals.
+            let shared = InputBudget::current().unwrap();
             std::thread::scope(|s| {
-                s.spawn(|| {
-                    InputBudget::adopt(shared.as_ref(), || assert!(charge_bytes(1).is_err()))
-                });
+                s.spawn(|| shared.run(|| assert!(charge_bytes(1).is_err())));
             });
         });
         // Outside any budget nothing is counted.

@@ -23,6 +23,7 @@ pub mod output;
 pub mod records;
 pub mod scan;
 pub mod serve;
+pub mod stack;
 pub mod template;
 pub mod terminal;
 pub mod unpack;

@@ -74,7 +74,7 @@ impl Json {
                         out.push(',');
                     }
                     newline_indent(out, style, depth + 1);
-                    item.write(out, style, depth + 1);
+                    crate::stack::deep(|| item.write(out, style, depth + 1));
                 }
                 newline_indent(out, style, depth);
                 out.push(']');
@@ -95,7 +95,7 @@ impl Json {
                     if style.pretty {
                         out.push(' ');
                     }
-                    value.write(out, style, depth + 1);
+                    crate::stack::deep(|| value.write(out, style, depth + 1));
                 }
                 newline_indent(out, style, depth);
                 out.push('}');

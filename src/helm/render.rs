@@ -17,8 +17,8 @@ use crate::budget::LimitKind;
 use crate::go::utf8::go_text;
 use crate::template::value::{Entries, Map, MapType, Value};
 use crate::template::{
-    on_large_stack, ExecDetail, ExecError, ExecErrorKind, FuncError, KeySource, Limits,
-    TemplateError, TemplateSet,
+    ExecDetail, ExecError, ExecErrorKind, FuncError, KeySource, Limits, TemplateError,
+    TemplateSet,
 };
 use serde_json::Value as Json;
 use std::sync::Arc;
@@ -314,9 +314,7 @@ impl std::fmt::Display for RenderError {
                 write!(f, "parse error at ({name}:{line}): {last}")
             }
             RenderError::Template(TemplateError::Exec(e)) => f.write_str(&reformat_exec_error(e)),
-            RenderError::Template(TemplateError::Thread(m)) | RenderError::Check(m) => {
-                f.write_str(m)
-            }
+            RenderError::Check(m) => f.write_str(m),
         }
     }
 }
@@ -381,16 +379,8 @@ fn fail_message(err: &ExecError) -> Option<&str> {
     }
 }
 
-/// Parses every template into one set and executes the non-partials in Helm's order, all on
-/// one thread with a large stack.
+/// Parses every template into one set and executes the non-partials in Helm's order.
 fn execute_all(
-    renderables: Vec<Renderable>,
-    keys: KeySource,
-) -> Result<Vec<(String, Vec<u8>)>, HelmError> {
-    on_large_stack(|| Ok(execute_in_order(renderables, keys))).map_err(render_error)?
-}
-
-fn execute_in_order(
     mut renderables: Vec<Renderable>,
     keys: KeySource,
 ) -> Result<Vec<(String, Vec<u8>)>, HelmError> {

@@ -44,10 +44,10 @@ pub struct ScanOptions {
     pub isolation: Option<pool::Isolation>,
 }
 
-/// Renderers recurse (templates including templates); a stack overflow would abort the whole
-/// batch, so workers get the stack templates run with, and run them in place on it instead of
-/// starting a thread for each chart. It is address space, used only if needed.
-const WORKER_STACK_BYTES: usize = crate::template::LARGE_STACK;
+/// Renderers recurse (templates including templates) but grow their stack where they do
+/// (see [`crate::stack`]): workers start with a small one, so that many fit in little
+/// address space.
+const WORKER_STACK_BYTES: usize = crate::stack::THREAD_STACK;
 
 #[derive(Debug, Error)]
 pub enum ScanError {
@@ -134,7 +134,6 @@ pub fn scan_inputs(
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.jobs.unwrap_or(0))
         .stack_size(WORKER_STACK_BYTES)
-        .start_handler(|_| crate::template::mark_large_stack())
         .build()?;
     let window = pool.current_num_threads() * WINDOW_PER_WORKER;
     let mut in_order = InOrder::new(emit);

@@ -148,7 +148,7 @@ impl Job {
 }
 
 /// The worker's side: reads its setup and then jobs from stdin, answers on stdout, until stdin
-/// closes. Scanning runs on a thread with the scan's deep stack.
+/// closes. Scanning runs on a thread with the scan's worker stack.
 pub fn serve_worker() -> Result<(), WorkerError> {
     let scanner = thread::Builder::new()
         .name("scan-worker".into())
@@ -160,7 +160,6 @@ pub fn serve_worker() -> Result<(), WorkerError> {
 }
 
 fn serve_jobs() -> Result<(), WorkerError> {
-    crate::template::mark_large_stack();
     let mut lines = io::stdin().lock().lines();
     let Some(setup) = lines.next() else {
         return Ok(());

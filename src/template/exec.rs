@@ -12,6 +12,7 @@ use super::value::{FuncError, ListType, MapType, Value, ValuesMethods};
 use crate::budget::{self, InputBudget, LimitExceeded, LimitKind};
 use crate::go::strconv::quote;
 use crate::go::strings::{find_bytes, replace_bytes};
+use crate::stack;
 use std::collections::HashMap;
 use std::fmt::Display;
 use std::sync::atomic::Ordering;
@@ -71,13 +72,6 @@ fn work_size(value: &Value) -> usize {
     }
 }
 
-/// How far down the stack the caller is (the address of a local).
-#[inline(never)]
-pub(super) fn stack_position() -> usize {
-    let marker = 0u8;
-    std::hint::black_box(&marker) as *const u8 as usize
-}
-
 impl<'s> Exec<'s> {
     pub(super) fn new(set: &'s TemplateSet) -> Self {
         Exec {
@@ -90,7 +84,7 @@ impl<'s> Exec<'s> {
             written: 0,
             out: Vec::new(),
             current: Vec::new(),
-            stack_base: stack_position(),
+            stack_base: stack::depth(),
             budget: InputBudget::current(),
         }
     }
@@ -186,7 +180,7 @@ impl<'s> Exec<'s> {
                 ),
             ));
         }
-        if stack_position().abs_diff(self.stack_base) > EXEC_STACK_BUDGET {
+        if stack::depth().saturating_sub(self.stack_base) > EXEC_STACK_BUDGET {
             return Err(self.limit(
                 LimitKind::TemplateDepth,
                 format!(
@@ -282,7 +276,13 @@ impl<'s> Exec<'s> {
         self.error(fr, pos, ctx, kind, ExecDetail::Call { func, error })
     }
 
+    /// Every recursion of execution passes here or through [`Self::eval_pipeline`]: the stack
+    /// grows as it needs (see [`crate::stack`]).
     fn walk(&mut self, fr: &mut Frame, dot: &Value, list: &List) -> R<()> {
+        stack::deep(|| self.walk_here(fr, dot, list))
+    }
+
+    fn walk_here(&mut self, fr: &mut Frame, dot: &Value, list: &List) -> R<()> {
         for node in list {
             self.step()?;
             match node {
@@ -480,6 +480,10 @@ impl<'s> Exec<'s> {
     }
 
     fn eval_pipeline(&mut self, fr: &mut Frame, dot: &Value, pipe: &Pipe) -> R<Value> {
+        stack::deep(|| self.eval_pipeline_here(fr, dot, pipe))
+    }
+
+    fn eval_pipeline_here(&mut self, fr: &mut Frame, dot: &Value, pipe: &Pipe) -> R<Value> {
         let mut value: Option<Value> = None;
         for cmd in &pipe.cmds {
             value = Some(self.eval_command(fr, dot, cmd, value)?);

@@ -35,8 +35,7 @@ pub mod value;
 
 pub use exec::MAX_CALL_RESULT_BYTES;
 pub use set::{
-    mark_large_stack, on_large_stack, ErrorAt, ExecDetail, ExecError, ExecErrorKind, KeySource,
-    Limits, TemplateError, TemplateSet, LARGE_STACK,
+    ErrorAt, ExecDetail, ExecError, ExecErrorKind, KeySource, Limits, TemplateError, TemplateSet,
 };
 pub use value::{FuncError, List, ListType, Map, MapType, Object, Value};
 

@@ -266,7 +266,7 @@ impl Parser<'_> {
     fn parse_control(&mut self, context: &str) -> Res<Branch> {
         let mark = self.vars.len();
         self.descend()?;
-        let result = self.parse_control_inner(context);
+        let result = crate::stack::deep(|| self.parse_control_inner(context));
         self.depth -= 1;
         self.vars.truncate(mark);
         result
@@ -361,7 +361,7 @@ impl Parser<'_> {
 
     fn pipeline(&mut self, context: &str, end: Kind) -> Res<Pipe> {
         self.descend()?;
-        let result = self.pipeline_inner(context, end);
+        let result = crate::stack::deep(|| self.pipeline_inner(context, end));
         self.depth -= 1;
         result
     }

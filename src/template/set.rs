@@ -2,13 +2,12 @@
 //! process-wide parse cache, execution limits and the errors of parsing and executing.
 
 use super::ast::{is_empty_list, List};
-use super::exec::{stack_position, Exec};
+use super::exec::Exec;
 use super::funcs::{helm_funcs, FuncMap};
 use super::parser::{parse, Parsed, SyntaxError};
 use super::value::{FuncError, Value};
 use crate::budget::{InputBudget, LimitKind};
 use sha2::{Digest, Sha256};
-use std::cell::Cell;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::atomic::AtomicU64;
@@ -60,9 +59,6 @@ pub enum TemplateError {
     /// `template: NAME:LINE:COL: executing "TEMPLATE" at <NODE>: message`, or a limit.
     #[error("{0}")]
     Exec(Box<ExecError>),
-    /// The thread that runs templates could not be started or died.
-    #[error("{0}")]
-    Thread(String),
 }
 
 impl TemplateError {
@@ -70,7 +66,7 @@ impl TemplateError {
     pub fn limit(&self) -> Option<LimitKind> {
         match self {
             TemplateError::Exec(e) => e.limit(),
-            TemplateError::Parse { .. } | TemplateError::Thread(_) => None,
+            TemplateError::Parse { .. } => None,
         }
     }
 }
@@ -224,12 +220,10 @@ impl TemplateSet {
     /// templates it defines.
     pub fn add_file(&mut self, name: &str, text: &str) -> Result<(), TemplateError> {
         let funcs = self.funcs;
-        let parsed = on_large_stack(|| {
-            parse_cached(text, funcs).map_err(|e| TemplateError::Parse {
-                name: name.to_string(),
-                line: e.line,
-                message: e.message,
-            })
+        let parsed = parse_cached(text, funcs).map_err(|e| TemplateError::Parse {
+            name: name.to_string(),
+            line: e.line,
+            message: e.message,
         })?;
         let parse_name: Arc<str> = name.into();
         let source: Arc<str> = text.into();
@@ -262,77 +256,17 @@ impl TemplateSet {
     /// Executes template `name` with `data` as `.` and `$`, as Helm does: `missingkey=zero`,
     /// and every `<no value>` in the output erased. The output is the bytes the template wrote,
     /// UTF-8 or not, as Go's are.
-    ///
-    /// Runs with a large stack (see [`on_large_stack`]) so that deep (but bounded) template
-    /// recursion cannot overflow the caller's stack.
     pub fn execute(&self, name: &str, data: &Value) -> Result<Vec<u8>, TemplateError> {
-        on_large_stack(|| {
-            Exec::new(self)
-                .run_named(name, data.clone())
-                .map(super::exec::erase_no_value)
-        })
+        Exec::new(self)
+            .run_named(name, data.clone())
+            .map(super::exec::erase_no_value)
     }
 }
 
-/// Stack for parsing and executing: room for the parser's nesting limit and for
-/// `Limits::max_depth` nested template calls (only the pages used are ever touched). Kept
-/// well under what a memory-limited process can reserve, as nesting is bounded in bytes.
-/// Threads started with it that call [`mark_large_stack`] first run templates in place.
-pub const LARGE_STACK: usize = 128 << 20;
-
-/// Stack execution may use before nesting is refused: the rest is headroom for what runs
-/// below one execution step (parsing a `tpl` text, functions walking deep values) and for
-/// the [`IN_PLACE_DEPTH`] a caller may already have used.
-pub(super) const EXEC_STACK_BUDGET: usize = LARGE_STACK - (32 << 20);
-
-/// How much of a large stack may be in use when work starts for it to run in place rather
-/// than on a new thread: far more than the frames of a chart render around its templates.
-const IN_PLACE_DEPTH: usize = 4 << 20;
-
-thread_local! {
-    /// Where this thread's stack begins, when it has [`LARGE_STACK`] bytes.
-    static LARGE_STACK_BASE: Cell<Option<usize>> = const { Cell::new(None) };
-}
-
-/// Declares that the calling thread was started with [`LARGE_STACK`] bytes of stack, and is
-/// near its beginning: parsing and executing templates on it then runs in place instead of
-/// on a new thread. Call it first thing on such a thread.
-pub fn mark_large_stack() {
-    LARGE_STACK_BASE.set(Some(stack_position()));
-}
-
-/// Runs `work` where deep (but bounded) recursion cannot overflow the stack: in place on a
-/// thread with [`LARGE_STACK`] that has not used much of it yet, else on a new such thread,
-/// whatever thread the caller is on. Wrapping a batch of template calls in one
-/// `on_large_stack` runs them all on one thread instead of one thread each.
-pub fn on_large_stack<T: Send>(
-    work: impl FnOnce() -> Result<T, TemplateError> + Send,
-) -> Result<T, TemplateError> {
-    let here = stack_position();
-    if LARGE_STACK_BASE
-        .get()
-        .is_some_and(|base| base.abs_diff(here) <= IN_PLACE_DEPTH)
-    {
-        return work();
-    }
-    let budget = InputBudget::current();
-    std::thread::scope(|scope| {
-        std::thread::Builder::new()
-            .name("template".into())
-            .stack_size(LARGE_STACK)
-            .spawn_scoped(scope, || {
-                mark_large_stack();
-                InputBudget::adopt(budget.as_ref(), work)
-            })
-            .map_err(|e| TemplateError::Thread(format!("cannot start template work: {e}")))?
-            .join()
-            .unwrap_or_else(|_| {
-                Err(TemplateError::Thread(
-                    "template work failed unexpectedly".into(),
-                ))
-            })
-    })
-}
+/// Stack one execution may use, over all the segments it grows (see [`crate::stack`]), before
+/// nesting is refused: control structures nested in templates nested in templates multiply
+/// each other, and only their stack bounds them all. Far more than any chart uses.
+pub(super) const EXEC_STACK_BUDGET: usize = 96 << 20;
 
 /// The process-wide parse cache, bounded by the bytes of the texts it holds.
 #[derive(Default)]

@@ -497,7 +497,7 @@ impl Emitter {
                 self.write_indent(indent);
                 self.write_indicator(":", true, false, true);
             }
-            self.node(value, indent, Context::MappingValue);
+            crate::stack::deep(|| self.node(value, indent, Context::MappingValue));
         }
     }
 
@@ -515,7 +515,7 @@ impl Emitter {
         for item in items {
             self.write_indent(indent);
             self.write_indicator("-", true, false, true);
-            self.node(item, indent, Context::SequenceItem);
+            crate::stack::deep(|| self.node(item, indent, Context::SequenceItem));
         }
     }
 

@@ -13,7 +13,7 @@ pub fn to_json(node: &Node) -> Result<Value, YamlError> {
         Node::Scalar(scalar) => resolved_to_json(scalar.resolve()?),
         Node::Sequence(items) => items
             .iter()
-            .map(to_json)
+            .map(|item| crate::stack::deep(|| to_json(item)))
             .collect::<Result<_, _>>()
             .map(Value::Array),
         Node::Mapping(entries) => {
@@ -26,7 +26,10 @@ pub fn to_json(node: &Node) -> Result<Value, YamlError> {
             }
             for (key, value) in entries {
                 if !is_merge_key(key) {
-                    map.insert(key_string(key, value)?, to_json(value)?);
+                    map.insert(
+                        key_string(key, value)?,
+                        crate::stack::deep(|| to_json(value))?,
+                    );
                 }
             }
             Ok(Value::Object(map))

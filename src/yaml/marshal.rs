@@ -37,14 +37,19 @@ fn to_node(json: &Json) -> Node {
         Json::Str(s) => Node::Str(s.clone()),
         // Through JSON, each invalid byte came back as U+FFFD.
         Json::RawStr(bytes) => Node::Str(go_text(bytes).into_owned()),
-        Json::Array(items) => Node::Seq(items.iter().map(to_node).collect()),
+        Json::Array(items) => Node::Seq(items.iter().map(deep_node).collect()),
         Json::Object(entries) => Node::Map(
             entries
                 .iter()
-                .map(|(k, v)| (k.clone(), to_node(v)))
+                .map(|(k, v)| (k.clone(), deep_node(v)))
                 .collect(),
         ),
     }
+}
+
+/// [`to_node`] for a nested value, on more stack when this one runs low.
+fn deep_node(json: &Json) -> Node {
+    crate::stack::deep(|| to_node(json))
 }
 
 /// A JSON number's text as go-yaml v2 writes it back: read as int64, then uint64, then

@@ -208,7 +208,7 @@ pub(super) fn merge_into(dst: &Map, src: &Entries, overwrite: bool, depth: usize
             Value::Map(sm) => {
                 if let Some(Value::Map(dm)) = &d {
                     if !dm.ptr_eq(sm) {
-                        merge_into(dm, &sm.snapshot(), overwrite, depth + 1);
+                        crate::stack::deep(|| merge_into(dm, &sm.snapshot(), overwrite, depth + 1));
                     }
                     if !dm.is_empty() {
                         continue;

@@ -187,13 +187,13 @@ fn to_json(v: &Value, depth: usize) -> Result<Json, String> {
         Value::List(l) => Json::Array(
             l.items()
                 .iter()
-                .map(|i| to_json(i, depth + 1))
+                .map(|i| crate::stack::deep(|| to_json(i, depth + 1)))
                 .collect::<Result<_, _>>()?,
         ),
         Value::Map(m) => Json::Object(
             m.snapshot()
                 .iter()
-                .map(|(k, v)| Ok((k.clone(), to_json(v, depth + 1)?)))
+                .map(|(k, v)| Ok((k.clone(), crate::stack::deep(|| to_json(v, depth + 1))?)))
                 .collect::<Result<_, String>>()?,
         ),
         Value::Object(o) => match o.json() {

@@ -106,7 +106,7 @@ fn deep_equal_within(
                 && x.items()
                     .iter()
                     .zip(y.items())
-                    .all(|(p, q)| deep_equal_within(p, q, depth, visited))
+                    .all(|(p, q)| crate::stack::deep(|| deep_equal_within(p, q, depth, visited)))
         }
         (Value::Map(x), Value::Map(y)) => {
             if x.ty != y.ty {
@@ -118,8 +118,9 @@ fn deep_equal_within(
             let (xs, ys) = (x.snapshot(), y.snapshot());
             xs.len() == ys.len()
                 && xs.iter().all(|(k, v)| {
-                    ys.get(k)
-                        .is_some_and(|w| deep_equal_within(v, w, depth, visited))
+                    ys.get(k).is_some_and(|w| {
+                        crate::stack::deep(|| deep_equal_within(v, w, depth, visited))
+                    })
                 })
         }
         (Value::Object(x), Value::Object(y)) => {
