@@ -217,7 +217,7 @@ pub fn charge_work(steps: u64) -> Result<(), LimitExceeded> {
     Err(exceeded(
         LimitKind::InputWork,
         format_args!(
-            "more than {} steps of kustomize work (resources examined by selectors) for one input",
+            "more than {} steps of kustomize work (resources examined by selectors, name references and patches) for one input",
             budget.limits.max_work
         ),
     ))

@@ -199,6 +199,42 @@ fn kustomize_replacements(resources: usize, replacements: usize) -> Vec<u8> {
     archives::tgz_under_pkg(&[("kustomization.yaml", &kustomization), ("r.yaml", &objects)])
 }
 
+/// A kustomization of `count` ConfigMaps and as many Deployments, each naming its ConfigMap:
+/// the name-reference pass examines every resource for each referrer.
+fn kustomize_name_references(count: usize) -> Vec<u8> {
+    let objects: String = (0..count)
+        .map(|i| {
+            format!(
+                "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d{i}\nspec:\n  template:\n    spec:\n      containers:\n      - name: x\n        envFrom:\n        - configMapRef:\n            name: c{i}\n"
+            )
+        })
+        .collect();
+    archives::tgz_under_pkg(&[
+        ("kustomization.yaml", "resources:\n- r.yaml\n"),
+        ("r.yaml", &objects),
+    ])
+}
+
+/// A kustomization of `targets` ConfigMaps and one patch of `keys` keys for every one of them
+/// (each key deleted, so the patch makes nothing): patch nodes times targets.
+fn kustomize_patch_times_targets(keys: usize, targets: usize) -> Vec<u8> {
+    let objects: String = (0..targets)
+        .map(|i| format!("---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i}\n"))
+        .collect();
+    let patch: String = (0..keys).fold(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: any\ndata:\n".to_string(),
+        |text, i| text + &format!("  k{i}: null\n"),
+    );
+    archives::tgz_under_pkg(&[
+        (
+            "kustomization.yaml",
+            "resources:\n- r.yaml\npatches:\n- path: patch.yaml\n  target:\n    kind: ConfigMap\n",
+        ),
+        ("r.yaml", &objects),
+        ("patch.yaml", &patch),
+    ])
+}
+
 fn one_template(text: &str) -> Vec<u8> {
     archives::chart_tgz("", &[("cm.yaml", text)])
 }
@@ -395,6 +431,18 @@ fn cases() -> Vec<Case> {
         Case {
             name: "kustomize-replacements-selectors-times-resources.tgz",
             bytes: kustomize_replacements(5000, 2500),
+            problem: "limit-exceeded",
+            detail: "steps of kustomize work",
+        },
+        Case {
+            name: "kustomize-name-references-referrers-times-resources.tgz",
+            bytes: kustomize_name_references(5000),
+            problem: "limit-exceeded",
+            detail: "steps of kustomize work",
+        },
+        Case {
+            name: "kustomize-patch-nodes-times-targets.tgz",
+            bytes: kustomize_patch_times_targets(100_000, 10_000),
             problem: "limit-exceeded",
             detail: "steps of kustomize work",
         },

@@ -684,6 +684,8 @@ impl<'t> Build<'t> {
     ) -> Result<(), KustomizeError> {
         let pr = Resource::new(patch.clone());
         let id = pr.id();
+        // Finding the target examines every resource: patches times resources stay bounded.
+        budget::charge_work(res.items.len() as u64).map_err(KustomizeError::Limit)?;
         let found = res.find_by_any_id(&id);
         let idx = match found.as_slice() {
             [i] => *i,
@@ -700,14 +702,19 @@ impl<'t> Build<'t> {
                 )))
             }
         };
-        self.smp_into(res, idx, patch, allow);
-        Ok(())
+        self.smp_into(res, idx, patch, allow)
     }
 
     /// Merges `patch` into resource `idx` as kustomize's `ApplySmPatch` does:
     /// the target keeps its namespace, and its name and kind unless the
     /// patch options allow changing them (remembering its id first then).
-    fn smp_into(&self, res: &mut ResMap, idx: usize, patch: &Value, allow: IdentityChange) {
+    fn smp_into(
+        &self,
+        res: &mut ResMap,
+        idx: usize,
+        patch: &Value,
+        allow: IdentityChange,
+    ) -> Result<(), KustomizeError> {
         let keyed = patch::keyed_lists(res.items[idx].kind(), self.custom_schema);
         let mut patch = patch.clone();
         if let Some(Value::Object(meta)) = patch.get_mut("metadata") {
@@ -727,9 +734,9 @@ impl<'t> Build<'t> {
             r.store_previous_id();
         }
         let (old_kind, old_name) = (r.kind().to_string(), r.name().to_string());
-        if !patch::strategic_merge(&mut r.obj, &patch, keyed) {
+        if !patch::strategic_merge(&mut r.obj, &patch, keyed).map_err(KustomizeError::Limit)? {
             res.items.remove(idx);
-            return;
+            return Ok(());
         }
         if r.kind() != old_kind {
             let ns = r.namespace().to_string();
@@ -739,6 +746,7 @@ impl<'t> Build<'t> {
         if new_name != old_name {
             r.names.push(new_name);
         }
+        Ok(())
     }
 
     fn apply_patch(
@@ -785,7 +793,7 @@ impl<'t> Build<'t> {
                 // A JSON patch may rename its target; references follow it.
                 r.store_previous_id();
                 let old_name = r.name().to_string();
-                patch::json6902(&mut r.obj, &ops).map_err(KustomizeError::Build)?;
+                patch::json6902(&mut r.obj, &ops)?;
                 let new_name = r.name().to_string();
                 if new_name != old_name {
                     r.names.push(new_name);
@@ -811,7 +819,7 @@ impl<'t> Build<'t> {
                 targets.reverse();
                 for doc in &docs {
                     for &idx in &targets {
-                        self.smp_into(res, idx, doc, allow);
+                        self.smp_into(res, idx, doc, allow)?;
                     }
                 }
             }

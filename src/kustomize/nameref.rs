@@ -9,10 +9,14 @@
 //! `api/internal/accumulator/namereferencetransformer.go`, the candidate
 //! subset of `api/resmap/reswrangler.go` and the default configuration of
 //! `api/internal/konfig/builtinpluginconsts/namereference.go`.
+//!
+//! Every candidate examined (for each referrer, and again for each name it holds) is a step
+//! of the input's work budget: referrers times resources stay bounded.
 
 use super::fieldspec::{visit, FieldSpec, TransformerConfig};
 use super::resource::{Gvk, ResId, ResMap, Resource};
 use super::KustomizeError;
+use crate::budget::{self, LimitExceeded};
 use serde_json::Value;
 
 /// The workloads whose pod template names ConfigMaps, Secrets and the rest,
@@ -354,8 +358,12 @@ pub fn fix_back_references(
                 target,
                 candidates: &candidates,
                 error: None,
+                limit: None,
             };
             visit(&mut r.obj, &spec.segments(), false, &mut |v| f.set(v));
+            if let Some(limit) = f.limit {
+                return Err(KustomizeError::Limit(limit));
+            }
             if let Some(e) = f.error {
                 let id = r.id().display();
                 return Err(KustomizeError::build(format!(
@@ -375,6 +383,7 @@ fn candidates_for<'a>(
     referrer: &Resource,
     all: &'a [Referral],
 ) -> Result<Vec<&'a Referral>, KustomizeError> {
+    budget::charge_work(all.len() as u64).map_err(KustomizeError::Limit)?;
     let id = referrer.id();
     if id.is_cluster_scoped() {
         return Ok(all.iter().collect());
@@ -440,11 +449,22 @@ struct Filter<'a> {
     target: &'a Gvk,
     candidates: &'a [&'a Referral],
     error: Option<String>,
+    /// The work budget ran out: nothing more is examined.
+    limit: Option<LimitExceeded>,
 }
 
 impl Filter<'_> {
     fn set(&mut self, v: &mut Value) {
-        if self.error.is_some() {
+        if self.error.is_some() || self.limit.is_some() {
+            return;
+        }
+        let names = match v {
+            Value::Array(items) => items.len(),
+            _ => 1,
+        };
+        let work = (names as u64).saturating_mul(self.candidates.len() as u64);
+        if let Err(limit) = budget::charge_work(work) {
+            self.limit = Some(limit);
             return;
         }
         let result = match v {

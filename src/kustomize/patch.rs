@@ -4,9 +4,10 @@
 use super::kustfile::Selector;
 use super::resource::{ResMap, Resource};
 use super::KustomizeError;
-use crate::budget;
+use crate::budget::{self, LimitExceeded};
 use crate::go::regexp;
 use serde_json::{Map, Value};
+use std::collections::{HashMap, VecDeque};
 
 /// Kinds whose schema kustomize knows, so their lists merge by key.
 fn is_builtin_kind(kind: &str) -> bool {
@@ -68,13 +69,48 @@ pub struct SmpContext {
 
 /// Applies a strategic-merge patch to `dest`. Returns false when the patch
 /// deletes the whole object (`$patch: delete` at its top).
-pub fn strategic_merge(dest: &mut Value, patch: &Value, keyed: bool) -> bool {
+///
+/// Each patch node and each element of the lists it merges into is a step of the input's
+/// work budget, charged before the merge: patches times targets stay bounded.
+pub fn strategic_merge(
+    dest: &mut Value,
+    patch: &Value,
+    keyed: bool,
+) -> Result<bool, LimitExceeded> {
+    budget::charge_work(nodes(patch))?;
     if directive(patch) == Some("delete") {
-        return false;
+        return Ok(false);
     }
     let ctx = SmpContext { keyed };
-    merge_value(dest, patch, "", "", &ctx);
-    true
+    merge_value(dest, patch, "", "", &ctx)?;
+    Ok(true)
+}
+
+/// Bytes a node copied into a resource is counted as holding: a JSON value with its key and
+/// its place in the map.
+const NODE_BYTES: u64 = 128;
+
+/// Charges `nodes` copied into a resource to the input's bytes: patches growing their
+/// targets (or copies doubling a document) hold what they make.
+fn charge_copy(nodes: u64) -> Result<(), LimitExceeded> {
+    budget::charge_bytes(nodes.saturating_mul(NODE_BYTES))
+}
+
+/// [`clean`], charged as a copy.
+fn copied(v: &Value) -> Result<Value, LimitExceeded> {
+    let copy = clean(v);
+    charge_copy(nodes(&copy))?;
+    Ok(copy)
+}
+
+/// The nodes of a value (each scalar, list and map counts one): the work of walking or
+/// copying it.
+fn nodes(v: &Value) -> u64 {
+    1 + match v {
+        Value::Object(m) => m.values().map(|v| crate::stack::deep(|| nodes(v))).sum(),
+        Value::Array(a) => a.iter().map(|v| crate::stack::deep(|| nodes(v))).sum(),
+        _ => 0,
+    }
 }
 
 fn directive(v: &Value) -> Option<&str> {
@@ -108,15 +144,23 @@ fn clean(v: &Value) -> Value {
     }
 }
 
-fn merge_value(dest: &mut Value, patch: &Value, field: &str, parent: &str, ctx: &SmpContext) {
+fn merge_value(
+    dest: &mut Value,
+    patch: &Value,
+    field: &str,
+    parent: &str,
+    ctx: &SmpContext,
+) -> Result<(), LimitExceeded> {
     match patch {
         Value::Object(pm) => {
             if directive(patch) == Some("replace") || !dest.is_object() {
-                *dest = clean(patch);
-                return;
+                *dest = copied(patch)?;
+                return Ok(());
             }
-            let Value::Object(dm) = dest else { return };
-            merge_map(dm, pm, field, ctx);
+            let Value::Object(dm) = dest else {
+                return Ok(());
+            };
+            crate::stack::deep(|| merge_map(dm, pm, field, ctx))?;
         }
         Value::Array(pa) => {
             let keys = if ctx.keyed {
@@ -125,15 +169,23 @@ fn merge_value(dest: &mut Value, patch: &Value, field: &str, parent: &str, ctx: 
                 None
             };
             match (keys, dest) {
-                (Some(keys), Value::Array(da)) => merge_keyed_list(da, pa, keys, field, ctx),
-                (_, dest) => *dest = clean(patch),
+                (Some(keys), Value::Array(da)) => {
+                    crate::stack::deep(|| merge_keyed_list(da, pa, keys, field, ctx))?
+                }
+                (_, dest) => *dest = copied(patch)?,
             }
         }
         other => *dest = other.clone(),
     }
+    Ok(())
 }
 
-fn merge_map(dm: &mut Map<String, Value>, pm: &Map<String, Value>, field: &str, ctx: &SmpContext) {
+fn merge_map(
+    dm: &mut Map<String, Value>,
+    pm: &Map<String, Value>,
+    field: &str,
+    ctx: &SmpContext,
+) -> Result<(), LimitExceeded> {
     for (k, pv) in pm {
         if is_directive_key(k) {
             continue;
@@ -147,12 +199,13 @@ fn merge_map(dm: &mut Map<String, Value>, pm: &Map<String, Value>, field: &str, 
             continue;
         }
         match dm.get_mut(k) {
-            Some(dv) => merge_value(dv, pv, k, field, ctx),
+            Some(dv) => merge_value(dv, pv, k, field, ctx)?,
             None => {
-                dm.insert(k.clone(), clean(pv));
+                dm.insert(k.clone(), copied(pv)?);
             }
         }
     }
+    Ok(())
 }
 
 fn key_of(v: &Value, keys: &[&str]) -> Vec<String> {
@@ -166,22 +219,24 @@ fn key_of(v: &Value, keys: &[&str]) -> Vec<String> {
 }
 
 /// kyaml's associative merge: the patch's elements first, in patch order
-/// (merged into the dest element with the same keys), then the dest elements
-/// the patch does not name.
+/// (merged into the first dest element not yet merged with the same keys), then the dest
+/// elements the patch does not name. Dest elements are found by their keys in a map, so
+/// long lists merge in linear time.
 fn merge_keyed_list(
     da: &mut Vec<Value>,
     pa: &[Value],
     keys: &[&str],
     field: &str,
     ctx: &SmpContext,
-) {
+) -> Result<(), LimitExceeded> {
+    budget::charge_work(da.len() as u64)?;
     if pa.iter().any(|p| directive(p) == Some("replace")) {
         *da = pa
             .iter()
             .filter(|p| directive(p) != Some("replace"))
-            .map(clean)
-            .collect();
-        return;
+            .map(copied)
+            .collect::<Result<_, _>>()?;
+        return Ok(());
     }
     // kyaml keys the list by the merge keys some element gives a value.
     let used: Vec<&str> = keys
@@ -190,17 +245,19 @@ fn merge_keyed_list(
         .filter(|k| da.iter().chain(pa).any(|e| !key_of(e, &[k])[0].is_empty()))
         .collect();
     if used.len() > 1 {
-        merge_multi_keyed_list(da, pa, &used, field, ctx);
-        return;
+        return merge_multi_keyed_list(da, pa, &used, field, ctx);
     }
     let keys = if used.is_empty() { keys } else { &used[..] };
+    let mut by_key: HashMap<Vec<String>, VecDeque<usize>> = HashMap::new();
+    for (i, d) in da.iter().enumerate() {
+        by_key.entry(key_of(d, keys)).or_default().push_back(i);
+    }
     let mut dest: Vec<Option<Value>> = std::mem::take(da).into_iter().map(Some).collect();
     let mut out = Vec::new();
     for p in pa {
-        let pk = key_of(p, keys);
-        let found = dest
-            .iter()
-            .position(|d| d.as_ref().is_some_and(|d| key_of(d, keys) == pk));
+        let found = by_key
+            .get_mut(&key_of(p, keys))
+            .and_then(VecDeque::pop_front);
         if directive(p) == Some("delete") {
             if let Some(i) = found {
                 dest[i] = None;
@@ -209,14 +266,15 @@ fn merge_keyed_list(
         }
         match found.and_then(|i| dest[i].take()) {
             Some(mut d) => {
-                merge_value(&mut d, p, "", field, ctx);
+                merge_value(&mut d, p, "", field, ctx)?;
                 out.push(d);
             }
-            None => out.push(clean(p)),
+            None => out.push(copied(p)?),
         }
     }
     out.extend(dest.into_iter().flatten());
     *da = out;
+    Ok(())
 }
 
 /// kyaml's associative merge by several keys (a port and its protocol): a
@@ -232,7 +290,9 @@ fn merge_multi_keyed_list(
     keys: &[&str],
     field: &str,
     ctx: &SmpContext,
-) {
+) -> Result<(), LimitExceeded> {
+    // Each patch element is compared with every dest element, as kyaml does.
+    budget::charge_work((pa.len() as u64).saturating_mul(da.len() as u64))?;
     let dest_keys: Vec<Vec<String>> = da.iter().map(|d| key_of(d, keys)).collect();
     let mut added = Vec::new();
     for p in pa {
@@ -241,17 +301,18 @@ fn merge_multi_keyed_list(
             if directive(p) == Some("delete") {
                 da[i] = Value::Null;
             } else {
-                merge_value(&mut da[i], p, "", field, ctx);
+                merge_value(&mut da[i], p, "", field, ctx)?;
             }
             continue;
         }
         let completes = dest_keys.iter().any(|dk| values_complete(dk, &pk));
         if !completes && directive(p) != Some("delete") {
-            added.push(clean(p));
+            added.push(copied(p)?);
         }
     }
     added.extend(std::mem::take(da).into_iter().filter(|d| !d.is_null()));
     *da = added;
+    Ok(())
 }
 
 /// kyaml's `match` of two key-value lists: at least one value shared, and
@@ -268,44 +329,62 @@ fn values_complete(a: &[String], b: &[String]) -> bool {
     shared && a.len() == b.len()
 }
 
-/// Applies JSON 6902 operations to a document.
-pub fn json6902(doc: &mut Value, ops: &[Value]) -> Result<(), String> {
+/// Applies JSON 6902 operations to a document. Each operation's nodes, and the nodes a
+/// `copy` copies, are steps of the input's work budget: copies doubling the document cannot
+/// run without end.
+pub fn json6902(doc: &mut Value, ops: &[Value]) -> Result<(), KustomizeError> {
     for op in ops {
-        let name = op.get("op").and_then(Value::as_str).unwrap_or("");
-        let path = op.get("path").and_then(Value::as_str).unwrap_or("");
-        match name {
-            "add" => add(doc, path, op.get("value").cloned().unwrap_or(Value::Null))?,
-            "remove" => {
-                remove(doc, path)?;
-            }
-            "replace" => {
-                let target = doc.pointer_mut(path).ok_or_else(|| {
-                    format!("replace operation does not apply: doc is missing key: {path}")
-                })?;
-                *target = op.get("value").cloned().unwrap_or(Value::Null);
-            }
-            "move" => {
-                let from = op.get("from").and_then(Value::as_str).unwrap_or("");
-                let v = remove(doc, from)?;
-                add(doc, path, v)?;
-            }
-            "copy" => {
-                let from = op.get("from").and_then(Value::as_str).unwrap_or("");
-                let v = doc.pointer(from).cloned().ok_or_else(|| {
-                    format!("copy operation does not apply: doc is missing from path: {from}")
-                })?;
-                add(doc, path, v)?;
-            }
-            "test" => {
-                let expected = op.get("value").cloned().unwrap_or(Value::Null);
-                if doc.pointer(path) != Some(&expected) {
-                    return Err(format!("testing value {path} failed"));
-                }
-            }
-            other => return Err(format!("Unexpected kind: {other}")),
-        }
+        let copy_nodes = match op.get("op").and_then(Value::as_str) {
+            Some("copy") => op
+                .get("from")
+                .and_then(Value::as_str)
+                .and_then(|from| doc.pointer(from))
+                .map_or(0, nodes),
+            _ => 0,
+        };
+        let made = nodes(op) + copy_nodes;
+        budget::charge_work(made)
+            .and_then(|()| charge_copy(made))
+            .map_err(KustomizeError::Limit)?;
+        apply_op(doc, op).map_err(KustomizeError::Build)?;
     }
     Ok(())
+}
+
+fn apply_op(doc: &mut Value, op: &Value) -> Result<(), String> {
+    let name = op.get("op").and_then(Value::as_str).unwrap_or("");
+    let path = op.get("path").and_then(Value::as_str).unwrap_or("");
+    match name {
+        "add" => add(doc, path, op.get("value").cloned().unwrap_or(Value::Null)),
+        "remove" => remove(doc, path).map(drop),
+        "replace" => {
+            let target = doc.pointer_mut(path).ok_or_else(|| {
+                format!("replace operation does not apply: doc is missing key: {path}")
+            })?;
+            *target = op.get("value").cloned().unwrap_or(Value::Null);
+            Ok(())
+        }
+        "move" => {
+            let from = op.get("from").and_then(Value::as_str).unwrap_or("");
+            let v = remove(doc, from)?;
+            add(doc, path, v)
+        }
+        "copy" => {
+            let from = op.get("from").and_then(Value::as_str).unwrap_or("");
+            let v = doc.pointer(from).cloned().ok_or_else(|| {
+                format!("copy operation does not apply: doc is missing from path: {from}")
+            })?;
+            add(doc, path, v)
+        }
+        "test" => {
+            let expected = op.get("value").cloned().unwrap_or(Value::Null);
+            if doc.pointer(path) != Some(&expected) {
+                return Err(format!("testing value {path} failed"));
+            }
+            Ok(())
+        }
+        other => Err(format!("Unexpected kind: {other}")),
+    }
 }
 
 fn unescape(token: &str) -> String {
@@ -546,4 +625,64 @@ fn parse_set(s: &str) -> Vec<String> {
 
 pub fn keyed_lists(kind: &str, custom_schema: bool) -> bool {
     custom_schema || is_builtin_kind(kind)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::budget::{InputBudget, InputLimits, LimitKind};
+    use serde_json::json;
+    use std::sync::Arc;
+
+    fn budget(max_bytes: u64, max_work: u64) -> Arc<InputBudget> {
+        InputBudget::new(InputLimits {
+            max_bytes,
+            max_renders: 10,
+            max_work,
+        })
+    }
+
+    #[test]
+    fn keyed_lists_merge_each_patch_element_into_the_first_unmerged_one_of_its_key() {
+        let mut dest = json!({"containers": [
+            {"name": "a", "n": 1}, {"name": "b"}, {"name": "a", "n": 2}, {"name": "d"}
+        ]});
+        let patch = json!({"containers": [
+            {"name": "a", "x": 1}, {"name": "a", "x": 2}, {"name": "c"},
+            {"name": "b", "$patch": "delete"}
+        ]});
+        assert_eq!(strategic_merge(&mut dest, &patch, true), Ok(true));
+        assert_eq!(
+            dest,
+            json!({"containers": [
+                {"name": "a", "n": 1, "x": 1}, {"name": "a", "n": 2, "x": 2}, {"name": "c"},
+                {"name": "d"}
+            ]})
+        );
+    }
+
+    #[test]
+    fn patches_times_targets_stop_at_the_work_budget() {
+        let patch = json!({"data": {"a": null, "b": null}});
+        let limit = budget(1 << 30, 100).run(|| {
+            (0..1000).try_for_each(|_| strategic_merge(&mut json!({}), &patch, true).map(drop))
+        });
+        assert_eq!(limit.unwrap_err().kind, LimitKind::InputWork);
+    }
+
+    #[test]
+    fn copies_doubling_a_document_stop_at_the_budget() {
+        // Each copy adds the whole of `data` to itself under a new key.
+        let doubling: Vec<Value> = (0..64)
+            .map(|i| json!({"op": "copy", "from": "/data", "path": format!("/data/x{i}")}))
+            .collect();
+        let mut doc = json!({"data": {"a": "b"}});
+        let result = budget(1 << 20, 1 << 40).run(|| json6902(&mut doc, &doubling));
+        let Err(KustomizeError::Limit(limit)) = result else {
+            panic!("{result:?}");
+        };
+        assert_eq!(limit.kind, LimitKind::InputBytes);
+        // 1 MiB at 128 bytes a node: 8,192 nodes copied, about as many as the document had.
+        assert!(nodes(&doc) <= 2 * 8192, "{}", nodes(&doc));
+    }
 }
