@@ -243,7 +243,8 @@ fn fifos_devices_and_pipes_on_the_command_line_never_block_or_read_without_end()
         ))
         .output()
         .unwrap();
-    assert_eq!(pipe.status.code(), Some(0));
+    // An input that cannot be read (the FIFO without a writer) makes the exit status 2.
+    assert_eq!(pipe.status.code(), Some(2));
     let results: Vec<Value> = serde_json::from_slice(&pipe.stdout).unwrap();
     let states: Vec<(&str, &str)> = results
         .iter()
@@ -254,18 +255,23 @@ fn fifos_devices_and_pipes_on_the_command_line_never_block_or_read_without_end()
             )
         })
         .collect();
-    // The FIFO without a writer reads as empty; the devices are refused; the pipe holds
+    // The FIFO without a writer cannot be read; the devices are refused; the pipe holds
     // the whole archive (sniffing its format consumed nothing).
     assert_eq!(
         states,
         [
-            ("available", "x"),
+            ("corrupt", "-"),
             ("available", "good"),
             ("corrupt", "-"),
             ("corrupt", "-"),
             ("available", "good"),
         ]
     );
+    assert_eq!(
+        results[0]["problems"][0]["detail"],
+        "no process has the FIFO open for writing: nothing to read"
+    );
+    assert_eq!(results[0]["problems"][0]["title"], "Input cannot be read");
     assert_eq!(results[2]["problems"][0]["title"], "Unsafe archive entry");
     assert_eq!(results[4]["source"]["format"], "tgz");
     fs::remove_dir_all(dir).unwrap();

@@ -1,9 +1,9 @@
 //! Reading input bytes so that no input can block the scan or outgrow its limit.
 //!
-//! Files are opened with `O_NONBLOCK`: a FIFO with no writer then opens at once and reads as
-//! empty instead of waiting forever for one. Every read is bounded by a byte limit whatever
-//! the metadata says (`/dev/zero` and `/proc` files report 0 bytes), and a pipe that stops
-//! sending data for [`IDLE_LIMIT`] ends the read.
+//! Files are opened with `O_NONBLOCK`: a FIFO with no writer then opens at once instead of
+//! waiting forever for one, and reading it fails ([`ReadError::NoWriter`]). Every read is
+//! bounded by a byte limit whatever the metadata says (`/dev/zero` and `/proc` files report 0
+//! bytes), and a pipe that stops sending data for [`IDLE_LIMIT`] ends the read.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read};
@@ -24,6 +24,8 @@ pub enum ReadError {
     TooLarge { limit: u64 },
     #[error("no data arrived for {} seconds", IDLE_LIMIT.as_secs())]
     Idle,
+    #[error("no process has the FIFO open for writing: nothing to read")]
+    NoWriter,
 }
 
 /// Opens `path` for reading without waiting for a FIFO's writer.
@@ -37,24 +39,38 @@ pub fn open_nonblocking(path: &Path) -> io::Result<File> {
 /// Reads the file at `path` (a regular file or a pipe) to its end, at most `limit` bytes.
 pub fn read_path(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
     let mut file = open_nonblocking(path)?;
+    let metadata = file.metadata()?;
     // The size the metadata tells (0 for pipes and `/proc` files) sizes the buffer at once.
-    let size = file.metadata().map_or(0, |m| m.len()).min(limit);
-    let capacity = usize::try_from(size).unwrap_or(0);
-    fill_bounded(&mut file, limit, Vec::with_capacity(capacity))
+    let capacity = usize::try_from(metadata.len().min(limit)).unwrap_or(0);
+    let mut writer_seen = !metadata.file_type().is_fifo();
+    let data = fill_bounded(
+        &mut file,
+        limit,
+        Vec::with_capacity(capacity),
+        &mut writer_seen,
+    )?;
+    // A FIFO read without a writer ends at once, as if empty: that is no input.
+    if !writer_seen {
+        return Err(ReadError::NoWriter);
+    }
+    Ok(data)
 }
 
 /// Reads `reader` to its end, refusing more than `limit` bytes. A non-blocking reader that
 /// has nothing yet is polled until data comes, for at most [`IDLE_LIMIT`] of silence.
 /// Bytes go straight into the returned buffer (no zeroed bounce buffer per read).
 pub fn read_bounded(reader: &mut impl Read, limit: u64) -> Result<Vec<u8>, ReadError> {
-    fill_bounded(reader, limit, Vec::new())
+    fill_bounded(reader, limit, Vec::new(), &mut true)
 }
 
-/// [`read_bounded`] into `data` (empty, perhaps with capacity reserved).
+/// [`read_bounded`] into `data` (empty, perhaps with capacity reserved). `writer_seen` is set
+/// once the reader has given data or had to wait for it: a pipe with a writer at the other
+/// end does one or the other before its end.
 fn fill_bounded(
     reader: &mut impl Read,
     limit: u64,
     mut data: Vec<u8>,
+    writer_seen: &mut bool,
 ) -> Result<Vec<u8>, ReadError> {
     let mut last_data = Instant::now();
     loop {
@@ -65,9 +81,11 @@ fn fill_bounded(
         if data.len() as u64 > limit {
             return Err(ReadError::TooLarge { limit });
         }
+        *writer_seen |= data.len() > before;
         match read {
             Ok(_) => return Ok(data),
             Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+                *writer_seen = true;
                 let now = Instant::now();
                 if data.len() > before {
                     last_data = now;
@@ -115,6 +133,25 @@ mod tests {
         ));
         assert_eq!(read_bounded(&mut &b"abc"[..], 3).unwrap(), b"abc");
         assert!(read_bounded(&mut &b"abcd"[..], 3).is_err());
+    }
+
+    #[test]
+    fn a_fifo_without_a_writer_is_no_input_and_one_with_a_writer_is_read() {
+        let dir = std::env::temp_dir().join(format!("pkglens-fifo-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let fifo = dir.join("f");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.unwrap().success());
+        assert!(matches!(read_path(&fifo, 100), Err(ReadError::NoWriter)));
+        // A writer waiting in `open` for a reader (as `producer > fifo` does) is seen.
+        let writer = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || fs::write(fifo, "abc"))
+        };
+        std::thread::sleep(Duration::from_millis(200));
+        assert_eq!(read_path(&fifo, 100).unwrap(), b"abc");
+        writer.join().unwrap().unwrap();
+        fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]
