@@ -6,7 +6,7 @@ use super::exec::Exec;
 use super::funcs::{helm_funcs, FuncMap};
 use super::parser::{parse, Parsed, SyntaxError};
 use super::value::{FuncError, Value};
-use crate::budget::{InputBudget, LimitKind};
+use crate::budget::LimitKind;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::fmt;
