@@ -17,8 +17,7 @@ use crate::budget::LimitKind;
 use crate::go::utf8::go_text;
 use crate::template::value::{Entries, Map, MapType, Value};
 use crate::template::{
-    ExecDetail, ExecError, ExecErrorKind, FuncError, KeySource, Limits, TemplateError,
-    TemplateSet,
+    ExecDetail, ExecError, ExecErrorKind, FuncError, KeySource, Limits, TemplateError, TemplateSet,
 };
 use serde_json::Value as Json;
 use std::sync::Arc;
