@@ -6,7 +6,9 @@
 //!    archive on all cores (the release binary, worker processes as a user runs it): the
 //!    ratios, pkglens' peak RSS, and every chart on which pkglens alone (`scan` and `render`
 //!    of that one archive) is slower than helm;
-//! 2. synthetic repositories (copies of the corpus charts, each a release of its own): the
+//! 2. the cost of isolation: the same corpus scan in worker processes (the default) against
+//!    `--no-isolate` (in-process), both on all cores (issue #20's target: under 5%);
+//! 3. synthetic repositories (copies of the corpus charts, each a release of its own): the
 //!    cost per archive at each size of `PKGLENS_BENCH_SIZES` (default `100`; the issue's
 //!    `100,1000,10000`), with peak RSS.
 //!
@@ -257,6 +259,32 @@ fn against_helm(runs: usize) {
 }
 
 /// Part 2: the cost per archive as a repository grows.
+fn isolation_overhead(runs: usize) {
+    let Some(archives) = repository::corpus_charts().filter(|c| !c.is_empty()) else {
+        println!(
+            "helm_loop/isolation: SKIPPED: ../shared/corpus/helm is not beside the repository"
+        );
+        return;
+    };
+    let scan = ["scan", "-q", "--format", "ndjson"];
+    let in_process = ["scan", "-q", "--format", "ndjson", "--no-isolate"];
+    let mut isolated = Duration::MAX;
+    let mut not_isolated = Duration::MAX;
+    // Interleaved, so that a change in the machine's load falls on both alike.
+    for _ in 0..runs {
+        isolated = best(isolated, timed(pkglens_command(&scan, &archives)));
+        not_isolated = best(not_isolated, timed(pkglens_command(&in_process, &archives)));
+    }
+    println!(
+        "helm_loop/isolation: {} archives, best of {runs}: worker processes {:.0} ms, \
+         --no-isolate {:.0} ms, overhead {:+.1}% (target < 5%)",
+        archives.len(),
+        ms(isolated),
+        ms(not_isolated),
+        100.0 * (ms(isolated) - ms(not_isolated)) / ms(not_isolated)
+    );
+}
+
 fn synthetic_scale(runs: usize) {
     let sizes: Vec<usize> = std::env::var("PKGLENS_BENCH_SIZES")
         .unwrap_or_else(|_| "100".into())
@@ -316,5 +344,6 @@ fn main() {
     }
     let runs = env_number("PKGLENS_BENCH_RUNS", 3).max(1);
     against_helm(runs);
+    isolation_overhead(runs);
     synthetic_scale(runs);
 }
