@@ -64,6 +64,14 @@ impl KustomizeError {
     fn build(msg: impl Into<String>) -> Self {
         KustomizeError::Build(msg.into())
     }
+
+    /// The safety limit this failure hit, if it was one (as [`crate::helm::HelmError::limit`]).
+    pub fn limit(&self) -> Option<crate::budget::LimitKind> {
+        match self {
+            KustomizeError::Limit(limit) => Some(limit.kind),
+            _ => None,
+        }
+    }
 }
 
 /// Build flags (kustomize's defaults when `Default`).

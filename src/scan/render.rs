@@ -278,10 +278,7 @@ fn render_kustomize(context: &RenderContext<'_>) -> Vec<RenderedPackage> {
                         .collect()
                 }
                 Err(err) => rendered.problems.push(Problem::new(
-                    failure_kind(match &err {
-                        crate::kustomize::KustomizeError::Limit(limit) => Some(limit.kind),
-                        _ => None,
-                    }),
+                    failure_kind(err.limit()),
                     format!(
                         "kustomize build {}: {err}",
                         if kroot.is_empty() { "." } else { &kroot }
