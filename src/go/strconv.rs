@@ -521,6 +521,18 @@ pub fn parse_int(s: &str, base: u32) -> Result<i64, NumError> {
     }
 }
 
+/// The number Go's `ParseInt` returns beside its error, for callers that ignore the error
+/// (Sprig's `atoi` and `duration`): the value, the nearest bound when out of range, or 0
+/// when `s` is no number.
+pub fn parse_int_value(s: &str, base: u32) -> i64 {
+    match parse_int(s, base) {
+        Ok(n) => n,
+        Err(NumError::Range) if s.starts_with('-') => i64::MIN,
+        Err(NumError::Range) => i64::MAX,
+        Err(NumError::Syntax) => 0,
+    }
+}
+
 /// Go's `strconv.Quote`.
 pub fn quote(s: &str) -> String {
     quote_bytes(s.as_bytes(), false)
@@ -824,6 +836,11 @@ mod tests {
         ] {
             assert_eq!(parse_int(text, 0), Err(NumError::Range), "{text}");
         }
+        assert_eq!(parse_int_value("9223372036854775808", 10), i64::MAX);
+        assert_eq!(parse_int_value("-99999999999999999999", 10), i64::MIN);
+        assert_eq!(parse_int_value("0x10000000000000000", 0), i64::MAX);
+        assert_eq!(parse_int_value("12x", 10), 0);
+        assert_eq!(parse_int_value("-42", 10), -42);
         assert_eq!(parse_uint("18446744073709551615", 0), Ok(u64::MAX));
         assert_eq!(parse_uint("18446744073709551616", 0), Err(NumError::Range));
         assert_eq!(parse_uint("+1", 0), Err(NumError::Syntax));

@@ -395,3 +395,16 @@ fn decoded_bytes_keep_their_length() {
     ]);
     assert_eq!(String::from_utf8(out).unwrap(), "24 1 1\n/w== /w==");
 }
+
+/// Sprig's `atoi` and `duration` ignore ParseInt's error, so an out-of-range number reads as
+/// the nearest bound (helm v4.1.4 prints these), and a non-number as 0.
+#[test]
+fn parse_int_out_of_range_is_the_nearest_bound() {
+    assert_eq!(
+        render(
+            r#"{{ atoi "99999999999999999999" }} {{ atoi "-99999999999999999999" }} {{ atoi "12x" }} {{ duration "99999999999999999999" }}"#,
+            serde_json::json!({})
+        ),
+        "9223372036854775807 -9223372036854775808 0 -1s"
+    );
+}

@@ -46,7 +46,8 @@ pub(super) fn register(map: &mut FuncMap) {
     });
     map.add("duration", &[Any], None, |_, a| {
         let seconds = match &a[0] {
-            Value::Str(s) => s.parse::<i64>().unwrap_or(0),
+            // Go's ParseInt, its error ignored: out of range as the nearest bound.
+            Value::Str(s) => crate::go::strconv::parse_int_value(s, 10),
             Value::Int64(n) => *n,
             _ => 0,
         };

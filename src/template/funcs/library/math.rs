@@ -100,10 +100,11 @@ pub(super) fn register(map: &mut FuncMap) {
         Ok(Value::Float(to_float64(&a[0])))
     });
     map.add("atoi", &[Str], None, |_, a| {
-        // Go's strconv.Atoi: base 10, errors as 0.
-        Ok(Value::Int(
-            strconv::parse_int(a[0].as_str().unwrap_or(""), 10).unwrap_or(0),
-        ))
+        // Go's strconv.Atoi, its error ignored: base 10, out of range as the nearest bound.
+        Ok(Value::Int(strconv::parse_int_value(
+            a[0].as_str().unwrap_or(""),
+            10,
+        )))
     });
     map.add("toDecimal", &[Any], None, |_, a| {
         Ok(Value::Int64(
