@@ -3,7 +3,8 @@
 use criterion::{criterion_group, criterion_main, Criterion};
 use pkglens::template::funcs::helm_funcs;
 use pkglens::template::parser::parse;
-use pkglens::template::{Map, MapType, TemplateSet, Value};
+use pkglens::template::value::{Map, MapType, Value};
+use pkglens::template::TemplateSet;
 use std::hint::black_box;
 
 /// Helpers in the style of `helm create`, nesting `include` several levels deep.

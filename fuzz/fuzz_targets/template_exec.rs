@@ -4,7 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use pkglens::template::{Limits, TemplateSet, Value};
+use pkglens::template::value::Value;
+use pkglens::template::{Limits, TemplateSet};
 use pkglens::yaml;
 use std::sync::OnceLock;
 

@@ -16,7 +16,10 @@
 pub mod diff;
 pub mod lookup;
 pub mod scan;
+#[cfg(feature = "internals")]
 pub mod schema;
+#[cfg(not(feature = "internals"))]
+pub(crate) mod schema;
 pub mod store;
 
 use rusqlite::{Connection, OpenFlags};

@@ -102,7 +102,7 @@ pub fn run() -> ExitCode {
 mod tests {
     #[test]
     fn version_names_the_kubernetes_version_charts_render_against() {
-        let kube = pkglens::helm::objects::DEFAULT_KUBE_VERSION;
+        let kube = pkglens::helm::DEFAULT_KUBE_VERSION;
         assert!(super::VERSION.contains(&format!("Kubernetes {kube})")));
     }
 }

@@ -183,7 +183,7 @@ fn parse_dependency(node: &Node) -> Result<Dependency, String> {
 }
 
 /// Reads dependencies from a `dependencies:` value (Chart.yaml v2 or requirements.yaml).
-pub fn parse_dependencies(node: &Node) -> Result<Vec<Dependency>, String> {
+pub(crate) fn parse_dependencies(node: &Node) -> Result<Vec<Dependency>, String> {
     match node {
         Node::Sequence(items) => items
             .iter()
@@ -206,7 +206,7 @@ pub fn parse_dependencies(node: &Node) -> Result<Vec<Dependency>, String> {
 
 impl Metadata {
     /// Reads Chart.yaml text into metadata (unknown fields are ignored, as Helm does).
-    pub fn parse(text: &str) -> Result<Metadata, String> {
+    pub(crate) fn parse(text: &str) -> Result<Metadata, String> {
         let docs = yaml::load_all(text, &yaml::Limits::default())
             .map_err(|e| format!("error converting YAML to JSON: {e}"))?;
         let mut md = Metadata::default();
@@ -254,7 +254,7 @@ impl Metadata {
     }
 
     /// Helm's `Metadata.Validate`.
-    pub fn validate(&self) -> Result<(), String> {
+    pub(crate) fn validate(&self) -> Result<(), String> {
         if self.api_version.is_empty() {
             return Err("validation: chart.metadata.apiVersion is required".into());
         }

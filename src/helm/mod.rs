@@ -2,17 +2,41 @@
 //! `helm template` (helm v4.1.4) does, offline.
 
 pub mod chart;
+#[cfg(feature = "internals")]
 pub mod dependencies;
+#[cfg(not(feature = "internals"))]
+pub(crate) mod dependencies;
+#[cfg(feature = "internals")]
 pub mod helmignore;
+#[cfg(not(feature = "internals"))]
+pub(crate) mod helmignore;
 pub mod loader;
 pub mod manifests;
+#[cfg(feature = "internals")]
 pub mod objects;
+#[cfg(not(feature = "internals"))]
+pub(crate) mod objects;
+#[cfg(feature = "internals")]
 pub mod pathmatch;
+#[cfg(not(feature = "internals"))]
+pub(crate) mod pathmatch;
 pub mod render;
+#[cfg(feature = "internals")]
 pub mod schema;
+#[cfg(not(feature = "internals"))]
+pub(crate) mod schema;
+#[cfg(feature = "internals")]
 pub mod semver;
+#[cfg(not(feature = "internals"))]
+pub(crate) mod semver;
+#[cfg(feature = "internals")]
 pub mod strvals;
+#[cfg(not(feature = "internals"))]
+pub(crate) mod strvals;
 pub mod values;
+
+pub use dependencies::DependencyError;
+pub use objects::DEFAULT_KUBE_VERSION;
 
 use crate::budget::{LimitExceeded, LimitKind};
 

@@ -9,12 +9,16 @@
 //! (the detect stage finds the packages in it). Devices, FIFOs and links that leave the
 //! folder are never read: each is an input of its own with an unsafe-entry problem.
 
+#[cfg(feature = "internals")]
 pub mod read;
+#[cfg(not(feature = "internals"))]
+pub(crate) mod read;
 
 use crate::detect::{is_manifest_path, KUSTOMIZATION_FILE_NAMES};
 use crate::files::FileTree;
 use crate::unpack::{self, ArchiveFormat, Limits, UnpackError, Violation};
-use read::{ReadError, Special};
+pub use read::ReadError;
+use read::Special;
 use sha2::{Digest, Sha256};
 use std::fs;
 use std::io::Read;

@@ -9,7 +9,10 @@
 
 mod accumulate;
 mod crds;
+#[cfg(feature = "internals")]
 pub mod emit;
+#[cfg(not(feature = "internals"))]
+pub(crate) mod emit;
 mod fieldspec;
 mod generators;
 mod helmcharts;
@@ -22,7 +25,10 @@ mod replacements;
 mod resource;
 mod roots;
 mod transform;
+#[cfg(feature = "internals")]
 pub mod value;
+#[cfg(not(feature = "internals"))]
+pub(crate) mod value;
 mod vars;
 
 use crate::files::FileTree;

@@ -2,19 +2,27 @@
 //! shaped as the schemas in `schema/` say, and built deterministically from a rendered package.
 
 pub mod astra;
+#[cfg(feature = "internals")]
 pub mod ids;
+#[cfg(not(feature = "internals"))]
+pub(crate) mod ids;
 pub mod problem;
 pub mod schemas;
+#[cfg(feature = "internals")]
 pub mod timestamp;
+#[cfg(not(feature = "internals"))]
+pub(crate) mod timestamp;
 
-use crate::candidates::{ObjectCandidates, Reason};
+use crate::candidates::ObjectCandidates;
+pub use crate::candidates::Reason;
 use crate::detect::System;
 use crate::files::FileTree;
 use crate::helm::manifests::is_test_hook;
 use crate::image_ref;
 use crate::input::{sha256_hex, Input, InputKind, ManifestFormat};
 use crate::unpack::ArchiveFormat;
-use crate::workload::{ContainerType, Workload};
+pub use crate::workload::ContainerType;
+use crate::workload::Workload;
 use problem::{Problem, ProblemKind, Severity};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -269,7 +277,7 @@ impl ScanResult {
 }
 
 /// The digests of the files `owns` accepts, paths as they are in the tree.
-pub fn file_digests(tree: &FileTree, owns: impl Fn(&str) -> bool) -> Vec<FileDigest> {
+pub(crate) fn file_digests(tree: &FileTree, owns: impl Fn(&str) -> bool) -> Vec<FileDigest> {
     tree.iter()
         .filter(|(path, _)| owns(path))
         .map(|(path, data)| FileDigest {
@@ -282,7 +290,7 @@ pub fn file_digests(tree: &FileTree, owns: impl Fn(&str) -> bool) -> Vec<FileDig
 
 /// What is known about a package before its workloads are added.
 #[derive(Debug, Clone)]
-pub struct PackageFacts {
+pub(crate) struct PackageFacts {
     pub system: System,
     pub title: String,
     pub description: Option<String>,
@@ -297,7 +305,7 @@ pub struct PackageFacts {
 /// Builds the ScanResult of a package from its workloads and candidate images, in render
 /// order. Invalid image references become problems (with the offending string) and are left
 /// out of the lists.
-pub fn build_result(
+pub(crate) fn build_result(
     source: Source,
     facts: PackageFacts,
     files: Vec<FileDigest>,
@@ -485,7 +493,7 @@ fn candidate_entries(found: &[ObjectCandidates], images: &[ImageEntry]) -> Vec<C
 
 /// The result of an input whose scan was stopped before it ended (a worker killed by a signal
 /// or a limit): `incomplete`, whatever the problem's kind, since the input itself may be fine.
-pub fn interrupted_result(source: Source, problem: Problem) -> ScanResult {
+pub(crate) fn interrupted_result(source: Source, problem: Problem) -> ScanResult {
     ScanResult {
         state: State::Incomplete,
         ..unreadable_result(source, System::Kube, vec![problem])
@@ -493,7 +501,11 @@ pub fn interrupted_result(source: Source, problem: Problem) -> ScanResult {
 }
 
 /// The ScanResult of an input that could not be read as a package: no records, only problems.
-pub fn unreadable_result(source: Source, system: System, problems: Vec<Problem>) -> ScanResult {
+pub(crate) fn unreadable_result(
+    source: Source,
+    system: System,
+    problems: Vec<Problem>,
+) -> ScanResult {
     ScanResult {
         source,
         system,

@@ -5,7 +5,10 @@
 //! as soon as each one and all before it are done, so streamed output stays deterministic.
 
 pub mod pool;
+#[cfg(feature = "internals")]
 pub mod render;
+#[cfg(not(feature = "internals"))]
+pub(crate) mod render;
 pub mod shard;
 
 use crate::budget::{InputBudget, InputLimits};

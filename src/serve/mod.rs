@@ -9,9 +9,15 @@
 //! afresh, from a pool of read-only connections: a scan writing meanwhile is seen per input,
 //! old or new results, never a mix (SQLite WAL).
 
+#[cfg(feature = "internals")]
 pub mod openapi;
+#[cfg(not(feature = "internals"))]
+pub(crate) mod openapi;
 pub mod problems;
+#[cfg(feature = "internals")]
 pub mod routes;
+#[cfg(not(feature = "internals"))]
+pub(crate) mod routes;
 
 use crate::catalog::{Catalog, CatalogError};
 use http_body_util::Full;

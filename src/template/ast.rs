@@ -20,13 +20,12 @@ pub enum Node {
     Range(Box<Branch>),
     /// `{{template "name" pipeline}}` (and the call half of `{{block}}`)
     Template(Box<TemplateCall>),
-    Break(usize),
-    Continue(usize),
+    Break,
+    Continue,
 }
 
 #[derive(Debug)]
 pub struct Branch {
-    pub pos: usize,
     pub pipe: Pipe,
     pub list: List,
     pub else_list: Option<List>,

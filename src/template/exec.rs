@@ -8,7 +8,7 @@ use super::set::{
     parse_cached, ErrorAt, ExecDetail, ExecError, ExecErrorKind, KeySource, Template,
     TemplateError, TemplateSet, EXEC_STACK_BUDGET,
 };
-use super::value::{FuncError, ListType, MapType, Value, ValuesMethods};
+use super::value::{FuncError, MapType, Value, ValuesMethods};
 use crate::budget::{self, InputBudget, LimitExceeded, LimitKind};
 use crate::go::strconv::quote;
 use crate::go::strings::{find_bytes, replace_bytes};
@@ -47,7 +47,7 @@ pub(super) struct Exec<'s> {
     written: usize,
     /// The bytes written so far (Go strings are bytes: they need not be UTF-8).
     out: Vec<u8>,
-    /// The template currently executing (for `tpl`'s name and `CallCtx::template_name`).
+    /// The template currently executing (for `tpl`'s name).
     current: Vec<Arc<Template>>,
     /// Where this execution's stack began: nesting is bounded in stack bytes, because
     /// control structures nested in templates nested in templates multiply each other.
@@ -301,8 +301,8 @@ impl<'s> Exec<'s> {
                 Node::If(b) => self.walk_if_or_with(fr, dot, b, false)?,
                 Node::With(b) => self.walk_if_or_with(fr, dot, b, true)?,
                 Node::Range(b) => self.walk_range(fr, dot, b)?,
-                Node::Break(_) => return Err(Stop::Break),
-                Node::Continue(_) => return Err(Stop::Continue),
+                Node::Break => return Err(Stop::Break),
+                Node::Continue => return Err(Stop::Continue),
                 Node::Template(call) => {
                     let Some(tmpl) = self.lookup(&call.name) else {
                         return Err(self.error_of(
@@ -841,7 +841,7 @@ impl<'s> Exec<'s> {
     fn validate(&self, fr: &Frame, pos: usize, ctx: &dyn Display, v: Value, ty: Param) -> R<Value> {
         let ok = match (&v, ty) {
             (_, Param::Any) => true,
-            (Value::Nil, Param::List | Param::Strings | Param::Map) => true,
+            (Value::Nil, Param::Map) => true,
             (Value::Nil, _) => {
                 return Err(self.type_error(
                     fr,
@@ -852,12 +852,8 @@ impl<'s> Exec<'s> {
             }
             (Value::Str(_) | Value::RawStr(_), Param::Str)
             | (Value::Int(_), Param::Int)
-            | (Value::Int64(_), Param::Int64)
-            | (Value::Float(_), Param::Float64)
             | (Value::Bool(_), Param::Bool) => true,
             (Value::Map(m), Param::Map) => m.ty != MapType::Strings,
-            (Value::List(l), Param::List) => l.elem == ListType::Any,
-            (Value::List(l), Param::Strings) => l.elem == ListType::Str,
             _ => false,
         };
         if ok {
@@ -882,7 +878,7 @@ impl<'s> Exec<'s> {
             Operand::Dot(_) => Some((dot.clone(), false)),
             Operand::Nil(_) => {
                 return match ty {
-                    Param::Any | Param::List | Param::Strings | Param::Map => Ok(Value::Nil),
+                    Param::Any | Param::Map => Ok(Value::Nil),
                     _ => Err(self.type_error(
                         fr,
                         pos,
@@ -932,25 +928,14 @@ impl<'s> Exec<'s> {
             (Operand::Bool(_, b), Param::Any | Param::Bool) => Ok(Value::Bool(*b)),
             (Operand::Str { value, .. }, Param::Any | Param::Str) => Ok(value.clone()),
             (Operand::Number(_, n), Param::Any) => self.ideal_constant(fr, pos, n),
-            (Operand::Number(_, n), Param::Int | Param::Int64) if n.int.is_some() => {
-                let i = n.int.unwrap_or(0);
-                Ok(if ty == Param::Int {
-                    Value::Int(i)
-                } else {
-                    Value::Int64(i)
-                })
-            }
-            (Operand::Number(_, n), Param::Float64) if n.float.is_some() => {
-                Ok(Value::Float(n.float.unwrap_or(0.0)))
+            (Operand::Number(_, n), Param::Int) if n.int.is_some() => {
+                Ok(Value::Int(n.int.unwrap_or(0)))
             }
             (_, Param::Str) => {
                 Err(self.type_error(fr, pos, op, format!("expected string; found {op}")))
             }
-            (_, Param::Int | Param::Int64) => {
+            (_, Param::Int) => {
                 Err(self.type_error(fr, pos, op, format!("expected integer; found {op}")))
-            }
-            (_, Param::Float64) => {
-                Err(self.type_error(fr, pos, op, format!("expected float; found {op}")))
             }
             (_, Param::Bool) => {
                 Err(self.type_error(fr, pos, op, format!("expected bool; found {op}")))
@@ -1098,10 +1083,6 @@ impl Host for Exec<'_> {
 
     fn tpl(&mut self, text: &str, data: Value) -> Result<Value, FuncError> {
         self.tpl_text(text, data).map(Value::go_string)
-    }
-
-    fn template_name(&self) -> &str {
-        self.current.last().map_or("", |t| t.name.as_str())
     }
 
     fn charge_steps(&mut self, steps: u64) -> Result<(), FuncError> {

@@ -24,20 +24,53 @@
 //! - [`Limits`]: nested template/include/tpl depth (1024), steps, output bytes; each hit is an
 //!   error. `include` and `tpl` are registered by the engine (they need the executor).
 
+#[cfg(feature = "internals")]
 pub mod ast;
+#[cfg(not(feature = "internals"))]
+pub(crate) mod ast;
 mod exec;
+#[cfg(feature = "internals")]
 pub mod fmt;
+#[cfg(not(feature = "internals"))]
+pub(crate) mod fmt;
+#[cfg(feature = "internals")]
 pub mod funcs;
+#[cfg(not(feature = "internals"))]
+pub(crate) mod funcs;
+#[cfg(feature = "internals")]
 pub mod lexer;
+#[cfg(not(feature = "internals"))]
+pub(crate) mod lexer;
+#[cfg(feature = "internals")]
 pub mod parser;
+#[cfg(not(feature = "internals"))]
+pub(crate) mod parser;
 mod set;
+#[cfg(feature = "internals")]
 pub mod value;
+#[cfg(not(feature = "internals"))]
+pub(crate) mod value;
 
-pub use exec::MAX_CALL_RESULT_BYTES;
-pub use set::{
-    ErrorAt, ExecDetail, ExecError, ExecErrorKind, KeySource, Limits, TemplateError, TemplateSet,
+/// Where `genPrivateKey` and friends get their randomness: public because
+/// [`crate::helm::render::RenderOptions`] holds one.
+pub use set::KeySource;
+// A failed render carries the engine's error (`helm::render::RenderError::Template`).
+pub use set::{ErrorAt, ExecDetail, ExecError, ExecErrorKind, TemplateError};
+pub use value::FuncError;
+
+// The engine's entry points, for the renderers (and, with `internals`, for the benchmarks,
+// fuzz targets and tests, which also take `Value` from here).
+#[cfg(not(feature = "internals"))]
+pub(crate) use {
+    exec::MAX_CALL_RESULT_BYTES,
+    set::{Limits, TemplateSet},
 };
-pub use value::{FuncError, List, ListType, Map, MapType, Object, Value};
+#[cfg(feature = "internals")]
+pub use {
+    exec::MAX_CALL_RESULT_BYTES,
+    set::{Limits, TemplateSet},
+    value::Value,
+};
 
 #[cfg(test)]
 mod tests;

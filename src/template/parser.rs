@@ -216,8 +216,8 @@ impl Parser<'_> {
         let tok = self.next_non_space();
         let node = match tok.kind {
             Kind::Keyword(Keyword::Block) => self.block_control()?,
-            Kind::Keyword(Keyword::Break) => self.loop_control("break", tok.pos)?,
-            Kind::Keyword(Keyword::Continue) => self.loop_control("continue", tok.pos)?,
+            Kind::Keyword(Keyword::Break) => self.loop_control("break")?,
+            Kind::Keyword(Keyword::Continue) => self.loop_control("continue")?,
             Kind::Keyword(Keyword::Else) => return self.else_control(),
             Kind::Keyword(Keyword::End) => {
                 self.expect(Kind::RightDelim, "end")?;
@@ -236,7 +236,7 @@ impl Parser<'_> {
         Ok(Item::Node(node))
     }
 
-    fn loop_control(&mut self, word: &str, pos: usize) -> Res<Node> {
+    fn loop_control(&mut self, word: &str) -> Res<Node> {
         let tok = self.next_non_space();
         if tok.kind != Kind::RightDelim {
             return self.unexpected(&tok, &format!("{{{{{word}}}}}"));
@@ -245,9 +245,9 @@ impl Parser<'_> {
             return self.error(format!("{{{{{word}}}}} outside {{{{range}}}}"));
         }
         Ok(if word == "break" {
-            Node::Break(pos)
+            Node::Break
         } else {
-            Node::Continue(pos)
+            Node::Continue
         })
     }
 
@@ -314,7 +314,6 @@ impl Parser<'_> {
             }
         }
         Ok(Branch {
-            pos: pipe.pos,
             pipe,
             list,
             else_list,

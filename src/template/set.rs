@@ -135,7 +135,7 @@ pub struct ExecError {
 
 impl ExecError {
     /// An error Go reports without a place.
-    pub fn bare(kind: ExecErrorKind, message: String) -> Self {
+    pub(crate) fn bare(kind: ExecErrorKind, message: String) -> Self {
         ExecError {
             at: None,
             kind,
@@ -144,7 +144,7 @@ impl ExecError {
     }
 
     /// Go's `ExecuteTemplate` of a name the set does not hold.
-    pub fn no_template(name: &str) -> Self {
+    pub(crate) fn no_template(name: &str) -> Self {
         ExecError::bare(
             ExecErrorKind::Undefined,
             format!("template: no template \"{name}\" associated with template \"gotpl\""),
@@ -247,10 +247,6 @@ impl TemplateSet {
                 root,
             }),
         );
-    }
-
-    pub fn contains(&self, name: &str) -> bool {
-        self.templates.contains_key(name)
     }
 
     /// Executes template `name` with `data` as `.` and `$`, as Helm does: `missingkey=zero`,

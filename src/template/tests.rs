@@ -1,6 +1,7 @@
 //! End-to-end tests of the engine on our own small templates (expectations from Go/Helm).
 
-use super::{Map, MapType, TemplateSet, Value};
+use super::value::{Map, MapType, Value};
+use super::TemplateSet;
 
 fn values(json: serde_json::Value) -> Value {
     let Value::Map(m) = Value::from_json(&json) else {

@@ -153,14 +153,6 @@ impl List {
         self.items.get(index)
     }
 
-    /// The items, taken without a copy when this handle is the only one.
-    pub fn into_items(mut self) -> Vec<Value> {
-        match Arc::get_mut(&mut self.items) {
-            Some(items) => std::mem::take(items),
-            None => self.items.to_vec(),
-        }
-    }
-
     pub fn type_name(&self) -> &'static str {
         match self.elem {
             ListType::Any => "[]interface {}",
@@ -367,7 +359,7 @@ pub enum FuncError {
 }
 
 impl FuncError {
-    pub fn new(message: impl Into<String>) -> Self {
+    pub(crate) fn new(message: impl Into<String>) -> Self {
         FuncError::Message(message.into())
     }
 

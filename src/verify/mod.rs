@@ -5,16 +5,26 @@
 //! It runs once per run, in the process that prints the results, over each ScanResult as it
 //! comes: stores and indexes are read once, not per package or per worker.
 
+#[cfg(feature = "internals")]
 pub mod provenance;
+#[cfg(not(feature = "internals"))]
+pub(crate) mod provenance;
+#[cfg(feature = "internals")]
 pub mod repository;
+#[cfg(not(feature = "internals"))]
+pub(crate) mod repository;
+#[cfg(feature = "internals")]
 pub mod store;
+#[cfg(not(feature = "internals"))]
+pub(crate) mod store;
 
 use crate::image_ref;
 use crate::input::read;
 use crate::records::problem::{instance_uri, Problem, ProblemKind};
 use crate::records::{ScanResult, SourceFormat};
 use crate::unpack::Limits;
-use provenance::{Keyring, KeyringError, Verdict, PROVENANCE_SUFFIX};
+pub use provenance::KeyringError;
+use provenance::{Keyring, Verdict, PROVENANCE_SUFFIX};
 use repository::Repositories;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

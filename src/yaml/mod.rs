@@ -17,7 +17,7 @@ pub use json::{format_float_key, to_json};
 pub use load::{load_all, load_one};
 pub use node::{Node, Scalar, ScalarStyle};
 pub use resolve::{resolve_number, PlainNumber, Resolved};
-pub use split::{split_documents, DocumentText};
+pub use split::split_documents;
 
 use crate::budget::{LimitExceeded, LimitKind};
 

@@ -40,7 +40,8 @@ use std::sync::OnceLock;
 /// its declared [`Param`] type.
 pub type NativeFn = fn(&mut CallCtx<'_>, &[Value]) -> Result<Value, FuncError>;
 
-/// A declared Go parameter type.
+/// A declared Go parameter type: the ones some registered function declares (a new one needs
+/// its conversions in the executor's `validate` and `eval_arg`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Param {
     /// `interface {}`: anything, number literals become `int` or `float64`, `nil` is allowed.
@@ -49,16 +50,8 @@ pub enum Param {
     Str,
     /// `int`: arrives as `Value::Int` (an `int64` or `float64` value is a type error).
     Int,
-    /// `int64`: arrives as `Value::Int64`.
-    Int64,
-    /// `float64`: arrives as `Value::Float`.
-    Float64,
     /// `bool`: arrives as `Value::Bool`.
     Bool,
-    /// `[]interface {}`: arrives as `Value::List` (or `Value::Nil` for a nil slice).
-    List,
-    /// `[]string`: arrives as `Value::List` of strings (or `Value::Nil`).
-    Strings,
     /// `map[string]interface {}` (also accepts `common.Values`): arrives as `Value::Map`
     /// (or `Value::Nil` for a nil map).
     Map,
@@ -71,11 +64,7 @@ impl Param {
             Param::Any => "interface {}",
             Param::Str => "string",
             Param::Int => "int",
-            Param::Int64 => "int64",
-            Param::Float64 => "float64",
             Param::Bool => "bool",
-            Param::List => "[]interface {}",
-            Param::Strings => "[]string",
             Param::Map => "map[string]interface {}",
         }
     }
@@ -117,11 +106,6 @@ impl FuncMap {
         );
     }
 
-    /// Removes a function (Helm removes Sprig's `env` and `expandenv`).
-    pub fn remove(&mut self, name: &str) {
-        self.funcs.remove(name);
-    }
-
     pub fn get(&self, name: &str) -> Option<&Func> {
         self.funcs.get(name)
     }
@@ -149,8 +133,6 @@ pub trait Host {
     fn include(&mut self, name: &str, data: Value) -> Result<Value, FuncError>;
     /// Parses `text` as a template next to the running ones and executes it (Helm's `tpl`).
     fn tpl(&mut self, text: &str, data: Value) -> Result<Value, FuncError>;
-    /// The name of the template being executed (e.g. `mychart/templates/deploy.yaml`).
-    fn template_name(&self) -> &str;
     /// Charges `steps` of work to the chart's step budget; an error once it is spent.
     fn charge_steps(&mut self, steps: u64) -> Result<(), FuncError>;
     /// Where RSA keys come from in this execution.
@@ -173,10 +155,6 @@ impl<'a> CallCtx<'a> {
 
     pub fn tpl(&mut self, text: &str, data: Value) -> Result<Value, FuncError> {
         self.host.tpl(text, data)
-    }
-
-    pub fn template_name(&self) -> &str {
-        self.host.template_name()
     }
 
     /// Charges work a call does beyond the size of its arguments and result (which the

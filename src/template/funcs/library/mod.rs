@@ -27,7 +27,7 @@ pub(crate) use crate::template::fmt::format_value as go_format;
 use crate::template::value::{FuncError, Value, MAX_VALUE_DEPTH};
 use std::collections::HashSet;
 
-pub use helm_data::{to_json_text, to_yaml};
+pub use helm_data::to_yaml;
 pub use paths::base as path_base;
 
 /// Registers the whole library.
