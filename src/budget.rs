@@ -63,11 +63,14 @@ pub enum LimitKind {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{detail}")]
 pub struct LimitExceeded {
+    /// Which limit was hit.
     pub kind: LimitKind,
+    /// What exactly was over it, worded for the problem's detail.
     pub detail: String,
 }
 
 impl LimitExceeded {
+    /// A hit of `kind`, described by `detail`.
     pub fn new(kind: LimitKind, detail: impl fmt::Display) -> Self {
         LimitExceeded {
             kind,
@@ -106,7 +109,7 @@ impl Default for InputLimits {
 
 /// What one input has used so far. Shared (an `Arc`) so helper threads charge the same totals.
 #[derive(Debug, Default)]
-pub struct InputBudget {
+pub(crate) struct InputBudget {
     limits: InputLimits,
     bytes: AtomicU64,
     renders: AtomicU64,
@@ -166,7 +169,7 @@ pub fn exceeded(kind: LimitKind, detail: impl fmt::Display) -> LimitExceeded {
 }
 
 /// Charges `bytes` produced or held to the current input (nothing without one).
-pub fn charge_bytes(bytes: u64) -> Result<(), LimitExceeded> {
+pub(crate) fn charge_bytes(bytes: u64) -> Result<(), LimitExceeded> {
     match InputBudget::current() {
         Some(budget) => budget.charge_bytes(bytes),
         None => Ok(()),
@@ -175,7 +178,7 @@ pub fn charge_bytes(bytes: u64) -> Result<(), LimitExceeded> {
 
 impl InputBudget {
     /// Charges `bytes` produced or held to this input.
-    pub fn charge_bytes(&self, bytes: u64) -> Result<(), LimitExceeded> {
+    pub(crate) fn charge_bytes(&self, bytes: u64) -> Result<(), LimitExceeded> {
         if InputBudget::charge(&self.bytes, bytes, self.limits.max_bytes) {
             return Ok(());
         }
@@ -190,7 +193,7 @@ impl InputBudget {
 }
 
 /// Charges one render (a chart instance or a kustomization visit) to the current input.
-pub fn charge_render(what: &str) -> Result<(), LimitExceeded> {
+pub(crate) fn charge_render(what: &str) -> Result<(), LimitExceeded> {
     let Some(budget) = InputBudget::current() else {
         return Ok(());
     };
@@ -207,7 +210,7 @@ pub fn charge_render(what: &str) -> Result<(), LimitExceeded> {
 }
 
 /// Charges `steps` of work (a kustomize selector examining resources) to the current input.
-pub fn charge_work(steps: u64) -> Result<(), LimitExceeded> {
+pub(crate) fn charge_work(steps: u64) -> Result<(), LimitExceeded> {
     let Some(budget) = InputBudget::current() else {
         return Ok(());
     };

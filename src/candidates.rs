@@ -25,10 +25,15 @@ use serde_json::{Map, Value};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Reason {
+    /// A string under an image-named key (`image`, `fooImage`, ...).
     ImageField,
+    /// A `{registry, repository, tag, digest}` map under an image-named key, joined as charts join it.
     ImageMap,
+    /// A container `args`/`command` flag named for an image (`--x-image=REF`).
     Argument,
+    /// An `env` value whose name ends with `IMAGE` or starts with `RELATED_IMAGE_`.
     Env,
+    /// A ConfigMap `data` value under an image-named key.
     Configmap,
 }
 

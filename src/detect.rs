@@ -17,8 +17,11 @@ pub use crate::kustomize::KUSTOMIZATION_FILE_NAMES;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum System {
+    /// A Helm chart (`Chart.yaml`).
     Helm,
+    /// A kustomization root.
     Kustomize,
+    /// Plain Kubernetes manifests.
     Kube,
 }
 
@@ -35,6 +38,7 @@ impl fmt::Display for System {
 /// One package found in a tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DetectedPackage {
+    /// What kind of package it is.
     pub system: System,
     /// The package's folder in the tree (`""` for the tree's root).
     pub root: String,
@@ -73,7 +77,7 @@ pub fn top_folder(tree: &FileTree) -> Option<String> {
 }
 
 /// Whether `path` names a file the plain-manifest reader takes (`.yaml`, `.yml`, `.json`).
-pub fn is_manifest_path(path: &str) -> bool {
+pub(crate) fn is_manifest_path(path: &str) -> bool {
     path.ends_with(".yaml") || path.ends_with(".yml") || path.ends_with(".json")
 }
 
@@ -128,7 +132,7 @@ fn holds_kubernetes_object(data: &[u8]) -> bool {
 /// - Files holding Kubernetes objects outside every chart and kustomization folder are plain
 ///   `kube` packages: one bundle of the whole tree when it has no chart and no kustomization,
 ///   otherwise one per folder that directly holds such files (and only those files).
-pub fn detect_with_skipped(tree: &FileTree) -> (Vec<DetectedPackage>, Vec<String>) {
+pub(crate) fn detect_with_skipped(tree: &FileTree) -> (Vec<DetectedPackage>, Vec<String>) {
     let top = top_folder(tree).unwrap_or_default();
     let entry_of = |root: &str| -> Option<String> {
         let relative = if top.is_empty() {

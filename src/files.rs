@@ -11,6 +11,7 @@ pub struct FileTree {
 }
 
 impl FileTree {
+    /// An empty tree.
     pub fn new() -> Self {
         Self::default()
     }
@@ -24,18 +25,22 @@ impl FileTree {
         self.files.insert(path.into(), data.into())
     }
 
+    /// The contents of the file at `path`, if the tree holds one.
     pub fn get(&self, path: &str) -> Option<&[u8]> {
         self.files.get(path).map(AsRef::as_ref)
     }
 
+    /// Whether the tree holds a file at `path`.
     pub fn contains(&self, path: &str) -> bool {
         self.files.contains_key(path)
     }
 
+    /// How many files the tree holds.
     pub fn len(&self) -> usize {
         self.files.len()
     }
 
+    /// Whether the tree holds no file.
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
     }
@@ -46,7 +51,7 @@ impl FileTree {
     }
 
     /// Every file with its path and its shared content, in byte-sorted path order.
-    pub fn iter_shared(&self) -> impl Iterator<Item = (&str, &Arc<[u8]>)> {
+    pub(crate) fn iter_shared(&self) -> impl Iterator<Item = (&str, &Arc<[u8]>)> {
         self.files.iter().map(|(p, d)| (p.as_str(), d))
     }
 

@@ -20,8 +20,11 @@ const MAX_TAG_LENGTH: usize = 128;
 /// A reference split into its normalised parts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageRef {
+    /// The registry host (with port), `docker.io` when the reference names none.
     pub registry: String,
+    /// The path inside the registry; Docker Hub's official images under `library/`.
     pub repository: String,
+    /// The tag as written, if any.
     pub tag: Option<String>,
     /// `sha256:<64 hex>`: the only digest form the records carry.
     pub digest: Option<String>,
@@ -31,7 +34,9 @@ pub struct ImageRef {
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error("invalid image reference {reference:?}: {reason}")]
 pub struct InvalidImageRef {
+    /// The refused reference.
     pub reference: String,
+    /// What is wrong with it.
     pub reason: String,
 }
 
@@ -119,7 +124,7 @@ fn split_registry(name: &str) -> (Option<&str>, &str) {
 
 /// Whether the first component of a name is a registry host (Docker's rule): it holds a `.`
 /// or a `:`, is `localhost`, or has upper-case letters.
-pub fn names_registry(first: &str) -> bool {
+pub(crate) fn names_registry(first: &str) -> bool {
     first.contains(['.', ':'])
         || first == "localhost"
         || first.chars().any(|c| c.is_ascii_uppercase())

@@ -15,8 +15,8 @@
 //! tests, with no stability promise.
 
 #![forbid(unsafe_code)]
-// The public surface names every type it hands out.
-#![cfg_attr(not(feature = "internals"), warn(unnameable_types))]
+// The public surface is documented, and names every type it hands out.
+#![cfg_attr(not(feature = "internals"), warn(missing_docs, unnameable_types))]
 
 pub mod budget;
 pub mod catalog;

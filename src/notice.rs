@@ -6,8 +6,11 @@ use std::sync::atomic::{AtomicU8, Ordering};
 /// How much goes to stderr.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Verbosity {
+    /// Nothing but errors (`-q`).
     Quiet = 0,
+    /// Notices of what was skipped.
     Normal = 1,
+    /// Details too (`-v`).
     Verbose = 2,
 }
 

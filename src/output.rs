@@ -16,6 +16,7 @@ pub struct ImageSelection {
     pub tests: bool,
 }
 
+/// An output format (`--format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// One JSON array of ScanResults (pretty-printed).
@@ -41,6 +42,7 @@ pub struct ResultWriter<W: Write> {
 }
 
 impl<W: Write> ResultWriter<W> {
+    /// A writer of `format` to `out`.
     pub fn new(format: Format, out: W) -> Self {
         Self {
             format,
@@ -50,6 +52,7 @@ impl<W: Write> ResultWriter<W> {
         }
     }
 
+    /// Writes one result (NDJSON at once; the other formats hold it until [`ResultWriter::finish`]).
     pub fn write(&mut self, result: ScanResult) -> io::Result<()> {
         match self.format {
             Format::Ndjson => {
@@ -69,6 +72,7 @@ impl<W: Write> ResultWriter<W> {
         }
     }
 
+    /// Writes what the format holds back and flushes.
     pub fn finish(mut self) -> io::Result<()> {
         match self.format {
             Format::Ndjson => {}

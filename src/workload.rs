@@ -23,8 +23,11 @@ pub const COMPONENT_KINDS: [&str; 3] = ["Deployment", "DaemonSet", "StatefulSet"
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ContainerType {
+    /// `containers`.
     Container,
+    /// `initContainers`.
     Init,
+    /// `ephemeralContainers`.
     Ephemeral,
 }
 

@@ -92,8 +92,11 @@ impl Catalog {
 /// A package added or removed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PackageSummary {
+    /// The package id (`pkg_...`).
     pub id: String,
+    /// The package system (`helm`, `kustomize`, `kube`).
     pub system: String,
+    /// The package's display name.
     pub title: String,
     /// The inputs (`path` or `path#entry`) its results come from.
     pub sources: Vec<String>,
@@ -102,24 +105,35 @@ pub struct PackageSummary {
 /// A package both states hold, with different results.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PackageChange {
+    /// The package id (`pkg_...`).
     pub id: String,
+    /// The package system (`helm`, `kustomize`, `kube`).
     pub system: String,
+    /// The package's display name.
     pub title: String,
+    /// Inputs (`path` or `path#entry`) whose results hold the package only in the later state.
     pub sources_added: Vec<String>,
+    /// Inputs whose results held the package only in the earlier state.
     pub sources_removed: Vec<String>,
+    /// Image references the package uses only in the later state.
     pub images_added: Vec<String>,
+    /// Image references the package used only in the earlier state.
     pub images_removed: Vec<String>,
 }
 
 /// What changed from one state to another, each list sorted by package id.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct CatalogDiff {
+    /// Packages only the later state holds.
     pub added: Vec<PackageSummary>,
+    /// Packages only the earlier state holds.
     pub removed: Vec<PackageSummary>,
+    /// Packages both hold, with other inputs or images.
     pub changed: Vec<PackageChange>,
 }
 
 impl CatalogDiff {
+    /// Whether nothing changed.
     pub fn is_empty(&self) -> bool {
         self.added.is_empty() && self.removed.is_empty() && self.changed.is_empty()
     }

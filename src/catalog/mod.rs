@@ -31,29 +31,42 @@ use thiserror::Error;
 /// lasts one input; a migration a moment).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Why the catalog could not be opened, read or written.
 #[derive(Debug, Error)]
 pub enum CatalogError {
+    /// SQLite failed on the catalog file.
     #[error("catalog {path}: {source}")]
     Sqlite {
+        /// The catalog file.
         path: PathBuf,
+        /// SQLite's error.
         source: rusqlite::Error,
     },
+    /// A catalog opened for reading does not exist.
     #[error("catalog {0}: no such file (`pkglens scan --catalog FILE ...` makes one)")]
     Missing(PathBuf),
+    /// The file is not a pkglens catalog.
     #[error("{0} is not a pkglens catalog")]
     NotACatalog(PathBuf),
+    /// The catalog's schema is newer than this pkglens knows.
     #[error(
         "catalog {path} has schema version {found}; this pkglens knows up to {known} \
          (a newer pkglens made it)"
     )]
     TooNew {
+        /// The catalog file.
         path: PathBuf,
+        /// The schema version the file has.
         found: i64,
+        /// The newest schema version this pkglens knows.
         known: i64,
     },
+    /// A stored record is not a ScanResult this pkglens can read.
     #[error("catalog {path}: a stored record does not parse ({source})")]
     Record {
+        /// The catalog file.
         path: PathBuf,
+        /// Why the record does not parse.
         source: serde_json::Error,
     },
 }
@@ -85,7 +98,7 @@ impl Catalog {
 
     /// A read-only connection to a catalog [`Catalog::open`] has already checked and migrated
     /// (one per `serve` worker).
-    pub fn open_reader(path: &Path) -> Result<Self, CatalogError> {
+    pub(crate) fn open_reader(path: &Path) -> Result<Self, CatalogError> {
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(sqlite_error(path))?;
         conn.busy_timeout(BUSY_TIMEOUT)
@@ -127,6 +140,7 @@ impl Catalog {
             .map_err(&error)
     }
 
+    /// The catalog's file.
     pub fn path(&self) -> &Path {
         &self.path
     }

@@ -13,10 +13,13 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 use thiserror::Error;
 
+/// Why a catalog scan stopped.
 #[derive(Debug, Error)]
 pub enum CatalogScanError {
+    /// The catalog could not be read or written.
     #[error(transparent)]
     Catalog(#[from] CatalogError),
+    /// The scan itself could not run (threads, workers).
     #[error(transparent)]
     Scan(#[from] ScanError),
 }
@@ -35,7 +38,7 @@ pub struct CatalogScanCounts {
 /// The fingerprint of everything besides an input's bytes that shapes its results: the scan
 /// options (values, release, namespace, limits...), the isolation limits, pkglens's version.
 /// Worker threads do not change results and are left out.
-pub fn flags_fingerprint(options: &ScanOptions) -> String {
+pub(crate) fn flags_fingerprint(options: &ScanOptions) -> String {
     let mut shaping = options.clone();
     shaping.jobs = None;
     let isolation = options

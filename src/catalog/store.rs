@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 
 /// What the catalog holds about one input: what its stored results were made from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredInput {
+pub(crate) struct StoredInput {
     pub sha256: Option<String>,
     pub flags: String,
 }
@@ -65,7 +65,7 @@ impl Catalog {
     }
 
     /// What the catalog holds about every input, by path (one query for a whole re-scan).
-    pub fn stored_inputs(&self) -> Result<HashMap<String, StoredInput>, CatalogError> {
+    pub(crate) fn stored_inputs(&self) -> Result<HashMap<String, StoredInput>, CatalogError> {
         self.conn
             .prepare("SELECT path, sha256, flags FROM inputs")
             .and_then(|mut statement| {
@@ -84,7 +84,7 @@ impl Catalog {
 
     /// The live ScanResult documents (JSON) of the input at `path`, in the order the scan
     /// gave them.
-    pub fn input_documents(&self, path: &str) -> Result<Vec<String>, CatalogError> {
+    pub(crate) fn input_documents(&self, path: &str) -> Result<Vec<String>, CatalogError> {
         self.conn
             .prepare_cached(
                 "SELECT document FROM results WHERE input_path = ?1 AND superseded_in IS NULL \
@@ -99,7 +99,7 @@ impl Catalog {
     }
 
     /// The paths of the inputs the catalog holds.
-    pub fn input_paths(&self) -> Result<Vec<String>, CatalogError> {
+    pub(crate) fn input_paths(&self) -> Result<Vec<String>, CatalogError> {
         self.conn
             .prepare("SELECT path FROM inputs ORDER BY path")
             .and_then(|mut statement| {
@@ -212,7 +212,7 @@ impl ScanRun<'_> {
 
     /// Drops the inputs inside the scanned folders `folders` that this scan did not find
     /// (`seen`): their packages are gone from the repository. Returns how many were dropped.
-    pub fn prune(
+    pub(crate) fn prune(
         &mut self,
         folders: &[String],
         seen: &HashSet<String>,

@@ -35,6 +35,7 @@ pub const GATE_NAMES: [&str; Gate::ALL.len()] = {
 /// One `--fail-on` name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Gate {
+    /// A rule packages are checked against.
     Rule(Rule),
     /// Apply the image rules to candidate images too.
     Candidates,
@@ -43,11 +44,17 @@ pub enum Gate {
 /// A rule a package can fail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Rule {
+    /// Every package is read and rendered without any problem.
     Problems,
+    /// No package has an advisory problem.
     Advisories,
+    /// Every image is pinned by a digest.
     Unpinned,
+    /// No image uses the `latest` tag or leaves both tag and digest out.
     Latest,
+    /// Every image is in the image stores.
     Missing,
+    /// Every image comes from an allowed registry.
     Registry,
 }
 
@@ -104,16 +111,22 @@ impl fmt::Display for Rule {
     }
 }
 
+/// Why a policy cannot be built from the gates and flags given.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum GateError {
+    /// A `--fail-on` name no gate has.
     #[error("unknown gate {0:?} (known: {names})", names = GATE_NAMES.join(", "))]
     UnknownGate(String),
+    /// The `registry` gate without `--allowed-registries`.
     #[error("the registry gate needs --allowed-registries")]
     NoAllowedRegistries,
+    /// `--allowed-registries` without the `registry` gate.
     #[error("--allowed-registries is given but the registry gate is not (--fail-on registry)")]
     RegistriesWithoutGate,
+    /// An `--allowed-registries` entry that names no registry (`host[/prefix]`).
     #[error("invalid allowed registry {0:?}")]
     InvalidRegistry(String),
+    /// The `missing` gate without `--image-store`.
     #[error("the missing gate needs --image-store")]
     NoImageStores,
 }
@@ -394,6 +407,7 @@ pub struct Failure {
     pub package: String,
     /// The input the package came from (`path#entry` for a package inside it).
     pub input: String,
+    /// The rule broken.
     pub rule: Rule,
     /// The image reference as written, for the image rules.
     pub image: Option<String>,

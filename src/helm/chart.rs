@@ -9,56 +9,87 @@ use std::sync::Arc;
 /// One file of a chart, path relative to the chart's root.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChartFile {
+    /// The path relative to the chart's root.
     pub name: String,
+    /// The file's bytes.
     pub data: Arc<[u8]>,
 }
 
+/// One entry of Chart.yaml `maintainers`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Maintainer {
+    /// The maintainer's name.
     pub name: String,
+    /// The maintainer's email address.
     pub email: String,
+    /// The maintainer's URL.
     pub url: String,
 }
 
 /// One entry of Chart.yaml `dependencies` (or requirements.yaml for apiVersion v1 charts).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Dependency {
+    /// The subchart's chart name.
     pub name: String,
+    /// The version (or SemVer range) wanted.
     pub version: String,
+    /// The repository URL (or `file://` path) it comes from.
     pub repository: String,
+    /// Values paths (comma-separated) whose boolean enables or disables it.
     pub condition: String,
+    /// Tags whose `tags.NAME` values enable or disable it.
     pub tags: Vec<String>,
+    /// Whether conditions and tags left it enabled.
     pub enabled: bool,
+    /// `import-values`: child values to copy into the parent's.
     pub import_values: Vec<Json>,
+    /// The name the subchart is used under, when not its own.
     pub alias: String,
 }
 
 /// Chart.yaml, with the fields Helm's `chart.Metadata` has.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Metadata {
+    /// The chart's name.
     pub name: String,
+    /// The project's home page URL.
     pub home: String,
+    /// URLs of the project's source code.
     pub sources: Vec<String>,
+    /// The chart's SemVer version.
     pub version: String,
+    /// One-sentence description of the chart.
     pub description: String,
+    /// Search keywords.
     pub keywords: Vec<String>,
+    /// The people who maintain the chart.
     pub maintainers: Vec<Maintainer>,
+    /// URL of an icon for the chart.
     pub icon: String,
+    /// The chart API version (`v1` or `v2`).
     pub api_version: String,
+    /// Chart.yaml `condition` (Helm's `Metadata.Condition`).
     pub condition: String,
+    /// Chart.yaml `tags` (Helm's `Metadata.Tags`, one string).
     pub tags: String,
+    /// The version of the application the chart deploys.
     pub app_version: String,
+    /// Whether the chart is marked deprecated.
     pub deprecated: bool,
+    /// Chart.yaml `annotations`.
     pub annotations: BTreeMap<String, String>,
+    /// The SemVer range of Kubernetes versions the chart supports.
     pub kube_version: String,
     /// `None` when Chart.yaml has no `dependencies` key (Helm skips dependency processing then).
     pub dependencies: Option<Vec<Dependency>>,
+    /// `application` or `library` (empty means application).
     pub chart_type: String,
 }
 
 /// A chart with its subcharts (`charts/`), after loading and before dependency processing.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Chart {
+    /// Chart.yaml.
     pub metadata: Metadata,
     /// values.yaml (every number a float64, as after Helm's YAML→JSON step).
     pub values: Map<String, Json>,
@@ -68,14 +99,17 @@ pub struct Chart {
     pub templates: Vec<ChartFile>,
     /// Every other file the chart carries (what `.Files` sees), in load order.
     pub files: Vec<ChartFile>,
+    /// The subcharts, loaded from `charts/`.
     pub dependencies: Vec<Chart>,
 }
 
 impl Chart {
+    /// The chart's name, from Chart.yaml.
     pub fn name(&self) -> &str {
         &self.metadata.name
     }
 
+    /// Whether the chart is a library chart (it renders nothing itself).
     pub fn is_library(&self) -> bool {
         self.metadata.chart_type == "library"
     }

@@ -8,7 +8,7 @@ use crate::yaml;
 use serde_json::Value as Json;
 
 /// The annotation that makes a document a hook.
-pub const HOOK_ANNOTATION: &str = "helm.sh/hook";
+pub(crate) const HOOK_ANNOTATION: &str = "helm.sh/hook";
 const HOOK_EVENTS: [&str; 10] = [
     "pre-install",
     "post-install",
@@ -69,7 +69,9 @@ const INSTALL_ORDER: [&str; 38] = [
 pub struct Manifest {
     /// The `# Source:` path, e.g. `mychart/templates/deployment.yaml`.
     pub source: String,
+    /// The document's text.
     pub content: String,
+    /// The object's `kind` (empty when the document has none).
     pub kind: String,
     /// The hook events (`pre-install`, `test`, …) when the document is a hook.
     pub hook_events: Vec<String>,
@@ -78,6 +80,7 @@ pub struct Manifest {
 }
 
 impl Manifest {
+    /// Whether the document is a Helm test hook (`helm.sh/hook: test`).
     pub fn is_test_hook(&self) -> bool {
         self.hook_events.iter().any(|e| is_test_event(e))
     }
@@ -90,7 +93,7 @@ fn is_test_event(event: &str) -> bool {
 
 /// Whether a `helm.sh/hook` annotation (events split on `,`, as Helm reads them) makes its
 /// object a Helm test.
-pub fn is_test_hook(annotation: &str) -> bool {
+pub(crate) fn is_test_hook(annotation: &str) -> bool {
     annotation
         .split(',')
         .any(|e| is_test_event(&e.trim().to_lowercase()))
@@ -100,7 +103,7 @@ pub fn is_test_hook(annotation: &str) -> bool {
 /// newline (the separator eats the whitespace after it), each trimmed, empty ones dropped.
 /// Over bytes, as Go's strings are: a rendered file need not be UTF-8 (go-yaml then refuses
 /// the document holding the bad bytes, not the file's others).
-pub fn split_manifests(text: &[u8]) -> Vec<&[u8]> {
+pub(crate) fn split_manifests(text: &[u8]) -> Vec<&[u8]> {
     let text = trim_space(text);
     let mut docs = Vec::new();
     let mut doc_start = 0;
@@ -244,7 +247,7 @@ fn kind_order(a: &str, b: &str) -> std::cmp::Ordering {
 
 /// Helm's `SortManifests` over rendered files (path → text, NOTES already removed): partials and
 /// empty files skipped, each document classified as hook or manifest, both sorted by kind.
-pub fn sort_manifests(
+pub(crate) fn sort_manifests(
     files: &[(String, Vec<u8>)],
 ) -> Result<(Vec<Manifest>, Vec<Manifest>), String> {
     let mut sorted: Vec<&(String, Vec<u8>)> = files.iter().collect();
@@ -294,14 +297,14 @@ pub fn sort_manifests(
 
 /// A CRD file printed by `--include-crds`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct CrdFile {
+pub(crate) struct CrdFile {
     pub source: String,
     pub content: String,
 }
 
 /// What `helm template` prints and the documents in printed order (with their hook status).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Output {
+pub(crate) struct Output {
     pub text: String,
     pub documents: Vec<Manifest>,
 }
@@ -309,14 +312,18 @@ pub struct Output {
 /// Options for printing, as `helm template`'s flags.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct PrintOptions {
+    /// `--show-only`: print only the documents of these templates.
     pub show_only: Vec<String>,
+    /// `--include-crds`: print the charts' `crds/` files too.
     pub include_crds: bool,
+    /// `--no-hooks`: leave hooks out.
     pub disable_hooks: bool,
+    /// `--skip-tests`: leave test hooks out.
     pub skip_tests: bool,
 }
 
 /// Assembles `helm template`'s stdout from the sorted documents.
-pub fn print(
+pub(crate) fn print(
     crds: &[CrdFile],
     manifests: Vec<Manifest>,
     hooks: Vec<Manifest>,

@@ -66,7 +66,12 @@ pub enum HelmError {
     /// A rendered template is not valid YAML. `manifest` holds every rendered file as helm
     /// prints them with `--debug` (`---\n# Source: NAME\nCONTENT\n`, empty ones left out).
     #[error("{message}\n\nUse --debug flag to render out invalid YAML")]
-    InvalidYaml { message: String, manifest: String },
+    InvalidYaml {
+        /// The YAML parser's message.
+        message: String,
+        /// Every rendered file, as `--debug` prints them.
+        manifest: String,
+    },
     /// `--show-only` named a template that produced no output.
     #[error("could not find template {0} in chart")]
     ShowOnly(String),

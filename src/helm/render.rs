@@ -25,8 +25,11 @@ use std::sync::Arc;
 /// Everything `helm template` takes besides the chart.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RenderOptions {
+    /// `.Release.Name`.
     pub release_name: String,
+    /// `.Release.Namespace`.
     pub namespace: String,
+    /// `.Release.IsUpgrade` (and `IsInstall` its opposite).
     pub is_upgrade: bool,
     /// `--kube-version`.
     pub kube_version: Option<String>,
@@ -34,6 +37,7 @@ pub struct RenderOptions {
     pub api_versions: Vec<String>,
     /// The user's values (`-f`, `--set`, …) already merged.
     pub values: Values,
+    /// What to print: `--show-only`, `--include-crds`, hooks and tests.
     pub print: PrintOptions,
     /// Fresh RSA keys (what `render` prints may be deployed) or a process-wide pool (a scan).
     pub keys: KeySource,
@@ -57,7 +61,9 @@ impl Default for RenderOptions {
 /// What rendering produced: helm's exact stdout and the documents it holds, in printed order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RenderedChart {
+    /// What `helm template` prints on stdout.
     pub output: String,
+    /// The printed documents, in order, with their sources and hook status.
     pub documents: Vec<Manifest>,
 }
 

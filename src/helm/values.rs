@@ -7,13 +7,14 @@ use super::strvals::{self, json_numbers_as_float, SetKind};
 use crate::yaml;
 use serde_json::{Map, Value as Json};
 
+/// A values tree: values.yaml, the user's values, or the two coalesced.
 pub type Values = Map<String, Json>;
 
 const GLOBAL_KEY: &str = "global";
 
 /// Loads a values document stream (values.yaml or a `-f` file): every document must be a
 /// mapping (or empty); later documents merge over earlier ones; numbers become float64.
-pub fn load_values(text: &str) -> Result<Values, String> {
+pub(crate) fn load_values(text: &str) -> Result<Values, String> {
     // Helm reads a values file as if it ended with a line break: a block scalar that runs to
     // the end of the file keeps its final `\n` (helm v4.1.4), unlike `fromYaml` or Chart.yaml.
     let terminated;
@@ -58,7 +59,7 @@ fn json_kind(v: &Json) -> &'static str {
 }
 
 /// Helm's `MergeMaps`: `b` over `a`, maps merged recursively, anything else replaced.
-pub fn merge_maps(mut a: Values, b: Values) -> Values {
+pub(crate) fn merge_maps(mut a: Values, b: Values) -> Values {
     for (k, v) in b {
         match (a.get_mut(&k), v) {
             (Some(Json::Object(existing)), Json::Object(incoming)) => {
@@ -78,10 +79,15 @@ pub fn merge_maps(mut a: Values, b: Values) -> Values {
 pub struct ValueOptions {
     /// `-f` files: (the path as the user wrote it, its text).
     pub value_files: Vec<(String, String)>,
+    /// `--set-json` expressions.
     pub json_values: Vec<String>,
+    /// `--set` expressions.
     pub values: Vec<String>,
+    /// `--set-string` expressions.
     pub string_values: Vec<String>,
+    /// `--set-file` expressions (`key=path`).
     pub file_values: Vec<String>,
+    /// `--set-literal` expressions.
     pub literal_values: Vec<String>,
 }
 
@@ -232,7 +238,7 @@ fn coalesce_values(chart: &Chart, v: &mut Values, merge: bool) {
 
 /// Helm's `coalesceTablesFullKey`: `src` fills what `dst` lacks; `dst` wins; a null in `dst`
 /// deletes the key unless merging.
-pub fn coalesce_tables(dst: &mut Values, mut src: Values, merge: bool) {
+pub(crate) fn coalesce_tables(dst: &mut Values, mut src: Values, merge: bool) {
     for (key, val) in dst.iter() {
         if val.is_null() {
             src.insert(key.clone(), Json::Null);
@@ -269,7 +275,7 @@ pub fn table<'v>(values: &'v Values, path: &str) -> Option<&'v Values> {
 }
 
 /// `Values.PathValue`: a non-table value at a dotted path.
-pub fn path_value<'v>(values: &'v Values, path: &str) -> Option<&'v Json> {
+pub(crate) fn path_value<'v>(values: &'v Values, path: &str) -> Option<&'v Json> {
     if path.is_empty() {
         return None;
     }

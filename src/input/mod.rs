@@ -39,18 +39,23 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// The syntax of a single manifest file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ManifestFormat {
+    /// YAML (`.yaml`, `.yml`): one or more documents.
     Yaml,
+    /// JSON (`.json`).
     Json,
 }
 
 /// How an input is read.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum InputKind {
+    /// An archive of this format.
     Archive(ArchiveFormat),
     /// A folder read as one tree; archives in it are left out when they are inputs of their
     /// own, and so are the unsafe entries discovery already reported as inputs of their own.
     Directory {
+        /// Leave out archives: they are inputs of their own.
         skip_archives: bool,
+        /// Leave out unsafe entries: discovery reported them already.
         unsafe_reported: bool,
     },
     /// A single manifest file.
@@ -66,7 +71,9 @@ pub enum InputKind {
 /// One input to scan.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Input {
+    /// The path as the user named it (`-` for stdin).
     pub path: PathBuf,
+    /// How it is read.
     pub kind: InputKind,
     /// The bytes, when discovery had to read them (stdin and pipes can be read only once).
     pub data: Option<Arc<Vec<u8>>>,
@@ -311,24 +318,35 @@ fn discover_directory(dir: &Path) -> Vec<Input> {
 /// An input read into memory.
 #[derive(Debug, Default)]
 pub struct Loaded {
+    /// The input's files.
     pub tree: FileTree,
+    /// Newest modification time of the input's files, in seconds since the Unix epoch.
     pub newest_mtime: Option<i64>,
     /// Unsafe entries skipped while reading (any makes the input corrupt).
     pub violations: Vec<Violation>,
     /// sha256 and size of the input file; `None` for a directory.
     pub sha256: Option<String>,
+    /// Size in bytes of the input file; `None` for a directory.
     pub size: Option<u64>,
 }
 
 /// Why an input could not be read.
 #[derive(Debug, Error)]
 pub enum LoadError {
+    /// The input could not be read.
     #[error("{0}")]
     Io(String),
+    /// The archive could not be read.
     #[error(transparent)]
     Unpack(#[from] UnpackError),
+    /// The input file is larger than the input limit.
     #[error("input file of {size} bytes is larger than the limit of {limit} bytes")]
-    InputTooLarge { size: u64, limit: u64 },
+    InputTooLarge {
+        /// The file's size in bytes.
+        size: u64,
+        /// The limit in bytes.
+        limit: u64,
+    },
     /// A stream over the limit (its size is unknown: it was never read whole).
     #[error("{0}")]
     StreamTooLarge(String),
@@ -351,8 +369,11 @@ impl From<ReadError> for LoadError {
 #[derive(Debug, Error)]
 #[error("{error}")]
 pub struct LoadFailure {
+    /// Why the input could not be loaded.
     pub error: LoadError,
+    /// sha256 of the input file, when its bytes could be read.
     pub sha256: Option<String>,
+    /// Size of the input file in bytes, when known.
     pub size: Option<u64>,
 }
 
@@ -420,7 +441,7 @@ pub fn load(input: &Input, limits: &Limits) -> Result<Loaded, LoadFailure> {
 
 /// The sha256 a scan would record for the input (`source.sha256`), read now within the same
 /// bounds; `None` for folders and for inputs that cannot be read (they are always scanned).
-pub fn content_sha256(input: &Input, limits: &Limits) -> Option<String> {
+pub(crate) fn content_sha256(input: &Input, limits: &Limits) -> Option<String> {
     let limit = match input.kind {
         InputKind::Archive(_) => input_file_limit(limits),
         InputKind::Manifest(_) => limits.max_file_size,

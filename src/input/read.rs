@@ -18,12 +18,19 @@ pub const IDLE_LIMIT: Duration = Duration::from_secs(10);
 /// Why a bounded read failed.
 #[derive(Debug, Error)]
 pub enum ReadError {
+    /// The read failed.
     #[error("{0}")]
     Io(#[from] io::Error),
+    /// More bytes arrived than the limit allows.
     #[error("input is larger than the limit of {limit} bytes")]
-    TooLarge { limit: u64 },
+    TooLarge {
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// A pipe stayed silent longer than the idle limit.
     #[error("no data arrived for {} seconds", IDLE_LIMIT.as_secs())]
     Idle,
+    /// A FIFO no process writes to.
     #[error("no process has the FIFO open for writing: nothing to read")]
     NoWriter,
 }

@@ -70,6 +70,7 @@ pub fn is_remote(path: &str) -> bool {
 /// disk around it (kustomize loads bases such as `../../base` from anywhere).
 #[derive(Clone, Copy)]
 pub struct Files<'t> {
+    /// The input's files.
     pub tree: &'t FileTree,
     /// The folder on disk the tree's top stands for; `None` for an archive,
     /// whose files are all there is.
@@ -114,6 +115,7 @@ impl<'t> Files<'t> {
         std::fs::read(disk).ok().map(Cow::Owned)
     }
 
+    /// Whether a file is at `path`.
     pub fn contains(&self, path: &str) -> bool {
         if !is_outside(path) {
             return self.tree.contains(path);
@@ -122,6 +124,7 @@ impl<'t> Files<'t> {
             .is_some_and(|d| std::fs::metadata(d).is_ok_and(|m| m.is_file()))
     }
 
+    /// Whether `dir` is a folder (in the tree, or on disk outside it).
     pub fn is_dir(&self, dir: &str) -> bool {
         if is_outside(dir) {
             return self.disk_path(dir).is_some_and(|d| d.is_dir());

@@ -39,26 +39,50 @@ pub use roots::{find_roots, is_kustomization_dir, KUSTOMIZATION_FILE_NAMES};
 /// Why a kustomization could not be built; messages follow kustomize's wording.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum KustomizeError {
+    /// No kustomization file in the folder (kustomize's message names the folder).
     #[error("unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '{0}'")]
     MissingKustomization(String),
+    /// More than one kustomization file in one folder.
     #[error("Found multiple kustomization files under: {0}")]
     MultipleKustomizations(String),
+    /// A file that is not valid YAML.
     #[error("MalformedYAMLError: {message} in File: {file}")]
-    MalformedYaml { file: String, message: String },
+    MalformedYaml {
+        /// The file.
+        file: String,
+        /// The YAML parser's message.
+        message: String,
+    },
+    /// A kustomization file that is not a valid Kustomization.
     #[error("invalid Kustomization: {0}")]
     InvalidKustomization(String),
+    /// A remote base or URL, which an offline build cannot load.
     #[error(
         "remote resource '{0}' cannot be loaded offline (remote bases and URLs are not supported)"
     )]
     Remote(String),
+    /// A file outside the kustomization's folder, which the load restrictor refuses.
     #[error("security; file '{path}' is not in or below '{root}'")]
-    OutsideRoot { path: String, root: String },
+    OutsideRoot {
+        /// The file.
+        path: String,
+        /// The kustomization's folder.
+        root: String,
+    },
+    /// A path leaving the archive being built.
     #[error(
         "'{0}' lies outside the archive: inside an archive nothing may be loaded from outside it"
     )]
     OutsideArchive(String),
+    /// A resource, base or component that could not be added.
     #[error("accumulating resources: accumulating resources from '{path}': {message}")]
-    Accumulate { path: String, message: String },
+    Accumulate {
+        /// What the kustomization named.
+        path: String,
+        /// Why it could not be added.
+        message: String,
+    },
+    /// Any other failure, in kustomize's words.
     #[error("{0}")]
     Build(String),
     /// A safety limit (nesting, visits, the input's bytes or renders).
@@ -90,14 +114,14 @@ pub struct BuildOptions {
 /// One object of a build and the file it came from: the resource file it
 /// was loaded from, or the kustomization file whose generator made it.
 #[derive(Debug, Clone)]
-pub struct BuiltObject {
+pub(crate) struct BuiltObject {
     pub value: serde_json::Value,
     pub source: String,
 }
 
 /// The objects of the kustomization at `root` of `files`, in the order
 /// `kustomize build` prints them, each with its source file.
-pub fn build_objects(
+pub(crate) fn build_objects(
     files: Files<'_>,
     root: &str,
     options: &BuildOptions,
@@ -115,7 +139,7 @@ pub fn build_documents(
 
 /// The documents of the kustomization at `root` of `files` (a tree, with or
 /// without the disk around it).
-pub fn build_documents_with(
+pub(crate) fn build_documents_with(
     files: Files<'_>,
     root: &str,
     options: &BuildOptions,
@@ -130,6 +154,7 @@ pub fn build(tree: &FileTree, root: &str) -> Result<String, KustomizeError> {
     build_with(Files::in_tree(tree), root, &BuildOptions::default())
 }
 
+/// [`build`] over `files` (which may reach the disk around a folder), with `options`.
 pub fn build_with(
     files: Files<'_>,
     root: &str,

@@ -6,9 +6,11 @@ use super::loader::{is_remote, join};
 use crate::files::FileTree;
 use std::collections::BTreeSet;
 
+/// The file names kustomize accepts for a kustomization, in the order it looks for them.
 pub const KUSTOMIZATION_FILE_NAMES: [&str; 3] =
     ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
+/// Whether `dir` in `tree` holds a kustomization file.
 pub fn is_kustomization_dir(tree: &FileTree, dir: &str) -> bool {
     KUSTOMIZATION_FILE_NAMES
         .iter()

@@ -1,7 +1,10 @@
 //! The output records: Package, PackageComponent, ScanResult (and ErrorModel in [`problem`]),
 //! shaped as the schemas in `schema/` say, and built deterministically from a rendered package.
 
+#[cfg(feature = "internals")]
 pub mod astra;
+#[cfg(not(feature = "internals"))]
+pub(crate) mod astra;
 #[cfg(feature = "internals")]
 pub mod ids;
 #[cfg(not(feature = "internals"))]
@@ -30,14 +33,21 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 /// Who the records say created them.
 const CREATED_BY: &str = "pkglens";
 
+/// The kind of input a package came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SourceFormat {
+    /// A gzipped tar archive.
     Tgz,
+    /// A tar archive.
     Tar,
+    /// A zip archive.
     Zip,
+    /// A folder.
     Dir,
+    /// A YAML manifest file.
     Yaml,
+    /// A JSON manifest file.
     Json,
 }
 
@@ -63,7 +73,7 @@ impl SourceFormat {
     }
 
     /// The format the records name for an archive of `format`.
-    pub fn of_archive(format: ArchiveFormat) -> Self {
+    pub(crate) fn of_archive(format: ArchiveFormat) -> Self {
         match format {
             ArchiveFormat::Tar => Self::Tar,
             ArchiveFormat::TarGz => Self::Tgz,
@@ -79,23 +89,29 @@ pub struct Source {
     pub path: String,
     /// The package root inside the input; `None` when it is the input's root.
     pub entry: Option<String>,
+    /// The kind of input.
     pub format: SourceFormat,
     /// sha256 of the input file; `None` for a directory.
     pub sha256: Option<String>,
+    /// Size of the input file in bytes; `None` for a directory.
     pub size: Option<u64>,
 }
 
+/// How completely a package was read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum State {
+    /// Read and rendered in full.
     Available,
+    /// Read, but something it needs is missing or failed.
     Incomplete,
+    /// The input cannot be read as a package.
     Corrupt,
 }
 
 impl State {
     /// The state the worst problem leaves a package in.
-    pub fn from_problems(problems: &[Problem]) -> State {
+    pub(crate) fn from_problems(problems: &[Problem]) -> State {
         match problems.iter().map(Problem::severity).max() {
             Some(Severity::Corrupt) => State::Corrupt,
             Some(Severity::Incomplete) => State::Incomplete,
@@ -107,86 +123,134 @@ impl State {
 /// A Helm chart's version and appVersion.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Release {
+    /// The chart's `version`.
     pub version: Option<String>,
+    /// The chart's `appVersion`.
     pub app_version: Option<String>,
 }
 
 /// The Package record (Chkk Artifact Register).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Package {
+    /// The package system.
     pub system: System,
+    /// Display name: the chart's name, else a name taken from the input.
     pub title: String,
+    /// Deterministic id, `pkg_` + UUIDv5 (see the README).
     pub id: String,
+    /// The chart's description, when it has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Who created the record (`pkglens`).
     pub created_by: String,
+    /// When the record was created (RFC 3339).
     pub created_on: String,
+    /// Who last modified the record (`pkglens`).
     pub last_modified_by: String,
+    /// When the record was last modified (RFC 3339).
     pub last_modified_on: String,
 }
 
 /// One image of a component's pod template.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DockerImage {
+    /// The image string exactly as the pod spec holds it.
     pub reference: String,
+    /// The registry host, `docker.io` when the reference names none.
     pub registry: String,
+    /// The path inside the registry (`library/nginx` for `nginx`).
     pub repository: String,
+    /// The tag as written, if any.
     pub tag: Option<String>,
+    /// The digest pinned in the reference or resolved from an image store, if known.
     pub digest: Option<String>,
+    /// The container that uses the image.
     pub container: String,
+    /// Which list of the pod spec the container is in.
     pub container_type: ContainerType,
 }
 
 /// The PackageComponent record: a non-hook Deployment, DaemonSet or StatefulSet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PackageComponent {
+    /// Deterministic id, `pkgc_` + UUIDv5 of package, kind, namespace and name.
     pub id: String,
+    /// The id of the package the component belongs to.
     pub package_id: String,
+    /// The object's `kind`.
     pub kind: String,
+    /// The object's `apiVersion`.
     pub api_version: String,
+    /// The object's `metadata.name`.
     pub name: String,
+    /// The object's `metadata.namespace` as rendered, if set.
     pub namespace: Option<String>,
+    /// The template or manifest file that produced the object.
     pub source: String,
+    /// The images of its pod template.
     pub images: Vec<DockerImage>,
+    /// Who created the record (`pkglens`).
     pub created_by: String,
+    /// When the record was created (RFC 3339).
     pub created_on: String,
+    /// Who last modified the record (`pkglens`).
     pub last_modified_by: String,
+    /// When the record was last modified (RFC 3339).
     pub last_modified_on: String,
 }
 
 /// Where one image is used.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UsedBy {
+    /// The object's `kind`.
     pub kind: String,
+    /// The object's `metadata.name`.
     pub name: String,
+    /// The object's `metadata.namespace`, if set.
     pub namespace: Option<String>,
+    /// The container that uses the image.
     pub container: String,
+    /// Which list of the pod spec the container is in.
     pub container_type: ContainerType,
+    /// The template or manifest file that produced the object.
     pub source: String,
+    /// The `helm.sh/hook` annotation, when the object is a Helm hook.
     pub hook: Option<String>,
 }
 
 /// One distinct image reference of the package, with every place it is used.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImageEntry {
+    /// The image string exactly as written.
     pub reference: String,
+    /// The registry host, `docker.io` when the reference names none.
     pub registry: String,
+    /// The path inside the registry (`library/nginx` for `nginx`).
     pub repository: String,
+    /// The tag as written, if any.
     pub tag: Option<String>,
+    /// The digest pinned in the reference or resolved from an image store, if known.
     pub digest: Option<String>,
+    /// Every container that uses it.
     pub used_by: Vec<UsedBy>,
 }
 
 /// Where a candidate image was found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FoundIn {
+    /// The object's `kind`.
     pub kind: String,
+    /// The object's `metadata.name`.
     pub name: String,
+    /// The object's `metadata.namespace`, if set.
     pub namespace: Option<String>,
+    /// The template or manifest file that produced the object.
     pub source: String,
     /// The field path inside the object, e.g. `spec.image`.
     pub path: String,
+    /// Why the value counts as an image.
     pub reason: Reason,
+    /// The `helm.sh/hook` annotation, when the object is a Helm hook.
     pub hook: Option<String>,
 }
 
@@ -194,36 +258,57 @@ pub struct FoundIn {
 /// [`crate::candidates`]), with every place it was found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CandidateImage {
+    /// The image string as found (a map's parts joined).
     pub reference: String,
+    /// The registry host, `docker.io` when the reference names none.
     pub registry: String,
+    /// The path inside the registry (`library/nginx` for `nginx`).
     pub repository: String,
+    /// The tag, if any.
     pub tag: Option<String>,
+    /// The digest pinned in the reference or resolved from an image store, if known.
     pub digest: Option<String>,
+    /// Every place it was found.
     pub found_in: Vec<FoundIn>,
 }
 
+/// One file of the package, identified by its digest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileDigest {
+    /// The path inside the input.
     pub path: String,
+    /// sha256 of the file's bytes.
     pub sha256: String,
+    /// The file's size in bytes.
     pub size: u64,
 }
 
 /// The document a scan emits for each package found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScanResult {
+    /// Where the package came from.
     pub source: Source,
+    /// The package system.
     pub system: System,
+    /// How completely the package was read (from its worst problem).
     pub state: State,
+    /// The Package record; `None` when the input held no package.
     pub package: Option<Package>,
+    /// A Helm chart's version and appVersion.
     pub release: Option<Release>,
+    /// The package's workloads (non-hook Deployments, DaemonSets, StatefulSets).
     pub components: Vec<PackageComponent>,
+    /// Every distinct image of every pod-bearing object, with where it is used.
     pub images: Vec<ImageEntry>,
+    /// Image references found outside pod-spec image fields.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub candidate_images: Vec<CandidateImage>,
+    /// Images the chart declares in its Chart.yaml annotations, as written.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub declared_images: Vec<String>,
+    /// Digests of the package's files.
     pub files: Vec<FileDigest>,
+    /// What went wrong, if anything (ErrorModel records).
     pub problems: Vec<Problem>,
 }
 

@@ -98,6 +98,7 @@ impl ProblemKind {
         }
     }
 
+    /// The kind's short, stable title.
     pub fn title(self) -> &'static str {
         match self {
             Self::InputUnreadable => "Input cannot be read",
@@ -127,6 +128,7 @@ impl ProblemKind {
         }
     }
 
+    /// How bad the kind is for its package.
     pub fn severity(self) -> Severity {
         match self {
             Self::InputUnreadable
@@ -156,6 +158,7 @@ impl ProblemKind {
         }
     }
 
+    /// The kind's `type` URI.
     pub fn type_uri(self) -> String {
         format!("{TYPE_URI_PREFIX}{}", self.slug())
     }
@@ -189,21 +192,21 @@ impl ProblemKind {
     ];
 
     /// The kind a problem record's `type` names.
-    pub fn from_type_uri(uri: &str) -> Option<ProblemKind> {
+    pub(crate) fn from_type_uri(uri: &str) -> Option<ProblemKind> {
         let slug = uri.strip_prefix(TYPE_URI_PREFIX)?;
         Self::ALL.into_iter().find(|kind| kind.slug() == slug)
     }
 }
 
 /// The `instance` of a problem with `input`: a `file:` URI of its path.
-pub fn instance_of(input: &crate::input::Input) -> String {
+pub(crate) fn instance_of(input: &crate::input::Input) -> String {
     instance_uri(&input.display())
 }
 
 /// A problem's `instance` for an input path: a `file:` URI (the schema asks for `format: uri`),
 /// relative paths kept relative (`file:charts/web.tgz`), absolute ones as `file:///abs/path`,
 /// and every byte outside RFC 3986's unreserved set and `/` percent-encoded.
-pub fn instance_uri(path: &str) -> String {
+pub(crate) fn instance_uri(path: &str) -> String {
     let scheme = if path.starts_with('/') {
         "file://"
     } else {
@@ -214,7 +217,7 @@ pub fn instance_uri(path: &str) -> String {
 
 /// `path` with every byte outside RFC 3986's unreserved set and `/` percent-encoded: a URI
 /// path (or a relative reference) naming the same file.
-pub fn percent_encode_path(path: &str) -> String {
+pub(crate) fn percent_encode_path(path: &str) -> String {
     let mut uri = String::with_capacity(path.len());
     for byte in path.bytes() {
         if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
@@ -234,16 +237,21 @@ const STATUS_UNPROCESSABLE: u16 = 422;
 /// One ErrorModel record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {
+    /// The `type` URI of the problem's kind.
     #[serde(rename = "type")]
     pub type_uri: String,
+    /// The kind's short, stable title.
     pub title: String,
+    /// What went wrong in this occurrence.
     pub detail: String,
     /// The input the problem belongs to, as a URI (see [`instance_uri`]).
     pub instance: String,
+    /// HTTP-style status: 422, the input is at fault.
     pub status: u16,
 }
 
 impl Problem {
+    /// A problem of `kind` with `detail`, about the input `instance` names.
     pub fn new(kind: ProblemKind, detail: impl Into<String>, instance: impl Into<String>) -> Self {
         Self {
             type_uri: kind.type_uri(),

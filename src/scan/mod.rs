@@ -31,6 +31,7 @@ use thiserror::Error;
 /// Settings of one scan run. Workers get them as JSON (see [`pool`]).
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ScanOptions {
+    /// Limits on each archive (entries, sizes, expansion, nesting).
     pub limits: Limits,
     /// Totals of bytes and renders per input.
     pub input_limits: InputLimits,
@@ -52,10 +53,13 @@ pub struct ScanOptions {
 /// address space.
 const WORKER_STACK_BYTES: usize = crate::stack::THREAD_STACK;
 
+/// Why a scan could not run at all (per-input failures are problems in the results).
 #[derive(Debug, Error)]
 pub enum ScanError {
+    /// The worker threads could not be started.
     #[error("cannot start worker threads: {0}")]
     ThreadPool(#[from] rayon::ThreadPoolBuildError),
+    /// A worker process failed.
     #[error(transparent)]
     Worker(#[from] pool::WorkerError),
 }

@@ -77,6 +77,7 @@ const READER_STACK_BYTES: usize = 256 * 1024;
 pub struct Isolation {
     /// The program (and arguments) that starts a worker: this pkglens with [`WORKER_SUBCOMMAND`].
     pub program: PathBuf,
+    /// The arguments that follow the program.
     pub args: Vec<OsString>,
     /// Wall-clock and CPU seconds one input may take (`--max-seconds`).
     pub max_seconds: u64,
@@ -96,17 +97,29 @@ impl Isolation {
     }
 }
 
+/// Why a worker process could not run or talk.
 #[derive(Debug, Error)]
 pub enum WorkerError {
+    /// A worker process could not be started.
     #[error("cannot start a scan worker ({program}): {source}")]
-    Spawn { program: String, source: io::Error },
+    Spawn {
+        /// The program started.
+        program: String,
+        /// Why it could not start.
+        source: io::Error,
+    },
+    /// The pipe to the parent failed.
     #[error("cannot talk to the scan parent: {0}")]
     Io(#[from] io::Error),
+    /// The parent sent a message that does not parse.
     #[error("the scan parent sent a malformed message: {0}")]
     Message(#[from] serde_json::Error),
+    /// An OS limit could not be set on the worker.
     #[error("cannot set the worker's {limit} limit: {source}")]
     Limit {
+        /// Which limit.
         limit: &'static str,
+        /// Why it could not be set.
         source: nix::Error,
     },
 }

@@ -14,17 +14,27 @@ pub struct Shard {
     count: usize,
 }
 
+/// Why a `--shard` value is refused.
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum ShardError {
+    /// Not `K/N`.
     #[error("{0:?} is not K/N (two whole numbers, such as 0/4)")]
     Syntax(String),
+    /// `N` is 0.
     #[error("shard count 0: N must be at least 1")]
     NoShards,
+    /// `K` is not below `N`.
     #[error("shard {index} of {count}: K counts from 0 to N-1")]
-    OutOfRange { index: usize, count: usize },
+    OutOfRange {
+        /// `K`.
+        index: usize,
+        /// `N`.
+        count: usize,
+    },
 }
 
 impl Shard {
+    /// Shard `index` of `count`; `index` must be below `count`.
     pub fn new(index: usize, count: usize) -> Result<Self, ShardError> {
         if count == 0 {
             return Err(ShardError::NoShards);

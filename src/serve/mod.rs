@@ -38,24 +38,33 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
 /// The largest request head (request line and headers) read, in bytes.
-pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+pub(crate) const MAX_HEADER_BYTES: usize = 16 * 1024;
 /// The most header fields one request may have.
 const MAX_HEADERS: usize = 64;
 /// How long a client may take to send a request head.
-pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long one connection (keep-alive included) is served.
-pub const CONNECTION_LIFETIME: Duration = Duration::from_secs(60);
+pub(crate) const CONNECTION_LIFETIME: Duration = Duration::from_secs(60);
 /// Connections served at once.
-pub const MAX_CONNECTIONS: usize = 1024;
+pub(crate) const MAX_CONNECTIONS: usize = 1024;
 /// How long to wait before accepting again after the process ran out of file descriptors.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
 
+/// Why the server could not start or stopped.
 #[derive(Debug, Error)]
 pub enum ServeError {
+    /// The catalog could not be opened.
     #[error(transparent)]
     Catalog(#[from] CatalogError),
+    /// The address cannot be listened on.
     #[error("cannot listen on {address}: {source}")]
-    Bind { address: String, source: io::Error },
+    Bind {
+        /// The address asked for.
+        address: String,
+        /// Why it cannot be used.
+        source: io::Error,
+    },
+    /// The async runtime could not start.
     #[error("cannot start the server runtime: {0}")]
     Runtime(io::Error),
 }

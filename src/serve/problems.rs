@@ -11,24 +11,33 @@ const VALUE_ECHO_MAX: usize = 200;
 /// One ErrorDetail of an ErrorModel.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ErrorDetail {
+    /// Where the error is, e.g. `path.id`.
     pub location: String,
+    /// What is wrong there.
     pub message: String,
+    /// The offending value (shortened when long).
     pub value: String,
 }
 
 /// The Chkk API's ErrorModel.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ErrorModel {
+    /// The `type` URI (`about:blank`).
     #[serde(rename = "type")]
     pub type_uri: &'static str,
+    /// The status's reason phrase.
     pub title: &'static str,
+    /// The HTTP status.
     pub status: u16,
+    /// What went wrong in this request.
     pub detail: String,
+    /// The offending parameters, if any.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<ErrorDetail>,
 }
 
 impl ErrorModel {
+    /// A problem with `status` (its reason phrase as title) and `detail`.
     pub fn new(status: u16, detail: impl Into<String>) -> Self {
         Self {
             type_uri: "about:blank",
@@ -55,7 +64,9 @@ impl ErrorModel {
 /// One entry of an Astra problem's `invalidParams`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InvalidParam {
+    /// The parameter's name.
     pub name: String,
+    /// Why its value is refused.
     pub reason: String,
 }
 
@@ -63,12 +74,16 @@ pub struct InvalidParam {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AstraProblem {
+    /// Astra's numbered `type` URI.
     #[serde(rename = "type")]
     pub type_uri: &'static str,
+    /// Astra's fixed title for the problem.
     pub title: &'static str,
+    /// Astra's fixed detail for the problem.
     pub detail: String,
     /// Astra writes the status as a string.
     pub status: String,
+    /// The offending parameters, if any.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub invalid_params: Vec<InvalidParam>,
 }
@@ -118,7 +133,7 @@ fn echo(value: &str) -> String {
 }
 
 /// The reason phrases of the statuses `serve` answers with.
-pub fn reason_phrase(status: u16) -> &'static str {
+pub(crate) fn reason_phrase(status: u16) -> &'static str {
     match status {
         200 => "OK",
         400 => "Bad Request",

@@ -52,8 +52,11 @@ pub enum TemplateError {
     /// `template: NAME:LINE: message`
     #[error("template: {name}:{line}: {message}")]
     Parse {
+        /// The template's name.
         name: String,
+        /// The line of the error (from 1).
         line: usize,
+        /// Go's message.
         message: String,
     },
     /// `template: NAME:LINE:COL: executing "TEMPLATE" at <NODE>: message`, or a limit.
@@ -96,6 +99,7 @@ pub enum ExecErrorKind {
 pub struct ErrorAt {
     /// The file the template was parsed from (Go's `ParseName`).
     pub file: Arc<str>,
+    /// The line (from 1).
     pub line: usize,
     /// Bytes from the start of the line (Go's column).
     pub col: usize,
@@ -111,7 +115,12 @@ pub enum ExecDetail {
     /// The executor's own message.
     Message(String),
     /// A function or method call failed: Go's `error calling F: ERROR`.
-    Call { func: String, error: FuncError },
+    Call {
+        /// The function or method called.
+        func: String,
+        /// Its error.
+        error: FuncError,
+    },
 }
 
 impl fmt::Display for ExecDetail {
@@ -128,8 +137,11 @@ impl fmt::Display for ExecDetail {
 /// not exist, a limit of the whole execution).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExecError {
+    /// Where it happened, when Go names a place.
     pub at: Option<ErrorAt>,
+    /// The kind of the innermost cause.
     pub kind: ExecErrorKind,
+    /// What went wrong.
     pub detail: ExecDetail,
 }
 

@@ -349,13 +349,21 @@ pub enum FuncError {
     /// Helm's `tpl` of a text that does not parse (`text` quoted as Go's `%q`).
     #[error("cannot parse template {text}: template: gotpl:{line}: {message}")]
     TplParse {
+        /// The text, as Go's `%q` quotes it.
         text: String,
+        /// The line of the parse error.
         line: usize,
+        /// The parser's message.
         message: String,
     },
     /// Helm's `tpl` of a text whose execution failed (`text` quoted as Go's `%q`).
     #[error("error during tpl function execution for {text}: {error}")]
-    Tpl { text: String, error: Box<ExecError> },
+    Tpl {
+        /// The text, as Go's `%q` quotes it.
+        text: String,
+        /// Why its execution failed.
+        error: Box<ExecError>,
+    },
 }
 
 impl FuncError {

@@ -19,8 +19,11 @@ pub use entry_path::normalize_entry_path;
 /// Archive formats pkglens reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ArchiveFormat {
+    /// Plain tar.
     Tar,
+    /// Gzipped tar (`.tgz`, `.tar.gz`).
     TarGz,
+    /// Zip.
     Zip,
 }
 
@@ -95,16 +98,27 @@ impl Limits {
 /// An entry that was skipped because it is unsafe; any violation makes the package corrupt.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum Violation {
+    /// A name with `..` that climbs out of the archive.
     #[error("entry {0:?} climbs out of the archive with '..'")]
     Traversal(String),
+    /// An absolute name.
     #[error("entry {0:?} has an absolute path")]
     AbsolutePath(String),
+    /// A link whose target lies outside the package.
     #[error("link {link:?} points outside the package (to {target:?})")]
-    LinkOutside { link: String, target: String },
+    LinkOutside {
+        /// The link's name.
+        link: String,
+        /// Where it points.
+        target: String,
+    },
+    /// A device, FIFO or other special file.
     #[error("entry {0:?} is a device, fifo or other special file")]
     SpecialFile(String),
+    /// A name that is not UTF-8.
     #[error("entry name {0:?} is not valid UTF-8")]
     NonUtf8Name(String),
+    /// A name listed twice.
     #[error("entry {0:?} appears more than once")]
     DuplicateEntry(String),
 }
@@ -112,19 +126,46 @@ pub enum Violation {
 /// A reason the archive could not be read at all.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum UnpackError {
+    /// More entries than `max_entries`.
     #[error("archive holds more than {limit} entries")]
-    TooManyEntries { limit: usize },
+    TooManyEntries {
+        /// The limit.
+        limit: usize,
+    },
+    /// A file larger than `max_file_size`.
     #[error("file {path:?} is larger than the limit of {limit} bytes")]
-    FileTooLarge { path: String, limit: u64 },
+    FileTooLarge {
+        /// The file's name.
+        path: String,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// More bytes in all than `max_total_size`.
     #[error("archive expands to more than the limit of {limit} bytes")]
-    TotalTooLarge { limit: u64 },
+    TotalTooLarge {
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// A compressed stream expanding beyond `max_expansion_ratio` (a zip bomb).
     #[error("compressed stream of {compressed} bytes expands beyond {ratio}x its size")]
-    ExpansionRatio { compressed: u64, ratio: u64 },
+    ExpansionRatio {
+        /// Compressed bytes read.
+        compressed: u64,
+        /// The ratio allowed.
+        ratio: u64,
+    },
+    /// Archives nested deeper than `max_nesting`.
     #[error("archive nested more than {limit} levels deep")]
-    NestedTooDeep { limit: usize },
+    NestedTooDeep {
+        /// The limit.
+        limit: usize,
+    },
+    /// The bytes are not an archive of the format (bad magic, truncation, broken compression).
     #[error("not a readable {format} archive: {reason}")]
     Malformed {
+        /// The format the bytes were read as.
         format: ArchiveFormat,
+        /// What is wrong with them.
         reason: String,
     },
 }
@@ -142,6 +183,7 @@ impl fmt::Display for ArchiveFormat {
 /// What reading an archive produced.
 #[derive(Debug, Default)]
 pub struct Unpacked {
+    /// The archive's files.
     pub tree: FileTree,
     /// Newest entry modification time, in seconds since the Unix epoch.
     pub newest_mtime: Option<i64>,

@@ -35,8 +35,10 @@ use thiserror::Error;
 /// Why a run cannot check what it was asked to check against.
 #[derive(Debug, Error)]
 pub enum VerifyError {
+    /// An image store cannot be read.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A keyring cannot be read.
     #[error(transparent)]
     Keyring(#[from] KeyringError),
 }
@@ -139,7 +141,7 @@ impl Verifier {
 /// them, and the package is `incomplete`. Candidate images get digests too, but a candidate
 /// no store holds is no problem: it is only a guess (the `missing` gate with `candidates`
 /// still fails on it).
-pub fn apply_image_stores(stores: &ImageStores, result: &mut ScanResult) {
+pub(crate) fn apply_image_stores(stores: &ImageStores, result: &mut ScanResult) {
     let mut digests: HashMap<String, String> = HashMap::new();
     let mut problems = Vec::new();
     let mut missing = Vec::new();

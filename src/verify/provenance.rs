@@ -18,10 +18,17 @@ pub const PROVENANCE_SUFFIX: &str = ".prov";
 /// Largest provenance file or keyring read.
 const MAX_BYTES: u64 = 4 * 1024 * 1024;
 
+/// Why a `--keyring` cannot be used.
 #[derive(Debug, Error)]
 pub enum KeyringError {
+    /// The keyring cannot be read or holds no usable key.
     #[error("keyring {path}: {reason}")]
-    Unreadable { path: String, reason: String },
+    Unreadable {
+        /// The keyring, as the flag named it.
+        path: String,
+        /// Why.
+        reason: String,
+    },
 }
 
 /// The public keys of `--keyring`.

@@ -47,21 +47,44 @@ const DEFAULT_TAG: &str = "latest";
 /// Why a store cannot be read at all (the run stops: the flag names something unusable).
 #[derive(Debug, Error)]
 pub enum StoreError {
+    /// The store cannot be read.
     #[error("image store {path}: {reason}")]
-    Unreadable { path: String, reason: String },
+    Unreadable {
+        /// The store, as the flag named it.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// An archive store cannot be unpacked.
     #[error("image store {path}: {source}")]
-    Unpack { path: String, source: UnpackError },
+    Unpack {
+        /// The store, as the flag named it.
+        path: String,
+        /// Why.
+        source: UnpackError,
+    },
+    /// An archive store holds an unsafe entry.
     #[error("image store {path}: {source}")]
-    Unsafe { path: String, source: Violation },
+    Unsafe {
+        /// The store, as the flag named it.
+        path: String,
+        /// The entry refused.
+        source: Violation,
+    },
+    /// The path is neither an OCI image layout nor a `docker save` archive.
     #[error(
         "image store {0}: neither an OCI image layout (index.json) nor a docker save archive \
          (manifest.json)"
     )]
     NotAStore(String),
+    /// A file of the store is not what its format says.
     #[error("image store {path}: {file} is not what it should be: {reason}")]
     Malformed {
+        /// The store.
         path: String,
+        /// The file inside it.
         file: String,
+        /// What is wrong with it.
         reason: String,
     },
 }
@@ -89,9 +112,17 @@ pub struct ImageStores {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Held<'a> {
     /// A store holds it; the digest when the store knows one.
-    Yes { digest: Option<&'a str> },
+    Yes {
+        /// The image's digest (`sha256:...`), when the store knows one.
+        digest: Option<&'a str>,
+    },
     /// A store holds it, but its content does not match its digest.
-    Corrupt { store: &'a str, defect: &'a str },
+    Corrupt {
+        /// The store, as the flag named it.
+        store: &'a str,
+        /// How its content differs from its digest.
+        defect: &'a str,
+    },
     /// No store holds it.
     No,
 }
@@ -111,6 +142,7 @@ impl ImageStores {
         self.images.len()
     }
 
+    /// Whether the stores hold no image.
     pub fn is_empty(&self) -> bool {
         self.images.is_empty()
     }
