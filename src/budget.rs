@@ -1,17 +1,17 @@
 //! The safety limits of a scan, by kind, and the budgets one input shares across stages.
 //!
 //! Every limit in the README's table has a [`LimitKind`]. A stage that hits one makes a
-//! [`LimitExceeded`] with [`exceeded`], which also records it on the input's budget: errors on
+//! [`LimitExceeded`] with `exceeded`, which also records it on the input's budget: errors on
 //! their way up may become text (Go's wording, helm's messages), so the scan asks the budget
-//! ([`InputBudget::take_exceeded`]) whether a failed render hit a limit, and reports it as
+//! (`InputBudget::take_exceeded`) whether a failed render hit a limit, and reports it as
 //! problem type `limit-exceeded` from that record, never from the error's words.
 //!
 //! Per-call and per-file limits live with the code they bound (archive entries, YAML nesting,
 //! template depth...). What no single call can see is the sum: the bytes a whole input makes
 //! its renderers produce and hold (template output, YAML nodes with alias copies, kustomize
 //! resources loaded on every visit) and the renders a fan-out creates (chart instances after
-//! aliases, kustomization visits). Those are counted by one [`InputBudget`] per input, installed
-//! for the thread working on the input with [`InputBudget::run`].
+//! aliases, kustomization visits). Those are counted by one `InputBudget` per input, installed
+//! for the thread working on the input with `InputBudget::run`.
 
 use std::cell::RefCell;
 use std::fmt;
@@ -159,7 +159,7 @@ impl InputBudget {
 }
 
 /// A limit of `kind` was hit: the error, recorded on the current input's budget.
-pub fn exceeded(kind: LimitKind, detail: impl fmt::Display) -> LimitExceeded {
+pub(crate) fn exceeded(kind: LimitKind, detail: impl fmt::Display) -> LimitExceeded {
     let limit = LimitExceeded::new(kind, detail);
     if let Some(budget) = InputBudget::current() {
         let mut first = budget.exceeded.lock().unwrap_or_else(|e| e.into_inner());

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// File names Kustomize accepts for a kustomization (the Kustomize module owns the list).
-pub use crate::kustomize::KUSTOMIZATION_FILE_NAMES;
+pub(crate) use crate::kustomize::KUSTOMIZATION_FILE_NAMES;
 
 /// The package systems of the records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -219,7 +219,7 @@ pub(crate) fn detect_with_skipped(tree: &FileTree) -> (Vec<DetectedPackage>, Vec
     (found, skipped)
 }
 
-/// [`detect_with_skipped`] without the list of skipped files.
+/// `detect_with_skipped` without the list of skipped files.
 pub fn detect(tree: &FileTree) -> Vec<DetectedPackage> {
     detect_with_skipped(tree).0
 }

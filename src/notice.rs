@@ -58,7 +58,7 @@ pub fn detail(message: &str) {
 }
 
 /// `names` for a notice: all of them with `-v`, otherwise the first few.
-pub fn list(names: &[String]) -> String {
+pub(crate) fn list(names: &[String]) -> String {
     const SHOWN: usize = 3;
     if verbosity() >= Verbosity::Verbose || names.len() <= SHOWN {
         return names.join(", ");

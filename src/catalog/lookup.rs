@@ -33,7 +33,7 @@ impl PackageRef {
 }
 
 /// `pkg_<uuid>` as stored, when `text` is one.
-pub fn parse_package_id(text: &str) -> Option<String> {
+pub(crate) fn parse_package_id(text: &str) -> Option<String> {
     match PackageRef::parse(text)? {
         PackageRef::Package(id) => Some(id),
         PackageRef::Astra(_) => None,
@@ -41,7 +41,7 @@ pub fn parse_package_id(text: &str) -> Option<String> {
 }
 
 /// A UUID in the stored form, when `text` is one written with hyphens.
-pub fn canonical_uuid(text: &str) -> Option<String> {
+pub(crate) fn canonical_uuid(text: &str) -> Option<String> {
     if text.len() != 36 {
         return None;
     }

@@ -2,7 +2,7 @@
 //! so that a repository can be scanned again and again (unchanged inputs skipped) and one
 //! package asked for by its id (`get`, `serve`), or two states compared (`diff`).
 //!
-//! - [`schema`]: the versioned tables and their migrations.
+//! - `schema`: the versioned tables and their migrations.
 //! - [`store`]: the write side; every input's results are replaced in one transaction, so a
 //!   kill mid-scan never leaves half a record, and a scan that was cut short is continued by
 //!   the next one.

@@ -16,9 +16,9 @@ use std::io::Read;
 use std::sync::Arc;
 
 /// Helm's cap on one chart archive's decompressed size.
-pub const MAX_DECOMPRESSED_CHART_SIZE: u64 = 100 * 1024 * 1024;
+pub(crate) const MAX_DECOMPRESSED_CHART_SIZE: u64 = 100 * 1024 * 1024;
 /// Helm's cap on one file of a chart directory.
-pub const MAX_DECOMPRESSED_FILE_SIZE: u64 = 5 * 1024 * 1024;
+pub(crate) const MAX_DECOMPRESSED_FILE_SIZE: u64 = 5 * 1024 * 1024;
 /// Subchart folders nested deeper than this are refused (the loader recurses per level).
 const MAX_CHART_DEPTH: usize = 64;
 
@@ -113,7 +113,7 @@ pub fn load_dir(tree: &FileTree) -> Result<Chart, HelmError> {
 
 /// Loads a chart directory's files (`.helmignore` applies, as for `helm template DIR`);
 /// subchart archives in it are bounded by `limits` as archives inside the input.
-pub fn load_dir_within(tree: &FileTree, limits: &Limits) -> Result<Chart, HelmError> {
+pub(crate) fn load_dir_within(tree: &FileTree, limits: &Limits) -> Result<Chart, HelmError> {
     let rules = match tree.get(".helmignore") {
         Some(text) => Rules::parse(&String::from_utf8_lossy(text)).map_err(HelmError::Load)?,
         None => Rules::default(),
@@ -137,7 +137,7 @@ pub fn load_dir_within(tree: &FileTree, limits: &Limits) -> Result<Chart, HelmEr
 
 /// Loads a chart from the files of an unpacked archive whose top folder is already stripped
 /// (no `.helmignore`: `helm package` applied it); subchart archives are bounded by `limits`.
-pub fn load_tree(tree: &FileTree, limits: &Limits) -> Result<Chart, HelmError> {
+pub(crate) fn load_tree(tree: &FileTree, limits: &Limits) -> Result<Chart, HelmError> {
     let files = tree
         .iter_shared()
         .map(|(path, data)| (path.to_string(), strip_bom(data.clone())))

@@ -153,7 +153,7 @@ fn go_percent_t(v: &Json) -> String {
 
 /// Helm's `CoalesceValues` (`merge == false`: nulls delete keys) and `MergeValues`
 /// (`merge == true`: nulls are kept) of a chart and the values given for it.
-pub fn coalesce(chart: &Chart, vals: Values, merge: bool) -> Result<Values, String> {
+pub(crate) fn coalesce(chart: &Chart, vals: Values, merge: bool) -> Result<Values, String> {
     let mut dest = vals;
     coalesce_values(chart, &mut dest, merge);
     coalesce_deps(chart, &mut dest, merge)?;
@@ -263,7 +263,7 @@ pub(crate) fn coalesce_tables(dst: &mut Values, mut src: Values, merge: bool) {
 }
 
 /// `Values.Table`: the map at a dotted path.
-pub fn table<'v>(values: &'v Values, path: &str) -> Option<&'v Values> {
+pub(crate) fn table<'v>(values: &'v Values, path: &str) -> Option<&'v Values> {
     let mut current = values;
     for part in path.split('.') {
         match current.get(part) {

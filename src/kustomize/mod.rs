@@ -34,7 +34,8 @@ mod vars;
 use crate::files::FileTree;
 
 pub use loader::Files;
-pub use roots::{find_roots, is_kustomization_dir, KUSTOMIZATION_FILE_NAMES};
+pub(crate) use roots::KUSTOMIZATION_FILE_NAMES;
+pub use roots::{find_roots, is_kustomization_dir};
 
 /// Why a kustomization could not be built; messages follow kustomize's wording.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

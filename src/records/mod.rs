@@ -255,7 +255,7 @@ pub struct FoundIn {
 }
 
 /// One distinct image reference found outside pod-spec `image` fields (see
-/// [`crate::candidates`]), with every place it was found.
+/// `crate::candidates`), with every place it was found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CandidateImage {
     /// The image string as found (a map's parts joined).

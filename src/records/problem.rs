@@ -244,7 +244,7 @@ pub struct Problem {
     pub title: String,
     /// What went wrong in this occurrence.
     pub detail: String,
-    /// The input the problem belongs to, as a URI (see [`instance_uri`]).
+    /// The input the problem belongs to, as a URI (see `instance_uri`).
     pub instance: String,
     /// HTTP-style status: 422, the input is at fault.
     pub status: u16,

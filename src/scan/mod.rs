@@ -1,6 +1,6 @@
 //! The scan: inputs → ScanResults, in parallel, one result per package, errors never fatal.
 //!
-//! Per input: load (read or unpack) → detect packages → render (see [`render`], where the
+//! Per input: load (read or unpack) → detect packages → render (see `render`, where the
 //! renderers plug in) → objects → workloads → records. Results are handed out in input order
 //! as soon as each one and all before it are done, so streamed output stays deterministic.
 

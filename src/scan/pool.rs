@@ -4,8 +4,8 @@
 //! worker (an abort, a stack overflow, a loop), it costs only the input it was scanning: that
 //! input gets a result naming the signal or limit, the worker is started anew, the batch goes on.
 //!
-//! Protocol, one JSON document a line: the parent writes a [`WorkerSetup`] and then one
-//! [`Job`] per input to the worker's stdin; the worker answers each job with the input's
+//! Protocol, one JSON document a line: the parent writes a `WorkerSetup` and then one
+//! `Job` per input to the worker's stdin; the worker answers each job with the input's
 //! ScanResults (the records the parent prints) on its stdout. Workers live for many inputs.
 
 use super::{scan_input_guarded, InOrder, ScanOptions, WINDOW_PER_WORKER};

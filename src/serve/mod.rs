@@ -1,10 +1,10 @@
-//! `pkglens serve`: the catalog's packages over HTTP, read-only (see [`routes`] for the
+//! `pkglens serve`: the catalog's packages over HTTP, read-only (see `routes` for the
 //! endpoints).
 //!
 //! HTTP/1.1 on hyper and tokio: a small, well-kept stack whose connection settings bound what
-//! a client can hold — request heads are limited in size ([`MAX_HEADER_BYTES`], 431 beyond) and
-//! in time ([`HEADER_TIMEOUT`], for slow senders), a connection lives at most
-//! [`CONNECTION_LIFETIME`], and at most [`MAX_CONNECTIONS`] are served at once (the others wait
+//! a client can hold — request heads are limited in size (`MAX_HEADER_BYTES`, 431 beyond) and
+//! in time (`HEADER_TIMEOUT`, for slow senders), a connection lives at most
+//! `CONNECTION_LIFETIME`, and at most `MAX_CONNECTIONS` are served at once (the others wait
 //! in the kernel's backlog). Request bodies are never read. Every answer reads the catalog
 //! afresh, from a pool of read-only connections: a scan writing meanwhile is seen per input,
 //! old or new results, never a mix (SQLite WAL).

@@ -1,16 +1,19 @@
 //! Go's `text/template` as Helm runs it: lexer → parser → AST → executor, over Helm's value
 //! model, with the function registry the Sprig/Helm library plugs into.
 //!
+//! The engine is crate-private (public with the `internals` feature, for the benchmarks and
+//! fuzz targets): a caller sees only [`KeySource`] and the error types a failed render carries.
+//!
 //! # API (for the renderer and the function library)
 //!
-//! - [`value::Value`]: a Go value (`Nil`, `Bool`, `Int` (Go `int`), `Int64`, `Float` (float64),
+//! - `value::Value`: a Go value (`Nil`, `Bool`, `Int` (Go `int`), `Int64`, `Float` (float64),
 //!   `Str`, `Bytes`, `List` (`[]interface {}`/`[]string`/`[]int`), `Map` (shared, mutable,
 //!   sorted keys; `common.Values` for `.Values`), `Object` (structs with fields and methods:
 //!   `.Chart`, `.Capabilities`, `.Files`, time, semver)). `Value::from_json` turns Helm's
 //!   YAML→JSON values into template data (numbers float64); ints from `--set` are `Value::Int64`.
-//! - [`funcs`]: the registry. A function is `fn(&mut CallCtx, &[Value]) -> Result<Value, FuncError>`
+//! - `funcs`: the registry. A function is `fn(&mut CallCtx, &[Value]) -> Result<Value, FuncError>`
 //!   registered with its Go parameter types; see the module docs for adding a family.
-//! - [`TemplateSet`]: Helm's single template namespace. `TemplateSet::new(Limits::default())`,
+//! - `TemplateSet`: Helm's single template namespace. `TemplateSet::new(Limits::default())`,
 //!   then `add_file(name, text)` for every template file (e.g. `mychart/templates/x.yaml`) in
 //!   Helm's parse order — later `define`s replace earlier ones, empty ones never do; parse
 //!   errors come back as `TemplateError::Parse` (Go's `template: NAME:LINE: msg`). Then
@@ -20,8 +23,8 @@
 //!   process-wide cache keyed by the text's SHA-256, so the same file is parsed once.
 //! - `root` is a `Value::Map` holding `Values` (a `Map` typed `MapType::Values`), `Release`,
 //!   `Chart`, `Template`, `Capabilities`, `Files`, `Subcharts`: plain maps where Helm uses maps
-//!   (`Release`, `Template`), [`Object`]s where Helm uses structs with methods.
-//! - [`Limits`]: nested template/include/tpl depth (1024), steps, output bytes; each hit is an
+//!   (`Release`, `Template`), `Object`s where Helm uses structs with methods.
+//! - `Limits`: nested template/include/tpl depth (1024), steps, output bytes; each hit is an
 //!   error. `include` and `tpl` are registered by the engine (they need the executor).
 
 #[cfg(feature = "internals")]

@@ -14,7 +14,7 @@ use std::collections::HashSet;
 use std::fmt;
 use thiserror::Error;
 
-pub use entry_path::normalize_entry_path;
+pub(crate) use entry_path::normalize_entry_path;
 
 /// Archive formats pkglens reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -1,6 +1,6 @@
 //! Air-gapped verification of what a scan found against what was carried in with it: the
-//! images of `--image-store`s ([`store`]), the `index.yaml` of chart repository folders
-//! ([`repository`]) and the `.prov` files beside chart archives ([`provenance`]).
+//! images of `--image-store`s (`store`), the `index.yaml` of chart repository folders
+//! (`repository`) and the `.prov` files beside chart archives (`provenance`).
 //!
 //! It runs once per run, in the process that prints the results, over each ScanResult as it
 //! comes: stores and indexes are read once, not per package or per worker.
