@@ -11,6 +11,7 @@ use flate2::read::GzDecoder;
 use pkglens::helm::loader::load_archive;
 use pkglens::helm::render::{render_chart, RenderOptions};
 use pkglens::helm::values::{merge_user_values, ValueOptions};
+use pkglens::helm::ReadFileError;
 use pkglens::records::problem::Severity;
 use pkglens::scan::{self, ScanOptions};
 use serde_json::Value;
@@ -52,8 +53,13 @@ fn render_options(corpus: &Path, golden: &Value) -> RenderOptions {
     RenderOptions {
         release_name: "release".into(),
         namespace: "default".into(),
-        values: merge_user_values(&opts, &|p| Err(format!("open {p}: not allowed")))
-            .expect("values"),
+        values: merge_user_values(&opts, &|p| {
+            Err(ReadFileError::new(
+                p,
+                &std::io::ErrorKind::PermissionDenied.into(),
+            ))
+        })
+        .expect("values"),
         ..RenderOptions::default()
     }
 }

@@ -265,6 +265,33 @@ fn schema_pattern(pattern: &str) -> Vec<u8> {
     ])
 }
 
+/// `depth` nested block mappings (flow collections stop sooner, at the YAML parser's own 255
+/// levels, as a syntax error).
+fn nested_yaml(depth: usize) -> String {
+    (0..depth)
+        .map(|i| format!("{}k{i}:\n", "  ".repeat(i)))
+        .collect()
+}
+
+/// A chart archive whose Chart.yaml also holds `extra`.
+fn chart_yaml_with(extra: &str) -> Vec<u8> {
+    let chart = format!("apiVersion: v2\nname: pkg\nversion: 1.0.0\n{extra}");
+    archives::tgz_under_pkg(&[
+        ("Chart.yaml", &chart),
+        ("templates/cm.yaml", "kind: ConfigMap\n"),
+    ])
+}
+
+/// Ten levels of anchors, each aliasing the previous one ten times ("billion laughs").
+fn alias_bomb() -> String {
+    let mut text = String::from("a0: &a0 [\"lol\"]\n");
+    for level in 1..10 {
+        let row = vec![format!("*a{}", level - 1); 10].join(", ");
+        text.push_str(&format!("a{level}: &a{level} [{row}]\n"));
+    }
+    text
+}
+
 /// A manifest whose one map holds `keys` plain keys, no alias anywhere.
 fn wide_map(keys: usize) -> Vec<u8> {
     let mut text = String::from("kind: ConfigMap\ndata:\n");
@@ -308,6 +335,30 @@ fn cases() -> Vec<Case> {
             ),
             problem: "limit-exceeded",
             detail: "bytes of scalars with its aliases",
+        },
+        Case {
+            name: "values-nested-300-deep.tgz",
+            bytes: archives::chart_tgz(&nested_yaml(300), &[("cm.yaml", "kind: ConfigMap\n")]),
+            problem: "limit-exceeded",
+            detail: "cannot load values.yaml: cannot unmarshal yaml document: error converting YAML to JSON: yaml: nesting deeper than 256 levels",
+        },
+        Case {
+            name: "values-alias-bomb.tgz",
+            bytes: archives::chart_tgz(&alias_bomb(), &[("cm.yaml", "kind: ConfigMap\n")]),
+            problem: "limit-exceeded",
+            detail: "cannot load values.yaml: cannot unmarshal yaml document: error converting YAML to JSON: yaml: document contains excessive aliasing",
+        },
+        Case {
+            name: "chart-yaml-nested-300-deep.tgz",
+            bytes: chart_yaml_with(&nested_yaml(300)),
+            problem: "limit-exceeded",
+            detail: "Chart.yaml: yaml: nesting deeper than 256 levels",
+        },
+        Case {
+            name: "chart-yaml-alias-bomb.tgz",
+            bytes: chart_yaml_with(&alias_bomb()),
+            problem: "limit-exceeded",
+            detail: "Chart.yaml: yaml: document contains excessive aliasing",
         },
         Case {
             name: "dict-chain-million-deep.tgz",

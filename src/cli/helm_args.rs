@@ -1,7 +1,8 @@
 //! The `helm template` options shared by `scan` and `render`.
 
 use clap::Args;
-use pkglens::helm::values::{merge_user_values, ValueOptions, Values};
+use pkglens::helm::values::{merge_user_values, ValueOptions, Values, ValuesError};
+use pkglens::helm::ReadFileError;
 use std::path::PathBuf;
 
 #[derive(Args, Debug, Clone, Default)]
@@ -42,7 +43,7 @@ pub struct HelmArgs {
 
 impl HelmArgs {
     /// The user's values, merged as `helm template` merges them; the error is helm's message.
-    pub fn merged_values(&self) -> Result<Values, String> {
+    pub fn merged_values(&self) -> Result<Values, ValuesError> {
         let mut opts = ValueOptions {
             json_values: self.set_json.clone(),
             values: self.set.clone(),
@@ -53,24 +54,15 @@ impl HelmArgs {
         };
         for path in &self.values {
             let shown = path.display().to_string();
-            let text = std::fs::read(path).map_err(|e| open_error(&shown, &e))?;
+            let text = std::fs::read(path)
+                .map_err(|e| ValuesError::Open(ReadFileError::new(&shown, &e)))?;
             opts.value_files
                 .push((shown, String::from_utf8_lossy(&text).into_owned()));
         }
         merge_user_values(&opts, &|path| {
             std::fs::read(path)
                 .map(|b| String::from_utf8_lossy(&b).into_owned())
-                .map_err(|e| open_error(path, &e))
+                .map_err(|e| ReadFileError::new(path, &e))
         })
     }
-}
-
-/// Go's wording of a failed open (`open PATH: no such file or directory`).
-fn open_error(path: &str, err: &std::io::Error) -> String {
-    let why = match err.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        _ => err.to_string(),
-    };
-    format!("open {path}: {why}")
 }

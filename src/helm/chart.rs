@@ -1,7 +1,8 @@
 //! A loaded chart: Chart.yaml metadata, default values, templates, files and subcharts, as
 //! Helm's `chart.Chart` holds them.
 
-use crate::yaml::{self, Node, Resolved};
+use crate::budget::LimitExceeded;
+use crate::yaml::{self, Node, Resolved, YamlError};
 use serde_json::{Map, Value as Json};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -115,9 +116,73 @@ impl Chart {
     }
 }
 
-/// A Chart.yaml field of the wrong shape, worded like Go's JSON decoder.
-fn type_error(field: &str, found: &Node, want: &str) -> String {
-    let kind = match found {
+/// Why Chart.yaml (or requirements.yaml) could not be read, worded as Helm's YAML → JSON →
+/// struct step words it.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ChartYamlError {
+    /// The text is not YAML Helm can convert to JSON (or it hit a YAML limit).
+    #[error("error converting YAML to JSON: {0}")]
+    Yaml(YamlError),
+    /// A scalar of a field whose tag or value cannot be read.
+    #[error("{0}")]
+    Scalar(YamlError),
+    /// A field of the wrong shape, worded like Go's JSON decoder.
+    #[error("error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {found} into Go struct field {field} of type {want}")]
+    Type {
+        /// The JSON kind found (`array`, `object`, `string`, `number`, `bool`).
+        found: &'static str,
+        /// The Go struct field, as `Metadata.maintainers.name`.
+        field: String,
+        /// The field's Go type.
+        want: &'static str,
+    },
+    /// A `dependencies` list holding an empty entry.
+    #[error("validation: dependencies must not contain empty or null nodes")]
+    NullDependency,
+}
+
+impl ChartYamlError {
+    /// The YAML safety limit that stopped reading, if one did.
+    pub fn limit(&self) -> Option<LimitExceeded> {
+        match self {
+            ChartYamlError::Yaml(e) | ChartYamlError::Scalar(e) => e.limit(),
+            ChartYamlError::Type { .. } | ChartYamlError::NullDependency => None,
+        }
+    }
+}
+
+/// Helm's `Metadata.Validate` refusals.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidMetadata {
+    /// No `apiVersion`.
+    #[error("validation: chart.metadata.apiVersion is required")]
+    NoApiVersion,
+    /// No `name`.
+    #[error("validation: chart.metadata.name is required")]
+    NoName,
+    /// A `name` holding `/`, or `.` or `..`.
+    #[error("validation: chart.metadata.name {0:?} is invalid")]
+    BadName(String),
+    /// No `version`.
+    #[error("validation: chart.metadata.version is required")]
+    NoVersion,
+    /// A `version` that is not semver.
+    #[error("validation: chart.metadata.version {0:?} is invalid")]
+    BadVersion(String),
+    /// A `type` other than `application` or `library`.
+    #[error("validation: chart.metadata.type must be application or library")]
+    BadType,
+    /// A dependency (by name) whose alias holds other characters than `[A-Za-z0-9_-]`.
+    #[error("validation: dependency {0:?} has disallowed characters in the alias")]
+    BadAlias(String),
+    /// Two dependencies with the same name or alias.
+    #[error("validation: more than one dependency with name or alias {0:?}")]
+    DuplicateDependency(String),
+}
+
+/// A Chart.yaml field of the wrong shape.
+fn type_error(field: &str, found: &Node, want: &'static str) -> ChartYamlError {
+    let found = match found {
         Node::Scalar(s) => match s.resolve() {
             Ok(Resolved::Bool(_)) => "bool",
             Ok(Resolved::Int(_)) | Ok(Resolved::Float(_)) => "number",
@@ -126,16 +191,18 @@ fn type_error(field: &str, found: &Node, want: &str) -> String {
         Node::Sequence(_) => "array",
         Node::Mapping(_) => "object",
     };
-    format!(
-        "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {kind} into Go struct field {field} of type {want}"
-    )
+    ChartYamlError::Type {
+        found,
+        field: field.to_string(),
+        want,
+    }
 }
 
 /// A scalar read into a Go string field the way sigs.k8s.io/yaml does: numbers and booleans
 /// are printed, null leaves the field empty.
-fn string_field(field: &str, node: &Node) -> Result<String, String> {
+fn string_field(field: &str, node: &Node) -> Result<String, ChartYamlError> {
     match node {
-        Node::Scalar(s) => Ok(match s.resolve().map_err(|e| e.to_string())? {
+        Node::Scalar(s) => Ok(match s.resolve().map_err(ChartYamlError::Scalar)? {
             Resolved::Null => String::new(),
             Resolved::Bool(b) => b.to_string(),
             Resolved::Int(i) => i.to_string(),
@@ -146,7 +213,7 @@ fn string_field(field: &str, node: &Node) -> Result<String, String> {
     }
 }
 
-fn strings_field(field: &str, node: &Node) -> Result<Vec<String>, String> {
+fn strings_field(field: &str, node: &Node) -> Result<Vec<String>, ChartYamlError> {
     match node {
         Node::Sequence(items) => items.iter().map(|i| string_field(field, i)).collect(),
         n if n.is_null() => Ok(Vec::new()),
@@ -154,9 +221,9 @@ fn strings_field(field: &str, node: &Node) -> Result<Vec<String>, String> {
     }
 }
 
-fn bool_field(field: &str, node: &Node) -> Result<bool, String> {
+fn bool_field(field: &str, node: &Node) -> Result<bool, ChartYamlError> {
     match node {
-        Node::Scalar(s) => match s.resolve().map_err(|e| e.to_string())? {
+        Node::Scalar(s) => match s.resolve().map_err(ChartYamlError::Scalar)? {
             Resolved::Bool(b) => Ok(b),
             Resolved::Null => Ok(false),
             _ => Err(type_error(field, node, "bool")),
@@ -168,8 +235,8 @@ fn bool_field(field: &str, node: &Node) -> Result<bool, String> {
 fn mapping_entries<'n>(
     field: &str,
     node: &'n Node,
-    want: &str,
-) -> Result<Vec<(String, &'n Node)>, String> {
+    want: &'static str,
+) -> Result<Vec<(String, &'n Node)>, ChartYamlError> {
     match node {
         Node::Mapping(entries) => entries
             .iter()
@@ -180,7 +247,7 @@ fn mapping_entries<'n>(
     }
 }
 
-fn parse_maintainer(node: &Node) -> Result<Maintainer, String> {
+fn parse_maintainer(node: &Node) -> Result<Maintainer, ChartYamlError> {
     let mut m = Maintainer::default();
     for (key, value) in mapping_entries("Metadata.maintainers", node, "chart.Maintainer")? {
         match key.as_str() {
@@ -193,7 +260,7 @@ fn parse_maintainer(node: &Node) -> Result<Maintainer, String> {
     Ok(m)
 }
 
-fn parse_dependency(node: &Node) -> Result<Dependency, String> {
+fn parse_dependency(node: &Node) -> Result<Dependency, ChartYamlError> {
     let mut d = Dependency::default();
     for (key, value) in mapping_entries("Metadata.dependencies", node, "chart.Dependency")? {
         let field = format!("Metadata.dependencies.{key}");
@@ -205,7 +272,7 @@ fn parse_dependency(node: &Node) -> Result<Dependency, String> {
             "tags" => d.tags = strings_field(&field, value)?,
             "enabled" => d.enabled = bool_field(&field, value)?,
             "alias" => d.alias = string_field(&field, value)?,
-            "import-values" => match yaml::to_json(value).map_err(|e| e.to_string())? {
+            "import-values" => match yaml::to_json(value).map_err(ChartYamlError::Scalar)? {
                 Json::Array(items) => d.import_values = items,
                 Json::Null => {}
                 _ => return Err(type_error(&field, value, "[]interface {}")),
@@ -217,13 +284,13 @@ fn parse_dependency(node: &Node) -> Result<Dependency, String> {
 }
 
 /// Reads dependencies from a `dependencies:` value (Chart.yaml v2 or requirements.yaml).
-pub(crate) fn parse_dependencies(node: &Node) -> Result<Vec<Dependency>, String> {
+pub(crate) fn parse_dependencies(node: &Node) -> Result<Vec<Dependency>, ChartYamlError> {
     match node {
         Node::Sequence(items) => items
             .iter()
             .map(|item| {
                 if item.is_null() {
-                    Err("validation: dependencies must not contain empty or null nodes".into())
+                    Err(ChartYamlError::NullDependency)
                 } else {
                     parse_dependency(item)
                 }
@@ -240,9 +307,8 @@ pub(crate) fn parse_dependencies(node: &Node) -> Result<Vec<Dependency>, String>
 
 impl Metadata {
     /// Reads Chart.yaml text into metadata (unknown fields are ignored, as Helm does).
-    pub(crate) fn parse(text: &str) -> Result<Metadata, String> {
-        let docs = yaml::load_all(text, &yaml::Limits::default())
-            .map_err(|e| format!("error converting YAML to JSON: {e}"))?;
+    pub(crate) fn parse(text: &str) -> Result<Metadata, ChartYamlError> {
+        let docs = yaml::load_all(text, &yaml::Limits::default()).map_err(ChartYamlError::Yaml)?;
         let mut md = Metadata::default();
         let Some(doc) = docs.into_iter().next() else {
             return Ok(md);
@@ -276,7 +342,7 @@ impl Metadata {
                     md.annotations = mapping_entries(&field, value, "map[string]string")?
                         .into_iter()
                         .map(|(k, v)| Ok((k, string_field(&field, v)?)))
-                        .collect::<Result<_, String>>()?
+                        .collect::<Result<_, ChartYamlError>>()?
                 }
                 "kubeVersion" => md.kube_version = string_field(&field, value)?,
                 "dependencies" => md.dependencies = Some(parse_dependencies(value)?),
@@ -288,30 +354,24 @@ impl Metadata {
     }
 
     /// Helm's `Metadata.Validate`.
-    pub(crate) fn validate(&self) -> Result<(), String> {
+    pub(crate) fn validate(&self) -> Result<(), InvalidMetadata> {
         if self.api_version.is_empty() {
-            return Err("validation: chart.metadata.apiVersion is required".into());
+            return Err(InvalidMetadata::NoApiVersion);
         }
         if self.name.is_empty() {
-            return Err("validation: chart.metadata.name is required".into());
+            return Err(InvalidMetadata::NoName);
         }
         if self.name.contains('/') || self.name == "." || self.name == ".." {
-            return Err(format!(
-                "validation: chart.metadata.name {:?} is invalid",
-                self.name
-            ));
+            return Err(InvalidMetadata::BadName(self.name.clone()));
         }
         if self.version.is_empty() {
-            return Err("validation: chart.metadata.version is required".into());
+            return Err(InvalidMetadata::NoVersion);
         }
         if super::semver::Version::parse(&self.version).is_err() {
-            return Err(format!(
-                "validation: chart.metadata.version {:?} is invalid",
-                self.version
-            ));
+            return Err(InvalidMetadata::BadVersion(self.version.clone()));
         }
         if !matches!(self.chart_type.as_str(), "" | "application" | "library") {
-            return Err("validation: chart.metadata.type must be application or library".into());
+            return Err(InvalidMetadata::BadType);
         }
         let mut seen = std::collections::HashSet::new();
         for dep in self.dependencies.iter().flatten() {
@@ -321,10 +381,7 @@ impl Metadata {
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
             {
-                return Err(format!(
-                    "validation: dependency {:?} has disallowed characters in the alias",
-                    dep.name
-                ));
+                return Err(InvalidMetadata::BadAlias(dep.name.clone()));
             }
             let key = if dep.alias.is_empty() {
                 &dep.name
@@ -332,9 +389,7 @@ impl Metadata {
                 &dep.alias
             };
             if !seen.insert(key.clone()) {
-                return Err(format!(
-                    "validation: more than one dependency with name or alias {key:?}"
-                ));
+                return Err(InvalidMetadata::DuplicateDependency(key.clone()));
             }
         }
         Ok(())
@@ -365,7 +420,7 @@ mod tests {
     fn metadata_validation_messages() {
         let md = Metadata::parse("apiVersion: v2\nname: a\n").unwrap();
         assert_eq!(
-            md.validate().unwrap_err(),
+            md.validate().unwrap_err().to_string(),
             "validation: chart.metadata.version is required"
         );
         let md =
@@ -373,9 +428,11 @@ mod tests {
         assert!(md
             .validate()
             .unwrap_err()
+            .to_string()
             .contains("must be application or library"));
         assert!(Metadata::parse("name: [a]\n")
             .unwrap_err()
+            .to_string()
             .contains("cannot unmarshal array"));
     }
 }

@@ -3,37 +3,39 @@
 
 use super::chart::{Chart, Dependency};
 use super::semver::is_compatible_range;
-use super::values::{coalesce, coalesce_tables, path_value, table, Values};
+use super::values::{coalesce, coalesce_tables, path_value, table, Values, ValuesError};
 use crate::budget::{self, LimitExceeded, LimitKind};
 use serde_json::{Map, Value as Json};
 use std::collections::HashSet;
 
+/// Dependencies Chart.yaml declares that `charts/` does not hold (their names, in order).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("found in Chart.yaml, but missing in charts/ directory: {}", .0.join(", "))]
+pub struct MissingDependencies(pub Vec<String>);
+
 /// Helm's `CheckDependencies`: every declared dependency must be present in `charts/`.
-pub fn check_dependencies(chart: &Chart) -> Result<(), String> {
+pub fn check_dependencies(chart: &Chart) -> Result<(), MissingDependencies> {
     let Some(declared) = &chart.metadata.dependencies else {
         return Ok(());
     };
-    let missing: Vec<&str> = declared
+    let missing: Vec<String> = declared
         .iter()
         .filter(|d| !chart.dependencies.iter().any(|c| c.name() == d.name))
-        .map(|d| d.name.as_str())
+        .map(|d| d.name.clone())
         .collect();
     if missing.is_empty() {
         Ok(())
     } else {
-        Err(format!(
-            "found in Chart.yaml, but missing in charts/ directory: {}",
-            missing.join(", ")
-        ))
+        Err(MissingDependencies(missing))
     }
 }
 
 /// Why dependency processing failed: helm's message, or a limit on the charts it builds.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum DependencyError {
     /// Values that do not coalesce (a subchart's section that is not a table).
     #[error("{0}")]
-    Values(String),
+    Values(ValuesError),
     /// Too many chart instances (subcharts and aliases) for one render or input.
     #[error("{0}")]
     Limit(LimitExceeded),
@@ -288,6 +290,7 @@ mod tests {
         top.metadata.dependencies = Some(vec![dep("ghost")]);
         assert!(check_dependencies(&top)
             .unwrap_err()
+            .to_string()
             .ends_with("directory: ghost"));
     }
 }

@@ -11,6 +11,17 @@ struct Rule {
     whole_path: bool,
 }
 
+/// A `.helmignore` line Helm refuses, worded as Helm's `pkg/ignore`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RuleError {
+    /// A `**` pattern.
+    #[error("double-star (**) syntax is not supported")]
+    DoubleStar,
+    /// A pattern Go's `filepath.Match` refuses.
+    #[error("syntax error in pattern")]
+    Syntax,
+}
+
 /// The parsed rules of one `.helmignore`, plus Helm's default (`templates/.?*`).
 #[derive(Debug, Clone, Default)]
 pub struct Rules {
@@ -19,7 +30,7 @@ pub struct Rules {
 
 impl Rules {
     /// Parses `.helmignore` text; errors read like Helm's.
-    pub fn parse(text: &str) -> Result<Rules, String> {
+    pub fn parse(text: &str) -> Result<Rules, RuleError> {
         let mut rules = Rules::default();
         for line in text.lines() {
             rules.add(line)?;
@@ -34,16 +45,16 @@ impl Rules {
         self
     }
 
-    fn add(&mut self, line: &str) -> Result<(), String> {
+    fn add(&mut self, line: &str) -> Result<(), RuleError> {
         let mut rule = line.trim();
         if rule.is_empty() || rule.starts_with('#') {
             return Ok(());
         }
         if rule.contains("**") {
-            return Err("double-star (**) syntax is not supported".into());
+            return Err(RuleError::DoubleStar);
         }
         if pathmatch::matches(rule, "abc").is_err() {
-            return Err("syntax error in pattern".into());
+            return Err(RuleError::Syntax);
         }
         let negate = rule.starts_with('!');
         if negate {

@@ -4,9 +4,11 @@
 //! [`Limits`] bound (an archive may hold archives in turn: without a bound a hostile chart
 //! could nest or fan out without end).
 
-use super::chart::{parse_dependencies, Chart, ChartFile, Metadata};
-use super::helmignore::Rules;
-use super::values::load_values;
+use super::chart::{
+    parse_dependencies, Chart, ChartFile, ChartYamlError, InvalidMetadata, Metadata,
+};
+use super::helmignore::{RuleError, Rules};
+use super::values::{load_values, ValuesError};
 use super::HelmError;
 use crate::budget::{LimitExceeded, LimitKind};
 use crate::files::FileTree;
@@ -23,6 +25,92 @@ pub(crate) const MAX_DECOMPRESSED_FILE_SIZE: u64 = 5 * 1024 * 1024;
 const MAX_CHART_DEPTH: usize = 64;
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Why a chart's files could not be loaded, with Helm's loader message as its text.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum LoadError {
+    /// A `.helmignore` line Helm refuses.
+    #[error("{0}")]
+    Ignore(RuleError),
+    /// A file of a chart folder over Helm's cap (the file's base name).
+    #[error("chart file {0:?} is larger than the maximum file size {MAX_DECOMPRESSED_FILE_SIZE}")]
+    FileTooLarge(String),
+    /// A chart archive over Helm's cap, decompressed.
+    #[error(
+        "decompressed chart is larger than the maximum file size {MAX_DECOMPRESSED_CHART_SIZE}"
+    )]
+    ArchiveTooLarge,
+    /// The gzip or tar reader's own error.
+    #[error("{0}")]
+    Read(String),
+    /// An archive entry with an absolute path.
+    #[error("chart illegally contains absolute paths")]
+    AbsolutePath,
+    /// An entry that is the archive's top folder itself (its path as given).
+    #[error("chart illegally contains content outside the base directory: {0:?}")]
+    OutsideBase(String),
+    /// An archive entry leaving the chart's folder (`..`).
+    #[error("chart illegally references parent directory")]
+    ParentDirectory,
+    /// An archive entry named as a Windows drive path (`c:/...`).
+    #[error("chart contains illegally named files")]
+    IllegalName,
+    /// An archive whose Chart.yaml is not in a folder.
+    #[error("chart yaml not in base directory")]
+    ChartYamlNotInBase,
+    /// An archive without files.
+    #[error("no files in chart archive")]
+    NoFiles,
+    /// A chart without Chart.yaml.
+    #[error("Chart.yaml file is missing")]
+    NoChartYaml,
+    /// A Chart.yaml that does not read.
+    #[error("cannot load Chart.yaml: {0}")]
+    ChartYaml(ChartYamlError),
+    /// A values.yaml that does not load.
+    #[error("cannot load values.yaml: {0}")]
+    Values(ValuesError),
+    /// A requirements.yaml that does not read.
+    #[error("cannot load requirements.yaml: {0}")]
+    Requirements(ChartYamlError),
+    /// Chart.yaml that Helm's `Metadata.Validate` refuses.
+    #[error("{0}")]
+    Invalid(InvalidMetadata),
+    /// A subchart archive whose one entry is not named as its group.
+    #[error("error unpacking subchart tar in {chart}: expected {group}, got {name}")]
+    SubchartArchiveName {
+        /// The chart holding the archive.
+        chart: String,
+        /// The archive's name under `charts/`.
+        group: String,
+        /// The entry found instead.
+        name: String,
+    },
+    /// A subchart (folder or archive `group` of chart `chart`) that failed to load.
+    #[error("error unpacking subchart {group} in {chart}: {error}")]
+    Subchart {
+        /// The subchart's folder or archive name under `charts/`.
+        group: String,
+        /// The chart holding it.
+        chart: String,
+        /// Why it failed.
+        error: Box<HelmError>,
+    },
+}
+
+impl LoadError {
+    /// The safety limit loading hit: Helm's own caps on a chart's sizes, or a YAML limit in
+    /// Chart.yaml, values.yaml or requirements.yaml (of the chart or a subchart).
+    pub fn limit(&self) -> Option<LimitKind> {
+        match self {
+            LoadError::FileTooLarge(_) | LoadError::ArchiveTooLarge => Some(LimitKind::ChartSize),
+            LoadError::ChartYaml(e) | LoadError::Requirements(e) => e.limit().map(|l| l.kind),
+            LoadError::Values(e) => e.limit().map(|l| l.kind),
+            LoadError::Subchart { error, .. } => error.limit(),
+            _ => None,
+        }
+    }
+}
 
 /// A file of a chart being loaded: its path relative to the chart and its content.
 type NamedFile = (String, Arc<[u8]>);
@@ -115,7 +203,8 @@ pub fn load_dir(tree: &FileTree) -> Result<Chart, HelmError> {
 /// subchart archives in it are bounded by `limits` as archives inside the input.
 pub(crate) fn load_dir_within(tree: &FileTree, limits: &Limits) -> Result<Chart, HelmError> {
     let rules = match tree.get(".helmignore") {
-        Some(text) => Rules::parse(&String::from_utf8_lossy(text)).map_err(HelmError::Load)?,
+        Some(text) => Rules::parse(&String::from_utf8_lossy(text))
+            .map_err(|e| HelmError::Load(LoadError::Ignore(e)))?,
         None => Rules::default(),
     }
     .with_defaults();
@@ -127,9 +216,7 @@ pub(crate) fn load_dir_within(tree: &FileTree, limits: &Limits) -> Result<Chart,
     for (path, data) in &files {
         if data.len() as u64 > MAX_DECOMPRESSED_FILE_SIZE {
             let base = path.rsplit('/').next().unwrap_or(path);
-            return Err(HelmError::Load(format!(
-                "chart file {base:?} is larger than the maximum file size {MAX_DECOMPRESSED_FILE_SIZE}"
-            )));
+            return Err(HelmError::Load(LoadError::FileTooLarge(base.to_string())));
         }
     }
     load_files(files, Depth::default(), &mut Budget::new(limits))
@@ -165,14 +252,14 @@ fn strip_bom(data: Arc<[u8]>) -> Arc<[u8]> {
 /// is dropped, unsafe paths are refused, the total size is capped (by Helm, and by `budget`
 /// across every archive of the chart).
 fn archive_files(bytes: &[u8], budget: &mut Budget) -> Result<Vec<NamedFile>, HelmError> {
-    let helm_error = |message: String| HelmError::Load(message);
+    let read_error = |e: std::io::Error| HelmError::Load(LoadError::Read(e.to_string()));
     let gz = flate2::read::GzDecoder::new(bytes);
     let mut archive = tar::Archive::new(gz);
     let mut remaining = MAX_DECOMPRESSED_CHART_SIZE;
     let mut files = Vec::new();
-    let entries = archive.entries().map_err(|e| helm_error(e.to_string()))?;
+    let entries = archive.entries().map_err(read_error)?;
     for entry in entries {
-        let mut entry = entry.map_err(|e| helm_error(e.to_string()))?;
+        let mut entry = entry.map_err(read_error)?;
         budget.take_entry()?;
         let kind = entry.header().entry_type();
         if kind.is_dir() || kind.is_pax_global_extensions() || kind.is_pax_local_extensions() {
@@ -183,50 +270,41 @@ fn archive_files(bytes: &[u8], budget: &mut Budget) -> Result<Vec<NamedFile>, He
         let parts: Vec<&str> = raw.split(delimiter).collect();
         let joined = parts[1..].join("/");
         if joined.starts_with('/') {
-            return Err(helm_error("chart illegally contains absolute paths".into()));
+            return Err(HelmError::Load(LoadError::AbsolutePath));
         }
         let name = clean_path(&joined);
         if name == "." {
-            return Err(helm_error(format!(
-                "chart illegally contains content outside the base directory: {raw:?}"
-            )));
+            return Err(HelmError::Load(LoadError::OutsideBase(raw)));
         }
         if name.starts_with("..") {
-            return Err(helm_error(
-                "chart illegally references parent directory".into(),
-            ));
+            return Err(HelmError::Load(LoadError::ParentDirectory));
         }
         // A Windows drive path (`c:/...`); `c:x` is an ordinary name to helm.
         if name.len() >= 3
             && name.as_bytes()[0].is_ascii_alphabetic()
             && name.as_bytes()[1..3] == *b":/"
         {
-            return Err(helm_error("chart contains illegally named files".into()));
+            return Err(HelmError::Load(LoadError::IllegalName));
         }
         if parts[0] == "Chart.yaml" {
-            return Err(helm_error("chart yaml not in base directory".into()));
+            return Err(HelmError::Load(LoadError::ChartYamlNotInBase));
         }
-        let size = entry
-            .header()
-            .size()
-            .map_err(|e| helm_error(e.to_string()))?;
+        let size = entry.header().size().map_err(read_error)?;
         if size > remaining {
-            return Err(helm_error(format!(
-                "decompressed chart is larger than the maximum file size {MAX_DECOMPRESSED_CHART_SIZE}"
-            )));
+            return Err(HelmError::Load(LoadError::ArchiveTooLarge));
         }
         let allowance = budget.file_allowance(&name, size)?;
         let mut data = Vec::with_capacity(size.min(1 << 20) as usize);
         (&mut entry)
             .take(remaining.min(allowance))
             .read_to_end(&mut data)
-            .map_err(|e| helm_error(e.to_string()))?;
+            .map_err(read_error)?;
         budget.take_bytes(data.len() as u64)?;
         remaining = remaining.saturating_sub(data.len() as u64);
         files.push((name, strip_bom(data.into())));
     }
     if files.is_empty() {
-        return Err(helm_error("no files in chart archive".into()));
+        return Err(HelmError::Load(LoadError::NoFiles));
     }
     Ok(files)
 }
@@ -260,7 +338,6 @@ fn load_files(
     depth: Depth,
     budget: &mut Budget,
 ) -> Result<Chart, HelmError> {
-    let load_error = |message: String| HelmError::Load(message);
     if depth.charts > MAX_CHART_DEPTH {
         return Err(HelmError::Limit(LimitExceeded::new(
             LimitKind::Nesting,
@@ -269,10 +346,10 @@ fn load_files(
     }
     let mut chart = Chart::default();
     let Some((_, chart_yaml)) = files.iter().find(|(name, _)| name == "Chart.yaml") else {
-        return Err(load_error("Chart.yaml file is missing".into()));
+        return Err(HelmError::Load(LoadError::NoChartYaml));
     };
     chart.metadata = Metadata::parse(&String::from_utf8_lossy(chart_yaml))
-        .map_err(|e| load_error(format!("cannot load Chart.yaml: {e}")))?;
+        .map_err(|e| HelmError::Load(LoadError::ChartYaml(e)))?;
     if chart.metadata.api_version.is_empty() {
         chart.metadata.api_version = "v1".into();
     }
@@ -283,7 +360,7 @@ fn load_files(
             "Chart.yaml" | "Chart.lock" => {}
             "values.yaml" => {
                 chart.values = load_values(&String::from_utf8_lossy(&data))
-                    .map_err(|e| load_error(format!("cannot load values.yaml: {e}")))?;
+                    .map_err(|e| HelmError::Load(LoadError::Values(e)))?;
             }
             "values.schema.json" => chart.schema = Some(data),
             "requirements.yaml" | "requirements.lock" => {
@@ -291,7 +368,7 @@ fn load_files(
                 // charts also keep both files among their files.
                 if name == "requirements.yaml" {
                     if let Some(deps) = requirements(&data)
-                        .map_err(|e| load_error(format!("cannot load requirements.yaml: {e}")))?
+                        .map_err(|e| HelmError::Load(LoadError::Requirements(e)))?
                     {
                         chart.metadata.dependencies = Some(deps);
                     }
@@ -316,7 +393,10 @@ fn load_files(
             _ => chart.files.push(ChartFile { name, data }),
         }
     }
-    chart.metadata.validate().map_err(load_error)?;
+    chart
+        .metadata
+        .validate()
+        .map_err(|e| HelmError::Load(LoadError::Invalid(e)))?;
     let inner_depth = Depth {
         charts: depth.charts + 1,
         ..depth
@@ -330,10 +410,11 @@ fn load_files(
                 Some((name, data)) if *name == group => {
                     load_subchart_archive(data, inner_depth, budget)
                 }
-                Some((name, _)) => Err(load_error(format!(
-                    "error unpacking subchart tar in {}: expected {group}, got {name}",
-                    chart.name()
-                ))),
+                Some((name, _)) => Err(HelmError::Load(LoadError::SubchartArchiveName {
+                    chart: chart.name().to_string(),
+                    group: group.clone(),
+                    name: name.clone(),
+                })),
                 None => continue,
             }
         } else {
@@ -346,11 +427,20 @@ fn load_files(
                 .collect();
             load_files(inner, inner_depth, budget)
         };
-        let context =
-            |e: String| format!("error unpacking subchart {group} in {}: {e}", chart.name());
         let sub = loaded.map_err(|e| match e {
-            HelmError::Limit(e) => HelmError::Limit(LimitExceeded::new(e.kind, context(e.detail))),
-            other => HelmError::Load(context(other.to_string())),
+            HelmError::Limit(e) => HelmError::Limit(LimitExceeded::new(
+                e.kind,
+                format_args!(
+                    "error unpacking subchart {group} in {}: {}",
+                    chart.name(),
+                    e.detail
+                ),
+            )),
+            other => HelmError::Load(LoadError::Subchart {
+                group: group.clone(),
+                chart: chart.name().to_string(),
+                error: Box::new(other),
+            }),
         })?;
         chart.dependencies.push(sub);
     }
@@ -379,10 +469,10 @@ fn load_subchart_archive(
     load_files(files, depth, budget)
 }
 
-fn requirements(data: &[u8]) -> Result<Option<Vec<super::chart::Dependency>>, String> {
+fn requirements(data: &[u8]) -> Result<Option<Vec<super::chart::Dependency>>, ChartYamlError> {
     let text = String::from_utf8_lossy(data);
     let docs = crate::yaml::load_all(&text, &crate::yaml::Limits::default())
-        .map_err(|e| format!("error converting YAML to JSON: {e}"))?;
+        .map_err(ChartYamlError::Yaml)?;
     docs.first()
         .and_then(|d| d.get("dependencies"))
         .map(parse_dependencies)

@@ -35,8 +35,13 @@ pub mod strvals;
 pub(crate) mod strvals;
 pub mod values;
 
-pub use dependencies::DependencyError;
-pub use objects::DEFAULT_KUBE_VERSION;
+/// The YAML error a values file, Chart.yaml or requirements.yaml failed with.
+pub use crate::yaml::YamlError;
+pub use dependencies::{DependencyError, MissingDependencies};
+pub use helmignore::RuleError;
+pub use objects::{KubeVersionError, DEFAULT_KUBE_VERSION};
+pub use schema::SchemaViolations;
+pub use strvals::{ReadFileError, StrvalsError};
 
 use crate::budget::{LimitExceeded, LimitKind};
 
@@ -45,17 +50,20 @@ use crate::budget::{LimitExceeded, LimitKind};
 pub enum HelmError {
     /// The chart's files could not be loaded (bad Chart.yaml, values.yaml, archive, subchart).
     #[error("{0}")]
-    Load(String),
+    Load(loader::LoadError),
     /// A safety limit on subchart archives (nesting, entries, sizes) was exceeded: helm has
     /// none of its own beyond one archive's size, so this is pkglens refusing unbounded work.
     #[error("{0}")]
     Limit(LimitExceeded),
-    /// The values given on the command line could not be read.
+    /// The values given could not be read, or do not coalesce or meet the chart's schemas.
     #[error("{0}")]
-    Values(String),
-    /// The chart cannot be installed as loaded (missing dependencies, library chart, kubeVersion).
+    Values(values::ValuesError),
+    /// `--kube-version` is not a version.
     #[error("{0}")]
-    Chart(String),
+    KubeVersion(objects::KubeVersionError),
+    /// The chart cannot be installed as loaded (release name, chart type, missing dependencies).
+    #[error("{0}")]
+    Chart(ChartError),
     /// Dependency processing failed (or built too many charts).
     #[error("chart dependencies processing failed: {0}")]
     Dependencies(dependencies::DependencyError),
@@ -86,7 +94,23 @@ impl HelmError {
                 Some(limit.kind)
             }
             HelmError::Render(error) => error.limit(),
+            HelmError::Load(error) => error.limit(),
+            HelmError::Values(error) => error.limit().map(|limit| limit.kind),
             _ => None,
         }
     }
+}
+
+/// Why helm will not install a chart it loaded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChartError {
+    /// The release name is not a DNS-1123 subdomain of at most 53 characters.
+    #[error("release name {0:?}: invalid release name, must match regex ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$ and the length must not be longer than 53")]
+    ReleaseName(String),
+    /// A chart whose type is not `application` (a library chart).
+    #[error("{0} charts are not installable")]
+    NotInstallable(String),
+    /// Chart.yaml declares dependencies `charts/` does not hold.
+    #[error("an error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: {0}")]
+    MissingDependencies(dependencies::MissingDependencies),
 }

@@ -222,6 +222,11 @@ pub fn template_value(name: &str, base_path: &str) -> Value {
     Value::Map(Map::new(entries).with_type(MapType::Values))
 }
 
+/// A `--kube-version` helm cannot parse (the text as given).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid kube version '{0}': could not parse {0:?} as version")]
+pub struct KubeVersionError(pub String);
+
 /// A Kubernetes version as `helm template` parses `--kube-version`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KubeVersion {
@@ -232,13 +237,11 @@ pub struct KubeVersion {
 
 impl KubeVersion {
     /// Helm's `ParseKubeVersion` (lenient semver; `v` added; errors as helm prints them).
-    pub fn parse(text: &str) -> Result<KubeVersion, String> {
+    pub fn parse(text: &str) -> Result<KubeVersion, KubeVersionError> {
         let v = super::semver::Version::parse(text)
             .ok()
             .filter(|_| text.trim_start_matches('v').contains('.'))
-            .ok_or_else(|| {
-                format!("invalid kube version '{text}': could not parse {text:?} as version")
-            })?;
+            .ok_or_else(|| KubeVersionError(text.to_string()))?;
         Ok(KubeVersion {
             version: format!("v{}", text.strip_prefix('v').unwrap_or(text)),
             major: v.major.to_string(),

@@ -11,8 +11,8 @@ use super::objects::{
 };
 use super::schema::validate_values;
 use super::semver::is_compatible_range;
-use super::values::{coalesce, Values};
-use super::HelmError;
+use super::values::{coalesce, Values, ValuesError};
+use super::{ChartError, HelmError};
 use crate::budget::LimitKind;
 use crate::go::utf8::go_text;
 use crate::template::value::{Entries, Map, MapType, Value};
@@ -86,9 +86,7 @@ fn validate_release_name(name: &str) -> Result<(), HelmError> {
             && !l.ends_with('-')
     };
     if name.is_empty() || name.len() > 53 || !name.split('.').all(label_ok) {
-        return Err(HelmError::Chart(format!(
-            "release name {name:?}: invalid release name, must match regex ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$ and the length must not be longer than 53"
-        )));
+        return Err(HelmError::Chart(ChartError::ReleaseName(name.to_string())));
     }
     Ok(())
 }
@@ -100,17 +98,14 @@ pub fn render_chart(mut chart: Chart, opts: &RenderOptions) -> Result<RenderedCh
         .as_deref()
         .map(KubeVersion::parse)
         .transpose()
-        .map_err(HelmError::Values)?;
+        .map_err(HelmError::KubeVersion)?;
     validate_release_name(&opts.release_name)?;
     if !matches!(chart.metadata.chart_type.as_str(), "" | "application") {
-        return Err(HelmError::Chart(format!(
-            "{} charts are not installable",
-            chart.metadata.chart_type
+        return Err(HelmError::Chart(ChartError::NotInstallable(
+            chart.metadata.chart_type.clone(),
         )));
     }
-    check_dependencies(&chart).map_err(|e| {
-        HelmError::Chart(format!("an error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: {e}"))
-    })?;
+    check_dependencies(&chart).map_err(|e| HelmError::Chart(ChartError::MissingDependencies(e)))?;
     process_dependencies(&mut chart, &opts.values).map_err(HelmError::Dependencies)?;
     let caps = Capabilities::new(kube_version, &opts.api_versions);
     if !chart.metadata.kube_version.is_empty()
@@ -123,7 +118,7 @@ pub fn render_chart(mut chart: Chart, opts: &RenderOptions) -> Result<RenderedCh
         ))));
     }
     let values = coalesce(&chart, opts.values.clone(), false).map_err(HelmError::Values)?;
-    validate_values(&chart, &values).map_err(HelmError::Values)?;
+    validate_values(&chart, &values).map_err(|e| HelmError::Values(ValuesError::Schema(e)))?;
 
     let release = release_value(&ReleaseInfo {
         name: opts.release_name.clone(),

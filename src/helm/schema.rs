@@ -8,22 +8,31 @@ use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::{JsonType, ValidationError};
 use serde_json::Value as Json;
 
+/// Values the schemas of a chart tree refuse: each refusing chart's name and report, as
+/// helm words them.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "values don't meet the specifications of the schema(s) in the following chart(s):\n{report}"
+)]
+pub struct SchemaViolations {
+    /// `CHART:` lines, each followed by its schema's report.
+    pub report: String,
+}
+
 /// Helm's `ValidateAgainstSchema`: the problems of every chart in the tree, or `Ok`.
-pub fn validate_values(chart: &Chart, values: &Values) -> Result<(), String> {
+pub fn validate_values(chart: &Chart, values: &Values) -> Result<(), SchemaViolations> {
     let mut report = String::new();
     collect_violations(chart, values, &mut report);
     if report.is_empty() {
         Ok(())
     } else {
-        Err(format!(
-            "values don't meet the specifications of the schema(s) in the following chart(s):\n{report}"
-        ))
+        Err(SchemaViolations { report })
     }
 }
 
 fn collect_violations(chart: &Chart, values: &Values, report: &mut String) {
     if let Some(schema) = &chart.schema {
-        if let Err(problems) = validate_one(schema, values) {
+        if let Some(problems) = violations(schema, values) {
             report.push_str(&format!("{}:\n{problems}", chart.name()));
         }
     }
@@ -37,21 +46,28 @@ fn collect_violations(chart: &Chart, values: &Values, report: &mut String) {
     }
 }
 
-fn validate_one(schema: &[u8], values: &Values) -> Result<(), String> {
-    let schema: Json =
-        serde_json::from_slice(schema).map_err(|e| format!("- invalid schema: {e}\n"))?;
+/// The report of the values' violations of one schema, `None` when they meet it.
+fn violations(schema: &[u8], values: &Values) -> Option<String> {
+    let invalid = |e: &dyn std::fmt::Display| Some(format!("- invalid schema: {e}\n"));
+    let schema: Json = match serde_json::from_slice(schema) {
+        Ok(schema) => schema,
+        Err(e) => return invalid(&e),
+    };
     // helm's validator leaves `format` an annotation, and compiles patterns with Go's regexp
     // (RE2: linear time, no backreferences or lookaround), as the `regex` crate does; a
     // pattern it refuses makes the schema invalid instead of a backtracking bomb.
-    let validator = jsonschema::options()
+    let validator = match jsonschema::options()
         .should_validate_formats(false)
         .with_pattern_options(jsonschema::PatternOptions::regex())
         .build(&schema)
-        .map_err(|e| format!("- invalid schema: {e}\n"))?;
+    {
+        Ok(validator) => validator,
+        Err(e) => return invalid(&e),
+    };
     let instance = Json::Object(values.clone());
     let errors: Vec<ValidationError> = validator.iter_errors(&instance).collect();
     if errors.is_empty() {
-        return Ok(());
+        return None;
     }
     let located: Vec<Located> = errors
         .iter()
@@ -64,7 +80,7 @@ fn validate_one(schema: &[u8], values: &Values) -> Result<(), String> {
     for line in schema_items("", located) {
         line.write(0, &mut text);
     }
-    Err(text)
+    Some(text)
 }
 
 /// One line of helm's report and the lines under it, worded as helm's validator
@@ -538,7 +554,7 @@ mod tests {
         let Json::Object(bad) = json!({"replicas": "two"}) else {
             unreachable!()
         };
-        let err = validate_values(&chart, &bad).unwrap_err();
+        let err = validate_values(&chart, &bad).unwrap_err().to_string();
         assert!(err.contains("c:\n- at '/replicas'"), "{err}");
     }
 
@@ -548,7 +564,7 @@ mod tests {
         let Json::Object(values) = values else {
             unreachable!()
         };
-        validate_one(schema.to_string().as_bytes(), &values).unwrap_err()
+        violations(schema.to_string().as_bytes(), &values).unwrap_or_default()
     }
 
     #[test]
@@ -561,7 +577,7 @@ mod tests {
         let Json::Object(values) = json!({"s": "aaaa"}) else {
             unreachable!()
         };
-        assert!(validate_one(fine.to_string().as_bytes(), &values).is_ok());
+        assert!(violations(fine.to_string().as_bytes(), &values).is_none());
     }
 
     /// Expected texts are what helm v4.1.4 printed for the same schema and values.

@@ -21,9 +21,39 @@ pub enum SetKind {
     File,
 }
 
-#[derive(Debug, thiserror::Error, PartialEq)]
+/// A `--set`-style argument Helm's strvals parser refuses, with its message.
+#[derive(Debug, Clone, thiserror::Error, PartialEq)]
 #[error("{0}")]
 pub struct StrvalsError(pub String);
+
+/// A `--set-file` (or `-f`) file that could not be read, worded as Go's `os.ReadFile` error
+/// (`open PATH: no such file or directory`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("open {path}: {reason}")]
+pub struct ReadFileError {
+    /// The path as given.
+    pub path: String,
+    /// Go's words for the failure.
+    pub reason: String,
+}
+
+impl ReadFileError {
+    /// The error of reading `path`, with Go's words for the common failures.
+    pub fn new(path: &str, err: &std::io::Error) -> Self {
+        let reason = match err.kind() {
+            std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+            std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+            _ => err.to_string(),
+        };
+        ReadFileError {
+            path: path.to_string(),
+            reason,
+        }
+    }
+}
+
+/// Reads the file a `--set-file` value names.
+pub type ReadFile<'a> = &'a dyn Fn(&str) -> Result<String, ReadFileError>;
 
 fn err<T>(msg: impl Into<String>) -> Result<T, StrvalsError> {
     Err(StrvalsError(msg.into()))
@@ -41,7 +71,7 @@ pub fn parse_into(
     line: &str,
     dest: &mut Map<String, Value>,
     kind: SetKind,
-    read_file: &dyn Fn(&str) -> Result<String, String>,
+    read_file: ReadFile<'_>,
 ) -> Result<(), StrvalsError> {
     Parser::new(line, Mode::Set(kind), read_file).parse(dest)
 }
@@ -49,7 +79,13 @@ pub fn parse_into(
 /// Parses one `--set-literal` argument: the key path splits as usual, the value is taken verbatim.
 pub fn parse_literal_into(line: &str, dest: &mut Map<String, Value>) -> Result<(), StrvalsError> {
     // A literal value never names a file, so nothing is read.
-    Parser::new(line, Mode::Literal, &|_| Err(String::new())).parse(dest)
+    Parser::new(line, Mode::Literal, &|path| {
+        Err(ReadFileError::new(
+            path,
+            &std::io::ErrorKind::Unsupported.into(),
+        ))
+    })
+    .parse(dest)
 }
 
 /// Helm's two parsers: the `--set` family's, and `--set-literal`'s, which has no `\` escapes,
@@ -168,11 +204,11 @@ struct Parser<'a> {
     input: Vec<char>,
     pos: usize,
     mode: Mode,
-    read_file: &'a dyn Fn(&str) -> Result<String, String>,
+    read_file: ReadFile<'a>,
 }
 
 impl<'a> Parser<'a> {
-    fn new(line: &str, mode: Mode, read_file: &'a dyn Fn(&str) -> Result<String, String>) -> Self {
+    fn new(line: &str, mode: Mode, read_file: ReadFile<'a>) -> Self {
         Parser {
             input: line.chars().collect(),
             pos: 0,
@@ -220,7 +256,7 @@ impl<'a> Parser<'a> {
             Mode::Set(SetKind::Typed) => Ok(typed_value(text)),
             Mode::Set(SetKind::File) => (self.read_file)(text)
                 .map(Value::String)
-                .map_err(StrvalsError),
+                .map_err(|e| StrvalsError(e.to_string())),
             Mode::Set(SetKind::String | SetKind::Json) | Mode::Literal => {
                 Ok(Value::String(text.to_string()))
             }
@@ -448,8 +484,11 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn no_files(_: &str) -> Result<String, String> {
-        Err("no files".into())
+    fn no_files(path: &str) -> Result<String, ReadFileError> {
+        Err(ReadFileError::new(
+            path,
+            &std::io::ErrorKind::NotFound.into(),
+        ))
     }
 
     fn parse(line: &str, kind: SetKind) -> Result<Value, StrvalsError> {

@@ -3,18 +3,81 @@
 //! `global` copied into every subchart).
 
 use super::chart::Chart;
-use super::strvals::{self, json_numbers_as_float, SetKind};
-use crate::yaml;
+use super::schema::SchemaViolations;
+use super::strvals::{self, json_numbers_as_float, ReadFile, ReadFileError, SetKind, StrvalsError};
+use crate::budget::LimitExceeded;
+use crate::yaml::{self, YamlError};
 use serde_json::{Map, Value as Json};
 
 /// A values tree: values.yaml, the user's values, or the two coalesced.
 pub type Values = Map<String, Json>;
 
+/// Why values could not be read or coalesced, with Helm's message as its text.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ValuesError {
+    /// A values document that is not YAML Helm can convert to JSON (or that hit a YAML limit).
+    #[error("cannot unmarshal yaml document: error converting YAML to JSON: {0}")]
+    Yaml(YamlError),
+    /// A values document that is not a mapping (`found` is its JSON kind).
+    #[error("cannot unmarshal yaml document: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {found} into Go value of type map[string]interface {{}}")]
+    NotATable {
+        /// The document's JSON kind.
+        found: &'static str,
+    },
+    /// A `-f` file that could not be opened.
+    #[error("{0}")]
+    Open(ReadFileError),
+    /// A `-f` file that does not load.
+    #[error("failed to parse {path}: {error}")]
+    File {
+        /// The path as the user wrote it.
+        path: String,
+        /// Why it does not load.
+        error: Box<ValuesError>,
+    },
+    /// A `--set-json` JSON object that does not parse (the argument as given).
+    #[error("failed parsing --set-json data JSON: {0}")]
+    SetJsonObject(String),
+    /// A `--set-json` `key=JSON` argument that does not parse (the argument as given).
+    #[error("failed parsing --set-json data {0}")]
+    SetJson(String),
+    /// A `--set`, `--set-string`, `--set-file` or `--set-literal` argument that does not parse.
+    #[error("failed parsing {flag} data: {error}")]
+    Set {
+        /// The flag, as `--set-string`.
+        flag: &'static str,
+        /// Why the argument does not parse.
+        error: StrvalsError,
+    },
+    /// A subchart's section that is not a table (`found` as Go's `%t` prints it).
+    #[error("type mismatch on {name}: {found}")]
+    TypeMismatch {
+        /// The subchart's name.
+        name: String,
+        /// The section's value.
+        found: String,
+    },
+    /// Values that values.schema.json refuses.
+    #[error("{0}")]
+    Schema(SchemaViolations),
+}
+
+impl ValuesError {
+    /// The YAML safety limit that stopped reading a values file, if one did.
+    pub fn limit(&self) -> Option<LimitExceeded> {
+        match self {
+            ValuesError::Yaml(e) => e.limit(),
+            ValuesError::File { error, .. } => error.limit(),
+            _ => None,
+        }
+    }
+}
+
 const GLOBAL_KEY: &str = "global";
 
 /// Loads a values document stream (values.yaml or a `-f` file): every document must be a
 /// mapping (or empty); later documents merge over earlier ones; numbers become float64.
-pub(crate) fn load_values(text: &str) -> Result<Values, String> {
+pub(crate) fn load_values(text: &str) -> Result<Values, ValuesError> {
     // Helm reads a values file as if it ended with a line break: a block scalar that runs to
     // the end of the file keeps its final `\n` (helm v4.1.4), unlike `fromYaml` or Chart.yaml.
     let terminated;
@@ -25,22 +88,17 @@ pub(crate) fn load_values(text: &str) -> Result<Values, String> {
             &terminated
         }
     };
-    let docs = yaml::load_all(text, &yaml::Limits::default()).map_err(|e| {
-        format!("cannot unmarshal yaml document: error converting YAML to JSON: {e}")
-    })?;
+    let docs = yaml::load_all(text, &yaml::Limits::default()).map_err(ValuesError::Yaml)?;
     let mut values = Values::new();
     for doc in docs {
-        let json = yaml::to_json(&doc).map_err(|e| {
-            format!("cannot unmarshal yaml document: error converting YAML to JSON: {e}")
-        })?;
+        let json = yaml::to_json(&doc).map_err(ValuesError::Yaml)?;
         match json_numbers_as_float(json) {
             Json::Object(map) => values = merge_maps(values, map),
             Json::Null => {}
             other => {
-                return Err(format!(
-                    "cannot unmarshal yaml document: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
-                    json_kind(&other)
-                ))
+                return Err(ValuesError::NotATable {
+                    found: json_kind(&other),
+                })
             }
         }
     }
@@ -95,42 +153,45 @@ pub struct ValueOptions {
 /// `--set-file`, `--set-literal`. `read_file` reads `--set-file` paths.
 pub fn merge_user_values(
     opts: &ValueOptions,
-    read_file: &dyn Fn(&str) -> Result<String, String>,
-) -> Result<Values, String> {
+    read_file: ReadFile<'_>,
+) -> Result<Values, ValuesError> {
     let mut base = Values::new();
     for (path, text) in &opts.value_files {
-        let current = load_values(text).map_err(|e| format!("failed to parse {path}: {e}"))?;
+        let current = load_values(text).map_err(|e| ValuesError::File {
+            path: path.clone(),
+            error: Box::new(e),
+        })?;
         base = merge_maps(base, current);
     }
     for value in &opts.json_values {
         let trimmed = value.trim();
         if trimmed.starts_with('{') {
             let parsed: Json = serde_json::from_str(trimmed)
-                .map_err(|_| format!("failed parsing --set-json data JSON: {value}"))?;
+                .map_err(|_| ValuesError::SetJsonObject(value.clone()))?;
             match json_numbers_as_float(parsed) {
                 Json::Object(map) => base = merge_maps(base, map),
-                _ => return Err(format!("failed parsing --set-json data JSON: {value}")),
+                _ => return Err(ValuesError::SetJsonObject(value.clone())),
             }
         } else {
             strvals::parse_into(value, &mut base, SetKind::Json, read_file)
-                .map_err(|_| format!("failed parsing --set-json data {value}"))?;
+                .map_err(|_| ValuesError::SetJson(value.clone()))?;
         }
     }
+    let set_error = |flag: &'static str| move |error| ValuesError::Set { flag, error };
     for value in &opts.values {
         strvals::parse_into(value, &mut base, SetKind::Typed, read_file)
-            .map_err(|e| format!("failed parsing --set data: {e}"))?;
+            .map_err(set_error("--set"))?;
     }
     for value in &opts.string_values {
         strvals::parse_into(value, &mut base, SetKind::String, read_file)
-            .map_err(|e| format!("failed parsing --set-string data: {e}"))?;
+            .map_err(set_error("--set-string"))?;
     }
     for value in &opts.file_values {
         strvals::parse_into(value, &mut base, SetKind::File, read_file)
-            .map_err(|e| format!("failed parsing --set-file data: {e}"))?;
+            .map_err(set_error("--set-file"))?;
     }
     for value in &opts.literal_values {
-        strvals::parse_literal_into(value, &mut base)
-            .map_err(|e| format!("failed parsing --set-literal data: {e}"))?;
+        strvals::parse_literal_into(value, &mut base).map_err(set_error("--set-literal"))?;
     }
     Ok(base)
 }
@@ -153,23 +214,23 @@ fn go_percent_t(v: &Json) -> String {
 
 /// Helm's `CoalesceValues` (`merge == false`: nulls delete keys) and `MergeValues`
 /// (`merge == true`: nulls are kept) of a chart and the values given for it.
-pub(crate) fn coalesce(chart: &Chart, vals: Values, merge: bool) -> Result<Values, String> {
+pub(crate) fn coalesce(chart: &Chart, vals: Values, merge: bool) -> Result<Values, ValuesError> {
     let mut dest = vals;
     coalesce_values(chart, &mut dest, merge);
     coalesce_deps(chart, &mut dest, merge)?;
     Ok(dest)
 }
 
-fn coalesce_deps(chart: &Chart, dest: &mut Values, merge: bool) -> Result<(), String> {
+fn coalesce_deps(chart: &Chart, dest: &mut Values, merge: bool) -> Result<(), ValuesError> {
     for sub in &chart.dependencies {
         let name = sub.name().to_string();
         let mut section = match dest.remove(&name) {
             None => Values::new(),
             Some(Json::Object(m)) => m,
             Some(other) => {
-                let msg = format!("type mismatch on {name}: {}", go_percent_t(&other));
-                dest.insert(name, other);
-                return Err(msg);
+                let found = go_percent_t(&other);
+                dest.insert(name.clone(), other);
+                return Err(ValuesError::TypeMismatch { name, found });
             }
         };
         coalesce_globals(&mut section, dest);
@@ -345,7 +406,7 @@ mod tests {
         let sub = chart(json!({}), vec![], "sub");
         let top = chart(json!({}), vec![sub], "top");
         let err = coalesce(&top, obj(json!({"sub": "s"})), false).unwrap_err();
-        assert_eq!(err, "type mismatch on sub: %!t(string=s)");
+        assert_eq!(err.to_string(), "type mismatch on sub: %!t(string=s)");
     }
 
     #[test]
@@ -357,7 +418,13 @@ mod tests {
             string_values: vec!["c=2".into()],
             ..Default::default()
         };
-        let out = merge_user_values(&opts, &|_| Err("no".into())).unwrap();
+        let out = merge_user_values(&opts, &|path| {
+            Err(ReadFileError::new(
+                path,
+                &std::io::ErrorKind::NotFound.into(),
+            ))
+        })
+        .unwrap();
         assert_eq!(Json::Object(out), json!({"a": "set", "b": 1.0, "c": "2"}));
     }
 
@@ -367,6 +434,7 @@ mod tests {
         assert_eq!(v.len(), 2);
         assert!(load_values("- 1\n")
             .unwrap_err()
+            .to_string()
             .contains("cannot unmarshal array"));
     }
 }

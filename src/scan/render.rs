@@ -134,10 +134,14 @@ fn render_helm(context: &RenderContext<'_>) -> RenderedPackage {
                 app_version: chart.app_version,
             });
         }
-        Err(detail) => {
+        Err(error) => {
+            let kind = match error.limit() {
+                Some(_) => ProblemKind::LimitExceeded,
+                None => ProblemKind::ChartInvalid,
+            };
             rendered.problems.push(Problem::new(
-                ProblemKind::ChartInvalid,
-                format!("{chart_path}: {detail}"),
+                kind,
+                format!("{chart_path}: {error}"),
                 context.instance,
             ));
             return rendered;
@@ -300,13 +304,37 @@ pub struct ChartMetadata {
     pub app_version: Option<String>,
 }
 
+/// Why a Chart.yaml cannot give the records their fields.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ChartMetadataError {
+    #[error("not UTF-8 text ({0})")]
+    NotUtf8(std::str::Utf8Error),
+    /// Not YAML, or over a YAML limit.
+    #[error("{0}")]
+    Yaml(yaml::YamlError),
+    #[error("not a mapping")]
+    NotAMapping,
+    #[error("chart.metadata.name is required")]
+    NoName,
+}
+
+impl ChartMetadataError {
+    /// The YAML safety limit reading hit, if it did.
+    pub fn limit(&self) -> Option<LimitKind> {
+        match self {
+            ChartMetadataError::Yaml(e) => e.limit().map(|l| l.kind),
+            _ => None,
+        }
+    }
+}
+
 /// Reads Chart.yaml (apiVersion v1 or v2: the fields used here are the same in both).
-pub fn read_chart_metadata(bytes: &[u8]) -> Result<ChartMetadata, String> {
-    let text = std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8 text ({e})"))?;
-    let node = yaml::load_one(text, &yaml::Limits::default()).map_err(|e| e.to_string())?;
-    let value = yaml::to_json(&node).map_err(|e| e.to_string())?;
+pub fn read_chart_metadata(bytes: &[u8]) -> Result<ChartMetadata, ChartMetadataError> {
+    let text = std::str::from_utf8(bytes).map_err(ChartMetadataError::NotUtf8)?;
+    let node = yaml::load_one(text, &yaml::Limits::default()).map_err(ChartMetadataError::Yaml)?;
+    let value = yaml::to_json(&node).map_err(ChartMetadataError::Yaml)?;
     if !value.is_object() {
-        return Err("not a mapping".into());
+        return Err(ChartMetadataError::NotAMapping);
     }
     // Versions such as `1.0` are floats to YAML; Helm reads them into strings as written.
     let text_at = |key: &str| match node.get(key) {
@@ -324,7 +352,7 @@ pub fn read_chart_metadata(bytes: &[u8]) -> Result<ChartMetadata, String> {
         app_version: text_at("appVersion"),
     };
     if chart.name.is_none() {
-        return Err("chart.metadata.name is required".into());
+        return Err(ChartMetadataError::NoName);
     }
     Ok(chart)
 }
@@ -379,12 +407,18 @@ annotations:
     /// The problems of a chart folder whose one template is `template`, rendered with no
     /// input budget installed: nothing records a limit, the kind can come only from the error.
     fn chart_problems(template: &str) -> Vec<Problem> {
+        chart_files_problems(&[
+            ("Chart.yaml", "apiVersion: v2\nname: c\nversion: 1.0.0\n"),
+            ("templates/a.yaml", template),
+        ])
+    }
+
+    /// The problems of a chart folder of `files`, rendered with no input budget installed.
+    fn chart_files_problems(files: &[(&str, &str)]) -> Vec<Problem> {
         let mut tree = FileTree::new();
-        tree.insert(
-            "Chart.yaml",
-            b"apiVersion: v2\nname: c\nversion: 1.0.0\n".to_vec(),
-        );
-        tree.insert("templates/a.yaml", template.as_bytes().to_vec());
+        for (path, text) in files {
+            tree.insert(*path, text.as_bytes().to_vec());
+        }
         let package = DetectedPackage {
             system: System::Helm,
             root: String::new(),
@@ -422,6 +456,67 @@ annotations:
             fail[0].detail,
             "Error: execution error at (c/templates/a.yaml:1:6): no\n\nUse --debug flag to render out invalid YAML"
         );
+    }
+
+    /// YAML `depth` block mappings deep (flow collections stop sooner, at the parser's own
+    /// 255 levels, as a syntax error).
+    fn nested(depth: usize) -> String {
+        (0..depth)
+            .map(|i| format!("{}k{i}:\n", "  ".repeat(i)))
+            .collect()
+    }
+
+    /// A values.yaml, a subchart's values.yaml, a requirements.yaml or a Chart.yaml over a
+    /// YAML limit is a hit limit, not a parse failure, whatever helm's message wraps it in.
+    #[test]
+    fn yaml_limits_hit_while_loading_a_chart_are_limits() {
+        assert!(InputBudget::current().is_none());
+        let chart = "apiVersion: v2\nname: c\nversion: 1.0.0\n";
+        let sub = "apiVersion: v2\nname: s\nversion: 1.0.0\n";
+        let deep = nested(300);
+        let deep_chart = format!("{chart}{deep}");
+        let cases: [(&[(&str, &str)], &str); 5] = [
+            (
+                &[("Chart.yaml", chart), ("values.yaml", &deep)],
+                "Error: cannot load values.yaml: cannot unmarshal yaml document: error converting YAML to JSON: yaml: nesting deeper than 256 levels",
+            ),
+            (
+                &[
+                    ("Chart.yaml", chart),
+                    ("charts/s/Chart.yaml", sub),
+                    ("charts/s/values.yaml", &deep),
+                ],
+                "Error: error unpacking subchart s in c: cannot load values.yaml: cannot unmarshal yaml document: error converting YAML to JSON: yaml: nesting deeper than 256 levels",
+            ),
+            (
+                &[("Chart.yaml", chart), ("requirements.yaml", &deep)],
+                "Error: cannot load requirements.yaml: error converting YAML to JSON: yaml: nesting deeper than 256 levels",
+            ),
+            (
+                &[("Chart.yaml", &deep_chart)],
+                "Chart.yaml: yaml: nesting deeper than 256 levels",
+            ),
+            (
+                &[("Chart.yaml", chart), ("charts/s/Chart.yaml", &deep_chart)],
+                "Error: error unpacking subchart s in c: cannot load Chart.yaml: error converting YAML to JSON: yaml: nesting deeper than 256 levels",
+            ),
+        ];
+        for (files, detail) in cases {
+            let problems = chart_files_problems(files);
+            assert_eq!(problems.len(), 1, "{problems:?}");
+            assert_eq!(problems[0].detail, detail);
+            assert_eq!(
+                problems[0].type_uri,
+                ProblemKind::LimitExceeded.type_uri(),
+                "{detail}"
+            );
+        }
+        // The same files within the limit are no limit.
+        let fine = nested(200);
+        let problems = chart_files_problems(&[("Chart.yaml", chart), ("values.yaml", &fine)]);
+        assert!(problems.is_empty(), "{problems:?}");
+        let problems = chart_files_problems(&[("Chart.yaml", chart), ("values.yaml", "- 1\n")]);
+        assert_eq!(problems[0].type_uri, ProblemKind::RenderFailed.type_uri());
     }
 
     #[test]

@@ -49,12 +49,17 @@ pub enum YamlError {
     /// parser's own). Printed as go-yaml prints its error (see [`go_syntax_text`]).
     #[error("yaml: {}", go_syntax_text(*line, message))]
     Syntax {
+        /// The problem's line.
         line: usize,
+        /// The problem's column.
         column: usize,
+        /// The parser's message.
         message: String,
     },
+    /// Collections nested deeper than the limit allows (the limit).
     #[error("yaml: nesting deeper than {0} levels")]
     TooDeep(usize),
+    /// Aliases that would copy more nodes than the limit allows (the limit).
     #[error("yaml: document contains excessive aliasing (more than {0} nodes)")]
     TooManyNodes(usize),
     /// Too many nodes or scalar bytes without aliases to blame, or the input's byte budget.
