@@ -202,7 +202,7 @@ fn cases() -> Vec<Case> {
                     ("cm.yaml", r#"{{ include "loop" . }}"#),
                 ],
             ),
-            title: "Rendering failed",
+            title: "Safety limit exceeded",
             detail: "nested reference",
         },
         Case {

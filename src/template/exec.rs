@@ -953,8 +953,12 @@ impl<'s> Exec<'s> {
     fn include_template(&mut self, name: &str, data: Value) -> Result<Vec<u8>, FuncError> {
         let count = self.include_counts.entry(name.to_string()).or_insert(0);
         if *count > MAX_INCLUDES_PER_NAME {
-            return Err(FuncError::new(format!(
-                "rendering template has a nested reference name: {name}: unable to execute template"
+            // Helm's own limit, with Helm's words: a limit all the same.
+            return Err(FuncError::Limit(budget::exceeded(
+                LimitKind::TemplateDepth,
+                format_args!(
+                    "rendering template has a nested reference name: {name}: unable to execute template"
+                ),
             )));
         }
         *count += 1;

@@ -162,6 +162,15 @@ fn define_template_include_tpl() {
         ),
         "{err}"
     );
+    // Helm's limit is a limit: its kind says so, whatever words it has.
+    let mut set = TemplateSet::default();
+    set.add_file("t/_helpers.tpl", helpers).unwrap();
+    set.add_file("t/case.yaml", "{{ include \"self\" . }}")
+        .unwrap();
+    let err = set
+        .execute("t/case.yaml", &values(serde_json::json!({})))
+        .unwrap_err();
+    assert_eq!(err.limit(), Some(crate::budget::LimitKind::TemplateDepth));
 }
 
 #[test]
