@@ -46,7 +46,7 @@ impl Default for Limits {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum YamlError {
     /// The text is not well-formed YAML (`line` and `column` are 1-based; `message` is the
-    /// parser's own). Printed as go-yaml prints its error (see [`go_syntax_text`]).
+    /// parser's own). Printed as go-yaml prints its error (see `go_syntax_text`).
     #[error("yaml: {}", go_syntax_text(*line, message))]
     Syntax {
         /// The problem's line.
