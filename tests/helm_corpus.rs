@@ -2,8 +2,9 @@
 //! find exactly helm's images, how many renders are byte-identical to helm's stdout, and whether
 //! every chart helm fails on yields a problem. Goldens helm renders differently on each run
 //! (random passwords, certificates, `now`) are compared outside the parts that differ between our
-//! own renders at other instants. Figures are printed and held to the floors in
-//! `tests/helm_corpus_floors.txt`.
+//! own renders at other instants. Figures are printed; each measure's passing goldens are listed
+//! in `tests/helm_corpus_passing.txt` (`MEASURE/GOLDEN`, one a line): a listed one that fails
+//! fails the test by name, a newly passing one is printed to be added.
 
 mod common;
 
@@ -15,7 +16,7 @@ use pkglens::helm::ReadFileError;
 use pkglens::records::problem::Severity;
 use pkglens::scan::{self, ScanOptions};
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::Path;
 use std::process::Command;
@@ -142,22 +143,38 @@ fn check(corpus: &Path, golden_path: &Path) -> Outcome {
                     .push_str(&format!("grep finds unreported images {missed:?}; "));
             }
         }
-        let got = std::fs::read(&archive)
-            .ok()
-            .and_then(|bytes| load_archive(&bytes).ok())
-            .and_then(|chart| render_chart(chart, &options).ok())
-            .map(|r| r.output);
-        out.render_identical = match (want, got) {
-            (Some(want), Some(got)) if out.deterministic => got == want,
-            (Some(want), Some(got)) => {
-                let compared = renders_at_other_instants(corpus, &golden)
-                    .and_then(|others| same_but_random(&want, &got, &others));
-                if let Err(why) = &compared {
-                    out.detail.push_str(why);
-                }
-                compared.is_ok()
+        let got = || {
+            std::fs::read(&archive)
+                .ok()
+                .and_then(|bytes| load_archive(&bytes).ok())
+                .and_then(|chart| render_chart(chart, &options).ok())
+                .map(|r| r.output)
+        };
+        out.render_identical = match want {
+            Some(want) if out.deterministic => got() == Some(want),
+            Some(want) => {
+                // Random output may rarely change a line count (a PEM a byte longer, wrapped
+                // onto one more line): a difference counts only when fresh renders keep it.
+                let mut why = String::new();
+                let same = (0..RANDOM_ATTEMPTS).any(|attempt| {
+                    let compared = got()
+                        .ok_or_else(|| "our render failed".to_string())
+                        .and_then(|got| {
+                            renders_at_other_instants(corpus, &golden, attempt)
+                                .and_then(|others| same_but_random(&want, &got, &others))
+                        });
+                    match compared {
+                        Ok(()) => true,
+                        Err(e) => {
+                            why = e;
+                            false
+                        }
+                    }
+                });
+                out.detail.push_str(&why);
+                same
             }
-            _ => false,
+            None => false,
         };
     } else {
         // helm's stderr, from its `Error:` line (warnings before it are not part of the error).
@@ -185,22 +202,29 @@ fn check(corpus: &Path, golden_path: &Path) -> Outcome {
     out
 }
 
-/// `pkglens render` of the golden's chart at two other instants (`SOURCE_DATE_EPOCH` moves
-/// `now` and seeds the random functions): what differs between them and our in-process render
-/// is the random or time-dependent part of the output.
-fn renders_at_other_instants(corpus: &Path, golden: &Value) -> Result<Vec<String>, String> {
+/// How many times a non-deterministic golden is compared with fresh renders before it fails.
+const RANDOM_ATTEMPTS: u64 = 3;
+
+/// `pkglens render` of the golden's chart at two other instants, moved by `attempt`
+/// (`SOURCE_DATE_EPOCH` moves `now` and seeds the random functions): what differs between them
+/// and our in-process render is the random or time-dependent part of the output.
+fn renders_at_other_instants(
+    corpus: &Path,
+    golden: &Value,
+    attempt: u64,
+) -> Result<Vec<String>, String> {
     let archive = golden["archive"].as_str().ok_or("golden without archive")?;
     let mut args = vec!["render", "release", archive, "--namespace", "default"];
     if let Some(values) = golden["render"]["values"].as_str() {
         args.extend(["-f", values]);
     }
-    ["1000000000", "1800000000"]
+    [1_000_000_000 + attempt, 1_800_000_000 + attempt]
         .iter()
         .map(|epoch| {
             let output = Command::new(env!("CARGO_BIN_EXE_pkglens"))
                 .args(&args)
                 .current_dir(corpus)
-                .env("SOURCE_DATE_EPOCH", epoch)
+                .env("SOURCE_DATE_EPOCH", epoch.to_string())
                 .output()
                 .map_err(|e| e.to_string())?;
             match output.status.success() {
@@ -277,35 +301,26 @@ fn helm_corpus_figures() {
     let mut outcomes = common::parallel_map(&goldens, |path| check(&corpus, path));
     outcomes.sort_by(|a, b| a.name.cmp(&b.name));
     let count = |f: &dyn Fn(&Outcome) -> bool| outcomes.iter().filter(|o| f(o)).count();
-    let figures: BTreeMap<String, usize> = [
-        ("images_exact", count(&|o| o.images_exact)),
-        ("candidates", count(&|o| o.candidates)),
-        ("render_identical", count(&|o| o.render_identical)),
-        ("failures_reported", count(&|o| o.failure_reported)),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect();
     let helm_ok = count(&|o| o.helm_ok);
     println!(
         "images exact: {}/{} goldens",
-        figures["images_exact"],
+        count(&|o| o.images_exact),
         outcomes.len()
     );
+    let candidates = count(&|o| o.candidates);
     println!(
-        "candidates: every image grep finds in helm's output reported for {}/{helm_ok} charts ({:.1}%)",
-        figures["candidates"],
-        100.0 * figures["candidates"] as f64 / helm_ok.max(1) as f64
+        "candidates: every image grep finds in helm's output reported for {candidates}/{helm_ok} charts ({:.1}%)",
+        100.0 * candidates as f64 / helm_ok.max(1) as f64
     );
     println!(
         "render byte-identical: {}/{} charts helm renders ({} of them deterministic)",
-        figures["render_identical"],
+        count(&|o| o.render_identical),
         helm_ok,
         count(&|o| o.helm_ok && o.deterministic)
     );
     println!(
         "helm failures reported as problems with helm's error text: {}/{}",
-        figures["failures_reported"],
+        count(&|o| o.failure_reported),
         outcomes.len() - helm_ok
     );
     if std::env::var_os("CORPUS_LOG").is_some() {
@@ -319,20 +334,19 @@ fn helm_corpus_figures() {
             );
         }
     }
-    let below: Vec<String> = common::floors("helm_corpus_floors.txt")
-        .into_iter()
-        .filter(|(k, floor)| figures.get(k).copied().unwrap_or(0) < *floor)
-        .map(|(k, floor)| {
-            format!(
-                "{k}: {} < floor {floor}",
-                figures.get(&k).copied().unwrap_or(0)
-            )
+    let cases: Vec<(String, bool)> = outcomes
+        .iter()
+        .flat_map(|o| {
+            [
+                ("images_exact", o.images_exact),
+                ("candidates", o.candidates),
+                ("render_identical", o.render_identical),
+                ("failures_reported", o.failure_reported),
+            ]
+            .map(|(measure, passed)| (format!("{measure}/{}", o.name), passed))
         })
         .collect();
-    assert!(
-        below.is_empty(),
-        "figures below their floor (CORPUS_LOG=1 lists the misses): {below:?}"
-    );
+    common::keep_passing("helm_corpus_passing.txt", &cases);
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use jsonschema::{Registry, Validator};
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -143,18 +143,34 @@ pub fn scratch_dir(name: &str) -> PathBuf {
 pub fn path_str(path: &Path) -> &str {
     path.to_str().expect("UTF-8 path")
 }
-/// The floors a figures test holds its figures to: the `name number` lines of `tests/<file>`
-/// (blank lines and `#` comments skipped).
-pub fn floors(file: &str) -> BTreeMap<String, usize> {
+/// The case names listed in `tests/<file>`, one a line (blank lines and `#` comments skipped).
+pub fn passing_list(file: &str) -> BTreeSet<String> {
     let path = repo_root().join("tests").join(file);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
     text.lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .filter_map(|l| {
-            let mut parts = l.split_whitespace();
-            Some((parts.next()?.to_string(), parts.next()?.parse().ok()?))
-        })
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
         .collect()
+}
+
+/// Holds a suite's outcomes (case name, passed) to its list of passing cases, `tests/<file>`:
+/// a listed case that fails, or that the suite no longer has, fails the test by name, so a case
+/// that passed never fails again; a passing case the list lacks is printed, to be added to it.
+pub fn keep_passing(file: &str, outcomes: &[(String, bool)]) {
+    let mut listed = passing_list(file);
+    let mut regressed = Vec::new();
+    for (name, passed) in outcomes {
+        match (listed.remove(name), *passed) {
+            (true, false) => regressed.push(name.as_str()),
+            (false, true) => println!("newly passing (add to tests/{file}): {name}"),
+            _ => {}
+        }
+    }
+    assert!(
+        regressed.is_empty() && listed.is_empty(),
+        "tests/{file}: listed cases that fail now: {regressed:?}; listed cases the suite no longer has: {listed:?}"
+    );
 }
 
 /// The files in `dir` whose extension is `ext`, sorted.
