@@ -158,6 +158,46 @@ fn isolated_results_are_the_bytes_of_an_in_process_scan_at_64_jobs_in_two_gib() 
     }
 }
 
+/// The tags of a result's images.
+fn image_tags(line: &str) -> Vec<String> {
+    let result: Value = serde_json::from_str(line).expect("a ScanResult");
+    result["images"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|image| image["tag"].as_str().map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn workers_share_one_pooled_key_per_batch() {
+    let dir = scratch_dir("isolation-keys");
+    // Each chart makes a CA (a 2048-bit RSA key) and shows a fingerprint of its key as an
+    // image tag: charts scanned with the same key show the same tag.
+    let fingerprint = "{{- $ca := genCA \"ca\" 365 }}\n\
+        apiVersion: v1\nkind: Pod\nmetadata:\n  name: keyed\nspec:\n  containers:\n\
+        \x20   - name: keyed\n      image: \"busybox:{{ $ca.Key | sha256sum | trunc 12 }}\"\n";
+    let charts: Vec<PathBuf> = (0..4)
+        .map(|i| chart(&dir, &format!("k{i}"), Some(fingerprint)))
+        .collect();
+    let paths: Vec<&str> = charts.iter().map(|c| path_str(c)).collect();
+    // As many workers as charts: every worker asks for the key, the first ones at once.
+    let results = scan_ndjson(&[&["-j", "4"][..], &paths].concat(), &[]);
+    assert_eq!(results.len(), 4, "{results:?}");
+    let keyed: Vec<String> = results
+        .iter()
+        .map(|line| {
+            let tags = image_tags(line);
+            assert_eq!(tags.len(), 2, "{line}");
+            tags.into_iter()
+                .find(|tag| tag != "1.27")
+                .unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(keyed[0].len(), 12, "{keyed:?}");
+    assert!(keyed.iter().all(|tag| *tag == keyed[0]), "{keyed:?}");
+}
+
 #[test]
 fn many_workers_fit_in_two_gib() {
     let dir = scratch_dir("isolation-jobs");

@@ -5,15 +5,21 @@
 //! input gets a result naming the signal or limit, the worker is started anew, the batch goes on.
 //!
 //! Protocol, one JSON document a line: the parent writes a `WorkerSetup` and then one
-//! `Job` per input to the worker's stdin; the worker answers each job with the input's
-//! ScanResults (the records the parent prints) on its stdout. Workers live for many inputs.
+//! `Job` per input to the worker's stdin; the worker answers each job with a `Report` on its
+//! stdout: the input's ScanResults (the records the parent prints), after asking, when the
+//! input needs one, for each size of RSA key it has not had yet (answered by a `KeyReply`).
+//! The parent makes each size once for the whole batch, as one process scanning on threads
+//! does with its key pool: a 2048-bit key costs more than most charts. Workers live for many
+//! inputs.
 
 use super::{scan_input_guarded, InOrder, ScanOptions, WINDOW_PER_WORKER};
 use crate::input::{Input, InputKind};
 use crate::records::problem::{self, Problem, ProblemKind};
 use crate::records::{self, ScanResult, Source};
+use crate::template::funcs::library::{pooled_rsa_key, supply_pooled_keys};
 use nix::sys::resource::{getrlimit, getrusage, setrlimit, Resource, UsageWho};
 use nix::sys::signal::Signal;
+use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey};
 use serde::{Deserialize, Serialize};
 use std::ffi::OsString;
 use std::io::{self, BufRead, BufReader, Write};
@@ -71,6 +77,14 @@ impl TestFault {
 
 /// A reader thread only moves lines from a pipe to a channel: a small stack does.
 const READER_STACK_BYTES: usize = 256 * 1024;
+
+/// A key thread makes one RSA key (big integers on the heap, shallow calls).
+const KEY_STACK_BYTES: usize = 1024 * 1024;
+
+/// The largest RSA key the parent makes for its workers. The template functions ask for
+/// fixed sizes well below it; a worker asking for more (a bug) makes its key itself, under
+/// its own limits.
+const MAX_SHARED_KEY_BITS: usize = 8192;
 
 /// How inputs are isolated from each other.
 #[derive(Debug, Clone)]
@@ -160,6 +174,66 @@ impl Job {
     }
 }
 
+/// What a worker writes to its parent, one a line: `R` is `Vec<ScanResult>` read back, a
+/// slice of them written.
+#[derive(Serialize, Deserialize)]
+enum Report<R> {
+    /// The ScanResults of the job in progress: the job is done.
+    Results(R),
+    /// An RSA key of this many bits for the worker's key pool; the parent's next line to this
+    /// worker is a [`KeyReply`].
+    WantKey(usize),
+}
+
+/// The parent's answer to [`Report::WantKey`]: the key (PKCS #1 DER, hex), or none when the
+/// worker is to make it itself.
+#[derive(Serialize, Deserialize)]
+struct KeyReply {
+    pkcs1_der: Option<String>,
+}
+
+/// Writes one report line to the parent, in one piece.
+fn report(report: &Report<&[ScanResult]>) -> io::Result<()> {
+    let mut line = serde_json::to_vec(report)?;
+    line.push(b'\n');
+    let mut out = io::stdout().lock();
+    out.write_all(&line)?;
+    out.flush()
+}
+
+/// One line of the parent's, without its line feed; `None` once the parent closed the pipe.
+fn next_line() -> io::Result<Option<String>> {
+    let mut line = String::new();
+    if io::stdin().read_line(&mut line)? == 0 {
+        return Ok(None);
+    }
+    if line.ends_with('\n') {
+        line.pop();
+    }
+    Ok(Some(line))
+}
+
+/// A worker's pooled keys come from its parent ([`supply_pooled_keys`]); `None` (the parent
+/// refused or is gone) makes the worker make the key itself.
+fn key_from_parent(bits: usize) -> Option<rsa::RsaPrivateKey> {
+    report(&Report::WantKey(bits)).ok()?;
+    let reply: KeyReply = serde_json::from_str(&next_line().ok()??).ok()?;
+    let der = hex::decode(reply.pkcs1_der?).ok()?;
+    rsa::RsaPrivateKey::from_pkcs1_der(&der).ok()
+}
+
+/// The parent's side of [`key_from_parent`]: the pooled key of that size, made once for the
+/// batch (in this process's pool) and handed to every worker that asks.
+fn key_for_worker(bits: usize) -> KeyReply {
+    let der = (bits <= MAX_SHARED_KEY_BITS)
+        .then(|| pooled_rsa_key(bits))
+        .flatten()
+        .and_then(|key| key.to_pkcs1_der().ok());
+    KeyReply {
+        pkcs1_der: der.map(|der| hex::encode(der.as_bytes())),
+    }
+}
+
 /// The worker's side: reads its setup and then jobs from stdin, answers on stdout, until stdin
 /// closes. Scanning runs on a thread with the scan's worker stack.
 pub fn serve_worker() -> Result<(), WorkerError> {
@@ -173,16 +247,17 @@ pub fn serve_worker() -> Result<(), WorkerError> {
 }
 
 fn serve_jobs() -> Result<(), WorkerError> {
-    let mut lines = io::stdin().lock().lines();
-    let Some(setup) = lines.next() else {
+    // Lines are read one at a time (no lock held over a scan): a key reply arrives in the
+    // middle of one.
+    let Some(setup) = next_line()? else {
         return Ok(());
     };
-    let setup: WorkerSetup = serde_json::from_str(&setup?)?;
+    let setup: WorkerSetup = serde_json::from_str(&setup)?;
     limit_address_space(setup.max_memory)?;
+    supply_pooled_keys(key_from_parent);
     let test_fault = TestFault::from_env();
-    let mut out = io::BufWriter::new(io::stdout().lock());
-    for line in lines {
-        let input = serde_json::from_str::<Job>(&line?)?
+    while let Some(line) = next_line()? {
+        let input = serde_json::from_str::<Job>(&line)?
             .into_input()
             .map_err(|err| io::Error::new(io::ErrorKind::InvalidData, err))?;
         limit_cpu_time(setup.max_seconds)?;
@@ -190,9 +265,7 @@ fn serve_jobs() -> Result<(), WorkerError> {
             fault.strike(&input.path);
         }
         let results = scan_input_guarded(&input, &setup.options);
-        serde_json::to_writer(&mut out, &results)?;
-        out.write_all(b"\n")?;
-        out.flush()?;
+        report(&Report::Results(&results))?;
     }
     Ok(())
 }
@@ -228,12 +301,14 @@ fn limit_cpu_time(seconds: u64) -> Result<(), WorkerError> {
     setrlimit(Resource::RLIMIT_CPU, soft, hard).map_err(error)
 }
 
-/// What a worker's reader thread reports.
+/// What a worker's reader thread, or a key thread working for it, reports.
 enum Event {
-    /// One answer line (without its line feed).
+    /// One report line (without its line feed).
     Answer(String),
     /// The worker's stdout closed: it exited or was killed.
     Closed,
+    /// The key the worker asked for, to write to it.
+    Key(KeyReply),
 }
 
 /// One running worker process and the input it is scanning.
@@ -291,9 +366,8 @@ pub fn scan(
                 *worker = Some(start_worker(isolation, &setup, slot, generation, &sender)?);
             }
             if let Some(worker) = worker {
-                let job = serde_json::to_string(&Job::of(input))?;
                 // A worker that died already shows up as `Closed`; its job is charged then.
-                let _ = writeln!(worker.stdin, "{job}").and_then(|_| worker.stdin.flush());
+                let _ = send_line(&mut worker.stdin, &Job::of(input));
                 worker.job = Some((index, Instant::now() + max_time));
             }
         }
@@ -317,12 +391,23 @@ pub fn scan(
                 };
                 match event {
                     Event::Answer(line) => {
+                        let report = serde_json::from_str::<Report<Vec<ScanResult>>>(&line);
+                        if let Ok(Report::WantKey(bits)) = report {
+                            ask_for_key(bits, slot, event_generation, &sender);
+                            continue;
+                        }
                         if let Some((index, _)) = worker.job.take() {
-                            let results = serde_json::from_str(&line)
-                                .unwrap_or_else(|_| vec![unreadable_answer(&inputs[index])]);
+                            let results = match report {
+                                Ok(Report::Results(results)) => results,
+                                _ => vec![unreadable_answer(&inputs[index])],
+                            };
                             in_order.push(index, results);
                             done += 1;
                         }
+                    }
+                    Event::Key(reply) => {
+                        // A worker that died meanwhile shows up as `Closed`.
+                        let _ = send_line(&mut worker.stdin, &reply);
                     }
                     Event::Closed => {
                         if let Some(mut worker) = workers[slot].take() {
@@ -376,6 +461,32 @@ pub fn scan(
         let _ = worker.child.wait();
     }
     Ok(())
+}
+
+/// Writes `message` to a worker as one line, in one piece.
+fn send_line(stdin: &mut ChildStdin, message: &impl Serialize) -> io::Result<()> {
+    let mut line = serde_json::to_vec(message)?;
+    line.push(b'\n');
+    stdin.write_all(&line)?;
+    stdin.flush()
+}
+
+/// Makes (or takes from the pool) the key a worker asked for, on a thread of its own so that
+/// the other workers are served meanwhile; the reply comes back as an [`Event::Key`].
+fn ask_for_key(bits: usize, slot: usize, generation: u64, sender: &Sender<(usize, u64, Event)>) {
+    let key_thread = thread::Builder::new()
+        .name("scan-key".into())
+        .stack_size(KEY_STACK_BYTES)
+        .spawn({
+            let sender = sender.clone();
+            move || {
+                let _ = sender.send((slot, generation, Event::Key(key_for_worker(bits))));
+            }
+        });
+    if key_thread.is_err() {
+        // No thread to make it on: the worker makes the key itself.
+        let _ = sender.send((slot, generation, Event::Key(KeyReply { pkcs1_der: None })));
+    }
 }
 
 fn start_worker(

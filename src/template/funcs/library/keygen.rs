@@ -21,8 +21,19 @@ fn fresh_rsa_key(bits: usize) -> Option<rsa::RsaPrivateKey> {
     rsa::RsaPrivateKey::new(&mut SharedRng, bits).ok()
 }
 
-/// One key per size for the whole process, made the first time that size is asked for.
-fn pooled_rsa_key(bits: usize) -> Option<Arc<rsa::RsaPrivateKey>> {
+/// Where a process takes its pooled keys from when another process makes them for it: a
+/// scan worker asks its parent (`scan::pool`), so that a batch makes each size once whatever
+/// the number of workers. When the supplier has none, the process makes the key itself.
+static SUPPLIER: OnceLock<fn(usize) -> Option<rsa::RsaPrivateKey>> = OnceLock::new();
+
+/// Makes this process take its pooled keys from `supplier` (the first call only counts).
+pub(crate) fn supply_pooled_keys(supplier: fn(usize) -> Option<rsa::RsaPrivateKey>) {
+    let _ = SUPPLIER.set(supplier);
+}
+
+/// One key per size for the whole process, made (or supplied) the first time that size is
+/// asked for.
+pub(crate) fn pooled_rsa_key(bits: usize) -> Option<Arc<rsa::RsaPrivateKey>> {
     type Pool = Mutex<HashMap<usize, Arc<OnceLock<Option<Arc<rsa::RsaPrivateKey>>>>>>;
     static POOL: OnceLock<Pool> = OnceLock::new();
     let slot = POOL
@@ -33,8 +44,14 @@ fn pooled_rsa_key(bits: usize) -> Option<Arc<rsa::RsaPrivateKey>> {
         .or_default()
         .clone();
     // Made outside the pool's lock, so other sizes are not held up; callers of this size wait.
-    slot.get_or_init(|| fresh_rsa_key(bits).map(Arc::new))
-        .clone()
+    slot.get_or_init(|| {
+        SUPPLIER
+            .get()
+            .and_then(|supply| supply(bits))
+            .or_else(|| fresh_rsa_key(bits))
+            .map(Arc::new)
+    })
+    .clone()
 }
 
 /// rand 0.9's generator seen through the rand_core 0.6 traits the RSA crate takes.

@@ -28,6 +28,7 @@ use crate::template::value::{FuncError, Value, MAX_VALUE_DEPTH};
 use std::collections::HashSet;
 
 pub use helm_data::to_yaml;
+pub(crate) use keygen::{pooled_rsa_key, supply_pooled_keys};
 pub use paths::base as path_base;
 
 /// Registers the whole library.
