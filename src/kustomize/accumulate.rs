@@ -15,7 +15,7 @@ use super::replacements;
 use super::resource::{Behavior, ResId, ResMap, Resource};
 use super::roots::KUSTOMIZATION_FILE_NAMES;
 use super::transform;
-use super::value::parse_documents;
+use super::value::{parse_documents, DocumentError};
 use super::vars;
 use super::{BuildOptions, BuiltObject, KustomizeError};
 use crate::budget::{self, LimitKind};
@@ -921,7 +921,7 @@ fn check_resource(doc: &Value, file: &str) -> Result<(), KustomizeError> {
     if !doc.is_object() {
         return Err(KustomizeError::MalformedYaml {
             file: file.into(),
-            message: "resource is not a mapping".into(),
+            error: DocumentError::NotAMapping,
         });
     }
     if doc

@@ -1,7 +1,7 @@
 //! The kustomization file model (`kustomization.yaml`), read as kustomize
 //! reads it: YAML 1.1 through JSON (sigs.k8s.io/yaml), unknown fields ignored.
 
-use super::KustomizeError;
+use super::{DocumentError, KustomizeError};
 use crate::yaml;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -170,16 +170,12 @@ pub const KUSTOMIZATION_KIND: &str = "Kustomization";
 
 impl Kustomization {
     pub fn parse(text: &str, file: &str) -> Result<Self, KustomizeError> {
-        let node = yaml::load_one(text, &yaml::Limits::default()).map_err(|e| {
-            KustomizeError::MalformedYaml {
-                file: file.to_string(),
-                message: e.to_string(),
-            }
-        })?;
-        let json = yaml::to_json(&node).map_err(|e| KustomizeError::MalformedYaml {
+        let malformed = |e| KustomizeError::MalformedYaml {
             file: file.to_string(),
-            message: e.to_string(),
-        })?;
+            error: DocumentError::Yaml(e),
+        };
+        let node = yaml::load_one(text, &yaml::Limits::default()).map_err(malformed)?;
+        let json = yaml::to_json(&node).map_err(malformed)?;
         // An empty document, and fields left empty (`components:`), mean "none".
         let json = match json {
             Value::Object(m) => Value::Object(fold_field_names(

@@ -36,6 +36,7 @@ use crate::files::FileTree;
 pub use loader::Files;
 pub(crate) use roots::KUSTOMIZATION_FILE_NAMES;
 pub use roots::{find_roots, is_kustomization_dir};
+pub use value::DocumentError;
 
 /// Why a kustomization could not be built; messages follow kustomize's wording.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -47,12 +48,12 @@ pub enum KustomizeError {
     #[error("Found multiple kustomization files under: {0}")]
     MultipleKustomizations(String),
     /// A file that is not valid YAML.
-    #[error("MalformedYAMLError: {message} in File: {file}")]
+    #[error("MalformedYAMLError: {error} in File: {file}")]
     MalformedYaml {
         /// The file.
         file: String,
-        /// The YAML parser's message.
-        message: String,
+        /// Why it is not.
+        error: DocumentError,
     },
     /// A kustomization file that is not a valid Kustomization.
     #[error("invalid Kustomization: {0}")]
@@ -100,6 +101,7 @@ impl KustomizeError {
     pub fn limit(&self) -> Option<crate::budget::LimitKind> {
         match self {
             KustomizeError::Limit(limit) => Some(limit.kind),
+            KustomizeError::MalformedYaml { error, .. } => error.limit(),
             _ => None,
         }
     }

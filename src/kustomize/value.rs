@@ -3,28 +3,56 @@
 //! go through the JSON form).
 
 use super::KustomizeError;
+use crate::budget::LimitKind;
 use crate::go::base64;
-use crate::yaml::{self, Node, PlainNumber, ScalarStyle};
+use crate::yaml::{self, Node, PlainNumber, ScalarStyle, YamlError};
 use serde_json::{Map, Number, Value};
+
+/// Why a YAML document is no resource kustomize can hold, in kyaml's words.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum DocumentError {
+    /// Not YAML, or over a YAML limit.
+    #[error("{0}")]
+    Yaml(YamlError),
+    /// A mapping that repeats a key (kustomize decodes strictly).
+    #[error("yaml: unmarshal errors: mapping key {0:?} already defined")]
+    DuplicateKey(String),
+    /// A mapping key that is a sequence or a mapping.
+    #[error("mapping keys must be scalars")]
+    KeyNotScalar,
+    /// A `!!binary` scalar that is not base64.
+    #[error("yaml: !!binary value contains invalid base64 data")]
+    Binary,
+    /// A value JSON cannot hold (an infinity or NaN), as YAML wrote it or as Rust prints it.
+    #[error("json: unsupported value: {0}")]
+    Unsupported(String),
+    /// A resource document that is not a mapping.
+    #[error("resource is not a mapping")]
+    NotAMapping,
+}
+
+impl DocumentError {
+    /// The YAML safety limit reading hit, if it did.
+    pub fn limit(&self) -> Option<LimitKind> {
+        match self {
+            DocumentError::Yaml(e) => e.limit().map(|l| l.kind),
+            _ => None,
+        }
+    }
+}
 
 /// Parses every document of a YAML (or JSON) stream, dropping empty ones.
 pub fn parse_documents(text: &str, file: &str) -> Result<Vec<Value>, KustomizeError> {
-    let nodes = yaml::load_all(text, &yaml::Limits::default()).map_err(|e| {
-        KustomizeError::MalformedYaml {
-            file: file.to_string(),
-            message: e.to_string(),
-        }
-    })?;
+    let malformed = |error| KustomizeError::MalformedYaml {
+        file: file.to_string(),
+        error,
+    };
+    let nodes = yaml::load_all(text, &yaml::Limits::default())
+        .map_err(|e| malformed(DocumentError::Yaml(e)))?;
     let mut docs = Vec::new();
     for node in &nodes {
-        let mut v = to_value(node).map_err(|message| KustomizeError::MalformedYaml {
-            file: file.to_string(),
-            message,
-        })?;
-        normalize_annotations(node, &mut v).map_err(|message| KustomizeError::MalformedYaml {
-            file: file.to_string(),
-            message,
-        })?;
+        let mut v = to_value(node).map_err(malformed)?;
+        normalize_annotations(node, &mut v).map_err(malformed)?;
         if !v.is_null() {
             docs.push(v);
         }
@@ -34,7 +62,7 @@ pub fn parse_documents(text: &str, file: &str) -> Result<Vec<Value>, KustomizeEr
 
 /// Converts a node by go-yaml v3's resolution rules (YAML 1.2-like: `yes` is a
 /// string; `012` and `0o12` are octal; `1_000` is an integer).
-pub fn to_value(node: &Node) -> Result<Value, String> {
+pub fn to_value(node: &Node) -> Result<Value, DocumentError> {
     match node {
         Node::Scalar(s) => scalar_value(&s.text, s.style, s.tag.as_deref()),
         Node::Sequence(items) => items
@@ -48,9 +76,7 @@ pub fn to_value(node: &Node) -> Result<Value, String> {
                 let key = mapping_key(k)?;
                 // kustomize decodes objects strictly: a repeated key is an error.
                 if map.contains_key(&key) {
-                    return Err(format!(
-                        "yaml: unmarshal errors: mapping key {key:?} already defined"
-                    ));
+                    return Err(DocumentError::DuplicateKey(key));
                 }
                 map.insert(key, to_value(v)?);
             }
@@ -62,7 +88,7 @@ pub fn to_value(node: &Node) -> Result<Value, String> {
 /// kustomize rewrites `metadata.annotations` from each value's source text
 /// (GetAnnotations/SetAnnotations) when it strips its own build annotations,
 /// and drops the field when it is empty.
-fn normalize_annotations(node: &Node, v: &mut Value) -> Result<(), String> {
+fn normalize_annotations(node: &Node, v: &mut Value) -> Result<(), DocumentError> {
     let Some(ann) = node.get("metadata").and_then(|m| m.get("annotations")) else {
         return Ok(());
     };
@@ -83,7 +109,7 @@ fn normalize_annotations(node: &Node, v: &mut Value) -> Result<(), String> {
     Ok(())
 }
 
-fn annotations_value(v: &Node) -> Result<Value, String> {
+fn annotations_value(v: &Node) -> Result<Value, DocumentError> {
     match v {
         Node::Mapping(entries) => {
             let mut map = Map::new();
@@ -98,9 +124,9 @@ fn annotations_value(v: &Node) -> Result<Value, String> {
 }
 
 /// A mapping key as JSON sees it: the key's value stringified.
-fn mapping_key(k: &Node) -> Result<String, String> {
+fn mapping_key(k: &Node) -> Result<String, DocumentError> {
     let Node::Scalar(s) = k else {
-        return Err("mapping keys must be scalars".into());
+        return Err(DocumentError::KeyNotScalar);
     };
     Ok(match scalar_value(&s.text, s.style, s.tag.as_deref())? {
         Value::String(s) => s,
@@ -109,14 +135,18 @@ fn mapping_key(k: &Node) -> Result<String, String> {
     })
 }
 
-pub fn scalar_value(text: &str, style: ScalarStyle, tag: Option<&str>) -> Result<Value, String> {
+pub fn scalar_value(
+    text: &str,
+    style: ScalarStyle,
+    tag: Option<&str>,
+) -> Result<Value, DocumentError> {
     let plain = style == ScalarStyle::Plain;
     match tag {
         Some("!!str") => return Ok(Value::String(text.into())),
         Some("!!binary") => {
             return base64::decode(text)
                 .map(|b| Value::String(String::from_utf8_lossy(&b).into_owned()))
-                .map_err(|_| "yaml: !!binary value contains invalid base64 data".to_string())
+                .map_err(|_| DocumentError::Binary)
         }
         Some("!!int") | Some("!!float") | Some("!!bool") | Some("!!null") | Some("!!timestamp") => {
             let v = resolve_plain(text)?;
@@ -131,14 +161,14 @@ pub fn scalar_value(text: &str, style: ScalarStyle, tag: Option<&str>) -> Result
     resolve_plain(text)
 }
 
-fn resolve_plain(text: &str) -> Result<Value, String> {
+fn resolve_plain(text: &str) -> Result<Value, DocumentError> {
     match text {
         "" | "~" | "null" | "Null" | "NULL" => return Ok(Value::Null),
         "true" | "True" | "TRUE" => return Ok(Value::Bool(true)),
         "false" | "False" | "FALSE" => return Ok(Value::Bool(false)),
         ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" | "-.inf" | "-.Inf" | "-.INF"
         | ".nan" | ".NaN" | ".NAN" => {
-            return Err(format!("json: unsupported value: {text}"));
+            return Err(DocumentError::Unsupported(text.to_string()));
         }
         _ => {}
     }
@@ -159,10 +189,10 @@ fn resolve_plain(text: &str) -> Result<Value, String> {
     Ok(Value::String(text.into()))
 }
 
-fn float_value(f: f64) -> Result<Value, String> {
+fn float_value(f: f64) -> Result<Value, DocumentError> {
     Number::from_f64(f)
         .map(Value::Number)
-        .ok_or_else(|| format!("json: unsupported value: {f}"))
+        .ok_or_else(|| DocumentError::Unsupported(f.to_string()))
 }
 
 /// The timestamp forms go-yaml reads (`2006-1-2`, `2006-1-2T15:4:5Z07:00`,
@@ -227,4 +257,30 @@ fn small_number(s: &str) -> Option<u32> {
         return None;
     }
     s.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A YAML limit hit in a resource file is a limit, whatever kustomize's message wraps
+    /// it in; other malformed documents are not.
+    #[test]
+    fn documents_over_a_yaml_limit_are_limits() {
+        let deep: String = (0..300)
+            .map(|i| format!("{}k{i}:\n", "  ".repeat(i)))
+            .collect();
+        let err = parse_documents(&deep, "deep.yaml").unwrap_err();
+        assert_eq!(err.limit(), Some(LimitKind::YamlNesting));
+        assert_eq!(
+            err.to_string(),
+            "MalformedYAMLError: yaml: nesting deeper than 256 levels in File: deep.yaml"
+        );
+        let err = parse_documents("a: 1\na: 2\n", "dup.yaml").unwrap_err();
+        assert_eq!(err.limit(), None);
+        assert_eq!(
+            err.to_string(),
+            "MalformedYAMLError: yaml: unmarshal errors: mapping key \"a\" already defined in File: dup.yaml"
+        );
+    }
 }
