@@ -4,6 +4,7 @@
 //! than rendering most charts.
 
 use super::random::rng;
+use crate::go::rsa_keygen::generate_key;
 use crate::template::KeySource;
 use rand::RngCore;
 use std::collections::HashMap;
@@ -18,7 +19,7 @@ pub(super) fn rsa_key(bits: usize, source: KeySource) -> Option<rsa::RsaPrivateK
 }
 
 fn fresh_rsa_key(bits: usize) -> Option<rsa::RsaPrivateKey> {
-    rsa::RsaPrivateKey::new(&mut SharedRng, bits).ok()
+    generate_key(&mut SharedRng, bits).ok()
 }
 
 /// Where a process takes its pooled keys from when another process makes them for it: a
@@ -54,10 +55,11 @@ pub(crate) fn pooled_rsa_key(bits: usize) -> Option<Arc<rsa::RsaPrivateKey>> {
     .clone()
 }
 
-/// rand 0.9's generator seen through the rand_core 0.6 traits the RSA crate takes.
+/// The process's shared generator, locked for each draw only, so other threads' random
+/// functions are not held up for a whole key.
 struct SharedRng;
 
-impl rand_core_06::RngCore for SharedRng {
+impl RngCore for SharedRng {
     fn next_u32(&mut self) -> u32 {
         rng().next_u32()
     }
@@ -67,13 +69,7 @@ impl rand_core_06::RngCore for SharedRng {
     fn fill_bytes(&mut self, dest: &mut [u8]) {
         rng().fill_bytes(dest)
     }
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core_06::Error> {
-        rng().fill_bytes(dest);
-        Ok(())
-    }
 }
-
-impl rand_core_06::CryptoRng for SharedRng {}
 
 #[cfg(test)]
 mod tests {

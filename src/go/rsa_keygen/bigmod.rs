@@ -1,0 +1,522 @@
+//! Arithmetic modulo an odd number of fixed width, in Montgomery form: the part of Go's
+//! `crypto/internal/fips140/bigmod` that key generation's Miller–Rabin tests run on.
+//!
+//! Numbers are little-endian `u64` limbs, as many as the modulus has; products go through
+//! `u128`. A product is computed in full (schoolbook, or for a square each cross product once,
+//! doubled) and then reduced limb by limb (Montgomery's REDC), so every result is fully
+//! reduced and two numbers are equal exactly when their limbs are. (Interleaving the two,
+//! column by column, measured 1.5× slower here: its accumulators spill out of registers.)
+//!
+//! Unlike Go's, these routines are not constant-time: they only ever test random candidates,
+//! and the sliding-window exponentiation skips work on zero bits.
+
+/// An odd modulus `m` > 1 with what Montgomery multiplication needs. With `n` limbs,
+/// `R = 2^(64·n)`, and `x` in Montgomery form is `x·R mod m`.
+#[derive(Debug, Clone)]
+pub(crate) struct Modulus {
+    limbs: Vec<u64>,
+    /// `-m⁻¹ mod 2⁶⁴`.
+    neg_inv: u64,
+    /// `R mod m`: 1 in Montgomery form.
+    one: Vec<u64>,
+    /// `R² mod m`, which turns a number into Montgomery form.
+    r2: Vec<u64>,
+    /// `m − R mod m`: −1 in Montgomery form.
+    minus_one: Vec<u64>,
+}
+
+impl Modulus {
+    /// The modulus with these little-endian limbs (zero top limbs ignored); None when it is
+    /// even or 1.
+    pub(crate) fn new(limbs: &[u64]) -> Option<Modulus> {
+        let len = limbs.iter().rposition(|&l| l != 0)? + 1;
+        let limbs = limbs[..len].to_vec();
+        if limbs[0] & 1 == 0 || (len == 1 && limbs[0] == 1) {
+            return None;
+        }
+        // Newton's iteration doubles the correct low bits of the inverse each step: an odd
+        // number is its own inverse modulo 8 (3 bits), so five steps reach 96 ≥ 64.
+        let m0 = limbs[0];
+        let mut inv = m0;
+        for _ in 0..5 {
+            inv = inv.wrapping_mul(2u64.wrapping_sub(m0.wrapping_mul(inv)));
+        }
+        let mut modulus = Modulus {
+            neg_inv: inv.wrapping_neg(),
+            one: Vec::new(),
+            r2: Vec::new(),
+            minus_one: Vec::new(),
+            limbs,
+        };
+        modulus.one = modulus.r_mod_m();
+        modulus.r2 = modulus.r_squared();
+        modulus.minus_one = modulus.limbs.clone();
+        sub_assign(&mut modulus.minus_one, &modulus.one);
+        Some(modulus)
+    }
+
+    /// The number of limbs every operand and result has.
+    pub(crate) fn len(&self) -> usize {
+        self.limbs.len()
+    }
+
+    /// `R mod m`: from `2^(bits−1)`, which is below `m`, by doublings.
+    fn r_mod_m(&self) -> Vec<u64> {
+        let n = self.len();
+        let bits = bit_len(&self.limbs);
+        let mut x = vec![0u64; n];
+        x[(bits - 1) / 64] = 1 << ((bits - 1) % 64);
+        for _ in bits - 1..64 * n {
+            self.double(&mut x);
+        }
+        x
+    }
+
+    /// `R² mod m`, the Montgomery form of `R`. Doubling the Montgomery form of 1 `t` times
+    /// gives that of `2^t`, and a Montgomery square turns that of `2^k` into that of `2^(2k)`;
+    /// `64·n` is `t·2^s` with `t` = the odd part of `n`.
+    fn r_squared(&self) -> Vec<u64> {
+        let n = self.len();
+        let s = 6 + n.trailing_zeros();
+        let t = n >> n.trailing_zeros();
+        let mut x = self.one.clone();
+        for _ in 0..t {
+            self.double(&mut x);
+        }
+        let mut scratch = Scratch::new(n);
+        let mut y = vec![0u64; n];
+        for _ in 0..s {
+            self.square(&mut y, &x, &mut scratch);
+            std::mem::swap(&mut x, &mut y);
+        }
+        x
+    }
+
+    /// `x ← 2x mod m`, for `x` < `m`.
+    fn double(&self, x: &mut [u64]) {
+        let mut carry = 0u64;
+        for limb in x.iter_mut() {
+            let next = *limb >> 63;
+            *limb = (*limb << 1) | carry;
+            carry = next;
+        }
+        if carry != 0 || !less(x, &self.limbs) {
+            sub_assign(x, &self.limbs);
+        }
+    }
+
+    /// 1 in Montgomery form.
+    pub(crate) fn one(&self) -> &[u64] {
+        &self.one
+    }
+
+    /// Whether `x` (Montgomery form) is `m − 1`.
+    pub(crate) fn is_minus_one(&self, x: &[u64]) -> bool {
+        x == self.minus_one.as_slice()
+    }
+
+    /// The Montgomery form of `x` (`len()` limbs, below `m`).
+    pub(crate) fn to_montgomery(&self, x: &[u64]) -> Vec<u64> {
+        let mut out = vec![0u64; self.len()];
+        self.mul(&mut out, x, &self.r2, &mut Scratch::new(self.len()));
+        out
+    }
+
+    /// The number whose Montgomery form is `x`.
+    #[cfg(test)]
+    pub(crate) fn out_of_montgomery(&self, x: &[u64]) -> Vec<u64> {
+        let mut one = vec![0u64; self.len()];
+        one[0] = 1;
+        let mut out = vec![0u64; self.len()];
+        self.mul(&mut out, x, &one, &mut Scratch::new(self.len()));
+        out
+    }
+
+    /// `out ← a·b/R mod m`, all in Montgomery form.
+    pub(crate) fn mul(&self, out: &mut [u64], a: &[u64], b: &[u64], scratch: &mut Scratch) {
+        // The usual widths (the primes of 2048- and 4096-bit keys) get code of their own,
+        // their loops unrolled.
+        match self.len() {
+            16 => self.mul_width(16, out, a, b, &mut scratch.wide),
+            32 => self.mul_width(32, out, a, b, &mut scratch.wide),
+            n => self.mul_width(n, out, a, b, &mut scratch.wide),
+        }
+    }
+
+    /// `out ← a²/R mod m`, in Montgomery form.
+    pub(crate) fn square(&self, out: &mut [u64], a: &[u64], scratch: &mut Scratch) {
+        match self.len() {
+            16 => self.square_width(16, out, a, &mut scratch.wide),
+            32 => self.square_width(32, out, a, &mut scratch.wide),
+            n => self.square_width(n, out, a, &mut scratch.wide),
+        }
+    }
+
+    #[inline(always)]
+    fn mul_width(&self, n: usize, out: &mut [u64], a: &[u64], b: &[u64], t: &mut [u64]) {
+        mul_wide(n, t, a, b);
+        reduce(n, &self.limbs, self.neg_inv, out, t);
+    }
+
+    #[inline(always)]
+    fn square_width(&self, n: usize, out: &mut [u64], a: &[u64], t: &mut [u64]) {
+        square_wide(n, t, a);
+        reduce(n, &self.limbs, self.neg_inv, out, t);
+    }
+
+    /// `2^exponent` in Montgomery form: a base whose powers need no multiplications, only
+    /// squarings and, for each set bit, a doubling.
+    pub(crate) fn pow_of_two(&self, exponent: &[u64]) -> Vec<u64> {
+        let n = self.len();
+        let mut scratch = Scratch::new(n);
+        let mut acc = self.one.clone();
+        let mut tmp = vec![0u64; n];
+        for i in (0..bit_len(exponent)).rev() {
+            self.square(&mut tmp, &acc, &mut scratch);
+            std::mem::swap(&mut acc, &mut tmp);
+            if bit(exponent, i) {
+                self.double(&mut acc);
+            }
+        }
+        acc
+    }
+
+    /// `base^exponent` with `base` and the result in Montgomery form and `exponent` as
+    /// little-endian limbs, by left-to-right sliding windows over a table of odd powers.
+    pub(crate) fn pow(&self, base: &[u64], exponent: &[u64]) -> Vec<u64> {
+        let n = self.len();
+        let bits = bit_len(exponent);
+        if bits == 0 {
+            return self.one.clone();
+        }
+        let window = window_bits(bits);
+        let mut scratch = Scratch::new(n);
+        // odd[k] = base^(2k+1).
+        let mut odd = vec![base.to_vec()];
+        let mut base_squared = vec![0u64; n];
+        self.square(&mut base_squared, base, &mut scratch);
+        for k in 1..1usize << (window - 1) {
+            let mut next = vec![0u64; n];
+            self.mul(&mut next, &odd[k - 1], &base_squared, &mut scratch);
+            odd.push(next);
+        }
+        let mut acc: Option<Vec<u64>> = None;
+        let mut tmp = vec![0u64; n];
+        let mut i = bits;
+        while i > 0 {
+            let top = i - 1;
+            if !bit(exponent, top) {
+                if let Some(a) = acc.as_mut() {
+                    self.square(&mut tmp, a, &mut scratch);
+                    std::mem::swap(a, &mut tmp);
+                }
+                i -= 1;
+                continue;
+            }
+            // The longest window [low, top] of at most `window` bits ending in a 1 bit.
+            let mut low = top.saturating_sub(window - 1);
+            while !bit(exponent, low) {
+                low += 1;
+            }
+            let value = (low..=top)
+                .rev()
+                .fold(0usize, |v, b| (v << 1) | usize::from(bit(exponent, b)));
+            match acc.as_mut() {
+                None => acc = Some(odd[value >> 1].clone()),
+                Some(a) => {
+                    for _ in low..=top {
+                        self.square(&mut tmp, a, &mut scratch);
+                        std::mem::swap(a, &mut tmp);
+                    }
+                    self.mul(&mut tmp, a, &odd[value >> 1], &mut scratch);
+                    std::mem::swap(a, &mut tmp);
+                }
+            }
+            i = low;
+        }
+        acc.unwrap_or_else(|| self.one.clone())
+    }
+}
+
+/// The double-width buffer a product is formed in before its reduction.
+#[derive(Debug)]
+pub(crate) struct Scratch {
+    wide: Vec<u64>,
+}
+
+impl Scratch {
+    pub(crate) fn new(limbs: usize) -> Scratch {
+        Scratch {
+            wide: vec![0u64; 2 * limbs],
+        }
+    }
+}
+
+/// The window width for an exponent of `bits` bits: wider windows cost a larger table of odd
+/// powers and save multiplications, the balance OpenSSL's `BN_window_bits_for_exponent_size`
+/// strikes.
+fn window_bits(bits: usize) -> usize {
+    match bits {
+        672.. => 6,
+        240.. => 5,
+        80.. => 4,
+        24.. => 3,
+        _ => 1,
+    }
+}
+
+/// `t ← a·b` for `n`-limb `a` and `b` (`t`: `2·n` limbs).
+#[inline(always)]
+fn mul_wide(n: usize, t: &mut [u64], a: &[u64], b: &[u64]) {
+    let (t, a, b) = (&mut t[..2 * n], &a[..n], &b[..n]);
+    t.fill(0);
+    for (i, &ai) in a.iter().enumerate() {
+        let mut carry = 0u64;
+        for (tj, &bj) in t[i..i + n].iter_mut().zip(b) {
+            let s = u128::from(ai) * u128::from(bj) + u128::from(*tj) + u128::from(carry);
+            *tj = s as u64;
+            carry = (s >> 64) as u64;
+        }
+        t[i + n] = carry;
+    }
+}
+
+/// `t ← a²` for an `n`-limb `a`: each cross product once, doubled, then the squares of the
+/// limbs added.
+#[inline(always)]
+fn square_wide(n: usize, t: &mut [u64], a: &[u64]) {
+    let (t, a) = (&mut t[..2 * n], &a[..n]);
+    t.fill(0);
+    for (i, &ai) in a.iter().enumerate() {
+        let mut carry = 0u64;
+        for (tj, &aj) in t[2 * i + 1..i + n].iter_mut().zip(&a[i + 1..]) {
+            let s = u128::from(ai) * u128::from(aj) + u128::from(*tj) + u128::from(carry);
+            *tj = s as u64;
+            carry = (s >> 64) as u64;
+        }
+        t[i + n] = carry;
+    }
+    let mut shifted = 0u64;
+    for limb in t.iter_mut() {
+        let next = *limb >> 63;
+        *limb = (*limb << 1) | shifted;
+        shifted = next;
+    }
+    let mut carry = 0u64;
+    for (i, &ai) in a.iter().enumerate() {
+        let sq = u128::from(ai) * u128::from(ai);
+        let lo = u128::from(t[2 * i]) + u128::from(sq as u64) + u128::from(carry);
+        t[2 * i] = lo as u64;
+        let hi = u128::from(t[2 * i + 1]) + (sq >> 64) + (lo >> 64);
+        t[2 * i + 1] = hi as u64;
+        carry = (hi >> 64) as u64;
+    }
+}
+
+/// Montgomery reduction: `out ← t/R mod m` for an `n`-limb `m` and `t` < `m·R` (`2·n` limbs,
+/// clobbered), `neg_inv` = `-m⁻¹ mod 2⁶⁴`. Each step adds the multiple of `m` that clears the
+/// lowest limb left; the sum stays below `2·m·R`, so one subtraction at the end fully reduces
+/// it.
+#[inline(always)]
+fn reduce(n: usize, m: &[u64], neg_inv: u64, out: &mut [u64], t: &mut [u64]) {
+    let (m, out, t) = (&m[..n], &mut out[..n], &mut t[..2 * n]);
+    let mut top = 0u64;
+    for i in 0..n {
+        let q = t[i].wrapping_mul(neg_inv);
+        let mut carry = 0u64;
+        for (ti, &mj) in t[i..i + n].iter_mut().zip(m) {
+            let s = u128::from(q) * u128::from(mj) + u128::from(*ti) + u128::from(carry);
+            *ti = s as u64;
+            carry = (s >> 64) as u64;
+        }
+        let s = u128::from(t[i + n]) + u128::from(carry) + u128::from(top);
+        t[i + n] = s as u64;
+        top = (s >> 64) as u64;
+    }
+    out.copy_from_slice(&t[n..]);
+    if top != 0 || !less(out, m) {
+        sub_assign(out, m);
+    }
+}
+
+/// Whether `a` < `b`, both of the same length.
+fn less(a: &[u64], b: &[u64]) -> bool {
+    for (x, y) in a.iter().rev().zip(b.iter().rev()) {
+        if x != y {
+            return x < y;
+        }
+    }
+    false
+}
+
+/// `a ← a − b` modulo `2^(64·len)`.
+fn sub_assign(a: &mut [u64], b: &[u64]) {
+    let mut borrow = false;
+    for (x, &y) in a.iter_mut().zip(b) {
+        let (d1, b1) = x.overflowing_sub(y);
+        let (d2, b2) = d1.overflowing_sub(u64::from(borrow));
+        *x = d2;
+        borrow = b1 || b2;
+    }
+}
+
+/// The number of significant bits of little-endian limbs.
+pub(crate) fn bit_len(x: &[u64]) -> usize {
+    x.iter()
+        .rposition(|&l| l != 0)
+        .map_or(0, |i| 64 * i + 64 - x[i].leading_zeros() as usize)
+}
+
+/// Bit `i` of little-endian limbs.
+fn bit(x: &[u64], i: usize) -> bool {
+    (x[i / 64] >> (i % 64)) & 1 == 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::rngs::StdRng;
+    use rand::{Rng, RngCore, SeedableRng};
+    use rsa::BigUint;
+
+    fn big(limbs: &[u64]) -> BigUint {
+        let bytes: Vec<u8> = limbs.iter().rev().flat_map(|l| l.to_be_bytes()).collect();
+        BigUint::from_bytes_be(&bytes)
+    }
+
+    fn random_limbs(rng: &mut StdRng, n: usize) -> Vec<u64> {
+        (0..n).map(|_| rng.next_u64()).collect()
+    }
+
+    /// A random odd modulus of `n` limbs, its top limb sometimes short, and a random number
+    /// below it.
+    fn random_case(rng: &mut StdRng, n: usize) -> (Modulus, Vec<u64>) {
+        let mut m = random_limbs(rng, n);
+        m[n - 1] >>= rng.random_range(0..63);
+        m[n - 1] |= 1 << 63 >> rng.random_range(0..63);
+        m[0] |= 1;
+        let modulus = Modulus::new(&m).unwrap();
+        let x = big(&random_limbs(rng, n)) % big(&m);
+        (modulus, limbs_of(&x, n))
+    }
+
+    fn limbs_of(x: &BigUint, n: usize) -> Vec<u64> {
+        let mut bytes = x.to_bytes_le();
+        bytes.resize(8 * n, 0);
+        bytes
+            .chunks(8)
+            .map(|c| u64::from_le_bytes(c.try_into().unwrap()))
+            .collect()
+    }
+
+    const SIZES: [usize; 8] = [1, 2, 3, 5, 16, 17, 32, 64];
+
+    #[test]
+    fn montgomery_constants() {
+        let mut rng = StdRng::seed_from_u64(1);
+        for n in SIZES {
+            let (modulus, _) = random_case(&mut rng, n);
+            let m = big(&modulus.limbs);
+            let r = BigUint::from(1u8) << (64 * n);
+            assert_eq!(big(modulus.one()), &r % &m);
+            assert_eq!(big(&modulus.r2), (&r * &r) % &m);
+            assert_eq!(modulus.limbs[0].wrapping_mul(modulus.neg_inv), u64::MAX);
+            let mut one = vec![0u64; n];
+            one[0] = 1;
+            assert_eq!(modulus.to_montgomery(&one), modulus.one());
+        }
+        assert!(Modulus::new(&[10, 3]).is_none());
+        assert!(Modulus::new(&[1, 0]).is_none());
+        assert!(Modulus::new(&[0, 0]).is_none());
+        assert_eq!(Modulus::new(&[3, 0, 0]).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn products_and_squares_match_bigint_arithmetic() {
+        let mut rng = StdRng::seed_from_u64(2);
+        for n in SIZES {
+            for _ in 0..20 {
+                let (modulus, a) = random_case(&mut rng, n);
+                let b = limbs_of(&(big(&random_limbs(&mut rng, n)) % big(&modulus.limbs)), n);
+                let m = big(&modulus.limbs);
+                let (am, bm) = (modulus.to_montgomery(&a), modulus.to_montgomery(&b));
+                let mut scratch = Scratch::new(n);
+                let mut out = vec![0u64; n];
+                modulus.mul(&mut out, &am, &bm, &mut scratch);
+                assert_eq!(
+                    big(&modulus.out_of_montgomery(&out)),
+                    big(&a) * big(&b) % &m
+                );
+                modulus.square(&mut out, &am, &mut scratch);
+                assert_eq!(
+                    big(&modulus.out_of_montgomery(&out)),
+                    big(&a) * big(&a) % &m
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn extreme_operands() {
+        // m = 2^(64n) − 1 − 2^63·… : all-ones limbs (odd), operands m − 1.
+        for n in SIZES {
+            let m = vec![u64::MAX; n];
+            let modulus = Modulus::new(&m).unwrap();
+            let mut a = m.clone();
+            a[0] -= 1;
+            let am = modulus.to_montgomery(&a);
+            let mut out = vec![0u64; n];
+            let mut scratch = Scratch::new(n);
+            modulus.square(&mut out, &am, &mut scratch);
+            // (−1)² = 1
+            assert_eq!(out, modulus.one());
+            assert!(modulus.is_minus_one(&am));
+        }
+    }
+
+    #[test]
+    fn powers_match_bigint_modpow() {
+        let mut rng = StdRng::seed_from_u64(3);
+        for n in SIZES {
+            for _ in 0..6 {
+                let (modulus, a) = random_case(&mut rng, n);
+                let m = big(&modulus.limbs);
+                let am = modulus.to_montgomery(&a);
+                let exponent_limbs = rng.random_range(1..=n);
+                let mut exponent = random_limbs(&mut rng, exponent_limbs);
+                exponent[exponent_limbs - 1] >>= rng.random_range(0..64);
+                let got = modulus.out_of_montgomery(&modulus.pow(&am, &exponent));
+                assert_eq!(big(&got), big(&a).modpow(&big(&exponent), &m));
+            }
+            let (modulus, a) = random_case(&mut rng, n);
+            let am = modulus.to_montgomery(&a);
+            for e in [0u64, 1, 2, 3, 0b1000_0001, 0xffff_ffff_ffff_ffff] {
+                let got = modulus.out_of_montgomery(&modulus.pow(&am, &[e, 0]));
+                let m = big(&modulus.limbs);
+                assert_eq!(big(&got), big(&a).modpow(&BigUint::from(e), &m), "e = {e}");
+            }
+        }
+    }
+
+    #[test]
+    fn powers_of_two_match_bigint_modpow() {
+        let mut rng = StdRng::seed_from_u64(4);
+        for n in SIZES {
+            let (modulus, _) = random_case(&mut rng, n);
+            let m = big(&modulus.limbs);
+            for exponent in [vec![0u64], vec![1], vec![64], random_limbs(&mut rng, n)] {
+                let got = modulus.out_of_montgomery(&modulus.pow_of_two(&exponent));
+                assert_eq!(big(&got), BigUint::from(2u8).modpow(&big(&exponent), &m));
+            }
+        }
+    }
+
+    #[test]
+    fn window_widths_grow_with_the_exponent() {
+        assert_eq!(window_bits(1), 1);
+        assert_eq!(window_bits(64), 3);
+        assert_eq!(window_bits(1023), 6);
+        assert_eq!(bit_len(&[0, 0]), 0);
+        assert_eq!(bit_len(&[1, 1 << 5]), 70);
+    }
+}
