@@ -34,6 +34,7 @@ mod vars;
 use crate::files::FileTree;
 
 pub use loader::Files;
+pub use patch::JsonPatchError;
 pub(crate) use roots::KUSTOMIZATION_FILE_NAMES;
 pub use roots::{find_roots, is_kustomization_dir};
 pub use value::DocumentError;
@@ -84,6 +85,9 @@ pub enum KustomizeError {
         /// Why it could not be added.
         message: String,
     },
+    /// A JSON 6902 patch operation that does not apply.
+    #[error("{0}")]
+    JsonPatch(JsonPatchError),
     /// Any other failure, in kustomize's words.
     #[error("{0}")]
     Build(String),

@@ -329,6 +329,39 @@ fn values_complete(a: &[String], b: &[String]) -> bool {
     shared && a.len() == b.len()
 }
 
+/// A JSON 6902 operation that does not apply, in the words of the JSON patch library
+/// kustomize uses.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum JsonPatchError {
+    /// `add` under a path that is not there (the operation's path).
+    #[error("add operation does not apply: doc is missing path: \"{0}\"")]
+    AddMissing(String),
+    /// `add` into a list at an index that is not a number.
+    #[error("add operation does not apply: bad index {0}")]
+    AddBadIndex(String),
+    /// `add` into a list past its end.
+    #[error("add operation does not apply: index {0} out of bounds")]
+    AddOutOfBounds(usize),
+    /// `remove` (or `move`) of a path that is not there.
+    #[error("remove operation does not apply: doc is missing path: \"{0}\"")]
+    RemoveMissing(String),
+    /// `replace` of a path that is not there.
+    #[error("replace operation does not apply: doc is missing key: {0}")]
+    ReplaceMissing(String),
+    /// `copy` from a path that is not there.
+    #[error("copy operation does not apply: doc is missing from path: {0}")]
+    CopyMissing(String),
+    /// `test` of a value that differs.
+    #[error("testing value {0} failed")]
+    TestFailed(String),
+    /// An operation that is none of the six.
+    #[error("Unexpected kind: {0}")]
+    UnknownOp(String),
+    /// A path without `/`.
+    #[error("invalid JSON pointer: {0}")]
+    InvalidPointer(String),
+}
+
 /// Applies JSON 6902 operations to a document. Each operation's nodes, and the nodes a
 /// `copy` copies, are steps of the input's work budget: copies doubling the document cannot
 /// run without end.
@@ -346,21 +379,21 @@ pub fn json6902(doc: &mut Value, ops: &[Value]) -> Result<(), KustomizeError> {
         budget::charge_work(made)
             .and_then(|()| charge_copy(made))
             .map_err(KustomizeError::Limit)?;
-        apply_op(doc, op).map_err(KustomizeError::Build)?;
+        apply_op(doc, op).map_err(KustomizeError::JsonPatch)?;
     }
     Ok(())
 }
 
-fn apply_op(doc: &mut Value, op: &Value) -> Result<(), String> {
+fn apply_op(doc: &mut Value, op: &Value) -> Result<(), JsonPatchError> {
     let name = op.get("op").and_then(Value::as_str).unwrap_or("");
     let path = op.get("path").and_then(Value::as_str).unwrap_or("");
     match name {
         "add" => add(doc, path, op.get("value").cloned().unwrap_or(Value::Null)),
         "remove" => remove(doc, path).map(drop),
         "replace" => {
-            let target = doc.pointer_mut(path).ok_or_else(|| {
-                format!("replace operation does not apply: doc is missing key: {path}")
-            })?;
+            let target = doc
+                .pointer_mut(path)
+                .ok_or_else(|| JsonPatchError::ReplaceMissing(path.to_string()))?;
             *target = op.get("value").cloned().unwrap_or(Value::Null);
             Ok(())
         }
@@ -371,19 +404,20 @@ fn apply_op(doc: &mut Value, op: &Value) -> Result<(), String> {
         }
         "copy" => {
             let from = op.get("from").and_then(Value::as_str).unwrap_or("");
-            let v = doc.pointer(from).cloned().ok_or_else(|| {
-                format!("copy operation does not apply: doc is missing from path: {from}")
-            })?;
+            let v = doc
+                .pointer(from)
+                .cloned()
+                .ok_or_else(|| JsonPatchError::CopyMissing(from.to_string()))?;
             add(doc, path, v)
         }
         "test" => {
             let expected = op.get("value").cloned().unwrap_or(Value::Null);
             if doc.pointer(path) != Some(&expected) {
-                return Err(format!("testing value {path} failed"));
+                return Err(JsonPatchError::TestFailed(path.to_string()));
             }
             Ok(())
         }
-        other => Err(format!("Unexpected kind: {other}")),
+        other => Err(JsonPatchError::UnknownOp(other.to_string())),
     }
 }
 
@@ -391,22 +425,21 @@ fn unescape(token: &str) -> String {
     token.replace("~1", "/").replace("~0", "~")
 }
 
-fn split_parent(path: &str) -> Result<(&str, String), String> {
+fn split_parent(path: &str) -> Result<(&str, String), JsonPatchError> {
     let i = path
         .rfind('/')
-        .ok_or_else(|| format!("invalid JSON pointer: {path}"))?;
+        .ok_or_else(|| JsonPatchError::InvalidPointer(path.to_string()))?;
     Ok((&path[..i], unescape(&path[i + 1..])))
 }
 
-fn add(doc: &mut Value, path: &str, v: Value) -> Result<(), String> {
+fn add(doc: &mut Value, path: &str, v: Value) -> Result<(), JsonPatchError> {
     if path.is_empty() {
         *doc = v;
         return Ok(());
     }
     let (parent, last) = split_parent(path)?;
-    let target = doc
-        .pointer_mut(parent)
-        .ok_or_else(|| format!("add operation does not apply: doc is missing path: \"{path}\""))?;
+    let missing = || JsonPatchError::AddMissing(path.to_string());
+    let target = doc.pointer_mut(parent).ok_or_else(missing)?;
     match target {
         Value::Object(m) => {
             m.insert(last, v);
@@ -419,24 +452,20 @@ fn add(doc: &mut Value, path: &str, v: Value) -> Result<(), String> {
             }
             let i: usize = last
                 .parse()
-                .map_err(|_| format!("add operation does not apply: bad index {last}"))?;
+                .map_err(|_| JsonPatchError::AddBadIndex(last.clone()))?;
             if i > a.len() {
-                return Err(format!(
-                    "add operation does not apply: index {i} out of bounds"
-                ));
+                return Err(JsonPatchError::AddOutOfBounds(i));
             }
             a.insert(i, v);
             Ok(())
         }
-        _ => Err(format!(
-            "add operation does not apply: doc is missing path: \"{path}\""
-        )),
+        _ => Err(missing()),
     }
 }
 
-fn remove(doc: &mut Value, path: &str) -> Result<Value, String> {
+fn remove(doc: &mut Value, path: &str) -> Result<Value, JsonPatchError> {
     let (parent, last) = split_parent(path)?;
-    let missing = || format!("remove operation does not apply: doc is missing path: \"{path}\"");
+    let missing = || JsonPatchError::RemoveMissing(path.to_string());
     let target = doc.pointer_mut(parent).ok_or_else(missing)?;
     match target {
         Value::Object(m) => m.shift_remove(&last).ok_or_else(missing),
@@ -668,6 +697,45 @@ mod tests {
             (0..1000).try_for_each(|_| strategic_merge(&mut json!({}), &patch, true).map(drop))
         });
         assert_eq!(limit.unwrap_err().kind, LimitKind::InputWork);
+    }
+
+    /// The texts are those the code gave before the errors were typed (kustomize's JSON
+    /// patch library's words, checked by the conformance suite and tests/hostile.rs).
+    #[test]
+    fn operations_that_do_not_apply_say_why() {
+        let cases = [
+            (
+                json!({"op": "add", "path": "/a/b", "value": 1}),
+                "add operation does not apply: doc is missing path: \"/a/b\"",
+            ),
+            (
+                json!({"op": "add", "path": "/l/5", "value": 1}),
+                "add operation does not apply: index 5 out of bounds",
+            ),
+            (
+                json!({"op": "remove", "path": "/x"}),
+                "remove operation does not apply: doc is missing path: \"/x\"",
+            ),
+            (
+                json!({"op": "replace", "path": "/x", "value": 1}),
+                "replace operation does not apply: doc is missing key: /x",
+            ),
+            (
+                json!({"op": "copy", "from": "/x", "path": "/y"}),
+                "copy operation does not apply: doc is missing from path: /x",
+            ),
+            (
+                json!({"op": "test", "path": "/l", "value": 1}),
+                "testing value /l failed",
+            ),
+            (json!({"op": "swap", "path": "/l"}), "Unexpected kind: swap"),
+        ];
+        for (op, message) in cases {
+            let mut doc = json!({"l": [1]});
+            let err = json6902(&mut doc, &[op]).unwrap_err();
+            assert!(matches!(err, KustomizeError::JsonPatch(_)), "{err:?}");
+            assert_eq!(err.to_string(), message);
+        }
     }
 
     #[test]
