@@ -1,6 +1,6 @@
 //! Sprig's key and certificate generators: `genPrivateKey`, `genCA`, `genSelfSignedCert`,
-//! `genSignedCert` (and their `…WithKey` forms) and `buildCustomCert`. Keys are RSA-2048,
-//! ECDSA P-256 or Ed25519 in the PEM forms Go's x509 package writes; certificates are X.509 v3
+//! `genSignedCert` (and their `…WithKey` forms) and `buildCustomCert`. Keys are RSA (4096 bits
+//! from `genPrivateKey`, 2048 for certificates, as Sprig makes them), ECDSA P-256 or Ed25519 in the PEM forms Go's x509 package writes; certificates are X.509 v3
 //! DER written here, signed with the RustCrypto implementations.
 
 use super::super::{CallCtx, FuncMap, Param};
@@ -16,18 +16,44 @@ use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey};
 use sha2::{Digest, Sha256};
 use std::net::IpAddr;
 
-/// Steps a key generation is charged, before it runs: an RSA key costs what a few million
-/// template steps do, so `range` over `genPrivateKey` ends within the chart's step limit.
-fn key_cost(kind: &str) -> u64 {
-    match kind {
-        "rsa" => 2_500_000,
-        _ => 10_000,
+/// The kinds of key Sprig generates, with the RSA size it uses for each purpose.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum KeyKind {
+    Rsa(usize),
+    Ecdsa,
+    Ed25519,
+}
+
+impl KeyKind {
+    /// The key `genCA`, `genSelfSignedCert` and `genSignedCert` make for a certificate.
+    const CERTIFICATE: KeyKind = KeyKind::Rsa(2048);
+
+    /// `genPrivateKey`'s type argument as Sprig reads it: an empty type is RSA too, and its
+    /// RSA keys are 4096 bits (Sprig's crypto.go `generatePrivateKey`).
+    fn of_private_key_type(name: &str) -> Option<KeyKind> {
+        match name {
+            "" | "rsa" => Some(KeyKind::Rsa(4096)),
+            "ecdsa" => Some(KeyKind::Ecdsa),
+            "ed25519" => Some(KeyKind::Ed25519),
+            _ => None,
+        }
+    }
+
+    /// Steps a generation is charged before it runs, about what the same CPU time buys in
+    /// template steps (a 2048-bit key ~30 ms, a 4096-bit one ~13 times that), so `range`
+    /// over `genPrivateKey` ends within the chart's step limit.
+    fn cost(self) -> u64 {
+        match self {
+            KeyKind::Rsa(bits) if bits <= 2048 => 600_000,
+            KeyKind::Rsa(_) => 8_000_000,
+            KeyKind::Ecdsa | KeyKind::Ed25519 => 10_000,
+        }
     }
 }
 
 /// [`Key::generate`], its cost charged to the chart first.
-fn generate_charged(ctx: &mut CallCtx<'_>, kind: &str) -> Result<Option<Key>, FuncError> {
-    ctx.charge_steps(key_cost(kind))?;
+fn generate_charged(ctx: &mut CallCtx<'_>, kind: KeyKind) -> Result<Option<Key>, FuncError> {
+    ctx.charge_steps(kind.cost())?;
     Ok(Key::generate(kind, ctx.key_source()))
 }
 
@@ -35,14 +61,16 @@ pub(super) fn register(map: &mut FuncMap) {
     use Param::{Any, Int, Str};
     map.add("genPrivateKey", &[Str], None, |ctx, a| {
         Ok(Value::str(
-            match generate_charged(ctx, a[0].as_str().unwrap_or(""))? {
-                Some(key) => key.to_pem(),
+            match KeyKind::of_private_key_type(a[0].as_str().unwrap_or("")) {
+                Some(kind) => generate_charged(ctx, kind)?
+                    .map(|key| key.to_pem())
+                    .unwrap_or_else(|| "failed to generate private key".to_string()),
                 None => format!("Unknown type {}", a[0].as_str().unwrap_or("")),
             },
         ))
     });
     map.add("genCA", &[Str, Int], None, |ctx, a| {
-        let key = generate_charged(ctx, "rsa")?
+        let key = generate_charged(ctx, KeyKind::CERTIFICATE)?
             .ok_or_else(|| FuncError::new("error generating rsa key"))?;
         ca(&a[0], &a[1], key)
     });
@@ -54,7 +82,7 @@ pub(super) fn register(map: &mut FuncMap) {
         &[Str, Any, Any, Int],
         None,
         |ctx, a| {
-            let key = generate_charged(ctx, "rsa")?
+            let key = generate_charged(ctx, KeyKind::CERTIFICATE)?
                 .ok_or_else(|| FuncError::new("error generating rsa key"))?;
             leaf(a, key, None)
         },
@@ -70,7 +98,7 @@ pub(super) fn register(map: &mut FuncMap) {
         &[Str, Any, Any, Int, Any],
         None,
         |ctx, a| {
-            let key = generate_charged(ctx, "rsa")?
+            let key = generate_charged(ctx, KeyKind::CERTIFICATE)?
                 .ok_or_else(|| FuncError::new("error generating rsa key"))?;
             leaf(a, key, Some(&a[4]))
         },
@@ -111,12 +139,11 @@ fn random_32() -> [u8; 32] {
 }
 
 impl Key {
-    fn generate(kind: &str, keys: KeySource) -> Option<Key> {
+    fn generate(kind: KeyKind, keys: KeySource) -> Option<Key> {
         Some(match kind {
-            "rsa" => Key::Rsa(Box::new(rsa_key(2048, keys)?)),
-            "ecdsa" => Key::Ecdsa(p256::ecdsa::SigningKey::from_slice(&random_32()).ok()?),
-            "ed25519" => Key::Ed25519(ed25519_dalek::SigningKey::from_bytes(&random_32())),
-            _ => return None,
+            KeyKind::Rsa(bits) => Key::Rsa(Box::new(rsa_key(bits, keys)?)),
+            KeyKind::Ecdsa => Key::Ecdsa(p256::ecdsa::SigningKey::from_slice(&random_32()).ok()?),
+            KeyKind::Ed25519 => Key::Ed25519(ed25519_dalek::SigningKey::from_bytes(&random_32())),
         })
     }
 
@@ -568,21 +595,43 @@ mod tests {
 
     #[test]
     fn keys_round_trip_through_pem() {
-        for kind in ["ecdsa", "ed25519"] {
+        for kind in [KeyKind::Ecdsa, KeyKind::Ed25519] {
             let key = Key::generate(kind, KeySource::Fresh).unwrap();
             let text = key.to_pem();
             let again = parse_key(&Value::str(text.as_str())).unwrap();
-            assert_eq!(again.to_pem(), text, "{kind}");
+            assert_eq!(again.to_pem(), text, "{kind:?}");
         }
-        assert!(Key::generate("ecdsa", KeySource::Fresh)
+        assert!(Key::generate(KeyKind::Ecdsa, KeySource::Fresh)
             .unwrap()
             .to_pem()
             .starts_with("-----BEGIN EC PRIVATE KEY-----\n"));
-        assert!(Key::generate("ed25519", KeySource::Fresh)
+        assert!(Key::generate(KeyKind::Ed25519, KeySource::Fresh)
             .unwrap()
             .to_pem()
             .starts_with("-----BEGIN PRIVATE KEY-----\n"));
-        assert!(Key::generate("foo", KeySource::Fresh).is_none());
+    }
+
+    /// Sprig's `genPrivateKey` makes RSA-4096 for "rsa" and for an empty type (helm v4.1.4
+    /// prints a 3243-byte PEM for both); certificates carry RSA-2048; other names are unknown.
+    #[test]
+    fn private_key_types_as_sprig_reads_them() {
+        assert_eq!(
+            KeyKind::of_private_key_type("rsa"),
+            Some(KeyKind::Rsa(4096))
+        );
+        assert_eq!(KeyKind::of_private_key_type(""), Some(KeyKind::Rsa(4096)));
+        assert_eq!(KeyKind::of_private_key_type("ecdsa"), Some(KeyKind::Ecdsa));
+        assert_eq!(
+            KeyKind::of_private_key_type("ed25519"),
+            Some(KeyKind::Ed25519)
+        );
+        assert_eq!(KeyKind::of_private_key_type("RSA"), None);
+        assert_eq!(KeyKind::of_private_key_type("foo"), None);
+        assert_eq!(KeyKind::CERTIFICATE, KeyKind::Rsa(2048));
+        let Some(Key::Rsa(key)) = Key::generate(KeyKind::Rsa(4096), KeySource::Pooled) else {
+            panic!("no RSA key");
+        };
+        assert_eq!(rsa::traits::PublicKeyParts::size(key.as_ref()), 512);
     }
 
     /// The extensions of a DER certificate as (OID DER, critical, value).
@@ -605,7 +654,7 @@ mod tests {
 
     #[test]
     fn a_ca_and_its_signed_certificate_carry_go_s_extensions() {
-        let ca_key = Key::generate("ed25519", KeySource::Fresh).unwrap();
+        let ca_key = Key::generate(KeyKind::Ed25519, KeySource::Fresh).unwrap();
         let ca_spec = CertSpec {
             common_name: "my-ca",
             ips: Vec::new(),
@@ -634,7 +683,7 @@ mod tests {
         assert_eq!(parent.subject, name("my-ca"));
         assert_eq!(parent.subject[..2], [0x30, 0x10], "PrintableString CN");
         assert_eq!(parent.key_id.as_deref(), Some(&ski[..]));
-        let leaf_key = Key::generate("ecdsa", KeySource::Fresh).unwrap();
+        let leaf_key = Key::generate(KeyKind::Ecdsa, KeySource::Fresh).unwrap();
         let leaf_spec = CertSpec {
             common_name: "",
             ips: vec!["10.0.0.1".parse().unwrap()],
