@@ -6,12 +6,9 @@
 //! `Chart.yaml` are charts (a folder of charts), and the YAML/JSON manifests outside them
 //! form one plain `kube` package.
 
-use crate::files::FileTree;
+use crate::files::{is_manifest_path, FileTree, KUSTOMIZATION_FILE_NAMES};
 use serde::{Deserialize, Serialize};
 use std::fmt;
-
-/// File names Kustomize accepts for a kustomization (the Kustomize module owns the list).
-pub(crate) use crate::kustomize::KUSTOMIZATION_FILE_NAMES;
 
 /// The package systems of the records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,11 +71,6 @@ pub fn top_folder(tree: &FileTree) -> Option<String> {
         }
     }
     top.map(str::to_string)
-}
-
-/// Whether `path` names a file the plain-manifest reader takes (`.yaml`, `.yml`, `.json`).
-pub(crate) fn is_manifest_path(path: &str) -> bool {
-    path.ends_with(".yaml") || path.ends_with(".yml") || path.ends_with(".json")
 }
 
 fn file_name(path: &str) -> &str {

@@ -72,6 +72,16 @@ impl FileTree {
     }
 }
 
+/// The file names kustomize accepts for a kustomization, in the order it looks for them.
+/// Kept here, below input classification, package detection and kustomize, which all use it.
+pub(crate) const KUSTOMIZATION_FILE_NAMES: [&str; 3] =
+    ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+/// Whether `path` names a file the plain-manifest reader takes (`.yaml`, `.yml`, `.json`).
+pub(crate) fn is_manifest_path(path: &str) -> bool {
+    path.ends_with(".yaml") || path.ends_with(".yml") || path.ends_with(".json")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,8 +14,8 @@ pub mod read;
 #[cfg(not(feature = "internals"))]
 pub(crate) mod read;
 
-use crate::detect::{is_manifest_path, KUSTOMIZATION_FILE_NAMES};
 use crate::files::FileTree;
+use crate::files::{is_manifest_path, KUSTOMIZATION_FILE_NAMES};
 use crate::unpack::{self, ArchiveFormat, Limits, UnpackError, Violation};
 pub use read::ReadError;
 use read::Special;

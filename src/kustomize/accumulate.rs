@@ -13,12 +13,12 @@ use super::origin;
 use super::patch;
 use super::replacements;
 use super::resource::{Behavior, ResId, ResMap, Resource};
-use super::roots::KUSTOMIZATION_FILE_NAMES;
 use super::transform;
 use super::value::{parse_documents, DocumentError};
 use super::vars;
 use super::{BuildOptions, BuiltObject, KustomizeError};
 use crate::budget::{self, LimitKind};
+use crate::files::KUSTOMIZATION_FILE_NAMES;
 use serde_json::Value;
 
 /// The Kubernetes schema version kustomize v5.6.0 has built in.

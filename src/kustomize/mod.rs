@@ -35,7 +35,6 @@ use crate::files::FileTree;
 
 pub use loader::Files;
 pub use patch::JsonPatchError;
-pub(crate) use roots::KUSTOMIZATION_FILE_NAMES;
 pub use roots::{find_roots, is_kustomization_dir};
 pub use value::DocumentError;
 

@@ -3,12 +3,8 @@
 
 use super::kustfile::Kustomization;
 use super::loader::{is_remote, join};
-use crate::files::FileTree;
+use crate::files::{FileTree, KUSTOMIZATION_FILE_NAMES};
 use std::collections::BTreeSet;
-
-/// The file names kustomize accepts for a kustomization, in the order it looks for them.
-pub const KUSTOMIZATION_FILE_NAMES: [&str; 3] =
-    ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
 /// Whether `dir` in `tree` holds a kustomization file.
 pub fn is_kustomization_dir(tree: &FileTree, dir: &str) -> bool {

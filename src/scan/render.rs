@@ -12,7 +12,8 @@
 
 use super::ScanOptions;
 use crate::budget::{InputBudget, LimitKind};
-use crate::detect::{is_manifest_path, DetectedPackage, System};
+use crate::detect::{DetectedPackage, System};
+use crate::files::is_manifest_path;
 use crate::files::FileTree;
 use crate::helm;
 use crate::objects::{KubeObject, SourcedText};
