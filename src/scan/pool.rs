@@ -192,11 +192,16 @@ struct KeyReply {
     pkcs1_der: Option<String>,
 }
 
-/// Writes one report line to the parent, in one piece.
+/// Writes one report line to the parent.
 fn report(report: &Report<&[ScanResult]>) -> io::Result<()> {
-    let mut line = serde_json::to_vec(report)?;
+    write_line(&mut io::stdout().lock(), report)
+}
+
+/// Writes `message` as one JSON line, in one piece, and flushes it: the protocol's framing,
+/// both ways (parent to worker, worker to parent).
+fn write_line(out: &mut impl Write, message: &impl Serialize) -> io::Result<()> {
+    let mut line = serde_json::to_vec(message)?;
     line.push(b'\n');
-    let mut out = io::stdout().lock();
     out.write_all(&line)?;
     out.flush()
 }
@@ -367,7 +372,7 @@ pub fn scan(
             }
             if let Some(worker) = worker {
                 // A worker that died already shows up as `Closed`; its job is charged then.
-                let _ = send_line(&mut worker.stdin, &Job::of(input));
+                let _ = write_line(&mut worker.stdin, &Job::of(input));
                 worker.job = Some((index, Instant::now() + max_time));
             }
         }
@@ -407,7 +412,7 @@ pub fn scan(
                     }
                     Event::Key(reply) => {
                         // A worker that died meanwhile shows up as `Closed`.
-                        let _ = send_line(&mut worker.stdin, &reply);
+                        let _ = write_line(&mut worker.stdin, &reply);
                     }
                     Event::Closed => {
                         if let Some(mut worker) = workers[slot].take() {
@@ -461,14 +466,6 @@ pub fn scan(
         let _ = worker.child.wait();
     }
     Ok(())
-}
-
-/// Writes `message` to a worker as one line, in one piece.
-fn send_line(stdin: &mut ChildStdin, message: &impl Serialize) -> io::Result<()> {
-    let mut line = serde_json::to_vec(message)?;
-    line.push(b'\n');
-    stdin.write_all(&line)?;
-    stdin.flush()
 }
 
 /// Makes (or takes from the pool) the key a worker asked for, on a thread of its own so that
