@@ -3,9 +3,13 @@
 //! `rsa` crate's `RsaPrivateKey::new`, which pkglens used before. A key's cost varies with how
 //! many candidates its primes take, so each figure is a mean over many keys. The machine may
 //! be shared, so the time measured is the CPU time of the benchmark's thread, not wall time.
+//!
+//! `KEYGEN_FIXED=BITS:COUNT` instead makes `COUNT` keys of `BITS` bits from the seeds
+//! 0..COUNT and prints a digest of their moduli: the same work every run, for a stable
+//! comparison of instruction counts (`valgrind --tool=callgrind`) across versions.
 
 use criterion::measurement::{Measurement, ValueFormatter, WallTime};
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, Criterion};
 use nix::sys::resource::{getrusage, UsageWho};
 use pkglens::go::rsa_keygen::generate_key;
 use rand::rngs::StdRng;
@@ -67,9 +71,37 @@ fn keygen(c: &mut Criterion<ThreadCpu>) {
     group.finish();
 }
 
+/// The fixed set of keys `spec` (`BITS:COUNT`) names, and a digest of their moduli.
+fn fixed_keys(spec: &str) {
+    let (bits, count) = spec
+        .split_once(':')
+        .and_then(|(b, c)| Some((b.parse::<usize>().ok()?, c.parse::<u64>().ok()?)))
+        .expect("KEYGEN_FIXED=BITS:COUNT");
+    let mut digest = 0u64;
+    for seed in 0..count {
+        let key = generate_key(&mut StdRng::seed_from_u64(seed), bits).expect("key");
+        let n = rsa::traits::PublicKeyParts::n(&key).to_bytes_le();
+        digest = n.chunks(8).fold(digest, |d, chunk| {
+            let mut limb = [0u8; 8];
+            limb[..chunk.len()].copy_from_slice(chunk);
+            d.rotate_left(7) ^ u64::from_le_bytes(limb)
+        });
+    }
+    println!("{count} keys of {bits} bits, moduli digest {digest:016x}");
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().with_measurement(ThreadCpu);
     targets = keygen
 }
-criterion_main!(benches);
+
+fn main() {
+    match std::env::var("KEYGEN_FIXED") {
+        Ok(spec) => fixed_keys(&spec),
+        Err(_) => {
+            benches();
+            Criterion::default().configure_from_args().final_summary();
+        }
+    }
+}
