@@ -4,8 +4,10 @@
 //! Numbers are little-endian `u64` limbs, as many as the modulus has; products go through
 //! `u128`. A product is computed in full (schoolbook, or for a square each cross product once,
 //! doubled) and then reduced limb by limb (Montgomery's REDC), so every result is fully
-//! reduced and two numbers are equal exactly when their limbs are. (Interleaving the two,
-//! column by column, measured 1.5× slower here: its accumulators spill out of registers.)
+//! reduced and two numbers are equal exactly when their limbs are. Both go row by row, two
+//! rows at a time. (Interleaving the two, column by column, measured 1.5× slower here: its
+//! accumulators spill out of registers, and the compiler turns their carries into extra
+//! moves and flag materialisations.)
 //!
 //! Unlike Go's, these routines are not constant-time: they only ever test random candidates,
 //! and the sliding-window exponentiation skips work on zero bits.
@@ -265,36 +267,116 @@ fn window_bits(bits: usize) -> usize {
     }
 }
 
-/// `t ← a·b` for `n`-limb `a` and `b` (`t`: `2·n` limbs).
+/// `t + a·b + carry` as its low and high limbs (it always fits in 128 bits).
+#[inline(always)]
+fn mac(t: u64, a: u64, b: u64, carry: u64) -> (u64, u64) {
+    let s = u128::from(a) * u128::from(b) + u128::from(t) + u128::from(carry);
+    (s as u64, (s >> 64) as u64)
+}
+
+/// `t[j] += x0·y0[j] + x1·y1[j]` for every `j` (all three slices as long), where `c0` and
+/// `c1` are the carries the two rows bring in; returns the carries they take out.
+///
+/// Two rows side by side have two independent carry chains, and each limb of `t` is loaded
+/// and stored once for two products: 15% fewer instructions than one row at a time here.
+/// The limbs go eight at a time so the compiler unrolls the loop.
+#[inline(always)]
+fn add_two_rows(
+    t: &mut [u64],
+    (x0, y0): (u64, &[u64]),
+    (x1, y1): (u64, &[u64]),
+    (mut c0, mut c1): (u64, u64),
+) -> (u64, u64) {
+    const UNROLL: usize = 8;
+    let mut t_chunks = t.chunks_exact_mut(UNROLL);
+    let mut y0_chunks = y0.chunks_exact(UNROLL);
+    let mut y1_chunks = y1.chunks_exact(UNROLL);
+    for ((t, y0), y1) in (&mut t_chunks).zip(&mut y0_chunks).zip(&mut y1_chunks) {
+        for k in 0..UNROLL {
+            let (s, carry) = mac(t[k], x0, y0[k], c0);
+            c0 = carry;
+            (t[k], c1) = mac(s, x1, y1[k], c1);
+        }
+    }
+    let rest = t_chunks.into_remainder().iter_mut();
+    for ((t, &y0), &y1) in rest.zip(y0_chunks.remainder()).zip(y1_chunks.remainder()) {
+        let (s, carry) = mac(*t, x0, y0, c0);
+        c0 = carry;
+        (*t, c1) = mac(s, x1, y1, c1);
+    }
+    (c0, c1)
+}
+
+/// `t += x·y` for `t` and `y` as long; returns the carry out.
+#[inline(always)]
+fn add_row(t: &mut [u64], x: u64, y: &[u64]) -> u64 {
+    let mut carry = 0u64;
+    for (t, &y) in t.iter_mut().zip(y) {
+        (*t, carry) = mac(*t, x, y, carry);
+    }
+    carry
+}
+
+/// `t ← a·b` for `n`-limb `a` and `b` (`t`: `2·n` limbs), two rows `a[i]·b` at a time.
 #[inline(always)]
 fn mul_wide(n: usize, t: &mut [u64], a: &[u64], b: &[u64]) {
     let (t, a, b) = (&mut t[..2 * n], &a[..n], &b[..n]);
     t.fill(0);
-    for (i, &ai) in a.iter().enumerate() {
-        let mut carry = 0u64;
-        for (tj, &bj) in t[i..i + n].iter_mut().zip(b) {
-            let s = u128::from(ai) * u128::from(bj) + u128::from(*tj) + u128::from(carry);
-            *tj = s as u64;
-            carry = (s >> 64) as u64;
-        }
-        t[i + n] = carry;
+    let mut i = 0;
+    while i + 1 < n {
+        // Rows a[i]·b from column i and a[i+1]·b from column i+1; the columns from i+n+1
+        // on are still zero.
+        let row = &mut t[i..];
+        let (s, c0) = mac(row[0], a[i], b[0], 0);
+        row[0] = s;
+        let (c0, c1) = add_two_rows(
+            &mut row[1..n],
+            (a[i], &b[1..]),
+            (a[i + 1], &b[..n - 1]),
+            (c0, 0),
+        );
+        let (s, c1) = mac(row[n], a[i + 1], b[n - 1], c1);
+        let (s, overflow) = s.overflowing_add(c0);
+        row[n] = s;
+        // The product so far is below 2^(64·(i+2+n)), so this carry fits.
+        row[n + 1] = c1 + u64::from(overflow);
+        i += 2;
+    }
+    if i < n {
+        t[i + n] = add_row(&mut t[i..i + n], a[i], b);
     }
 }
 
-/// `t ← a²` for an `n`-limb `a`: each cross product once, doubled, then the squares of the
-/// limbs added.
+/// `t ← a²` for an `n`-limb `a`: each cross product once (two rows at a time), doubled,
+/// then the squares of the limbs added.
 #[inline(always)]
 fn square_wide(n: usize, t: &mut [u64], a: &[u64]) {
     let (t, a) = (&mut t[..2 * n], &a[..n]);
     t.fill(0);
-    for (i, &ai) in a.iter().enumerate() {
-        let mut carry = 0u64;
-        for (tj, &aj) in t[2 * i + 1..i + n].iter_mut().zip(&a[i + 1..]) {
-            let s = u128::from(ai) * u128::from(aj) + u128::from(*tj) + u128::from(carry);
-            *tj = s as u64;
-            carry = (s >> 64) as u64;
-        }
-        t[i + n] = carry;
+    // Row i is a[i]·a[i+1..], from column 2i+1; row i+1 starts two columns further on.
+    let mut i = 0;
+    while i + 2 < n {
+        let y = &a[i + 1..];
+        let len = y.len();
+        let row = &mut t[2 * i + 1..];
+        let (s, c0) = mac(row[0], a[i], y[0], 0);
+        row[0] = s;
+        let (s, c0) = mac(row[1], a[i], y[1], c0);
+        row[1] = s;
+        let (c0, c1) = add_two_rows(
+            &mut row[2..len],
+            (a[i], &y[2..]),
+            (a[i + 1], &y[1..len - 1]),
+            (c0, 0),
+        );
+        let (s, c1) = mac(row[len], a[i + 1], y[len - 1], c1);
+        let (s, overflow) = s.overflowing_add(c0);
+        row[len] = s;
+        row[len + 1] = c1 + u64::from(overflow);
+        i += 2;
+    }
+    if i + 1 < n {
+        t[i + n] = add_row(&mut t[2 * i + 1..i + n], a[i], &a[i + 1..]);
     }
     let mut shifted = 0u64;
     for limb in t.iter_mut() {
@@ -314,21 +396,37 @@ fn square_wide(n: usize, t: &mut [u64], a: &[u64]) {
 }
 
 /// Montgomery reduction: `out ← t/R mod m` for an `n`-limb `m` and `t` < `m·R` (`2·n` limbs,
-/// clobbered), `neg_inv` = `-m⁻¹ mod 2⁶⁴`. Each step adds the multiple of `m` that clears the
-/// lowest limb left; the sum stays below `2·m·R`, so one subtraction at the end fully reduces
-/// it.
+/// clobbered), `neg_inv` = `-m⁻¹ mod 2⁶⁴`. Each row adds the multiple `q·m` that clears the
+/// lowest limb left, two rows at a time; the sum stays below `2·m·R`, so one subtraction at
+/// the end fully reduces it.
 #[inline(always)]
 fn reduce(n: usize, m: &[u64], neg_inv: u64, out: &mut [u64], t: &mut [u64]) {
     let (m, out, t) = (&m[..n], &mut out[..n], &mut t[..2 * n]);
+    // The carry out of the highest column the rows so far reached, for the next column.
     let mut top = 0u64;
-    for i in 0..n {
+    let mut i = 0;
+    while i + 1 < n {
+        let row = &mut t[i..];
+        let q0 = row[0].wrapping_mul(neg_inv);
+        let (_, c0) = mac(row[0], q0, m[0], 0);
+        let (s, c0) = mac(row[1], q0, m[1], c0);
+        // The second row's multiple clears column i+1 as the first row left it.
+        let q1 = s.wrapping_mul(neg_inv);
+        let (_, c1) = mac(s, q1, m[0], 0);
+        let (c0, c1) = add_two_rows(&mut row[2..n], (q0, &m[2..]), (q1, &m[1..n - 1]), (c0, c1));
+        let (s, c1) = mac(row[n], q1, m[n - 1], c1);
+        let (s, overflow0) = s.overflowing_add(c0);
+        let (s, overflow1) = s.overflowing_add(top);
+        row[n] = s;
+        let next =
+            u128::from(row[n + 1]) + u128::from(c1) + u128::from(overflow0) + u128::from(overflow1);
+        row[n + 1] = next as u64;
+        top = (next >> 64) as u64;
+        i += 2;
+    }
+    if i < n {
         let q = t[i].wrapping_mul(neg_inv);
-        let mut carry = 0u64;
-        for (ti, &mj) in t[i..i + n].iter_mut().zip(m) {
-            let s = u128::from(q) * u128::from(mj) + u128::from(*ti) + u128::from(carry);
-            *ti = s as u64;
-            carry = (s >> 64) as u64;
-        }
+        let carry = add_row(&mut t[i..i + n], q, m);
         let s = u128::from(t[i + n]) + u128::from(carry) + u128::from(top);
         t[i + n] = s as u64;
         top = (s >> 64) as u64;
@@ -452,6 +550,41 @@ mod tests {
                     big(&modulus.out_of_montgomery(&out)),
                     big(&a) * big(&a) % &m
                 );
+            }
+        }
+    }
+
+    /// Operands at the top of the range make every carry of the two-row loops run: products
+    /// and squares of `m − 1` and `m − 2`, for moduli of all-one limbs and of a lone top bit.
+    #[test]
+    fn carries_of_the_largest_operands() {
+        for n in SIZES {
+            let mut top_bit = vec![0u64; n];
+            top_bit[0] = 1;
+            top_bit[n - 1] |= 1 << 63;
+            for m in [vec![u64::MAX; n], top_bit] {
+                let modulus = Modulus::new(&m).unwrap();
+                let big_m = big(&m);
+                let a = limbs_of(&(&big_m - 1u8), n);
+                let b = limbs_of(&(&big_m - 2u8), n);
+                let (am, bm) = (modulus.to_montgomery(&a), modulus.to_montgomery(&b));
+                let mut scratch = Scratch::new(n);
+                let mut out = vec![0u64; n];
+                for (x, y, xm, ym) in [(&a, &b, &am, &bm), (&b, &b, &bm, &bm)] {
+                    modulus.mul(&mut out, xm, ym, &mut scratch);
+                    let want = big(x) * big(y) % &big_m;
+                    assert_eq!(big(&modulus.out_of_montgomery(&out)), want, "n = {n}");
+                    modulus.square(&mut out, xm, &mut scratch);
+                    let want = big(x) * big(x) % &big_m;
+                    assert_eq!(big(&modulus.out_of_montgomery(&out)), want, "n = {n}");
+                }
+                // The unreduced product of all-one limbs, before any Montgomery reduction.
+                let ones = vec![u64::MAX; n];
+                let mut wide = vec![0u64; 2 * n];
+                mul_wide(n, &mut wide, &ones, &ones);
+                assert_eq!(big(&wide), big(&ones) * big(&ones));
+                square_wide(n, &mut wide, &ones);
+                assert_eq!(big(&wide), big(&ones) * big(&ones));
             }
         }
     }
