@@ -4,88 +4,103 @@
 //! the fewer composites reach the exponentiations, the faster a prime is found, and which
 //! primes are found does not change.
 //!
-//! The primes are grouped so each group's product fits in 32 bits. A candidate's residue
-//! modulo a product is `Σ limbᵢ·(2^(64·i) mod product)`, summed in `u128` and reduced once;
-//! each prime of the group then divides that residue when multiplying it by the prime's
-//! inverse modulo 2³² lands at or below `(2³²−1)/p`.
+//! How far to go depends on the candidate's width: a division costs in proportion to the
+//! limbs, an exponentiation to their cube, so wider candidates are divided by more primes
+//! ([`bound`]).
+//!
+//! The primes are grouped so each group's product is as large as a sum of the candidate's
+//! limbs times numbers below it can be and still fit in 128 bits (2⁵⁹ for 32 limbs). A
+//! candidate's residue modulo a product is `Σ limbᵢ·(2^(64·i) mod product)`, summed in `u128`
+//! and reduced once; each prime of the group then divides that residue when multiplying it by
+//! the prime's inverse modulo 2⁶⁴ lands at or below `(2⁶⁴−1)/p`.
 
-/// The primes tried: all odd primes below this.
-const LIMIT: u32 = 1 << 14;
-
-/// The groups of small primes, with the powers of 2⁶⁴ for candidates of a given width.
+/// The sieve for candidates of a given width: groups of small primes, with the powers of 2⁶⁴
+/// modulo each group's product.
 #[derive(Debug)]
 pub(crate) struct Sieve {
+    limbs: usize,
     groups: Vec<Group>,
+    /// `2^(64·i) mod product` for each limb `i`, `limbs` of them per group, group after group.
+    powers: Vec<u64>,
 }
 
 #[derive(Debug)]
 struct Group {
-    product: u32,
-    /// `2^(64·i) mod product` for each limb `i` of a candidate.
-    powers: Vec<u64>,
+    product: u64,
     primes: Vec<SmallPrime>,
 }
 
 #[derive(Debug)]
 struct SmallPrime {
-    /// `p⁻¹ mod 2³²`.
-    inverse: u32,
-    /// `(2³²−1)/p`.
-    limit: u32,
+    /// `p⁻¹ mod 2⁶⁴`.
+    inverse: u64,
+    /// `(2⁶⁴−1)/p`.
+    limit: u64,
+}
+
+/// The primes tried for candidates of `limbs` limbs: all odd primes below this. Including a
+/// prime `p` pays while an exponentiation (∝ limbs³) costs more than `p` divisions (∝ limbs),
+/// so the bound grows with the square of the width. The constant is measured: 2¹⁶ for the
+/// 16 limbs of RSA-2048's primes and 2¹⁸ for the 32 of RSA-4096's cost the fewest
+/// instructions (callgrind, seeded key sets), one power of two either way costs 1–10% more.
+/// The floor is the bound all widths had before; the cap keeps the tables small (under 2 MB).
+pub(crate) fn bound(limbs: usize) -> u32 {
+    let scaled = (limbs * limbs).saturating_mul(1 << 8);
+    scaled.clamp(1 << 14, 1 << 18) as u32
 }
 
 impl Sieve {
     /// The sieve for candidates of `limbs` 64-bit limbs.
     pub(crate) fn new(limbs: usize) -> Sieve {
+        // A sum of `limbs` products limb·power, each below 2⁶⁴·product, fits in u128.
+        let max_product = (u128::MAX / (limbs.max(1) as u128 * u128::from(u64::MAX))) as u64;
         let mut groups: Vec<Group> = Vec::new();
-        let mut current = Group {
-            product: 1,
-            powers: Vec::new(),
-            primes: Vec::new(),
-        };
-        for p in odd_primes_below(LIMIT) {
-            if u64::from(current.product) * u64::from(p) > u64::from(u32::MAX) {
-                groups.push(std::mem::replace(
-                    &mut current,
-                    Group {
-                        product: 1,
-                        powers: Vec::new(),
-                        primes: Vec::new(),
-                    },
-                ));
+        for p in odd_primes_below(bound(limbs)) {
+            let p64 = u64::from(p);
+            let prime = SmallPrime {
+                inverse: inverse_mod_2_64(p64),
+                limit: u64::MAX / p64,
+            };
+            match groups.last_mut() {
+                Some(group) if group.product.saturating_mul(p64) <= max_product => {
+                    group.product *= p64;
+                    group.primes.push(prime);
+                }
+                _ => groups.push(Group {
+                    product: p64,
+                    primes: vec![prime],
+                }),
             }
-            current.product *= p;
-            current.primes.push(SmallPrime {
-                inverse: inverse_mod_2_32(p),
-                limit: u32::MAX / p,
-            });
         }
-        groups.push(current);
-        for group in &mut groups {
+        let mut powers = Vec::with_capacity(groups.len() * limbs);
+        for group in &groups {
             let product = u128::from(group.product);
             let mut power = 1u128 % product;
-            group.powers = (0..limbs)
-                .map(|_| {
-                    let this = power as u64;
-                    power = (power << 64) % product;
-                    this
-                })
-                .collect();
+            for _ in 0..limbs {
+                powers.push(power as u64);
+                power = (power << 64) % product;
+            }
         }
-        Sieve { groups }
+        Sieve {
+            limbs,
+            groups,
+            powers,
+        }
     }
 
     /// Whether one of the small primes divides `candidate` (little-endian limbs, as many as
-    /// the sieve was made for). Meant for candidates above every small prime (2¹⁴), which a
-    /// divisor then proves composite.
+    /// the sieve was made for). Meant for candidates above every small prime (2⁶³ and up),
+    /// which a divisor then proves composite.
     pub(crate) fn has_small_factor(&self, candidate: &[u64]) -> bool {
-        self.groups.iter().any(|group| {
+        let candidate = &candidate[..self.limbs.min(candidate.len())];
+        let powers = self.powers.chunks_exact(self.limbs);
+        self.groups.iter().zip(powers).any(|(group, powers)| {
             let sum: u128 = candidate
                 .iter()
-                .zip(&group.powers)
+                .zip(powers)
                 .map(|(&limb, &power)| u128::from(limb) * u128::from(power))
                 .sum();
-            let residue = (sum % u128::from(group.product)) as u32;
+            let residue = (sum % u128::from(group.product)) as u64;
             group
                 .primes
                 .iter()
@@ -111,11 +126,12 @@ fn odd_primes_below(limit: u32) -> Vec<u32> {
     primes
 }
 
-/// `p⁻¹ mod 2³²` for odd `p`, by Newton's iteration (each step doubles the correct bits).
-fn inverse_mod_2_32(p: u32) -> u32 {
+/// `p⁻¹ mod 2⁶⁴` for odd `p`, by Newton's iteration: an odd number is its own inverse modulo
+/// 8, and each step doubles the correct bits (3 → 96 in five).
+fn inverse_mod_2_64(p: u64) -> u64 {
     let mut inv = p;
-    for _ in 0..4 {
-        inv = inv.wrapping_mul(2u32.wrapping_sub(p.wrapping_mul(inv)));
+    for _ in 0..5 {
+        inv = inv.wrapping_mul(2u64.wrapping_sub(p.wrapping_mul(inv)));
     }
     inv
 }
@@ -123,6 +139,8 @@ fn inverse_mod_2_32(p: u32) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::rngs::StdRng;
+    use rand::{RngCore, SeedableRng};
 
     #[test]
     fn small_primes_are_the_odd_primes() {
@@ -131,26 +149,74 @@ mod tests {
             primes,
             [3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59]
         );
-        assert_eq!(odd_primes_below(LIMIT).len(), 1899);
-        for p in primes {
-            assert_eq!(p.wrapping_mul(inverse_mod_2_32(p)), 1);
+        assert_eq!(odd_primes_below(1 << 14).len(), 1899);
+        for p in odd_primes_below(1 << 18) {
+            let p = u64::from(p);
+            assert_eq!(p.wrapping_mul(inverse_mod_2_64(p)), 1);
+        }
+    }
+
+    #[test]
+    fn wider_candidates_are_divided_by_more_primes() {
+        assert_eq!(bound(1), 1 << 14);
+        assert_eq!(bound(16), 1 << 16);
+        assert_eq!(bound(32), 1 << 18);
+        assert_eq!(bound(64), 1 << 18);
+        assert!((1..100).all(|limbs| bound(limbs) <= bound(limbs + 1)));
+    }
+
+    /// Whether an odd prime below the sieve's bound divides `x`, one prime at a time.
+    fn divisible_by_a_small_prime(x: &[u64], limbs: usize) -> bool {
+        odd_primes_below(bound(limbs)).into_iter().any(|p| {
+            let p = u128::from(p);
+            x.iter()
+                .rev()
+                .fold(0u128, |r, &l| ((r << 64) | u128::from(l)) % p)
+                == 0
+        })
+    }
+
+    #[test]
+    fn agrees_with_one_division_at_a_time() {
+        let mut rng = StdRng::seed_from_u64(3);
+        for limbs in [1, 2, 3, 16, 17, 32, 64] {
+            let sieve = Sieve::new(limbs);
+            // Each group's sum is largest when every limb is all ones.
+            let mut cases = vec![vec![u64::MAX; limbs]];
+            cases.extend((0..40).map(|_| (0..limbs).map(|_| rng.next_u64() | 1).collect()));
+            for x in cases {
+                let want = divisible_by_a_small_prime(&x, limbs);
+                assert_eq!(sieve.has_small_factor(&x), want, "{limbs} limbs: {x:x?}");
+            }
         }
     }
 
     #[test]
     fn finds_a_small_factor_in_any_limb() {
         let sieve = Sieve::new(3);
-        // 2^128 + 1 = 59649589127497217 · 5704689200685129054721: no factor below 2^14.
+        // 2^128 + 1 = 59649589127497217 · 5704689200685129054721: no factor below the bound.
         assert!(!sieve.has_small_factor(&[1, 0, 1]));
         // 2^64 + 1 = 274177 · 67280421310721: none either.
         assert!(!sieve.has_small_factor(&[1, 1, 0]));
         // 2^128 − 1 = 3 · 5 · 17 · 257 · 641 · 65537 · …
         assert!(sieve.has_small_factor(&[u64::MAX, u64::MAX, 0]));
-        // 16381 (the largest prime below 2^14) · 2^128 + 16381.
-        assert!(sieve.has_small_factor(&[16381, 0, 16381]));
-        // 16411 (the smallest prime above 2^14) times 2^128 + 1's largest factor is free of
+        // The largest prime below the bound, times 2^128 + 1.
+        let primes = odd_primes_below(bound(3));
+        let largest = u64::from(*primes.last().unwrap());
+        assert!(sieve.has_small_factor(&[largest, 0, largest]));
+        // The smallest prime above the bound times 2^128 + 1's largest factor is free of
         // small factors but not prime: that is for Miller–Rabin.
-        let big: u128 = 5_704_689_200_685_129_054_721 * 16411;
+        let above = (u128::from(largest) + 2..)
+            .step_by(2)
+            .find(|&n| {
+                (3..n)
+                    .step_by(2)
+                    .take_while(|d| d * d <= n)
+                    .all(|d| n % d != 0)
+            })
+            .unwrap();
+        assert!(above > u128::from(bound(3)));
+        let big: u128 = 5_704_689_200_685_129_054_721 * above;
         assert!(!sieve.has_small_factor(&[big as u64, (big >> 64) as u64, 0]));
     }
 }
