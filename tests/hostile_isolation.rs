@@ -132,6 +132,62 @@ fn an_input_past_the_time_limit_is_stopped_and_the_rest_goes_on() {
     assert_eq!(batch[1], alone[0]);
 }
 
+/// A worker is handed its next input before it finishes the current one. The wall-clock
+/// limit of that next input counts from when the worker takes it up, not from when it was
+/// handed over; and an input waiting behind one that overruns is scanned elsewhere, not
+/// charged.
+#[test]
+fn inputs_handed_ahead_get_their_own_time_and_survive_a_stopped_worker() {
+    let dir = scratch_dir("isolation-ahead");
+    let good = chart(&dir, "good", None);
+    // Each pause holds its input 0.7 s of a 1 s limit: two in a row pass it only if the
+    // second one's time counted from when the first was handed over.
+    let paused: Vec<PathBuf> = (0..2)
+        .map(|i| chart(&dir.join(format!("p{i}")), "paused", None))
+        .collect();
+    let alone: Vec<Vec<String>> = [&paused[0], &paused[1], &good]
+        .iter()
+        .map(|chart| scan_ndjson(&[path_str(chart)], &[]))
+        .collect();
+    let batch = scan_ndjson(
+        &[
+            "-j",
+            "1",
+            "--max-seconds",
+            "1",
+            path_str(&paused[0]),
+            path_str(&paused[1]),
+            path_str(&good),
+        ],
+        &[("PKGLENS_TEST_WORKER_FAULT", "pause:paused")],
+    );
+    assert_eq!(batch.len(), 3, "{batch:?}");
+    for (line, alone) in batch.iter().zip(&alone) {
+        assert_eq!(line, &alone[0]);
+    }
+
+    // One worker, spinning on the first input with the good one waiting in its pipe.
+    let slow = chart(&dir, "slow", None);
+    let batch = scan_ndjson(
+        &[
+            "-j",
+            "1",
+            "--max-seconds",
+            "1",
+            path_str(&slow),
+            path_str(&good),
+        ],
+        &[("PKGLENS_TEST_WORKER_FAULT", "spin:slow")],
+    );
+    assert_eq!(batch.len(), 2, "{batch:?}");
+    let (state, kind, _) = problem_of(&batch[0]);
+    assert_eq!(
+        (state.as_str(), kind.as_str()),
+        ("incomplete", "urn:pkglens:problem:limit-exceeded")
+    );
+    assert_eq!(batch[1], alone[2][0]);
+}
+
 #[test]
 fn isolated_results_are_the_bytes_of_an_in_process_scan_at_64_jobs_in_two_gib() {
     let inputs: Vec<String> = ["testdata/charts", "testdata/scan", "testdata/kustomize"]

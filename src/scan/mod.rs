@@ -66,8 +66,11 @@ pub enum ScanError {
 
 /// How many inputs, per worker, may be scanned ahead of the first one not handed out yet.
 /// Results wait in memory for those before them; without a bound, one slow input early in a
-/// batch would keep every later result in memory until it is done.
-const WINDOW_PER_WORKER: usize = 4;
+/// batch would keep every later result in memory until it is done. Wide enough that the
+/// other workers go on through a slow input (a chart making a 4096-bit key takes 0.4 s, 25
+/// average charts): at 4, one of two workers stood idle for most of it. A result is tens of
+/// KiB.
+const WINDOW_PER_WORKER: usize = 32;
 
 /// Hands out each input's results (with the input's index) in input order as soon as they and
 /// all before them are there.

@@ -4,13 +4,14 @@
 //! worker (an abort, a stack overflow, a loop), it costs only the input it was scanning: that
 //! input gets a result naming the signal or limit, the worker is started anew, the batch goes on.
 //!
-//! Protocol, one JSON document a line: the parent writes a `WorkerSetup` and then one
-//! `Job` per input to the worker's stdin; the worker answers each job with a `Report` on its
-//! stdout: the input's ScanResults (the records the parent prints), after asking, when the
-//! input needs one, for each size of RSA key it has not had yet (answered by a `KeyReply`).
-//! The parent makes each size once for the whole batch, as one process scanning on threads
-//! does with its key pool: a 2048-bit key costs more than most charts. Workers live for many
-//! inputs.
+//! Protocol, one JSON document a line: the parent writes a `WorkerSetup` and then `Order`s
+//! to the worker's stdin: a `Job` per input, or a `KeyReply`; the worker answers each job with
+//! a `Report` on its stdout: the input's ScanResults (the records the parent prints), after
+//! asking, when the input needs one, for each size of RSA key it has not had yet (answered by
+//! a `KeyReply`). The parent makes each size once for the whole batch, as one process scanning
+//! on threads does with its key pool: a 2048-bit key costs more than most charts. Workers live
+//! for many inputs, and are handed the next one before they finish the current one, so that
+//! none waits for the parent between two inputs.
 
 use super::{scan_input_guarded, InOrder, ScanOptions, WINDOW_PER_WORKER};
 use crate::input::{Input, InputKind};
@@ -21,15 +22,15 @@ use nix::sys::resource::{getrlimit, getrusage, setrlimit, Resource, UsageWho};
 use nix::sys::signal::Signal;
 use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey};
 use serde::{Deserialize, Serialize};
+use std::collections::{BTreeSet, VecDeque};
 use std::ffi::OsString;
 use std::io::{self, BufRead, BufReader, Write};
-use std::iter::{Enumerate, Peekable};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 use thiserror::Error;
@@ -39,7 +40,7 @@ pub const WORKER_SUBCOMMAND: &str = "__scan-worker";
 
 /// Tests only: `abort:NAME` makes a worker abort (SIGABRT) when asked to scan an input whose
 /// file name is NAME; `spin:NAME` makes it loop without end on that input, past its CPU
-/// allowance. A test thereby proves that a crash or a runaway costs only that input, whatever
+/// allowance; `pause:NAME` makes it sleep a while on that input. A test thereby proves that a crash or a runaway costs only that input, whatever
 /// the budgets inside the renderers are. No input can set it; it is read from the environment
 /// the user started pkglens in.
 const TEST_FAULT_VARIABLE: &str = "PKGLENS_TEST_WORKER_FAULT";
@@ -48,7 +49,12 @@ const TEST_FAULT_VARIABLE: &str = "PKGLENS_TEST_WORKER_FAULT";
 enum TestFault {
     Abort(OsString),
     Spin(OsString),
+    /// Sleeps [`TEST_PAUSE`] on the input: a slow input that uses no CPU.
+    Pause(OsString),
 }
+
+/// How long a `pause:NAME` fault holds its input.
+const TEST_PAUSE: Duration = Duration::from_millis(700);
 
 impl TestFault {
     fn from_env() -> Option<Self> {
@@ -57,6 +63,7 @@ impl TestFault {
         match action {
             "abort" => Some(Self::Abort(name.into())),
             "spin" => Some(Self::Spin(name.into())),
+            "pause" => Some(Self::Pause(name.into())),
             _ => None,
         }
     }
@@ -70,6 +77,9 @@ impl TestFault {
             Self::Spin(name) if input.file_name() == Some(name.as_os_str()) => loop {
                 std::hint::spin_loop();
             },
+            Self::Pause(name) if input.file_name() == Some(name.as_os_str()) => {
+                thread::sleep(TEST_PAUSE)
+            }
             _ => {}
         }
     }
@@ -174,6 +184,15 @@ impl Job {
     }
 }
 
+/// What the parent writes to a worker after its setup, one a line.
+#[derive(Serialize, Deserialize)]
+enum Order {
+    /// An input to scan once those before it are done.
+    Scan(Job),
+    /// The answer to the worker's last [`Report::WantKey`].
+    Key(KeyReply),
+}
+
 /// What a worker writes to its parent, one a line: `R` is `Vec<ScanResult>` read back, a
 /// slice of them written.
 #[derive(Serialize, Deserialize)]
@@ -218,11 +237,47 @@ fn next_line() -> io::Result<Option<String>> {
     Ok(Some(line))
 }
 
+/// The parent's next order; `None` once it closed the pipe.
+fn next_order() -> Result<Option<Order>, WorkerError> {
+    match next_line()? {
+        Some(line) => Ok(Some(serde_json::from_str(&line)?)),
+        None => Ok(None),
+    }
+}
+
+/// Jobs the parent sent ahead that arrived while the worker waited for a key, in order.
+static JOBS_READ_AHEAD: Mutex<VecDeque<Job>> = Mutex::new(VecDeque::new());
+
+/// The next input to scan: one read while waiting for a key, or the parent's next job.
+fn next_job() -> Result<Option<Job>, WorkerError> {
+    if let Some(job) = lock(&JOBS_READ_AHEAD).pop_front() {
+        return Ok(Some(job));
+    }
+    loop {
+        match next_order()? {
+            Some(Order::Scan(job)) => return Ok(Some(job)),
+            // Only a worker that asked gets a key, and it reads the reply itself.
+            Some(Order::Key(_)) => continue,
+            None => return Ok(None),
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// A worker's pooled keys come from its parent ([`supply_pooled_keys`]); `None` (the parent
-/// refused or is gone) makes the worker make the key itself.
+/// refused or is gone) makes the worker make the key itself. Jobs sent ahead of the reply
+/// wait for [`next_job`].
 fn key_from_parent(bits: usize) -> Option<rsa::RsaPrivateKey> {
     report(&Report::WantKey(bits)).ok()?;
-    let reply: KeyReply = serde_json::from_str(&next_line().ok()??).ok()?;
+    let reply = loop {
+        match next_order().ok()?? {
+            Order::Key(reply) => break reply,
+            Order::Scan(job) => lock(&JOBS_READ_AHEAD).push_back(job),
+        }
+    };
     let der = hex::decode(reply.pkcs1_der?).ok()?;
     rsa::RsaPrivateKey::from_pkcs1_der(&der).ok()
 }
@@ -261,8 +316,8 @@ fn serve_jobs() -> Result<(), WorkerError> {
     limit_address_space(setup.max_memory)?;
     supply_pooled_keys(key_from_parent);
     let test_fault = TestFault::from_env();
-    while let Some(line) = next_line()? {
-        let input = serde_json::from_str::<Job>(&line)?
+    while let Some(job) = next_job()? {
+        let input = job
             .into_input()
             .map_err(|err| io::Error::new(io::ErrorKind::InvalidData, err))?;
         limit_cpu_time(setup.max_seconds)?;
@@ -316,14 +371,64 @@ enum Event {
     Key(KeyReply),
 }
 
-/// One running worker process and the input it is scanning.
+/// How many inputs a worker is handed beyond the one it is scanning: with the next one
+/// already in its pipe, it goes on as soon as it answers, while the parent reads the answer.
+const INPUTS_AHEAD: usize = 1;
+
+/// One running worker process and the inputs handed to it.
 struct Worker {
     child: Child,
     stdin: ChildStdin,
     /// Which start of this slot the worker is; events of earlier ones are stale.
     generation: u64,
-    /// The input in progress (its index) and when it must be done.
-    job: Option<(usize, Instant)>,
+    /// The inputs handed to it (their indexes), in the order it scans them: the first is in
+    /// progress, the others wait in its pipe.
+    jobs: VecDeque<usize>,
+    /// When the input in progress must be done: counted from when the worker took it up (its
+    /// start, or its answer to the one before).
+    deadline: Instant,
+}
+
+impl Worker {
+    fn deadline(&self) -> Option<Instant> {
+        (!self.jobs.is_empty()).then_some(self.deadline)
+    }
+
+    /// Hands it input `index` (a worker that died already shows up as `Closed`, and the
+    /// input goes back then).
+    fn hand(&mut self, index: usize, input: &Input, max_time: Duration) {
+        let _ = write_line(&mut self.stdin, &Order::Scan(Job::of(input)));
+        if self.jobs.is_empty() {
+            self.deadline = Instant::now() + max_time;
+        }
+        self.jobs.push_back(index);
+    }
+}
+
+/// The inputs no live worker holds: those a lost worker had been handed but never started
+/// (lowest index first), then the rest of the batch in order.
+struct Undispatched {
+    returned: BTreeSet<usize>,
+    next: usize,
+    count: usize,
+}
+
+impl Undispatched {
+    fn len(&self) -> usize {
+        self.returned.len() + self.count - self.next
+    }
+
+    /// The next input to hand out, when `admits` it (returned ones were admitted before).
+    fn take(&mut self, admits: impl Fn(usize) -> bool) -> Option<usize> {
+        if let Some(index) = self.returned.pop_first() {
+            return Some(index);
+        }
+        let index = self.next;
+        (index < self.count && admits(index)).then(|| {
+            self.next += 1;
+            index
+        })
+    }
 }
 
 /// The parent's side: scans `inputs` in worker processes and hands each input's results to
@@ -350,41 +455,47 @@ pub fn scan(
     let (sender, events) = mpsc::channel::<(usize, u64, Event)>();
     let window = slots * WINDOW_PER_WORKER;
     let mut in_order = InOrder::new(emit);
-    let mut queue = inputs.iter().enumerate().peekable();
+    let mut undispatched = Undispatched {
+        returned: BTreeSet::new(),
+        next: 0,
+        count: inputs.len(),
+    };
     let mut workers: Vec<Option<Worker>> = (0..slots).map(|_| None).collect();
     let mut generation = 0;
     let mut done = 0;
-    // Start a worker in every free slot that has an input to take, within the window.
+    // Hands out inputs within the window: first one to every worker without any (starting
+    // it if need be), then one ahead to each busy one, as long as at least one input per
+    // worker is left, so that at the end of the batch no input waits behind another while a
+    // worker idles.
     let mut fill = |workers: &mut Vec<Option<Worker>>,
-                    queue: &mut Peekable<Enumerate<std::slice::Iter<'_, Input>>>,
+                    undispatched: &mut Undispatched,
                     in_order: &InOrder<_, _>|
      -> Result<(), WorkerError> {
-        for (slot, worker) in workers.iter_mut().enumerate() {
-            if worker.as_ref().is_some_and(|w| w.job.is_some()) {
-                continue;
-            }
-            let Some((index, input)) = queue.next_if(|(i, _)| in_order.admits(*i, window)) else {
-                break;
-            };
-            if worker.is_none() {
-                generation += 1;
-                *worker = Some(start_worker(isolation, &setup, slot, generation, &sender)?);
-            }
-            if let Some(worker) = worker {
-                // A worker that died already shows up as `Closed`; its job is charged then.
-                let _ = write_line(&mut worker.stdin, &Job::of(input));
-                worker.job = Some((index, Instant::now() + max_time));
+        for held in 0..=INPUTS_AHEAD {
+            for (slot, worker) in workers.iter_mut().enumerate() {
+                if worker.as_ref().is_some_and(|w| w.jobs.len() > held) {
+                    continue;
+                }
+                if held > 0 && undispatched.len() < slots {
+                    return Ok(());
+                }
+                let Some(index) = undispatched.take(|i| in_order.admits(i, window)) else {
+                    return Ok(());
+                };
+                if worker.is_none() {
+                    generation += 1;
+                    *worker = Some(start_worker(isolation, &setup, slot, generation, &sender)?);
+                }
+                if let Some(worker) = worker {
+                    worker.hand(index, &inputs[index], max_time);
+                }
             }
         }
         Ok(())
     };
-    fill(&mut workers, &mut queue, &in_order)?;
+    fill(&mut workers, &mut undispatched, &in_order)?;
     while done < inputs.len() {
-        let deadline = workers
-            .iter()
-            .flatten()
-            .filter_map(|w| w.job.map(|(_, deadline)| deadline))
-            .min();
+        let deadline = workers.iter().flatten().filter_map(Worker::deadline).min();
         let wait = deadline.map_or(max_time, |d| d.saturating_duration_since(Instant::now()));
         match events.recv_timeout(wait) {
             Ok((slot, event_generation, event)) => {
@@ -401,7 +512,9 @@ pub fn scan(
                             ask_for_key(bits, slot, event_generation, &sender);
                             continue;
                         }
-                        if let Some((index, _)) = worker.job.take() {
+                        if let Some(index) = worker.jobs.pop_front() {
+                            // The worker took up its next input as it answered.
+                            worker.deadline = Instant::now() + max_time;
                             let results = match report {
                                 Ok(Report::Results(results)) => results,
                                 _ => vec![unreadable_answer(&inputs[index])],
@@ -412,19 +525,20 @@ pub fn scan(
                     }
                     Event::Key(reply) => {
                         // A worker that died meanwhile shows up as `Closed`.
-                        let _ = write_line(&mut worker.stdin, &reply);
+                        let _ = write_line(&mut worker.stdin, &Order::Key(reply));
                     }
                     Event::Closed => {
                         if let Some(mut worker) = workers[slot].take() {
-                            let status = worker.child.wait();
-                            if let Some((index, _)) = worker.job {
-                                let problem = match status {
-                                    Ok(status) => exit_problem(status, isolation),
-                                    Err(err) => {
-                                        crash_problem(format!("the scan worker was lost ({err})"))
-                                    }
-                                };
-                                in_order.push(index, vec![stopped(&inputs[index], problem)]);
+                            let problem = match worker.child.wait() {
+                                Ok(status) => exit_problem(status, isolation),
+                                Err(err) => {
+                                    crash_problem(format!("the scan worker was lost ({err})"))
+                                }
+                            };
+                            if let Some(unstarted) =
+                                charge_first(worker, problem, inputs, &mut in_order)
+                            {
+                                undispatched.returned.extend(unstarted);
                                 done += 1;
                             }
                         }
@@ -433,32 +547,36 @@ pub fn scan(
             }
             Err(RecvTimeoutError::Timeout) => {
                 let now = Instant::now();
-                for worker in &mut workers {
-                    let Some((index, deadline)) = worker.as_ref().and_then(|w| w.job) else {
+                for slot in &mut workers {
+                    if slot
+                        .as_ref()
+                        .and_then(Worker::deadline)
+                        .is_none_or(|deadline| deadline > now)
+                    {
+                        continue;
+                    }
+                    let Some(mut late) = slot.take() else {
                         continue;
                     };
-                    if deadline > now {
-                        continue;
-                    }
-                    if let Some(mut late) = worker.take() {
-                        // Killing a worker that just exited fails harmlessly; wait reaps it.
-                        let _ = late.child.kill();
-                        let _ = late.child.wait();
-                    }
+                    // Killing a worker that just exited fails harmlessly; wait reaps it.
+                    let _ = late.child.kill();
+                    let _ = late.child.wait();
                     let detail = format!(
                         "the scan took longer than the wall-clock limit of {} s (--max-seconds) \
                          and was stopped",
                         isolation.max_seconds
                     );
                     let problem = Problem::new(ProblemKind::LimitExceeded, detail, "");
-                    in_order.push(index, vec![stopped(&inputs[index], problem)]);
-                    done += 1;
+                    if let Some(unstarted) = charge_first(late, problem, inputs, &mut in_order) {
+                        undispatched.returned.extend(unstarted);
+                        done += 1;
+                    }
                 }
             }
             // Every reader thread is gone, so is every worker: nothing more can arrive.
             Err(RecvTimeoutError::Disconnected) => break,
         }
-        fill(&mut workers, &mut queue, &in_order)?;
+        fill(&mut workers, &mut undispatched, &in_order)?;
     }
     // Closing their stdin ends the idle workers; wait for them so none is left behind.
     for mut worker in workers.into_iter().flatten() {
@@ -466,6 +584,19 @@ pub fn scan(
         let _ = worker.child.wait();
     }
     Ok(())
+}
+
+/// A lost worker's input in progress gets `problem`; returns the inputs it was handed but
+/// never started, to hand out again (`None` when it held no input).
+fn charge_first(
+    mut worker: Worker,
+    problem: Problem,
+    inputs: &[Input],
+    in_order: &mut InOrder<Vec<ScanResult>, impl FnMut(usize, Vec<ScanResult>)>,
+) -> Option<VecDeque<usize>> {
+    let index = worker.jobs.pop_front()?;
+    in_order.push(index, vec![stopped(&inputs[index], problem)]);
+    Some(worker.jobs)
 }
 
 /// Makes (or takes from the pool) the key a worker asked for, on a thread of its own so that
@@ -532,7 +663,8 @@ fn start_worker(
         child,
         stdin,
         generation,
-        job: None,
+        jobs: VecDeque::new(),
+        deadline: Instant::now(),
     })
 }
 
