@@ -71,41 +71,44 @@ fn timed(mut command: Command) -> Duration {
     start.elapsed()
 }
 
-/// The resident set of a process and all its descendants, in KiB (0 once it is gone).
-fn tree_rss_kib(pid: u32) -> u64 {
+/// The resident sets of a process and all its descendants, in KiB (none once it is gone).
+fn tree_rss_kib(pid: u32) -> Vec<u64> {
     let status = fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let own: u64 = status
+    let own = status
         .lines()
         .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0);
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok());
     let children = fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
         .unwrap_or_default()
         .split_whitespace()
         .filter_map(|c| c.parse().ok())
-        .map(tree_rss_kib)
-        .sum::<u64>();
-    own + children
+        .flat_map(tree_rss_kib)
+        .collect::<Vec<_>>();
+    own.into_iter().chain(children).collect()
 }
 
-/// One pkglens run: wall time and the peak of its process tree's resident set (pkglens and
-/// its workers together, sampled every 5 ms).
+/// One pkglens run: wall time and the peaks of its process tree's resident set (pkglens and
+/// its workers together) and of its largest process, sampled every 5 ms.
 struct Measured {
     wall: Duration,
     peak_tree_kib: u64,
+    peak_process_kib: u64,
 }
 
 fn measured(mut command: Command) -> Measured {
     let start = Instant::now();
     let mut child: Child = command.spawn().expect("pkglens runs");
-    let mut peak = 0;
+    let (mut peak_tree_kib, mut peak_process_kib) = (0, 0);
     while child.try_wait().expect("wait").is_none() {
-        peak = peak.max(tree_rss_kib(child.id()));
+        let each = tree_rss_kib(child.id());
+        peak_tree_kib = peak_tree_kib.max(each.iter().sum());
+        peak_process_kib = peak_process_kib.max(each.into_iter().max().unwrap_or(0));
         std::thread::sleep(Duration::from_millis(5));
     }
     Measured {
         wall: start.elapsed(),
-        peak_tree_kib: peak,
+        peak_tree_kib,
+        peak_process_kib,
     }
 }
 
@@ -329,7 +332,7 @@ fn synthetic_scale(runs: usize) {
             break;
         }
         let mut wall = Duration::MAX;
-        let mut peak = 0;
+        let (mut peak, mut peak_process) = (0, 0);
         // The largest repositories take minutes a run: once is enough to see a trend there.
         for _ in 0..if size > 1000 { 1 } else { runs } {
             let run = measured(pkglens_command(
@@ -338,14 +341,16 @@ fn synthetic_scale(runs: usize) {
             ));
             wall = best(wall, run.wall);
             peak = peak.max(run.peak_tree_kib);
+            peak_process = peak_process.max(run.peak_process_kib);
         }
         let cost = ms(wall) / size as f64;
         per_archive.push((size, cost));
         println!(
             "helm_loop/scale: {size:>6} archives: {:>9.0} ms, {cost:.2} ms/archive, peak RSS \
-             {:.1} MiB (pkglens + workers){}",
+             {:.1} MiB (pkglens + workers), {:.1} MiB the largest process{}",
             ms(wall),
             mib(peak),
+            mib(peak_process),
             if size == 1000 {
                 " (target <= 150 MB)"
             } else {
