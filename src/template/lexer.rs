@@ -4,6 +4,7 @@
 //! Go's lexer would report it, so the parser reports whichever error Go would meet first.
 
 use crate::go::strconv;
+use std::borrow::Cow;
 
 /// What a token is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,23 +70,25 @@ impl Keyword {
     }
 }
 
-/// One token: its kind, its text (for `Error`, the message) and where it starts.
+/// One token: its kind, its text (for `Error`, the message) and where it starts. The text is
+/// borrowed from the template text (only an error message is owned): the parser takes and
+/// peeks at tokens by copy, and a template has thousands of them.
 #[derive(Clone, Debug)]
-pub struct Token {
+pub struct Token<'a> {
     pub kind: Kind,
-    pub text: String,
+    pub text: Cow<'a, str>,
     /// Byte offset in the template text.
     pub pos: usize,
     /// 1-based line of the token's start.
     pub line: usize,
 }
 
-impl Token {
+impl Token<'_> {
     /// Go's rendering of a token in `unexpected X in Y` messages.
     pub fn describe(&self) -> String {
         match self.kind {
             Kind::Eof => "EOF".to_string(),
-            Kind::Error => self.text.clone(),
+            Kind::Error => self.text.to_string(),
             Kind::Keyword(_) => format!("<{}>", self.text),
             _ if self.text.chars().count() > 10 => {
                 let short: String = self.text.chars().take(10).collect();
@@ -108,7 +111,7 @@ fn is_alnum(c: char) -> bool {
 }
 
 /// Lexes the whole text.
-pub fn lex(input: &str) -> Vec<Token> {
+pub fn lex(input: &str) -> Vec<Token<'_>> {
     let mut lx = Lexer {
         input,
         pos: 0,
@@ -128,7 +131,7 @@ struct Lexer<'a> {
     start: usize,
     line: usize,
     start_line: usize,
-    tokens: Vec<Token>,
+    tokens: Vec<Token<'a>>,
     paren_depth: usize,
 }
 
@@ -137,7 +140,7 @@ enum Flow {
     Stop,
 }
 
-impl Lexer<'_> {
+impl<'a> Lexer<'a> {
     fn rest(&self) -> &str {
         &self.input[self.pos..]
     }
@@ -156,10 +159,10 @@ impl Lexer<'_> {
     }
 
     fn emit(&mut self, kind: Kind) {
-        let text = self.input[self.start..self.pos].to_string();
+        let input: &'a str = self.input;
         self.tokens.push(Token {
             kind,
-            text,
+            text: Cow::Borrowed(&input[self.start..self.pos]),
             pos: self.start,
             line: self.start_line,
         });
@@ -170,7 +173,7 @@ impl Lexer<'_> {
     fn error(&mut self, message: String) -> Flow {
         self.tokens.push(Token {
             kind: Kind::Error,
-            text: message,
+            text: Cow::Owned(message),
             pos: self.start,
             line: self.start_line,
         });
@@ -616,18 +619,20 @@ mod tests {
         for (src, want) in cases {
             let toks = lex(src);
             let error = toks.iter().find(|t| t.kind == Kind::Error);
-            assert_eq!(error.map(|t| t.text.as_str()), Some(want), "{src:?}");
+            assert_eq!(error.map(|t| t.text.as_ref()), Some(want), "{src:?}");
         }
     }
 
     #[test]
     fn tokens_are_described_with_go_quoting() {
-        let token = |text: &str| Token {
-            kind: Kind::String,
-            text: text.into(),
-            pos: 0,
-            line: 1,
-        };
+        fn token(text: &str) -> Token<'_> {
+            Token {
+                kind: Kind::String,
+                text: text.into(),
+                pos: 0,
+                line: 1,
+            }
+        }
         assert_eq!(token("a\u{7f}").describe(), "\"a\\x7f\"");
         assert_eq!(token("0123456789ab").describe(), "\"0123456789\"...");
     }

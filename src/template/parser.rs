@@ -6,6 +6,7 @@ use super::funcs::FuncMap;
 use super::lexer::{lex, Keyword, Kind, Token};
 use super::value::{go_text, Value};
 use crate::go::strconv;
+use std::borrow::Cow;
 use std::sync::Arc;
 
 /// A parse failure: the 1-based line and Go's message (without the `template: NAME:LINE: `
@@ -30,7 +31,7 @@ pub fn parse(text: &str, funcs: &FuncMap) -> Result<Parsed, SyntaxError> {
         tokens: lex(text),
         at: 0,
         line: 1,
-        vars: vec!["$".to_string()],
+        vars: vec![Cow::Borrowed("$")],
         range_depth: 0,
         depth: 0,
         funcs,
@@ -43,17 +44,17 @@ pub fn parse(text: &str, funcs: &FuncMap) -> Result<Parsed, SyntaxError> {
     })
 }
 
-struct Parser<'a> {
-    tokens: Vec<Token>,
+struct Parser<'t, 'f> {
+    tokens: Vec<Token<'t>>,
     at: usize,
     /// Line of the last token taken (Go reports errors there).
     line: usize,
-    vars: Vec<String>,
+    vars: Vec<Cow<'t, str>>,
     range_depth: usize,
     /// Nesting of pipelines and control structures, bounded so hostile input cannot exhaust
     /// the stack (Go bounds it too: `max expression depth exceeded`).
     depth: usize,
-    funcs: &'a FuncMap,
+    funcs: &'f FuncMap,
     defines: Vec<(String, Arc<List>)>,
 }
 
@@ -68,7 +69,7 @@ enum End {
     Else,
 }
 
-impl Parser<'_> {
+impl<'t> Parser<'t, '_> {
     fn error<T>(&self, message: impl Into<String>) -> Res<T> {
         Err(SyntaxError {
             line: self.line,
@@ -76,7 +77,7 @@ impl Parser<'_> {
         })
     }
 
-    fn next(&mut self) -> Token {
+    fn next(&mut self) -> Token<'t> {
         // Past the end, the last token (EOF or an error) repeats.
         let tok = self.tokens[self.at.min(self.tokens.len() - 1)].clone();
         self.at += 1;
@@ -84,7 +85,7 @@ impl Parser<'_> {
         tok
     }
 
-    fn peek(&self) -> &Token {
+    fn peek(&self) -> &Token<'t> {
         &self.tokens[self.at.min(self.tokens.len() - 1)]
     }
 
@@ -92,7 +93,7 @@ impl Parser<'_> {
         self.at -= 1;
     }
 
-    fn next_non_space(&mut self) -> Token {
+    fn next_non_space(&mut self) -> Token<'t> {
         loop {
             let t = self.next();
             if t.kind != Kind::Space {
@@ -101,7 +102,7 @@ impl Parser<'_> {
         }
     }
 
-    fn peek_non_space(&mut self) -> Token {
+    fn peek_non_space(&mut self) -> Token<'t> {
         let t = self.next_non_space();
         self.backup();
         t
@@ -109,12 +110,12 @@ impl Parser<'_> {
 
     fn unexpected<T>(&self, tok: &Token, context: &str) -> Res<T> {
         if tok.kind == Kind::Error {
-            return self.error(tok.text.clone());
+            return self.error(tok.text.to_string());
         }
         self.error(format!("unexpected {} in {}", tok.describe(), context))
     }
 
-    fn expect(&mut self, kind: Kind, context: &str) -> Res<Token> {
+    fn expect(&mut self, kind: Kind, context: &str) -> Res<Token<'t>> {
         let t = self.next_non_space();
         if t.kind != kind {
             return self.unexpected(&t, context);
@@ -146,7 +147,7 @@ impl Parser<'_> {
     /// Runs `body` as the parse of a separate template (`define`, `block`): fresh variables
     /// and range depth.
     fn in_new_template<T>(&mut self, body: impl FnOnce(&mut Self) -> Res<T>) -> Res<T> {
-        let vars = std::mem::replace(&mut self.vars, vec!["$".to_string()]);
+        let vars = std::mem::replace(&mut self.vars, vec![Cow::Borrowed("$")]);
         let depth = std::mem::replace(&mut self.range_depth, 0);
         let result = body(self);
         self.vars = vars;
@@ -206,7 +207,7 @@ impl Parser<'_> {
     fn text_or_action(&mut self) -> Res<Item> {
         let tok = self.next_non_space();
         match tok.kind {
-            Kind::Text => Ok(Item::Node(Node::Text(tok.text.into_boxed_str()))),
+            Kind::Text => Ok(Item::Node(Node::Text(tok.text.into()))),
             Kind::LeftDelim => self.action(),
             _ => self.unexpected(&tok, "input"),
         }
@@ -409,19 +410,18 @@ impl Parser<'_> {
             }
             let mark = self.at;
             self.next_non_space();
-            let after = self.peek().clone();
             let next = self.peek_non_space();
             match next.kind {
                 Kind::Assign | Kind::Declare => {
                     pipe.is_assign = next.kind == Kind::Assign;
                     self.next_non_space();
-                    pipe.decl.push(v.text.clone());
+                    pipe.decl.push(v.text.to_string());
                     self.vars.push(v.text);
                     return Ok(());
                 }
                 Kind::Char if next.text == "," => {
                     self.next_non_space();
-                    pipe.decl.push(v.text.clone());
+                    pipe.decl.push(v.text.to_string());
                     self.vars.push(v.text);
                     if context == "range" && pipe.decl.len() < 2 {
                         match self.peek_non_space().kind {
@@ -432,7 +432,6 @@ impl Parser<'_> {
                     return self.error(format!("too many declarations in {context}"));
                 }
                 _ => {
-                    let _ = after;
                     self.at = mark;
                     return Ok(());
                 }
@@ -545,20 +544,20 @@ impl Parser<'_> {
                 }
                 Operand::Identifier {
                     pos,
-                    name: tok.text,
+                    name: tok.text.into_owned(),
                 }
             }
             Kind::Dot => Operand::Dot(pos),
             Kind::Keyword(Keyword::Nil) => Operand::Nil(pos),
             Kind::Variable => {
                 let mut parts = tok.text.split('.');
-                let name = parts.next().unwrap_or("$").to_string();
-                if !self.vars.contains(&name) {
+                let name = parts.next().unwrap_or("$");
+                if !self.vars.iter().any(|v| v == name) {
                     return self.error(format!("undefined variable \"{name}\""));
                 }
                 Operand::Variable {
                     pos: chain_pos(pos, &tok.text, 0),
-                    name,
+                    name: name.to_string(),
                     fields: parts.map(str::to_string).collect(),
                 }
             }
@@ -582,7 +581,7 @@ impl Parser<'_> {
                 let value = self.unquote(&tok)?;
                 Operand::Str {
                     pos,
-                    quoted: tok.text.into_boxed_str(),
+                    quoted: tok.text.into(),
                     value: Value::go_string(value),
                 }
             }
