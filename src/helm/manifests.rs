@@ -6,6 +6,7 @@ use super::pathmatch;
 use crate::go::strings::{find_bytes, trim_space};
 use crate::yaml;
 use serde_json::Value as Json;
+use std::sync::Arc;
 
 /// The annotation that makes a document a hook.
 pub(crate) const HOOK_ANNOTATION: &str = "helm.sh/hook";
@@ -295,11 +296,12 @@ pub(crate) fn sort_manifests(
     Ok((hooks, generic))
 }
 
-/// A CRD file printed by `--include-crds`.
+/// A CRD file printed by `--include-crds`: its bytes shared with the chart, read as text
+/// only when printed (most renders leave CRDs out, and CRD files are the biggest of a chart).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct CrdFile {
     pub source: String,
-    pub content: String,
+    pub data: Arc<[u8]>,
 }
 
 /// What `helm template` prints and the documents in printed order (with their hook status).
@@ -333,10 +335,11 @@ pub(crate) fn print(
     let mut documents = Vec::new();
     if opts.include_crds {
         for crd in crds {
-            release_manifest.push_str(&format!("---\n# Source: {}\n{}\n", crd.source, crd.content));
+            let content = String::from_utf8_lossy(&crd.data).into_owned();
+            release_manifest.push_str(&format!("---\n# Source: {}\n{content}\n", crd.source));
             documents.push(Manifest {
                 source: crd.source.clone(),
-                content: crd.content.clone(),
+                content,
                 kind: "CustomResourceDefinition".into(),
                 hook_events: Vec::new(),
                 hook: None,

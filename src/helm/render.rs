@@ -70,7 +70,8 @@ pub struct RenderedChart {
 /// One template file to execute, with the objects of the chart it belongs to.
 struct Renderable {
     name: String,
-    text: String,
+    /// The file's bytes, shared with the chart (read as text, lossily, when parsed).
+    data: Arc<[u8]>,
     /// The chart's top-level object (`.Chart`, `.Values`, …), shared by its files.
     top: Map,
     base_path: String,
@@ -216,7 +217,7 @@ fn collect(
         if file.name.starts_with("crds/") && has_manifest_extension(&file.name) {
             crds.push(CrdFile {
                 source: format!("{full_path}/{}", file.name),
-                content: String::from_utf8_lossy(&file.data).into_owned(),
+                data: file.data.clone(),
             });
         }
     }
@@ -238,7 +239,7 @@ fn collect(
         }
         renderables.push(Renderable {
             name: format!("{full_path}/{}", t.name),
-            text: String::from_utf8_lossy(&t.data).into_owned(),
+            data: t.data.clone(),
             top: top.clone(),
             base_path: format!("{full_path}/templates"),
         });
@@ -388,7 +389,8 @@ fn execute_all(
     let mut set = TemplateSet::new(Limits::default());
     set.keys = keys;
     for r in &renderables {
-        set.add_file(&r.name, &r.text).map_err(render_error)?;
+        set.add_file(&r.name, &String::from_utf8_lossy(&r.data))
+            .map_err(render_error)?;
     }
     let mut rendered = Vec::new();
     for r in &renderables {
