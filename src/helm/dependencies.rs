@@ -210,14 +210,14 @@ fn process_import_values(chart: &mut Chart) {
             if let Some(found) = table(&cvals, &format!("{}.{child}", dep.name)) {
                 let incoming = path_to_map(&parent, found.clone());
                 let mut merged = imported;
-                coalesce_tables(&mut merged, incoming, true);
+                coalesce_tables(&mut merged, &incoming, true);
                 imported = merged;
             }
         }
         dep.import_values = rewritten;
     }
     let mut values = cvals;
-    coalesce_tables(&mut values, imported, true);
+    coalesce_tables(&mut values, &imported, true);
     chart.values = values;
     chart.metadata.dependencies = Some(declared);
 }

@@ -261,7 +261,7 @@ fn coalesce_globals(dest: &mut Values, src: &Values) {
                 }
                 Some(Json::Object(existing)) => {
                     let mut merged = table;
-                    coalesce_tables(&mut merged, existing.clone(), true);
+                    coalesce_tables(&mut merged, existing, true);
                     dg.insert(key, Json::Object(merged));
                 }
                 Some(_) => {}
@@ -286,7 +286,7 @@ fn coalesce_values(chart: &Chart, v: &mut Values, merge: bool) {
             Some(Json::Object(dest)) => {
                 if let Json::Object(src) = default {
                     let is_subchart = chart.dependencies.iter().any(|d| d.name() == key);
-                    coalesce_tables(dest, src.clone(), merge || is_subchart);
+                    coalesce_tables(dest, src, merge || is_subchart);
                 }
             }
             Some(_) => {}
@@ -298,20 +298,22 @@ fn coalesce_values(chart: &Chart, v: &mut Values, merge: bool) {
 }
 
 /// Helm's `coalesceTablesFullKey`: `src` fills what `dst` lacks; `dst` wins; a null in `dst`
-/// deletes the key unless merging.
-pub(crate) fn coalesce_tables(dst: &mut Values, mut src: Values, merge: bool) {
-    for (key, val) in dst.iter() {
-        if val.is_null() {
-            src.insert(key.clone(), Json::Null);
-        }
-    }
+/// deletes the key unless merging. `src` is only read: of it, only what `dst` lacks is copied.
+pub(crate) fn coalesce_tables(dst: &mut Values, src: &Values, merge: bool) {
+    // Helm first writes dst's nulls into src (a key src lacks goes after src's own), then
+    // walks src; the removals happen in that order, which decides the order of what remains.
+    let nulls_src_lacks: Vec<String> = dst
+        .iter()
+        .filter(|(key, val)| val.is_null() && !src.contains_key(*key))
+        .map(|(key, _)| key.clone())
+        .collect();
     for (key, val) in src {
-        match dst.get_mut(&key) {
+        match dst.get_mut(key) {
             Some(Json::Null) if !merge => {
-                dst.remove(&key);
+                dst.remove(key);
             }
             None => {
-                dst.insert(key, val);
+                dst.insert(key.clone(), val.clone());
             }
             Some(Json::Object(dv)) => {
                 if let Json::Object(table) = val {
@@ -319,6 +321,11 @@ pub(crate) fn coalesce_tables(dst: &mut Values, mut src: Values, merge: bool) {
                 }
             }
             Some(_) => {}
+        }
+    }
+    if !merge {
+        for key in &nulls_src_lacks {
+            dst.remove(key);
         }
     }
 }
@@ -357,6 +364,24 @@ mod tests {
             Json::Object(m) => m,
             _ => panic!("not an object"),
         }
+    }
+
+    #[test]
+    fn coalesce_tables_removes_nulls_in_helms_order() {
+        let mut dst = obj(json!({"a": null, "b": 1, "c": null, "d": {"x": null}}));
+        let src = obj(json!({"c": 3, "e": 4, "d": {"x": 1, "y": 2}, "f": null}));
+        coalesce_tables(&mut dst, &src, false);
+        // c goes first (d takes its place), e and f are added, then a (f takes its place).
+        let keys: Vec<&str> = dst.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["f", "b", "d", "e"]);
+        assert_eq!(
+            Json::Object(dst),
+            json!({"b": 1, "d": {"y": 2}, "e": 4, "f": null})
+        );
+
+        let mut dst = obj(json!({"a": null, "c": null}));
+        coalesce_tables(&mut dst, &obj(json!({"c": 3})), true);
+        assert_eq!(Json::Object(dst), json!({"a": null, "c": null}));
     }
 
     fn chart(values: Json, deps: Vec<Chart>, name: &str) -> Chart {
