@@ -58,28 +58,41 @@ pub fn natural_key_order(a: &str, b: &str) -> Ordering {
 }
 
 fn natural_less(a: &str, b: &str) -> bool {
+    // go-yaml compares rune by rune; ASCII keys (nearly all) are compared as bytes, without
+    // collecting the runes of both keys for every comparison of a sort.
+    if a.is_ascii() && b.is_ascii() {
+        return natural_less_runes(a.as_bytes(), b.as_bytes());
+    }
     let ar: Vec<char> = a.chars().collect();
     let br: Vec<char> = b.chars().collect();
+    natural_less_runes(&ar, &br)
+}
+
+/// go-yaml's `keyList.Less` over the runes of two keys (bytes stand for ASCII runes).
+fn natural_less_runes<R: Copy + Into<char>>(a: &[R], b: &[R]) -> bool {
+    let ar = |i: usize| -> char { a[i].into() };
+    let br = |i: usize| -> char { b[i].into() };
+    let (a_len, b_len) = (a.len(), b.len());
     let mut i = 0;
-    while i < ar.len() && i < br.len() {
-        if ar[i] == br[i] {
+    while i < a_len && i < b_len {
+        if ar(i) == br(i) {
             i += 1;
             continue;
         }
-        let al = ar[i].is_alphabetic();
-        let bl = br[i].is_alphabetic();
+        let al = ar(i).is_alphabetic();
+        let bl = br(i).is_alphabetic();
         if al && bl {
-            return ar[i] < br[i];
+            return ar(i) < br(i);
         }
         if al || bl {
             return bl;
         }
         let (mut an, mut bn): (i64, i64) = (0, 0);
-        if ar[i] == '0' || br[i] == '0' {
+        if ar(i) == '0' || br(i) == '0' {
             let mut j = i;
-            while j > 0 && ar[j - 1].is_ascii_digit() {
+            while j > 0 && ar(j - 1).is_ascii_digit() {
                 j -= 1;
-                if ar[j] != '0' {
+                if ar(j) != '0' {
                     an = 1;
                     bn = 1;
                     break;
@@ -87,13 +100,13 @@ fn natural_less(a: &str, b: &str) -> bool {
             }
         }
         let mut ai = i;
-        while ai < ar.len() && ar[ai].is_ascii_digit() {
-            an = an.wrapping_mul(10).wrapping_add(ar[ai] as i64 - '0' as i64);
+        while ai < a_len && ar(ai).is_ascii_digit() {
+            an = an.wrapping_mul(10).wrapping_add(ar(ai) as i64 - '0' as i64);
             ai += 1;
         }
         let mut bi = i;
-        while bi < br.len() && br[bi].is_ascii_digit() {
-            bn = bn.wrapping_mul(10).wrapping_add(br[bi] as i64 - '0' as i64);
+        while bi < b_len && br(bi).is_ascii_digit() {
+            bn = bn.wrapping_mul(10).wrapping_add(br(bi) as i64 - '0' as i64);
             bi += 1;
         }
         if an != bn {
@@ -102,9 +115,9 @@ fn natural_less(a: &str, b: &str) -> bool {
         if ai != bi {
             return ai < bi;
         }
-        return ar[i] < br[i];
+        return ar(i) < br(i);
     }
-    ar.len() < br.len()
+    a_len < b_len
 }
 
 const BEST_WIDTH: usize = 80;
@@ -699,6 +712,28 @@ impl Emitter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_keys_order_as_their_runes_do() {
+        let keys = [
+            "a", "b", "a1", "a2", "a10", "a01", "a001", "1", "01", "10", "2", "_x", "-y", "Z", "z",
+            "ab", "a.b", "x9y", "x10y", "0", "00", "", "a0b1", "a00b",
+        ];
+        for a in keys {
+            for b in keys {
+                let ar: Vec<char> = a.chars().collect();
+                let br: Vec<char> = b.chars().collect();
+                assert_eq!(
+                    natural_less(a, b),
+                    natural_less_runes(&ar, &br),
+                    "{a:?} < {b:?}"
+                );
+            }
+        }
+        assert!(natural_less("a2", "a10"));
+        assert!(natural_less("_x", "a"));
+        assert!(natural_less("é1", "é10"));
+    }
 
     fn map(entries: Vec<(&str, Node)>) -> Node {
         Node::Map(
