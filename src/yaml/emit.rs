@@ -7,7 +7,6 @@
 //! blocks); libyaml's emitter may still quote a scalar it cannot write plain; plain and quoted
 //! scalars fold at a space past column 80.
 
-use super::{Resolved, Scalar};
 use std::cmp::Ordering;
 
 /// A document to write, as it comes out of JSON.
@@ -158,7 +157,7 @@ fn string_style(s: &str) -> Style {
 /// go-yaml v2's `resolve("", s)` giving `!!str`: the shared YAML 1.1 resolver, plus timestamps,
 /// which the resolver reads back as strings but go-yaml's encoder resolves as `!!timestamp`.
 fn resolves_to_string(s: &str) -> bool {
-    matches!(Scalar::plain(s).resolve(), Ok(Resolved::Str(_))) && !is_timestamp(s)
+    super::resolve::plain_resolves_to_string(s) && !is_timestamp(s)
 }
 
 /// YAML 1.1 base-60 floats (`12:30:00`), which go-yaml quotes for older parsers.

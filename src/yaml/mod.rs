@@ -15,7 +15,7 @@ mod split;
 
 pub use json::{format_float_key, to_json};
 pub use load::{load_all, load_one};
-pub use node::{Node, Scalar, ScalarStyle};
+pub use node::{Node, ScalarStyle};
 pub use resolve::{resolve_number, PlainNumber, Resolved};
 pub use split::split_documents;
 

@@ -3,6 +3,7 @@
 use super::node::{Scalar, ScalarStyle};
 use super::YamlError;
 use crate::go::strconv;
+use std::borrow::Cow;
 
 /// A scalar's value.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,31 +68,41 @@ fn tag_mismatch(text: &str, resolved: &Resolved, tag: &str) -> YamlError {
 
 /// Resolves an untagged plain scalar the way go-yaml v2's `resolve` does.
 fn resolve_plain(text: &str) -> Resolved {
+    plain_non_string(text).unwrap_or_else(|| Resolved::Str(text.to_string()))
+}
+
+/// Whether an untagged plain scalar reads back as a string (without copying it, as the
+/// emitter asks this of every string it writes).
+pub(super) fn plain_resolves_to_string(text: &str) -> bool {
+    plain_non_string(text).is_none()
+}
+
+/// What an untagged plain scalar resolves to when that is not a string.
+fn plain_non_string(text: &str) -> Option<Resolved> {
     match text {
-        "" | "~" | "null" | "Null" | "NULL" => return Resolved::Null,
+        "" | "~" | "null" | "Null" | "NULL" => return Some(Resolved::Null),
         "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
-            return Resolved::Bool(true)
+            return Some(Resolved::Bool(true))
         }
         "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
-            return Resolved::Bool(false)
+            return Some(Resolved::Bool(false))
         }
-        ".nan" | ".NaN" | ".NAN" => return Resolved::Float(f64::NAN),
+        ".nan" | ".NaN" | ".NAN" => return Some(Resolved::Float(f64::NAN)),
         ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
-            return Resolved::Float(f64::INFINITY)
+            return Some(Resolved::Float(f64::INFINITY))
         }
-        "-.inf" | "-.Inf" | "-.INF" => return Resolved::Float(f64::NEG_INFINITY),
+        "-.inf" | "-.Inf" | "-.INF" => return Some(Resolved::Float(f64::NEG_INFINITY)),
         _ => {}
     }
     let first = text.as_bytes()[0];
     if !matches!(first, b'.' | b'0'..=b'9' | b'+' | b'-') {
-        return Resolved::Str(text.to_string());
+        return None;
     }
-    match resolve_number(text) {
-        Some(PlainNumber::Int(i)) => Resolved::Int(i),
+    match resolve_number(text)? {
+        PlainNumber::Int(i) => Some(Resolved::Int(i)),
         // Helm reads every number as a float64 in the end.
-        Some(PlainNumber::Uint(u)) => Resolved::Float(u as f64),
-        Some(PlainNumber::Float(f)) => Resolved::Float(f),
-        None => Resolved::Str(text.to_string()),
+        PlainNumber::Uint(u) => Some(Resolved::Float(u as f64)),
+        PlainNumber::Float(f) => Some(Resolved::Float(f)),
     }
 }
 
@@ -112,7 +123,11 @@ pub fn resolve_number(text: &str) -> Option<PlainNumber> {
     if text.starts_with('.') {
         return strconv::parse_float(text).ok().map(PlainNumber::Float);
     }
-    let plain: String = text.chars().filter(|&c| c != '_').collect();
+    let plain: Cow<'_, str> = if text.contains('_') {
+        Cow::Owned(text.chars().filter(|&c| c != '_').collect())
+    } else {
+        Cow::Borrowed(text)
+    };
     if let Ok(i) = strconv::parse_int(&plain, 0) {
         return Some(PlainNumber::Int(i));
     }
@@ -171,6 +186,33 @@ mod tests {
 
     fn plain(text: &str) -> Resolved {
         resolve(&Scalar::plain(text)).unwrap()
+    }
+
+    #[test]
+    fn string_check_agrees_with_resolution() {
+        for t in [
+            "",
+            "~",
+            "yes",
+            "yEs",
+            "x",
+            "1",
+            "1_0",
+            "0x1F",
+            "1e3",
+            "+.inf",
+            ".5",
+            "-",
+            "1.2.3",
+            "99999999999999999999",
+            "0b2",
+            "12:30",
+        ] {
+            let is_string = matches!(plain(t), Resolved::Str(_));
+            assert_eq!(plain_resolves_to_string(t), is_string, "{t:?}");
+        }
+        assert!(!plain_resolves_to_string("1_000"));
+        assert!(plain_resolves_to_string("1.2.3"));
     }
 
     #[test]
