@@ -52,8 +52,10 @@ pub(crate) fn bound(limbs: usize) -> u32 {
 impl Sieve {
     /// The sieve for candidates of `limbs` 64-bit limbs.
     pub(crate) fn new(limbs: usize) -> Sieve {
-        // A sum of `limbs` products limb·power, each below 2⁶⁴·product, fits in u128.
-        let max_product = (u128::MAX / (limbs.max(1) as u128 * u128::from(u64::MAX))) as u64;
+        // A sum of `limbs` products limb·power, each below 2⁶⁴·product, fits in u128 (and a
+        // product in u64: one limb alone would allow 2⁶⁴ + 1).
+        let max_product = (u128::MAX / (limbs.max(1) as u128 * u128::from(u64::MAX)))
+            .min(u128::from(u64::MAX)) as u64;
         let mut groups: Vec<Group> = Vec::new();
         for p in odd_primes_below(bound(limbs)) {
             let p64 = u64::from(p);
@@ -62,7 +64,9 @@ impl Sieve {
                 limit: u64::MAX / p64,
             };
             match groups.last_mut() {
-                Some(group) if group.product.saturating_mul(p64) <= max_product => {
+                Some(group)
+                    if u128::from(group.product) * u128::from(p64) <= u128::from(max_product) =>
+                {
                     group.product *= p64;
                     group.primes.push(prime);
                 }
@@ -177,6 +181,14 @@ mod tests {
     }
 
     #[test]
+    fn one_limb_groups_still_share_primes() {
+        // 3·5·7·…·53 is the first group's product for one limb (below 2⁶⁴).
+        let sieve = Sieve::new(1);
+        assert_eq!(sieve.groups[0].product, 16_294_579_238_595_022_365);
+        assert_eq!(sieve.groups[0].primes.len(), 15);
+    }
+
+    #[test]
     fn agrees_with_one_division_at_a_time() {
         let mut rng = StdRng::seed_from_u64(3);
         for limbs in [1, 2, 3, 16, 17, 32, 64] {
@@ -187,6 +199,20 @@ mod tests {
             for x in cases {
                 let want = divisible_by_a_small_prime(&x, limbs);
                 assert_eq!(sieve.has_small_factor(&x), want, "{limbs} limbs: {x:x?}");
+            }
+            // Multiples of each prime, the first group's last and the next group's first
+            // among them, are found whatever else they are made of.
+            let primes = odd_primes_below(bound(limbs));
+            for &p in primes.iter().take(40).chain(primes.last()) {
+                let mut x: Vec<u64> = (0..limbs).map(|_| rng.next_u64()).collect();
+                x[limbs - 1] >>= 20;
+                let mut carry = 0u128;
+                for limb in x.iter_mut() {
+                    let v = u128::from(*limb) * u128::from(p) + carry;
+                    *limb = v as u64;
+                    carry = v >> 64;
+                }
+                assert!(sieve.has_small_factor(&x), "{limbs} limbs: {p} · …");
             }
         }
     }
