@@ -324,6 +324,14 @@ pub struct PrintOptions {
     pub skip_tests: bool,
 }
 
+/// Appends one document as `helm template` prints it, under its `# Source:` header (in place:
+/// the whole output is every rendered document, no temporary copy of each).
+fn push_document(out: &mut String, source: &str, content: &str) {
+    for part in ["---\n# Source: ", source, "\n", content, "\n"] {
+        out.push_str(part);
+    }
+}
+
 /// Assembles `helm template`'s stdout from the sorted documents.
 pub(crate) fn print(
     crds: &[CrdFile],
@@ -336,7 +344,7 @@ pub(crate) fn print(
     if opts.include_crds {
         for crd in crds {
             let content = String::from_utf8_lossy(&crd.data).into_owned();
-            release_manifest.push_str(&format!("---\n# Source: {}\n{content}\n", crd.source));
+            push_document(&mut release_manifest, &crd.source, &content);
             documents.push(Manifest {
                 source: crd.source.clone(),
                 content,
@@ -347,7 +355,7 @@ pub(crate) fn print(
         }
     }
     for m in &manifests {
-        release_manifest.push_str(&format!("---\n# Source: {}\n{}\n", m.source, m.content));
+        push_document(&mut release_manifest, &m.source, &m.content);
     }
     documents.extend(manifests);
     let mut text = format!("{}\n", release_manifest.trim());
@@ -356,7 +364,7 @@ pub(crate) fn print(
             if opts.skip_tests && h.is_test_hook() {
                 continue;
             }
-            text.push_str(&format!("---\n# Source: {}\n{}\n", h.source, h.content));
+            push_document(&mut text, &h.source, &h.content);
             documents.push(h);
         }
     }

@@ -951,8 +951,8 @@ impl<'s> Exec<'s> {
 
     /// Helm's `include`: the named template run on `data`, its output returned.
     fn include_template(&mut self, name: &str, data: Value) -> Result<Vec<u8>, FuncError> {
-        let count = self.include_counts.entry(name.to_string()).or_insert(0);
-        if *count > MAX_INCLUDES_PER_NAME {
+        let count = self.include_counts.get(name).copied().unwrap_or(0);
+        if count > MAX_INCLUDES_PER_NAME {
             // Helm's own limit, with Helm's words: a limit all the same.
             return Err(FuncError::Limit(budget::exceeded(
                 LimitKind::TemplateDepth,
@@ -961,7 +961,13 @@ impl<'s> Exec<'s> {
                 ),
             )));
         }
-        *count += 1;
+        // The name is copied into the map once per template, not on every call.
+        match self.include_counts.get_mut(name) {
+            Some(c) => *c += 1,
+            None => {
+                self.include_counts.insert(name.to_string(), 1);
+            }
+        }
         let result = self.include_inner(name, data);
         if let Some(c) = self.include_counts.get_mut(name) {
             *c -= 1;

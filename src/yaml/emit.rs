@@ -346,7 +346,6 @@ fn analyze(text: &str) -> Analysis {
             block_allowed: false,
         };
     }
-    let chars: Vec<char> = text.chars().collect();
     let mut block_indicators = text.starts_with("---") || text.starts_with("...");
     let (mut line_breaks, mut special) = (false, false);
     let (mut leading_space, mut leading_break, mut trailing_space, mut trailing_break) =
@@ -354,11 +353,14 @@ fn analyze(text: &str) -> Analysis {
     let (mut break_space, mut space_break) = (false, false);
     let (mut prev_space, mut prev_break) = (false, false);
     let mut preceded_by_ws = true;
-    let n = chars.len();
-    for (i, &c) in chars.iter().enumerate() {
-        let followed_by_ws =
-            i + 1 >= n || matches!(chars[i + 1], ' ' | '\t') || is_break(chars[i + 1]);
-        if i == 0 {
+    // One pass with one character of lookahead (no Vec<char> of every string written).
+    let mut chars = text.chars().peekable();
+    let mut first = true;
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied();
+        let last = next.is_none();
+        let followed_by_ws = next.is_none_or(|n| matches!(n, ' ' | '\t') || is_break(n));
+        if first {
             match c {
                 '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
                 | '%' | '@' | '`' => block_indicators = true,
@@ -376,15 +378,15 @@ fn analyze(text: &str) -> Analysis {
             special = true;
         }
         if c == ' ' {
-            leading_space |= i == 0;
-            trailing_space |= i + 1 == n;
+            leading_space |= first;
+            trailing_space |= last;
             break_space |= prev_break;
             prev_space = true;
             prev_break = false;
         } else if is_break(c) {
             line_breaks = true;
-            leading_break |= i == 0;
-            trailing_break |= i + 1 == n;
+            leading_break |= first;
+            trailing_break |= last;
             space_break |= prev_space;
             prev_space = false;
             prev_break = true;
@@ -393,6 +395,7 @@ fn analyze(text: &str) -> Analysis {
             prev_break = false;
         }
         preceded_by_ws = matches!(c, ' ' | '\t') || is_break(c);
+        first = false;
     }
     let mut a = Analysis {
         multiline: line_breaks,
