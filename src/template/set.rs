@@ -278,9 +278,12 @@ pub(super) const EXEC_STACK_BUDGET: usize = 96 << 20;
 
 /// The process-wide parse cache, bounded by the bytes its entries hold: the texts' own and
 /// their parsed trees', which cost several times the text (a node, a vector and a string for
-/// every field name). When a new entry would pass the budget, the entries used least
-/// recently go first: the templates every chart of a batch includes (library charts) stay,
-/// and so do those of the chart in progress.
+/// every field name). When a new entry would pass the budget, entries go least recently used
+/// first, in two segments (a segmented LRU): entries never found again since they came in
+/// (the one-off templates of distinct charts) go first while they hold more than a fifth of
+/// the budget ([`FRESH_SHARE_DIVISOR`]), so they cannot push out the templates many charts
+/// include (library charts); below that share, entries found again go first, so that the
+/// templates of the chart in progress stay.
 struct ParseCache {
     entries: HashMap<[u8; 32], CacheEntry>,
     /// Sum of the entries' `bytes`.
@@ -296,7 +299,13 @@ struct CacheEntry {
     /// The text's bytes and its tree's ([`tree_bytes`]).
     bytes: usize,
     last_used: u64,
+    /// Whether it was found again after it came in.
+    reused: bool,
 }
+
+/// The part of the parse cache's budget kept for entries not found again yet, when entries
+/// must go: a fifth, the rest for those found again.
+const FRESH_SHARE_DIVISOR: usize = 5;
 
 /// What the parse cache of a process may hold, texts and trees. The corpus's 120 charts
 /// hold 15 MiB of distinct template text (about 130 MiB parsed), of which the 2.4 MiB that
@@ -323,6 +332,7 @@ impl ParseCache {
         self.clock += 1;
         let entry = self.entries.get_mut(key)?;
         entry.last_used = self.clock;
+        entry.reused = true;
         Some(entry.parsed.clone())
     }
 
@@ -346,24 +356,50 @@ impl ParseCache {
                 parsed,
                 bytes,
                 last_used,
+                reused: false,
             },
         );
     }
 
+    /// Evicts down to `target` bytes, least recently used first: from the entries never
+    /// found again while they hold more than their share, else from those found again.
     fn evict_down_to(&mut self, target: usize) {
-        let mut by_age: Vec<([u8; 32], u64)> = self
+        let (reused, fresh): (Vec<_>, Vec<_>) = self.entries_by_age().partition(|e| e.2);
+        let mut fresh_bytes: usize = fresh.iter().map(|(_, bytes, _)| bytes).sum();
+        let fresh_share = self.budget / FRESH_SHARE_DIVISOR;
+        let (mut reused, mut fresh) = (reused.into_iter(), fresh.into_iter());
+        while self.bytes > target {
+            let next = if fresh_bytes > fresh_share {
+                fresh.next().or_else(|| reused.next())
+            } else {
+                reused.next().or_else(|| fresh.next())
+            };
+            let Some((key, bytes, was_reused)) = next else {
+                break;
+            };
+            if !was_reused {
+                fresh_bytes -= bytes;
+            }
+            self.remove(&key);
+        }
+    }
+
+    /// Every entry's key, bytes and whether it was reused, least recently used first.
+    fn entries_by_age(&self) -> impl Iterator<Item = ([u8; 32], usize, bool)> {
+        let mut by_age: Vec<_> = self
             .entries
             .iter()
-            .map(|(key, entry)| (*key, entry.last_used))
+            .map(|(key, entry)| (entry.last_used, *key, entry.bytes, entry.reused))
             .collect();
-        by_age.sort_unstable_by_key(|(_, last_used)| *last_used);
-        for (key, _) in by_age {
-            if self.bytes <= target {
-                break;
-            }
-            if let Some(entry) = self.entries.remove(&key) {
-                self.bytes -= entry.bytes;
-            }
+        by_age.sort_unstable_by_key(|(last_used, ..)| *last_used);
+        by_age
+            .into_iter()
+            .map(|(_, key, bytes, reused)| (key, bytes, reused))
+    }
+
+    fn remove(&mut self, key: &[u8; 32]) {
+        if let Some(entry) = self.entries.remove(key) {
+            self.bytes -= entry.bytes;
         }
     }
 }
@@ -540,5 +576,53 @@ mod cache_tests {
         small.insert(entries[0].1, entries[0].0.clone(), texts[0].len());
         assert!(small.get(&entries[0].1).is_none());
         assert_eq!(small.bytes, 0);
+    }
+
+    /// A template found again (a library chart's) outlives newer one-off templates while
+    /// those hold more than their share, where plain LRU would let it go first; below that
+    /// share, the one-off templates (the chart in progress) stay and reused ones go.
+    #[test]
+    fn a_segmented_lru_keeps_reused_entries_and_the_chart_in_progress() {
+        let texts: Vec<String> = (0..6)
+            .map(|i| format!("{{{{ .Values.a{i}.b.c }}}} {}\n", "x".repeat(200)).repeat(20))
+            .collect();
+        let entries: Vec<_> = texts.iter().map(|t| parsed(t)).collect();
+        let one = texts[0].len() + tree_bytes(&entries[0].0);
+        let insert = |cache: &mut ParseCache, i: usize| {
+            cache.insert(entries[i].1, entries[i].0.clone(), texts[i].len())
+        };
+
+        // Room for three and a half entries, a fifth of it for one-off entries.
+        let mut cache = ParseCache::new(one * 3 + one / 2);
+        insert(&mut cache, 0);
+        assert!(cache.get(&entries[0].1).is_some());
+        insert(&mut cache, 1);
+        insert(&mut cache, 2);
+        insert(&mut cache, 3);
+        assert!(cache.bytes <= cache.budget);
+        assert!(cache.get(&entries[0].1).is_some(), "the reused entry stays");
+        assert!(
+            cache.get(&entries[1].1).is_none(),
+            "the oldest one-off goes"
+        );
+        assert!(cache.get(&entries[3].1).is_some());
+
+        // Room for five and a half: one older one-off entry, within its share, stays while
+        // the least recently used reused entries go.
+        let mut cache = ParseCache::new(one * 5 + one / 2);
+        insert(&mut cache, 4);
+        for (i, (_, key)) in entries.iter().enumerate().take(4) {
+            insert(&mut cache, i);
+            assert!(cache.get(key).is_some());
+        }
+        insert(&mut cache, 5);
+        assert!(cache.bytes <= cache.budget);
+        assert!(
+            cache.get(&entries[4].1).is_some(),
+            "the one-off entry stays"
+        );
+        assert!(cache.get(&entries[0].1).is_none());
+        assert!(cache.get(&entries[5].1).is_some());
+        assert!(cache.get(&entries[3].1).is_some());
     }
 }
