@@ -106,6 +106,24 @@ fn a_crashed_worker_costs_only_its_input() {
     assert_eq!(batch[1], alone[0]);
 }
 
+/// Scans `slow`, on which the worker spins, then `good`, on `jobs` workers under a 1 s limit:
+/// the two lines of the batch.
+fn scan_spinning_then_good(jobs: &str, slow: &Path, good: &Path) -> Vec<String> {
+    let batch = scan_ndjson(
+        &[
+            "-j",
+            jobs,
+            "--max-seconds",
+            "1",
+            path_str(slow),
+            path_str(good),
+        ],
+        &[("PKGLENS_TEST_WORKER_FAULT", "spin:slow")],
+    );
+    assert_eq!(batch.len(), 2, "{batch:?}");
+    batch
+}
+
 #[test]
 fn an_input_past_the_time_limit_is_stopped_and_the_rest_goes_on() {
     let dir = scratch_dir("isolation-timeout");
@@ -113,18 +131,7 @@ fn an_input_past_the_time_limit_is_stopped_and_the_rest_goes_on() {
     // The worker spins on this input: only the time limit can stop it.
     let slow = chart(&dir, "slow", None);
     let alone = scan_ndjson(&[path_str(&good)], &[]);
-    let batch = scan_ndjson(
-        &[
-            "-j",
-            "2",
-            "--max-seconds",
-            "1",
-            path_str(&slow),
-            path_str(&good),
-        ],
-        &[("PKGLENS_TEST_WORKER_FAULT", "spin:slow")],
-    );
-    assert_eq!(batch.len(), 2, "{batch:?}");
+    let batch = scan_spinning_then_good("2", &slow, &good);
     let (state, kind, detail) = problem_of(&batch[0]);
     assert_eq!(state, "incomplete");
     assert_eq!(kind, "urn:pkglens:problem:limit-exceeded");
@@ -168,18 +175,7 @@ fn inputs_handed_ahead_get_their_own_time_and_survive_a_stopped_worker() {
 
     // One worker, spinning on the first input with the good one waiting in its pipe.
     let slow = chart(&dir, "slow", None);
-    let batch = scan_ndjson(
-        &[
-            "-j",
-            "1",
-            "--max-seconds",
-            "1",
-            path_str(&slow),
-            path_str(&good),
-        ],
-        &[("PKGLENS_TEST_WORKER_FAULT", "spin:slow")],
-    );
-    assert_eq!(batch.len(), 2, "{batch:?}");
+    let batch = scan_spinning_then_good("1", &slow, &good);
     let (state, kind, _) = problem_of(&batch[0]);
     assert_eq!(
         (state.as_str(), kind.as_str()),

@@ -540,6 +540,16 @@ mod cache_tests {
         (tree, Sha256::digest(text.as_bytes()).into())
     }
 
+    /// `n` distinct texts of one size, their trees and keys, and the bytes each costs.
+    fn same_size_entries(n: usize) -> (Vec<String>, Vec<(Arc<Parsed>, [u8; 32])>, usize) {
+        let texts: Vec<String> = (0..n)
+            .map(|i| format!("{{{{ .Values.a{i}.b.c }}}} {}\n", "x".repeat(200)).repeat(20))
+            .collect();
+        let entries: Vec<_> = texts.iter().map(|t| parsed(t)).collect();
+        let one = texts[0].len() + tree_bytes(&entries[0].0);
+        (texts, entries, one)
+    }
+
     /// A field chain costs a vector and a string a name, far beyond its text: the budget
     /// counts what the trees hold, not only their texts.
     #[test]
@@ -553,11 +563,7 @@ mod cache_tests {
     /// more than the budget, and keeps no entry larger than the budget at all.
     #[test]
     fn the_byte_budget_evicts_the_least_recently_used() {
-        let texts: Vec<String> = (0..4)
-            .map(|i| format!("{{{{ .Values.a{i}.b.c }}}} {}\n", "x".repeat(200)).repeat(20))
-            .collect();
-        let entries: Vec<_> = texts.iter().map(|t| parsed(t)).collect();
-        let one = texts[0].len() + tree_bytes(&entries[0].0);
+        let (texts, entries, one) = same_size_entries(4);
         // Room for three entries, not four.
         let mut cache = ParseCache::new(one * 3 + one / 2);
         for ((tree, key), text) in entries.iter().zip(&texts).take(3) {
@@ -583,11 +589,7 @@ mod cache_tests {
     /// share, the one-off templates (the chart in progress) stay and reused ones go.
     #[test]
     fn a_segmented_lru_keeps_reused_entries_and_the_chart_in_progress() {
-        let texts: Vec<String> = (0..6)
-            .map(|i| format!("{{{{ .Values.a{i}.b.c }}}} {}\n", "x".repeat(200)).repeat(20))
-            .collect();
-        let entries: Vec<_> = texts.iter().map(|t| parsed(t)).collect();
-        let one = texts[0].len() + tree_bytes(&entries[0].0);
+        let (texts, entries, one) = same_size_entries(6);
         let insert = |cache: &mut ParseCache, i: usize| {
             cache.insert(entries[i].1, entries[i].0.clone(), texts[i].len())
         };
