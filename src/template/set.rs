@@ -535,13 +535,16 @@ impl Heap {
 mod cache_tests {
     use super::*;
 
-    fn parsed(text: &str) -> (Arc<Parsed>, [u8; 32]) {
+    fn parsed(text: &str) -> Entry {
         let tree = Arc::new(parse(text, helm_funcs()).expect("parses"));
         (tree, Sha256::digest(text.as_bytes()).into())
     }
 
+    /// A parsed tree and its cache key.
+    type Entry = (Arc<Parsed>, [u8; 32]);
+
     /// `n` distinct texts of one size, their trees and keys, and the bytes each costs.
-    fn same_size_entries(n: usize) -> (Vec<String>, Vec<(Arc<Parsed>, [u8; 32])>, usize) {
+    fn same_size_entries(n: usize) -> (Vec<String>, Vec<Entry>, usize) {
         let texts: Vec<String> = (0..n)
             .map(|i| format!("{{{{ .Values.a{i}.b.c }}}} {}\n", "x".repeat(200)).repeat(20))
             .collect();
