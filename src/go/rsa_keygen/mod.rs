@@ -56,9 +56,16 @@ pub fn generate_key<R: RngCore + ?Sized>(
     if bits < 128 {
         return Err(KeygenError::TooSmall);
     }
+    let (p_bits, q_bits) = (bits.div_ceil(2), bits / 2);
+    // One sieve per width for the whole key: p and q share it when their limbs are as many
+    // (always for RSA-2048 and RSA-4096), and a pair drawn again reuses it.
+    let p_sieve = Sieve::new(p_bits.div_ceil(64));
+    let q_sieve =
+        (q_bits.div_ceil(64) != p_bits.div_ceil(64)).then(|| Sieve::new(q_bits.div_ceil(64)));
+    let q_sieve = q_sieve.as_ref().unwrap_or(&p_sieve);
     loop {
-        let p = random_prime(rng, bits.div_ceil(2));
-        let q = random_prime(rng, bits / 2);
+        let p = random_prime(rng, p_bits, &p_sieve);
+        let q = random_prime(rng, q_bits, q_sieve);
         // 65537 is prime, so it shares a factor with (p−1)(q−1) exactly when it divides one.
         if rem_small(&p, E) == 1 || rem_small(&q, E) == 1 {
             continue;
@@ -82,11 +89,11 @@ pub fn generate_key<R: RngCore + ?Sized>(
 }
 
 /// A random prime of exactly `bits` bits (at least 64), its two top bits set (FIPS 186-5,
-/// Appendix A.1.3): fresh random bytes for every candidate, as Go draws them.
-fn random_prime<R: RngCore + ?Sized>(rng: &mut R, bits: usize) -> Vec<u64> {
+/// Appendix A.1.3): fresh random bytes for every candidate, as Go draws them. `sieve` is
+/// made for candidates of `bits.div_ceil(64)` limbs.
+fn random_prime<R: RngCore + ?Sized>(rng: &mut R, bits: usize, sieve: &Sieve) -> Vec<u64> {
     let mut bytes = vec![0u8; bits.div_ceil(8)];
     let excess = bytes.len() * 8 - bits;
-    let sieve = Sieve::new(bits.div_ceil(64));
     loop {
         rng.fill_bytes(&mut bytes);
         bytes[0] >>= excess;
@@ -317,7 +324,11 @@ mod tests {
     fn random_primes_follow_gos_shape() {
         let mut rng = StdRng::seed_from_u64(9);
         for bits in [64, 65, 71, 100, 512, 1024, 1025] {
-            let p = to_biguint(&random_prime(&mut rng, bits));
+            let p = to_biguint(&random_prime(
+                &mut rng,
+                bits,
+                &Sieve::new(bits.div_ceil(64)),
+            ));
             assert_eq!(p.bits(), bits);
             // The top two bits are set.
             assert_eq!(&p >> (bits - 2), BigUint::from(3u8), "{bits}");
