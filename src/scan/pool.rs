@@ -535,10 +535,13 @@ pub fn scan(
                                     crash_problem(format!("the scan worker was lost ({err})"))
                                 }
                             };
-                            if let Some(unstarted) =
-                                charge_first(worker, problem, inputs, &mut in_order)
-                            {
-                                undispatched.returned.extend(unstarted);
+                            if charge_first(
+                                worker,
+                                problem,
+                                inputs,
+                                &mut in_order,
+                                &mut undispatched,
+                            ) {
                                 done += 1;
                             }
                         }
@@ -567,8 +570,7 @@ pub fn scan(
                         isolation.max_seconds
                     );
                     let problem = Problem::new(ProblemKind::LimitExceeded, detail, "");
-                    if let Some(unstarted) = charge_first(late, problem, inputs, &mut in_order) {
-                        undispatched.returned.extend(unstarted);
+                    if charge_first(late, problem, inputs, &mut in_order, &mut undispatched) {
                         done += 1;
                     }
                 }
@@ -586,17 +588,21 @@ pub fn scan(
     Ok(())
 }
 
-/// A lost worker's input in progress gets `problem`; returns the inputs it was handed but
-/// never started, to hand out again (`None` when it held no input).
+/// A lost worker's input in progress gets `problem`, and the inputs it was handed but never
+/// started go back to be handed out again; false when it held no input.
 fn charge_first(
     mut worker: Worker,
     problem: Problem,
     inputs: &[Input],
     in_order: &mut InOrder<Vec<ScanResult>, impl FnMut(usize, Vec<ScanResult>)>,
-) -> Option<VecDeque<usize>> {
-    let index = worker.jobs.pop_front()?;
+    undispatched: &mut Undispatched,
+) -> bool {
+    let Some(index) = worker.jobs.pop_front() else {
+        return false;
+    };
     in_order.push(index, vec![stopped(&inputs[index], problem)]);
-    Some(worker.jobs)
+    undispatched.returned.extend(worker.jobs);
+    true
 }
 
 /// Makes (or takes from the pool) the key a worker asked for, on a thread of its own so that
