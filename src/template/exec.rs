@@ -1,7 +1,7 @@
 //! Executes parsed templates with Go's `text/template` semantics as Helm configures it
 //! (`missingkey=zero`), including Helm's `include` and `tpl`.
 
-use super::ast::{Branch, Command, List, Node, Number, Operand, Pipe};
+use super::ast::{Branch, Command, List, Node, Number, Operand, Pipe, Render, Shown, Span};
 use super::fmt::{format_value, format_value_bytes};
 use super::funcs::{CallCtx, Func, Host, Param};
 use super::set::{
@@ -14,7 +14,6 @@ use crate::go::strconv::quote;
 use crate::go::strings::{find_bytes, replace_bytes};
 use crate::stack;
 use std::collections::HashMap;
-use std::fmt::Display;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
@@ -159,7 +158,7 @@ impl<'s> Exec<'s> {
         }
     }
 
-    fn enter(&mut self, fr: &Frame, pos: usize, ctx: &dyn Display) -> R<()> {
+    fn enter(&mut self, fr: &Frame, pos: usize, ctx: &dyn Render) -> R<()> {
         self.descend().map_err(|limit| {
             self.error_of(fr, pos, ctx, ExecErrorKind::Limit(limit.kind), limit.detail)
         })
@@ -220,7 +219,7 @@ impl<'s> Exec<'s> {
         &self,
         fr: &Frame,
         pos: usize,
-        ctx: &dyn Display,
+        ctx: &dyn Render,
         kind: ExecErrorKind,
         detail: ExecDetail,
     ) -> Stop {
@@ -238,7 +237,7 @@ impl<'s> Exec<'s> {
                 line,
                 col,
                 template: fr.tmpl.name.clone(),
-                node: ctx.to_string(),
+                node: Shown(ctx, src).to_string(),
             }),
             kind,
             detail,
@@ -250,7 +249,7 @@ impl<'s> Exec<'s> {
         &self,
         fr: &Frame,
         pos: usize,
-        ctx: &dyn Display,
+        ctx: &dyn Render,
         kind: ExecErrorKind,
         message: String,
     ) -> Stop {
@@ -258,7 +257,7 @@ impl<'s> Exec<'s> {
     }
 
     /// A value of the wrong type at node `ctx` (most of Go's execution errors).
-    fn type_error(&self, fr: &Frame, pos: usize, ctx: &dyn Display, message: String) -> Stop {
+    fn type_error(&self, fr: &Frame, pos: usize, ctx: &dyn Render, message: String) -> Stop {
         self.error_of(fr, pos, ctx, ExecErrorKind::Type, message)
     }
 
@@ -267,7 +266,7 @@ impl<'s> Exec<'s> {
         &self,
         fr: &Frame,
         pos: usize,
-        ctx: &dyn Display,
+        ctx: &dyn Render,
         func: &str,
         error: FuncError,
     ) -> Stop {
@@ -286,7 +285,7 @@ impl<'s> Exec<'s> {
         for node in list {
             self.step()?;
             match node {
-                Node::Text(t) => self.write(t.as_bytes())?,
+                Node::Text(text) => self.write(text.of(&fr.tmpl.source).as_bytes())?,
                 Node::Action(pipe) => {
                     let v = self.eval_pipeline(fr, dot, pipe)?;
                     if pipe.decl.is_empty() {
@@ -304,11 +303,12 @@ impl<'s> Exec<'s> {
                 Node::Break => return Err(Stop::Break),
                 Node::Continue => return Err(Stop::Continue),
                 Node::Template(call) => {
+                    let call = call.as_ref();
                     let Some(tmpl) = self.lookup(&call.name) else {
                         return Err(self.error_of(
                             fr,
-                            call.pos,
-                            &format_args!("template \"{}\"", call.name),
+                            call.pos as usize,
+                            call,
                             ExecErrorKind::Undefined,
                             format!("template \"{}\" not defined", call.name),
                         ));
@@ -317,7 +317,7 @@ impl<'s> Exec<'s> {
                         Some(p) => self.eval_pipeline(fr, dot, p)?,
                         None => Value::Nil,
                     };
-                    self.enter(fr, call.pos, &format_args!("template \"{}\"", call.name))?;
+                    self.enter(fr, call.pos as usize, call)?;
                     let result = self.run_template(tmpl, arg);
                     self.depth -= 1;
                     if let Err(Stop::Error(e)) = result {
@@ -387,7 +387,7 @@ impl<'s> Exec<'s> {
                 if b.pipe.decl.len() > 1 {
                     return Err(self.type_error(
                         fr,
-                        b.pipe.pos,
+                        b.pipe.pos as usize,
                         &b.pipe,
                         format!("can't use {n} to iterate over more than one variable"),
                     ));
@@ -407,7 +407,7 @@ impl<'s> Exec<'s> {
             other => {
                 return Err(self.type_error(
                     fr,
-                    b.pipe.pos,
+                    b.pipe.pos as usize,
                     &b.pipe,
                     format!("range can't iterate over {}", format_value(other)),
                 ))
@@ -434,10 +434,11 @@ impl<'s> Exec<'s> {
         let decl = &b.pipe.decl;
         if !decl.is_empty() {
             if b.pipe.is_assign {
+                let pos = b.pipe.pos as usize;
                 let first = if decl.len() > 1 { &index } else { &elem };
-                self.set_var(fr, b.pipe.pos, &decl[0], first.clone())?;
+                self.set_var(fr, pos, decl[0], first.clone())?;
                 if decl.len() > 1 {
-                    self.set_var(fr, b.pipe.pos, &decl[1], elem.clone())?;
+                    self.set_var(fr, pos, decl[1], elem.clone())?;
                 }
             } else {
                 let n = fr.vars.len();
@@ -457,7 +458,8 @@ impl<'s> Exec<'s> {
         }
     }
 
-    fn set_var(&self, fr: &mut Frame, pos: usize, name: &str, value: Value) -> R<()> {
+    fn set_var(&self, fr: &mut Frame, pos: usize, name: Span, value: Value) -> R<()> {
+        let name = name.of(&fr.tmpl.source);
         match fr.vars.iter_mut().rev().find(|(n, _)| &**n == name) {
             Some(slot) => {
                 slot.1 = value;
@@ -489,11 +491,12 @@ impl<'s> Exec<'s> {
             value = Some(self.eval_command(fr, dot, cmd, value)?);
         }
         let value = value.unwrap_or_default();
-        for name in &pipe.decl {
+        for name in pipe.decl.iter() {
             if pipe.is_assign {
-                self.set_var(fr, pipe.pos, name, value.clone())?;
+                self.set_var(fr, pipe.pos as usize, *name, value.clone())?;
             } else {
-                fr.vars.push((Arc::from(name.as_str()), value.clone()));
+                let name = Arc::from(name.of(&fr.tmpl.source));
+                fr.vars.push((name, value.clone()));
             }
         }
         Ok(value)
@@ -501,11 +504,12 @@ impl<'s> Exec<'s> {
 
     fn not_a_function(&self, fr: &Frame, cmd: &Command, final_: &Option<Value>) -> R<()> {
         if cmd.args.len() > 1 || final_.is_some() {
+            let first = Shown(&cmd.args[0], &fr.tmpl.source);
             return Err(self.type_error(
                 fr,
-                cmd.pos,
+                cmd.pos as usize,
                 cmd,
-                format!("can't give argument to non-function {}", cmd.args[0]),
+                format!("can't give argument to non-function {first}"),
             ));
         }
         Ok(())
@@ -521,46 +525,48 @@ impl<'s> Exec<'s> {
         self.step()?;
         let first = &cmd.args[0];
         match first {
-            Operand::Field { pos, idents } => self
+            Operand::Field { pos, chain } => self
                 .eval_field_chain(
                     fr,
                     dot,
                     dot.clone(),
-                    idents,
+                    *chain,
                     &cmd.args[1..],
                     final_,
-                    *pos,
+                    *pos as usize,
                     first,
                 )
                 .map(|(v, _)| v),
             Operand::Chain { pos, node, fields } => {
-                let receiver = self.chain_receiver(fr, dot, *pos, first, node)?;
+                let pos = *pos as usize;
+                let receiver = self.chain_receiver(fr, dot, pos, first, node)?;
                 self.eval_field_chain(
                     fr,
                     dot,
                     receiver,
-                    fields,
+                    *fields,
                     &cmd.args[1..],
                     final_,
-                    *pos,
+                    pos,
                     first,
                 )
                 .map(|(v, _)| v)
             }
-            Operand::Identifier { pos, name } => {
-                self.eval_function(fr, dot, name, *pos, &cmd.args[1..], cmd, final_)
+            Operand::Function { pos, func } => {
+                self.eval_function(fr, dot, func, *pos as usize, &cmd.args[1..], cmd, final_)
             }
             Operand::Pipe(p) => {
                 self.not_a_function(fr, cmd, &final_)?;
                 self.eval_pipeline(fr, dot, p)
             }
             Operand::Variable { pos, name, fields } => {
-                let value = self.var_value(fr, *pos, name)?;
+                let pos = *pos as usize;
+                let value = self.var_value(fr, pos, name.of(&fr.tmpl.source))?;
                 if fields.is_empty() {
                     self.not_a_function(fr, cmd, &final_)?;
                     return Ok(value);
                 }
-                self.eval_field_chain(fr, dot, value, fields, &cmd.args[1..], final_, *pos, first)
+                self.eval_field_chain(fr, dot, value, *fields, &cmd.args[1..], final_, pos, first)
                     .map(|(v, _)| v)
             }
             _ => {
@@ -568,10 +574,13 @@ impl<'s> Exec<'s> {
                 match first {
                     Operand::Bool(_, b) => Ok(Value::Bool(*b)),
                     Operand::Dot(_) => Ok(dot.clone()),
-                    Operand::Nil(pos) => {
-                        Err(self.type_error(fr, *pos, first, "nil is not a command".into()))
-                    }
-                    Operand::Number(pos, n) => self.ideal_constant(fr, *pos, n),
+                    Operand::Nil(pos) => Err(self.type_error(
+                        fr,
+                        *pos as usize,
+                        first,
+                        "nil is not a command".into(),
+                    )),
+                    Operand::Number(pos, n) => self.ideal_constant(fr, *pos as usize, n),
                     Operand::Str { value, .. } => Ok(value.clone()),
                     _ => Ok(Value::Nil),
                 }
@@ -589,18 +598,20 @@ impl<'s> Exec<'s> {
         node: &Operand,
     ) -> R<Value> {
         if let Operand::Nil(_) = node {
+            let shown = Shown(chain, &fr.tmpl.source);
             return Err(self.type_error(
                 fr,
                 pos,
                 chain,
-                format!("indirection through explicit nil in {chain}"),
+                format!("indirection through explicit nil in {shown}"),
             ));
         }
         self.eval_arg(fr, dot, Param::Any, node)
     }
 
     fn ideal_constant(&self, fr: &Frame, pos: usize, n: &Number) -> R<Value> {
-        let lower = n.text.to_ascii_lowercase();
+        let text = n.text.of(&fr.tmpl.source);
+        let lower = text.to_ascii_lowercase();
         let unsigned = lower.trim_start_matches(['+', '-']);
         let hex_int = unsigned.starts_with("0x") && !lower.contains('p');
         if n.is_complex {
@@ -618,7 +629,7 @@ impl<'s> Exec<'s> {
             return Ok(Value::Int(i));
         }
         if n.uint.is_some() {
-            return Err(self.type_error(fr, pos, &n.text, format!("{} overflows int", n.text)));
+            return Err(self.type_error(fr, pos, n, format!("{text} overflows int")));
         }
         Ok(Value::Float(n.float.unwrap_or(0.0)))
     }
@@ -632,7 +643,7 @@ impl<'s> Exec<'s> {
         fr: &mut Frame,
         dot: &Value,
         receiver: Value,
-        idents: &[String],
+        chain: Span,
         call_args: &[Operand],
         final_: Option<Value>,
         pos: usize,
@@ -641,9 +652,12 @@ impl<'s> Exec<'s> {
         let mut current = receiver;
         // Whether `current` came out of a map, i.e. has Go's static type `interface {}`.
         let mut from_map = false;
-        let n = idents.len();
-        for (i, name) in idents.iter().enumerate() {
-            let last = i + 1 == n;
+        let mut rest = chain;
+        // Names are spans, read from the frame's text where it is not lent out mutably.
+        while let Some((name_span, after)) = rest.first_field(&fr.tmpl.source) {
+            rest = after;
+            let name = name_span.of(&fr.tmpl.source);
+            let last = rest.is_empty();
             let (args, fin): (&[Operand], Option<Value>) = if last {
                 (call_args, final_.clone())
             } else {
@@ -688,6 +702,7 @@ impl<'s> Exec<'s> {
                         if let Some(f) = fin {
                             argv.push(f);
                         }
+                        let name = name_span.of(&fr.tmpl.source);
                         if argv.len() != arity {
                             return Err(self.type_error(
                                 fr,
@@ -747,21 +762,13 @@ impl<'s> Exec<'s> {
         &mut self,
         fr: &mut Frame,
         dot: &Value,
-        name: &str,
+        func: &Func,
         pos: usize,
         args: &[Operand],
-        ctx: &dyn Display,
+        ctx: &dyn Render,
         final_: Option<Value>,
     ) -> R<Value> {
-        let Some(func) = self.set.funcs.get(name).copied() else {
-            return Err(self.error_of(
-                fr,
-                pos,
-                ctx,
-                ExecErrorKind::Undefined,
-                format!("\"{name}\" is not a defined function"),
-            ));
-        };
+        let name = func.name;
         let num_in = args.len() + usize::from(final_.is_some());
         let fixed = func.params.len();
         if func.variadic.is_some() {
@@ -800,21 +807,21 @@ impl<'s> Exec<'s> {
         }
         let mut argv = Vec::with_capacity(num_in);
         for (i, a) in args.iter().enumerate() {
-            let ty = param_at(&func, i);
+            let ty = param_at(func, i);
             argv.push(self.eval_arg(fr, dot, ty, a)?);
         }
         if let Some(f) = final_ {
-            let ty = param_at(&func, argv.len());
+            let ty = param_at(func, argv.len());
             argv.push(self.validate(fr, pos, ctx, f, ty)?);
         }
-        self.call(fr, pos, ctx, &func, &argv)
+        self.call(fr, pos, ctx, func, &argv)
     }
 
     fn call(
         &mut self,
         fr: &Frame,
         pos: usize,
-        ctx: &dyn Display,
+        ctx: &dyn Render,
         func: &Func,
         argv: &[Value],
     ) -> R<Value> {
@@ -838,7 +845,7 @@ impl<'s> Exec<'s> {
     }
 
     /// Go's `validateType`: a computed value passed to a parameter of type `ty`.
-    fn validate(&self, fr: &Frame, pos: usize, ctx: &dyn Display, v: Value, ty: Param) -> R<Value> {
+    fn validate(&self, fr: &Frame, pos: usize, ctx: &dyn Render, v: Value, ty: Param) -> R<Value> {
         let ok = match (&v, ty) {
             (_, Param::Any) => true,
             (Value::Nil, Param::Map) => true,
@@ -887,25 +894,25 @@ impl<'s> Exec<'s> {
                     )),
                 }
             }
-            Operand::Field { idents, .. } => {
-                Some(self.eval_field_chain(fr, dot, dot.clone(), idents, &[], None, pos, op)?)
+            Operand::Field { chain, .. } => {
+                Some(self.eval_field_chain(fr, dot, dot.clone(), *chain, &[], None, pos, op)?)
             }
             Operand::Variable { name, fields, .. } => {
-                let v = self.var_value(fr, pos, name)?;
+                let v = self.var_value(fr, pos, name.of(&fr.tmpl.source))?;
                 if fields.is_empty() {
                     Some((v, false))
                 } else {
-                    Some(self.eval_field_chain(fr, dot, v, fields, &[], None, pos, op)?)
+                    Some(self.eval_field_chain(fr, dot, v, *fields, &[], None, pos, op)?)
                 }
             }
             Operand::Pipe(p) => Some((self.eval_pipeline(fr, dot, p)?, false)),
-            Operand::Identifier { name, .. } => Some((
-                self.eval_function(fr, dot, name, pos, &[], op, None)?,
+            Operand::Function { func, .. } => Some((
+                self.eval_function(fr, dot, func, pos, &[], op, None)?,
                 false,
             )),
             Operand::Chain { node, fields, .. } => {
                 let receiver = self.chain_receiver(fr, dot, pos, op, node)?;
-                Some(self.eval_field_chain(fr, dot, receiver, fields, &[], None, pos, op)?)
+                Some(self.eval_field_chain(fr, dot, receiver, *fields, &[], None, pos, op)?)
             }
             _ => None,
         };
@@ -931,21 +938,16 @@ impl<'s> Exec<'s> {
             (Operand::Number(_, n), Param::Int) if n.int.is_some() => {
                 Ok(Value::Int(n.int.unwrap_or(0)))
             }
-            (_, Param::Str) => {
-                Err(self.type_error(fr, pos, op, format!("expected string; found {op}")))
+            (_, expected) => {
+                let shown = Shown(op, &fr.tmpl.source);
+                let message = match expected {
+                    Param::Str => format!("expected string; found {shown}"),
+                    Param::Int => format!("expected integer; found {shown}"),
+                    Param::Bool => format!("expected bool; found {shown}"),
+                    _ => format!("can't handle {shown} for arg of type {}", ty.go_name()),
+                };
+                Err(self.type_error(fr, pos, op, message))
             }
-            (_, Param::Int) => {
-                Err(self.type_error(fr, pos, op, format!("expected integer; found {op}")))
-            }
-            (_, Param::Bool) => {
-                Err(self.type_error(fr, pos, op, format!("expected bool; found {op}")))
-            }
-            _ => Err(self.type_error(
-                fr,
-                pos,
-                op,
-                format!("can't handle {op} for arg of type {}", ty.go_name()),
-            )),
         }
     }
 
@@ -997,7 +999,7 @@ impl<'s> Exec<'s> {
             message: e.message,
         })?;
         let parse_name: Arc<str> = name.as_str().into();
-        let source: Arc<str> = text.into();
+        let source = parsed.source.clone();
         let mut overlay = HashMap::new();
         for (define, body) in &parsed.defines {
             overlay.insert(

@@ -1,7 +1,10 @@
 //! Go's `text/template/parse` rules: actions, pipelines, control structures, `define`/`block`,
 //! variable scoping checked at parse time, and Go's error messages.
 
-use super::ast::{Branch, Command, List, Node, Number, Operand, Pipe, TemplateCall};
+use super::ast::{
+    is_empty_list, Branch, Command, Heap, List, Node, Number, Operand, Pipe, Pos, Shown, Span,
+    TemplateCall,
+};
 use super::funcs::FuncMap;
 use super::lexer::{lex, Keyword, Kind, Token};
 use super::value::{go_text, Value};
@@ -18,16 +21,49 @@ pub struct SyntaxError {
 }
 
 /// A parsed template text: the body of the text itself and the templates it defines
-/// (`define` and `block`), in order of appearance.
+/// (`define` and `block`), in order of appearance, with the text their spans are of.
 #[derive(Debug)]
 pub struct Parsed {
+    pub source: Arc<str>,
     pub root: Arc<List>,
     pub defines: Vec<(String, Arc<List>)>,
 }
 
-/// Parses a template text. `funcs` is consulted for Go's `function "x" not defined` check.
-pub fn parse(text: &str, funcs: &FuncMap) -> Result<Parsed, SyntaxError> {
+impl Parsed {
+    /// The heap the tree holds besides its text's bytes, near enough to budget a cache by:
+    /// its lists and boxes (see [`Heap`]), its definitions' names, and the `Arc`s that share
+    /// it, its text and its bodies.
+    pub fn heap_bytes(&self) -> usize {
+        // An `Arc`'s block: its two counts, then the value.
+        let arc_counts = 2 * std::mem::size_of::<usize>();
+        let arc_of_list = arc_counts + std::mem::size_of::<List>();
+        let mut heap = Heap::default();
+        // The shared block of the parsed template itself, and its text's beyond the bytes.
+        heap.allocation(arc_counts + std::mem::size_of::<Parsed>());
+        heap.allocation(arc_counts);
+        heap.allocation(arc_of_list);
+        heap.list(&self.root);
+        for (name, body) in &self.defines {
+            heap.allocation(name.len());
+            heap.allocation(arc_of_list);
+            heap.list(body);
+        }
+        heap.allocation(self.defines.capacity() * std::mem::size_of::<(String, Arc<List>)>());
+        heap.bytes
+    }
+}
+
+/// Parses a template text. `funcs` is consulted for Go's `function "x" not defined` check, and
+/// the tree refers to the functions it calls.
+pub fn parse(text: &str, funcs: &'static FuncMap) -> Result<Parsed, SyntaxError> {
+    if Pos::try_from(text.len()).is_err() {
+        return Err(SyntaxError {
+            line: 1,
+            message: format!("template text of {} bytes is too large", text.len()),
+        });
+    }
     let mut p = Parser {
+        source: text,
         tokens: lex(text),
         at: 0,
         line: 1,
@@ -36,15 +72,20 @@ pub fn parse(text: &str, funcs: &FuncMap) -> Result<Parsed, SyntaxError> {
         depth: 0,
         funcs,
         defines: Vec::new(),
+        nodes: Vec::new(),
+        cmds: Vec::new(),
+        args: Vec::new(),
     };
     let root = p.parse_root()?;
     Ok(Parsed {
+        source: text.into(),
         root: Arc::new(root),
         defines: p.defines,
     })
 }
 
-struct Parser<'t, 'f> {
+struct Parser<'t> {
+    source: &'t str,
     tokens: Vec<Token<'t>>,
     at: usize,
     /// Line of the last token taken (Go reports errors there).
@@ -54,8 +95,13 @@ struct Parser<'t, 'f> {
     /// Nesting of pipelines and control structures, bounded so hostile input cannot exhaust
     /// the stack (Go bounds it too: `max expression depth exceeded`).
     depth: usize,
-    funcs: &'f FuncMap,
+    funcs: &'static FuncMap,
     defines: Vec<(String, Arc<List>)>,
+    // Lists being built, innermost last: each is moved out into a slice of its exact size
+    // when complete (one allocation, no slack), and the buffers serve the whole text.
+    nodes: Vec<Node>,
+    cmds: Vec<Command>,
+    args: Vec<Operand>,
 }
 
 type Res<T> = Result<T, SyntaxError>;
@@ -69,7 +115,7 @@ enum End {
     Else,
 }
 
-impl<'t> Parser<'t, '_> {
+impl<'t> Parser<'t> {
     fn error<T>(&self, message: impl Into<String>) -> Res<T> {
         Err(SyntaxError {
             line: self.line,
@@ -124,7 +170,7 @@ impl<'t> Parser<'t, '_> {
     }
 
     fn parse_root(&mut self) -> Res<List> {
-        let mut root = Vec::new();
+        let start = self.nodes.len();
         while self.peek().kind != Kind::Eof {
             if self.peek().kind == Kind::LeftDelim {
                 let mark = self.at;
@@ -136,12 +182,12 @@ impl<'t> Parser<'t, '_> {
                 self.at = mark;
             }
             match self.text_or_action()? {
-                Item::Node(n) => root.push(n),
+                Item::Node(n) => self.nodes.push(n),
                 Item::End => return self.error("unexpected {{end}}"),
                 Item::Else => return self.error("unexpected {{else}}"),
             }
         }
-        Ok(root)
+        Ok(self.nodes.drain(start..).collect())
     }
 
     /// Runs `body` as the parse of a separate template (`define`, `block`): fresh variables
@@ -165,11 +211,11 @@ impl<'t> Parser<'t, '_> {
 
     fn add_define(&mut self, name: String, list: List) -> Res<()> {
         if let Some(existing) = self.defines.iter_mut().find(|(n, _)| *n == name) {
-            if super::ast::is_empty_list(&existing.1) {
+            if is_empty_list(&existing.1, self.source) {
                 existing.1 = Arc::new(list);
                 return Ok(());
             }
-            if !super::ast::is_empty_list(&list) {
+            if !is_empty_list(&list, self.source) {
                 return self.error(format!(
                     "template: multiple definition of template \"{name}\""
                 ));
@@ -193,13 +239,17 @@ impl<'t> Parser<'t, '_> {
     }
 
     fn item_list(&mut self) -> Res<(List, End)> {
-        let mut list = Vec::new();
+        let start = self.nodes.len();
         while self.peek_non_space().kind != Kind::Eof {
-            match self.text_or_action()? {
-                Item::Node(n) => list.push(n),
-                Item::End => return Ok((list, End::End)),
-                Item::Else => return Ok((list, End::Else)),
-            }
+            let end = match self.text_or_action()? {
+                Item::Node(n) => {
+                    self.nodes.push(n);
+                    continue;
+                }
+                Item::End => End::End,
+                Item::Else => End::Else,
+            };
+            return Ok((self.nodes.drain(start..).collect(), end));
         }
         self.error("unexpected EOF")
     }
@@ -207,7 +257,7 @@ impl<'t> Parser<'t, '_> {
     fn text_or_action(&mut self) -> Res<Item> {
         let tok = self.next_non_space();
         match tok.kind {
-            Kind::Text => Ok(Item::Node(Node::Text(tok.text.into()))),
+            Kind::Text => Ok(Item::Node(Node::Text(span(&tok)))),
             Kind::LeftDelim => self.action(),
             _ => self.unexpected(&tok, "input"),
         }
@@ -305,7 +355,7 @@ impl<'t> Parser<'t, '_> {
                 } else {
                     Node::With(Box::new(inner))
                 };
-                else_list = Some(vec![node]);
+                else_list = Some(Box::new([node]) as List);
             } else {
                 let (list, end) = self.item_list()?;
                 if let End::Else = end {
@@ -339,8 +389,8 @@ impl<'t> Parser<'t, '_> {
             None
         };
         Ok(TemplateCall {
-            pos: tok.pos,
-            name,
+            pos: tok.pos as Pos,
+            name: name.into(),
             pipe,
         })
     }
@@ -355,7 +405,7 @@ impl<'t> Parser<'t, '_> {
         let context = "block clause";
         let call = self.template_call(context)?;
         let list = self.definition_body(context)?;
-        self.add_define(call.name.clone(), list)?;
+        self.add_define(call.name.to_string(), list)?;
         Ok(Node::Template(Box::new(call)))
     }
 
@@ -367,20 +417,21 @@ impl<'t> Parser<'t, '_> {
     }
 
     fn pipeline_inner(&mut self, context: &str, end: Kind) -> Res<Pipe> {
-        let start = self.peek_non_space();
-        let mut pipe = Pipe {
-            pos: start.pos,
-            is_assign: false,
-            decl: Vec::new(),
-            cmds: Vec::new(),
-        };
-        self.declarations(&mut pipe, context)?;
+        let pos = self.peek_non_space().pos as Pos;
+        let mut decl = Vec::new();
+        let is_assign = self.declarations(&mut decl, context)?;
+        let start = self.cmds.len();
         loop {
             let tok = self.next_non_space();
             match tok.kind {
                 k if k == end => {
-                    self.check_pipeline(&pipe, context)?;
-                    return Ok(pipe);
+                    self.check_pipeline(&self.cmds[start..], context)?;
+                    return Ok(Pipe {
+                        pos,
+                        is_assign,
+                        decl: decl.into_boxed_slice(),
+                        cmds: self.cmds.drain(start..).collect(),
+                    });
                 }
                 Kind::Bool
                 | Kind::CharConstant
@@ -395,35 +446,35 @@ impl<'t> Parser<'t, '_> {
                 | Kind::LeftParen => {
                     self.backup();
                     let cmd = self.command()?;
-                    pipe.cmds.push(cmd);
+                    self.cmds.push(cmd);
                 }
                 _ => return self.unexpected(&tok, context),
             }
         }
     }
 
-    fn declarations(&mut self, pipe: &mut Pipe, context: &str) -> Res<()> {
+    /// Declared or assigned variables, into `decl`; whether they are assigned (`=`).
+    fn declarations(&mut self, decl: &mut Vec<Span>, context: &str) -> Res<bool> {
         loop {
             let v = self.peek_non_space();
             if v.kind != Kind::Variable {
-                return Ok(());
+                return Ok(false);
             }
             let mark = self.at;
             self.next_non_space();
             let next = self.peek_non_space();
             match next.kind {
                 Kind::Assign | Kind::Declare => {
-                    pipe.is_assign = next.kind == Kind::Assign;
                     self.next_non_space();
-                    pipe.decl.push(v.text.to_string());
+                    decl.push(span(&v));
                     self.vars.push(v.text);
-                    return Ok(());
+                    return Ok(next.kind == Kind::Assign);
                 }
                 Kind::Char if next.text == "," => {
                     self.next_non_space();
-                    pipe.decl.push(v.text.to_string());
+                    decl.push(span(&v));
                     self.vars.push(v.text);
-                    if context == "range" && pipe.decl.len() < 2 {
+                    if context == "range" && decl.len() < 2 {
                         match self.peek_non_space().kind {
                             Kind::Variable | Kind::RightDelim | Kind::RightParen => continue,
                             _ => return self.error("range can only initialize variables"),
@@ -433,17 +484,17 @@ impl<'t> Parser<'t, '_> {
                 }
                 _ => {
                     self.at = mark;
-                    return Ok(());
+                    return Ok(false);
                 }
             }
         }
     }
 
-    fn check_pipeline(&self, pipe: &Pipe, context: &str) -> Res<()> {
-        if pipe.cmds.is_empty() {
+    fn check_pipeline(&self, cmds: &[Command], context: &str) -> Res<()> {
+        if cmds.is_empty() {
             return self.error(format!("missing value for {context}"));
         }
-        for (i, cmd) in pipe.cmds.iter().enumerate().skip(1) {
+        for (i, cmd) in cmds.iter().enumerate().skip(1) {
             if matches!(
                 cmd.args.first(),
                 Some(
@@ -464,12 +515,12 @@ impl<'t> Parser<'t, '_> {
     }
 
     fn command(&mut self) -> Res<Command> {
-        let pos = self.peek_non_space().pos;
-        let mut args = Vec::new();
+        let pos = self.peek_non_space().pos as Pos;
+        let start = self.args.len();
         loop {
             self.peek_non_space();
             if let Some(op) = self.operand()? {
-                args.push(op);
+                self.args.push(op);
             }
             let tok = self.next();
             match tok.kind {
@@ -480,10 +531,13 @@ impl<'t> Parser<'t, '_> {
             }
             break;
         }
-        if args.is_empty() {
+        if self.args.len() == start {
             return self.error("empty command");
         }
-        Ok(Command { pos, args })
+        Ok(Command {
+            pos,
+            args: self.args.drain(start..).collect(),
+        })
     }
 
     fn operand(&mut self) -> Res<Option<Operand>> {
@@ -493,37 +547,40 @@ impl<'t> Parser<'t, '_> {
         if self.peek().kind != Kind::Field {
             return Ok(Some(node));
         }
-        let chain_pos = self.peek().pos;
-        let mut fields = Vec::new();
+        // The field tokens of a chain follow each other: the chain is one span of the text.
+        let chain_pos = self.peek().pos as Pos;
+        let mut fields = Span {
+            start: chain_pos,
+            end: chain_pos,
+        };
         while self.peek().kind == Kind::Field {
-            fields.push(self.next().text[1..].to_string());
+            fields.end = span(&self.next()).end;
         }
         Ok(Some(match node {
             // Go gives the joined node the position of the chain: its second field.
-            Operand::Field { mut idents, .. } => {
-                idents.extend(fields);
-                Operand::Field {
-                    pos: chain_pos,
-                    idents,
-                }
-            }
+            Operand::Field { chain, .. } => Operand::Field {
+                pos: chain_pos,
+                chain: Span {
+                    start: chain.start,
+                    end: fields.end,
+                },
+            },
             Operand::Variable {
+                name, fields: own, ..
+            } => Operand::Variable {
+                pos: chain_pos,
                 name,
-                fields: mut own,
-                ..
-            } => {
-                own.extend(fields);
-                Operand::Variable {
-                    pos: chain_pos,
-                    name,
-                    fields: own,
-                }
-            }
+                fields: Span {
+                    start: own.start.min(fields.start),
+                    end: fields.end,
+                },
+            },
             Operand::Bool(..)
             | Operand::Str { .. }
             | Operand::Number(..)
             | Operand::Nil(_)
             | Operand::Dot(_) => {
+                let node = Shown(&node, self.source);
                 return self.error(format!("unexpected . after term \"{node}\""));
             }
             other => Operand::Chain {
@@ -536,38 +593,44 @@ impl<'t> Parser<'t, '_> {
 
     fn term(&mut self) -> Res<Option<Operand>> {
         let tok = self.next_non_space();
-        let pos = tok.pos;
+        let pos = tok.pos as Pos;
         Ok(Some(match tok.kind {
             Kind::Identifier => {
-                if !self.funcs.contains(&tok.text) {
+                let Some(func) = self.funcs.get(&tok.text) else {
                     return self.error(format!("function \"{}\" not defined", tok.text));
-                }
-                Operand::Identifier {
-                    pos,
-                    name: tok.text.into_owned(),
-                }
+                };
+                Operand::Function { pos, func }
             }
             Kind::Dot => Operand::Dot(pos),
             Kind::Keyword(Keyword::Nil) => Operand::Nil(pos),
             Kind::Variable => {
-                let mut parts = tok.text.split('.');
-                let name = parts.next().unwrap_or("$");
+                let whole = span(&tok);
+                let name_len = tok.text.find('.').unwrap_or(tok.text.len());
+                let name = &tok.text[..name_len];
                 if !self.vars.iter().any(|v| v == name) {
                     return self.error(format!("undefined variable \"{name}\""));
                 }
+                let name_end = whole.start + name_len as Pos;
                 Operand::Variable {
                     pos: chain_pos(pos, &tok.text, 0),
-                    name: name.to_string(),
-                    fields: parts.map(str::to_string).collect(),
+                    name: Span {
+                        start: whole.start,
+                        end: name_end,
+                    },
+                    fields: Span {
+                        start: name_end,
+                        end: whole.end,
+                    },
                 }
             }
             Kind::Field => Operand::Field {
                 pos: chain_pos(pos, &tok.text, 1),
-                idents: tok.text[1..].split('.').map(str::to_string).collect(),
+                chain: span(&tok),
             },
             Kind::Bool => Operand::Bool(pos, tok.text == "true"),
             Kind::CharConstant | Kind::Number => {
-                let number = match parse_number(&tok.text, tok.kind == Kind::CharConstant) {
+                let is_char = tok.kind == Kind::CharConstant;
+                let number = match parse_number(&tok.text, span(&tok), is_char) {
                     Ok(n) => n,
                     Err(msg) => return self.error(msg),
                 };
@@ -581,7 +644,7 @@ impl<'t> Parser<'t, '_> {
                 let value = self.unquote(&tok)?;
                 Operand::Str {
                     pos,
-                    quoted: tok.text.into(),
+                    quoted: span(&tok),
                     value: Value::go_string(value),
                 }
             }
@@ -612,15 +675,24 @@ enum Item {
     Else,
 }
 
-/// Go's `strconv.Unquote` for `"..."` and `` `...` `` literals.
-/// Where Go places a field or variable chain (`.a.b`, `$x.a`) that starts at `pos`: at its
-/// second part, the first `.` found from byte `from` of its text; a lone part stays at `pos`.
-fn chain_pos(pos: usize, text: &str, from: usize) -> usize {
-    text.get(from..)
-        .and_then(|rest| rest.find('.'))
-        .map_or(pos, |dot| pos + from + dot)
+/// The span of a token's text (every token but an error's is a slice of the template text,
+/// which [`parse`] has checked positions fit).
+fn span(tok: &Token) -> Span {
+    Span {
+        start: tok.pos as Pos,
+        end: (tok.pos + tok.text.len()) as Pos,
+    }
 }
 
+/// Where Go places a field or variable chain (`.a.b`, `$x.a`) that starts at `pos`: at its
+/// second part, the first `.` found from byte `from` of its text; a lone part stays at `pos`.
+fn chain_pos(pos: Pos, text: &str, from: usize) -> Pos {
+    text.get(from..)
+        .and_then(|rest| rest.find('.'))
+        .map_or(pos, |dot| pos + (from + dot) as Pos)
+}
+
+/// Go's `strconv.Unquote` for `"..."` and `` `...` `` literals.
 pub fn unquote(text: &str) -> Option<Vec<u8>> {
     if let Some(raw) = text.strip_prefix('`').and_then(|t| t.strip_suffix('`')) {
         return Some(raw.replace('\r', "").into_bytes());
@@ -692,10 +764,11 @@ fn hex_value(chars: &mut std::str::Chars<'_>, n: usize) -> Option<u32> {
     Some(v)
 }
 
-/// Go's `parse.newNumber`: every exact reading of a number or character literal.
-fn parse_number(text: &str, is_char: bool) -> Result<Number, String> {
+/// Go's `parse.newNumber`: every exact reading of a number or character literal `text`
+/// (which is at `span`).
+fn parse_number(text: &str, span: Span, is_char: bool) -> Result<Number, String> {
     let mut n = Number {
-        text: text.to_string(),
+        text: span,
         int: None,
         uint: None,
         float: None,
@@ -761,6 +834,15 @@ mod tests {
     use super::*;
     use crate::template::funcs::helm_funcs;
 
+    /// A literal's readings, as the parser makes them.
+    fn number(text: &str, is_char: bool) -> Result<Number, String> {
+        let whole = Span {
+            start: 0,
+            end: text.len() as Pos,
+        };
+        parse_number(text, whole, is_char)
+    }
+
     fn err(src: &str) -> String {
         parse(src, helm_funcs()).unwrap_err().message
     }
@@ -788,23 +870,23 @@ mod tests {
 
     #[test]
     fn numbers_as_go_reads_them() {
-        let n = parse_number("0x1F", false).unwrap();
+        let n = number("0x1F", false).unwrap();
         assert_eq!(n.int, Some(31));
-        let n = parse_number("1_000", false).unwrap();
+        let n = number("1_000", false).unwrap();
         assert_eq!(n.int, Some(1000));
-        let n = parse_number("0x1p4", false).unwrap();
+        let n = number("0x1p4", false).unwrap();
         assert_eq!(n.float, Some(16.0));
-        let n = parse_number("1e3", false).unwrap();
+        let n = number("1e3", false).unwrap();
         assert_eq!((n.int, n.float), (Some(1000), Some(1000.0)));
-        let n = parse_number("'a'", true).unwrap();
+        let n = number("'a'", true).unwrap();
         assert_eq!(n.int, Some(97));
-        assert_eq!(parse_number("012", false).unwrap().int, Some(10));
+        assert_eq!(number("012", false).unwrap().int, Some(10));
         // `+` is ParseInt's, not ParseUint's; the imaginary part is ParseFloat's (decimal).
-        let n = parse_number("+5", false).unwrap();
+        let n = number("+5", false).unwrap();
         assert_eq!((n.int, n.uint), (Some(5), None));
-        assert_eq!(parse_number("012i", false).unwrap().imag, 12.0);
-        assert!(parse_number("0x1Fi", false).is_err());
-        assert!(parse_number("1e400", false).is_err());
+        assert_eq!(number("012i", false).unwrap().imag, 12.0);
+        assert!(number("0x1Fi", false).is_err());
+        assert!(number("1e400", false).is_err());
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! A set of named templates as Helm builds it (every file parsed into one namespace), the
 //! process-wide parse cache, execution limits and the errors of parsing and executing.
 
-use super::ast::{is_empty_list, Branch, List, Node, Number, Operand, Pipe, TemplateCall};
+use super::ast::{is_empty_list, List};
 use super::exec::Exec;
 use super::funcs::{helm_funcs, FuncMap};
 use super::parser::{parse, Parsed, SyntaxError};
@@ -193,7 +193,7 @@ pub struct Template {
     pub name: String,
     /// The file the body was parsed from (Go's `ParseName`).
     pub parse_name: Arc<str>,
-    /// The file's text, for line and column numbers in errors.
+    /// The file's text: the tree's spans are of it, and errors count lines and columns in it.
     pub source: Arc<str>,
     pub root: Arc<List>,
 }
@@ -238,16 +238,16 @@ impl TemplateSet {
             message: e.message,
         })?;
         let parse_name: Arc<str> = name.into();
-        let source: Arc<str> = text.into();
-        self.insert(name, &parse_name, &source, parsed.root.clone());
+        let source = &parsed.source;
+        self.insert(name, &parse_name, source, parsed.root.clone());
         for (define, body) in &parsed.defines {
-            self.insert(define, &parse_name, &source, body.clone());
+            self.insert(define, &parse_name, source, body.clone());
         }
         Ok(())
     }
 
     fn insert(&mut self, name: &str, parse_name: &Arc<str>, source: &Arc<str>, root: Arc<List>) {
-        if is_empty_list(&root) && self.templates.contains_key(name) {
+        if is_empty_list(&root, source) && self.templates.contains_key(name) {
             return;
         }
         self.templates.insert(
@@ -277,12 +277,12 @@ impl TemplateSet {
 pub(super) const EXEC_STACK_BUDGET: usize = 96 << 20;
 
 /// The process-wide parse cache, bounded by the bytes its entries hold: the texts' own and
-/// their parsed trees', which cost several times the text (a node, a vector and a string for
-/// every field name). When a new entry would pass the budget, entries go least recently used
-/// first, in two segments (a segmented LRU): entries never found again since they came in
-/// (the one-off templates of distinct charts) go first while they hold more than a fifth of
-/// the budget ([`FRESH_SHARE_DIVISOR`]), so they cannot push out the templates many charts
-/// include (library charts); below that share, entries found again go first, so that the
+/// their parsed trees' (lists and boxes: names and text are spans of the text). When a new
+/// entry would pass the budget, entries go least recently used first, in two segments (a
+/// segmented LRU): entries never found again since they came in (the one-off templates of
+/// distinct charts) go first while they hold more than a fifth of the budget
+/// ([`FRESH_SHARE_DIVISOR`]), so they cannot push out the templates many charts include
+/// (library charts); below that share, entries found again go first, so that the
 /// templates of the chart in progress stay.
 struct ParseCache {
     entries: HashMap<[u8; 32], CacheEntry>,
@@ -296,7 +296,7 @@ struct ParseCache {
 
 struct CacheEntry {
     parsed: Arc<Parsed>,
-    /// The text's bytes and its tree's ([`tree_bytes`]).
+    /// The text's bytes and its tree's ([`Parsed::heap_bytes`]): the tree holds the text.
     bytes: usize,
     last_used: u64,
     /// Whether it was found again after it came in.
@@ -308,9 +308,9 @@ struct CacheEntry {
 const FRESH_SHARE_DIVISOR: usize = 5;
 
 /// What the parse cache of a process may hold, texts and trees. The corpus's 120 charts
-/// hold 15 MiB of distinct template text (about 130 MiB parsed), of which the 2.4 MiB that
-/// more than one chart includes save 40% of all parsing: those, and the chart in progress,
-/// fit. A whole-corpus cache kept each scan worker at 166 MiB over 1,000 archives; with
+/// hold 15 MiB of distinct template text (52 MiB more parsed, 3.4 times the text), of which
+/// the 2.4 MiB that more than one chart includes save 40% of all parsing: those, and the
+/// chart in progress, fit. A whole-corpus cache kept each scan worker at 166 MiB over 1,000 archives; with
 /// this one, 58 MiB, for the same CPU time (versions of one chart follow each other).
 const PARSE_CACHE_BYTES: usize = 24 << 20;
 
@@ -340,7 +340,7 @@ impl ParseCache {
     /// evicting the least recently used entries down to three quarters of the budget when
     /// it would not fit: evictions then come seldom, each sorting the entries once.
     fn insert(&mut self, key: [u8; 32], parsed: Arc<Parsed>, text_len: usize) {
-        let bytes = text_len + tree_bytes(&parsed);
+        let bytes = text_len + parsed.heap_bytes();
         if bytes > self.budget || self.entries.contains_key(&key) {
             return;
         }
@@ -406,7 +406,10 @@ impl ParseCache {
 
 /// Parses through the process-wide cache keyed by the text's SHA-256: the same library chart
 /// in a thousand archives is parsed once. Parse errors are not cached.
-pub(super) fn parse_cached(text: &str, funcs: &FuncMap) -> Result<Arc<Parsed>, SyntaxError> {
+pub(super) fn parse_cached(
+    text: &str,
+    funcs: &'static FuncMap,
+) -> Result<Arc<Parsed>, SyntaxError> {
     static CACHE: OnceLock<Mutex<ParseCache>> = OnceLock::new();
     if text.len() > MAX_CACHED_TEXT {
         return parse(text, funcs).map(Arc::new);
@@ -422,113 +425,6 @@ pub(super) fn parse_cached(text: &str, funcs: &FuncMap) -> Result<Arc<Parsed>, S
         .unwrap_or_else(|e| e.into_inner())
         .insert(key, parsed.clone(), text.len());
     Ok(parsed)
-}
-
-/// The heap a parsed tree holds, near enough to budget by: every node, vector and string it
-/// owns, each allocation with the allocator's own overhead.
-fn tree_bytes(parsed: &Parsed) -> usize {
-    let mut heap = Heap::default();
-    heap.list(&parsed.root);
-    for (name, body) in &parsed.defines {
-        heap.string(name);
-        heap.list(body);
-    }
-    heap.vec(&parsed.defines);
-    heap.bytes
-}
-
-/// Sums the allocations of a tree ([`tree_bytes`]).
-#[derive(Default)]
-struct Heap {
-    bytes: usize,
-}
-
-impl Heap {
-    /// A malloc'ed block's header and rounding, on average.
-    const PER_ALLOCATION: usize = 16;
-
-    fn allocation(&mut self, bytes: usize) {
-        if bytes > 0 {
-            self.bytes += bytes + Self::PER_ALLOCATION;
-        }
-    }
-
-    fn vec<T>(&mut self, items: &Vec<T>) {
-        self.allocation(items.capacity() * std::mem::size_of::<T>());
-    }
-
-    fn string(&mut self, text: &str) {
-        self.allocation(text.len());
-    }
-
-    fn strings(&mut self, texts: &Vec<String>) {
-        self.vec(texts);
-        texts.iter().for_each(|text| self.string(text));
-    }
-
-    fn list(&mut self, list: &List) {
-        self.vec(list);
-        for node in list {
-            match node {
-                Node::Text(text) => self.string(text),
-                Node::Action(pipe) => self.pipe(pipe),
-                Node::If(branch) | Node::With(branch) | Node::Range(branch) => {
-                    self.allocation(std::mem::size_of::<Branch>());
-                    self.pipe(&branch.pipe);
-                    self.list(&branch.list);
-                    if let Some(else_list) = &branch.else_list {
-                        self.list(else_list);
-                    }
-                }
-                Node::Template(call) => {
-                    self.allocation(std::mem::size_of::<TemplateCall>());
-                    self.string(&call.name);
-                    if let Some(pipe) = &call.pipe {
-                        self.pipe(pipe);
-                    }
-                }
-                Node::Break | Node::Continue => {}
-            }
-        }
-    }
-
-    fn pipe(&mut self, pipe: &Pipe) {
-        self.strings(&pipe.decl);
-        self.vec(&pipe.cmds);
-        for command in &pipe.cmds {
-            self.vec(&command.args);
-            command.args.iter().for_each(|arg| self.operand(arg));
-        }
-    }
-
-    fn operand(&mut self, operand: &Operand) {
-        match operand {
-            Operand::Field { idents, .. } => self.strings(idents),
-            Operand::Variable { name, fields, .. } => {
-                self.string(name);
-                self.strings(fields);
-            }
-            Operand::Chain { node, fields, .. } => {
-                self.allocation(std::mem::size_of::<Operand>());
-                self.operand(node);
-                self.strings(fields);
-            }
-            Operand::Identifier { name, .. } => self.string(name),
-            Operand::Number(_, number) => {
-                self.allocation(std::mem::size_of::<Number>());
-                self.string(&number.text);
-            }
-            Operand::Str { quoted, value, .. } => {
-                self.string(quoted);
-                self.allocation(value.string_bytes().map_or(0, <[u8]>::len));
-            }
-            Operand::Pipe(pipe) => {
-                self.allocation(std::mem::size_of::<Pipe>());
-                self.pipe(pipe);
-            }
-            Operand::Dot(_) | Operand::Nil(_) | Operand::Bool(..) => {}
-        }
-    }
 }
 
 #[cfg(test)]
@@ -549,17 +445,8 @@ mod cache_tests {
             .map(|i| format!("{{{{ .Values.a{i}.b.c }}}} {}\n", "x".repeat(200)).repeat(20))
             .collect();
         let entries: Vec<_> = texts.iter().map(|t| parsed(t)).collect();
-        let one = texts[0].len() + tree_bytes(&entries[0].0);
+        let one = texts[0].len() + entries[0].0.heap_bytes();
         (texts, entries, one)
-    }
-
-    /// A field chain costs a vector and a string a name, far beyond its text: the budget
-    /// counts what the trees hold, not only their texts.
-    #[test]
-    fn trees_are_counted_beyond_their_text() {
-        let text = "{{ .Values.image.registry }}/{{ .Values.image.tag }}\n".repeat(100);
-        let (tree, _) = parsed(&text);
-        assert!(tree_bytes(&tree) > 3 * text.len(), "{}", tree_bytes(&tree));
     }
 
     /// Past its byte budget the cache lets the least recently used entries go, never holds

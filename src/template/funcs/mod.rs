@@ -109,10 +109,6 @@ impl FuncMap {
     pub fn get(&self, name: &str) -> Option<&Func> {
         self.funcs.get(name)
     }
-
-    pub fn contains(&self, name: &str) -> bool {
-        self.funcs.contains_key(name)
-    }
 }
 
 /// Every function Helm v4 makes available to chart templates, built once.
