@@ -5,7 +5,9 @@ use super::chart::{ChartFile, Dependency, Metadata};
 use super::pathmatch;
 use crate::go::base64;
 use crate::go::strings::split_bytes;
-use crate::template::value::{Entries, FuncError, List, ListType, Map, MapType, Object, Value};
+use crate::template::value::{
+    Entries, FuncError, Key, List, ListType, Map, MapType, Object, Value,
+};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -105,7 +107,7 @@ pub fn json_to_value(json: &Json) -> Value {
         Json::Array(items) => Value::list(items.iter().map(json_to_value).collect()),
         Json::Object(obj) => Value::map(
             obj.iter()
-                .map(|(k, v)| (k.clone(), json_to_value(v)))
+                .map(|(k, v)| (Key::from(k.as_str()), json_to_value(v)))
                 .collect(),
         ),
     }
@@ -126,7 +128,7 @@ fn dependency_map(dep: &Dependency) -> Value {
         ("Version", str_value(&dep.version)),
     ]
     .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
+    .map(|(k, v)| (Key::from(k), v))
     .collect();
     Value::map(entries)
 }
@@ -140,7 +142,7 @@ pub fn chart_value(md: &Metadata, is_root: bool) -> Value {
             Value::map(
                 [("Email", &m.email), ("Name", &m.name), ("URL", &m.url)]
                     .into_iter()
-                    .map(|(k, v)| (k.to_string(), str_value(v)))
+                    .map(|(k, v)| (Key::from(k), str_value(v)))
                     .collect(),
             )
         })
@@ -148,7 +150,7 @@ pub fn chart_value(md: &Metadata, is_root: bool) -> Value {
     let annotations = md
         .annotations
         .iter()
-        .map(|(k, v)| (k.clone(), str_value(v)))
+        .map(|(k, v)| (Key::from(k.as_str()), str_value(v)))
         .collect();
     let dependencies = md
         .dependencies
@@ -185,7 +187,7 @@ pub fn chart_value(md: &Metadata, is_root: bool) -> Value {
         ("Version", str_value(&md.version)),
     ]
     .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
+    .map(|(k, v)| (Key::from(k), v))
     .collect();
     Value::map(entries)
 }
@@ -209,7 +211,7 @@ pub fn release_value(r: &ReleaseInfo) -> Value {
         ("Service", str_value("Helm")),
     ]
     .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
+    .map(|(k, v)| (Key::from(k), v))
     .collect();
     Value::map(entries)
 }
@@ -531,7 +533,10 @@ impl Object for Files {
                         } else {
                             Value::str(base64::encode(bytes))
                         };
-                        (crate::template::funcs::library::path_base(path), text)
+                        (
+                            Key::from(crate::template::funcs::library::path_base(path)),
+                            text,
+                        )
                     })
                     .collect();
                 Ok(Value::str(crate::template::funcs::library::to_yaml(
@@ -569,7 +574,7 @@ impl Object for Files {
         Some(Value::map(
             self.0
                 .iter()
-                .map(|(k, v)| (k.clone(), Value::Bytes(v.clone())))
+                .map(|(k, v)| (Key::from(k.as_str()), Value::Bytes(v.clone())))
                 .collect(),
         ))
     }

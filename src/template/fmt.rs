@@ -296,7 +296,7 @@ impl Printer {
                     if i > 0 {
                         self.put(if self.f.sharp_v { ", " } else { " " });
                     }
-                    self.fmt_string(k.as_bytes(), &Value::str(k.as_str()), verb);
+                    self.fmt_string(k.as_bytes(), &Value::Str(k.clone()), verb);
                     self.put_char(':');
                     self.print_value(val, verb);
                 }

@@ -175,8 +175,12 @@ pub enum MapType {
     Strings,
 }
 
+/// A map key: shared, so copying a map's entries or ranging over them copies no key text.
+/// `Arc<str>` orders as `str` does (bytewise), Go's printing/ranging order.
+pub type Key = Arc<str>;
+
 /// The entries of a map, in Go's printing/ranging order (byte-sorted keys).
-pub type Entries = BTreeMap<String, Value>;
+pub type Entries = BTreeMap<Key, Value>;
 
 /// Deepest nesting of lists and maps that functions walking a whole value (`deepCopy`,
 /// `deepEqual`) follow: recursion that deep fits any stack, and a map holding itself ends.
@@ -286,7 +290,7 @@ impl Map {
         self.read().contains_key(key)
     }
 
-    pub fn insert(&self, key: impl Into<String>, value: Value) -> Option<Value> {
+    pub fn insert(&self, key: impl Into<Key>, value: Value) -> Option<Value> {
         self.write().insert(key.into(), value)
     }
 
@@ -307,7 +311,7 @@ impl Map {
         self.read().clone()
     }
 
-    pub fn keys(&self) -> Vec<String> {
+    pub fn keys(&self) -> Vec<Key> {
         self.read().keys().cloned().collect()
     }
 
@@ -647,7 +651,7 @@ impl Value {
             Json::Array(items) => Value::list(items.iter().map(Value::from_json).collect()),
             Json::Object(obj) => Value::map(
                 obj.iter()
-                    .map(|(k, v)| (k.clone(), Value::from_json(v)))
+                    .map(|(k, v)| (Key::from(k.as_str()), Value::from_json(v)))
                     .collect(),
             ),
         }
@@ -745,6 +749,19 @@ mod tests {
     }
 
     #[test]
+    fn keys_order_bytewise_and_are_shared_by_copies() {
+        let m = Map::default();
+        for key in ["b", "é", "B", "10", "9", "a"] {
+            m.insert(key, Value::Nil);
+        }
+        let keys: Vec<Key> = ["10", "9", "B", "a", "b", "é"].map(Key::from).into();
+        assert_eq!(m.keys(), keys);
+        assert!(m.contains_key("é") && m.get("10").is_some());
+        let (copy, again) = (m.snapshot(), m.keys());
+        assert!(copy.keys().zip(&again).all(|(a, b)| Arc::ptr_eq(a, b)));
+    }
+
+    #[test]
     fn json_numbers_are_float64() {
         let v = Value::from_json(&serde_json::json!({"a": 1, "b": [true, null]}));
         let Value::Map(m) = v else { panic!() };
@@ -752,7 +769,7 @@ mod tests {
             m.get("a").map(|v| v.type_name().to_string()),
             Some("float64".into())
         );
-        assert_eq!(m.keys(), vec!["a", "b"]);
+        assert_eq!(m.keys(), [Key::from("a"), Key::from("b")]);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use super::super::{CallCtx, FuncMap, Param};
 use super::strings::string_list;
-use super::{is_empty, strval_text};
+use super::{is_empty, strval_key};
 use crate::template::value::{Entries, FuncError, Map, MapType, Value, MAX_VALUE_DEPTH};
 
 /// Deeper nesting than this is not merged further (maps that contain themselves).
@@ -15,7 +15,7 @@ pub(super) fn register(map: &mut FuncMap) {
         let mut entries = Entries::new();
         for pair in a.chunks(2) {
             let value = pair.get(1).cloned().unwrap_or_else(|| Value::str(""));
-            entries.insert(strval_text(&pair[0]), value);
+            entries.insert(strval_key(&pair[0]), value);
         }
         Ok(Value::map(entries))
     });
@@ -26,7 +26,7 @@ pub(super) fn register(map: &mut FuncMap) {
     });
     map.add("set", &[M, Str, Any], None, |_, a| {
         let m = writable(&a[0])?;
-        m.insert(key(&a[1]), a[2].clone());
+        m.insert(strval_key(&a[1]), a[2].clone());
         Ok(as_plain_map(m))
     });
     map.add("unset", &[M, Str], None, |_, a| {
@@ -48,8 +48,9 @@ pub(super) fn register(map: &mut FuncMap) {
         Ok(Value::list(found))
     });
     map.add("keys", &[], Some(M), |_, a| {
-        let keys = a.iter().filter_map(map_of).flat_map(|m| m.keys()).collect();
-        Ok(string_list(keys))
+        Ok(string_list(
+            a.iter().filter_map(map_of).flat_map(|m| m.keys()),
+        ))
     });
     map.add("values", &[M], None, |_, a| {
         let values = map_of(&a[0]).map_or_else(Vec::new, |m| m.snapshot().into_values().collect());
@@ -59,7 +60,8 @@ pub(super) fn register(map: &mut FuncMap) {
         let source = map_of(&a[0]).map(Map::snapshot).unwrap_or_default();
         let picked = a[1..]
             .iter()
-            .filter_map(|k| source.get(key(k)).map(|v| (key(k).to_string(), v.clone())))
+            .filter_map(|k| source.get_key_value(key(k)))
+            .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         Ok(Value::map(picked))
     });
@@ -226,5 +228,56 @@ pub(super) fn merge_into(dst: &Map, src: &Entries, overwrite: bool, depth: usize
         if overwrite || d.as_ref().is_none_or(is_empty) {
             dst.insert(k.clone(), s.clone());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::template::value::Value;
+    use crate::template::TemplateSet;
+
+    fn render(template: &str) -> String {
+        let mut set = TemplateSet::default();
+        set.add_file("t", template).unwrap();
+        String::from_utf8(set.execute("t", &Value::Nil).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn dict_keys_range_and_print_in_byte_order() {
+        let d = r#"{{ $d := dict "b" 1 "a" 2 10 "ten" 9 "nine" "B" 3 "é" 4 }}"#;
+        assert_eq!(
+            render(&format!(
+                "{d}{{{{ range $k, $v := $d }}}}{{{{ $k }}}}={{{{ $v }}}};{{{{ end }}}}"
+            )),
+            "10=ten;9=nine;B=3;a=2;b=1;é=4;"
+        );
+        assert_eq!(
+            render(&format!("{d}{{{{ $d }}}}")),
+            "map[10:ten 9:nine B:3 a:2 b:1 é:4]"
+        );
+        // Go's `keys` and `values` follow its random map order; ours is the byte order.
+        assert_eq!(
+            render(&format!("{d}{{{{ keys $d }}}} {{{{ values $d }}}}")),
+            "[10 9 B a b é] [ten nine 3 2 1 4]"
+        );
+    }
+
+    #[test]
+    fn keys_set_picked_or_merged_keep_byte_order() {
+        assert_eq!(
+            render(
+                r#"{{ $d := dict "m" 1 }}{{ $_ := set $d "a" 2 }}{{ $_ := set $d "z" 3 }}{{ $d }}"#
+            ),
+            "map[a:2 m:1 z:3]"
+        );
+        assert_eq!(
+            render(r#"{{ pick (dict "c" 1 "a" 2 "b" 3) "c" "a" "x" }}"#),
+            "map[a:2 c:1]"
+        );
+        assert_eq!(
+            render(r#"{{ merge (dict "b" 1) (dict "a" 2 "b" 3) (dict "c" 4) }}"#),
+            "map[a:2 b:1 c:4]"
+        );
+        assert_eq!(render(r#"{{ keys (dict "b" 1) (dict "a" 2) }}"#), "[b a]");
     }
 }

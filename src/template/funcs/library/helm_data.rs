@@ -5,7 +5,7 @@
 
 use super::super::{FuncMap, Param};
 use crate::go::json::{json_float, Json, JsonStyle};
-use crate::template::value::{Entries, FuncError, Value};
+use crate::template::value::{Entries, FuncError, Key, Value};
 use crate::yaml;
 use crate::yaml::marshal::{self, Flavor};
 
@@ -193,7 +193,7 @@ fn to_json(v: &Value, depth: usize) -> Result<Json, String> {
         Value::Map(m) => Json::Object(
             m.snapshot()
                 .iter()
-                .map(|(k, v)| Ok((k.clone(), crate::stack::deep(|| to_json(v, depth + 1))?)))
+                .map(|(k, v)| Ok((k.to_string(), crate::stack::deep(|| to_json(v, depth + 1))?)))
                 .collect::<Result<_, String>>()?,
         ),
         Value::Object(o) => match o.json() {
@@ -360,7 +360,7 @@ fn toml_key(k: &str) -> String {
     }
 }
 
-fn toml_path(path: &[String]) -> String {
+fn toml_path(path: &[Key]) -> String {
     path.iter()
         .map(|k| toml_key(k))
         .collect::<Vec<_>>()
@@ -373,7 +373,7 @@ fn toml_newline(out: &mut String) {
     }
 }
 
-fn write_toml_table(out: &mut String, path: &[String], entries: &Entries, depth: usize) {
+fn write_toml_table(out: &mut String, path: &[Key], entries: &Entries, depth: usize) {
     if depth > MAX_DEPTH {
         return;
     }
@@ -486,7 +486,7 @@ fn toml_to_value(v: &toml::Value) -> Value {
         toml::Value::Array(items) => Value::list(items.iter().map(toml_to_value).collect()),
         toml::Value::Table(t) => Value::map(
             t.iter()
-                .map(|(k, v)| (k.clone(), toml_to_value(v)))
+                .map(|(k, v)| (Key::from(k.as_str()), toml_to_value(v)))
                 .collect(),
         ),
     }
@@ -501,7 +501,7 @@ mod tests {
         Value::map(
             entries
                 .into_iter()
-                .map(|(k, v)| (k.to_string(), v))
+                .map(|(k, v)| (Key::from(k), v))
                 .collect(),
         )
     }

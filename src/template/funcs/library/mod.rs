@@ -24,7 +24,7 @@ mod urls;
 
 use super::FuncMap;
 pub(crate) use crate::template::fmt::format_value as go_format;
-use crate::template::value::{FuncError, Value, MAX_VALUE_DEPTH};
+use crate::template::value::{FuncError, Key, Value, MAX_VALUE_DEPTH};
 use std::collections::HashSet;
 
 pub use helm_data::to_yaml;
@@ -60,9 +60,17 @@ pub(crate) fn strval(v: &Value) -> Value {
     }
 }
 
-/// [`strval`] as text (an invalid byte reads as U+FFFD), for map keys and lists of strings.
+/// [`strval`] as text (an invalid byte reads as U+FFFD), for lists of strings.
 pub(crate) fn strval_text(v: &Value) -> String {
     strval(v).as_str().unwrap_or_default().to_string()
+}
+
+/// [`strval`] as a map key: a string's text is shared with it, not copied.
+pub(crate) fn strval_key(v: &Value) -> Key {
+    match strval(v) {
+        Value::Str(text) => text,
+        other => Key::from(other.as_str().unwrap_or_default()),
+    }
 }
 
 /// Go's panic when reflection is asked for the type of a nil interface.

@@ -7,7 +7,8 @@ use crate::go::strconv::quote_bytes;
 use crate::go::strings::{find_bytes, replace_bytes, split_bytes};
 use crate::template::fmt::format_value_bytes;
 use crate::template::value::go_runes;
-use crate::template::value::{Entries, FuncError, List, ListType, Map, MapType, Value};
+use crate::template::value::{Entries, FuncError, Key, List, ListType, Map, MapType, Value};
+use std::sync::Arc;
 
 pub(super) fn register(map: &mut FuncMap) {
     use Param::{Any, Int, Str};
@@ -496,12 +497,13 @@ fn indexed_map(parts: Vec<String>) -> Value {
     let entries: Entries = parts
         .into_iter()
         .enumerate()
-        .map(|(i, p)| (format!("_{i}"), Value::str(p)))
+        .map(|(i, p)| (Key::from(format!("_{i}")), Value::str(p)))
         .collect();
     Value::Map(Map::new(entries).with_type(MapType::Strings))
 }
 
-pub(crate) fn string_list(items: Vec<String>) -> Value {
+/// A `[]string` of the items (shared strings, such as map keys, are not copied).
+pub(crate) fn string_list(items: impl IntoIterator<Item = impl Into<Arc<str>>>) -> Value {
     Value::List(List::new(
         ListType::Str,
         items.into_iter().map(Value::str).collect(),

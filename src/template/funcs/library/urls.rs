@@ -42,7 +42,7 @@ fn url_parse(_: &mut CallCtx<'_>, a: &[Value]) -> Result<Value, FuncError> {
         ("fragment", url.fragment),
         ("userinfo", userinfo),
     ] {
-        dict.insert(k.to_string(), Value::str(v));
+        dict.insert(k.into(), Value::str(v));
     }
     Ok(Value::map(dict))
 }
