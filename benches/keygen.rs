@@ -4,8 +4,9 @@
 //! many candidates its primes take, so each figure is a mean over many keys. The machine may
 //! be shared, so the time measured is the CPU time of the benchmark's thread, not wall time.
 //!
-//! `KEYGEN_FIXED=BITS:COUNT` instead makes `COUNT` keys of `BITS` bits from the seeds
-//! 0..COUNT and prints a digest of their moduli: the same work every run, for a stable
+//! `KEYGEN_FIXED=BITS:COUNT[:THREADS]` instead makes `COUNT` keys of `BITS` bits from the
+//! seeds 0..COUNT, their primes searched for on `THREADS` threads (1 by default), and prints a
+//! digest of their moduli: the same work every run, for a stable
 //! comparison of instruction counts (`valgrind --tool=callgrind`) across versions.
 
 use criterion::measurement::{Measurement, ValueFormatter, WallTime};
@@ -61,7 +62,7 @@ fn keygen(c: &mut Criterion<ThreadCpu>) {
         group.measurement_time(Duration::from_secs(seconds));
         let mut rng = StdRng::seed_from_u64(1);
         group.bench_function(format!("pkglens_{bits}"), |b| {
-            b.iter(|| black_box(generate_key(&mut rng, bits).ok()))
+            b.iter(|| black_box(generate_key(&mut rng, bits, 1).ok()))
         });
         let mut rng = ChaCha20Rng::seed_from_u64(1);
         group.bench_function(format!("rsa_crate_{bits}"), |b| {
@@ -71,15 +72,18 @@ fn keygen(c: &mut Criterion<ThreadCpu>) {
     group.finish();
 }
 
-/// The fixed set of keys `spec` (`BITS:COUNT`) names, and a digest of their moduli.
+/// The fixed set of keys `spec` (`BITS:COUNT[:THREADS]`) names, and a digest of their moduli
+/// (the same for any number of threads).
 fn fixed_keys(spec: &str) {
-    let (bits, count) = spec
-        .split_once(':')
-        .and_then(|(b, c)| Some((b.parse::<usize>().ok()?, c.parse::<u64>().ok()?)))
-        .expect("KEYGEN_FIXED=BITS:COUNT");
+    let mut fields = spec.split(':').map(str::parse::<usize>);
+    let (Some(Ok(bits)), Some(Ok(count)), threads) = (fields.next(), fields.next(), fields.next())
+    else {
+        panic!("KEYGEN_FIXED=BITS:COUNT[:THREADS]")
+    };
+    let threads = threads.and_then(Result::ok).unwrap_or(1);
     let mut digest = 0u64;
-    for seed in 0..count {
-        let key = generate_key(&mut StdRng::seed_from_u64(seed), bits).expect("key");
+    for seed in 0..count as u64 {
+        let key = generate_key(&mut StdRng::seed_from_u64(seed), bits, threads).expect("key");
         let n = rsa::traits::PublicKeyParts::n(&key).to_bytes_le();
         digest = n.chunks(8).fold(digest, |d, chunk| {
             let mut limb = [0u8; 8];

@@ -3,7 +3,9 @@
 //! `genSelfSignedCert` and `genSignedCert` call:
 //!
 //! - `p` has `⌈bits/2⌉` bits and `q` `⌊bits/2⌋`, each drawn afresh from random bytes with its
-//!   top two bits set (so `n` has exactly `bits` bits) and its low bit set;
+//!   top two bits set (so `n` has exactly `bits` bits) and its low bit set (ours searches on
+//!   several threads at once, each candidate from a generator of its own, so that the prime
+//!   found does not depend on the threads);
 //! - a candidate is prime when no small prime divides it and it passes Miller–Rabin with
 //!   random bases, as many rounds as BoringSSL's table gives for its size (the trial division
 //!   goes further than Go's, and a base-2 round comes first: both only turn composites away
@@ -20,13 +22,18 @@ mod bigmod;
 mod sieve;
 
 use bigmod::{bit_len, Modulus, Scratch};
-use rand::RngCore;
+use rand::rngs::StdRng;
+use rand::{RngCore, SeedableRng};
 use rsa::traits::PrivateKeyParts;
 use rsa::{BigUint, RsaPrivateKey};
 use sieve::Sieve;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Go's public exponent.
 const E: u64 = 65537;
+
+/// A prime-search thread's stack: the search recurses nowhere.
+const SEARCH_STACK: usize = 256 * 1024;
 
 /// Why a key could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -48,10 +55,13 @@ pub enum KeygenError {
     Key(#[from] rsa::Error),
 }
 
-/// A new RSA key of `bits` bits (at least 128) from `rng`'s bytes.
+/// A new RSA key of `bits` bits (at least 128) from `rng`'s bytes, its primes searched for
+/// on up to `threads` threads. The key depends on `rng` alone, never on the number of threads
+/// or their speeds ([`random_prime`]), so a seeded render stays reproducible on any machine.
 pub fn generate_key<R: RngCore + ?Sized>(
     rng: &mut R,
     bits: usize,
+    threads: usize,
 ) -> Result<RsaPrivateKey, KeygenError> {
     if bits < 128 {
         return Err(KeygenError::TooSmall);
@@ -64,8 +74,8 @@ pub fn generate_key<R: RngCore + ?Sized>(
         (q_bits.div_ceil(64) != p_bits.div_ceil(64)).then(|| Sieve::new(q_bits.div_ceil(64)));
     let q_sieve = q_sieve.as_ref().unwrap_or(&p_sieve);
     loop {
-        let p = random_prime(rng, p_bits, &p_sieve);
-        let q = random_prime(rng, q_bits, q_sieve);
+        let p = random_prime(rng, p_bits, &p_sieve, threads);
+        let q = random_prime(rng, q_bits, q_sieve, threads);
         // 65537 is prime, so it shares a factor with (p−1)(q−1) exactly when it divides one.
         if rem_small(&p, E) == 1 || rem_small(&q, E) == 1 {
             continue;
@@ -89,30 +99,92 @@ pub fn generate_key<R: RngCore + ?Sized>(
 }
 
 /// A random prime of exactly `bits` bits (at least 64), its two top bits set (FIPS 186-5,
-/// Appendix A.1.3): fresh random bytes for every candidate, as Go draws them. `sieve` is
-/// made for candidates of `bits.div_ceil(64)` limbs.
-fn random_prime<R: RngCore + ?Sized>(rng: &mut R, bits: usize, sieve: &Sieve) -> Vec<u64> {
+/// Appendix A.1.3), searched for on up to `threads` threads. Candidates are numbered 0, 1, …
+/// and candidate `k` is drawn (and tested, the Miller–Rabin bases too) from its own generator,
+/// seeded from a seed `rng` gives and `k`; the threads take numbers in turn, and the prime
+/// with the lowest number wins. Every number below it is taken and tested whatever the
+/// timing, so the prime depends on `rng` alone; the threads waste at most the candidates
+/// they hold when it is found. `sieve` is made for candidates of `bits.div_ceil(64)` limbs.
+fn random_prime<R: RngCore + ?Sized>(
+    rng: &mut R,
+    bits: usize,
+    sieve: &Sieve,
+    threads: usize,
+) -> Vec<u64> {
+    let mut seed = <StdRng as SeedableRng>::Seed::default();
+    rng.fill_bytes(&mut seed);
+    let next_number = AtomicUsize::new(0);
+    let lowest_prime = AtomicUsize::new(usize::MAX);
+    let search = || -> Option<(usize, Vec<u64>)> {
+        loop {
+            let number = next_number.fetch_add(1, Ordering::Relaxed);
+            if number >= lowest_prime.load(Ordering::Relaxed) {
+                return None;
+            }
+            if let Some(prime) = tested_candidate(&mut candidate_rng(seed, number), bits, sieve) {
+                lowest_prime.fetch_min(number, Ordering::Relaxed);
+                return Some((number, prime));
+            }
+        }
+    };
+    let found = std::thread::scope(|scope| {
+        // A thread that cannot be started leaves its share to the others.
+        let helpers: Vec<_> = (1..threads)
+            .filter_map(|_| {
+                std::thread::Builder::new()
+                    .name("rsa-prime-search".into())
+                    .stack_size(SEARCH_STACK)
+                    .spawn_scoped(scope, search)
+                    .ok()
+            })
+            .collect();
+        let mut found: Vec<_> = search().into_iter().collect();
+        for helper in helpers {
+            match helper.join() {
+                Ok(helper_found) => found.extend(helper_found),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        found
+    });
+    // The current thread searches until a prime is known, so one always is.
+    found
+        .into_iter()
+        .min_by_key(|(number, _)| *number)
+        .map(|(_, prime)| prime)
+        .unwrap_or_default()
+}
+
+/// The generator of candidate number `number` of a prime search seeded with `seed`.
+fn candidate_rng(mut seed: <StdRng as SeedableRng>::Seed, number: usize) -> StdRng {
+    for (byte, number_byte) in seed.iter_mut().zip(number.to_le_bytes()) {
+        *byte ^= number_byte;
+    }
+    StdRng::from_seed(seed)
+}
+
+/// One candidate for [`random_prime`], drawn from `rng` and tested: the candidate when it
+/// is probably prime.
+fn tested_candidate<R: RngCore + ?Sized>(
+    rng: &mut R,
+    bits: usize,
+    sieve: &Sieve,
+) -> Option<Vec<u64>> {
     let mut bytes = vec![0u8; bits.div_ceil(8)];
     let excess = bytes.len() * 8 - bits;
-    loop {
-        rng.fill_bytes(&mut bytes);
-        bytes[0] >>= excess;
-        if excess < 7 {
-            bytes[0] |= 0b1100_0000 >> excess;
-        } else {
-            bytes[0] |= 0b0000_0001;
-            bytes[1] |= 0b1000_0000;
-        }
-        let last = bytes.len() - 1;
-        bytes[last] |= 1;
-        let candidate = limbs_from_be(&bytes);
-        if sieve.has_small_factor(&candidate) {
-            continue;
-        }
-        if miller_rabin(rng, &candidate) {
-            return candidate;
-        }
+    rng.fill_bytes(&mut bytes);
+    bytes[0] >>= excess;
+    if excess < 7 {
+        bytes[0] |= 0b1100_0000 >> excess;
+    } else {
+        bytes[0] |= 0b0000_0001;
+        bytes[1] |= 0b1000_0000;
     }
+    let last = bytes.len() - 1;
+    bytes[last] |= 1;
+    let candidate = limbs_from_be(&bytes);
+    let prime = !sieve.has_small_factor(&candidate) && miller_rabin(rng, &candidate);
+    prime.then_some(candidate)
 }
 
 /// The Miller–Rabin test of FIPS 186-5, Appendix B.3.1: whether `w` (little-endian limbs)
@@ -323,17 +395,50 @@ mod tests {
     #[test]
     fn random_primes_follow_gos_shape() {
         let mut rng = StdRng::seed_from_u64(9);
-        for bits in [64, 65, 71, 100, 512, 1024, 1025] {
-            let p = to_biguint(&random_prime(
-                &mut rng,
-                bits,
-                &Sieve::new(bits.div_ceil(64)),
-            ));
+        for bits in [64usize, 65, 71, 100, 512, 1024, 1025] {
+            let sieve = Sieve::new(bits.div_ceil(64));
+            let p = to_biguint(&random_prime(&mut rng, bits, &sieve, 2));
             assert_eq!(p.bits(), bits);
             // The top two bits are set.
             assert_eq!(&p >> (bits - 2), BigUint::from(3u8), "{bits}");
             assert!(probably_prime(&p, 20), "{bits}");
         }
+    }
+
+    /// The prime `random_prime` must find, searched one candidate at a time: the first
+    /// prime among candidates 0, 1, … drawn from their own generators.
+    fn lowest_numbered_prime(seed: u64, bits: usize) -> Vec<u64> {
+        let mut search_seed = [0u8; 32];
+        StdRng::seed_from_u64(seed).fill_bytes(&mut search_seed);
+        let sieve = Sieve::new(bits.div_ceil(64));
+        (0..)
+            .find_map(|number| {
+                tested_candidate(&mut candidate_rng(search_seed, number), bits, &sieve)
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn the_prime_found_is_the_same_on_any_number_of_threads() {
+        for (seed, bits) in [(1, 512), (2, 512), (3, 1024), (4, 1025)] {
+            let expected = lowest_numbered_prime(seed, bits);
+            let sieve = Sieve::new(bits.div_ceil(64));
+            // Threads take numbers in another order each run; the prime must not change.
+            for threads in [1, 2, 3, 4, 4, 8] {
+                let mut rng = StdRng::seed_from_u64(seed);
+                let prime = random_prime(&mut rng, bits, &sieve, threads);
+                assert_eq!(prime, expected, "seed {seed}, {threads} threads");
+            }
+        }
+    }
+
+    #[test]
+    fn candidates_draw_from_generators_of_their_own() {
+        let seed = [7u8; 32];
+        let draw = |number| candidate_rng(seed, number).next_u64();
+        assert_eq!(draw(3), draw(3));
+        assert_ne!(draw(0), draw(1));
+        assert_ne!(draw(1), draw(256));
     }
 
     fn check_key(key: &RsaPrivateKey, bits: usize) {
@@ -356,10 +461,10 @@ mod tests {
     fn keys_are_valid_and_of_the_size_asked() {
         let mut rng = StdRng::seed_from_u64(10);
         for bits in [128, 1031, 2048, 2048, 2048] {
-            check_key(&generate_key(&mut rng, bits).unwrap(), bits);
+            check_key(&generate_key(&mut rng, bits, 1).unwrap(), bits);
         }
         assert!(matches!(
-            generate_key(&mut rng, 127),
+            generate_key(&mut rng, 127, 1),
             Err(KeygenError::TooSmall)
         ));
     }
@@ -367,14 +472,14 @@ mod tests {
     #[test]
     fn a_4096_bit_key() {
         let mut rng = StdRng::seed_from_u64(11);
-        check_key(&generate_key(&mut rng, 4096).unwrap(), 4096);
+        check_key(&generate_key(&mut rng, 4096, 2).unwrap(), 4096);
     }
 
     #[test]
     fn same_seed_same_key_other_seed_other_key() {
-        let a = generate_key(&mut StdRng::seed_from_u64(12), 1024).unwrap();
-        let b = generate_key(&mut StdRng::seed_from_u64(12), 1024).unwrap();
-        let c = generate_key(&mut StdRng::seed_from_u64(13), 1024).unwrap();
+        let a = generate_key(&mut StdRng::seed_from_u64(12), 1024, 1).unwrap();
+        let b = generate_key(&mut StdRng::seed_from_u64(12), 1024, 3).unwrap();
+        let c = generate_key(&mut StdRng::seed_from_u64(13), 1024, 1).unwrap();
         assert_eq!(a.n(), b.n());
         assert_ne!(a.n(), c.n());
     }

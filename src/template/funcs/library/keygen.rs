@@ -18,8 +18,13 @@ pub(super) fn rsa_key(bits: usize, source: KeySource) -> Option<rsa::RsaPrivateK
     }
 }
 
+/// Most threads one key's prime search takes: a chart rendered alone (`render`, a CA in a
+/// one-chart `scan`) waits for its key with the other cores idle.
+const MAX_SEARCH_THREADS: usize = 8;
+
 fn fresh_rsa_key(bits: usize) -> Option<rsa::RsaPrivateKey> {
-    generate_key(&mut SharedRng, bits).ok()
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    generate_key(&mut SharedRng, bits, threads.min(MAX_SEARCH_THREADS)).ok()
 }
 
 /// Where a process takes its pooled keys from when another process makes them for it: a
