@@ -13,18 +13,22 @@ use std::sync::{Arc, Mutex, OnceLock};
 /// The RSA key for one `genPrivateKey "rsa"`, `genCA`, `genSelfSignedCert` or `genSignedCert`.
 pub(super) fn rsa_key(bits: usize, source: KeySource) -> Option<rsa::RsaPrivateKey> {
     match source {
-        KeySource::Fresh => fresh_rsa_key(bits),
+        KeySource::Fresh => new_rsa_key(bits, search_threads()),
         KeySource::Pooled => pooled_rsa_key(bits).map(|key| key.as_ref().clone()),
     }
 }
 
-/// Most threads one key's prime search takes: a chart rendered alone (`render`, a CA in a
-/// one-chart `scan`) waits for its key with the other cores idle.
+/// Most threads a fresh key's prime search takes.
 const MAX_SEARCH_THREADS: usize = 8;
 
-fn fresh_rsa_key(bits: usize) -> Option<rsa::RsaPrivateKey> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    generate_key(&mut SharedRng, bits, threads.min(MAX_SEARCH_THREADS)).ok()
+/// Threads for a fresh key: as many as the cores, because `render` prints one chart and waits
+/// for each key with the other cores idle.
+fn search_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_SEARCH_THREADS))
+}
+
+fn new_rsa_key(bits: usize, threads: usize) -> Option<rsa::RsaPrivateKey> {
+    generate_key(&mut SharedRng, bits, threads).ok()
 }
 
 /// Where a process takes its pooled keys from when another process makes them for it: a
@@ -38,7 +42,8 @@ pub(crate) fn supply_pooled_keys(supplier: fn(usize) -> Option<rsa::RsaPrivateKe
 }
 
 /// One key per size for the whole process, made (or supplied) the first time that size is
-/// asked for.
+/// asked for, on one thread: a scan's other workers keep the other cores busy meanwhile, and
+/// `-j` stays the number of cores a scan takes.
 pub(crate) fn pooled_rsa_key(bits: usize) -> Option<Arc<rsa::RsaPrivateKey>> {
     type Pool = Mutex<HashMap<usize, Arc<OnceLock<Option<Arc<rsa::RsaPrivateKey>>>>>>;
     static POOL: OnceLock<Pool> = OnceLock::new();
@@ -54,7 +59,7 @@ pub(crate) fn pooled_rsa_key(bits: usize) -> Option<Arc<rsa::RsaPrivateKey>> {
         SUPPLIER
             .get()
             .and_then(|supply| supply(bits))
-            .or_else(|| fresh_rsa_key(bits))
+            .or_else(|| new_rsa_key(bits, 1))
             .map(Arc::new)
     })
     .clone()
