@@ -1,5 +1,7 @@
 //! Rendered text → Kubernetes objects: YAML streams split into documents (one broken document
 //! does not hide the others), JSON files read as JSON, and `kind: List` / `*List` expanded.
+//! A text a renderer has read already (Helm reads every document to sort it) is not read again
+//! when this stage would read it the same way.
 
 use crate::records::problem::{Problem, ProblemKind};
 use crate::yaml;
@@ -7,10 +9,13 @@ use serde_json::Value;
 
 /// Text a renderer produced (or a manifest file holds), with the path it came from: the
 /// manifest's path for plain packages, the `# Source:` path for Helm.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SourcedText {
     pub source: String,
     pub text: String,
+    /// The YAML documents of the whole `text`, each as JSON or why it converts to none, when the
+    /// renderer loaded them already; `None` when nothing did.
+    pub read: Option<Vec<Result<Value, yaml::YamlError>>>,
 }
 
 /// One Kubernetes object and the path that produced it.
@@ -63,7 +68,7 @@ const MAX_LIST_NESTING: usize = 8;
 
 /// Parses every document of every text, in order. Documents that fail to parse or are not
 /// objects become problems (attributed to `instance`, the input path) and are skipped.
-pub fn parse_objects(texts: &[SourcedText], instance: &str) -> (Vec<KubeObject>, Vec<Problem>) {
+pub fn parse_objects(texts: Vec<SourcedText>, instance: &str) -> (Vec<KubeObject>, Vec<Problem>) {
     let mut objects = Vec::new();
     let mut problems = Vec::new();
     for text in texts {
@@ -71,7 +76,15 @@ pub fn parse_objects(texts: &[SourcedText], instance: &str) -> (Vec<KubeObject>,
         let mut problem = |kind, detail: String| {
             problems.push(Problem::new(kind, format!("{source}: {detail}"), instance));
         };
-        for document in documents_of(&text.text) {
+        let documents = match text.read {
+            // The renderer loaded the very text this stage would load: its result stands.
+            Some(read) if is_one_yaml_stream(&text.text) => read
+                .into_iter()
+                .map(|value| value.map_err(|e| not_convertible(1, e)))
+                .collect(),
+            _ => documents_of(&text.text),
+        };
+        for document in documents {
             match document {
                 Ok(Value::Null) => {}
                 Ok(value) => {
@@ -90,9 +103,8 @@ pub fn parse_objects(texts: &[SourcedText], instance: &str) -> (Vec<KubeObject>,
 /// document that does not parse). Like Kubernetes' reader, a text whose first non-blank
 /// character is `{` or `[` is JSON (possibly several concatenated values).
 fn documents_of(text: &str) -> Vec<Result<Value, (ProblemKind, String)>> {
-    let trimmed = text.trim_start();
-    if trimmed.starts_with('{') || trimmed.starts_with('[') {
-        return serde_json::Deserializer::from_str(trimmed)
+    if is_json(text) {
+        return serde_json::Deserializer::from_str(text.trim_start())
             .into_iter::<Value>()
             .map(|r| r.map_err(|e| (ProblemKind::DocumentInvalid, format!("invalid JSON: {e}"))))
             .scan(false, |failed, r| {
@@ -111,12 +123,9 @@ fn documents_of(text: &str) -> Vec<Result<Value, (ProblemKind, String)>> {
         match yaml::load_all(document.text, &limits) {
             Ok(nodes) => {
                 for node in nodes {
-                    documents.push(yaml::to_json(&node).map_err(|e| {
-                        (
-                            ProblemKind::DocumentInvalid,
-                            format!("document at line {}: {e}", document.first_line),
-                        )
-                    }));
+                    documents.push(
+                        yaml::to_json(&node).map_err(|e| not_convertible(document.first_line, e)),
+                    );
                 }
             }
             Err(e) => documents.push(Err((
@@ -133,6 +142,27 @@ fn documents_of(text: &str) -> Vec<Result<Value, (ProblemKind, String)>> {
         }
     }
     documents
+}
+
+/// Whether a text is JSON to this stage (its first non-blank character opens an object or array).
+fn is_json(text: &str) -> bool {
+    let trimmed = text.trim_start();
+    trimmed.starts_with('{') || trimmed.starts_with('[')
+}
+
+/// Whether this stage reads `text` as one YAML stream, all of it at once: not JSON, and no
+/// separator line splits it.
+fn is_one_yaml_stream(text: &str) -> bool {
+    !is_json(text)
+        && matches!(yaml::split_documents(text).as_slice(), [whole] if whole.text.len() == text.len())
+}
+
+/// Why a YAML document that loaded, in a part starting at `first_line`, is no JSON value.
+fn not_convertible(first_line: usize, error: yaml::YamlError) -> (ProblemKind, String) {
+    (
+        ProblemKind::DocumentInvalid,
+        format!("document at line {first_line}: {error}"),
+    )
 }
 
 /// The error text with its line made relative to the whole file instead of the document.
@@ -197,9 +227,10 @@ mod tests {
 
     fn parse(source: &str, text: &str) -> (Vec<KubeObject>, Vec<Problem>) {
         parse_objects(
-            &[SourcedText {
+            vec![SourcedText {
                 source: source.into(),
                 text: text.into(),
+                read: None,
             }],
             "input.tgz",
         )
@@ -257,6 +288,103 @@ mod tests {
         assert!(problems
             .iter()
             .all(|p| p.title == "Document is not a Kubernetes object"));
+    }
+
+    /// The printed documents of rendered files (path → text) as helm sorts them, hooks first.
+    fn sorted(files: &[(&str, &str)]) -> Vec<crate::helm::manifests::Manifest> {
+        let files: Vec<(String, Vec<u8>)> = files
+            .iter()
+            .map(|(path, text)| (path.to_string(), text.as_bytes().to_vec()))
+            .collect();
+        let (hooks, manifests) = crate::helm::manifests::sort_manifests(&files).unwrap();
+        hooks.into_iter().chain(manifests).collect()
+    }
+
+    /// The objects and problems of each document, read from what helm read and from its text.
+    fn from_read_and_text(
+        documents: Vec<crate::helm::manifests::Manifest>,
+    ) -> [(Vec<KubeObject>, Vec<Problem>); 2] {
+        let texts = |keep_read: bool| {
+            documents
+                .iter()
+                .map(|d| SourcedText {
+                    source: d.source.clone(),
+                    text: d.content.clone(),
+                    read: d.values.clone().filter(|_| keep_read),
+                })
+                .collect::<Vec<_>>()
+        };
+        [
+            parse_objects(texts(true), "c.tgz"),
+            parse_objects(texts(false), "c.tgz"),
+        ]
+    }
+
+    #[test]
+    fn documents_helm_read_give_the_objects_of_their_text() {
+        let documents = sorted(&[
+            (
+                "c/templates/a.yaml",
+                "kind: A\nmetadata:\n  name: a\n---\nkind: B\n",
+            ),
+            (
+                "c/templates/hook.yaml",
+                "kind: Pod\nmetadata:\n  annotations:\n    helm.sh/hook: test\n",
+            ),
+            (
+                "c/templates/list.yaml",
+                "kind: List\nitems:\n- kind: C\n- 1\n",
+            ),
+            // Empty documents: comments only, `---` alone, a document that is null.
+            ("c/templates/empty.yaml", "# nothing\n---\n---\n---\n~\n"),
+            // A document helm leaves starting with a separator line.
+            ("c/templates/sep.yaml", "kind: D\n---\n--- # two\nkind: E\n"),
+            // JSON to this stage: read as JSON, even where it is no JSON.
+            ("c/templates/j.yaml", "{\"kind\": \"F\"}\n---\n{kind: G}\n"),
+            // Line breaks other than `\n` do not split for helm: one text, two YAML
+            // documents, the second of which has no JSON form.
+            (
+                "c/templates/cr.yaml",
+                "kind: H\r---\rkind: I\r---\rv: .inf\r",
+            ),
+        ]);
+        let [from_read, from_text] = from_read_and_text(documents);
+        assert_eq!(from_read, from_text);
+        let (objects, problems) = from_read;
+        // Sorted by kind: a `List` is an unknown kind, after `I`.
+        assert_eq!(
+            kinds(&objects),
+            ["Pod", "A", "B", "D", "E", "F", "H", "I", "C"]
+        );
+        let details: Vec<&str> = problems.iter().map(|p| p.detail.as_str()).collect();
+        assert_eq!(
+            details,
+            [
+                "c/templates/j.yaml: invalid JSON: key must be a string at line 1 column 2",
+                "c/templates/cr.yaml: document at line 1: yaml: json: unsupported value: +Inf",
+                "c/templates/list.yaml: expected an object, found a number",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_read_text_is_not_read_again_unless_this_stage_reads_it_otherwise() {
+        let read_as = |text: &str, kind: &str| SourcedText {
+            source: "c/templates/a.yaml".into(),
+            text: text.into(),
+            read: Some(vec![Ok(serde_json::json!({ "kind": kind }))]),
+        };
+        let (objects, _) = parse_objects(vec![read_as("kind: A\n", "Read")], "c.tgz");
+        assert_eq!(kinds(&objects), ["Read"]);
+        // JSON, or split at a separator line: the text as this stage reads it.
+        let (objects, _) = parse_objects(
+            vec![
+                read_as("{\"kind\": \"A\"}", "Read"),
+                read_as("---\nkind: B\n", "Read"),
+            ],
+            "c.tgz",
+        );
+        assert_eq!(kinds(&objects), ["A", "B"]);
     }
 
     #[test]

@@ -10,11 +10,12 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let texts = [SourcedText {
+    let texts = vec![SourcedText {
         source: "fuzz.yaml".into(),
         text: text.into(),
+        read: None,
     }];
-    let (objects, _problems) = parse_objects(&texts, "file:fuzz.yaml");
+    let (objects, _problems) = parse_objects(texts, "file:fuzz.yaml");
     for object in &objects {
         let _ = workload_of(object);
     }

@@ -4,7 +4,7 @@
 
 use super::pathmatch;
 use crate::go::strings::{find_bytes, trim_space};
-use crate::yaml;
+use crate::yaml::{self, YamlError};
 use serde_json::Value as Json;
 use std::sync::Arc;
 
@@ -78,6 +78,10 @@ pub struct Manifest {
     pub hook_events: Vec<String>,
     /// The raw `helm.sh/hook` annotation of a hook.
     pub hook: Option<String>,
+    /// The YAML documents `content` holds, each as JSON or why it converts to none, as read to
+    /// sort it (helm looks at the first only): what a scan reads objects from, without reading
+    /// the text again. `None` for a CRD file, printed unread.
+    pub(crate) values: Option<Vec<Result<Json, YamlError>>>,
 }
 
 impl Manifest {
@@ -178,15 +182,24 @@ fn string_field(v: Option<&Json>, field: &str) -> Result<String, String> {
     }
 }
 
-/// Parses a document as Helm does to sort it; fails where Helm's YAML→JSON→struct step fails.
-fn parse_head(doc: &str) -> Result<Head, String> {
+/// Reads a document's YAML documents as JSON, as Helm's YAML→JSON step reads it to sort it
+/// (only a document that does not load fails: each conversion is kept for [`read_head`] to
+/// judge).
+fn read_values(doc: &str) -> Result<Vec<Result<Json, YamlError>>, String> {
     let nodes = yaml::load_all(doc, &yaml::Limits::default())
         .map_err(|e| format!("error converting YAML to JSON: {e}"))?;
-    let Some(first) = nodes.first() else {
-        return Ok(Head::default());
+    Ok(nodes.iter().map(yaml::to_json).collect())
+}
+
+/// What Helm reads of a document, from its first YAML document; fails where Helm's
+/// YAML→JSON→struct step fails.
+fn read_head(values: &[Result<Json, YamlError>]) -> Result<Head, String> {
+    let json = match values.first() {
+        None => return Ok(Head::default()),
+        Some(Err(e)) => return Err(format!("error converting YAML to JSON: {e}")),
+        Some(Ok(json)) => json,
     };
-    let json = yaml::to_json(first).map_err(|e| format!("error converting YAML to JSON: {e}"))?;
-    let obj = match &json {
+    let obj = match json {
         Json::Null => return Ok(Head::default()),
         Json::Object(obj) => obj,
         other => {
@@ -264,13 +277,15 @@ pub(crate) fn sort_manifests(
             let parse_error = |e| format!("YAML parse error on {path}: {e}");
             let doc = yaml::utf8_text(doc)
                 .map_err(|e| parse_error(format!("error converting YAML to JSON: {e}")))?;
-            let head = parse_head(doc).map_err(parse_error)?;
+            let values = read_values(doc).map_err(parse_error)?;
+            let head = read_head(&values).map_err(parse_error)?;
             let mut manifest = Manifest {
                 source: path.clone(),
                 content: doc.to_string(),
                 kind: head.kind,
                 hook_events: Vec::new(),
                 hook: None,
+                values: Some(values),
             };
             let hook = head
                 .annotations
@@ -351,6 +366,7 @@ pub(crate) fn print(
                 kind: "CustomResourceDefinition".into(),
                 hook_events: Vec::new(),
                 hook: None,
+                values: None,
             });
         }
     }
@@ -459,6 +475,41 @@ mod tests {
         assert_eq!(kinds, ["ConfigMap", "Deployment", "Widget"]);
         assert_eq!(hooks.len(), 1);
         assert_eq!(hooks[0].hook_events, ["pre-install"]);
+    }
+
+    #[test]
+    fn sorting_keeps_every_yaml_document_it_read() {
+        // `\r` breaks lines for YAML but does not split for helm: one document, two YAML
+        // documents, of which helm judges the first only.
+        let (_, manifests) = sort_manifests(&[file(
+            "c/templates/a.yaml",
+            "kind: A\n---\n# only a comment\n---\nkind: B\r---\rv: .nan\r",
+        )])
+        .unwrap();
+        let values: Vec<_> = manifests.iter().map(|m| m.values.clone()).collect();
+        // The comment (no kind) sorts first.
+        assert_eq!(
+            values,
+            [
+                Some(vec![]),
+                Some(vec![Ok(serde_json::json!({"kind": "A"}))]),
+                Some(vec![
+                    Ok(serde_json::json!({"kind": "B"})),
+                    Err(YamlError::Value("json: unsupported value: NaN".into()))
+                ]),
+            ]
+        );
+        // A CRD file is printed as it is, unread.
+        let crd = CrdFile {
+            source: "c/crds/x.yaml".into(),
+            data: Arc::from(&b"kind: CustomResourceDefinition\n"[..]),
+        };
+        let opts = PrintOptions {
+            include_crds: true,
+            ..Default::default()
+        };
+        let out = print(&[crd], manifests, Vec::new(), &opts).unwrap();
+        assert_eq!(out.documents[0].values, None);
     }
 
     #[test]

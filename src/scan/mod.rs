@@ -387,7 +387,7 @@ fn package_result(
     timestamp: i64,
     instance: &str,
 ) -> ScanResult {
-    let (mut objects, mut problems) = objects::parse_objects(&rendered.documents, instance);
+    let (mut objects, mut problems) = objects::parse_objects(rendered.documents, instance);
     objects.extend(rendered.objects);
     let workloads: Vec<_> = objects.iter().filter_map(workload::workload_of).collect();
     let candidates: Vec<_> = objects

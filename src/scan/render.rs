@@ -103,6 +103,7 @@ fn render_kube(context: &RenderContext<'_>) -> RenderedPackage {
             Ok(text) => rendered.documents.push(SourcedText {
                 source: path.to_string(),
                 text: text.to_string(),
+                read: None,
             }),
             Err(err) => rendered.problems.push(Problem::new(
                 ProblemKind::DocumentInvalid,
@@ -169,6 +170,7 @@ fn render_helm(context: &RenderContext<'_>) -> RenderedPackage {
                 .map(|d| SourcedText {
                     source: d.source,
                     text: d.content,
+                    read: d.values,
                 })
                 .collect();
         }
