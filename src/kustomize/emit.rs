@@ -11,14 +11,14 @@ pub fn to_yaml(doc: &Value) -> String {
     emit::to_string(&to_node(doc), SequenceIndent::Indentless)
 }
 
-fn to_node(v: &Value) -> Node {
+fn to_node(v: &Value) -> Node<'_> {
     match v {
         Value::Null => Node::Plain("null".into()),
-        Value::Bool(b) => Node::Plain(b.to_string()),
-        Value::Number(n) => Node::Plain(number_to_text(n)),
-        Value::String(s) => Node::Str(s.clone()),
+        Value::Bool(b) => Node::Plain(if *b { "true" } else { "false" }.into()),
+        Value::Number(n) => Node::Plain(number_to_text(n).into()),
+        Value::String(s) => Node::Str(s.into()),
         Value::Array(items) => Node::Seq(items.iter().map(to_node).collect()),
-        Value::Object(m) => Node::Map(m.iter().map(|(k, v)| (k.clone(), to_node(v))).collect()),
+        Value::Object(m) => Node::Map(m.iter().map(|(k, v)| (k.as_str(), to_node(v))).collect()),
     }
 }
 

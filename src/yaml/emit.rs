@@ -7,18 +7,20 @@
 //! blocks); libyaml's emitter may still quote a scalar it cannot write plain; plain and quoted
 //! scalars fold at a space past column 80.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
-/// A document to write, as it comes out of JSON.
+/// A document to write, as it comes out of JSON. Its strings and keys borrow the document
+/// it is made from: writing it copies no text but the output.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Node {
+pub enum Node<'a> {
     /// A non-string scalar already spelled as go-yaml spells it (`null`, `true`, `1e+20`).
-    Plain(String),
+    Plain(Cow<'a, str>),
     /// A string; go-yaml's encoder picks its style.
-    Str(String),
-    Seq(Vec<Node>),
+    Str(Cow<'a, str>),
+    Seq(Vec<Node<'a>>),
     /// A map's entries, written sorted by key in go-yaml's natural order.
-    Map(Vec<(String, Node)>),
+    Map(Vec<(&'a str, Node<'a>)>),
 }
 
 /// Where a sequence that is a mapping value starts.
@@ -492,14 +494,14 @@ impl Emitter {
         }
     }
 
-    fn block_mapping(&mut self, entries: &[(String, Node)], parent_indent: i64) {
+    fn block_mapping(&mut self, entries: &[(&str, Node)], parent_indent: i64) {
         let indent = if parent_indent < 0 {
             0
         } else {
             parent_indent + BEST_INDENT
         };
-        let mut sorted: Vec<&(String, Node)> = entries.iter().collect();
-        sorted.sort_by(|a, b| natural_key_order(&a.0, &b.0));
+        let mut sorted: Vec<&(&str, Node)> = entries.iter().collect();
+        sorted.sort_by(|a, b| natural_key_order(a.0, b.0));
         for (key, value) in sorted {
             self.write_indent(indent);
             let style = string_style(key);
@@ -572,14 +574,16 @@ impl Emitter {
         } else if !self.whitespace {
             self.put(' ');
         }
-        let chars: Vec<char> = text.chars().collect();
         let mut spaces = false;
         let mut breaks = false;
-        for (i, &c) in chars.iter().enumerate() {
+        let mut first = true;
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            let next = chars.peek().copied();
             if c == ' ' {
-                let next_space = chars.get(i + 1) == Some(&' ');
-                let inner = !quoted || (i > 0 && i < chars.len() - 1);
-                if allow_breaks && !spaces && self.column > BEST_WIDTH && inner && !next_space {
+                let inner = !quoted || (!first && next.is_some());
+                if allow_breaks && !spaces && self.column > BEST_WIDTH && inner && next != Some(' ')
+                {
                     self.write_indent(indent);
                 } else {
                     self.put(c);
@@ -603,6 +607,7 @@ impl Emitter {
                 spaces = false;
                 breaks = false;
             }
+            first = false;
         }
         if quoted {
             self.write_indicator("'", false, false, false);
@@ -613,9 +618,11 @@ impl Emitter {
 
     fn write_double_quoted(&mut self, text: &str, indent: i64, allow_breaks: bool) {
         self.write_indicator("\"", true, false, false);
-        let chars: Vec<char> = text.chars().collect();
         let mut spaces = false;
-        for (i, &c) in chars.iter().enumerate() {
+        let mut first = true;
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            let next = chars.peek().copied();
             if !is_printable(c) || c == '\u{FEFF}' || is_break(c) || c == '"' || c == '\\' {
                 self.put('\\');
                 match c {
@@ -651,14 +658,9 @@ impl Emitter {
                 }
                 spaces = false;
             } else if c == ' ' {
-                if allow_breaks
-                    && !spaces
-                    && self.column > BEST_WIDTH
-                    && i > 0
-                    && i < chars.len() - 1
-                {
+                if allow_breaks && !spaces && self.column > BEST_WIDTH && !first && next.is_some() {
                     self.write_indent(indent);
-                    if chars.get(i + 1) == Some(&' ') {
+                    if next == Some(' ') {
                         self.put('\\');
                     }
                 } else {
@@ -669,6 +671,7 @@ impl Emitter {
                 self.put(c);
                 spaces = false;
             }
+            first = false;
         }
         self.write_indicator("\"", false, false, false);
         self.whitespace = false;
@@ -677,15 +680,15 @@ impl Emitter {
 
     fn write_literal(&mut self, text: &str, indent: i64) {
         self.write_indicator("|", true, false, false);
-        let chars: Vec<char> = text.chars().collect();
-        if chars.first().is_some_and(|&c| c == ' ' || is_break(c)) {
+        if text.starts_with(|c| c == ' ' || is_break(c)) {
             self.write_indicator(&BEST_INDENT.to_string(), false, false, false);
         }
-        let chomp = match chars.as_slice() {
-            [] => Some("-"),
-            [.., last] if !is_break(*last) => Some("-"),
-            [_] => Some("+"),
-            [.., before, _] if is_break(*before) => Some("+"),
+        let mut from_end = text.chars().rev();
+        let chomp = match (from_end.next(), from_end.next()) {
+            (None, _) => Some("-"),
+            (Some(last), _) if !is_break(last) => Some("-"),
+            (Some(_), None) => Some("+"),
+            (Some(_), Some(before)) if is_break(before) => Some("+"),
             _ => None,
         };
         if let Some(chomp) = chomp {
@@ -695,7 +698,7 @@ impl Emitter {
         self.indention = true;
         self.whitespace = true;
         let mut breaks = true;
-        for &c in &chars {
+        for c in text.chars() {
             if is_break(c) {
                 self.write_break(c);
                 breaks = true;
@@ -737,13 +740,8 @@ mod tests {
         assert!(natural_less("é1", "é10"));
     }
 
-    fn map(entries: Vec<(&str, Node)>) -> Node {
-        Node::Map(
-            entries
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v))
-                .collect(),
-        )
+    fn map<'a>(entries: Vec<(&'a str, Node<'a>)>) -> Node<'a> {
+        Node::Map(entries)
     }
 
     fn v2(doc: &Node) -> String {
@@ -843,6 +841,29 @@ mod tests {
         // `kubectl kustomize` and Helm's toYaml print no `...` after a `|+` block.
         let doc = map(vec![("zzz", Node::Str("x\n\n".into()))]);
         assert_eq!(v2(&doc), "zzz: |+\n  x\n\n");
+    }
+
+    #[test]
+    fn quoted_scalars_fold_only_between_inner_characters() {
+        // As `helm template` prints these with toYaml: a double-quoted line breaks at a space
+        // past the width and escapes the next space; a single-quoted one keeps its first and
+        // last spaces; a literal block keeps its line breaks.
+        let dq = format!("{}\t  b", "a".repeat(85));
+        let sq = format!(" {} y z ", "x".repeat(78));
+        let doc = map(vec![
+            ("dq", Node::Str(dq.as_str().into())),
+            ("lit", Node::Str("\n".into())),
+            ("lit2", Node::Str(" a\n\n".into())),
+            ("sq", Node::Str(sq.as_str().into())),
+        ]);
+        assert_eq!(
+            v2(&doc),
+            format!(
+                "dq: \"{}\\t\n  \\ b\"\nlit: |2+\n\nlit2: |2+\n   a\n\nsq: ' {}\n  y z '\n",
+                "a".repeat(85),
+                "x".repeat(78)
+            )
+        );
     }
 
     #[test]

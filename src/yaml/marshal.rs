@@ -29,26 +29,26 @@ pub fn marshal(doc: &Json, flavor: Flavor) -> String {
     emit::to_string(&to_node(doc), sequences)
 }
 
-fn to_node(json: &Json) -> Node {
+fn to_node(json: &Json) -> Node<'_> {
     match json {
         Json::Null => Node::Plain("null".into()),
-        Json::Bool(b) => Node::Plain(b.to_string()),
-        Json::Number(text) => Node::Plain(plain_number(text)),
-        Json::Str(s) => Node::Str(s.clone()),
+        Json::Bool(b) => Node::Plain(if *b { "true" } else { "false" }.into()),
+        Json::Number(text) => Node::Plain(plain_number(text).into()),
+        Json::Str(s) => Node::Str(s.into()),
         // Through JSON, each invalid byte came back as U+FFFD.
-        Json::RawStr(bytes) => Node::Str(go_text(bytes).into_owned()),
+        Json::RawStr(bytes) => Node::Str(go_text(bytes)),
         Json::Array(items) => Node::Seq(items.iter().map(deep_node).collect()),
         Json::Object(entries) => Node::Map(
             entries
                 .iter()
-                .map(|(k, v)| (k.clone(), deep_node(v)))
+                .map(|(k, v)| (k.as_str(), deep_node(v)))
                 .collect(),
         ),
     }
 }
 
 /// [`to_node`] for a nested value, on more stack when this one runs low.
-fn deep_node(json: &Json) -> Node {
+fn deep_node(json: &Json) -> Node<'_> {
     crate::stack::deep(|| to_node(json))
 }
 
