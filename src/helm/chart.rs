@@ -309,11 +309,16 @@ impl Metadata {
     /// Reads Chart.yaml text into metadata (unknown fields are ignored, as Helm does).
     pub(crate) fn parse(text: &str) -> Result<Metadata, ChartYamlError> {
         let docs = yaml::load_all(text, &yaml::Limits::default()).map_err(ChartYamlError::Yaml)?;
+        match docs.first() {
+            Some(doc) => Metadata::from_document(doc),
+            None => Ok(Metadata::default()),
+        }
+    }
+
+    /// Reads Chart.yaml's (first) document, already loaded, into metadata.
+    pub(crate) fn from_document(doc: &Node) -> Result<Metadata, ChartYamlError> {
         let mut md = Metadata::default();
-        let Some(doc) = docs.into_iter().next() else {
-            return Ok(md);
-        };
-        for (key, value) in mapping_entries("Metadata", &doc, "chart.Metadata")? {
+        for (key, value) in mapping_entries("Metadata", doc, "chart.Metadata")? {
             let field = format!("Metadata.{key}");
             match key.as_str() {
                 "name" => md.name = string_field(&field, value)?,

@@ -135,6 +135,7 @@ fn render_helm(context: &RenderContext<'_>) -> RenderedPackage {
                 version: chart.version,
                 app_version: chart.app_version,
             });
+            rendered.declared_images = chart.declared_images;
         }
         Err(error) => {
             let kind = match error.limit() {
@@ -149,7 +150,6 @@ fn render_helm(context: &RenderContext<'_>) -> RenderedPackage {
             return rendered;
         }
     }
-    rendered.declared_images = declared_images(chart_yaml);
     let files = context.tree.subtree(&context.package.root);
     let limits = &context.options.limits;
     // helm applies no `.helmignore` to a chart archive (`helm package` did); any other chart
@@ -209,9 +209,9 @@ fn failure_kind(own: Option<LimitKind>) -> ProblemKind {
 
 /// Images a chart declares in its Chart.yaml annotations (`artifacthub.io/images`,
 /// `helm.sh/images`, and Bitnami's `images`): YAML lists of `{name, image}` entries or plain
-/// strings.
-fn declared_images(chart_yaml: &[u8]) -> Vec<String> {
-    let Ok(metadata) = helm::chart::Metadata::parse(&String::from_utf8_lossy(chart_yaml)) else {
+/// strings. None when Chart.yaml does not read as Helm's metadata.
+fn declared_images(chart_yaml: &yaml::Node) -> Vec<String> {
+    let Ok(metadata) = helm::chart::Metadata::from_document(chart_yaml) else {
         return Vec::new();
     };
     let mut images = Vec::new();
@@ -305,6 +305,8 @@ pub struct ChartMetadata {
     pub description: Option<String>,
     pub version: Option<String>,
     pub app_version: Option<String>,
+    /// The images its annotations declare (see [`declared_images`]).
+    pub declared_images: Vec<String>,
 }
 
 /// Why a Chart.yaml cannot give the records their fields.
@@ -331,7 +333,8 @@ impl ChartMetadataError {
     }
 }
 
-/// Reads Chart.yaml (apiVersion v1 or v2: the fields used here are the same in both).
+/// Reads Chart.yaml (apiVersion v1 or v2: the fields used here are the same in both), loading
+/// it once for all of them.
 pub fn read_chart_metadata(bytes: &[u8]) -> Result<ChartMetadata, ChartMetadataError> {
     let text = std::str::from_utf8(bytes).map_err(ChartMetadataError::NotUtf8)?;
     let node = yaml::load_one(text, &yaml::Limits::default()).map_err(ChartMetadataError::Yaml)?;
@@ -348,16 +351,16 @@ pub fn read_chart_metadata(bytes: &[u8]) -> Result<ChartMetadata, ChartMetadataE
         }
         _ => None,
     };
-    let chart = ChartMetadata {
-        name: text_at("name"),
+    let Some(name) = text_at("name") else {
+        return Err(ChartMetadataError::NoName);
+    };
+    Ok(ChartMetadata {
+        name: Some(name),
         description: text_at("description"),
         version: text_at("version"),
         app_version: text_at("appVersion"),
-    };
-    if chart.name.is_none() {
-        return Err(ChartMetadataError::NoName);
-    }
-    Ok(chart)
+        declared_images: declared_images(&node),
+    })
 }
 
 #[cfg(test)]
@@ -374,6 +377,11 @@ mod tests {
         assert_eq!(chart.version.as_deref(), Some("1.10"));
         assert_eq!(chart.app_version.as_deref(), Some("2.0"));
         assert_eq!(chart.description.as_deref(), Some("A web app"));
+    }
+
+    /// The images a Chart.yaml declares.
+    fn declared_images_of(chart_yaml: &[u8]) -> Vec<String> {
+        read_chart_metadata(chart_yaml).unwrap().declared_images
     }
 
     #[test]
@@ -395,16 +403,27 @@ annotations:
       image: docker.io/bitnami/os-shell:12-debian-12-r51
 "#;
         assert_eq!(
-            declared_images(chart_yaml),
+            declared_images_of(chart_yaml),
             [
                 "registry.example.com/app:1.0",
                 "busybox:1.36",
                 "docker.io/bitnami/os-shell:12-debian-12-r51"
             ]
         );
-        assert!(declared_images(b"apiVersion: v2\nname: web\nversion: 1.0.0\n").is_empty());
+        assert!(declared_images_of(b"apiVersion: v2\nname: web\nversion: 1.0.0\n").is_empty());
         let not_a_list = b"name: web\nannotations:\n  artifacthub.io/images: nginx\n";
-        assert!(declared_images(not_a_list).is_empty());
+        assert!(declared_images_of(not_a_list).is_empty());
+        // A Chart.yaml Helm's metadata refuses (a field of the wrong type) still names the
+        // records' fields, but declares nothing.
+        let refused =
+            b"name: web\nkeywords: {a: 1}\nannotations:\n  helm.sh/images: |\n    - nginx:1\n";
+        let chart = read_chart_metadata(refused).unwrap();
+        assert_eq!(chart.name.as_deref(), Some("web"));
+        assert!(chart.declared_images.is_empty());
+        assert_eq!(
+            declared_images_of(b"name: web\nannotations:\n  helm.sh/images: |\n    - nginx:1\n"),
+            ["nginx:1"]
+        );
     }
 
     /// The problems of a chart folder whose one template is `template`, rendered with no
