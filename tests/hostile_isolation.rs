@@ -221,23 +221,17 @@ fn image_tags(line: &str) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn workers_share_one_pooled_key_per_batch() {
-    let dir = scratch_dir("isolation-keys");
-    // Each chart makes a CA (a 2048-bit RSA key) and shows a fingerprint of its key as an
-    // image tag: charts scanned with the same key show the same tag.
-    let fingerprint = "{{- $ca := genCA \"ca\" 365 }}\n\
-        apiVersion: v1\nkind: Pod\nmetadata:\n  name: keyed\nspec:\n  containers:\n\
-        \x20   - name: keyed\n      image: \"busybox:{{ $ca.Key | sha256sum | trunc 12 }}\"\n";
-    let charts: Vec<PathBuf> = (0..4)
-        .map(|i| chart(&dir, &format!("k{i}"), Some(fingerprint)))
-        .collect();
-    let paths: Vec<&str> = charts.iter().map(|c| path_str(c)).collect();
-    // As many workers as charts: every worker asks for the key, the first ones at once.
-    let results = scan_ndjson(&[&["-j", "4"][..], &paths].concat(), &[]);
-    assert_eq!(results.len(), 4, "{results:?}");
-    let keyed: Vec<String> = results
+/// A template making a CA (a 2048-bit RSA key) and showing a fingerprint of its key as an
+/// image tag: charts scanned with the same key show the same tag.
+const KEY_FINGERPRINT: &str = "{{- $ca := genCA \"ca\" 365 }}\n\
+    apiVersion: v1\nkind: Pod\nmetadata:\n  name: keyed\nspec:\n  containers:\n\
+    \x20   - name: keyed\n      image: \"busybox:{{ $ca.Key | sha256sum | trunc 12 }}\"\n";
+
+/// The key fingerprint each result of a scan of `KEY_FINGERPRINT` charts shows.
+fn key_fingerprints(results: &[String]) -> Vec<String> {
+    results
         .iter()
+        .filter(|line| line.contains("busybox:"))
         .map(|line| {
             let tags = image_tags(line);
             assert_eq!(tags.len(), 2, "{line}");
@@ -245,9 +239,48 @@ fn workers_share_one_pooled_key_per_batch() {
                 .find(|tag| tag != "1.27")
                 .unwrap_or_default()
         })
+        .collect()
+}
+
+#[test]
+fn workers_share_one_pooled_key_per_batch() {
+    let dir = scratch_dir("isolation-keys");
+    let charts: Vec<PathBuf> = (0..4)
+        .map(|i| chart(&dir, &format!("k{i}"), Some(KEY_FINGERPRINT)))
         .collect();
+    let paths: Vec<&str> = charts.iter().map(|c| path_str(c)).collect();
+    // As many workers as charts: every worker asks for the key, the first ones at once.
+    let results = scan_ndjson(&[&["-j", "4"][..], &paths].concat(), &[]);
+    assert_eq!(results.len(), 4, "{results:?}");
+    let keyed = key_fingerprints(&results);
+    assert_eq!(keyed.len(), 4, "{results:?}");
     assert_eq!(keyed[0].len(), 12, "{keyed:?}");
     assert!(keyed.iter().all(|tag| *tag == keyed[0]), "{keyed:?}");
+}
+
+#[test]
+fn a_seeded_scan_pools_the_same_key_in_workers_and_in_process() {
+    let dir = scratch_dir("isolation-seeded-keys");
+    // Scans here are seeded (`SOURCE_DATE_EPOCH`). A chart drawing random values before the
+    // keyed one moves the shared generator on in the in-process scan only: the pooled key must
+    // not follow it.
+    let random = chart(
+        &dir,
+        "random",
+        Some("# {{ randAlphaNum 64 }} {{ uuidv4 }}\n"),
+    );
+    let keyed = chart(&dir, "keyed", Some(KEY_FINGERPRINT));
+    let paths = [path_str(&random), path_str(&keyed)];
+    let fingerprint = |mode: &[&str]| {
+        key_fingerprints(&scan_ndjson(
+            &[&["-j", "1"][..], mode, &paths].concat(),
+            &[],
+        ))
+    };
+    let in_workers = fingerprint(&[]);
+    assert_eq!(in_workers.len(), 1, "{in_workers:?}");
+    assert_eq!(fingerprint(&["--no-isolate"]), in_workers);
+    assert_eq!(fingerprint(&[]), in_workers);
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! a pool made once per process ([`KeySource::Pooled`]), because a 2048-bit key costs more
 //! than rendering most charts.
 
-use super::random::rng;
+use super::random::{rng, seeded_generator};
 use crate::go::rsa_keygen::generate_key;
 use crate::template::KeySource;
 use rand::RngCore;
@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 /// The RSA key for one `genPrivateKey "rsa"`, `genCA`, `genSelfSignedCert` or `genSignedCert`.
 pub(super) fn rsa_key(bits: usize, source: KeySource) -> Option<rsa::RsaPrivateKey> {
     match source {
-        KeySource::Fresh => new_rsa_key(bits, search_threads()),
+        KeySource::Fresh => generate_key(&mut SharedRng, bits, search_threads()).ok(),
         KeySource::Pooled => pooled_rsa_key(bits).map(|key| key.as_ref().clone()),
     }
 }
@@ -25,10 +25,6 @@ const MAX_SEARCH_THREADS: usize = 8;
 /// for each key with the other cores idle.
 fn search_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_SEARCH_THREADS))
-}
-
-fn new_rsa_key(bits: usize, threads: usize) -> Option<rsa::RsaPrivateKey> {
-    generate_key(&mut SharedRng, bits, threads).ok()
 }
 
 /// Where a process takes its pooled keys from when another process makes them for it: a
@@ -43,7 +39,9 @@ pub(crate) fn supply_pooled_keys(supplier: fn(usize) -> Option<rsa::RsaPrivateKe
 
 /// One key per size for the whole process, made (or supplied) the first time that size is
 /// asked for, on one thread: a scan's other workers keep the other cores busy meanwhile, and
-/// `-j` stays the number of cores a scan takes.
+/// `-j` stays the number of cores a scan takes. Each size draws from a generator of its own, so
+/// under `SOURCE_DATE_EPOCH` a size's key is the same whatever the charts drew before and
+/// whichever process makes it (the scan's parent, or the scan itself with `--no-isolate`).
 pub(crate) fn pooled_rsa_key(bits: usize) -> Option<Arc<rsa::RsaPrivateKey>> {
     type Pool = Mutex<HashMap<usize, Arc<OnceLock<Option<Arc<rsa::RsaPrivateKey>>>>>>;
     static POOL: OnceLock<Pool> = OnceLock::new();
@@ -59,7 +57,7 @@ pub(crate) fn pooled_rsa_key(bits: usize) -> Option<Arc<rsa::RsaPrivateKey>> {
         SUPPLIER
             .get()
             .and_then(|supply| supply(bits))
-            .or_else(|| new_rsa_key(bits, 1))
+            .or_else(|| generate_key(&mut seeded_generator(bits as u64), bits, 1).ok())
             .map(Arc::new)
     })
     .clone()

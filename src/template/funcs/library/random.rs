@@ -1,8 +1,9 @@
 //! Sprig's random functions: random strings, integers, bytes, UUIDs and `shuffle`.
 //!
-//! One generator serves the whole process. When `SOURCE_DATE_EPOCH` is set it is seeded from
-//! that value, so a scan renders the same "random" passwords and UUIDs every time; otherwise it
-//! is seeded from the operating system, and outputs are shaped exactly like Sprig's.
+//! One generator serves the whole process (a scan's pooled RSA keys have one per size). When
+//! `SOURCE_DATE_EPOCH` is set it is seeded from that value, so a scan renders the same "random"
+//! passwords and UUIDs every time; otherwise it is seeded from the operating system, and
+//! outputs are shaped exactly like Sprig's.
 
 use super::super::{FuncMap, Param};
 use super::{too_large, MAX_BUILT_ITEMS};
@@ -54,18 +55,25 @@ pub(super) fn register(map: &mut FuncMap) {
     });
 }
 
+/// A new generator: seeded from `SOURCE_DATE_EPOCH` and `stream` (one of several independent
+/// generators a seeded process keeps) when that variable is set, from the operating system
+/// otherwise.
+pub(crate) fn seeded_generator(stream: u64) -> StdRng {
+    std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .map_or_else(StdRng::from_os_rng, |epoch| {
+            // Stream 0 is the epoch's own seed, as the shared generator always had.
+            StdRng::seed_from_u64(epoch ^ stream.rotate_left(32))
+        })
+}
+
 /// The shared generator (see the module docs).
 pub(crate) fn rng() -> MutexGuard<'static, StdRng> {
     static RNG: OnceLock<Mutex<StdRng>> = OnceLock::new();
-    RNG.get_or_init(|| {
-        let seeded = std::env::var("SOURCE_DATE_EPOCH")
-            .ok()
-            .and_then(|s| s.trim().parse::<u64>().ok())
-            .map(StdRng::seed_from_u64);
-        Mutex::new(seeded.unwrap_or_else(StdRng::from_os_rng))
-    })
-    .lock()
-    .unwrap_or_else(|e| e.into_inner())
+    RNG.get_or_init(|| Mutex::new(seeded_generator(0)))
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
 }
 
 fn checked_count(v: &Value) -> Result<usize, FuncError> {
