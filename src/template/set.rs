@@ -336,11 +336,11 @@ impl ParseCache {
         Some(entry.parsed.clone())
     }
 
-    /// Keeps `parsed` (of a text of `text_len` bytes) unless it alone passes the budget,
+    /// Keeps `parsed` (its text and its tree) unless it alone passes the budget,
     /// evicting the least recently used entries down to three quarters of the budget when
     /// it would not fit: evictions then come seldom, each sorting the entries once.
-    fn insert(&mut self, key: [u8; 32], parsed: Arc<Parsed>, text_len: usize) {
-        let bytes = text_len + parsed.heap_bytes();
+    fn insert(&mut self, key: [u8; 32], parsed: Arc<Parsed>) {
+        let bytes = parsed.source.len() + parsed.heap_bytes();
         if bytes > self.budget || self.entries.contains_key(&key) {
             return;
         }
@@ -423,7 +423,7 @@ pub(super) fn parse_cached(
     cache
         .lock()
         .unwrap_or_else(|e| e.into_inner())
-        .insert(key, parsed.clone(), text.len());
+        .insert(key, parsed.clone());
     Ok(parsed)
 }
 
@@ -439,29 +439,30 @@ mod cache_tests {
     /// A parsed tree and its cache key.
     type Entry = (Arc<Parsed>, [u8; 32]);
 
-    /// `n` distinct texts of one size, their trees and keys, and the bytes each costs.
-    fn same_size_entries(n: usize) -> (Vec<String>, Vec<Entry>, usize) {
-        let texts: Vec<String> = (0..n)
-            .map(|i| format!("{{{{ .Values.a{i}.b.c }}}} {}\n", "x".repeat(200)).repeat(20))
+    /// The trees and keys of `n` distinct texts of one size, and the bytes each costs.
+    fn same_size_entries(n: usize) -> (Vec<Entry>, usize) {
+        let entries: Vec<_> = (0..n)
+            .map(|i| {
+                parsed(&format!("{{{{ .Values.a{i}.b.c }}}} {}\n", "x".repeat(200)).repeat(20))
+            })
             .collect();
-        let entries: Vec<_> = texts.iter().map(|t| parsed(t)).collect();
-        let one = texts[0].len() + entries[0].0.heap_bytes();
-        (texts, entries, one)
+        let one = entries[0].0.source.len() + entries[0].0.heap_bytes();
+        (entries, one)
     }
 
     /// Past its byte budget the cache lets the least recently used entries go, never holds
     /// more than the budget, and keeps no entry larger than the budget at all.
     #[test]
     fn the_byte_budget_evicts_the_least_recently_used() {
-        let (texts, entries, one) = same_size_entries(4);
+        let (entries, one) = same_size_entries(4);
         // Room for three entries, not four.
         let mut cache = ParseCache::new(one * 3 + one / 2);
-        for ((tree, key), text) in entries.iter().zip(&texts).take(3) {
-            cache.insert(*key, tree.clone(), text.len());
+        for (tree, key) in entries.iter().take(3) {
+            cache.insert(*key, tree.clone());
         }
         assert!(cache.get(&entries[0].1).is_some());
         let (tree, key) = &entries[3];
-        cache.insert(*key, tree.clone(), texts[3].len());
+        cache.insert(*key, tree.clone());
         assert!(cache.bytes <= cache.budget);
         // The first was used last but one; the second, never since its insertion, went.
         assert!(cache.get(&entries[1].1).is_none());
@@ -469,7 +470,7 @@ mod cache_tests {
         assert!(cache.get(&entries[3].1).is_some());
 
         let mut small = ParseCache::new(one / 2);
-        small.insert(entries[0].1, entries[0].0.clone(), texts[0].len());
+        small.insert(entries[0].1, entries[0].0.clone());
         assert!(small.get(&entries[0].1).is_none());
         assert_eq!(small.bytes, 0);
     }
@@ -479,10 +480,9 @@ mod cache_tests {
     /// share, the one-off templates (the chart in progress) stay and reused ones go.
     #[test]
     fn a_segmented_lru_keeps_reused_entries_and_the_chart_in_progress() {
-        let (texts, entries, one) = same_size_entries(6);
-        let insert = |cache: &mut ParseCache, i: usize| {
-            cache.insert(entries[i].1, entries[i].0.clone(), texts[i].len())
-        };
+        let (entries, one) = same_size_entries(6);
+        let insert =
+            |cache: &mut ParseCache, i: usize| cache.insert(entries[i].1, entries[i].0.clone());
 
         // Room for three and a half entries, a fifth of it for one-off entries.
         let mut cache = ParseCache::new(one * 3 + one / 2);
