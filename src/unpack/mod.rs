@@ -213,6 +213,16 @@ pub fn unpack(
     collector.finish()
 }
 
+/// An empty buffer with room for an entry's declared size, never more than may be read.
+/// Reserving spares the reads their doubling copies. A reservation the address space refuses
+/// (many workers under a memory limit) only leaves the growing to the reads.
+fn entry_buffer(declared: u64, readable: u64) -> Vec<u8> {
+    let mut data = Vec::new();
+    let room = usize::try_from(declared.min(readable)).unwrap_or(0);
+    let _ = data.try_reserve_exact(room);
+    data
+}
+
 /// Accumulates entries from either reader, enforcing the limits shared by all formats.
 struct Collector<'a> {
     limits: &'a Limits,
@@ -338,5 +348,19 @@ impl<'a> Collector<'a> {
             self.links = unresolved;
         }
         Ok(self.unpacked)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::entry_buffer;
+
+    /// A buffer reserves what an entry declares, never more than may be read, and a declared
+    /// size no address space holds leaves it empty instead of aborting the process.
+    #[test]
+    fn entry_buffers_reserve_the_declared_size_within_what_may_be_read() {
+        assert!(entry_buffer(1000, 1 << 20).capacity() >= 1000);
+        assert!(entry_buffer(1 << 40, 4096).capacity() < 8192);
+        assert_eq!(entry_buffer(u64::MAX, u64::MAX).capacity(), 0);
     }
 }

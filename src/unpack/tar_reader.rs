@@ -1,6 +1,6 @@
 //! tar and tar.gz archives.
 
-use super::{ArchiveFormat, Collector, Limits, UnpackError, Violation};
+use super::{entry_buffer, ArchiveFormat, Collector, Limits, UnpackError, Violation};
 use flate2::read::MultiGzDecoder;
 use std::cell::Cell;
 use std::io::{self, Read};
@@ -66,7 +66,7 @@ pub(super) fn read(
                     continue;
                 };
                 let budget = collector.budget_for(&path, entry.size())?;
-                let mut data = Vec::new();
+                let mut data = entry_buffer(entry.size(), budget);
                 (&mut entry)
                     .take(budget.saturating_add(1))
                     .read_to_end(&mut data)

@@ -1,6 +1,6 @@
 //! zip archives.
 
-use super::{ArchiveFormat, Collector, UnpackError, Violation};
+use super::{entry_buffer, ArchiveFormat, Collector, UnpackError, Violation};
 use crate::go::time::unix_seconds;
 use std::io::{Cursor, Read};
 
@@ -76,7 +76,7 @@ pub(super) fn read(bytes: &[u8], collector: &mut Collector<'_>) -> Result<(), Un
             .limits
             .expansion_budget(file.compressed_size())
             .min(total_budget.saturating_sub(expanded));
-        let mut data = Vec::new();
+        let mut data = entry_buffer(file.size(), budget.min(entry_budget));
         (&mut file)
             .take(budget.min(entry_budget).saturating_add(1))
             .read_to_end(&mut data)
