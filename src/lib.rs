@@ -21,6 +21,7 @@
 pub mod budget;
 pub mod catalog;
 pub mod detect;
+pub mod epoch;
 pub mod files;
 pub mod gate;
 pub mod helm;

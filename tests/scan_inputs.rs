@@ -252,3 +252,29 @@ fn a_deployment_without_a_name_is_a_problem_not_a_nameless_component() {
     assert_eq!(results[0]["images"][0]["reference"], "nginx");
     fs::remove_dir_all(dir).unwrap();
 }
+
+/// `now`, the random functions and the records' timestamps all read SOURCE_DATE_EPOCH, so a
+/// value that is not whole seconds stops scan, render and build before any work, where it
+/// would otherwise read as unset and make the output silently unreproducible.
+#[test]
+fn an_invalid_source_date_epoch_is_refused_by_every_command_that_renders() {
+    for args in [
+        &["scan", "testdata/scan/kube-web/db.yml"][..],
+        &["render", "testdata/scan/chart-hello"][..],
+        &["build", "testdata/kustomize/build-metadata/overlay"][..],
+    ] {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_pkglens"))
+            .args(args)
+            .current_dir(common::repo_root())
+            .env("SOURCE_DATE_EPOCH", "2023-11-14")
+            .output()
+            .expect("pkglens runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{args:?} succeeded");
+        assert!(output.stdout.is_empty(), "{args:?} printed output");
+        assert!(
+            stderr.contains(r#"SOURCE_DATE_EPOCH="2023-11-14" is not a number of seconds"#),
+            "{args:?}: {stderr}"
+        );
+    }
+}

@@ -45,6 +45,8 @@ pub fn run(args: BuildArgs) -> ExitCode {
 }
 
 fn build(args: &BuildArgs) -> Result<String> {
+    // Charts inflated from helmCharts read it: an invalid value is refused, not ignored.
+    pkglens::epoch::source_date_epoch()?;
     let tree = read_input(&args.input)?;
     let top = top_folder(&tree).unwrap_or_default();
     let root = match &args.entry {

@@ -77,6 +77,8 @@ pub fn run(args: RenderArgs) -> ExitCode {
 }
 
 fn render(args: &RenderArgs) -> anyhow::Result<String> {
+    // `now` and the random functions read it: an invalid value is refused, not ignored.
+    pkglens::epoch::source_date_epoch()?;
     let (release, chart_path) = match args.names.as_slice() {
         [chart] => ("release-name".to_string(), chart.clone()),
         [release, chart] => (release.clone(), chart.clone()),

@@ -173,18 +173,6 @@ pub fn run(args: ScanArgs) -> ExitCode {
     }
 }
 
-/// `SOURCE_DATE_EPOCH` as reproducible builds define it: whole seconds since the epoch.
-fn source_date_epoch() -> anyhow::Result<Option<i64>> {
-    match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(value) if !value.trim().is_empty() => value
-            .trim()
-            .parse()
-            .map(Some)
-            .with_context(|| format!("SOURCE_DATE_EPOCH={value:?} is not a number of seconds")),
-        _ => Ok(None),
-    }
-}
-
 fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     let sarif = matches!(args.out.format, OutputFormat::Sarif);
     // SARIF reports the problems when no gate is named; only named gates change the exit code.
@@ -213,7 +201,7 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     let options = ScanOptions {
         limits,
         input_limits: Default::default(),
-        source_date_epoch: source_date_epoch()?,
+        source_date_epoch: pkglens::epoch::source_date_epoch()?,
         entry: args.entry,
         jobs: args.jobs,
         helm: RenderOptions {

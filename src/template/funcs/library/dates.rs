@@ -86,10 +86,7 @@ fn text(v: &Value) -> &str {
 
 /// The current time, or `SOURCE_DATE_EPOCH` when set (reproducible renders).
 pub(crate) fn now() -> GoTime {
-    if let Some(epoch) = std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|s| s.trim().parse::<i64>().ok())
-    {
+    if let Some(epoch) = crate::epoch::source_date_epoch_if_valid() {
         return GoTime::from_unix(epoch, Location::Utc);
     }
     let elapsed = SystemTime::now()

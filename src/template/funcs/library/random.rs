@@ -59,13 +59,10 @@ pub(super) fn register(map: &mut FuncMap) {
 /// generators a seeded process keeps) when that variable is set, from the operating system
 /// otherwise.
 pub(crate) fn seeded_generator(stream: u64) -> StdRng {
-    std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|s| s.trim().parse::<u64>().ok())
-        .map_or_else(StdRng::from_os_rng, |epoch| {
-            // Stream 0 is the epoch's own seed, as the shared generator always had.
-            StdRng::seed_from_u64(epoch ^ stream.rotate_left(32))
-        })
+    crate::epoch::source_date_epoch_if_valid().map_or_else(StdRng::from_os_rng, |epoch| {
+        // Stream 0 is the epoch's own seed, as the shared generator always had.
+        StdRng::seed_from_u64(epoch.cast_unsigned() ^ stream.rotate_left(32))
+    })
 }
 
 /// The shared generator (see the module docs).
