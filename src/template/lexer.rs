@@ -3,8 +3,8 @@
 //! The whole text is lexed up front; a lexical error becomes an `Error` token at the point where
 //! Go's lexer would report it, so the parser reports whichever error Go would meet first.
 
+use super::ast::{Pos, Span};
 use crate::go::strconv;
-use std::borrow::Cow;
 
 /// What a token is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,37 +70,48 @@ impl Keyword {
     }
 }
 
-/// One token: its kind, its text (for `Error`, the message) and where it starts. The text is
-/// borrowed from the template text (only an error message is owned): the parser takes and
-/// peeks at tokens by copy, and a template has thousands of them.
-#[derive(Clone, Debug)]
-pub struct Token<'a> {
+/// One token: its kind and the bytes of the template text it covers. Small and `Copy`: the
+/// parser peeks at and backs up over thousands of them. An `Error` token covers nothing: its
+/// message is [`Lexed::error`]. Lines are not kept: a token's line is the count of newlines
+/// before it, which only an error message needs (see [`line_at`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Token {
     pub kind: Kind,
-    pub text: Cow<'a, str>,
-    /// Byte offset in the template text.
-    pub pos: usize,
-    /// 1-based line of the token's start.
-    pub line: usize,
+    pub span: Span,
 }
 
-impl Token<'_> {
-    /// Go's rendering of a token in `unexpected X in Y` messages.
-    pub fn describe(&self) -> String {
+impl Token {
+    /// Go's rendering of a token whose text is `text` in `unexpected X in Y` messages.
+    pub fn describe(&self, text: &str) -> String {
         match self.kind {
             Kind::Eof => "EOF".to_string(),
-            Kind::Error => self.text.to_string(),
-            Kind::Keyword(_) => format!("<{}>", self.text),
-            _ if self.text.chars().count() > 10 => {
-                let short: String = self.text.chars().take(10).collect();
+            Kind::Keyword(_) => format!("<{text}>"),
+            _ if text.chars().count() > 10 => {
+                let short: String = text.chars().take(10).collect();
                 format!("{}...", strconv::quote(&short))
             }
-            _ => strconv::quote(&self.text),
+            _ => strconv::quote(text),
         }
     }
 }
 
-const LEFT: &str = "{{";
-const RIGHT: &str = "}}";
+/// The tokens of a text, ending with `Eof` or with an `Error` token whose message is `error`.
+#[derive(Debug)]
+pub struct Lexed {
+    pub tokens: Vec<Token>,
+    pub error: Option<String>,
+}
+
+/// The 1-based line of byte `pos` of `text`.
+pub fn line_at(text: &str, pos: usize) -> usize {
+    1 + text.as_bytes()[..pos.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+}
+
+const LEFT: &[u8] = b"{{";
+const RIGHT: &[u8] = b"}}";
 
 fn is_space(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\r' | b'\n')
@@ -110,28 +121,51 @@ fn is_alnum(c: char) -> bool {
     c == '_' || c.is_alphanumeric()
 }
 
-/// Lexes the whole text.
-pub fn lex(input: &str) -> Vec<Token<'_>> {
+/// Lexes the whole text. Positions are [`Pos`]: a longer text is one error.
+pub fn lex(input: &str) -> Lexed {
     let mut lx = Lexer {
         input,
         pos: 0,
         start: 0,
-        line: 1,
-        start_line: 1,
         tokens: Vec::new(),
+        error: None,
         paren_depth: 0,
     };
-    lx.run();
-    lx.tokens
+    if Pos::try_from(input.len()).is_err() {
+        lx.error(format!(
+            "template text of {} bytes is too large",
+            input.len()
+        ));
+    } else {
+        lx.run();
+    }
+    Lexed {
+        tokens: lx.tokens,
+        error: lx.error,
+    }
+}
+
+/// Where the next `a` followed by `b` starts, from byte `from` on. A byte search is exact in
+/// UTF-8 text for ASCII `a` and `b`: no byte of a multi-byte character is ASCII.
+fn find_ascii_pair(input: &str, from: usize, a: u8, b: u8) -> Option<usize> {
+    let bytes = input.as_bytes();
+    let mut at = from;
+    loop {
+        // `str::find` of one ASCII character is a `memchr`.
+        let found = at + input.get(at..)?.find(char::from(a))?;
+        if bytes.get(found + 1) == Some(&b) {
+            return Some(found);
+        }
+        at = found + 1;
+    }
 }
 
 struct Lexer<'a> {
     input: &'a str,
     pos: usize,
     start: usize,
-    line: usize,
-    start_line: usize,
-    tokens: Vec<Token<'a>>,
+    tokens: Vec<Token>,
+    error: Option<String>,
     paren_depth: usize,
 }
 
@@ -140,65 +174,58 @@ enum Flow {
     Stop,
 }
 
-impl<'a> Lexer<'a> {
-    fn rest(&self) -> &str {
-        &self.input[self.pos..]
+impl Lexer<'_> {
+    fn rest(&self) -> &[u8] {
+        &self.input.as_bytes()[self.pos..]
+    }
+
+    fn peek_byte(&self) -> Option<u8> {
+        self.input.as_bytes().get(self.pos).copied()
     }
 
     fn peek(&self) -> Option<char> {
-        self.rest().chars().next()
+        match self.peek_byte()? {
+            b if b.is_ascii() => Some(char::from(b)),
+            _ => self.input[self.pos..].chars().next(),
+        }
     }
 
     fn next_char(&mut self) -> Option<char> {
         let c = self.peek()?;
         self.pos += c.len_utf8();
-        if c == '\n' {
-            self.line += 1;
-        }
         Some(c)
     }
 
     fn emit(&mut self, kind: Kind) {
-        let input: &'a str = self.input;
+        // `lex` refused texts whose positions do not fit.
         self.tokens.push(Token {
             kind,
-            text: Cow::Borrowed(&input[self.start..self.pos]),
-            pos: self.start,
-            line: self.start_line,
+            span: Span {
+                start: self.start as Pos,
+                end: self.pos as Pos,
+            },
         });
         self.start = self.pos;
-        self.start_line = self.line;
     }
 
     fn error(&mut self, message: String) -> Flow {
-        self.tokens.push(Token {
-            kind: Kind::Error,
-            text: Cow::Owned(message),
-            pos: self.start,
-            line: self.start_line,
-        });
+        self.pos = self.start;
+        self.emit(Kind::Error);
+        self.error = Some(message);
         Flow::Stop
     }
 
-    fn advance_to(&mut self, pos: usize) {
-        self.line += self.input[self.pos..pos]
-            .bytes()
-            .filter(|&b| b == b'\n')
-            .count();
-        self.pos = pos;
-    }
-
-    fn accept(&mut self, valid: &str) -> bool {
-        match self.peek() {
-            Some(c) if valid.contains(c) => {
-                self.next_char();
+    fn accept(&mut self, valid: &[u8]) -> bool {
+        match self.peek_byte() {
+            Some(c) if valid.contains(&c) => {
+                self.pos += 1;
                 true
             }
             _ => false,
         }
     }
 
-    fn accept_run(&mut self, valid: &str) {
+    fn accept_run(&mut self, valid: &[u8]) {
         while self.accept(valid) {}
     }
 
@@ -213,58 +240,56 @@ impl<'a> Lexer<'a> {
 
     /// Text up to the next action (or the end).
     fn lex_text(&mut self) -> Flow {
-        let Some(offset) = self.rest().find(LEFT) else {
-            self.advance_to(self.input.len());
+        let Some(delim_at) = find_ascii_pair(self.input, self.pos, LEFT[0], LEFT[1]) else {
+            self.pos = self.input.len();
             if self.pos > self.start {
                 self.emit(Kind::Text);
             }
             self.emit(Kind::Eof);
             return Flow::Stop;
         };
-        let delim_at = self.pos + offset;
-        let after = &self.input[delim_at + LEFT.len()..];
-        let trim = has_left_trim_marker(after);
-        let text_end = if trim {
-            let text = &self.input[self.pos..delim_at];
-            delim_at - (text.len() - text.trim_end_matches(|c: char| is_space(c as u8)).len())
+        let bytes = self.input.as_bytes();
+        let trim = has_left_trim_marker(&bytes[delim_at + LEFT.len()..]);
+        self.pos = if trim {
+            let text = &bytes[self.pos..delim_at];
+            let spaces = text.iter().rev().take_while(|&&c| is_space(c)).count();
+            delim_at - spaces
         } else {
             delim_at
         };
-        self.advance_to(text_end);
         if self.pos > self.start {
             self.emit(Kind::Text);
         }
-        self.advance_to(delim_at);
+        self.pos = delim_at;
         self.ignore_to_here();
         self.lex_left_delim()
     }
 
     fn ignore_to_here(&mut self) {
         self.start = self.pos;
-        self.start_line = self.line;
     }
 
     fn lex_left_delim(&mut self) -> Flow {
-        self.advance_to(self.pos + LEFT.len());
+        self.pos += LEFT.len();
         let trim = has_left_trim_marker(self.rest());
         let after_marker = if trim { 2 } else { 0 };
-        if self.rest()[after_marker..].starts_with("/*") {
-            self.advance_to(self.pos + after_marker);
+        if self.rest()[after_marker..].starts_with(b"/*") {
+            self.pos += after_marker;
             self.ignore_to_here();
             return self.lex_comment();
         }
         self.emit(Kind::LeftDelim);
-        self.advance_to(self.pos + after_marker);
+        self.pos += after_marker;
         self.ignore_to_here();
         self.paren_depth = 0;
         self.lex_inside_action()
     }
 
     fn lex_comment(&mut self) -> Flow {
-        let Some(end) = self.rest().find("*/") else {
+        let Some(end) = find_ascii_pair(self.input, self.pos, b'*', b'/') else {
             return self.error("unclosed comment".into());
         };
-        self.advance_to(self.pos + end + 2);
+        self.pos = end + 2;
         let (delim, trim) = self.at_right_delim();
         if !delim {
             return self.error("comment ends before closing delimiter".into());
@@ -285,17 +310,15 @@ impl<'a> Lexer<'a> {
 
     fn finish_right_delim(&mut self, trim: bool, emit: bool) {
         if trim {
-            self.advance_to(self.pos + 2);
+            self.pos += 2;
             self.ignore_to_here();
         }
-        self.advance_to(self.pos + RIGHT.len());
+        self.pos += RIGHT.len();
         if emit {
             self.emit(Kind::RightDelim);
         }
         if trim {
-            let rest = self.rest();
-            let skip = rest.len() - rest.trim_start_matches(|c: char| is_space(c as u8)).len();
-            self.advance_to(self.pos + skip);
+            self.pos += self.rest().iter().take_while(|&&c| is_space(c)).count();
         }
         self.ignore_to_here();
     }
@@ -316,9 +339,6 @@ impl<'a> Lexer<'a> {
             let flow = match c {
                 c if c.is_ascii() && is_space(c as u8) => {
                     self.pos -= 1;
-                    if c == '\n' {
-                        self.line -= 1;
-                    }
                     self.lex_space();
                     Flow::Continue
                 }
@@ -343,17 +363,15 @@ impl<'a> Lexer<'a> {
                 '\'' => {
                     self.lex_escaped('\'', Kind::CharConstant, "unterminated character constant")
                 }
-                '.' if !matches!(self.peek(), Some('0'..='9')) => {
+                '.' if !matches!(self.peek_byte(), Some(b'0'..=b'9')) => {
                     self.lex_field_or_variable(Kind::Field)
                 }
                 '.' | '+' | '-' | '0'..='9' => {
                     self.pos = self.start;
-                    self.line = self.start_line;
                     self.lex_number()
                 }
                 c if is_alnum(c) => {
                     self.pos = self.start;
-                    self.line = self.start_line;
                     self.lex_identifier()
                 }
                 '(' => {
@@ -385,21 +403,12 @@ impl<'a> Lexer<'a> {
     }
 
     fn lex_space(&mut self) {
-        let mut count = 0;
-        while let Some(c) = self.peek() {
-            if !(c.is_ascii() && is_space(c as u8)) {
-                break;
-            }
-            self.next_char();
-            count += 1;
-        }
+        let count = self.rest().iter().take_while(|&&c| is_space(c)).count();
+        self.pos += count;
         // A space directly before `-}}` belongs to the trim marker.
-        let before = &self.input[self.pos - 1..];
+        let before = &self.input.as_bytes()[self.pos - 1..];
         if has_right_trim_marker(before) && before[2..].starts_with(RIGHT) {
             self.pos -= 1;
-            if &self.input[self.pos..self.pos + 1] == "\n" {
-                self.line -= 1;
-            }
             if count == 1 {
                 return;
             }
@@ -425,15 +434,14 @@ impl<'a> Lexer<'a> {
     }
 
     fn lex_raw_quote(&mut self) -> Flow {
-        loop {
-            match self.next_char() {
-                None => return self.error("unterminated raw quoted string".into()),
-                Some('`') => break,
-                Some(_) => {}
+        match self.input[self.pos..].find('`') {
+            Some(close) => {
+                self.pos += close + 1;
+                self.emit(Kind::RawString);
+                Flow::Continue
             }
+            None => self.error("unterminated raw quoted string".into()),
         }
-        self.emit(Kind::RawString);
-        Flow::Continue
     }
 
     fn lex_variable(&mut self) -> Flow {
@@ -466,7 +474,7 @@ impl<'a> Lexer<'a> {
             if !is_alnum(c) {
                 break;
             }
-            self.next_char();
+            self.pos += c.len_utf8();
         }
         self.at_terminator()
     }
@@ -477,10 +485,10 @@ impl<'a> Lexer<'a> {
     }
 
     fn at_terminator(&self) -> bool {
-        match self.peek() {
+        match self.peek_byte() {
             None => true,
-            Some(c) if c.is_ascii() && is_space(c as u8) => true,
-            Some('.' | ',' | '|' | ':' | ')' | '(') => true,
+            Some(c) if is_space(c) => true,
+            Some(b'.' | b',' | b'|' | b':' | b')' | b'(') => true,
             _ => self.rest().starts_with(RIGHT),
         }
     }
@@ -511,30 +519,30 @@ impl<'a> Lexer<'a> {
     }
 
     fn scan_number(&mut self) -> bool {
-        self.accept("+-");
-        let mut digits = "0123456789_";
-        if self.accept("0") {
-            if self.accept("xX") {
-                digits = "0123456789abcdefABCDEF_";
-            } else if self.accept("oO") {
-                digits = "01234567_";
-            } else if self.accept("bB") {
-                digits = "01_";
+        self.accept(b"+-");
+        let mut digits: &[u8] = b"0123456789_";
+        if self.accept(b"0") {
+            if self.accept(b"xX") {
+                digits = b"0123456789abcdefABCDEF_";
+            } else if self.accept(b"oO") {
+                digits = b"01234567_";
+            } else if self.accept(b"bB") {
+                digits = b"01_";
             }
         }
         self.accept_run(digits);
-        if self.accept(".") {
+        if self.accept(b".") {
             self.accept_run(digits);
         }
-        if digits.len() == 11 && self.accept("eE") {
-            self.accept("+-");
-            self.accept_run("0123456789_");
+        if digits.len() == 11 && self.accept(b"eE") {
+            self.accept(b"+-");
+            self.accept_run(b"0123456789_");
         }
-        if digits.len() == 23 && self.accept("pP") {
-            self.accept("+-");
-            self.accept_run("0123456789_");
+        if digits.len() == 23 && self.accept(b"pP") {
+            self.accept(b"+-");
+            self.accept_run(b"0123456789_");
         }
-        self.accept("i");
+        self.accept(b"i");
         if matches!(self.peek(), Some(c) if is_alnum(c)) {
             self.next_char();
             return false;
@@ -552,13 +560,11 @@ fn unicode_sharp(c: char) -> String {
     }
 }
 
-fn has_left_trim_marker(s: &str) -> bool {
-    let b = s.as_bytes();
+fn has_left_trim_marker(b: &[u8]) -> bool {
     b.len() >= 2 && b[0] == b'-' && is_space(b[1])
 }
 
-fn has_right_trim_marker(s: &str) -> bool {
-    let b = s.as_bytes();
+fn has_right_trim_marker(b: &[u8]) -> bool {
     b.len() >= 2 && is_space(b[0]) && b[1] == b'-'
 }
 
@@ -567,15 +573,45 @@ mod tests {
     use super::*;
 
     fn kinds(src: &str) -> Vec<Kind> {
-        lex(src).into_iter().map(|t| t.kind).collect()
+        lex(src).tokens.into_iter().map(|t| t.kind).collect()
+    }
+
+    fn texts(src: &str) -> Vec<&str> {
+        lex(src).tokens.iter().map(|t| t.span.of(src)).collect()
+    }
+
+    fn error(src: &str) -> Option<String> {
+        lex(src).error
     }
 
     #[test]
     fn trim_markers_eat_surrounding_space() {
-        let toks = lex("a  \n{{- 1 -}}\n  b");
-        assert_eq!(toks[0].text, "a");
-        assert_eq!(toks[2].text, "1");
-        assert_eq!(toks[4].text, "b");
+        let toks = texts("a  \n{{- 1 -}}\n  b");
+        assert_eq!(toks[0], "a");
+        assert_eq!(toks[2], "1");
+        assert_eq!(toks[4], "b");
+    }
+
+    #[test]
+    fn trim_markers_eat_only_ascii_space_next_to_multibyte_text() {
+        // U+0120 and U+010A end in the bytes of ' ' and '\n': they are text, not space.
+        assert_eq!(
+            texts("x\u{120}\u{10a} \t{{- 1 -}}\r\n\u{10a}\u{120}y"),
+            ["x\u{120}\u{10a}", "{{", "1", "}}", "\u{10a}\u{120}y", ""]
+        );
+        assert_eq!(texts("é{{- 1 -}}é"), ["é", "{{", "1", "}}", "é", ""]);
+    }
+
+    #[test]
+    fn delimiters_are_found_among_multibyte_characters() {
+        // `{` alone, and `{` right after a multi-byte character, are not a delimiter.
+        assert_eq!(
+            texts("日{本{{ 1 }}語{"),
+            ["日{本", "{{", " ", "1", " ", "}}", "語{", ""]
+        );
+        assert_eq!(texts("{é{{1}}"), ["{é", "{{", "1", "}}", ""]);
+        assert_eq!(texts("é{{{1}}"), ["é", "{{", "{", "1", "}}", ""]);
+        assert_eq!(kinds("a{"), vec![Kind::Text, Kind::Eof]);
     }
 
     #[test]
@@ -588,22 +624,58 @@ mod tests {
 
     #[test]
     fn comments_vanish() {
-        let toks = lex("a {{- /* x */ -}} b");
-        assert_eq!(toks[0].text, "a");
-        assert_eq!(toks[1].text, "b");
+        let toks = texts("a {{- /* x */ -}} b");
+        assert_eq!(toks[0], "a");
+        assert_eq!(toks[1], "b");
+        assert_eq!(texts("{{/* é */}}x{{/**/}}"), ["x", ""]);
+        assert_eq!(error("{{/* x *}}").as_deref(), Some("unclosed comment"));
+        assert_eq!(
+            error("{{/* x */ }}").as_deref(),
+            Some("comment ends before closing delimiter")
+        );
     }
 
     #[test]
-    fn lines_are_counted() {
-        let toks = lex("a\nb{{\n.x }}");
+    fn lines_count_newlines_before_a_position() {
+        let src = "a\nb{{\n.x }}";
+        let toks = lex(src).tokens;
         let field = toks.iter().find(|t| t.kind == Kind::Field).unwrap();
-        assert_eq!(field.line, 3);
+        assert_eq!(line_at(src, field.span.start as usize), 3);
+        assert_eq!(line_at(src, 0), 1);
+        assert_eq!(line_at("é\n", 3), 2);
+        assert_eq!(line_at("a\n", 99), 2);
     }
 
     #[test]
-    fn unterminated_string_is_an_error() {
-        let toks = lex("{{ \"abc }}");
-        assert_eq!(toks.last().unwrap().text, "unterminated quoted string");
+    fn literals_span_their_quotes() {
+        assert_eq!(
+            texts("{{ \"a\\\"é\" `x\ny` 'é' }}")[2..7],
+            ["\"a\\\"é\"", " ", "`x\ny`", " ", "'é'"]
+        );
+    }
+
+    #[test]
+    fn words_take_unicode_letters() {
+        assert_eq!(texts("{{ $é.ü }}")[2..4], ["$é", ".ü"]);
+        assert_eq!(kinds("{{ é }}")[2], Kind::Identifier);
+        assert_eq!(
+            error("{{ $x☺ }}").as_deref(),
+            Some("bad character U+263A '☺'")
+        );
+    }
+
+    #[test]
+    fn an_error_ends_the_tokens_at_its_start() {
+        let src = "ab{{ 1 \"x }}";
+        let lexed = lex(src);
+        let last = lexed.tokens.last().unwrap();
+        assert_eq!(last.kind, Kind::Error);
+        assert_eq!((last.span.start, last.span.end), (7, 7));
+        assert_eq!(lexed.error.as_deref(), Some("unterminated quoted string"));
+        assert_eq!(
+            error("{{ `x }}").as_deref(),
+            Some("unterminated raw quoted string")
+        );
     }
 
     #[test]
@@ -615,25 +687,20 @@ mod tests {
             ),
             ("{{ \u{1} }}", "unrecognized character in action: U+0001"),
             ("{{ 3x }}", "bad number syntax: \"3x\""),
+            ("{{ 3é }}", "bad number syntax: \"3é\""),
         ];
         for (src, want) in cases {
-            let toks = lex(src);
-            let error = toks.iter().find(|t| t.kind == Kind::Error);
-            assert_eq!(error.map(|t| t.text.as_ref()), Some(want), "{src:?}");
+            assert_eq!(error(src).as_deref(), Some(want), "{src:?}");
         }
     }
 
     #[test]
     fn tokens_are_described_with_go_quoting() {
-        fn token(text: &str) -> Token<'_> {
-            Token {
-                kind: Kind::String,
-                text: text.into(),
-                pos: 0,
-                line: 1,
-            }
-        }
-        assert_eq!(token("a\u{7f}").describe(), "\"a\\x7f\"");
-        assert_eq!(token("0123456789ab").describe(), "\"0123456789\"...");
+        let token = Token {
+            kind: Kind::String,
+            span: Span { start: 0, end: 0 },
+        };
+        assert_eq!(token.describe("a\u{7f}"), "\"a\\x7f\"");
+        assert_eq!(token.describe("0123456789ab"), "\"0123456789\"...");
     }
 }

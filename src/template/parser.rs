@@ -6,10 +6,9 @@ use super::ast::{
     TemplateCall,
 };
 use super::funcs::FuncMap;
-use super::lexer::{lex, Keyword, Kind, Token};
+use super::lexer::{lex, line_at, Keyword, Kind, Lexed, Token};
 use super::value::{go_text, Value};
 use crate::go::strconv;
-use std::borrow::Cow;
 use std::sync::Arc;
 
 /// A parse failure: the 1-based line and Go's message (without the `template: NAME:LINE: `
@@ -56,18 +55,14 @@ impl Parsed {
 /// Parses a template text. `funcs` is consulted for Go's `function "x" not defined` check, and
 /// the tree refers to the functions it calls.
 pub fn parse(text: &str, funcs: &'static FuncMap) -> Result<Parsed, SyntaxError> {
-    if Pos::try_from(text.len()).is_err() {
-        return Err(SyntaxError {
-            line: 1,
-            message: format!("template text of {} bytes is too large", text.len()),
-        });
-    }
+    let Lexed { tokens, error } = lex(text);
     let mut p = Parser {
         source: text,
-        tokens: lex(text),
+        tokens,
+        lex_error: error.unwrap_or_default(),
         at: 0,
-        line: 1,
-        vars: vec![Cow::Borrowed("$")],
+        taken: 0,
+        vars: vec!["$"],
         range_depth: 0,
         depth: 0,
         funcs,
@@ -86,11 +81,13 @@ pub fn parse(text: &str, funcs: &'static FuncMap) -> Result<Parsed, SyntaxError>
 
 struct Parser<'t> {
     source: &'t str,
-    tokens: Vec<Token<'t>>,
+    /// The tokens, ending with `Eof` or an `Error` whose message is `lex_error`.
+    tokens: Vec<Token>,
+    lex_error: String,
     at: usize,
-    /// Line of the last token taken (Go reports errors there).
-    line: usize,
-    vars: Vec<Cow<'t, str>>,
+    /// Where the last token taken starts (Go reports errors at its line).
+    taken: Pos,
+    vars: Vec<&'t str>,
     range_depth: usize,
     /// Nesting of pipelines and control structures, bounded so hostile input cannot exhaust
     /// the stack (Go bounds it too: `max expression depth exceeded`).
@@ -118,28 +115,33 @@ enum End {
 impl<'t> Parser<'t> {
     fn error<T>(&self, message: impl Into<String>) -> Res<T> {
         Err(SyntaxError {
-            line: self.line,
+            line: line_at(self.source, self.taken as usize),
             message: message.into(),
         })
     }
 
-    fn next(&mut self) -> Token<'t> {
-        // Past the end, the last token (EOF or an error) repeats.
-        let tok = self.tokens[self.at.min(self.tokens.len() - 1)].clone();
+    fn next(&mut self) -> Token {
+        let tok = self.peek();
         self.at += 1;
-        self.line = tok.line;
+        self.taken = tok.span.start;
         tok
     }
 
-    fn peek(&self) -> &Token<'t> {
-        &self.tokens[self.at.min(self.tokens.len() - 1)]
+    fn peek(&self) -> Token {
+        // Past the end, the last token (EOF or an error) repeats.
+        self.tokens[self.at.min(self.tokens.len() - 1)]
+    }
+
+    /// A token's text (not an error's: its message is `lex_error`).
+    fn text(&self, tok: Token) -> &'t str {
+        tok.span.of(self.source)
     }
 
     fn backup(&mut self) {
         self.at -= 1;
     }
 
-    fn next_non_space(&mut self) -> Token<'t> {
+    fn next_non_space(&mut self) -> Token {
         loop {
             let t = self.next();
             if t.kind != Kind::Space {
@@ -148,23 +150,24 @@ impl<'t> Parser<'t> {
         }
     }
 
-    fn peek_non_space(&mut self) -> Token<'t> {
+    fn peek_non_space(&mut self) -> Token {
         let t = self.next_non_space();
         self.backup();
         t
     }
 
-    fn unexpected<T>(&self, tok: &Token, context: &str) -> Res<T> {
+    fn unexpected<T>(&self, tok: Token, context: &str) -> Res<T> {
         if tok.kind == Kind::Error {
-            return self.error(tok.text.to_string());
+            return self.error(self.lex_error.clone());
         }
-        self.error(format!("unexpected {} in {}", tok.describe(), context))
+        let described = tok.describe(self.text(tok));
+        self.error(format!("unexpected {described} in {context}"))
     }
 
-    fn expect(&mut self, kind: Kind, context: &str) -> Res<Token<'t>> {
+    fn expect(&mut self, kind: Kind, context: &str) -> Res<Token> {
         let t = self.next_non_space();
         if t.kind != kind {
-            return self.unexpected(&t, context);
+            return self.unexpected(t, context);
         }
         Ok(t)
     }
@@ -193,7 +196,7 @@ impl<'t> Parser<'t> {
     /// Runs `body` as the parse of a separate template (`define`, `block`): fresh variables
     /// and range depth.
     fn in_new_template<T>(&mut self, body: impl FnOnce(&mut Self) -> Res<T>) -> Res<T> {
-        let vars = std::mem::replace(&mut self.vars, vec![Cow::Borrowed("$")]);
+        let vars = std::mem::replace(&mut self.vars, vec!["$"]);
         let depth = std::mem::replace(&mut self.range_depth, 0);
         let result = body(self);
         self.vars = vars;
@@ -230,9 +233,9 @@ impl<'t> Parser<'t> {
         let context = "define clause";
         let tok = self.next_non_space();
         if tok.kind != Kind::String && tok.kind != Kind::RawString {
-            return self.unexpected(&tok, context);
+            return self.unexpected(tok, context);
         }
-        let name = self.unquote_name(&tok)?;
+        let name = self.unquote_name(tok)?;
         self.expect(Kind::RightDelim, context)?;
         let list = self.definition_body(context)?;
         self.add_define(name, list)
@@ -257,9 +260,9 @@ impl<'t> Parser<'t> {
     fn text_or_action(&mut self) -> Res<Item> {
         let tok = self.next_non_space();
         match tok.kind {
-            Kind::Text => Ok(Item::Node(Node::Text(span(&tok)))),
+            Kind::Text => Ok(Item::Node(Node::Text(tok.span))),
             Kind::LeftDelim => self.action(),
-            _ => self.unexpected(&tok, "input"),
+            _ => self.unexpected(tok, "input"),
         }
     }
 
@@ -290,7 +293,7 @@ impl<'t> Parser<'t> {
     fn loop_control(&mut self, word: &str) -> Res<Node> {
         let tok = self.next_non_space();
         if tok.kind != Kind::RightDelim {
-            return self.unexpected(&tok, &format!("{{{{{word}}}}}"));
+            return self.unexpected(tok, &format!("{{{{{word}}}}}"));
         }
         if self.range_depth == 0 {
             return self.error(format!("{{{{{word}}}}} outside {{{{range}}}}"));
@@ -371,7 +374,7 @@ impl<'t> Parser<'t> {
         })
     }
 
-    fn template_name(&mut self, tok: &Token, context: &str) -> Res<String> {
+    fn template_name(&mut self, tok: Token, context: &str) -> Res<String> {
         match tok.kind {
             Kind::String | Kind::RawString => self.unquote_name(tok),
             _ => self.unexpected(tok, context),
@@ -381,7 +384,7 @@ impl<'t> Parser<'t> {
     /// `"name" [pipeline]}}` after `template` or `block`.
     fn template_call(&mut self, context: &str) -> Res<TemplateCall> {
         let tok = self.next_non_space();
-        let name = self.template_name(&tok, context)?;
+        let name = self.template_name(tok, context)?;
         let pipe = if self.next_non_space().kind != Kind::RightDelim {
             self.backup();
             Some(self.pipeline(context, Kind::RightDelim)?)
@@ -389,7 +392,7 @@ impl<'t> Parser<'t> {
             None
         };
         Ok(TemplateCall {
-            pos: tok.pos as Pos,
+            pos: tok.span.start,
             name: name.into(),
             pipe,
         })
@@ -417,7 +420,7 @@ impl<'t> Parser<'t> {
     }
 
     fn pipeline_inner(&mut self, context: &str, end: Kind) -> Res<Pipe> {
-        let pos = self.peek_non_space().pos as Pos;
+        let pos = self.peek_non_space().span.start;
         let mut decl = Vec::new();
         let is_assign = self.declarations(&mut decl, context)?;
         let start = self.cmds.len();
@@ -448,7 +451,7 @@ impl<'t> Parser<'t> {
                     let cmd = self.command()?;
                     self.cmds.push(cmd);
                 }
-                _ => return self.unexpected(&tok, context),
+                _ => return self.unexpected(tok, context),
             }
         }
     }
@@ -466,14 +469,14 @@ impl<'t> Parser<'t> {
             match next.kind {
                 Kind::Assign | Kind::Declare => {
                     self.next_non_space();
-                    decl.push(span(&v));
-                    self.vars.push(v.text);
+                    decl.push(v.span);
+                    self.vars.push(self.text(v));
                     return Ok(next.kind == Kind::Assign);
                 }
-                Kind::Char if next.text == "," => {
+                Kind::Char if self.text(next) == "," => {
                     self.next_non_space();
-                    decl.push(span(&v));
-                    self.vars.push(v.text);
+                    decl.push(v.span);
+                    self.vars.push(self.text(v));
                     if context == "range" && decl.len() < 2 {
                         match self.peek_non_space().kind {
                             Kind::Variable | Kind::RightDelim | Kind::RightParen => continue,
@@ -515,7 +518,7 @@ impl<'t> Parser<'t> {
     }
 
     fn command(&mut self) -> Res<Command> {
-        let pos = self.peek_non_space().pos as Pos;
+        let pos = self.peek_non_space().span.start;
         let start = self.args.len();
         loop {
             self.peek_non_space();
@@ -527,7 +530,7 @@ impl<'t> Parser<'t> {
                 Kind::Space => continue,
                 Kind::RightDelim | Kind::RightParen => self.backup(),
                 Kind::Pipe => {}
-                _ => return self.unexpected(&tok, "operand"),
+                _ => return self.unexpected(tok, "operand"),
             }
             break;
         }
@@ -548,13 +551,13 @@ impl<'t> Parser<'t> {
             return Ok(Some(node));
         }
         // The field tokens of a chain follow each other: the chain is one span of the text.
-        let chain_pos = self.peek().pos as Pos;
+        let chain_pos = self.peek().span.start;
         let mut fields = Span {
             start: chain_pos,
             end: chain_pos,
         };
         while self.peek().kind == Kind::Field {
-            fields.end = span(&self.next()).end;
+            fields.end = self.next().span.end;
         }
         Ok(Some(match node {
             // Go gives the joined node the position of the chain: its second field.
@@ -593,26 +596,27 @@ impl<'t> Parser<'t> {
 
     fn term(&mut self) -> Res<Option<Operand>> {
         let tok = self.next_non_space();
-        let pos = tok.pos as Pos;
+        let pos = tok.span.start;
+        let text = self.text(tok);
         Ok(Some(match tok.kind {
             Kind::Identifier => {
-                let Some(func) = self.funcs.get(&tok.text) else {
-                    return self.error(format!("function \"{}\" not defined", tok.text));
+                let Some(func) = self.funcs.get(text) else {
+                    return self.error(format!("function \"{text}\" not defined"));
                 };
                 Operand::Function { pos, func }
             }
             Kind::Dot => Operand::Dot(pos),
             Kind::Keyword(Keyword::Nil) => Operand::Nil(pos),
             Kind::Variable => {
-                let whole = span(&tok);
-                let name_len = tok.text.find('.').unwrap_or(tok.text.len());
-                let name = &tok.text[..name_len];
-                if !self.vars.iter().any(|v| v == name) {
+                let whole = tok.span;
+                let name_len = text.find('.').unwrap_or(text.len());
+                let name = &text[..name_len];
+                if !self.vars.contains(&name) {
                     return self.error(format!("undefined variable \"{name}\""));
                 }
                 let name_end = whole.start + name_len as Pos;
                 Operand::Variable {
-                    pos: chain_pos(pos, &tok.text, 0),
+                    pos: chain_pos(pos, text, 0),
                     name: Span {
                         start: whole.start,
                         end: name_end,
@@ -624,13 +628,13 @@ impl<'t> Parser<'t> {
                 }
             }
             Kind::Field => Operand::Field {
-                pos: chain_pos(pos, &tok.text, 1),
-                chain: span(&tok),
+                pos: chain_pos(pos, text, 1),
+                chain: tok.span,
             },
-            Kind::Bool => Operand::Bool(pos, tok.text == "true"),
+            Kind::Bool => Operand::Bool(pos, text == "true"),
             Kind::CharConstant | Kind::Number => {
                 let is_char = tok.kind == Kind::CharConstant;
-                let number = match parse_number(&tok.text, span(&tok), is_char) {
+                let number = match parse_number(text, tok.span, is_char) {
                     Ok(n) => n,
                     Err(msg) => return self.error(msg),
                 };
@@ -641,10 +645,10 @@ impl<'t> Parser<'t> {
                 Operand::Pipe(Box::new(pipe))
             }
             Kind::String | Kind::RawString => {
-                let value = self.unquote(&tok)?;
+                let value = self.unquote(tok)?;
                 Operand::Str {
                     pos,
-                    quoted: span(&tok),
+                    quoted: tok.span,
                     value: Value::go_string(value),
                 }
             }
@@ -656,15 +660,15 @@ impl<'t> Parser<'t> {
     }
 
     /// A string literal's bytes (`\x` and octal escapes write single bytes, as in Go).
-    fn unquote(&self, tok: &Token) -> Res<Vec<u8>> {
-        match unquote(&tok.text) {
+    fn unquote(&self, tok: Token) -> Res<Vec<u8>> {
+        match unquote(self.text(tok)) {
             Some(s) => Ok(s),
             None => self.error("invalid syntax"),
         }
     }
 
     /// A template name's literal, as text.
-    fn unquote_name(&self, tok: &Token) -> Res<String> {
+    fn unquote_name(&self, tok: Token) -> Res<String> {
         self.unquote(tok).map(|name| go_text(&name).into_owned())
     }
 }
@@ -673,15 +677,6 @@ enum Item {
     Node(Node),
     End,
     Else,
-}
-
-/// The span of a token's text (every token but an error's is a slice of the template text,
-/// which [`parse`] has checked positions fit).
-fn span(tok: &Token) -> Span {
-    Span {
-        start: tok.pos as Pos,
-        end: (tok.pos + tok.text.len()) as Pos,
-    }
 }
 
 /// Where Go places a field or variable chain (`.a.b`, `$x.a`) that starts at `pos`: at its
