@@ -693,6 +693,10 @@ pub fn unquote(text: &str) -> Option<Vec<u8>> {
         return Some(raw.replace('\r', "").into_bytes());
     }
     let inner = text.strip_prefix('"')?.strip_suffix('"')?;
+    if !inner.contains('\\') {
+        // Most literals: no escapes, the bytes as written.
+        return Some(inner.as_bytes().to_vec());
+    }
     let mut out = Vec::with_capacity(inner.len());
     let mut chars = inner.chars();
     while let Some(c) = chars.next() {
