@@ -288,7 +288,8 @@ impl Lexer<'_> {
     }
 
     fn lex_comment(&mut self) -> Flow {
-        let Some(end) = find_ascii_pair(self.input, self.pos, b'*', b'/') else {
+        // From after the `/*`, as Go: `{{/*/}}` is not closed.
+        let Some(end) = find_ascii_pair(self.input, self.pos + 2, b'*', b'/') else {
             return self.error("unclosed comment".into());
         };
         self.pos = end + 2;
@@ -425,7 +426,10 @@ impl Lexer<'_> {
         loop {
             match self.peek_byte() {
                 None | Some(b'\n') => return self.error(unterminated.into()),
-                Some(b'\\') if self.pos + 1 == self.input.len() => {
+                // As Go: an escape carries a literal neither past the end nor over a line.
+                Some(b'\\')
+                    if matches!(self.input.as_bytes().get(self.pos + 1), None | Some(b'\n')) =>
+                {
                     return self.error(unterminated.into())
                 }
                 Some(b'\\') => self.pos += 2,
@@ -692,6 +696,25 @@ mod tests {
             error("{{ `x }}").as_deref(),
             Some("unterminated raw quoted string")
         );
+    }
+
+    #[test]
+    fn comments_close_after_their_opening() {
+        assert_eq!(error("{{/*/}}").as_deref(), Some("unclosed comment"));
+        assert_eq!(texts("{{/*/*/}}x"), ["x", ""]);
+    }
+
+    #[test]
+    fn escapes_do_not_carry_literals_over_lines() {
+        let cases = [
+            ("{{ \"a\\\nb\" }}", "unterminated quoted string"),
+            ("{{ '\\\n' }}", "unterminated character constant"),
+            ("{{ \"a\\", "unterminated quoted string"),
+        ];
+        for (src, want) in cases {
+            assert_eq!(error(src).as_deref(), Some(want), "{src:?}");
+        }
+        assert_eq!(texts("{{ \"\\\"é\\é\" }}")[2], "\"\\\"é\\é\"");
     }
 
     #[test]
