@@ -4,19 +4,108 @@
 //! template data through this tree: map keys sorted bytewise, numbers already spelled as Go
 //! spells them, strings escaped as Go escapes them.
 
+use std::borrow::Cow;
+use std::sync::Arc;
+
 /// A JSON value whose numbers keep Go's spelling (`1e+21`, `0.000001`, `9223372036854775807`).
+///
+/// Strings and keys are shared with the template data the document is made from: building
+/// it copies no text.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Json {
     Null,
     Bool(bool),
     /// The number's text as `encoding/json` writes it.
     Number(String),
-    Str(String),
+    Str(Arc<str>),
     /// A Go string whose bytes are not UTF-8: each invalid byte is written `\ufffd`.
     RawStr(Vec<u8>),
     Array(Vec<Json>),
     /// Entries in output order (Go sorts map keys bytewise; struct fields keep their order).
-    Object(Vec<(String, Json)>),
+    Object(Vec<(Arc<str>, Json)>),
+}
+
+/// A JSON document read in place, node by node: Go's JSON of template data ([`Json`]) or a
+/// parsed document (`serde_json::Value`, as kustomize's resources are held). Whatever reads
+/// JSON documents (the YAML marshaller) reads both kinds through this, copying neither.
+pub trait JsonDoc: Sized {
+    /// An object's entries, in output order.
+    type Entries<'a>: Iterator<Item = (&'a str, &'a Self)>
+    where
+        Self: 'a;
+
+    fn shape(&self) -> Shape<'_, Self>;
+}
+
+/// One node of a [`JsonDoc`].
+pub enum Shape<'a, D: JsonDoc + 'a> {
+    Null,
+    Bool(bool),
+    /// The number's text as `encoding/json` writes it.
+    Number(Cow<'a, str>),
+    /// A string as Go's JSON reads back: each byte that is not UTF-8 is U+FFFD.
+    Str(Cow<'a, str>),
+    Array(&'a [D]),
+    Object(D::Entries<'a>),
+}
+
+impl JsonDoc for Json {
+    type Entries<'a> = std::iter::Map<
+        std::slice::Iter<'a, (Arc<str>, Json)>,
+        fn(&'a (Arc<str>, Json)) -> (&'a str, &'a Json),
+    >;
+
+    fn shape(&self) -> Shape<'_, Self> {
+        match self {
+            Json::Null => Shape::Null,
+            Json::Bool(b) => Shape::Bool(*b),
+            Json::Number(text) => Shape::Number(Cow::Borrowed(text)),
+            Json::Str(s) => Shape::Str(Cow::Borrowed(s)),
+            Json::RawStr(bytes) => Shape::Str(super::utf8::go_text(bytes)),
+            Json::Array(items) => Shape::Array(items),
+            Json::Object(entries) => Shape::Object(entries.iter().map(json_entry as fn(_) -> _)),
+        }
+    }
+}
+
+impl JsonDoc for serde_json::Value {
+    type Entries<'a> = std::iter::Map<
+        serde_json::map::Iter<'a>,
+        fn((&'a String, &'a serde_json::Value)) -> (&'a str, &'a serde_json::Value),
+    >;
+
+    fn shape(&self) -> Shape<'_, Self> {
+        use serde_json::Value;
+        match self {
+            Value::Null => Shape::Null,
+            Value::Bool(b) => Shape::Bool(*b),
+            Value::Number(n) => Shape::Number(Cow::Owned(json_number(n))),
+            Value::String(s) => Shape::Str(Cow::Borrowed(s)),
+            Value::Array(items) => Shape::Array(items),
+            Value::Object(entries) => Shape::Object(entries.iter().map(serde_entry as fn(_) -> _)),
+        }
+    }
+}
+
+fn json_entry((key, value): &(Arc<str>, Json)) -> (&str, &Json) {
+    (key, value)
+}
+
+fn serde_entry<'a>(
+    (key, value): (&'a String, &'a serde_json::Value),
+) -> (&'a str, &'a serde_json::Value) {
+    (key, value)
+}
+
+/// `encoding/json`'s spelling of a parsed number: integers that fit 64 bits as integers, the
+/// rest as float64.
+pub fn json_number(n: &serde_json::Number) -> String {
+    match (n.as_i64(), n.as_u64()) {
+        (Some(i), _) => i.to_string(),
+        (_, Some(u)) => u.to_string(),
+        // serde_json holds only finite floats.
+        _ => json_float(n.as_f64().unwrap_or(0.0)).unwrap_or_default(),
+    }
 }
 
 /// How to lay out the encoded text.

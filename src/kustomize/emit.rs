@@ -1,37 +1,19 @@
 //! Output exactly as kustomize prints a resource: its JSON form re-encoded by
 //! sigs.k8s.io/yaml (go-yaml v2), written by the shared go-yaml emitter.
 
-use crate::go::json::json_float;
-use crate::yaml::emit::{self, Node, SequenceIndent};
-use crate::yaml::marshal;
+use crate::go::json::json_number;
+use crate::yaml::marshal::{self, Flavor};
 use serde_json::Value;
 
-/// One document as kustomize prints it (ends with a newline).
+/// One document as kustomize prints it (ends with a newline): sigs.k8s.io/yaml, as `toYaml`.
 pub fn to_yaml(doc: &Value) -> String {
-    emit::to_string(&to_node(doc), SequenceIndent::Indentless)
-}
-
-fn to_node(v: &Value) -> Node<'_> {
-    match v {
-        Value::Null => Node::Plain("null".into()),
-        Value::Bool(b) => Node::Plain(if *b { "true" } else { "false" }.into()),
-        Value::Number(n) => Node::Plain(number_to_text(n).into()),
-        Value::String(s) => Node::Str(s.into()),
-        Value::Array(items) => Node::Seq(items.iter().map(to_node).collect()),
-        Value::Object(m) => Node::Map(m.iter().map(|(k, v)| (k.as_str(), to_node(v))).collect()),
-    }
+    marshal::marshal(doc, Flavor::V2)
 }
 
 /// A number as it comes out of JSON → go-yaml v2: `encoding/json`'s text read back by
 /// go-yaml (integral values that fit 64 bits are integers, the rest floats in `%g` form).
 pub fn number_to_text(n: &serde_json::Number) -> String {
-    let json = match (n.as_i64(), n.as_u64()) {
-        (Some(i), _) => i.to_string(),
-        (_, Some(u)) => u.to_string(),
-        // serde_json holds only finite floats.
-        _ => json_float(n.as_f64().unwrap_or(0.0)).unwrap_or_default(),
-    };
-    marshal::plain_number(&json)
+    marshal::plain_number(&json_number(n))
 }
 
 #[cfg(test)]

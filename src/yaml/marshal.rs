@@ -7,9 +7,8 @@
 
 use super::emit::{self, Node, SequenceIndent};
 use super::resolve::{resolve_number, PlainNumber};
-use crate::go::json::Json;
+use crate::go::json::{JsonDoc, Shape};
 use crate::go::strconv;
-use crate::go::utf8::go_text;
 
 /// Which go-yaml writes the document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,7 +20,7 @@ pub enum Flavor {
 }
 
 /// `yaml.Marshal(v)` for a value already turned into Go's JSON, with its final newline.
-pub fn marshal(doc: &Json, flavor: Flavor) -> String {
+pub fn marshal<D: JsonDoc>(doc: &D, flavor: Flavor) -> String {
     let sequences = match flavor {
         Flavor::V2 => SequenceIndent::Indentless,
         Flavor::V3Pretty => SequenceIndent::Indented,
@@ -29,26 +28,20 @@ pub fn marshal(doc: &Json, flavor: Flavor) -> String {
     emit::to_string(&to_node(doc), sequences)
 }
 
-fn to_node(json: &Json) -> Node<'_> {
-    match json {
-        Json::Null => Node::Plain("null".into()),
-        Json::Bool(b) => Node::Plain(if *b { "true" } else { "false" }.into()),
-        Json::Number(text) => Node::Plain(plain_number(text).into()),
-        Json::Str(s) => Node::Str(s.into()),
-        // Through JSON, each invalid byte came back as U+FFFD.
-        Json::RawStr(bytes) => Node::Str(go_text(bytes)),
-        Json::Array(items) => Node::Seq(items.iter().map(deep_node).collect()),
-        Json::Object(entries) => Node::Map(
-            entries
-                .iter()
-                .map(|(k, v)| (k.as_str(), deep_node(v)))
-                .collect(),
-        ),
+/// The emitter's view of a JSON document: its strings and keys are borrowed, not copied.
+fn to_node<D: JsonDoc>(json: &D) -> Node<'_> {
+    match json.shape() {
+        Shape::Null => Node::Plain("null".into()),
+        Shape::Bool(b) => Node::Plain(if b { "true" } else { "false" }.into()),
+        Shape::Number(text) => Node::Plain(plain_number(&text).into()),
+        Shape::Str(s) => Node::Str(s),
+        Shape::Array(items) => Node::Seq(items.iter().map(deep_node).collect()),
+        Shape::Object(entries) => Node::Map(entries.map(|(k, v)| (k, deep_node(v))).collect()),
     }
 }
 
 /// [`to_node`] for a nested value, on more stack when this one runs low.
-fn deep_node(json: &Json) -> Node<'_> {
+fn deep_node<D: JsonDoc>(json: &D) -> Node<'_> {
     crate::stack::deep(|| to_node(json))
 }
 
@@ -66,18 +59,14 @@ pub fn plain_number(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::go::json::Json;
 
     fn s(text: &str) -> Json {
         Json::Str(text.into())
     }
 
     fn obj(entries: Vec<(&str, Json)>) -> Json {
-        Json::Object(
-            entries
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v))
-                .collect(),
-        )
+        Json::Object(entries.into_iter().map(|(k, v)| (k.into(), v)).collect())
     }
 
     fn num(text: &str) -> Json {
@@ -215,6 +204,36 @@ mod tests {
             marshal(&doc, Flavor::V2),
             "long: aaaaaaaaaa bbbbbbbbbb cccccccccc dddddddddd eeeeeeeeee ffffffffff gggggggggg\n  hhhhhhhhhh iiiiiiiiii jjjjjjjjjj\nu: héllo ☃\n"
         );
+    }
+
+    #[test]
+    fn parsed_and_go_json_documents_marshal_alike() {
+        // kustomize's serde documents and toYaml's Go JSON read through the same nodes.
+        let parsed = serde_json::json!({
+            "zeta": u64::MAX, "min": i64::MIN, "f": 0.1, "big": 1e21, "small": 1e-7,
+            "10": "yes", "9": "", "el": [], "em": {}, "nul": null, "t": true,
+            "l": [{"b": "x\ny"}, "a: b"],
+        });
+        let go = obj(vec![
+            ("zeta", num("18446744073709551615")),
+            ("min", num("-9223372036854775808")),
+            ("f", num("0.1")),
+            ("big", num("1e+21")),
+            ("small", num("1e-7")),
+            ("10", s("yes")),
+            ("9", s("")),
+            ("el", Json::Array(vec![])),
+            ("em", obj(vec![])),
+            ("nul", Json::Null),
+            ("t", Json::Bool(true)),
+            (
+                "l",
+                Json::Array(vec![obj(vec![("b", s("x\ny"))]), s("a: b")]),
+            ),
+        ]);
+        let want = "\"9\": \"\"\n\"10\": \"yes\"\nbig: 1e+21\nel: []\nem: {}\nf: 0.1\nl:\n- b: |-\n    x\n    y\n- 'a: b'\nmin: -9223372036854775808\nnul: null\nsmall: 1e-07\nt: true\nzeta: 18446744073709551615\n";
+        assert_eq!(marshal(&go, Flavor::V2), want);
+        assert_eq!(marshal(&parsed, Flavor::V2), want);
     }
 
     #[test]

@@ -4,10 +4,11 @@
 //! `toYaml`), so numbers, key order and escaping match Helm's bytes.
 
 use super::super::{FuncMap, Param};
-use crate::go::json::{json_float, Json, JsonStyle};
+use crate::go::json::{json_float, json_number, Json, JsonStyle};
 use crate::template::value::{Entries, FuncError, Key, Value};
 use crate::yaml;
 use crate::yaml::marshal::{self, Flavor};
+use std::sync::Arc;
 
 /// Nesting deeper than this is treated like Go's cycle error (a map that contains itself).
 const MAX_DEPTH: usize = 1000;
@@ -162,7 +163,7 @@ fn encode(v: &Value, style: JsonStyle) -> Result<String, String> {
     to_json(v, 0).map(|j| j.encode(style))
 }
 
-/// The value as `encoding/json` sees it.
+/// The value as `encoding/json` sees it, sharing the value's strings and keys.
 fn to_json(v: &Value, depth: usize) -> Result<Json, String> {
     if depth > MAX_DEPTH {
         return Err(format!(
@@ -180,9 +181,9 @@ fn to_json(v: &Value, depth: usize) -> Result<Json, String> {
                 crate::go::strconv::format_float(*f, 'g', -1)
             )
         })?),
-        Value::Str(s) => Json::Str(s.to_string()),
+        Value::Str(s) => Json::Str(Arc::clone(s)),
         Value::RawStr(r) => Json::RawStr(r.bytes().to_vec()),
-        Value::Bytes(b) => Json::Str(crate::go::base64::encode(b)),
+        Value::Bytes(b) => Json::Str(crate::go::base64::encode(b).into()),
         Value::List(l) if l.is_nil() => Json::Null,
         Value::List(l) => Json::Array(
             l.items()
@@ -190,12 +191,20 @@ fn to_json(v: &Value, depth: usize) -> Result<Json, String> {
                 .map(|i| crate::stack::deep(|| to_json(i, depth + 1)))
                 .collect::<Result<_, _>>()?,
         ),
-        Value::Map(m) => Json::Object(
-            m.snapshot()
+        Value::Map(m) => {
+            // The entries are taken out of the lock first: a map may hold itself.
+            let entries: Vec<(Key, Value)> = m
+                .read()
                 .iter()
-                .map(|(k, v)| Ok((k.to_string(), crate::stack::deep(|| to_json(v, depth + 1))?)))
-                .collect::<Result<_, String>>()?,
-        ),
+                .map(|(k, v)| (Key::clone(k), v.clone()))
+                .collect();
+            Json::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| Ok((k, crate::stack::deep(|| to_json(&v, depth + 1))?)))
+                    .collect::<Result<_, String>>()?,
+            )
+        }
         Value::Object(o) => match o.json() {
             Some(j) => from_serde(&j),
             None => Json::Object(Vec::new()),
@@ -207,18 +216,13 @@ fn from_serde(j: &serde_json::Value) -> Json {
     match j {
         serde_json::Value::Null => Json::Null,
         serde_json::Value::Bool(b) => Json::Bool(*b),
-        serde_json::Value::Number(n) => Json::Number(match (n.as_i64(), n.as_u64(), n.as_f64()) {
-            (Some(i), _, _) => i.to_string(),
-            (_, Some(u), _) => u.to_string(),
-            (_, _, Some(f)) => json_float(f).unwrap_or_else(|| "null".into()),
-            _ => "null".into(),
-        }),
-        serde_json::Value::String(s) => Json::Str(s.clone()),
+        serde_json::Value::Number(n) => Json::Number(json_number(n)),
+        serde_json::Value::String(s) => Json::Str(s.as_str().into()),
         serde_json::Value::Array(items) => Json::Array(items.iter().map(from_serde).collect()),
         serde_json::Value::Object(entries) => Json::Object(
             entries
                 .iter()
-                .map(|(k, v)| (k.clone(), from_serde(v)))
+                .map(|(k, v)| (k.as_str().into(), from_serde(v)))
                 .collect(),
         ),
     }
@@ -495,7 +499,7 @@ fn toml_to_value(v: &toml::Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::template::value::List;
+    use crate::template::value::{List, ListType};
 
     fn map(entries: Vec<(&str, Value)>) -> Value {
         Value::map(
@@ -520,6 +524,67 @@ mod tests {
         );
         assert_eq!(to_yaml(&Value::Nil), "null");
         assert_eq!(to_yaml(&Value::str("yes")), "\"yes\"");
+    }
+
+    #[test]
+    fn json_and_yaml_of_edge_values() {
+        let v = map(vec![
+            ("B", Value::str("yes")),
+            ("a", Value::str("a: b")),
+            ("10", Value::str("")),
+            ("9", Value::str("2024-01-01")),
+            ("em", map(vec![])),
+            ("el", Value::list(vec![])),
+            ("nil", Value::List(List::nil(ListType::Any))),
+            ("n", Value::Nil),
+            ("big", Value::Int64(i64::MAX)),
+            ("f", Value::Float(12345678901234567890.0)),
+            ("e", Value::Float(1e21)),
+            ("h", Value::str("<&>")),
+        ]);
+        // encoding/json: keys bytewise, HTML escaped.
+        assert_eq!(
+            to_json_text(&v).unwrap(),
+            r#"{"10":"","9":"2024-01-01","B":"yes","a":"a: b","big":9223372036854775807,"e":1e+21,"el":[],"em":{},"f":12345678901234567000,"h":"\u003c\u0026\u003e","n":null,"nil":null}"#
+        );
+        // go-yaml: keys in natural order, JSON numbers read back as int64 or float64.
+        assert_eq!(
+            to_yaml(&v),
+            "\"9\": \"2024-01-01\"\n\"10\": \"\"\nB: \"yes\"\na: 'a: b'\nbig: 9223372036854775807\ne: 1e+21\nel: []\nem: {}\nf: 12345678901234567000\nh: <&>\n\"n\": null\nnil: null"
+        );
+    }
+
+    #[test]
+    fn json_shares_the_values_strings() {
+        let text = Value::str("shared");
+        let key: Key = Key::from("k");
+        let v = Value::map([(Key::clone(&key), text.clone())].into_iter().collect());
+        let Ok(Json::Object(entries)) = to_json(&v, 0) else {
+            panic!("not an object")
+        };
+        let (Value::Str(original), (json_key, Json::Str(json_text))) = (&text, &entries[0]) else {
+            panic!("not a string")
+        };
+        assert!(Arc::ptr_eq(original, json_text));
+        assert!(Arc::ptr_eq(&key, json_key));
+    }
+
+    #[test]
+    fn values_json_cannot_write_fail() {
+        let nan = map(vec![("x", Value::Float(f64::NAN))]);
+        assert_eq!(
+            to_json_text(&nan).unwrap_err(),
+            "json: unsupported value: NaN"
+        );
+        assert_eq!(to_yaml(&nan), "");
+        let Value::Map(m) = map(vec![]) else { panic!() };
+        m.insert("self", Value::Map(m.clone()));
+        assert_eq!(
+            to_json_text(&Value::Map(m.clone())).unwrap_err(),
+            "json: unsupported value: encountered a cycle via map[string]interface {}"
+        );
+        // Break the cycle so the map can be freed.
+        m.remove("self");
     }
 
     #[test]
