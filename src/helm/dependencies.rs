@@ -3,9 +3,10 @@
 
 use super::chart::{Chart, Dependency};
 use super::semver::is_compatible_range;
-use super::values::{coalesce, coalesce_tables, path_value, table, Values, ValuesError};
+use super::values::{coalesce, coalesce_tables, path_value, table, Defaults, Values, ValuesError};
 use crate::budget::{self, LimitExceeded, LimitKind};
 use serde_json::{Map, Value as Json};
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 /// Dependencies Chart.yaml declares that `charts/` does not hold (their names, in order).
@@ -112,7 +113,8 @@ fn process_enabled(
     }
     chart.dependencies = kept;
     chart.metadata.dependencies = Some(declared.clone());
-    let cvals = coalesce(chart, vals.clone(), false).map_err(DependencyError::Values)?;
+    let cvals =
+        coalesce(Defaults::of(chart), vals.clone(), false).map_err(DependencyError::Values)?;
 
     process_tags(&mut declared, &cvals);
     process_conditions(&mut declared, &cvals, path);
@@ -192,8 +194,9 @@ fn process_import_values(chart: &mut Chart) {
     let Some(mut declared) = chart.metadata.dependencies.take() else {
         return;
     };
-    // Merging (not coalescing) the chart's own values keeps nulls, as Helm does here.
-    let cvals = coalesce(chart, Values::new(), true).unwrap_or_default();
+    // Merging (not coalescing) the chart's own values keeps nulls, as Helm does here. They are
+    // replaced by the result below, so they are moved into it rather than copied.
+    let cvals = coalesce(Defaults::own_taken(chart), Values::new(), true).unwrap_or_default();
     let mut imported = Values::new();
     for dep in declared.iter_mut() {
         let mut rewritten = Vec::new();
@@ -210,14 +213,14 @@ fn process_import_values(chart: &mut Chart) {
             if let Some(found) = table(&cvals, &format!("{}.{child}", dep.name)) {
                 let incoming = path_to_map(&parent, found.clone());
                 let mut merged = imported;
-                coalesce_tables(&mut merged, &incoming, true);
+                coalesce_tables(&mut merged, Cow::Owned(incoming), true);
                 imported = merged;
             }
         }
         dep.import_values = rewritten;
     }
     let mut values = cvals;
-    coalesce_tables(&mut values, &imported, true);
+    coalesce_tables(&mut values, Cow::Owned(imported), true);
     chart.values = values;
     chart.metadata.dependencies = Some(declared);
 }

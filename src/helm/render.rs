@@ -11,7 +11,7 @@ use super::objects::{
 };
 use super::schema::validate_values;
 use super::semver::is_compatible_range;
-use super::values::{coalesce, Values, ValuesError};
+use super::values::{coalesce, Defaults, Values, ValuesError};
 use super::{ChartError, HelmError};
 use crate::budget::LimitKind;
 use crate::go::utf8::go_text;
@@ -118,7 +118,9 @@ pub fn render_chart(mut chart: Chart, opts: &RenderOptions) -> Result<RenderedCh
             chart.metadata.kube_version, caps.kube_version.version
         ))));
     }
-    let values = coalesce(&chart, opts.values.clone(), false).map_err(HelmError::Values)?;
+    // Nothing reads the charts' own values after this: they are moved into the result.
+    let values = coalesce(Defaults::taken(&mut chart), opts.values.clone(), false)
+        .map_err(HelmError::Values)?;
     validate_values(&chart, &values).map_err(|e| HelmError::Values(ValuesError::Schema(e)))?;
 
     let release = release_value(&ReleaseInfo {

@@ -8,6 +8,7 @@ use super::strvals::{self, json_numbers_as_float, ReadFile, ReadFileError, SetKi
 use crate::budget::LimitExceeded;
 use crate::yaml::{self, YamlError};
 use serde_json::{Map, Value as Json};
+use std::borrow::Cow;
 
 /// A values tree: values.yaml, the user's values, or the two coalesced.
 pub type Values = Map<String, Json>;
@@ -212,18 +213,86 @@ fn go_percent_t(v: &Json) -> String {
     }
 }
 
+/// The defaults coalescing fills values from: a chart's values and its subcharts', each
+/// borrowed from a chart that keeps them, or taken out of one whose values are not read again
+/// (then none of them is copied: what the values lack is moved in).
+pub(crate) struct Defaults<'c> {
+    name: &'c str,
+    values: Cow<'c, Values>,
+    subcharts: Vec<Defaults<'c>>,
+}
+
+impl<'c> Defaults<'c> {
+    /// The defaults of a chart that keeps them.
+    pub(crate) fn of(chart: &'c Chart) -> Self {
+        Defaults {
+            name: chart.name(),
+            values: Cow::Borrowed(&chart.values),
+            subcharts: chart.dependencies.iter().map(Defaults::of).collect(),
+        }
+    }
+
+    /// The defaults of a chart and its subcharts, taken out of them (their values are left
+    /// empty).
+    pub(crate) fn taken(chart: &'c mut Chart) -> Self {
+        let Chart {
+            metadata,
+            values,
+            dependencies,
+            ..
+        } = chart;
+        Defaults {
+            name: &metadata.name,
+            values: Cow::Owned(std::mem::take(values)),
+            subcharts: dependencies.iter_mut().map(Defaults::taken).collect(),
+        }
+    }
+
+    /// The defaults of a chart whose own values are replaced after coalescing: those are taken
+    /// out of it, its subcharts' are borrowed.
+    pub(crate) fn own_taken(chart: &'c mut Chart) -> Self {
+        let Chart {
+            metadata,
+            values,
+            dependencies,
+            ..
+        } = chart;
+        Defaults {
+            name: &metadata.name,
+            values: Cow::Owned(std::mem::take(values)),
+            subcharts: dependencies.iter().map(Defaults::of).collect(),
+        }
+    }
+}
+
 /// Helm's `CoalesceValues` (`merge == false`: nulls delete keys) and `MergeValues`
-/// (`merge == true`: nulls are kept) of a chart and the values given for it.
-pub(crate) fn coalesce(chart: &Chart, vals: Values, merge: bool) -> Result<Values, ValuesError> {
+/// (`merge == true`: nulls are kept) of a chart's defaults and the values given for it.
+pub(crate) fn coalesce(
+    defaults: Defaults<'_>,
+    vals: Values,
+    merge: bool,
+) -> Result<Values, ValuesError> {
     let mut dest = vals;
-    coalesce_values(chart, &mut dest, merge);
-    coalesce_deps(chart, &mut dest, merge)?;
+    let Defaults {
+        values, subcharts, ..
+    } = defaults;
+    let subchart_names: Vec<&str> = subcharts.iter().map(|sub| sub.name).collect();
+    for_each_entry(values, |key, default| {
+        // A subchart's section always merges (keeps nulls) with the subchart's defaults here.
+        let merge_tables = merge || subchart_names.contains(&&*key);
+        fill(&mut dest, key, default, merge, merge_tables);
+    });
+    coalesce_deps(subcharts, &mut dest, merge)?;
     Ok(dest)
 }
 
-fn coalesce_deps(chart: &Chart, dest: &mut Values, merge: bool) -> Result<(), ValuesError> {
-    for sub in &chart.dependencies {
-        let name = sub.name().to_string();
+fn coalesce_deps(
+    subcharts: Vec<Defaults<'_>>,
+    dest: &mut Values,
+    merge: bool,
+) -> Result<(), ValuesError> {
+    for sub in subcharts {
+        let name = sub.name.to_string();
         let mut section = match dest.remove(&name) {
             None => Values::new(),
             Some(Json::Object(m)) => m,
@@ -261,7 +330,7 @@ fn coalesce_globals(dest: &mut Values, src: &Values) {
                 }
                 Some(Json::Object(existing)) => {
                     let mut merged = table;
-                    coalesce_tables(&mut merged, existing, true);
+                    coalesce_tables(&mut merged, Cow::Borrowed(existing), true);
                     dg.insert(key, Json::Object(merged));
                 }
                 Some(_) => {}
@@ -276,30 +345,9 @@ fn coalesce_globals(dest: &mut Values, src: &Values) {
     dest.insert(GLOBAL_KEY.to_string(), Json::Object(dg));
 }
 
-/// Fills `v` (the values given for chart `c`) with the chart's defaults.
-fn coalesce_values(chart: &Chart, v: &mut Values, merge: bool) {
-    for (key, default) in &chart.values {
-        match v.get_mut(key) {
-            Some(Json::Null) if !merge => {
-                v.remove(key);
-            }
-            Some(Json::Object(dest)) => {
-                if let Json::Object(src) = default {
-                    let is_subchart = chart.dependencies.iter().any(|d| d.name() == key);
-                    coalesce_tables(dest, src, merge || is_subchart);
-                }
-            }
-            Some(_) => {}
-            None => {
-                v.insert(key.clone(), default.clone());
-            }
-        }
-    }
-}
-
 /// Helm's `coalesceTablesFullKey`: `src` fills what `dst` lacks; `dst` wins; a null in `dst`
-/// deletes the key unless merging. `src` is only read: of it, only what `dst` lacks is copied.
-pub(crate) fn coalesce_tables(dst: &mut Values, src: &Values, merge: bool) {
+/// deletes the key unless merging. Of borrowed `src`, only what `dst` lacks is copied.
+pub(crate) fn coalesce_tables(dst: &mut Values, src: Cow<'_, Values>, merge: bool) {
     // Helm first writes dst's nulls into src (a key src lacks goes after src's own), then
     // walks src; the removals happen in that order, which decides the order of what remains.
     let nulls_src_lacks: Vec<String> = dst
@@ -307,26 +355,51 @@ pub(crate) fn coalesce_tables(dst: &mut Values, src: &Values, merge: bool) {
         .filter(|(key, val)| val.is_null() && !src.contains_key(*key))
         .map(|(key, _)| key.clone())
         .collect();
-    for (key, val) in src {
-        match dst.get_mut(key) {
-            Some(Json::Null) if !merge => {
-                dst.remove(key);
-            }
-            None => {
-                dst.insert(key.clone(), val.clone());
-            }
-            Some(Json::Object(dv)) => {
-                if let Json::Object(table) = val {
-                    coalesce_tables(dv, table, merge);
-                }
-            }
-            Some(_) => {}
-        }
-    }
+    for_each_entry(src, |key, val| fill(dst, key, val, merge, merge));
     if !merge {
         for key in &nulls_src_lacks {
             dst.remove(key);
         }
+    }
+}
+
+/// Calls `f` with each entry of `table` in order: moved out of an owned table, borrowed from a
+/// borrowed one.
+fn for_each_entry<'a>(table: Cow<'a, Values>, mut f: impl FnMut(Cow<'a, str>, Cow<'a, Json>)) {
+    match table {
+        Cow::Borrowed(table) => table
+            .iter()
+            .for_each(|(key, val)| f(Cow::Borrowed(key), Cow::Borrowed(val))),
+        Cow::Owned(table) => table
+            .into_iter()
+            .for_each(|(key, val)| f(Cow::Owned(key), Cow::Owned(val))),
+    }
+}
+
+/// One entry of the defaults into `dst`: a null there deletes the key unless merging, a
+/// missing key takes the default, tables coalesce (with `merge_tables`), anything else stays.
+fn fill(
+    dst: &mut Values,
+    key: Cow<'_, str>,
+    default: Cow<'_, Json>,
+    merge: bool,
+    merge_tables: bool,
+) {
+    match dst.get_mut(&*key) {
+        Some(Json::Null) if !merge => {
+            dst.remove(&*key);
+        }
+        None => {
+            dst.insert(key.into_owned(), default.into_owned());
+        }
+        Some(Json::Object(dv)) => match default {
+            Cow::Borrowed(Json::Object(table)) => {
+                coalesce_tables(dv, Cow::Borrowed(table), merge_tables)
+            }
+            Cow::Owned(Json::Object(table)) => coalesce_tables(dv, Cow::Owned(table), merge_tables),
+            _ => {}
+        },
+        Some(_) => {}
     }
 }
 
@@ -370,7 +443,7 @@ mod tests {
     fn coalesce_tables_removes_nulls_in_helms_order() {
         let mut dst = obj(json!({"a": null, "b": 1, "c": null, "d": {"x": null}}));
         let src = obj(json!({"c": 3, "e": 4, "d": {"x": 1, "y": 2}, "f": null}));
-        coalesce_tables(&mut dst, &src, false);
+        coalesce_tables(&mut dst, Cow::Borrowed(&src), false);
         // c goes first (d takes its place), e and f are added, then a (f takes its place).
         let keys: Vec<&str> = dst.keys().map(String::as_str).collect();
         assert_eq!(keys, ["f", "b", "d", "e"]);
@@ -380,7 +453,7 @@ mod tests {
         );
 
         let mut dst = obj(json!({"a": null, "c": null}));
-        coalesce_tables(&mut dst, &obj(json!({"c": 3})), true);
+        coalesce_tables(&mut dst, Cow::Owned(obj(json!({"c": 3}))), true);
         assert_eq!(Json::Object(dst), json!({"a": null, "c": null}));
     }
 
@@ -400,7 +473,7 @@ mod tests {
             "c",
         );
         let out = coalesce(
-            &c,
+            Defaults::of(&c),
             obj(json!({"a": null, "m": {"x": null, "z": 3}, "l": [9]})),
             false,
         )
@@ -419,7 +492,7 @@ mod tests {
     fn globals_flow_down_not_up() {
         let sub = chart(json!({"global": {"s": 2}, "x": 1}), vec![], "sub");
         let top = chart(json!({"global": {"p": 1}}), vec![sub], "top");
-        let out = coalesce(&top, Values::new(), false).unwrap();
+        let out = coalesce(Defaults::of(&top), Values::new(), false).unwrap();
         assert_eq!(
             Json::Object(out),
             json!({"global": {"p": 1}, "sub": {"global": {"p": 1, "s": 2}, "x": 1}})
@@ -427,10 +500,49 @@ mod tests {
     }
 
     #[test]
+    fn taken_defaults_coalesce_as_borrowed_ones() {
+        let sub = chart(
+            json!({"global": {"s": 2}, "x": 1, "gone": 1, "m": {"k": null, "j": 1}}),
+            vec![],
+            "sub",
+        );
+        let mut top = chart(
+            json!({"global": {"p": 1}, "a": {"b": 1, "c": null}, "d": null, "sub": {"y": 2}}),
+            vec![sub],
+            "top",
+        );
+        let user = obj(json!({"a": {"c": 3, "n": null}, "sub": {"gone": null, "m": {"z": null}}}));
+        let borrowed = coalesce(Defaults::of(&top), user.clone(), false).unwrap();
+        let taken = coalesce(Defaults::taken(&mut top), user, false).unwrap();
+        assert_eq!(borrowed, taken);
+        // Same keys in the same order, nulls removed alike.
+        let keys = |v: &Values| v.keys().cloned().collect::<Vec<_>>();
+        assert_eq!(keys(&borrowed), keys(&taken));
+        assert_eq!(
+            keys(borrowed["sub"].as_object().unwrap()),
+            keys(taken["sub"].as_object().unwrap())
+        );
+        assert!(top.values.is_empty() && top.dependencies[0].values.is_empty());
+    }
+
+    #[test]
+    fn owned_tables_remove_nulls_in_the_order_borrowed_ones_do() {
+        let dst = obj(json!({"a": null, "b": 1, "c": null, "d": {"x": null}}));
+        let src = obj(json!({"c": 3, "e": 4, "d": {"x": 1, "y": 2}, "f": null}));
+        let (mut borrowed, mut owned) = (dst.clone(), dst);
+        coalesce_tables(&mut borrowed, Cow::Borrowed(&src), false);
+        coalesce_tables(&mut owned, Cow::Owned(src), false);
+        let keys = |v: &Values| v.keys().cloned().collect::<Vec<_>>();
+        assert_eq!(keys(&owned), ["f", "b", "d", "e"]);
+        assert_eq!(keys(&borrowed), keys(&owned));
+        assert_eq!(borrowed, owned);
+    }
+
+    #[test]
     fn subchart_section_must_be_a_table() {
         let sub = chart(json!({}), vec![], "sub");
         let top = chart(json!({}), vec![sub], "top");
-        let err = coalesce(&top, obj(json!({"sub": "s"})), false).unwrap_err();
+        let err = coalesce(Defaults::of(&top), obj(json!({"sub": "s"})), false).unwrap_err();
         assert_eq!(err.to_string(), "type mismatch on sub: %!t(string=s)");
     }
 
