@@ -53,7 +53,18 @@ pub(super) struct Exec<'s> {
     stack_base: usize,
     /// The input this execution works for: its output counts against the input's bytes.
     budget: Option<Arc<InputBudget>>,
+    /// `$`, the name of every frame's first variable, made once per execution.
+    dollar: Arc<str>,
+    /// Emptied argument lists of finished function calls, reused by the next calls.
+    spare_args: Vec<Vec<Value>>,
+    /// Emptied output buffers of finished `include`s and `tpl`s: the next one writes into one
+    /// of these instead of growing a new buffer from nothing (its text is copied into a
+    /// string value either way).
+    spare_outputs: Vec<Vec<u8>>,
 }
+
+/// Largest buffer kept for reuse: one huge output is not held for the rest of the execution.
+const MAX_SPARE_OUTPUT: usize = 64 << 10;
 
 /// Most bytes one function call may return: a chain of calls that each double a string
 /// (`printf "%s%s" $s $s` in a `range`) stops here instead of exhausting memory.
@@ -85,6 +96,9 @@ impl<'s> Exec<'s> {
             current: Vec::new(),
             stack_base: stack::depth(),
             budget: InputBudget::current(),
+            dollar: Arc::from("$"),
+            spare_outputs: Vec::new(),
+            spare_args: Vec::new(),
         }
     }
 
@@ -139,7 +153,7 @@ impl<'s> Exec<'s> {
     fn run_template(&mut self, tmpl: Arc<Template>, dot: Value) -> R<()> {
         let mut frame = Frame {
             tmpl: tmpl.clone(),
-            vars: vec![(Arc::from("$"), dot.clone())],
+            vars: vec![(self.dollar.clone(), dot.clone())],
         };
         self.current.push(tmpl.clone());
         let result = self.walk(&mut frame, &dot, &tmpl.root);
@@ -147,9 +161,10 @@ impl<'s> Exec<'s> {
         result
     }
 
-    /// Runs a template into bytes of its own.
+    /// Runs a template into bytes of its own (a spare buffer when there is one).
     fn run_to_bytes(&mut self, tmpl: Arc<Template>, dot: Value) -> R<Vec<u8>> {
-        let saved = std::mem::take(&mut self.out);
+        let fresh = self.spare_outputs.pop().unwrap_or_default();
+        let saved = std::mem::replace(&mut self.out, fresh);
         let result = self.run_template(tmpl, dot);
         let produced = std::mem::replace(&mut self.out, saved);
         match result {
@@ -805,7 +820,9 @@ impl<'s> Exec<'s> {
             }
             return Ok(v);
         }
-        let mut argv = Vec::with_capacity(num_in);
+        // Calls nest (an argument's pipeline calls functions too), so each takes a list of
+        // its own from the spares and gives it back emptied.
+        let mut argv = self.spare_args.pop().unwrap_or_default();
         for (i, a) in args.iter().enumerate() {
             let ty = param_at(func, i);
             argv.push(self.eval_arg(fr, dot, ty, a)?);
@@ -814,7 +831,10 @@ impl<'s> Exec<'s> {
             let ty = param_at(func, argv.len());
             argv.push(self.validate(fr, pos, ctx, f, ty)?);
         }
-        self.call(fr, pos, ctx, func, &argv)
+        let result = self.call(fr, pos, ctx, func, &argv);
+        argv.clear();
+        self.spare_args.push(argv);
+        result
     }
 
     fn call(
@@ -987,6 +1007,16 @@ impl<'s> Exec<'s> {
         result.map_err(|e| FuncError::Template(stop_error(e)))
     }
 
+    /// The output of an `include` or `tpl` as a Go string; its buffer is kept for the next.
+    fn output_value(&mut self, mut output: Vec<u8>) -> Value {
+        let value = Value::go_substring(&output);
+        if output.capacity() <= MAX_SPARE_OUTPUT {
+            output.clear();
+            self.spare_outputs.push(output);
+        }
+        value
+    }
+
     /// Helm's `tpl`: `text` parsed next to the chart's templates (its `define`s visible only
     /// while it runs) and executed with `data`; `<no value>` erased.
     fn tpl_text(&mut self, text: &str, data: Value) -> Result<Vec<u8>, FuncError> {
@@ -1090,11 +1120,13 @@ impl super::value::Object for Complex {
 
 impl Host for Exec<'_> {
     fn include(&mut self, name: &str, data: Value) -> Result<Value, FuncError> {
-        self.include_template(name, data).map(Value::go_string)
+        let output = self.include_template(name, data)?;
+        Ok(self.output_value(output))
     }
 
     fn tpl(&mut self, text: &str, data: Value) -> Result<Value, FuncError> {
-        self.tpl_text(text, data).map(Value::go_string)
+        let output = self.tpl_text(text, data)?;
+        Ok(self.output_value(output))
     }
 
     fn charge_steps(&mut self, steps: u64) -> Result<(), FuncError> {

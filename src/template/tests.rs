@@ -418,3 +418,20 @@ fn parse_int_out_of_range_is_the_nearest_bound() {
         "9223372036854775807 -9223372036854775808 0 -1s"
     );
 }
+
+/// Outputs of `include` and `tpl` and the argument lists of calls are reused buffers: a
+/// shorter output after a longer one, outputs nested in outputs and calls nested in arguments
+/// keep nothing of each other.
+#[test]
+fn reused_buffers_keep_nothing_of_earlier_calls() {
+    let helpers = r#"{{ define "long" }}a long output{{ end }}{{ define "short" }}s{{ end }}{{ define "outer" }}[{{ include "short" . }}|{{ include "long" . }}]{{ end }}"#;
+    assert_eq!(
+        render_with(
+            helpers,
+            r#"{{ include "long" . }} {{ include "short" . }} {{ include "outer" . }} {{ tpl "{{ include \"long\" . }}" . }}{{ tpl "x" . }} {{ include "short" . | upper }} {{ printf "%s-%s" (upper "a") (lower (printf "%s%s" "B" (include "short" .))) }} {{ list 1 2 | len }}"#,
+            serde_json::json!({})
+        )
+        .unwrap(),
+        "a long output s [s|a long output] a long outputx S A-bs 2"
+    );
+}
