@@ -17,7 +17,7 @@ pub fn to_json(node: &Node) -> Result<Value, YamlError> {
             .collect::<Result<_, _>>()
             .map(Value::Array),
         Node::Mapping(entries) => {
-            let mut map = Map::new();
+            let mut map = Map::with_capacity(entries.len());
             // Explicit keys win over merged ones wherever they stand, as in go-yaml.
             for (key, value) in entries {
                 if is_merge_key(key) {

@@ -142,19 +142,31 @@ impl Size {
     }
 }
 
-/// A collection being built, with the anchor it will be registered under when it closes.
-enum Open {
-    Sequence(Vec<Node>, usize),
-    Mapping(Vec<(Node, Node)>, Option<Node>, usize),
+#[derive(Clone, Copy, PartialEq)]
+enum Collection {
+    Sequence,
+    Mapping,
+}
+
+/// A collection being built: its children are `Loader::children` from `start` on (a mapping's
+/// alternate keys and values), so each collection is allocated once, at its exact size, when
+/// it closes.
+struct Open {
+    kind: Collection,
+    start: usize,
+    /// The anchor it will be registered under when it closes (0 for none).
+    anchor: usize,
+    /// Its size so far: itself and its children.
+    size: Size,
 }
 
 struct Loader<'l> {
     limits: &'l Limits,
     open: Vec<Open>,
+    /// The children of every open collection, innermost last.
+    children: Vec<Node>,
     /// Anchored nodes with their sizes, so an alias is charged what it copies.
     anchors: HashMap<usize, (Node, Size)>,
-    /// Size of every open collection's content so far, parallel to `open`.
-    counts: Vec<Size>,
     total: Size,
     /// Whether an alias was expanded (then a node count over the limit is alias abuse).
     aliased: bool,
@@ -166,8 +178,8 @@ impl<'l> Loader<'l> {
         Loader {
             limits,
             open: Vec::new(),
+            children: Vec::new(),
             anchors: HashMap::new(),
-            counts: Vec::new(),
             total: Size::default(),
             aliased: false,
             documents: Vec::new(),
@@ -233,10 +245,10 @@ impl<'l> Loader<'l> {
                     self.finish(Node::Scalar(scalar), size, anchor)?;
                 }
                 Event::SequenceStart(anchor, _) => {
-                    self.open_collection(Open::Sequence(Vec::new(), anchor))?
+                    self.open_collection(Collection::Sequence, anchor)?
                 }
                 Event::MappingStart(anchor, _) => {
-                    self.open_collection(Open::Mapping(Vec::new(), None, anchor))?
+                    self.open_collection(Collection::Mapping, anchor)?
                 }
                 Event::SequenceEnd | Event::MappingEnd => self.close_collection()?,
             }
@@ -273,7 +285,7 @@ impl<'l> Loader<'l> {
         Ok(())
     }
 
-    fn open_collection(&mut self, open: Open) -> Result<(), YamlError> {
+    fn open_collection(&mut self, kind: Collection, anchor: usize) -> Result<(), YamlError> {
         if self.open.len() >= self.limits.max_depth {
             let error = YamlError::TooDeep(self.limits.max_depth);
             budget::exceeded(LimitKind::YamlNesting, &error);
@@ -281,25 +293,34 @@ impl<'l> Loader<'l> {
         }
         let one = Size { nodes: 1, bytes: 0 };
         self.charge(one)?;
-        self.open.push(open);
-        self.counts.push(one);
+        self.open.push(Open {
+            kind,
+            start: self.children.len(),
+            anchor,
+            size: one,
+        });
         Ok(())
     }
 
     fn close_collection(&mut self) -> Result<(), YamlError> {
-        let (Some(open), Some(count)) = (self.open.pop(), self.counts.pop()) else {
+        let Some(open) = self.open.pop() else {
             return Err(YamlError::Value("unbalanced collection end".into()));
         };
-        let (node, anchor) = match open {
-            Open::Sequence(items, anchor) => (Node::Sequence(items), anchor),
-            Open::Mapping(entries, pending_key, anchor) => {
-                if pending_key.is_some() {
-                    return Err(YamlError::Value("mapping key without a value".into()));
-                }
-                (Node::Mapping(entries), anchor)
+        let node = if open.kind == Collection::Mapping {
+            let count = self.children.len() - open.start;
+            if !count.is_multiple_of(2) {
+                return Err(YamlError::Value("mapping key without a value".into()));
             }
+            let mut entries = Vec::with_capacity(count / 2);
+            let mut children = self.children.drain(open.start..);
+            while let (Some(key), Some(value)) = (children.next(), children.next()) {
+                entries.push((key, value));
+            }
+            Node::Mapping(entries)
+        } else {
+            Node::Sequence(self.children.split_off(open.start))
         };
-        self.finish(node, count, anchor)
+        self.finish(node, open.size, open.anchor)
     }
 
     /// Registers a completed node under its anchor and adds it to its parent (or the documents).
@@ -307,16 +328,12 @@ impl<'l> Loader<'l> {
         if anchor != 0 {
             self.anchors.insert(anchor, (node.clone(), size));
         }
-        if let Some(parent) = self.counts.last_mut() {
-            parent.add(size);
-        }
         match self.open.last_mut() {
             None => self.documents.push(node),
-            Some(Open::Sequence(items, _)) => items.push(node),
-            Some(Open::Mapping(entries, pending_key, _)) => match pending_key.take() {
-                None => *pending_key = Some(node),
-                Some(key) => entries.push((key, node)),
-            },
+            Some(parent) => {
+                parent.size.add(size);
+                self.children.push(node);
+            }
         }
         Ok(())
     }
@@ -395,6 +412,22 @@ mod tests {
     fn aliases_copy_the_anchored_node() {
         let docs = load("base: &b {x: 1}\nuse: *b\n");
         assert_eq!(docs[0].get("use"), docs[0].get("base"));
+    }
+
+    #[test]
+    fn nested_collections_keep_their_own_children() {
+        let docs = load("- a: [1, {b: 2, c: []}, 3]\n  d: &x {e: [4]}\n- *x\n- []\n---\n[]\n");
+        let json: Vec<_> = docs
+            .iter()
+            .map(|d| crate::yaml::to_json(d).unwrap())
+            .collect();
+        assert_eq!(
+            json,
+            [
+                serde_json::json!([{"a": [1, {"b": 2, "c": []}, 3], "d": {"e": [4]}}, {"e": [4]}, []]),
+                serde_json::json!([])
+            ]
+        );
     }
 
     #[test]
