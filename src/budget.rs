@@ -13,6 +13,7 @@
 //! aliases, kustomization visits). Those are counted by one `InputBudget` per input, installed
 //! for the thread working on the input with `InputBudget::run`.
 
+use crate::poison::IgnorePoison;
 use std::cell::RefCell;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -146,10 +147,7 @@ impl InputBudget {
     /// The first limit hit (by any stage, on any thread working for this input) since the
     /// last call, cleared.
     pub fn take_exceeded(&self) -> Option<LimitExceeded> {
-        self.exceeded
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take()
+        self.exceeded.lock().ignore_poison().take()
     }
 
     fn charge(counter: &AtomicU64, amount: u64, max: u64) -> bool {
@@ -162,7 +160,7 @@ impl InputBudget {
 pub(crate) fn exceeded(kind: LimitKind, detail: impl fmt::Display) -> LimitExceeded {
     let limit = LimitExceeded::new(kind, detail);
     if let Some(budget) = InputBudget::current() {
-        let mut first = budget.exceeded.lock().unwrap_or_else(|e| e.into_inner());
+        let mut first = budget.exceeded.lock().ignore_poison();
         first.get_or_insert_with(|| limit.clone());
     }
     limit

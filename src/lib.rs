@@ -63,3 +63,6 @@ pub(crate) mod workload;
 pub mod yaml;
 #[cfg(not(feature = "internals"))]
 pub(crate) mod yaml;
+
+// Crate-wide plumbing.
+mod poison;

@@ -16,6 +16,7 @@ use crate::candidates;
 use crate::detect::{self, System};
 use crate::input::{self, Input, LoadError};
 use crate::objects;
+use crate::poison::IgnorePoison;
 use crate::records::problem::{self, Problem, ProblemKind};
 use crate::records::{self, PackageFacts, ScanResult, Source, SourceFormat};
 use crate::template::KeySource;
@@ -174,7 +175,7 @@ fn in_order_windowed<T: Send>(
         for _ in 0..pool.current_num_threads() {
             let (sender, tickets, work) = (sender.clone(), &tickets, &work);
             scope.spawn(move |_| loop {
-                let ticket = tickets.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                let ticket = tickets.lock().ignore_poison().recv();
                 let Ok(index) = ticket else {
                     return;
                 };

@@ -15,6 +15,7 @@
 
 use super::{scan_input_guarded, InOrder, ScanOptions, WINDOW_PER_WORKER};
 use crate::input::{Input, InputKind};
+use crate::poison::IgnorePoison;
 use crate::records::problem::{self, Problem, ProblemKind};
 use crate::records::{self, ScanResult, Source};
 use crate::template::funcs::library::{pooled_rsa_key, supply_pooled_keys};
@@ -250,7 +251,7 @@ static JOBS_READ_AHEAD: Mutex<VecDeque<Job>> = Mutex::new(VecDeque::new());
 
 /// The next input to scan: one read while waiting for a key, or the parent's next job.
 fn next_job() -> Result<Option<Job>, WorkerError> {
-    if let Some(job) = lock(&JOBS_READ_AHEAD).pop_front() {
+    if let Some(job) = JOBS_READ_AHEAD.lock().ignore_poison().pop_front() {
         return Ok(Some(job));
     }
     loop {
@@ -263,10 +264,6 @@ fn next_job() -> Result<Option<Job>, WorkerError> {
     }
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|e| e.into_inner())
-}
-
 /// A worker's pooled keys come from its parent ([`supply_pooled_keys`]); `None` (the parent
 /// refused or is gone) makes the worker make the key itself. Jobs sent ahead of the reply
 /// wait for [`next_job`].
@@ -275,7 +272,7 @@ fn key_from_parent(bits: usize) -> Option<rsa::RsaPrivateKey> {
     let reply = loop {
         match next_order().ok()?? {
             Order::Key(reply) => break reply,
-            Order::Scan(job) => lock(&JOBS_READ_AHEAD).push_back(job),
+            Order::Scan(job) => JOBS_READ_AHEAD.lock().ignore_poison().push_back(job),
         }
     };
     let der = hex::decode(reply.pkcs1_der?).ok()?;

@@ -20,6 +20,7 @@ pub mod routes;
 pub(crate) mod routes;
 
 use crate::catalog::{Catalog, CatalogError};
+use crate::poison::IgnorePoison;
 use http_body_util::Full;
 use hyper::body::Bytes;
 use hyper::header::{HeaderValue, ALLOW, CACHE_CONTROL, CONTENT_TYPE};
@@ -78,11 +79,7 @@ struct Readers {
 
 impl Readers {
     fn take(&self) -> Result<Catalog, CatalogError> {
-        let reused = self
-            .idle
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .pop();
+        let reused = self.idle.lock().ignore_poison().pop();
         match reused {
             Some(catalog) => Ok(catalog),
             None => Catalog::open_reader(&self.path),
@@ -90,10 +87,7 @@ impl Readers {
     }
 
     fn give_back(&self, catalog: Catalog) {
-        self.idle
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .push(catalog);
+        self.idle.lock().ignore_poison().push(catalog);
     }
 }
 

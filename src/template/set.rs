@@ -7,6 +7,7 @@ use super::funcs::{helm_funcs, FuncMap};
 use super::parser::{parse, Parsed, SyntaxError};
 use super::value::{FuncError, Value};
 use crate::budget::LimitKind;
+use crate::poison::IgnorePoison;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::fmt;
@@ -416,14 +417,11 @@ pub(super) fn parse_cached(
     }
     let key: [u8; 32] = Sha256::digest(text.as_bytes()).into();
     let cache = CACHE.get_or_init(|| Mutex::new(ParseCache::new(PARSE_CACHE_BYTES)));
-    if let Some(hit) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+    if let Some(hit) = cache.lock().ignore_poison().get(&key) {
         return Ok(hit);
     }
     let parsed = Arc::new(parse(text, funcs)?);
-    cache
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(key, parsed.clone());
+    cache.lock().ignore_poison().insert(key, parsed.clone());
     Ok(parsed)
 }
 

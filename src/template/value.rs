@@ -24,6 +24,7 @@
 use super::set::{ExecError, ExecErrorKind};
 use crate::budget::LimitExceeded;
 pub use crate::go::utf8::{go_runes, go_text};
+use crate::poison::IgnorePoison;
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -199,7 +200,7 @@ fn drop_iteratively(mut pending: Vec<Value>) {
             }
             Value::Map(mut map) => {
                 if let Some(entries) = Arc::get_mut(&mut map.entries) {
-                    let entries = entries.get_mut().unwrap_or_else(|e| e.into_inner());
+                    let entries = entries.get_mut().ignore_poison();
                     pending.extend(std::mem::take(entries).into_values());
                 }
             }
@@ -224,7 +225,7 @@ impl Drop for List {
 impl Drop for Map {
     fn drop(&mut self) {
         if let Some(entries) = Arc::get_mut(&mut self.entries) {
-            let entries = entries.get_mut().unwrap_or_else(|e| e.into_inner());
+            let entries = entries.get_mut().ignore_poison();
             if entries
                 .values()
                 .any(|v| matches!(v, Value::List(_) | Value::Map(_)))
@@ -275,11 +276,11 @@ impl Map {
 
     pub fn read(&self) -> RwLockReadGuard<'_, Entries> {
         // A poisoned lock means a panic elsewhere already failed the render; the data is intact.
-        self.entries.read().unwrap_or_else(|e| e.into_inner())
+        self.entries.read().ignore_poison()
     }
 
     pub fn write(&self) -> RwLockWriteGuard<'_, Entries> {
-        self.entries.write().unwrap_or_else(|e| e.into_inner())
+        self.entries.write().ignore_poison()
     }
 
     pub fn get(&self, key: &str) -> Option<Value> {

@@ -5,6 +5,7 @@
 
 use super::random::{rng, seeded_generator};
 use crate::go::rsa_keygen::generate_key;
+use crate::poison::IgnorePoison;
 use crate::template::KeySource;
 use rand::RngCore;
 use std::collections::HashMap;
@@ -48,7 +49,7 @@ pub(crate) fn pooled_rsa_key(bits: usize) -> Option<Arc<rsa::RsaPrivateKey>> {
     let slot = POOL
         .get_or_init(Default::default)
         .lock()
-        .unwrap_or_else(|e| e.into_inner())
+        .ignore_poison()
         .entry(bits)
         .or_default()
         .clone();

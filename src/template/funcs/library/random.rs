@@ -8,6 +8,7 @@
 use super::super::{FuncMap, Param};
 use super::{too_large, MAX_BUILT_ITEMS};
 use crate::go::base64;
+use crate::poison::IgnorePoison;
 use crate::template::value::{FuncError, Value};
 use rand::rngs::StdRng;
 use rand::{Rng, RngCore, SeedableRng};
@@ -70,7 +71,7 @@ pub(crate) fn rng() -> MutexGuard<'static, StdRng> {
     static RNG: OnceLock<Mutex<StdRng>> = OnceLock::new();
     RNG.get_or_init(|| Mutex::new(seeded_generator(0)))
         .lock()
-        .unwrap_or_else(|e| e.into_inner())
+        .ignore_poison()
 }
 
 fn checked_count(v: &Value) -> Result<usize, FuncError> {

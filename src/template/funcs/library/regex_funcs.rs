@@ -6,6 +6,7 @@ use super::super::{FuncMap, Param};
 use super::check_built_bytes;
 use super::strings::string_list;
 use crate::go::regexp;
+use crate::poison::IgnorePoison;
 use crate::template::value::{FuncError, List, ListType, Value};
 use regex::Regex;
 use std::collections::HashMap;
@@ -207,11 +208,11 @@ fn compile_panics(pattern: &str) -> Result<Arc<Regex>, FuncError> {
 fn compile(pattern: &str) -> Result<Arc<Regex>, String> {
     static CACHE: OnceLock<Mutex<HashMap<String, Arc<Regex>>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
-    if let Some(re) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(pattern) {
+    if let Some(re) = cache.lock().ignore_poison().get(pattern) {
         return Ok(re.clone());
     }
     let re = Arc::new(regexp::compile(pattern)?);
-    let mut guard = cache.lock().unwrap_or_else(|e| e.into_inner());
+    let mut guard = cache.lock().ignore_poison();
     if guard.len() >= CACHE_LIMIT {
         guard.clear();
     }
