@@ -45,16 +45,36 @@ fn error(code: &'static str, expr: &str) -> SyntaxError {
     }
 }
 
-/// Compiles a Go pattern; the error is Go's `regexp.Compile` error text.
-pub fn compile(pattern: &str) -> Result<regex::Regex, String> {
+/// A compiled pattern: the `regex` crate's engine, which reports the memory it holds.
+pub use regex_automata::meta::Regex;
+
+/// The most memory a pattern's compiled automata may take, as `regex::Regex::new` allows.
+const COMPILED_SIZE_LIMIT: usize = 10 << 20;
+
+/// The most memory one search cache's lazy DFA may take for its transitions. Smaller than
+/// `regex`'s 2 MiB: it only makes a search on a huge pattern give way to a slower engine, and
+/// it bounds what each cached pattern can grow to ([`Regex::memory_usage`] leaves it out).
+pub const LAZY_DFA_CAPACITY: usize = 256 << 10;
+
+/// Compiles a Go pattern, with the settings of `regex::Regex::new`; the error is Go's
+/// `regexp.Compile` error text.
+pub fn compile(pattern: &str) -> Result<Regex, String> {
     let translated = translate(pattern).map_err(|e| e.to_string())?;
-    regex::Regex::new(&translated).map_err(|e| match e {
-        // Only the crate's size limit can refuse a translated pattern; Go words its own limit so.
-        regex::Error::CompiledTooBig(_) => {
-            format!("error parsing regexp: expression too large: `{pattern}`")
-        }
-        other => format!("error parsing regexp: {other}: `{pattern}`"),
-    })
+    let config = Regex::config()
+        .match_kind(regex_automata::MatchKind::LeftmostFirst)
+        .utf8_empty(true)
+        .nfa_size_limit(Some(COMPILED_SIZE_LIMIT))
+        .hybrid_cache_capacity(LAZY_DFA_CAPACITY);
+    Regex::builder()
+        .configure(config)
+        .syntax(regex_automata::util::syntax::Config::new().utf8(true))
+        .build(&translated)
+        .map_err(|e| match (e.size_limit(), e.syntax_error()) {
+            // Only the size limit can refuse a translated pattern; Go words its own limit so.
+            (Some(_), _) => format!("error parsing regexp: expression too large: `{pattern}`"),
+            (None, Some(syntax)) => format!("error parsing regexp: {syntax}: `{pattern}`"),
+            (None, None) => format!("error parsing regexp: {e}: `{pattern}`"),
+        })
 }
 
 /// Go's regexp syntax in the crate's syntax, or Go's parse error.
@@ -916,7 +936,7 @@ mod tests {
         for (pattern, text, want) in MATCHES {
             let re = compile(pattern).unwrap_or_else(|e| panic!("{pattern}: {e}"));
             assert_eq!(
-                re.find(text).map(|m| m.as_str()),
+                re.find(*text).map(|m| &text[m.range()]),
                 *want,
                 "{pattern} on {text:?} (as {:?})",
                 translate(pattern)

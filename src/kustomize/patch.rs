@@ -480,21 +480,21 @@ fn remove(doc: &mut Value, path: &str) -> Result<Value, JsonPatchError> {
     }
 }
 
-fn anchored(pattern: &str) -> Result<regex::Regex, KustomizeError> {
+fn anchored(pattern: &str) -> Result<regexp::Regex, KustomizeError> {
     regexp::compile(&format!("^(?:{pattern})$"))
         .map_err(|e| KustomizeError::build(format!("invalid selector regex '{pattern}': {e}")))
 }
 
 /// One selector field compiled once per selection, as kustomize's `NewSelectorRegex` does
 /// (an empty pattern matches everything).
-fn field_regex(pattern: &str) -> Result<Option<regex::Regex>, KustomizeError> {
+fn field_regex(pattern: &str) -> Result<Option<regexp::Regex>, KustomizeError> {
     if pattern.is_empty() {
         return Ok(None);
     }
     anchored(pattern).map(Some)
 }
 
-fn matches_field(re: &Option<regex::Regex>, values: &[&str]) -> bool {
+fn matches_field(re: &Option<regexp::Regex>, values: &[&str]) -> bool {
     re.as_ref()
         .is_none_or(|re| values.iter().any(|v| re.is_match(v)))
 }
@@ -502,11 +502,11 @@ fn matches_field(re: &Option<regex::Regex>, values: &[&str]) -> bool {
 /// A selector's regex fields, compiled.
 struct SelectorRegex<'a> {
     sel: &'a Selector,
-    group: Option<regex::Regex>,
-    version: Option<regex::Regex>,
-    kind: Option<regex::Regex>,
-    name: Option<regex::Regex>,
-    namespace: Option<regex::Regex>,
+    group: Option<regexp::Regex>,
+    version: Option<regexp::Regex>,
+    kind: Option<regexp::Regex>,
+    name: Option<regexp::Regex>,
+    namespace: Option<regexp::Regex>,
 }
 
 impl<'a> SelectorRegex<'a> {

@@ -5,15 +5,16 @@
 use super::super::{FuncMap, Param};
 use super::check_built_bytes;
 use super::strings::string_list;
-use crate::go::regexp;
+use crate::go::regexp::{self, Regex};
 use crate::poison::IgnorePoison;
 use crate::template::value::{FuncError, List, ListType, Value};
-use regex::Regex;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
-/// Compiled patterns are cached: charts call the same few in loops.
-const CACHE_LIMIT: usize = 256;
+/// What the compiled patterns a process caches may hold together (charts call the same few
+/// in loops, so a few dozen fit): each pattern's text, its compiled automata and the lazy DFA
+/// table its search cache can grow to.
+const CACHE_BYTES: usize = 16 << 20;
 
 pub(super) fn register(map: &mut FuncMap) {
     use Param::{Int, Str};
@@ -113,7 +114,7 @@ fn find_all(re: &Regex, s: &str, n: i64) -> Result<Value, FuncError> {
 }
 
 fn find(re: Arc<Regex>, s: &str) -> Result<Value, FuncError> {
-    Ok(Value::str(re.find(s).map_or("", |m| m.as_str())))
+    Ok(Value::str(re.find(s).map_or("", |m| &s[m.range()])))
 }
 
 /// Match positions as Go enumerates them: an empty match right after the previous match is
@@ -181,15 +182,15 @@ fn replace_all_bounded(
     let mut out = String::new();
     let mut last = 0;
     for captures in re.captures_iter(src) {
-        let Some(whole) = captures.get(0) else {
+        let Some(whole) = captures.get_group(0) else {
             continue;
         };
-        out.push_str(&src[last..whole.start()]);
+        out.push_str(&src[last..whole.start]);
         match literal {
             true => out.push_str(replacement),
-            false => captures.expand(replacement, &mut out),
+            false => captures.interpolate_string_into(src, replacement, &mut out),
         }
-        last = whole.end();
+        last = whole.end;
         check_built_bytes("regexReplaceAll", out.len() as u128)?;
     }
     out.push_str(&src[last..]);
@@ -206,18 +207,43 @@ fn compile_panics(pattern: &str) -> Result<Arc<Regex>, FuncError> {
 }
 
 fn compile(pattern: &str) -> Result<Arc<Regex>, String> {
-    static CACHE: OnceLock<Mutex<HashMap<String, Arc<Regex>>>> = OnceLock::new();
+    static CACHE: OnceLock<Mutex<PatternCache>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
-    if let Some(re) = cache.lock().ignore_poison().get(pattern) {
+    if let Some((re, _)) = cache.lock().ignore_poison().entries.get(pattern) {
         return Ok(re.clone());
     }
     let re = Arc::new(regexp::compile(pattern)?);
-    let mut guard = cache.lock().ignore_poison();
-    if guard.len() >= CACHE_LIMIT {
-        guard.clear();
-    }
-    guard.insert(pattern.to_string(), re.clone());
+    cache
+        .lock()
+        .ignore_poison()
+        .insert(pattern, re.clone(), CACHE_BYTES);
     Ok(re)
+}
+
+/// Compiled patterns by their text, with the bytes each holds.
+#[derive(Default)]
+struct PatternCache {
+    entries: HashMap<String, (Arc<Regex>, usize)>,
+    /// Sum of the entries' bytes.
+    bytes: usize,
+}
+
+impl PatternCache {
+    /// Keeps `re`, emptying the cache first when it would pass `budget`; a pattern larger
+    /// than the whole budget is not kept, nor one kept already.
+    fn insert(&mut self, pattern: &str, re: Arc<Regex>, budget: usize) {
+        let bytes = pattern.len() + re.memory_usage() + regexp::LAZY_DFA_CAPACITY;
+        // Two threads may both have compiled it.
+        if bytes > budget || self.entries.contains_key(pattern) {
+            return;
+        }
+        if self.bytes + bytes > budget {
+            self.entries.clear();
+            self.bytes = 0;
+        }
+        self.entries.insert(pattern.to_string(), (re, bytes));
+        self.bytes += bytes;
+    }
 }
 
 #[cfg(test)]
@@ -249,11 +275,15 @@ mod tests {
 
     #[test]
     fn replaces_and_splits_like_go() {
-        let re = compile("a(x*)b").unwrap();
-        assert_eq!(re.replace_all("-ab-axxb-", "${1}W"), "-W-xxW-");
-        assert_eq!(re.replace_all("-ab-axxb-", "$1W"), "---");
-        assert_eq!(compile("o").unwrap().replace_all("foo", "$$"), "f$$");
-        assert_eq!(compile("x*").unwrap().replace_all("abc", "-"), "-a-b-c-");
+        let replace = |p: &str, s: &str, r: &str, literal: bool| {
+            let out = replace_all_bounded(&compile(p).unwrap(), s, r, literal).unwrap();
+            out.as_str().unwrap().to_string()
+        };
+        assert_eq!(replace("a(x*)b", "-ab-axxb-", "${1}W", false), "-W-xxW-");
+        assert_eq!(replace("a(x*)b", "-ab-axxb-", "$1W", false), "---");
+        assert_eq!(replace("a(x*)b", "-ab-axxb-", "$1W", true), "-$1W-$1W-");
+        assert_eq!(replace("o", "foo", "$$", false), "f$$");
+        assert_eq!(replace("x*", "abc", "-", false), "-a-b-c-");
         let parts = |p: &str, s: &str, n: i64| match split(&compile(p).unwrap(), p, s, n) {
             Value::List(l) => l
                 .items()
@@ -265,6 +295,50 @@ mod tests {
         assert_eq!(parts("z+", "pizza", -1), vec!["pi", "a"]);
         assert_eq!(parts("[,;]", "a,b;c,d", 2), vec!["a", "b;c,d"]);
         assert_eq!(parts("", "abc", -1), vec!["a", "b", "c"]);
+    }
+
+    /// The cache holds what its budget allows: it empties before passing it, keeps a pattern
+    /// seen again once, and keeps none larger than the whole budget.
+    #[test]
+    fn the_pattern_cache_stays_within_its_byte_budget() {
+        let patterns: Vec<String> = (0..6).map(|i| format!("a{i}(b+)c")).collect();
+        let compiled: Vec<_> = patterns
+            .iter()
+            .map(|p| Arc::new(regexp::compile(p).unwrap()))
+            .collect();
+        let bytes: Vec<usize> = patterns
+            .iter()
+            .zip(&compiled)
+            .map(|(p, re)| p.len() + re.memory_usage() + regexp::LAZY_DFA_CAPACITY)
+            .collect();
+        let four: usize = bytes[..4].iter().sum();
+        // Room for the first four and not a fifth.
+        let budget = four + bytes[4] / 2;
+        let mut cache = PatternCache::default();
+        for (pattern, re) in patterns.iter().zip(&compiled).take(4) {
+            cache.insert(pattern, re.clone(), budget);
+            cache.insert(pattern, re.clone(), budget);
+        }
+        assert_eq!((cache.entries.len(), cache.bytes), (4, four));
+        cache.insert(&patterns[4], compiled[4].clone(), budget);
+        assert_eq!(cache.entries.len(), 1);
+        assert!(cache.entries.contains_key(&patterns[4]));
+        assert_eq!(cache.bytes, bytes[4]);
+        cache.insert(&patterns[5], compiled[5].clone(), bytes[5] - 1);
+        assert!(!cache.entries.contains_key(&patterns[5]));
+    }
+
+    /// A pattern's compiled size counts: a large Unicode class repeated takes megabytes.
+    #[test]
+    fn compiled_patterns_report_the_memory_they_hold() {
+        let small = regexp::compile("a+b").unwrap().memory_usage();
+        let large = regexp::compile(r"\pL{100}").unwrap().memory_usage();
+        assert!(large > 100 * small, "{small} vs {large}");
+        assert!(large <= 10 << 20);
+        assert_eq!(
+            regexp::compile(r"\pL{1000}").unwrap_err(),
+            r"error parsing regexp: expression too large: `\pL{1000}`"
+        );
     }
 
     #[test]
