@@ -20,4 +20,5 @@ pub mod semver;
 pub mod strconv;
 pub mod strings;
 pub mod time;
+pub mod unicode;
 pub mod utf8;

@@ -150,7 +150,7 @@ fn split_manifest_text(text: &str) -> Vec<&str> {
         .collect()
 }
 
-/// What Helm reads of a document (`releaseutil.SimpleHead`).
+/// What Helm reads of a document (`util.SimpleHead` in helm v4, `releaseutil` in v3).
 #[derive(Debug, Default)]
 struct Head {
     kind: String,
@@ -204,7 +204,7 @@ fn read_head(values: &[Result<Json, YamlError>]) -> Result<Head, String> {
         Json::Object(obj) => obj,
         other => {
             return Err(format!(
-                "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type releaseutil.SimpleHead",
+                "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type util.SimpleHead",
                 json_kind(other)
             ))
         }
@@ -428,6 +428,20 @@ fn source_path(doc: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A document that is not a mapping fails with helm v4.1.4's words (its package is `util`).
+    #[test]
+    fn a_document_that_is_not_a_mapping_has_no_head() {
+        let head = |json: Json| read_head(&[Ok(json)]).map(|h| h.kind);
+        assert_eq!(
+            head(Json::from("text")).unwrap_err(),
+            "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal string into Go value of type util.SimpleHead"
+        );
+        assert!(head(Json::Array(Vec::new()))
+            .unwrap_err()
+            .contains("cannot unmarshal array into Go value of type util.SimpleHead"));
+        assert_eq!(head(Json::Null), Ok(String::new()));
+    }
 
     #[test]
     fn split_like_helm() {

@@ -4,7 +4,7 @@
 //! Go's lexer would report it, so the parser reports whichever error Go would meet first.
 
 use super::ast::{Pos, Span};
-use crate::go::strconv;
+use crate::go::{strconv, unicode};
 
 /// What a token is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -117,8 +117,9 @@ fn is_space(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\r' | b'\n')
 }
 
+/// Go's lexer: `_`, a letter or a decimal digit, by Go's `unicode` tables.
 fn is_alnum(c: char) -> bool {
-    c == '_' || c.is_alphanumeric()
+    c == '_' || unicode::is_letter(c) || unicode::is_digit(c)
 }
 
 /// Lexes the whole text. Positions are [`Pos`]: a longer text is one error.
@@ -681,6 +682,22 @@ mod tests {
         assert_eq!(
             error("{{ $x☺ }}").as_deref(),
             Some("bad character U+263A '☺'")
+        );
+        // Words are letters and decimal digits by Go's tables (checked against helm v4.1.4):
+        // a letter number or a superscript is not part of one, though Rust calls both
+        // alphanumeric.
+        assert_eq!(texts("{{ $٣.中 }}")[2..4], ["$٣", ".中"]);
+        assert_eq!(
+            error("{{ Ⅻ }}").as_deref(),
+            Some("unrecognized character in action: U+216B 'Ⅻ'")
+        );
+        assert_eq!(
+            error("{{ .aⅫ }}").as_deref(),
+            Some("bad character U+216B 'Ⅻ'")
+        );
+        assert_eq!(
+            error("{{ $x² := 1 }}").as_deref(),
+            Some("bad character U+00B2 '²'")
         );
     }
 

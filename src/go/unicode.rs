@@ -1,0 +1,48 @@
+//! Go's `unicode` classes, by general category as Go's tables define them. Rust's
+//! `char::is_alphanumeric` goes by the `Alphabetic` and `Numeric` properties instead, which
+//! also take letter numbers (`Ⅻ`), other numbers (`²`) and some marks.
+
+use unicode_general_category::{get_general_category, GeneralCategory as Category};
+
+/// `unicode.IsLetter`: Lu, Ll, Lt, Lm or Lo.
+pub fn is_letter(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphabetic();
+    }
+    matches!(
+        get_general_category(c),
+        Category::UppercaseLetter
+            | Category::LowercaseLetter
+            | Category::TitlecaseLetter
+            | Category::ModifierLetter
+            | Category::OtherLetter
+    )
+}
+
+/// `unicode.IsDigit`: Nd, decimal digits of any script.
+pub fn is_digit(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_digit();
+    }
+    get_general_category(c) == Category::DecimalNumber
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn letters_and_digits_are_go_s_categories() {
+        for c in ['a', 'Z', 'é', 'ß', 'ǅ', 'ʰ', '中', 'ª'] {
+            assert!(is_letter(c), "{c:?} is a letter");
+        }
+        for c in ['7', '٣', '৫', '０'] {
+            assert!(is_digit(c) && !is_letter(c), "{c:?} is a digit");
+        }
+        // Letter numbers, other numbers and combining marks are neither, though Rust calls
+        // them alphanumeric.
+        for c in ['Ⅻ', '²', '½', '\u{0345}', '_', ' ', '-'] {
+            assert!(!is_letter(c) && !is_digit(c), "{c:?} is neither");
+        }
+    }
+}
