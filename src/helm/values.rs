@@ -235,15 +235,10 @@ impl<'c> Defaults<'c> {
     /// The defaults of a chart and its subcharts, taken out of them (their values are left
     /// empty).
     pub(crate) fn taken(chart: &'c mut Chart) -> Self {
-        let Chart {
-            metadata,
-            values,
-            dependencies,
-            ..
-        } = chart;
+        let (name, values, dependencies) = Self::take_own(chart);
         Defaults {
-            name: &metadata.name,
-            values: Cow::Owned(std::mem::take(values)),
+            name,
+            values,
             subcharts: dependencies.iter_mut().map(Defaults::taken).collect(),
         }
     }
@@ -251,17 +246,24 @@ impl<'c> Defaults<'c> {
     /// The defaults of a chart whose own values are replaced after coalescing: those are taken
     /// out of it, its subcharts' are borrowed.
     pub(crate) fn own_taken(chart: &'c mut Chart) -> Self {
+        let (name, values, dependencies) = Self::take_own(chart);
+        Defaults {
+            name,
+            values,
+            subcharts: dependencies.iter().map(Defaults::of).collect(),
+        }
+    }
+
+    /// A chart's name and its own values, taken out of it, beside its subcharts.
+    fn take_own(chart: &'c mut Chart) -> (&'c str, Cow<'c, Values>, &'c mut Vec<Chart>) {
         let Chart {
             metadata,
             values,
             dependencies,
             ..
         } = chart;
-        Defaults {
-            name: &metadata.name,
-            values: Cow::Owned(std::mem::take(values)),
-            subcharts: dependencies.iter().map(Defaults::of).collect(),
-        }
+        let values = Cow::Owned(std::mem::take(values));
+        (&metadata.name, values, dependencies)
     }
 }
 
