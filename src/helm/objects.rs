@@ -506,6 +506,10 @@ impl Object for Files {
     fn kind_name(&self) -> &str {
         "map"
     }
+    /// `map[string][]byte`: a missing file is a nil byte slice.
+    fn missing_entry(&self) -> Value {
+        Value::Bytes(Arc::from(Vec::new()))
+    }
     fn method_arity(&self, name: &str) -> Option<usize> {
         match name {
             "Get" | "GetBytes" | "Glob" | "Lines" => Some(1),
@@ -628,6 +632,37 @@ mod tests {
         assert_eq!(
             files.go_format(),
             "map[cfg/a.conf:[65 10 66 10] cfg/deep/b.conf:[120]]"
+        );
+    }
+
+    /// `engine.files` is Go's `map[string][]byte` with methods: a field names a file, a missing
+    /// one is a nil byte slice, and a field given arguments is refused (checked against helm
+    /// v4.1.4, which printed these very lines).
+    #[test]
+    fn files_fields_are_map_keys() {
+        let files = Files::new(&[ChartFile {
+            name: "notes".into(),
+            data: Arc::from(&b"hello"[..]),
+        }]);
+        let root = crate::template::value::Map::default();
+        root.insert("Files", Value::Object(Arc::new(files)));
+        let run = |template: &str| {
+            let mut set = crate::template::TemplateSet::default();
+            set.add_file("t", template).map_err(|e| e.to_string())?;
+            set.execute("t", &Value::Map(root.clone()))
+                .map(|out| String::from_utf8_lossy(&out).into_owned())
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(
+            run(
+                r#"{{ .Files.notes | quote }} {{ .Files.Nope | quote }} {{ printf "%v %T" .Files.Nope .Files.notes }} {{ printf "%v %T" (index .Files "Nope") (index .Files "notes") }}"#
+            ),
+            Ok(r#""hello" "" [] []uint8 [] []uint8"#.to_string())
+        );
+        let err = run(r#"{{ .Files.Nope "x" }}"#).unwrap_err();
+        assert!(
+            err.contains("Nope is not a method but has arguments"),
+            "{err}"
         );
     }
 

@@ -743,6 +743,21 @@ impl<'s> Exec<'s> {
                             ));
                         }
                         (v, false)
+                    } else if let Some(Value::Map(entries)) = o.as_collection() {
+                        // A Go named map type (Helm's `engine.files`): a field is a key, and a
+                        // missing one is the element type's zero value.
+                        if has_args {
+                            return Err(self.type_error(
+                                fr,
+                                pos,
+                                field_ctx,
+                                format!("{name} is not a method but has arguments"),
+                            ));
+                        }
+                        (
+                            entries.get(name).unwrap_or_else(|| o.missing_entry()),
+                            false,
+                        )
                     } else {
                         return Err(self.type_error(
                             fr,

@@ -441,6 +441,12 @@ pub trait Object: Send + Sync + fmt::Debug {
         None
     }
 
+    /// For a Go named map type: what a missing key gives, the zero value of its element type
+    /// (a plain map's is nil).
+    fn missing_entry(&self) -> Value {
+        Value::Nil
+    }
+
     /// What `encoding/json` writes for the value (`toJson`, and `toYaml`, which goes through
     /// JSON), when it is not an empty object.
     fn json(&self) -> Option<Json> {

@@ -62,6 +62,11 @@ fn index(_: &mut CallCtx<'_>, args: &[Value]) -> Result<Value, FuncError> {
         return Err(FuncError::new("index of untyped nil"));
     }
     for key in &args[1..] {
+        // A named map type's missing key gives its element type's zero value.
+        let missing = match &item {
+            Value::Object(o) => o.missing_entry(),
+            _ => Value::Nil,
+        };
         item = match &item.clone().collection_view() {
             Value::Nil => return Err(FuncError::new("index of nil pointer")),
             Value::List(l) => {
@@ -80,7 +85,7 @@ fn index(_: &mut CallCtx<'_>, args: &[Value]) -> Result<Value, FuncError> {
             Value::Map(m) => match key {
                 // Map keys are text: a key that is not UTF-8 is held as its text view.
                 k @ (Value::Str(_) | Value::RawStr(_)) => {
-                    m.get(k.as_str().unwrap_or_default()).unwrap_or(Value::Nil)
+                    m.get(k.as_str().unwrap_or_default()).unwrap_or(missing)
                 }
                 Value::Nil => return Err(FuncError::new("value is nil; should be of type string")),
                 other => {
