@@ -276,6 +276,30 @@ impl<'s> Exec<'s> {
         self.error_of(fr, pos, ctx, ExecErrorKind::Type, message)
     }
 
+    /// Go's field access on a map receiver: arguments are refused, and a missing key gives
+    /// `missing`, the zero value of the map's element type.
+    #[allow(clippy::too_many_arguments)]
+    fn map_field(
+        &self,
+        fr: &Frame,
+        pos: usize,
+        ctx: &dyn Render,
+        map: &super::value::Map,
+        name: &str,
+        has_args: bool,
+        missing: impl FnOnce() -> Value,
+    ) -> R<Value> {
+        if has_args {
+            return Err(self.type_error(
+                fr,
+                pos,
+                ctx,
+                format!("{name} is not a method but has arguments"),
+            ));
+        }
+        Ok(map.get(name).unwrap_or_else(missing))
+    }
+
     /// A call at node `ctx` failed: Go's `error calling FUNC: ERROR`, of the error's kind.
     fn call_error(
         &self,
@@ -696,17 +720,10 @@ impl<'s> Exec<'s> {
                         format!("nil pointer evaluating interface {{}}.{name}"),
                     ))
                 }
-                Value::Map(m) => {
-                    if has_args {
-                        return Err(self.type_error(
-                            fr,
-                            pos,
-                            field_ctx,
-                            format!("{name} is not a method but has arguments"),
-                        ));
-                    }
-                    (m.get(name).unwrap_or(Value::Nil), true)
-                }
+                Value::Map(m) => (
+                    self.map_field(fr, pos, field_ctx, m, name, has_args, || Value::Nil)?,
+                    true,
+                ),
                 Value::Object(o) => {
                     if let Some(arity) = o.method_arity(name) {
                         let o = o.clone();
@@ -744,18 +761,10 @@ impl<'s> Exec<'s> {
                         }
                         (v, false)
                     } else if let Some(Value::Map(entries)) = o.as_collection() {
-                        // A Go named map type (Helm's `engine.files`): a field is a key, and a
-                        // missing one is the element type's zero value.
-                        if has_args {
-                            return Err(self.type_error(
-                                fr,
-                                pos,
-                                field_ctx,
-                                format!("{name} is not a method but has arguments"),
-                            ));
-                        }
+                        // A Go named map type (Helm's `engine.files`): a field is a key.
+                        let missing = || o.missing_entry();
                         (
-                            entries.get(name).unwrap_or_else(|| o.missing_entry()),
+                            self.map_field(fr, pos, field_ctx, &entries, name, has_args, missing)?,
                             false,
                         )
                     } else {
