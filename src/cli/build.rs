@@ -56,7 +56,17 @@ fn build(args: &BuildArgs) -> Result<String> {
             let roots = kustomize::find_roots(&tree);
             match roots.as_slice() {
                 [one] => one.clone(),
-                [] => bail!("no kustomization found in {}", args.input.display()),
+                [] => {
+                    let shown =
+                        std::fs::canonicalize(&args.input).unwrap_or_else(|_| args.input.clone());
+                    let folder = [shown.to_string_lossy().as_ref(), top.as_str()]
+                        .iter()
+                        .filter(|part| !part.is_empty())
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join("/");
+                    return Err(kustomize::KustomizeError::MissingKustomization(folder).into());
+                }
                 many => bail!(
                     "{} kustomization roots in {}; pick one with --entry: {}",
                     many.len(),
@@ -82,6 +92,24 @@ fn build(args: &BuildArgs) -> Result<String> {
     Ok(kustomize::build_with(files, &root, &options)?)
 }
 
+/// Why a path that does not exist cannot be built, in kustomize's words (Go's
+/// `filepath.EvalSymlinks` failing on the first missing part of the absolute path).
+fn missing_path(path: &Path) -> String {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut missing = PathBuf::new();
+    for part in abs.components() {
+        missing.push(part);
+        if std::fs::symlink_metadata(&missing).is_err() {
+            break;
+        }
+    }
+    format!(
+        "evalsymlink failure on '{}' : lstat {}: no such file or directory",
+        abs.display(),
+        missing.display()
+    )
+}
+
 fn join_top(top: &str, entry: &str) -> String {
     match (top.is_empty(), entry.is_empty()) {
         (true, _) => entry.to_string(),
@@ -92,6 +120,12 @@ fn join_top(top: &str, entry: &str) -> String {
 
 /// The input's files: a directory as it is, an archive unpacked under the usual limits.
 fn read_input(path: &Path) -> Result<FileTree> {
+    if std::fs::symlink_metadata(path).is_err() {
+        bail!(
+            "must build at directory: not a valid directory: {}",
+            missing_path(path)
+        );
+    }
     let kind = if path.is_dir() {
         InputKind::Directory {
             skip_archives: true,

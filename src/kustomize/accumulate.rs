@@ -7,12 +7,12 @@ use super::fieldspec::{self, FieldSpec, TransformerConfig};
 use super::generators::{self, GenKind};
 use super::helmcharts;
 use super::kustfile::{string_map, Kustomization, PatchArgs, VarArgs};
-use super::loader::{is_remote, join, Files, Loader};
+use super::loader::{join, Files, Loader};
 use super::nameref;
 use super::origin;
 use super::patch;
 use super::replacements;
-use super::resource::{Behavior, ResId, ResMap, Resource};
+use super::resource::{or_placeholder, Behavior, ResId, ResMap, Resource};
 use super::transform;
 use super::value::{parse_documents, DocumentError};
 use super::vars;
@@ -69,6 +69,7 @@ pub fn build(
         origin: None,
     };
     let k = b.load_kustomization(&root)?;
+    b.choose_schema(&root, &k)?;
     if !k.build_metadata.is_empty() {
         b.origin = Some(String::new());
     }
@@ -135,22 +136,17 @@ impl<'t> Build<'t> {
                 found.push((path, data));
             }
         }
-        let display = if dir.is_empty() {
-            ".".to_string()
-        } else {
-            dir.to_string()
-        };
+        let shown = self.files.shown(dir);
         match found.as_slice() {
-            [] => Err(KustomizeError::MissingKustomization(display)),
+            [] => Err(KustomizeError::MissingKustomization(shown)),
             [(path, data)] => {
                 let text = std::str::from_utf8(data)
                     .map_err(|_| KustomizeError::build(format!("{path} is not valid UTF-8")))?;
-                let mut k = Kustomization::parse(text, path)?;
+                let mut k = Kustomization::parse(text, path, &shown)?;
                 k.file_name = path.rsplit('/').next().unwrap_or(path).to_string();
-                self.choose_schema(dir, &k)?;
                 Ok(k)
             }
-            _ => Err(KustomizeError::MultipleKustomizations(display)),
+            _ => Err(KustomizeError::MultipleKustomizations(shown)),
         }
     }
 
@@ -191,11 +187,6 @@ impl<'t> Build<'t> {
         k: &Kustomization,
         acc: &mut Accumulator,
     ) -> Result<(), KustomizeError> {
-        if self.stack.iter().any(|d| d == dir) {
-            return Err(KustomizeError::build(format!(
-                "cycle detected: kustomization '{dir}' includes itself"
-            )));
-        }
         if self.stack.len() >= MAX_DEPTH {
             return Err(KustomizeError::Limit(budget::exceeded(
                 LimitKind::KustomizeDepth,
@@ -225,13 +216,7 @@ impl<'t> Build<'t> {
         let ldr = Loader::new(self.files, dir);
         for path in &k.resources {
             self.accumulate_resource(&ldr, path, acc)
-                .map_err(|e| match e {
-                    KustomizeError::Accumulate { .. } => e,
-                    other => KustomizeError::Accumulate {
-                        path: path.clone(),
-                        message: other.to_string(),
-                    },
-                })?;
+                .map_err(|e| e.context("accumulating resources"))?;
         }
         let mut files = TransformerConfig::default();
         for c in &k.configurations {
@@ -239,29 +224,20 @@ impl<'t> Build<'t> {
             files.merge(TransformerConfig::parse(&text, c)?)?;
         }
         acc.config.merge(TransformerConfig::with_defaults(files)?)?;
+        let loading_crds =
+            |e: KustomizeError| e.context(format_args!("loading CRDs [{}]", k.crds.join(" ")));
         for c in &k.crds {
-            let text = ldr.load_text(c)?;
-            acc.config.merge(crds::config_from_crd_file(&text, c)?)?;
+            let text = ldr.load_text(c).map_err(loading_crds)?;
+            let config = crds::config_from_crd_file(&text, c).map_err(loading_crds)?;
+            acc.config.merge(config)?;
         }
         self.run_generators(&ldr, k, acc)?;
         for c in &k.components {
-            let cdir = ldr.resolve_dir(c)?;
-            if !self.files.is_dir(&cdir) {
-                return Err(KustomizeError::build(format!(
-                    "accumulating components: loader.New \"must build at directory: not a valid directory: '{cdir}'\""
-                )));
-            }
-            let ck = self.load_kustomization(&cdir)?;
-            if !ck.is_component() {
-                return Err(KustomizeError::build(format!(
-                    "accumulating components: accumulateDirectory: \"expected kind 'Component' for path '{cdir}' but got '{}'\"",
-                    ck.kind
-                )));
-            }
-            let outer = self.enter_origin(c);
-            let result = self.accumulate_target(&cdir, &ck, acc);
-            self.origin = outer;
-            result?;
+            let cdir = self
+                .new_root(&ldr, c)
+                .map_err(|e| component_failure("loader.New", e))?;
+            self.accumulate_directory(&cdir, c, acc, Nesting::Component)
+                .map_err(|e| component_failure("accumulateDirectory:", e))?;
         }
         self.run_transformers(&ldr, k, acc)?;
         vars::mark_sources(&mut acc.res, &k.vars)?;
@@ -277,65 +253,128 @@ impl<'t> Build<'t> {
         Ok(())
     }
 
+    /// One `resources` entry, tried as kustomize's accumulateResources tries it: as a file
+    /// of objects first, then as a kustomization folder; when both fail, the message says
+    /// why each did (a malformed file alone when it is no folder either).
     fn accumulate_resource(
         &mut self,
         ldr: &Loader,
         path: &str,
         acc: &mut Accumulator,
     ) -> Result<(), KustomizeError> {
-        if is_remote(path) {
-            return Err(KustomizeError::Remote(path.to_string()));
-        }
-        let target = ldr.resolve_dir(path)?;
-        if self.files.contains(&target) {
-            let text = ldr.load_text(path)?;
-            let mut loaded = ResMap::default();
-            for doc in parse_documents(&text, path)? {
-                for mut item in expand_list(doc) {
-                    check_resource(&item, path)?;
-                    if let Some(dir) = &self.origin {
-                        origin::annotate(
-                            &mut item,
-                            &origin::of_file(&origin::clean_join(dir, path)),
-                        );
-                    }
-                    let mut r = Resource::new(item);
-                    r.source = target.clone();
-                    loaded.items.push(r);
-                }
+        let file_failure = match self.accumulate_file(ldr, path, acc) {
+            Ok(()) => return Ok(()),
+            Err(e @ (KustomizeError::Remote(_) | KustomizeError::Limit(_))) => return Err(e),
+            Err(e) => e,
+        };
+        let accumulation =
+            |e: KustomizeError| e.context(format_args!("accumulation err='{file_failure}'"));
+        let dir = match self.new_root(ldr, path) {
+            Ok(dir) => dir,
+            Err(_) if file_failure.to_string().contains("MalformedYAMLError") => {
+                return Err(file_failure)
             }
-            return acc.res.append_all(loaded);
+            Err(e) => return Err(accumulation(e)),
+        };
+        self.accumulate_directory(&dir, path, acc, Nesting::Base)
+            .map_err(accumulation)
+    }
+
+    /// A `resources` entry read as a file of objects (kustomize's accumulateFile).
+    fn accumulate_file(
+        &mut self,
+        ldr: &Loader,
+        path: &str,
+        acc: &mut Accumulator,
+    ) -> Result<(), KustomizeError> {
+        let loaded = self
+            .load_resource_file(ldr, path)
+            .map_err(|e| e.context(format_args!("accumulating resources from '{path}'")))?;
+        acc.res
+            .append_all(loaded)
+            .map_err(|e| e.context(format_args!("merging resources from '{path}'")))
+    }
+
+    fn load_resource_file(&self, ldr: &Loader, path: &str) -> Result<ResMap, KustomizeError> {
+        let text = ldr.load_text(path)?;
+        let source = ldr.resolve_file(path)?;
+        let mut loaded = ResMap::default();
+        for doc in parse_documents(&text, path)? {
+            for mut item in expand_list(doc) {
+                check_resource(&item, path)?;
+                if let Some(dir) = &self.origin {
+                    origin::annotate(&mut item, &origin::of_file(&origin::clean_join(dir, path)));
+                }
+                let mut r = Resource::new(item);
+                r.source = source.clone();
+                loaded.items.push(r);
+            }
         }
-        if !self.files.is_dir(&target) {
-            return Err(KustomizeError::Accumulate {
-                path: path.to_string(),
-                message: format!(
-                    "must build at directory: not a valid directory: evalsymlink failure on '{target}' : lstat {target}: no such file or directory"
-                ),
-            });
-        }
-        let sub = self.load_kustomization(&target)?;
-        if sub.is_component() {
+        Ok(loaded)
+    }
+
+    /// The folder of the kustomization `rel` names, checked as kustomize's `loader.New`
+    /// checks it: a folder that exists and that contains none of the kustomizations being
+    /// built (a cycle), innermost first.
+    fn new_root(&self, ldr: &Loader, rel: &str) -> Result<String, KustomizeError> {
+        let dir = ldr.resolve_dir(rel)?;
+        if let Some(visited) = self
+            .stack
+            .iter()
+            .rev()
+            .find(|v| self.files.same_or_below(v, &dir))
+        {
             return Err(KustomizeError::build(format!(
-                "expected kind != 'Component' for path '{target}'"
+                "cycle detected: candidate root '{}' contains visited root '{}'",
+                self.files.shown(&dir),
+                self.files.shown(visited)
             )));
         }
-        let mut sub_acc = Accumulator::default();
-        let outer = self.enter_origin(path);
-        let result = self.accumulate_target(&target, &sub, &mut sub_acc);
-        self.origin = outer;
-        result?;
-        acc.res.append_all(sub_acc.res)?;
-        for v in sub_acc.vars {
-            if acc.vars.iter().any(|x| x.name == v.name) {
+        Ok(dir)
+    }
+
+    /// Builds the kustomization in `dir` into `acc` (kustomize's accumulateDirectory): a
+    /// base into an accumulator of its own, merged in afterwards; a component straight
+    /// into `acc`. `rel` is how the referring kustomization named it.
+    fn accumulate_directory(
+        &mut self,
+        dir: &str,
+        rel: &str,
+        acc: &mut Accumulator,
+        nesting: Nesting,
+    ) -> Result<(), KustomizeError> {
+        let shown = self.files.shown(dir);
+        let sub = self
+            .load_kustomization(dir)
+            .map_err(|e| e.context(format_args!("couldn't make target for path '{shown}'")))?;
+        self.choose_schema(dir, &sub)?;
+        match nesting {
+            Nesting::Component if !sub.is_component() => {
                 return Err(KustomizeError::build(format!(
-                    "var '{}' already encountered",
-                    v.name
-                )));
+                    "expected kind 'Component' for path '{shown}' but got '{}'",
+                    sub.kind
+                )))
             }
-            acc.vars.push(v);
+            Nesting::Base if sub.is_component() => {
+                return Err(KustomizeError::build(format!(
+                    "expected kind != 'Component' for path '{shown}'"
+                )))
+            }
+            _ => {}
         }
-        acc.config.merge(sub_acc.config)?;
+        let outer = self.enter_origin(rel);
+        let mut sub_acc = Accumulator::default();
+        let into = match nesting {
+            Nesting::Component => &mut *acc,
+            Nesting::Base => &mut sub_acc,
+        };
+        let result = self.accumulate_target(dir, &sub, into);
+        self.origin = outer;
+        result.map_err(|e| e.context(format_args!("recursed accumulation of path '{shown}'")))?;
+        if let Nesting::Base = nesting {
+            merge_accumulator(acc, sub_acc)
+                .map_err(|e| e.context(format_args!("recursed merging from path '{shown}'")))?;
+        }
         Ok(())
     }
 
@@ -393,14 +432,12 @@ impl<'t> Build<'t> {
                 }
             }
         }
+        let loading = |e: KustomizeError| e.context("loading generator plugins");
         for entry in &k.generators {
-            for config in self.plugin_configs(ldr, k, entry)? {
-                let kind = config
-                    .get("kind")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_string();
-                let gen = match kind.as_str() {
+            for config in self.plugin_configs(ldr, k, entry).map_err(loading)? {
+                let kind = builtin_plugin_kind(&config, PluginRole::Generator)
+                    .map_err(|e| loading(e.context("failed to load generator")))?;
+                let gen = match kind {
                     "ConfigMapGenerator" => GenKind::ConfigMap,
                     "SecretGenerator" => GenKind::Secret,
                     "IAMPolicyGenerator" => {
@@ -410,7 +447,7 @@ impl<'t> Build<'t> {
                     }
                     _ => {
                         return Err(KustomizeError::build(format!(
-                            "loading generator plugins: failed to load generator: external plugins disabled; unable to load external plugin '{kind}'"
+                            "the builtin {kind} configured in `generators` is not supported"
                         )))
                     }
                 };
@@ -431,10 +468,17 @@ impl<'t> Build<'t> {
         let kustomization_file = join(&ldr.root, &k.file_name).unwrap_or_default();
         for (mut r, from) in generated {
             r.source = kustomization_file.clone();
-            if let Some(from) = from {
-                origin::annotate(&mut r.obj, &from);
-            }
-            absorb_generated(&mut acc.res, r)?;
+            // kustomize names the generator by its Go value: pointers to the plugin and to
+            // its origin, printed here with a stand-in address.
+            let generator = match from {
+                Some(from) => {
+                    origin::annotate(&mut r.obj, &from);
+                    "&{0xc000000000 0xc000000000}"
+                }
+                None => "&{0xc000000000 <nil>}",
+            };
+            absorb_generated(&mut acc.res, r)
+                .map_err(|e| e.context(format_args!("merging from generator {generator}")))?;
         }
         Ok(())
     }
@@ -469,20 +513,32 @@ impl<'t> Build<'t> {
         acc: &mut Accumulator,
     ) -> Result<(), KustomizeError> {
         for p in &k.patches_strategic_merge {
+            let configured = configuring(
+                "PatchStrategicMergeTransformer",
+                serde_json::json!({ "paths": k.patches_strategic_merge }),
+            );
             let text = if p.contains('\n') || p.trim_start().starts_with("apiVersion") {
                 p.clone()
             } else {
-                ldr.load_text(p)?
+                ldr.load_text(p).map_err(&configured)?
             };
-            for doc in parse_documents(&text, p)? {
-                self.apply_smp_by_id(&mut acc.res, &doc, IdentityChange::default())?;
+            for doc in parse_documents(&text, p).map_err(&configured)? {
+                let idx = self.smp_target_by_id(&acc.res, &doc)?;
+                self.smp_into(&mut acc.res, idx, &doc, IdentityChange::default())?;
             }
         }
         if !k.patches_strategic_merge.is_empty() {
             self.note_builtin(&mut acc.res, k, "PatchStrategicMergeTransformer");
         }
         for p in &k.patches {
-            self.apply_patch(ldr, &mut acc.res, p, false)?;
+            let configured = configuring("PatchTransformer", builtin_patch_config(p, "patch"));
+            let from_path = |e: KustomizeError| {
+                configured(e.context(format_args!(
+                    "failed to get the patch file from path({})",
+                    p.path
+                )))
+            };
+            self.apply_patch(ldr, &mut acc.res, p, false, &from_path)?;
             self.note_builtin(&mut acc.res, k, "PatchTransformer");
         }
         if !k.namespace.is_empty() {
@@ -539,7 +595,11 @@ impl<'t> Build<'t> {
             self.note_builtin(&mut acc.res, k, "AnnotationsTransformer");
         }
         for p in &k.patches_json6902 {
-            self.apply_patch(ldr, &mut acc.res, p, true)?;
+            let configured = configuring(
+                "PatchJson6902Transformer",
+                builtin_patch_config(p, "jsonOp"),
+            );
+            self.apply_patch(ldr, &mut acc.res, p, true, &configured)?;
             self.note_builtin(&mut acc.res, k, "PatchJson6902Transformer");
         }
         for r in &k.replicas {
@@ -551,7 +611,11 @@ impl<'t> Build<'t> {
             self.note_builtin(&mut acc.res, k, "ImageTagTransformer");
         }
         if !k.replacements.is_empty() {
-            replacements::run(ldr, &mut acc.res, &k.replacements)?;
+            let configured = configuring(
+                "ReplacementTransformer",
+                serde_json::json!({ "Replacements": k.replacements }),
+            );
+            replacements::run(ldr, &mut acc.res, &k.replacements, &configured)?;
             self.note_builtin(&mut acc.res, k, "ReplacementTransformer");
         }
         for entry in &k.transformers {
@@ -580,7 +644,10 @@ impl<'t> Build<'t> {
         config: &Value,
         tconfig: &TransformerConfig,
     ) -> Result<(), KustomizeError> {
-        let kind = config.get("kind").and_then(Value::as_str).unwrap_or("");
+        let kind = builtin_plugin_kind(config, PluginRole::Transformer)?;
+        let plugin_id = Resource::new(config.clone()).id().display();
+        let configured =
+            |e: KustomizeError| e.context(format_args!("plugin {plugin_id} fails configuration"));
         let specs = || -> Vec<FieldSpec> {
             let list: Vec<super::kustfile::FieldSpecArgs> = config
                 .get("fieldSpecs")
@@ -596,10 +663,15 @@ impl<'t> Build<'t> {
             }
         };
         match kind {
-            "AnnotationsTransformer" => transform::set_map_entries(res, &pairs("annotations"), &specs()),
+            "AnnotationsTransformer" => {
+                transform::set_map_entries(res, &pairs("annotations"), &specs())
+            }
             "LabelTransformer" => transform::set_map_entries(res, &pairs("labels"), &specs()),
             "NamespaceTransformer" => {
-                let ns = config.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or("");
+                let ns = config
+                    .pointer("/metadata/namespace")
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
                 transform::namespace(res, ns, tconfig);
             }
             "PrefixSuffixTransformer" | "PrefixTransformer" | "SuffixTransformer" => {
@@ -625,18 +697,24 @@ impl<'t> Build<'t> {
             "PatchTransformer" => {
                 let args: PatchArgs = serde_json::from_value(config.clone())
                     .map_err(|e| KustomizeError::build(format!("{kind}: {e}")))?;
-                self.apply_patch(ldr, res, &args, false)?;
+                let from_path = |e: KustomizeError| {
+                    configured(e.context(format_args!(
+                        "failed to get the patch file from path({})",
+                        args.path
+                    )))
+                };
+                self.apply_patch(ldr, res, &args, false, &from_path)?;
             }
             "PatchJson6902Transformer" => {
                 let args = json6902_plugin_args(config)?;
-                self.apply_patch(ldr, res, &args, true)?;
+                self.apply_patch(ldr, res, &args, true, &configured)?;
             }
             "ReplacementTransformer" => {
                 let entries = match config.get("replacements") {
                     Some(Value::Array(list)) => list.clone(),
                     _ => Vec::new(),
                 };
-                replacements::run(ldr, res, &entries)?;
+                replacements::run(ldr, res, &entries, &configured)?;
             }
             "ValueAddTransformer" => {
                 let value = match config.get("value").and_then(Value::as_str) {
@@ -651,7 +729,13 @@ impl<'t> Build<'t> {
                     .map_err(|e| KustomizeError::build(format!("{kind}: {e}")))?
                     .unwrap_or_default();
                 for t in &targets {
-                    transform::value_add(res, &value, t.selector.as_ref(), &t.field_path, t.file_path_position)?;
+                    transform::value_add(
+                        res,
+                        &value,
+                        t.selector.as_ref(),
+                        &t.field_path,
+                        t.file_path_position,
+                    )?;
                 }
             }
             "PatchStrategicMergeTransformer" => {
@@ -663,46 +747,36 @@ impl<'t> Build<'t> {
                 for p in paths {
                     let text = ldr.load_text(&p)?;
                     for doc in parse_documents(&text, &p)? {
-                        self.apply_smp_by_id(res, &doc, IdentityChange::default())?;
+                        let idx = self.smp_target_by_id(res, &doc)?;
+                        self.smp_into(res, idx, &doc, IdentityChange::default())?;
                     }
                 }
             }
             _ => {
                 return Err(KustomizeError::build(format!(
-                    "loading transformer plugins: failed to load transformer: external plugins disabled; unable to load external plugin '{kind}'"
+                    "the builtin {kind} configured in `transformers` is not supported"
                 )))
             }
         }
         Ok(())
     }
 
-    fn apply_smp_by_id(
-        &self,
-        res: &mut ResMap,
-        patch: &Value,
-        allow: IdentityChange,
-    ) -> Result<(), KustomizeError> {
-        let pr = Resource::new(patch.clone());
-        let id = pr.id();
+    /// The one resource a strategic-merge patch without a target patches: the one whose
+    /// current or any earlier id is the patch's (kustomize's ResMap.GetById).
+    fn smp_target_by_id(&self, res: &ResMap, patch: &Value) -> Result<usize, KustomizeError> {
+        let id = Resource::new(patch.clone()).id();
         // Finding the target examines every resource: patches times resources stay bounded.
         budget::charge_work(res.items.len() as u64).map_err(KustomizeError::Limit)?;
-        let found = res.find_by_any_id(&id);
-        let idx = match found.as_slice() {
-            [i] => *i,
-            [] => {
-                return Err(KustomizeError::build(format!(
-                    "no resource matches strategic merge patch \"{0}\": no matches for Id {0}; failed to find unique target for patch {0}",
+        match res.find_by_any_id(&id).as_slice() {
+            [i] => Ok(*i),
+            many => {
+                let how_many = if many.is_empty() { "no" } else { "multiple" };
+                Err(KustomizeError::build(format!(
+                    "{how_many} matches for Id {0}; failed to find unique target for patch {0}",
                     id.display()
                 )))
             }
-            _ => {
-                return Err(KustomizeError::build(format!(
-                    "multiple matches for Id {}; failed to find unique target for patch",
-                    id.display()
-                )))
-            }
-        };
-        self.smp_into(res, idx, patch, allow)
+        }
     }
 
     /// Merges `patch` into resource `idx` as kustomize's `ApplySmPatch` does:
@@ -755,6 +829,7 @@ impl<'t> Build<'t> {
         res: &mut ResMap,
         p: &PatchArgs,
         json_only: bool,
+        configured: &dyn Fn(KustomizeError) -> KustomizeError,
     ) -> Result<(), KustomizeError> {
         if !p.path.is_empty() && !p.patch.is_empty() {
             return Err(KustomizeError::build(
@@ -764,7 +839,7 @@ impl<'t> Build<'t> {
         let text = if p.path.is_empty() {
             p.patch.clone()
         } else {
-            ldr.load_text(&p.path)?
+            ldr.load_text(&p.path).map_err(configured)?
         };
         let label = if p.path.is_empty() {
             "patch"
@@ -805,7 +880,13 @@ impl<'t> Build<'t> {
         match &p.target {
             None => {
                 for doc in &docs {
-                    self.apply_smp_by_id(res, doc, allow)?;
+                    let idx = self.smp_target_by_id(res, doc).map_err(|e| {
+                        e.context(format_args!(
+                            "no resource matches strategic merge patch \"{}\"",
+                            Resource::new(doc.clone()).id().display()
+                        ))
+                    })?;
+                    self.smp_into(res, idx, doc, allow)?;
                 }
             }
             Some(_) if docs.len() > 1 => {
@@ -856,6 +937,172 @@ fn json6902_plugin_args(config: &Value) -> Result<PatchArgs, KustomizeError> {
             options: Default::default(),
         }),
     }
+}
+
+/// kustomize's failure to configure builtin `kind` (its configureBuiltinPlugin): the
+/// configuration it was given follows, as sigs.k8s.io/yaml writes it (keys sorted).
+fn configuring(kind: &str, config: Value) -> impl Fn(KustomizeError) -> KustomizeError {
+    let config = super::emit::to_yaml(&sorted_keys(config));
+    let kind = kind.to_string();
+    move |e: KustomizeError| {
+        e.context(format_args!(
+            "trouble configuring builtin {kind} with config: `\n{config}`"
+        ))
+    }
+}
+
+/// `value` with every mapping's keys in byte order, as sigs.k8s.io/yaml marshals a Go
+/// struct (through JSON into a Go map).
+fn sorted_keys(value: Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut entries: Vec<(String, Value)> = map.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k, sorted_keys(v)))
+                    .collect(),
+            )
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(sorted_keys).collect()),
+        other => other,
+    }
+}
+
+/// The configuration kustomize gives its builtin patch transformer for one `patches`
+/// entry (the inline patch under `inline_key`), its fields left out when empty.
+fn builtin_patch_config(p: &PatchArgs, inline_key: &str) -> Value {
+    let mut config = serde_json::Map::new();
+    let mut put = |key: &str, value: &str| {
+        if !value.is_empty() {
+            config.insert(key.to_string(), Value::String(value.to_string()));
+        }
+    };
+    put("path", &p.path);
+    put(inline_key, &p.patch);
+    if let Some(t) = &p.target {
+        let mut target = serde_json::Map::new();
+        for (key, value) in [
+            ("group", &t.group),
+            ("version", &t.version),
+            ("kind", &t.kind),
+            ("name", &t.name),
+            ("namespace", &t.namespace),
+            ("labelSelector", &t.label_selector),
+            ("annotationSelector", &t.annotation_selector),
+        ] {
+            if !value.is_empty() {
+                target.insert(key.to_string(), Value::String(value.clone()));
+            }
+        }
+        config.insert("target".into(), Value::Object(target));
+    }
+    if !p.options.is_empty() {
+        config.insert("options".into(), Value::Object(p.options.clone()));
+    }
+    Value::Object(config)
+}
+
+/// Where a plugin configuration is named: `generators` or `transformers`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum PluginRole {
+    Generator,
+    Transformer,
+}
+
+/// kustomize v5.6.0's builtin generators and transformers (builtinhelpers' factories).
+const BUILTIN_GENERATORS: &[&str] = &[
+    "ConfigMapGenerator",
+    "IAMPolicyGenerator",
+    "SecretGenerator",
+    "HelmChartInflationGenerator",
+];
+const BUILTIN_TRANSFORMERS: &[&str] = &[
+    "AnnotationsTransformer",
+    "HashTransformer",
+    "ImageTagTransformer",
+    "LabelTransformer",
+    "NamespaceTransformer",
+    "PatchJson6902Transformer",
+    "PatchStrategicMergeTransformer",
+    "PatchTransformer",
+    "PrefixSuffixTransformer",
+    "PrefixTransformer",
+    "SuffixTransformer",
+    "ReplacementTransformer",
+    "ReplicaCountTransformer",
+    "ValueAddTransformer",
+];
+
+/// The builtin plugin a `generators`/`transformers` configuration names, checked as
+/// kustomize's plugin loader checks it: `apiVersion: builtin` (anything else is an external
+/// plugin, which kustomize refuses without its alpha flags), a kind it has built in, and
+/// one that plays `role`.
+fn builtin_plugin_kind(config: &Value, role: PluginRole) -> Result<&str, KustomizeError> {
+    let r = Resource::new(config.clone());
+    let kind = config.get("kind").and_then(Value::as_str).unwrap_or("");
+    if !(r.group().is_empty() && r.version() == "builtin") {
+        return Err(KustomizeError::build(format!(
+            "external plugins disabled; unable to load external plugin '{kind}'"
+        )));
+    }
+    let (own, other, role_name) = match role {
+        PluginRole::Generator => (BUILTIN_GENERATORS, BUILTIN_TRANSFORMERS, "generator"),
+        PluginRole::Transformer => (BUILTIN_TRANSFORMERS, BUILTIN_GENERATORS, "transformer"),
+    };
+    if own.contains(&kind) {
+        return Ok(kind);
+    }
+    let id = r.id();
+    if other.contains(&kind) {
+        return Err(KustomizeError::build(format!(
+            "plugin {} not a {role_name}",
+            id.display()
+        )));
+    }
+    Err(KustomizeError::build(format!(
+        "unable to load builtin {}",
+        id.gvk_display()
+    )))
+}
+
+/// How a kustomization folder is mixed into the one naming it.
+#[derive(Debug, Clone, Copy)]
+enum Nesting {
+    /// Named in `resources`: built on its own, then merged.
+    Base,
+    /// Named in `components`: built into the naming kustomization's accumulator.
+    Component,
+}
+
+/// Adds a base's build to `acc` (kustomize's MergeAccumulator): its objects, its
+/// transformer configuration, its vars (a var name may come from one place only).
+fn merge_accumulator(acc: &mut Accumulator, sub: Accumulator) -> Result<(), KustomizeError> {
+    acc.res.append_all(sub.res)?;
+    acc.config.merge(sub.config)?;
+    for v in sub.vars {
+        if acc.vars.iter().any(|x| x.name == v.name) {
+            return Err(KustomizeError::build(format!(
+                "var '{}' already encountered",
+                v.name
+            )));
+        }
+        acc.vars.push(v);
+    }
+    Ok(())
+}
+
+/// A component's failure as kustomize reports it: Go's `fmt.Errorf("%s %q", step, err)`
+/// behind `accumulating components`.
+fn component_failure(step: &str, e: KustomizeError) -> KustomizeError {
+    if e.limit().is_some() {
+        return e;
+    }
+    KustomizeError::build(format!(
+        "accumulating components: {step} {}",
+        crate::go::strconv::quote(&e.to_string())
+    ))
 }
 
 /// Whether a strategic-merge patch may change its target's name or kind
@@ -943,10 +1190,14 @@ fn absorb_generated(res: &mut ResMap, r: Resource) -> Result<(), KustomizeError>
     let id = r.id();
     let existing = res.find_by_any_id(&id);
     match (behavior, existing.as_slice()) {
-        (Behavior::Create, _) => res.append(r),
+        (Behavior::Create, []) => res.append(r),
+        (Behavior::Create, [_]) => Err(KustomizeError::build(format!(
+            "id {} exists; behavior must be merge or replace",
+            id.go_syntax()
+        ))),
         (_, []) => Err(KustomizeError::build(format!(
             "id {} does not exist; cannot merge or replace",
-            id.display()
+            id.go_syntax()
         ))),
         (Behavior::Merge, [i]) => {
             let old = &mut res.items[*i];
@@ -1083,15 +1334,6 @@ pub(super) fn kind_order(kind: &str) -> i64 {
     }
 }
 
-/// An id part for sorting, with kustomize's placeholder when it is empty.
-fn or_placeholder<'s>(s: &'s str, placeholder: &'s str) -> &'s str {
-    if s.is_empty() {
-        placeholder
-    } else {
-        s
-    }
-}
-
 fn gvk_sort_string(r: &Resource) -> String {
     format!(
         "{}_{}_{}",
@@ -1145,6 +1387,70 @@ fn legacy_sort(items: &mut [Resource], first: &[String], last: &[String]) {
 mod tests {
     use super::*;
     use crate::kustomize::kustfile::{LegacySortOptions, SortOptions};
+    use serde_json::json;
+
+    #[test]
+    fn plugins_load_as_kustomizes_builtin_loader_loads_them() {
+        let kind = |config: Value, role| {
+            builtin_plugin_kind(&config, role)
+                .map(str::to_string)
+                .map_err(|e| e.to_string())
+        };
+        let builtin =
+            |k: &str| json!({"apiVersion": "builtin", "kind": k, "metadata": {"name": "x"}});
+        assert_eq!(
+            kind(builtin("PatchTransformer"), PluginRole::Transformer).as_deref(),
+            Ok("PatchTransformer")
+        );
+        assert_eq!(
+            kind(
+                json!({"apiVersion": "example.com/v1", "kind": "PatchTransformer"}),
+                PluginRole::Transformer
+            ),
+            Err(
+                "external plugins disabled; unable to load external plugin 'PatchTransformer'"
+                    .into()
+            )
+        );
+        assert_eq!(
+            kind(builtin("SortOrderTransformer"), PluginRole::Transformer),
+            Err("unable to load builtin SortOrderTransformer.builtin.[noGrp]".into())
+        );
+        assert_eq!(
+            kind(builtin("ConfigMapGenerator"), PluginRole::Transformer),
+            Err("plugin ConfigMapGenerator.builtin.[noGrp]/x.[noNs] not a transformer".into())
+        );
+        assert_eq!(
+            kind(builtin("LabelTransformer"), PluginRole::Generator),
+            Err("plugin LabelTransformer.builtin.[noGrp]/x.[noNs] not a generator".into())
+        );
+    }
+
+    #[test]
+    fn builtin_configuration_failures_show_the_configuration_with_sorted_keys() {
+        let patch = PatchArgs {
+            path: "p.yaml".into(),
+            target: Some(super::super::kustfile::Selector {
+                name: "d".into(),
+                kind: "Deployment".into(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let configured = configuring("PatchTransformer", builtin_patch_config(&patch, "patch"));
+        assert_eq!(
+            configured(KustomizeError::build("boom")).to_string(),
+            "trouble configuring builtin PatchTransformer with config: `\npath: p.yaml\ntarget:\n  kind: Deployment\n  name: d\n`: boom"
+        );
+    }
+
+    #[test]
+    fn components_quote_their_failure_as_go_does() {
+        assert_eq!(
+            component_failure("loader.New", KustomizeError::build("a 'b'\n\"c\"")).to_string(),
+            "accumulating components: loader.New \"a 'b'\\n\\\"c\\\"\""
+        );
+    }
 
     #[test]
     fn sort_options_need_a_known_order_and_legacy_options_only_with_legacy() {

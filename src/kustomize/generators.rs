@@ -29,27 +29,30 @@ pub fn generate(
     if !args.env.is_empty() {
         env_files.push(&args.env);
     }
-    for env in env_files {
-        let text = ldr.load_text(env)?;
-        for (k, v) in parse_env_file(&text)? {
+    // kustomize's kv loader names the sources of a failure as Go prints a list (`[a b]`).
+    let loading = |what: &str, sources: &[&str]| {
+        let list = sources.join(" ");
+        let what = what.to_string();
+        move |e: KustomizeError| e.context(format_args!("loading KV pairs: {what} [{list}]"))
+    };
+    let failed = loading("env source files:", &env_files);
+    for env in &env_files {
+        let text = ldr.load_text(env).map_err(&failed)?;
+        for (k, v) in parse_env_file(&text).map_err(&failed)? {
             pairs.push((k, v.into_bytes()));
         }
     }
-    for lit in &args.literals {
-        let (k, v) = parse_literal(lit)?;
+    let literals: Vec<&str> = args.literals.iter().map(String::as_str).collect();
+    let failed = loading("literal sources", &literals);
+    for lit in &literals {
+        let (k, v) = parse_literal(lit).map_err(&failed)?;
         pairs.push((k, v.into_bytes()));
     }
-    for f in &args.files {
-        let (key, path) = match f.split_once('=') {
-            Some((k, p)) => (k.to_string(), p),
-            None => (f.rsplit('/').next().unwrap_or(f).to_string(), f.as_str()),
-        };
-        if key.is_empty() {
-            return Err(KustomizeError::build(format!(
-                "key for file '{f}' is empty"
-            )));
-        }
-        pairs.push((key, ldr.load(path)?));
+    let files: Vec<&str> = args.files.iter().map(String::as_str).collect();
+    let failed = loading("file sources:", &files);
+    for f in &files {
+        let (key, path) = parse_file_source(f).map_err(&failed)?;
+        pairs.push((key.to_string(), ldr.load(path).map_err(&failed)?));
     }
 
     let mut data = Map::new();
@@ -223,12 +226,41 @@ fn merge_options(
 }
 
 /// `KEY=VALUE`; a value wrapped in matching quotes loses them.
+/// A `literals` entry, `KEY=VALUE` (the value may hold `=`, and loses one pair of
+/// surrounding quotes); a missing or leading `=` is refused.
 fn parse_literal(lit: &str) -> Result<(String, String), KustomizeError> {
-    let (k, v) = lit.split_once('=').ok_or_else(|| {
-        KustomizeError::build(format!("invalid literal source {lit}, expected key=value"))
-    })?;
+    let (k, v) = lit
+        .split_once('=')
+        .filter(|_| !lit.starts_with('='))
+        .ok_or_else(|| {
+            KustomizeError::build(format!("invalid literal source {lit}, expected key=value"))
+        })?;
     let v = unquote(v);
     Ok((k.to_string(), v.to_string()))
+}
+
+/// A `files` entry, `[KEY=]PATH`, split as kustomize's ParseFileSource splits it: the key
+/// defaults to the file's base name, and neither part may be empty or hold another `=`.
+fn parse_file_source(source: &str) -> Result<(&str, &str), KustomizeError> {
+    let quote = crate::go::strconv::quote;
+    match source.matches('=').count() {
+        0 => Ok((source.rsplit('/').next().unwrap_or(source), source)),
+        1 if source.starts_with('=') => Err(KustomizeError::build(format!(
+            "missing key name for file path {} in source {}",
+            quote(&source[1..]),
+            quote(source)
+        ))),
+        1 if source.ends_with('=') => Err(KustomizeError::build(format!(
+            "missing file path for key name {} in source {}",
+            quote(&source[..source.len() - 1]),
+            quote(source)
+        ))),
+        1 => Ok(source.split_once('=').unwrap_or((source, ""))),
+        _ => Err(KustomizeError::build(format!(
+            "source {} key name or file path contains '='",
+            quote(source)
+        ))),
+    }
 }
 
 fn unquote(v: &str) -> &str {
@@ -343,7 +375,40 @@ fn go_json_string(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{content_hash, iam_policy, wrapped_base64};
+    use super::{content_hash, iam_policy, parse_file_source, parse_literal, wrapped_base64};
+
+    #[test]
+    fn file_sources_split_as_kustomize_splits_them() {
+        let failure = |s: &str| parse_file_source(s).unwrap_err().to_string();
+        assert_eq!(
+            parse_file_source("conf/app.properties").ok(),
+            Some(("app.properties", "conf/app.properties"))
+        );
+        assert_eq!(parse_file_source("k=conf/a").ok(), Some(("k", "conf/a")));
+        assert_eq!(
+            failure("=a"),
+            "missing key name for file path \"a\" in source \"=a\""
+        );
+        assert_eq!(
+            failure("k="),
+            "missing file path for key name \"k\" in source \"k=\""
+        );
+        assert_eq!(
+            failure("k=a=b"),
+            "source \"k=a=b\" key name or file path contains '='"
+        );
+    }
+
+    #[test]
+    fn literals_need_a_key_before_the_first_equals_sign() {
+        assert_eq!(
+            parse_literal("a=b=c").ok(),
+            Some(("a".into(), "b=c".into()))
+        );
+        assert_eq!(parse_literal("a='x'").ok(), Some(("a".into(), "x".into())));
+        assert!(parse_literal("=b").is_err());
+        assert!(parse_literal("ab").is_err());
+    }
 
     #[test]
     fn iam_policy_generator_makes_the_gke_service_account() {

@@ -169,7 +169,8 @@ pub const COMPONENT_KIND: &str = "Component";
 pub const KUSTOMIZATION_KIND: &str = "Kustomization";
 
 impl Kustomization {
-    pub fn parse(text: &str, file: &str) -> Result<Self, KustomizeError> {
+    /// Reads the kustomization file `file`; `shown_dir` is its folder as messages name it.
+    pub fn parse(text: &str, file: &str, shown_dir: &str) -> Result<Self, KustomizeError> {
         let malformed = |e| KustomizeError::MalformedYaml {
             file: file.to_string(),
             error: DocumentError::Yaml(e),
@@ -190,9 +191,8 @@ impl Kustomization {
         k.resources.extend(bases);
         let problems = k.field_problems();
         if !problems.is_empty() {
-            let dir = file.rsplit_once('/').map_or(".", |(d, _)| d);
             return Err(KustomizeError::build(format!(
-                "Failed to read kustomization file under {dir}:\n{}",
+                "Failed to read kustomization file under {shown_dir}:\n{}",
                 problems.join("\n")
             )));
         }
@@ -309,6 +309,7 @@ mod tests {
         let k = Kustomization::parse(
             "nameprefix: p-\nNAMESUFFIX: -s\npatchesJSON6902: []\nresources: [a.yaml]\n",
             "kustomization.yaml",
+            ".",
         )
         .unwrap();
         assert_eq!(k.name_prefix, "p-");
@@ -319,9 +320,13 @@ mod tests {
     #[test]
     fn a_component_needs_the_v1alpha1_api_version() {
         let bad = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Component\n";
-        assert!(Kustomization::parse(bad, "c/kustomization.yaml").is_err());
+        let err = Kustomization::parse(bad, "c/kustomization.yaml", "/abs/c").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "Failed to read kustomization file under /abs/c:\napiVersion for Component should be kustomize.config.k8s.io/v1alpha1"
+        );
         let good = "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n";
-        assert!(Kustomization::parse(good, "c/kustomization.yaml").is_ok());
-        assert!(Kustomization::parse("kind: Other\n", "kustomization.yaml").is_err());
+        assert!(Kustomization::parse(good, "c/kustomization.yaml", "c").is_ok());
+        assert!(Kustomization::parse("kind: Other\n", "kustomization.yaml", ".").is_err());
     }
 }

@@ -144,7 +144,77 @@ impl<'t> Files<'t> {
         }
         self.tree.subtree(dir)
     }
+
+    /// Whether anything (a file or a folder) is at `path`.
+    fn exists(&self, path: &str) -> bool {
+        self.contains(path) || self.is_dir(path)
+    }
+
+    /// `path` as kustomize names it in its messages: kustomize works on real absolute paths,
+    /// so a directory input's paths are shown from the disk's root; an archive's stay paths
+    /// in the archive ("." for its top).
+    pub fn shown(&self, path: &str) -> String {
+        let Some(top) = self.disk_top else {
+            return if path.is_empty() {
+                ".".into()
+            } else {
+                path.into()
+            };
+        };
+        let mut abs = std::fs::canonicalize(top)
+            .or_else(|_| std::path::absolute(top))
+            .unwrap_or_else(|_| top.to_path_buf());
+        for seg in path.split('/') {
+            match seg {
+                "" | "." => {}
+                ".." => {
+                    abs.pop();
+                }
+                name => abs.push(name),
+            }
+        }
+        abs.to_string_lossy().into_owned()
+    }
+
+    /// Whether folder `path` is folder `dir` or lies below it; on disk when the input is
+    /// a folder (where `../top` is the top itself), as kustomize compares real paths.
+    pub fn same_or_below(&self, path: &str, dir: &str) -> bool {
+        if self.disk_top.is_none() {
+            return is_within(path, dir);
+        }
+        let (path, dir) = (self.shown(path), self.shown(dir));
+        dir == "/" || is_within(&path, &dir)
+    }
+
+    /// Go's `filepath.EvalSymlinks` failure on `path`, as kustomize's file system reports
+    /// it: `lstat` of the first part that does not exist, or ENOTDIR when a file stands
+    /// where a folder should; `None` when the path exists.
+    fn eval_symlinks_failure(&self, path: &str) -> Option<String> {
+        if self.exists(path) {
+            return None;
+        }
+        let mut prefix = String::new();
+        for seg in path.split('/') {
+            let parent_is_file = !prefix.is_empty() && self.contains(&prefix);
+            if parent_is_file {
+                return Some(format!(
+                    "evalsymlink failure on '{}' : not a directory",
+                    self.shown(path)
+                ));
+            }
+            prefix = join(&prefix, seg).unwrap_or_default();
+            if !self.exists(&prefix) {
+                break;
+            }
+        }
+        Some(format!(
+            "evalsymlink failure on '{}' : lstat {}: no such file or directory",
+            self.shown(path),
+            self.shown(&prefix)
+        ))
+    }
 }
+
 /// Reads files for the kustomization whose folder is `root`.
 pub struct Loader<'t> {
     pub files: Files<'t>,
@@ -159,22 +229,37 @@ impl<'t> Loader<'t> {
         }
     }
 
-    /// The path of a file named by this kustomization, checked against the
-    /// load restrictions.
+    /// The path of a file named by this kustomization, checked as kustomize's
+    /// root-only load restrictor checks it: it must exist, be a file, and lie in or
+    /// below this kustomization's folder.
     pub fn resolve_file(&self, rel: &str) -> Result<String, KustomizeError> {
         if is_remote(rel) {
             return Err(KustomizeError::Remote(rel.to_string()));
         }
-        self.refuse_absolute(rel)?;
-        let full = join(&self.root, rel).ok_or_else(|| KustomizeError::OutsideRoot {
-            path: rel.to_string(),
-            root: self.display_root(),
-        })?;
+        let outside = |path: String| KustomizeError::OutsideRoot {
+            path,
+            root: self.files.shown(&self.root),
+        };
+        // An absolute path names a file of the machine, never one of the package: refused
+        // as outside the root (the package's folder lies elsewhere on disk) without looking.
+        if rel.starts_with('/') {
+            return Err(outside(rel.to_string()));
+        }
+        let full = join(&self.root, rel).ok_or_else(|| outside(rel.to_string()))?;
+        if is_outside(&full) && self.files.disk_top.is_none() {
+            return Err(outside(full));
+        }
+        if let Some(failure) = self.files.eval_symlinks_failure(&full) {
+            return Err(KustomizeError::build(failure));
+        }
+        if !self.files.contains(&full) {
+            return Err(KustomizeError::build(format!(
+                "'{}' must resolve to a file",
+                self.files.shown(&full)
+            )));
+        }
         if !is_within(&full, &self.root) {
-            return Err(KustomizeError::OutsideRoot {
-                path: full,
-                root: self.display_root(),
-            });
+            return Err(outside(self.files.shown(&full)));
         }
         Ok(full)
     }
@@ -184,7 +269,8 @@ impl<'t> Loader<'t> {
         let full = self.resolve_file(rel)?;
         let data = self.files.get(&full).ok_or_else(|| {
             KustomizeError::build(format!(
-                "evalsymlink failure on '{full}' : lstat {full}: no such file or directory"
+                "open {}: permission denied",
+                self.files.shown(&full)
             ))
         })?;
         // Every load counts against the input's bytes: a diamond of overlays loads the same
@@ -199,38 +285,34 @@ impl<'t> Loader<'t> {
             .map_err(|_| KustomizeError::build(format!("file '{rel}' is not valid UTF-8")))
     }
 
-    /// The folder of another kustomization (a base or component), which may lie
-    /// outside this root: anywhere on disk for a directory input, anywhere in
-    /// the archive for an archive.
+    /// The folder of another kustomization (a base or component), checked as kustomize's
+    /// `loader.New` checks it: a folder that exists, which may lie outside this root
+    /// (anywhere on disk for a directory input, anywhere in the archive for an archive).
     pub fn resolve_dir(&self, rel: &str) -> Result<String, KustomizeError> {
         if is_remote(rel) {
             return Err(KustomizeError::Remote(rel.to_string()));
         }
-        self.refuse_absolute(rel)?;
-        match join(&self.root, rel) {
-            Some(dir) if !is_outside(&dir) || self.files.disk_top.is_some() => Ok(dir),
-            _ => Err(KustomizeError::OutsideArchive(rel.to_string())),
-        }
-    }
-
-    /// An absolute path names a file of the machine, never one of the package: kustomize
-    /// refuses it as outside the root (the package's folder lies elsewhere on disk).
-    fn refuse_absolute(&self, rel: &str) -> Result<(), KustomizeError> {
         if rel.starts_with('/') {
-            return Err(KustomizeError::OutsideRoot {
-                path: rel.to_string(),
-                root: self.display_root(),
-            });
+            return Err(KustomizeError::build(format!(
+                "new root '{rel}' cannot be absolute"
+            )));
         }
-        Ok(())
-    }
-
-    pub fn display_root(&self) -> String {
-        if self.root.is_empty() {
-            ".".to_string()
-        } else {
-            self.root.clone()
+        let dir = match join(&self.root, rel) {
+            Some(dir) if !is_outside(&dir) || self.files.disk_top.is_some() => dir,
+            _ => return Err(KustomizeError::OutsideArchive(rel.to_string())),
+        };
+        if let Some(failure) = self.files.eval_symlinks_failure(&dir) {
+            return Err(KustomizeError::build(format!(
+                "must build at directory: not a valid directory: {failure}"
+            )));
         }
+        if !self.files.is_dir(&dir) {
+            return Err(KustomizeError::build(format!(
+                "must build at directory: '{}': file is not directory",
+                self.files.shown(&dir)
+            )));
+        }
+        Ok(dir)
     }
 }
 
@@ -266,9 +348,105 @@ mod tests {
             Err(KustomizeError::OutsideArchive("../base".into()))
         );
         assert!(ldr.resolve_file("../base/x.yaml").is_err());
-        let disk = Path::new("/nonexistent-top");
-        let ldr = Loader::new(Files::on_disk(&tree, disk), "");
+    }
+
+    /// A folder on disk holding `overlay/kustomization.yaml`, `overlay/p.yaml` and
+    /// `base/r.yaml`, removed when dropped.
+    struct Scratch(PathBuf);
+
+    impl Scratch {
+        fn new(name: &str) -> Self {
+            let dir = std::env::temp_dir().join(format!("pkglens-{name}-{}", std::process::id()));
+            for (file, text) in [
+                ("overlay/kustomization.yaml", "resources: [../base]"),
+                ("overlay/p.yaml", "kind: X"),
+                ("base/r.yaml", "kind: Y"),
+            ] {
+                let path = dir.join(file);
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(path, text).unwrap();
+            }
+            Scratch(std::fs::canonicalize(dir).unwrap())
+        }
+    }
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    #[test]
+    fn files_fail_as_kustomizes_root_only_restrictor_on_real_paths() {
+        let scratch = Scratch::new("restrictor");
+        let top = scratch.0.join("overlay");
+        let mut tree = FileTree::new();
+        tree.insert("kustomization.yaml", b"resources: [../base]".to_vec());
+        tree.insert("p.yaml", b"kind: X".to_vec());
+        let ldr = Loader::new(Files::on_disk(&tree, &top), "");
+        let at = |rel: &str| format!("{}/{rel}", scratch.0.display());
+        let failure = |rel: &str| ldr.resolve_file(rel).unwrap_err().to_string();
+        assert_eq!(ldr.resolve_file("p.yaml").as_deref(), Ok("p.yaml"));
+        // Missing: lstat names the first part that is not there.
+        assert_eq!(
+            failure("sub/dir/x.yaml"),
+            format!(
+                "evalsymlink failure on '{0}' : lstat {1}: no such file or directory",
+                at("overlay/sub/dir/x.yaml"),
+                at("overlay/sub")
+            )
+        );
+        // A file where a folder should be.
+        assert_eq!(
+            failure("p.yaml/x"),
+            format!(
+                "evalsymlink failure on '{}' : not a directory",
+                at("overlay/p.yaml/x")
+            )
+        );
+        // Existence and kind are checked before the root.
+        assert_eq!(
+            failure("../base"),
+            format!("'{}' must resolve to a file", at("base"))
+        );
+        assert_eq!(
+            failure("../base/r.yaml"),
+            format!(
+                "security; file '{}' is not in or below '{}'",
+                at("base/r.yaml"),
+                at("overlay")
+            )
+        );
+    }
+
+    #[test]
+    fn other_kustomizations_must_be_folders_that_exist() {
+        let scratch = Scratch::new("new-root");
+        let top = scratch.0.join("overlay");
+        let tree = FileTree::new();
+        let ldr = Loader::new(Files::on_disk(&tree, &top), "");
+        let at = |rel: &str| format!("{}/{rel}", scratch.0.display());
         assert_eq!(ldr.resolve_dir("../base").as_deref(), Ok("../base"));
-        assert!(ldr.resolve_file("../base/x.yaml").is_err());
+        assert_eq!(
+            ldr.resolve_dir("../base/r.yaml").unwrap_err().to_string(),
+            format!(
+                "must build at directory: '{}': file is not directory",
+                at("base/r.yaml")
+            )
+        );
+        assert_eq!(
+            ldr.resolve_dir("../nope").unwrap_err().to_string(),
+            format!(
+                "must build at directory: not a valid directory: evalsymlink failure on '{0}' : lstat {0}: no such file or directory",
+                at("nope")
+            )
+        );
+        assert_eq!(
+            ldr.resolve_dir("/etc").unwrap_err().to_string(),
+            "new root '/etc' cannot be absolute"
+        );
+        // `../overlay` is the input's own top folder.
+        assert!(ldr.files.same_or_below("", "../overlay"));
+        assert!(!ldr.files.same_or_below("../base", ""));
     }
 }

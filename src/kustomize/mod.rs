@@ -76,14 +76,6 @@ pub enum KustomizeError {
         "'{0}' lies outside the archive: inside an archive nothing may be loaded from outside it"
     )]
     OutsideArchive(String),
-    /// A resource, base or component that could not be added.
-    #[error("accumulating resources: accumulating resources from '{path}': {message}")]
-    Accumulate {
-        /// What the kustomization named.
-        path: String,
-        /// Why it could not be added.
-        message: String,
-    },
     /// A JSON 6902 patch operation that does not apply.
     #[error("{0}")]
     JsonPatch(JsonPatchError),
@@ -98,6 +90,16 @@ pub enum KustomizeError {
 impl KustomizeError {
     fn build(msg: impl Into<String>) -> Self {
         KustomizeError::Build(msg.into())
+    }
+
+    /// This failure behind kustomize's context (`accumulating resources: ...`), as Go's
+    /// `errors.WrapPrefixf` writes it; a safety limit stays itself, so a scan still tells
+    /// it apart.
+    fn context(self, prefix: impl std::fmt::Display) -> Self {
+        if self.limit().is_some() {
+            return self;
+        }
+        KustomizeError::Build(format!("{prefix}: {self}"))
     }
 
     /// The safety limit this failure hit, if it was one (as [`crate::helm::HelmError::limit`]).

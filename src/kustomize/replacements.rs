@@ -45,7 +45,14 @@ struct Options {
 }
 
 /// Runs a kustomization's `replacements` entries (inline, or files holding them).
-pub fn run(ldr: &Loader, res: &mut ResMap, entries: &[Value]) -> Result<(), KustomizeError> {
+/// Runs the replacements `entries`; `configured` reports a failure to read one from its
+/// file as kustomize reports configuring its builtin transformer.
+pub fn run(
+    ldr: &Loader,
+    res: &mut ResMap,
+    entries: &[Value],
+    configured: &dyn Fn(KustomizeError) -> KustomizeError,
+) -> Result<(), KustomizeError> {
     for entry in entries {
         let r: Replacement = serde_json::from_value(entry.clone())
             .map_err(|e| KustomizeError::build(format!("invalid replacement: {e}")))?;
@@ -53,8 +60,8 @@ pub fn run(ldr: &Loader, res: &mut ResMap, entries: &[Value]) -> Result<(), Kust
             apply(res, &r)?;
             continue;
         }
-        let text = ldr.load_text(&r.path)?;
-        for doc in parse_documents(&text, &r.path)? {
+        let text = ldr.load_text(&r.path).map_err(configured)?;
+        for doc in parse_documents(&text, &r.path).map_err(configured)? {
             let list = match doc {
                 Value::Array(items) => items,
                 other => vec![other],

@@ -260,6 +260,15 @@ impl Gvk {
     }
 }
 
+/// An id part as kustomize prints it: `placeholder` when empty.
+pub(super) fn or_placeholder<'s>(part: &'s str, placeholder: &'s str) -> &'s str {
+    if part.is_empty() {
+        placeholder
+    } else {
+        part
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResId {
     pub group: String,
@@ -270,26 +279,39 @@ pub struct ResId {
 }
 
 impl ResId {
-    /// kustomize's `ResId.String()`: `Kind.version.group/name.namespace`.
+    /// kustomize's `ResId.String()`: `Kind.version.group/name.namespace`, each empty part
+    /// a placeholder (`[noKind]`, `[noVer]`, `[noGrp]`, `[noName]`, `[noNs]`).
     pub fn display(&self) -> String {
-        let group = if self.group.is_empty() {
-            "[noGrp]"
-        } else {
-            &self.group
-        };
-        let ns = if self.namespace.is_empty() {
-            "[noNs]"
-        } else {
-            &self.namespace
-        };
-        let mut gvk = self.kind.clone();
-        if !self.version.is_empty() {
-            gvk.push('.');
-            gvk.push_str(&self.version);
-        }
-        gvk.push('.');
-        gvk.push_str(group);
-        format!("{gvk}/{}.{ns}", self.name)
+        format!(
+            "{}/{}.{}",
+            self.gvk_display(),
+            or_placeholder(&self.name, "[noName]"),
+            or_placeholder(&self.namespace, "[noNs]")
+        )
+    }
+
+    /// Go's `%#v` of a kustomize `ResId`, as some of its messages print an id.
+    pub fn go_syntax(&self) -> String {
+        let q = crate::go::strconv::quote;
+        format!(
+            "resid.ResId{{Gvk:resid.Gvk{{Group:{}, Version:{}, Kind:{}, isClusterScoped:{}}}, Name:{}, Namespace:{}}}",
+            q(&self.group),
+            q(&self.version),
+            q(&self.kind),
+            self.is_cluster_scoped(),
+            q(&self.name),
+            q(&self.namespace)
+        )
+    }
+
+    /// kustomize's `Gvk.String()`: `Kind.version.group`.
+    pub fn gvk_display(&self) -> String {
+        format!(
+            "{}.{}.{}",
+            or_placeholder(&self.kind, "[noKind]"),
+            or_placeholder(&self.version, "[noVer]"),
+            or_placeholder(&self.group, "[noGrp]")
+        )
     }
 
     /// What `same` compares, for hashing.
@@ -473,7 +495,30 @@ impl ResMap {
 
 #[cfg(test)]
 mod scope_tests {
-    use super::is_cluster_scoped;
+    use super::{is_cluster_scoped, ResId};
+
+    #[test]
+    fn ids_print_as_kustomize_prints_them() {
+        let id = |group: &str, version: &str, kind: &str, name: &str, namespace: &str| ResId {
+            group: group.into(),
+            version: version.into(),
+            kind: kind.into(),
+            name: name.into(),
+            namespace: namespace.into(),
+        };
+        assert_eq!(
+            id("apps", "v1", "Deployment", "d", "ns").display(),
+            "Deployment.v1.apps/d.ns"
+        );
+        assert_eq!(
+            id("", "", "", "", "").display(),
+            "[noKind].[noVer].[noGrp]/[noName].[noNs]"
+        );
+        assert_eq!(
+            id("", "v1", "Namespace", "n\"q", "").go_syntax(),
+            "resid.ResId{Gvk:resid.Gvk{Group:\"\", Version:\"v1\", Kind:\"Namespace\", isClusterScoped:true}, Name:\"n\\\"q\", Namespace:\"\"}"
+        );
+    }
 
     #[test]
     fn cluster_scope_is_known_by_group_and_kind() {

@@ -34,7 +34,7 @@ pub fn find_roots(tree: &FileTree) -> Vec<String> {
             .iter()
             .find_map(|f| tree.get(&join(dir, f).unwrap_or_default()))
             .and_then(|b| std::str::from_utf8(b).ok());
-        let Some(k) = text.and_then(|t| Kustomization::parse(t, dir).ok()) else {
+        let Some(k) = text.and_then(|t| Kustomization::parse(t, dir, dir).ok()) else {
             continue;
         };
         // A Component is only ever mixed into another kustomization: alone it is no install.
