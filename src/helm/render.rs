@@ -120,6 +120,7 @@ pub fn render_chart(mut chart: Chart, opts: &RenderOptions) -> Result<RenderedCh
     }
     // Nothing reads the charts' own values after this: they are moved into the result.
     let values = coalesce(Defaults::taken(&mut chart), opts.values.clone(), false)
+        .map(Json::Object)
         .map_err(HelmError::Values)?;
     validate_values(&chart, &values).map_err(|e| HelmError::Values(ValuesError::Schema(e)))?;
 
@@ -130,7 +131,7 @@ pub fn render_chart(mut chart: Chart, opts: &RenderOptions) -> Result<RenderedCh
         revision: 1,
     });
     let capabilities = Value::Object(Arc::new(caps));
-    let root_values = match json_to_value(&Json::Object(values)) {
+    let root_values = match json_to_value(&values) {
         Value::Map(m) => m.with_type(MapType::Values),
         _ => Map::default().with_type(MapType::Values),
     };
