@@ -72,12 +72,12 @@ fn violations(schema: &[u8], values: &Json) -> Option<String> {
     let located: Vec<Located> = errors
         .iter()
         .map(|error| Located {
-            rest: pointer_segments(error.schema_path().as_str()),
+            rest: pointer_segments(error.evaluation_path().as_str()),
             error,
         })
         .collect();
     let mut text = String::new();
-    for line in schema_items("", located) {
+    for line in root_lines(schema_items("", located)) {
         line.write(0, &mut text);
     }
     Some(text)
@@ -89,6 +89,9 @@ struct ReportLine {
     at: String,
     message: String,
     causes: Vec<ReportLine>,
+    /// The failures of one subschema applied in place (the validator's group error), as
+    /// opposed to a keyword's own failure or a `$ref`'s.
+    group: bool,
 }
 
 impl ReportLine {
@@ -222,9 +225,11 @@ fn schema_items(node_at: &str, errors: Vec<Located>) -> Vec<ReportLine> {
                     format!("missing properties {}", quoted_list(&names))
                 },
                 causes: Vec::new(),
+                group: false,
             }),
             Item::Subschema { step, at, errors } => {
-                let line = subschema_line(at.clone(), schema_items(&at, errors));
+                let by_reference = step[0] == "$ref";
+                let line = subschema_line(at.clone(), schema_items(&at, errors), by_reference);
                 if step[0] != "allOf" {
                     lines.push(line);
                     continue;
@@ -238,6 +243,7 @@ fn schema_items(node_at: &str, errors: Vec<Located>) -> Vec<ReportLine> {
                             at,
                             message: "'allOf' failed".into(),
                             causes: vec![line],
+                            group: false,
                         });
                     }
                 }
@@ -273,8 +279,9 @@ fn subschema_location(node_at: &str, keyword: &str, error_at: &str) -> String {
     format!("{node_at}/{member}")
 }
 
-/// A subschema's failures as one line: the single failure itself, or a group of them.
-fn subschema_line(at: String, mut lines: Vec<ReportLine>) -> ReportLine {
+/// A subschema's failures as one line: the single failure itself, or a group of them (worded
+/// the same whether the subschema was applied in place or `by_reference`).
+fn subschema_line(at: String, mut lines: Vec<ReportLine>, by_reference: bool) -> ReportLine {
     if lines.len() == 1 {
         if let Some(line) = lines.pop() {
             return line;
@@ -284,12 +291,23 @@ fn subschema_line(at: String, mut lines: Vec<ReportLine>) -> ReportLine {
         at,
         message: "validation failed".into(),
         causes: lines,
+        group: !by_reference,
+    }
+}
+
+/// The report's top lines. The validator reports its root schema's failures by their causes
+/// when they are a group, so a single group there, even one found deeper (the one failing
+/// member of the root, whose subschema failed several ways), is shown as its causes.
+fn root_lines(mut lines: Vec<ReportLine>) -> Vec<ReportLine> {
+    match lines.as_mut_slice() {
+        [only] if only.group => std::mem::take(&mut only.causes),
+        _ => lines,
     }
 }
 
 /// The failures of each subschema of `anyOf`/`oneOf`, one line per failing subschema.
 fn alternatives(parent: &ValidationError, context: &[Vec<ValidationError>]) -> Vec<ReportLine> {
-    let own = pointer_segments(parent.schema_path().as_str());
+    let own = pointer_segments(parent.evaluation_path().as_str());
     context
         .iter()
         .enumerate()
@@ -298,7 +316,7 @@ fn alternatives(parent: &ValidationError, context: &[Vec<ValidationError>]) -> V
             let located = errors
                 .iter()
                 .map(|error| {
-                    let path = pointer_segments(error.schema_path().as_str());
+                    let path = pointer_segments(error.evaluation_path().as_str());
                     let mut rest = match path.strip_prefix(own.as_slice()) {
                         Some(rest) => rest.to_vec(),
                         None => path,
@@ -310,7 +328,7 @@ fn alternatives(parent: &ValidationError, context: &[Vec<ValidationError>]) -> V
                 })
                 .collect();
             let at = parent.instance_path().as_str();
-            subschema_line(at.to_string(), schema_items(at, located))
+            subschema_line(at.to_string(), schema_items(at, located), false)
         })
         .collect()
 }
@@ -436,6 +454,7 @@ fn keyword_line(error: &ValidationError) -> ReportLine {
         at: error.instance_path().as_str().to_string(),
         message,
         causes,
+        group: false,
     }
 }
 
@@ -560,6 +579,56 @@ mod tests {
         violations(schema.to_string().as_bytes(), &values).unwrap_or_default()
     }
 
+    /// helm's validator groups a subschema's several failures under one line, except at the
+    /// root, which shows a single group by its causes; a `$ref`'s failures stay grouped under
+    /// the referring location, and each use of a `$ref` is its own subschema. Expected texts are
+    /// what helm v4.1.4 printed.
+    #[test]
+    fn groups_follow_the_evaluation_path() {
+        let defs = json!({"A": {"type": "object", "required": ["must"],
+            "properties": {"name": {"type": "string"}, "x": {"type": "integer"}}}});
+        let schema = |properties: Json| json!({"$defs": defs, "properties": properties});
+        let cases = [
+            (
+                json!({"$defs": defs, "$ref": "#/$defs/A"}),
+                json!({"x": "s"}),
+                "- at '': validation failed\n  - at '': missing property 'must'\n  - at '/x': got string, want integer\n",
+            ),
+            (
+                schema(json!({"a": {"$ref": "#/$defs/A"}})),
+                json!({"a": {"x": "s"}}),
+                "- at '/a': validation failed\n  - at '/a': missing property 'must'\n  - at '/a/x': got string, want integer\n",
+            ),
+            (
+                schema(json!({"a": {"type": "array", "items": {"$ref": "#/$defs/A"}}})),
+                json!({"a": [{"name": true, "must": 1.0}, {"x": "s"}]}),
+                "- at '/a/0/name': got boolean, want string\n- at '/a/1': validation failed\n  - at '/a/1': missing property 'must'\n  - at '/a/1/x': got string, want integer\n",
+            ),
+            (
+                schema(json!({"a": {"anyOf": [{"$ref": "#/$defs/A"}, {"type": "string"}]}})),
+                json!({"a": {"x": "s"}}),
+                "- at '/a': 'anyOf' failed\n  - at '/a': validation failed\n    - at '/a': missing property 'must'\n    - at '/a/x': got string, want integer\n  - at '/a': got object, want string\n",
+            ),
+        ];
+        for (schema, values, want) in cases {
+            assert_eq!(report(schema, values), want);
+        }
+        // Two uses of one definition fail apart (in an order helm does not keep).
+        let both = report(
+            schema(json!({"a": {"$ref": "#/$defs/A"}, "b": {"$ref": "#/$defs/A"}})),
+            json!({"a": {"name": true, "must": 1.0}, "b": {"name": true, "must": 1.0}}),
+        );
+        let mut lines: Vec<&str> = both.lines().collect();
+        lines.sort_unstable();
+        assert_eq!(
+            lines,
+            [
+                "- at '/a/name': got boolean, want string",
+                "- at '/b/name': got boolean, want string"
+            ]
+        );
+    }
+
     #[test]
     fn patterns_go_regexp_refuses_make_the_schema_invalid() {
         // A backreference: Go's regexp (RE2) cannot compile it, nor may it backtrack here.
@@ -585,11 +654,11 @@ mod tests {
         let cases = [
             (
                 json!({"list": ["a", 1.0, 2.0]}),
-                "- at '/list': validation failed\n  - at '/list/1': got number, want string\n  - at '/list/2': got number, want string\n",
+                "- at '/list/1': got number, want string\n- at '/list/2': got number, want string\n",
             ),
             (
                 json!({"o": {"y": 3.0}}),
-                "- at '/o': validation failed\n  - at '/o': missing property 'x'\n  - at '/o/y': got number, want boolean\n",
+                "- at '/o': missing property 'x'\n- at '/o/y': got number, want boolean\n",
             ),
             (
                 json!({"a": 12.0}),
