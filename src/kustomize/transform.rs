@@ -160,18 +160,26 @@ pub fn replicas(res: &mut ResMap, args: &ReplicaArgs) {
     }
 }
 
-/// kustomize's `image.IsImageMatched`: the name, then optionally `@sha256`,
-/// then optionally `:tag`.
-pub fn image_matches(image: &str, name: &str) -> bool {
-    let Some(rest) = image.strip_prefix(name) else {
-        return false;
-    };
-    let rest = rest.strip_prefix("@sha256").unwrap_or(rest);
-    match rest.strip_prefix(':') {
-        None => rest.is_empty(),
-        Some(tag) => tag
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '{' | '}' | '-')),
+/// kustomize's `image.IsImageMatched`: the image is the `images` entry's name, read as a
+/// regular expression as kustomize reads it, then optionally `:tag`, then optionally
+/// `@sha256:digest` (tag and digest of the characters `[a-zA-Z0-9_.{}-]`).
+struct ImageMatcher(Option<regex::Regex>);
+
+impl ImageMatcher {
+    fn new(name: &str) -> Self {
+        // Pasted into the expression as kustomize pastes it (an alternation in the name
+        // splits the whole expression). A name that is no valid expression matches nothing (kustomize ignores the
+        // compile error and then fails on the nil expression).
+        ImageMatcher(
+            regex::Regex::new(&format!(
+                "^{name}(:[a-zA-Z0-9_.{{}}-]*)?(@sha256:[a-zA-Z0-9_.{{}}-]*)?$"
+            ))
+            .ok(),
+        )
+    }
+
+    fn matches(&self, image: &str) -> bool {
+        self.0.as_ref().is_some_and(|re| re.is_match(image))
     }
 }
 
@@ -211,8 +219,8 @@ pub fn split_image(image: &str) -> (String, String, String) {
     }
 }
 
-fn new_image(image: &str, args: &ImageArgs) -> Option<String> {
-    if !image_matches(image, &args.name) {
+fn new_image(image: &str, args: &ImageArgs, matcher: &ImageMatcher) -> Option<String> {
+    if !matcher.matches(image) {
         return None;
     }
     let (mut name, mut tag, mut digest) = split_image(image);
@@ -245,11 +253,12 @@ fn new_image(image: &str, args: &ImageArgs) -> Option<String> {
 /// anywhere in each resource (kustomize's legacy image filter), plus any
 /// extra field specs (from `configurations`).
 pub fn images(res: &mut ResMap, args: &ImageArgs, extra: &[FieldSpec]) {
+    let matcher = ImageMatcher::new(&args.name);
     for r in res.items.iter_mut() {
-        update_containers(&mut r.obj, args);
+        update_containers(&mut r.obj, args, &matcher);
         apply(extra, r, &mut |v| {
             if let Value::String(s) = v {
-                if let Some(n) = new_image(s, args) {
+                if let Some(n) = new_image(s, args, &matcher) {
                     *s = n;
                 }
             }
@@ -257,7 +266,7 @@ pub fn images(res: &mut ResMap, args: &ImageArgs, extra: &[FieldSpec]) {
     }
 }
 
-fn update_containers(v: &mut Value, args: &ImageArgs) {
+fn update_containers(v: &mut Value, args: &ImageArgs, matcher: &ImageMatcher) {
     match v {
         Value::Object(m) => {
             for (k, child) in m.iter_mut() {
@@ -265,19 +274,19 @@ fn update_containers(v: &mut Value, args: &ImageArgs) {
                     if let Value::Array(items) = child {
                         for c in items.iter_mut() {
                             if let Some(Value::String(img)) = c.get_mut("image") {
-                                if let Some(n) = new_image(img, args) {
+                                if let Some(n) = new_image(img, args, matcher) {
                                     *img = n;
                                 }
                             }
                         }
                     }
                 }
-                update_containers(child, args);
+                update_containers(child, args, matcher);
             }
         }
         Value::Array(items) => {
             for item in items {
-                update_containers(item, args);
+                update_containers(item, args, matcher);
             }
         }
         _ => {}
@@ -321,4 +330,23 @@ pub fn value_add(
         });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ImageMatcher;
+
+    #[test]
+    fn image_names_match_as_kustomizes_expression() {
+        let nginx = ImageMatcher::new("nginx");
+        assert!(nginx.matches("nginx"));
+        assert!(nginx.matches("nginx:1.25"));
+        assert!(nginx.matches(&format!("nginx@sha256:{}", "a".repeat(64))));
+        assert!(nginx.matches(&format!("nginx:1.0@sha256:{}", "c".repeat(64))));
+        assert!(!nginx.matches("nginx-exporter:1"));
+        assert!(!nginx.matches("docker.io/nginx"));
+        // The name is an expression: `.` matches any character.
+        assert!(ImageMatcher::new("docker.io/nginx").matches("dockerXio/nginx:1"));
+        assert!(!ImageMatcher::new("a(").matches("a("));
+    }
 }
