@@ -109,20 +109,21 @@ pub fn render_chart(mut chart: Chart, opts: &RenderOptions) -> Result<RenderedCh
     check_dependencies(&chart).map_err(|e| HelmError::Chart(ChartError::MissingDependencies(e)))?;
     process_dependencies(&mut chart, &opts.values).map_err(HelmError::Dependencies)?;
     let caps = Capabilities::new(kube_version, &opts.api_versions);
-    if !chart.metadata.kube_version.is_empty()
-        && !is_compatible_range(&chart.metadata.kube_version, &caps.kube_version.version)
-    {
-        // helm checks this while rendering, so its message gets the `--debug` hint.
-        return Err(HelmError::Render(RenderError::Check(format!(
-            "chart requires kubeVersion: {} which is incompatible with Kubernetes {}",
-            chart.metadata.kube_version, caps.kube_version.version
-        ))));
-    }
     // Nothing reads the charts' own values after this: they are moved into the result.
     let values = coalesce(Defaults::taken(&mut chart), opts.values.clone(), false)
         .map(Json::Object)
         .map_err(HelmError::Values)?;
     validate_values(&chart, &values).map_err(|e| HelmError::Values(ValuesError::Schema(e)))?;
+    if !chart.metadata.kube_version.is_empty()
+        && !is_compatible_range(&chart.metadata.kube_version, &caps.kube_version.version)
+    {
+        // helm checks this while rendering (after the values met their schemas in
+        // ToRenderValues), so its message gets the `--debug` hint.
+        return Err(HelmError::Render(RenderError::Check(format!(
+            "chart requires kubeVersion: {} which is incompatible with Kubernetes {}",
+            chart.metadata.kube_version, caps.kube_version.version
+        ))));
+    }
 
     let release = release_value(&ReleaseInfo {
         name: opts.release_name.clone(),
