@@ -235,6 +235,12 @@ fn kustomize_patch_times_targets(keys: usize, targets: usize) -> Vec<u8> {
     ])
 }
 
+/// `$d`: a dict whose two keys hold the same dict, forty levels down: 2^40 leaves to walk.
+const DOUBLED_DICT: &str =
+    "{{ $d := dict \"a\" 1 }}{{ range until 40 }}{{ $d = dict \"l\" $d \"r\" $d }}{{ end }}";
+/// `$l`: the same with lists.
+const DOUBLED_LIST: &str = "{{ $l := list 1 }}{{ range until 40 }}{{ $l = list $l $l }}{{ end }}";
+
 fn one_template(text: &str) -> Vec<u8> {
     archives::chart_tgz("", &[("cm.yaml", text)])
 }
@@ -365,6 +371,32 @@ fn cases() -> Vec<Case> {
             bytes: one_template(
                 "{{ $d := dict }}{{ range until 1000000 }}{{ $d = dict \"a\" $d }}{{ end }}kind: ConfigMap\n",
             ),
+            problem: "",
+            detail: "",
+        },
+        Case {
+            name: "dict-sharing-itself-2-to-the-40-as-json.tgz",
+            bytes: one_template(&format!("{DOUBLED_DICT}{{{{ toJson $d }}}}")),
+            problem: "limit-exceeded",
+            detail: "toJson: result too large",
+        },
+        Case {
+            name: "list-sharing-itself-2-to-the-40-printed.tgz",
+            bytes: one_template(&format!("{DOUBLED_LIST}{{{{ $l }}}}")),
+            problem: "limit-exceeded",
+            detail: "value printed larger than",
+        },
+        Case {
+            name: "list-sharing-itself-2-to-the-40-joined.tgz",
+            bytes: one_template(&format!("{DOUBLED_LIST}{{{{ join \",\" (list $l $l $l) }}}}")),
+            problem: "limit-exceeded",
+            detail: "join: result too large",
+        },
+        Case {
+            name: "lists-sharing-themselves-2-to-the-40-compared.tgz",
+            bytes: one_template(&format!(
+                "{DOUBLED_LIST}{{{{ $m := list 1 }}}}{{{{ range until 40 }}}}{{{{ $m = list $m $m }}}}{{{{ end }}}}kind: ConfigMap\nx: {{{{ deepEqual $l $m }}}}\n"
+            )),
             problem: "",
             detail: "",
         },

@@ -332,7 +332,19 @@ impl<'s> Exec<'s> {
                             Value::Nil => self.write(b"<no value>")?,
                             Value::Str(s) => self.write(s.as_bytes())?,
                             Value::RawStr(r) => self.write(r.bytes())?,
-                            other => self.write(&format_value_bytes(&other))?,
+                            other => {
+                                let text = format_value_bytes(&other);
+                                // The printer stops a list or map past the limit.
+                                if text.len() > MAX_CALL_RESULT_BYTES {
+                                    return Err(self.limit(
+                                        LimitKind::TemplateValueSize,
+                                        format!(
+                                            "template: value printed larger than {MAX_CALL_RESULT_BYTES} bytes"
+                                        ),
+                                    ));
+                                }
+                                self.write(&text)?
+                            }
                         }
                     }
                 }

@@ -3,6 +3,7 @@
 //! `%!s(MISSING)`, `%!(EXTRA int=1)`). Numbers and quoted strings are spelled by Go's
 //! `strconv` (`crate::go::strconv`), as Go's `fmt` spells them.
 
+use super::exec::MAX_CALL_RESULT_BYTES;
 use super::value::{go_runes, go_text, Value};
 use crate::go::strconv;
 
@@ -79,6 +80,14 @@ struct Printer {
 const MAX_DEPTH: usize = 100;
 
 impl Printer {
+    /// Whether the text is past what one call may return: a list or map stops printing
+    /// there, so a value sharing itself many times over (`list $l $l` in a loop) ends in
+    /// bounded time, and the caller refuses the oversized text (the executor any call result
+    /// or action past the limit).
+    fn full(&self) -> bool {
+        self.out.len() > MAX_CALL_RESULT_BYTES
+    }
+
     fn put(&mut self, s: &str) {
         self.out.extend_from_slice(s.as_bytes());
     }
@@ -261,6 +270,9 @@ impl Printer {
                     self.put(l.type_name());
                     self.put_char('{');
                     for (i, item) in l.items().iter().enumerate() {
+                        if self.full() {
+                            break;
+                        }
                         if i > 0 {
                             self.put(", ");
                         }
@@ -270,6 +282,9 @@ impl Printer {
                 } else {
                     self.put_char('[');
                     for (i, item) in l.items().iter().enumerate() {
+                        if self.full() {
+                            break;
+                        }
                         if i > 0 {
                             self.put_char(' ');
                         }
@@ -293,6 +308,9 @@ impl Printer {
                     self.put("map[");
                 }
                 for (i, (k, val)) in entries.iter().enumerate() {
+                    if self.full() {
+                        break;
+                    }
                     if i > 0 {
                         self.put(if self.f.sharp_v { ", " } else { " " });
                     }

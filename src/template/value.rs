@@ -154,6 +154,11 @@ impl List {
         self.items.get(index)
     }
 
+    /// Where the items live: the slice's backing array (Go's `UnsafePointer` of a slice).
+    pub fn addr(&self) -> usize {
+        Arc::as_ptr(&self.items) as *const () as usize
+    }
+
     pub fn type_name(&self) -> &'static str {
         match self.elem {
             ListType::Any => "[]interface {}",
@@ -673,6 +678,47 @@ impl Value {
         }
     }
 
+    /// Whether a walk over the whole value (encoding, printing or copying it) meets more than
+    /// `limit` items, map entries and string bytes, counted as the walk meets them: a list or
+    /// map held in several places counts once for each. Sharing makes that exponential in the
+    /// memory the value takes (`$d = dict "l" $d "r" $d` in a loop), so walkers ask first.
+    /// The count stops at `limit`, or [`MAX_VALUE_DEPTH`] levels down (a map holding itself).
+    pub fn walk_exceeds(&self, limit: u64) -> bool {
+        let mut left = limit;
+        !self.walk_within(&mut left, MAX_VALUE_DEPTH)
+    }
+
+    fn walk_within(&self, left: &mut u64, depth: usize) -> bool {
+        let own = 1 + self.string_bytes().map_or(0, |b| b.len() as u64);
+        let Some(rest) = left.checked_sub(own) else {
+            return false;
+        };
+        *left = rest;
+        // Past the walkers' own depth limit they stop (or fail) by themselves.
+        let Some(inner) = depth.checked_sub(1) else {
+            return true;
+        };
+        match self {
+            Value::List(l) => l
+                .items()
+                .iter()
+                .all(|v| crate::stack::deep(|| v.walk_within(left, inner))),
+            Value::Map(m) => {
+                // Taken out of the lock first: a map may hold itself.
+                let entries: Vec<(Key, Value)> = m
+                    .read()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                entries.iter().all(|(k, v)| {
+                    *left = left.saturating_sub(k.len() as u64);
+                    crate::stack::deep(|| v.walk_within(left, inner))
+                })
+            }
+            _ => true,
+        }
+    }
+
     /// A deep copy: new maps all the way down (Sprig's `deepCopy`, Helm's values coalescing).
     /// A copy sharing nothing mutable; `None` when the value nests deeper than
     /// [`MAX_VALUE_DEPTH`] (a map holding itself nests without end).
@@ -798,6 +844,39 @@ mod tests {
         assert!(copy.is_none() && self_copy.is_none());
         // Dropped here, on the test thread's small stack.
         drop(value);
+    }
+
+    #[test]
+    fn walks_count_shared_values_each_time_they_are_met() {
+        // {l: d, r: d} forty times over: 2^40 leaves in a few hundred bytes.
+        let mut doubled = Value::str("x");
+        for _ in 0..40 {
+            let mut entries = Entries::new();
+            entries.insert("l".into(), doubled.clone());
+            entries.insert("r".into(), doubled);
+            doubled = Value::map(entries);
+        }
+        assert!(doubled.walk_exceeds(1 << 26));
+        // One level: the map, two keys of one byte, two strings of one byte each met once.
+        let mut entries = Entries::new();
+        entries.insert("l".into(), Value::str("x"));
+        entries.insert("r".into(), Value::str("x"));
+        let small = Value::map(entries);
+        assert!(!small.walk_exceeds(7));
+        assert!(small.walk_exceeds(6));
+        // A list holding one string three times counts its bytes three times.
+        let big = Value::str("y".repeat(100));
+        let thrice = Value::list(vec![big.clone(), big.clone(), big]);
+        assert!(!thrice.walk_exceeds(304));
+        assert!(thrice.walk_exceeds(303));
+        // A map holding itself is counted down to the depth where the walkers stop (or fail)
+        // by themselves: a map and a four-byte key a level.
+        let selfish = Map::default();
+        selfish.insert("self", Value::Map(selfish.clone()));
+        let levels = MAX_VALUE_DEPTH as u64;
+        assert!(!Value::Map(selfish.clone()).walk_exceeds(5 * levels + 1));
+        assert!(Value::Map(selfish.clone()).walk_exceeds(5 * levels - 1));
+        selfish.write().clear();
     }
 
     #[test]

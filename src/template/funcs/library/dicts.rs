@@ -3,7 +3,7 @@
 
 use super::super::{CallCtx, FuncMap, Param};
 use super::strings::string_list;
-use super::{is_empty, strval_key};
+use super::{check_walk_size, is_empty, strval_key};
 use crate::template::value::{Entries, FuncError, Map, MapType, Value, MAX_VALUE_DEPTH};
 
 /// Deeper nesting than this is not merged further (maps that contain themselves).
@@ -80,6 +80,7 @@ pub(super) fn register(map: &mut FuncMap) {
                     "reflect: call of reflect.Value.Type on zero Value",
                 ));
             }
+            check_walk_size("deepCopy", &a[0])?;
             a[0].deep_copy().ok_or_else(|| {
                 FuncError::Limit(crate::budget::exceeded(
                     crate::budget::LimitKind::TemplateValueSize,

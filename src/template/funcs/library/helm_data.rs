@@ -4,6 +4,7 @@
 //! `toYaml`), so numbers, key order and escaping match Helm's bytes.
 
 use super::super::{FuncMap, Param};
+use super::check_walk_size;
 use crate::go::json::{json_float, json_number, Json, JsonStyle};
 use crate::template::value::{Entries, FuncError, Key, Value};
 use crate::yaml;
@@ -16,9 +17,11 @@ const MAX_DEPTH: usize = 1000;
 pub(super) fn register(map: &mut FuncMap) {
     use Param::{Any, Str};
     map.add("toYaml", &[Any], None, |_, a| {
+        check_walk_size("toYaml", &a[0])?;
         Ok(Value::str(to_yaml(&a[0])))
     });
     map.add("mustToYaml", &[Any], None, |_, a| {
+        check_walk_size("mustToYaml", &a[0])?;
         let json = to_json(&a[0], 0).map_err(FuncError::new)?;
         Ok(Value::str(trim_newline(marshal::marshal(
             &json,
@@ -26,6 +29,7 @@ pub(super) fn register(map: &mut FuncMap) {
         ))))
     });
     map.add("toYamlPretty", &[Any], None, |_, a| {
+        check_walk_size("toYamlPretty", &a[0])?;
         Ok(Value::str(
             to_json(&a[0], 0)
                 .map(|j| trim_newline(marshal::marshal(&j, Flavor::V3Pretty)))
@@ -39,9 +43,11 @@ pub(super) fn register(map: &mut FuncMap) {
         Ok(from_yaml_list(text(&a[0])))
     });
     map.add("toJson", &[Any], None, |_, a| {
+        check_walk_size("toJson", &a[0])?;
         Ok(Value::str(to_json_text(&a[0]).unwrap_or_default()))
     });
     map.add("mustToJson", &[Any], None, |_, a| {
+        check_walk_size("mustToJson", &a[0])?;
         to_json_text(&a[0]).map(Value::str).map_err(FuncError::new)
     });
     for (name, style, must) in [
@@ -79,14 +85,24 @@ pub(super) fn register(map: &mut FuncMap) {
         ),
     ] {
         let call: super::super::NativeFn = match (style.pretty, must) {
-            (true, false) => |_, a| Ok(Value::str(encode(&a[0], PRETTY).unwrap_or_default())),
+            (true, false) => |_, a| {
+                check_walk_size("toPrettyJson", &a[0])?;
+                Ok(Value::str(encode(&a[0], PRETTY).unwrap_or_default()))
+            },
             (true, true) => |_, a| {
+                check_walk_size("mustToPrettyJson", &a[0])?;
                 encode(&a[0], PRETTY)
                     .map(Value::str)
                     .map_err(FuncError::new)
             },
-            (false, false) => |_, a| Ok(Value::str(encode(&a[0], RAW).unwrap_or_default())),
-            (false, true) => |_, a| encode(&a[0], RAW).map(Value::str).map_err(FuncError::new),
+            (false, false) => |_, a| {
+                check_walk_size("toRawJson", &a[0])?;
+                Ok(Value::str(encode(&a[0], RAW).unwrap_or_default()))
+            },
+            (false, true) => |_, a| {
+                check_walk_size("mustToRawJson", &a[0])?;
+                encode(&a[0], RAW).map(Value::str).map_err(FuncError::new)
+            },
         };
         map.add(name, &[Any], None, call);
     }
@@ -102,6 +118,7 @@ pub(super) fn register(map: &mut FuncMap) {
             .map_err(|e| FuncError::new(go_json_error(&e, text(&a[0]))))
     });
     map.add("toToml", &[Any], None, |_, a| {
+        check_walk_size("toToml", &a[0])?;
         Ok(Value::str(to_toml(&a[0])))
     });
     map.add("fromToml", &[Str], None, |_, a| Ok(from_toml(text(&a[0]))));

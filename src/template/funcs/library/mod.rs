@@ -109,13 +109,19 @@ fn deep_equal_within(
         (Value::RawStr(x), Value::RawStr(y)) => x.bytes() == y.bytes(),
         (Value::Bytes(x), Value::Bytes(y)) => x == y,
         (Value::List(x), Value::List(y)) => {
-            x.elem == y.elem
-                && x.is_nil() == y.is_nil()
-                && x.len() == y.len()
-                && x.items()
-                    .iter()
-                    .zip(y.items())
-                    .all(|(p, q)| crate::stack::deep(|| deep_equal_within(p, q, depth, visited)))
+            if x.elem != y.elem || x.is_nil() != y.is_nil() || x.len() != y.len() {
+                return false;
+            }
+            // Go: slices over one array are equal, and a pair met before counts as equal
+            // (had it differed, the walk would have ended there), so a list sharing its
+            // items (`list $l $l` in a loop) compares in time linear in its memory.
+            if x.addr() == y.addr() || !visited.insert((x.addr(), y.addr())) {
+                return true;
+            }
+            x.items()
+                .iter()
+                .zip(y.items())
+                .all(|(p, q)| crate::stack::deep(|| deep_equal_within(p, q, depth, visited)))
         }
         (Value::Map(x), Value::Map(y)) => {
             if x.ty != y.ty {
@@ -151,6 +157,15 @@ pub(crate) fn check_built_bytes(what: &str, size: u128) -> Result<(), FuncError>
     Ok(())
 }
 
+/// Refuses, before walking it, a value whose whole walk (encoding, printing or copying it)
+/// would meet more than one call may return: see [`Value::walk_exceeds`].
+pub(crate) fn check_walk_size(what: &str, v: &Value) -> Result<(), FuncError> {
+    if v.walk_exceeds(crate::template::MAX_CALL_RESULT_BYTES as u64) {
+        return Err(too_large(what));
+    }
+    Ok(())
+}
+
 /// The error of a call refusing to build a too large result (recorded as a limit).
 pub(crate) fn too_large(what: &str) -> FuncError {
     FuncError::Limit(crate::budget::exceeded(
@@ -163,6 +178,39 @@ pub(crate) fn too_large(what: &str) -> FuncError {
 mod tests {
     use super::*;
     use crate::template::value::{Entries, List};
+
+    /// `list $l $l` forty times over, from a fresh leaf.
+    fn doubled_list() -> Value {
+        let mut doubled = Value::list(vec![Value::str("x")]);
+        for _ in 0..40 {
+            doubled = Value::list(vec![doubled.clone(), doubled]);
+        }
+        doubled
+    }
+
+    #[test]
+    fn lists_sharing_their_items_compare_in_linear_time() {
+        let (a, b) = (doubled_list(), doubled_list());
+        // One array on both sides; then two arrays, each pair of levels met twice.
+        assert!(deep_equal(&a, &a));
+        assert!(deep_equal(&a, &b));
+        let mut other = Value::list(vec![Value::str("y")]);
+        for _ in 0..40 {
+            other = Value::list(vec![other.clone(), other]);
+        }
+        assert!(!deep_equal(&a, &other));
+    }
+
+    #[test]
+    fn walking_functions_refuse_values_that_share_themselves_past_the_limit() {
+        let doubled = doubled_list();
+        let err = check_walk_size("toJson", &doubled).expect_err("2^40 leaves are too many");
+        assert!(
+            err.to_string().contains("toJson: result too large"),
+            "{err}"
+        );
+        assert!(check_walk_size("toJson", &Value::list(vec![Value::Int(1); 1000])).is_ok());
+    }
 
     #[test]
     fn formats_values_like_go_sprint() {

@@ -108,27 +108,28 @@ pub(super) fn register(map: &mut FuncMap) {
         Ok(Value::Bool(bytes(&a[1]).ends_with(bytes(&a[0]))))
     });
     map.add("quote", &[], Some(Any), |_, a| {
-        let quoted: Vec<String> = a
-            .iter()
-            .filter(|v| !v.is_nil())
-            .map(|v| quote_bytes(strval(v).string_bytes().unwrap_or_default(), false))
-            .collect();
+        let quoted = bounded_texts(
+            "quote",
+            a.iter()
+                .filter(|v| !v.is_nil())
+                .map(|v| quote_bytes(strval(v).string_bytes().unwrap_or_default(), false)),
+        )?;
         Ok(Value::str(quoted.join(" ")))
     });
     map.add("squote", &[], Some(Any), |_, a| {
-        let quoted: Vec<Vec<u8>> = a
-            .iter()
-            .filter(|v| !v.is_nil())
-            .map(|v| [&b"'"[..], &format_value_bytes(v), b"'"].concat())
-            .collect();
+        let quoted = bounded_texts(
+            "squote",
+            a.iter()
+                .filter(|v| !v.is_nil())
+                .map(|v| [&b"'"[..], &format_value_bytes(v), b"'"].concat()),
+        )?;
         Ok(Value::go_string(quoted.join(&b' ')))
     });
     map.add("cat", &[], Some(Any), |_, a| {
-        let parts: Vec<Vec<u8>> = a
-            .iter()
-            .filter(|v| !v.is_nil())
-            .map(format_value_bytes)
-            .collect();
+        let parts = bounded_texts(
+            "cat",
+            a.iter().filter(|v| !v.is_nil()).map(format_value_bytes),
+        )?;
         Ok(Value::go_string(parts.join(&b' ')))
     });
     map.add("indent", &[Int, Str], None, |_, a| {
@@ -166,7 +167,7 @@ pub(super) fn register(map: &mut FuncMap) {
     });
     map.add("toString", &[Any], None, |_, a| Ok(strval(&a[0])));
     map.add("toStrings", &[Any], None, |_, a| {
-        Ok(string_list(strslice(&a[0])))
+        Ok(string_list(strslice("toStrings", &a[0])?))
     });
     map.add("split", &[Str, Str], None, |_, a| {
         Ok(indexed_map(text(&a[1]).split_go(text(&a[0]), -1)))
@@ -178,7 +179,7 @@ pub(super) fn register(map: &mut FuncMap) {
         Ok(string_list(text(&a[1]).split_go(text(&a[0]), -1)))
     });
     map.add("join", &[Str, Any], None, |_, a| {
-        let (separator, items) = (text(&a[0]), strslice(&a[1]));
+        let (separator, items) = (text(&a[0]), strslice("join", &a[1])?);
         let size = items.iter().map(|i| i.len() as u128).sum::<u128>()
             + separator.len() as u128 * items.len().saturating_sub(1) as u128;
         check_built_bytes("join", size)?;
@@ -186,7 +187,7 @@ pub(super) fn register(map: &mut FuncMap) {
     });
     map.add("sortAlpha", &[Any], None, |_, a| {
         let mut items = match a[0].clone().collection_view() {
-            list @ (Value::List(_) | Value::Bytes(_)) => strslice(&list),
+            list @ (Value::List(_) | Value::Bytes(_)) => strslice("sortAlpha", &list)?,
             other => vec![strval_text(&other)],
         };
         items.sort();
@@ -510,19 +511,34 @@ pub(crate) fn string_list(items: impl IntoIterator<Item = impl Into<Arc<str>>>) 
     ))
 }
 
-/// Sprig's `strslice`: a list's non-nil items as strings, a non-list as a one-item list.
-pub(crate) fn strslice(v: &Value) -> Vec<String> {
-    match &v.clone().collection_view() {
-        Value::List(list) => list
-            .items()
-            .iter()
-            .filter(|i| !i.is_nil())
-            .map(strval_text)
-            .collect(),
+/// Sprig's `strslice`: a list's non-nil items as strings, a non-list as a one-item list;
+/// refused (for `what`) once the strings add up past what one call may return.
+fn strslice(what: &str, v: &Value) -> Result<Vec<String>, FuncError> {
+    Ok(match &v.clone().collection_view() {
+        Value::List(list) => bounded_texts(
+            what,
+            list.items().iter().filter(|i| !i.is_nil()).map(strval_text),
+        )?,
         Value::Bytes(bytes) => bytes.iter().map(|b| b.to_string()).collect(),
         Value::Nil => Vec::new(),
         other => vec![strval_text(other)],
-    }
+    })
+}
+
+/// The texts made of a call's items, refused (for `what`) once they add up past what one
+/// call may return: each text is bounded by itself, but a list may hold one huge value
+/// (or one value sharing itself) many times over.
+fn bounded_texts<T: AsRef<[u8]>>(
+    what: &str,
+    texts: impl Iterator<Item = T>,
+) -> Result<Vec<T>, FuncError> {
+    let mut total = 0u128;
+    texts
+        .map(|t| {
+            total += t.as_ref().len() as u128;
+            check_built_bytes(what, total).map(|()| t)
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
