@@ -181,7 +181,17 @@ fn merge_overwrite(_: &mut CallCtx<'_>, a: &[Value]) -> Result<Value, FuncError>
 }
 
 fn merge_all(a: &[Value], overwrite: bool) -> Result<Value, FuncError> {
-    let dst = writable(&a[0])?;
+    // Sprig merges into `&dst`, so for a nil destination mergo makes a new map (it does so
+    // at the first non-nil source; with none Go's result stays a nil map, which prints
+    // alike and which we have no other way to hold).
+    let fresh;
+    let dst = match map_of(&a[0]) {
+        Some(dst) => dst,
+        None => {
+            fresh = Map::default();
+            &fresh
+        }
+    };
     for src in &a[1..] {
         if let Some(src) = map_of(src) {
             if !src.ptr_eq(dst) {
@@ -260,6 +270,19 @@ mod tests {
         assert_eq!(
             render(&format!("{d}{{{{ keys $d }}}} {{{{ values $d }}}}")),
             "[10 9 B a b é] [ten nine 3 2 1 4]"
+        );
+    }
+
+    #[test]
+    fn merging_into_nil_makes_a_new_map_holding_the_sources_maps() {
+        assert_eq!(render(r#"{{ merge nil (dict "a" 1) }}"#), "map[a:1]");
+        assert_eq!(render(r#"{{ merge nil nil | kindOf }}"#), "map");
+        // mergo sets the source's nested map itself into the new map: a change shows in both.
+        assert_eq!(
+            render(
+                r#"{{ $d := dict "a" (dict "b" 1) }}{{ $m := mergeOverwrite nil $d }}{{ $_ := set $m.a "c" 2 }}{{ toJson $d }}"#
+            ),
+            r#"{"a":{"b":1,"c":2}}"#
         );
     }
 
