@@ -39,6 +39,10 @@ pub(super) fn register(map: &mut FuncMap) {
         Ok(Value::Int(rng().random_range(0..span) + min))
     });
     map.add("randBytes", &[Int], None, |_, a| {
+        // Sprig makes the buffer with the count as it is: Go panics on a negative length.
+        if a[0].as_int().is_some_and(|n| n < 0) {
+            return Err(FuncError::new("runtime error: makeslice: len out of range"));
+        }
         let count = checked_count(&a[0])?;
         let mut buf = vec![0u8; count];
         rng().fill_bytes(&mut buf);
@@ -116,6 +120,23 @@ fn uuid_v4() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::template::TemplateSet;
+
+    #[test]
+    fn a_negative_count_fails_only_where_sprig_makes_a_slice_of_it() {
+        let render = |text: &str| {
+            let mut set = TemplateSet::default();
+            set.add_file("t", text).unwrap();
+            set.execute("t", &Value::Nil)
+                .map(|out| String::from_utf8(out).unwrap())
+                .map_err(|e| e.to_string())
+        };
+        let err = render("{{ randBytes -1 }}").unwrap_err();
+        assert!(err.contains("makeslice: len out of range"), "{err}");
+        // goutils refuses a negative count with an error Sprig drops.
+        assert_eq!(render("{{ randAlpha -1 }}").unwrap(), "");
+        assert_eq!(render("{{ randBytes 0 }}").unwrap(), "");
+    }
 
     #[test]
     fn uuids_are_version_4() {
