@@ -167,9 +167,10 @@ impl Printer {
                 (i, after_index) = cursor.index(format, i);
                 if i < end && bytes[i] == b'*' {
                     i += 1;
+                    // A negative precision is as bad as a missing one (Go drops it too).
                     let n = cursor.int_arg();
                     self.f.prec = n.and_then(|n| usize::try_from(n).ok());
-                    if n.is_none() {
+                    if self.f.prec.is_none() {
                         self.put("%!(BADPREC)");
                     }
                     after_index = false;
@@ -760,6 +761,24 @@ mod tests {
     #[test]
     fn verbs_and_flags() {
         let i = |n| Value::Int(n);
+        // As helm v4.1.4 prints them: a negative `*` precision is reported and dropped.
+        assert_eq!(
+            f(
+                "%.*d|%.*s|%*.*f|%.*x",
+                &[
+                    i(-5),
+                    i(1),
+                    i(-1),
+                    Value::str("abc"),
+                    i(8),
+                    i(-2),
+                    Value::Float(3.14159),
+                    i(-1),
+                    i(255)
+                ]
+            ),
+            "%!(BADPREC)1|%!(BADPREC)abc|%!(BADPREC)3.141590|%!(BADPREC)ff"
+        );
         assert_eq!(
             f(
                 "%5d|%-5d|%05d|%+d|% d|%x",
