@@ -3,6 +3,7 @@
 use super::node::{Scalar, ScalarStyle};
 use super::YamlError;
 use crate::go::strconv;
+use crate::go::utf8::go_text;
 use std::borrow::Cow;
 
 /// A scalar's value.
@@ -44,6 +45,15 @@ pub(super) fn resolve(scalar: &Scalar) -> Result<Resolved, YamlError> {
                 Resolved::Float(f) => Ok(Resolved::Float(f)),
                 other => Err(tag_mismatch(text, &other, "!!float")),
             }
+        }
+        Some("!!binary") => {
+            // go-yaml v2 decodes the base64 (newlines skipped) to a Go string of the bytes;
+            // encoding that as JSON reads each invalid byte as U+FFFD.
+            return crate::go::base64::decode(text)
+                .map(|bytes| Resolved::Str(go_text(&bytes).into_owned()))
+                .map_err(|_| {
+                    YamlError::Value("!!binary value contains invalid base64 data".into())
+                });
         }
         _ => {}
     }
@@ -311,6 +321,27 @@ mod tests {
         assert_eq!(tagged("12", "!!str").unwrap(), Resolved::Str("12".into()));
         assert_eq!(tagged("12", "!!float").unwrap(), Resolved::Float(12.0));
         assert!(tagged("abc", "!!int").is_err());
+        // As helm v4.1.4 reads values: base64 decoded, an invalid byte as U+FFFD.
+        assert_eq!(
+            tagged("AAAA", "!!binary").unwrap(),
+            Resolved::Str("\0\0\0".into())
+        );
+        assert_eq!(
+            tagged("AAAA\nAAAA\n", "!!binary").unwrap(),
+            Resolved::Str("\0".repeat(6))
+        );
+        assert_eq!(
+            tagged("/w==", "!!binary").unwrap(),
+            Resolved::Str("\u{fffd}".into())
+        );
+        assert_eq!(
+            tagged("", "!!binary").unwrap(),
+            Resolved::Str(String::new())
+        );
+        for bad in ["AAA", "AA AA"] {
+            let err = tagged(bad, "!!binary").unwrap_err().to_string();
+            assert_eq!(err, "yaml: !!binary value contains invalid base64 data");
+        }
         assert_eq!(tagged("x", "!custom").unwrap(), Resolved::Str("x".into()));
     }
 }
