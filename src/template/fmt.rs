@@ -772,12 +772,12 @@ mod tests {
                     Value::str("abc"),
                     i(8),
                     i(-2),
-                    Value::Float(3.14159),
+                    Value::Float(1.25),
                     i(-1),
                     i(255)
                 ]
             ),
-            "%!(BADPREC)1|%!(BADPREC)abc|%!(BADPREC)3.141590|%!(BADPREC)ff"
+            "%!(BADPREC)1|%!(BADPREC)abc|%!(BADPREC)1.250000|%!(BADPREC)ff"
         );
         assert_eq!(
             f(
