@@ -27,6 +27,39 @@ pub fn is_digit(c: char) -> bool {
     get_general_category(c) == Category::DecimalNumber
 }
 
+/// `unicode.IsUpper`: Lu only (Rust's `is_uppercase` also takes `Ⓐ` and `Ⅻ`).
+pub fn is_upper(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_uppercase();
+    }
+    get_general_category(c) == Category::UppercaseLetter
+}
+
+/// `unicode.IsNumber`: Nd, Nl or No.
+pub fn is_number(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_digit();
+    }
+    matches!(
+        get_general_category(c),
+        Category::DecimalNumber | Category::LetterNumber | Category::OtherNumber
+    )
+}
+
+/// `unicode.IsPunct`: the P categories; symbols such as `$`, `+` and `|` are not.
+pub fn is_punct(c: char) -> bool {
+    matches!(
+        get_general_category(c),
+        Category::ConnectorPunctuation
+            | Category::DashPunctuation
+            | Category::OpenPunctuation
+            | Category::ClosePunctuation
+            | Category::InitialPunctuation
+            | Category::FinalPunctuation
+            | Category::OtherPunctuation
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -43,6 +76,21 @@ mod tests {
         // them alphanumeric.
         for c in ['Ⅻ', '²', '½', '\u{0345}', '_', ' ', '-'] {
             assert!(!is_letter(c) && !is_digit(c), "{c:?} is neither");
+        }
+        for c in ['A', 'Ü', 'Σ'] {
+            assert!(is_upper(c), "{c:?} is upper");
+        }
+        for c in ['a', 'ǅ', 'Ⓐ', 'Ⅻ', '1'] {
+            assert!(!is_upper(c), "{c:?} is not upper");
+        }
+        for c in ['7', 'Ⅻ', '²', '½'] {
+            assert!(is_number(c), "{c:?} is a number");
+        }
+        for c in ['_', '-', '.', '!', '«', '¿', '(', '§'] {
+            assert!(is_punct(c), "{c:?} is punctuation");
+        }
+        for c in ['$', '+', '|', '~', '^', '`', 'a', ' '] {
+            assert!(!is_punct(c), "{c:?} is not punctuation");
         }
     }
 }

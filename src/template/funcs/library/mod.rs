@@ -21,6 +21,7 @@ mod regex_funcs;
 mod semver;
 mod strings;
 mod urls;
+mod xstrings;
 
 use super::FuncMap;
 pub(crate) use crate::template::fmt::format_value as go_format;

@@ -2,6 +2,7 @@
 //! byte offsets and `nospace` walks bytes; case mapping is Go's rune-by-rune simple mapping.
 
 use super::super::{CallCtx, FuncMap, Param};
+use super::xstrings::{to_camel_case, to_delimited_case};
 use super::{check_built_bytes, strval, strval_text, too_large, MAX_BUILT_ITEMS};
 use crate::go::strconv::quote_bytes;
 use crate::go::strings::{find_bytes, replace_bytes, split_bytes};
@@ -157,13 +158,13 @@ pub(super) fn register(map: &mut FuncMap) {
         })
     });
     map.add("snakecase", &[Str], None, |_, a| {
-        Ok(Value::str(delimited_case(text(&a[0]), '_')))
+        Ok(Value::go_string(to_delimited_case(bytes(&a[0]), '_')))
     });
     map.add("kebabcase", &[Str], None, |_, a| {
-        Ok(Value::str(delimited_case(text(&a[0]), '-')))
+        Ok(Value::go_string(to_delimited_case(bytes(&a[0]), '-')))
     });
     map.add("camelcase", &[Str], None, |_, a| {
-        Ok(Value::str(camelcase(text(&a[0]))))
+        Ok(Value::str(to_camel_case(bytes(&a[0]))))
     });
     map.add("toString", &[Any], None, |_, a| Ok(strval(&a[0])));
     map.add("toStrings", &[Any], None, |_, a| {
@@ -225,7 +226,7 @@ fn trim_all(_: &mut CallCtx<'_>, a: &[Value]) -> Result<Value, FuncError> {
 }
 
 /// Go's `unicode.ToUpper`: one rune to one rune; multi-rune expansions (ß → SS) stay unmapped.
-fn to_upper(c: char) -> char {
+pub(super) fn to_upper(c: char) -> char {
     let mut upper = c.to_uppercase();
     match (upper.next(), upper.next()) {
         (Some(u), None) => u,
@@ -234,7 +235,7 @@ fn to_upper(c: char) -> char {
 }
 
 /// Go's `unicode.ToLower` (İ maps to plain i).
-fn to_lower(c: char) -> char {
+pub(super) fn to_lower(c: char) -> char {
     c.to_lowercase().next().unwrap_or(c)
 }
 
@@ -541,178 +542,6 @@ fn bounded_texts<T: AsRef<[u8]>>(
         .collect()
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Word {
-    /// A run of lower-case (or caseless) letters.
-    Lower,
-    /// Capitals: `HTTP` before `Server`, a capitalised word like `Server`, or a lone capital.
-    Upper,
-    Number,
-    /// `_`, `-` and white space.
-    Connector,
-    Punct,
-    /// Past the end.
-    End,
-}
-
-/// huandu/xstrings' word splitting for its case conversions.
-fn split_words(s: &str) -> Vec<(Word, String)> {
-    let chars: Vec<char> = s.chars().collect();
-    let is_connector = |c: char| c == '_' || c == '-' || is_go_space(c);
-    let is_lower = |c: char| c.is_alphabetic() && !c.is_uppercase();
-    let mut words = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        let start = i;
-        let kind = if is_connector(c) {
-            while i < chars.len() && is_connector(chars[i]) {
-                i += 1;
-            }
-            Word::Connector
-        } else if c.is_numeric() {
-            while i < chars.len() && chars[i].is_numeric() {
-                i += 1;
-            }
-            Word::Number
-        } else if c.is_uppercase() {
-            while i < chars.len() && chars[i].is_uppercase() {
-                i += 1;
-            }
-            let followed_by_lower = i < chars.len() && is_lower(chars[i]);
-            if i - start == 1 && followed_by_lower {
-                while i < chars.len() && is_lower(chars[i]) {
-                    i += 1;
-                }
-            } else if followed_by_lower {
-                i -= 1;
-            }
-            Word::Upper
-        } else if is_lower(c) {
-            while i < chars.len() && is_lower(chars[i]) {
-                i += 1;
-            }
-            Word::Lower
-        } else {
-            i += 1;
-            Word::Punct
-        };
-        words.push((kind, chars[start..i].iter().collect()));
-    }
-    words
-}
-
-/// huandu/xstrings `ToSnakeCase`/`ToKebabCase`: words lower-cased and joined by `connector`;
-/// a number sticks to the word before it unless lower-case letters follow it
-/// (`v2Beta1` → `v2_beta1`, `a1b2C3` → `a_1b2_c3`).
-fn delimited_case(s: &str, connector: char) -> String {
-    let words = split_words(s);
-    let n = words.len();
-    let word = |i: usize| -> (Word, &str) {
-        words
-            .get(i)
-            .map_or((Word::End, ""), |(k, w)| (*k, w.as_str()))
-    };
-    let mut out = String::new();
-    let push = |out: &mut String, kind: Word, text: &str| {
-        if kind == Word::Connector {
-            out.extend(text.chars().map(|_| connector));
-        } else {
-            out.extend(text.chars().map(to_lower));
-        }
-    };
-    // The lower-case letters and numbers from word `i` on, stuck to what came before; a
-    // connector after them unless the text ends or punctuation follows. Returns the next word.
-    let number_run = |out: &mut String, mut i: usize| -> usize {
-        let (mut kind, mut text) = word(i);
-        while kind == Word::Lower || kind == Word::Number {
-            push(out, kind, text);
-            i += 1;
-            (kind, text) = word(i);
-        }
-        if !matches!(kind, Word::End | Word::Punct | Word::Connector) {
-            out.push(connector);
-        }
-        i
-    };
-    let mut i = 0;
-    while i + 1 < n {
-        let (prev, last) = word(i);
-        if prev != Word::Connector {
-            push(&mut out, prev, last);
-        }
-        i += 1;
-        let (kind, text) = word(i);
-        match prev {
-            Word::Number => i = number_run(&mut out, i),
-            Word::Connector => push(&mut out, prev, last),
-            Word::Punct => {}
-            _ if kind != Word::Number => {
-                if kind != Word::Connector && kind != Word::Punct {
-                    out.push(connector);
-                }
-            }
-            _ if i + 1 >= n => {}
-            _ => {
-                let number = text;
-                i += 1;
-                let (kind, _) = word(i);
-                if kind != Word::Lower {
-                    push(&mut out, Word::Number, number);
-                    if kind != Word::Connector && kind != Word::Punct {
-                        out.push(connector);
-                    }
-                } else {
-                    out.push(connector);
-                    push(&mut out, Word::Number, number);
-                    i = number_run(&mut out, i);
-                }
-            }
-        }
-    }
-    let (kind, text) = word(i);
-    push(&mut out, kind, text);
-    out
-}
-
-/// huandu/xstrings `ToCamelCase`: `_`-, `-`- and space-separated words joined, each word's first
-/// letter upper-cased, the rest left as they are.
-fn camelcase(s: &str) -> String {
-    let mut out = String::new();
-    let chars: Vec<char> = s.chars().collect();
-    let mut upper_next = true;
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        let is_sep = c == '_' || c == '-' || c == ' ';
-        if is_sep {
-            // Separators are dropped; a run of them keeps all but one, and a leading one stays.
-            let start = i;
-            while i < chars.len() && (chars[i] == '_' || chars[i] == '-' || chars[i] == ' ') {
-                i += 1;
-            }
-            let run = i - start;
-            if start == 0 || i == chars.len() {
-                out.extend(chars[start..i].iter());
-            } else if run > 1 {
-                out.extend(chars[start..i - 1].iter());
-            }
-            upper_next = true;
-            continue;
-        }
-        if upper_next {
-            out.push(to_upper(c));
-            upper_next = false;
-        } else if i > 0 && chars[i - 1].is_uppercase() && c.is_uppercase() {
-            out.push(to_lower(c));
-        } else {
-            out.push(c);
-        }
-        i += 1;
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -769,47 +598,6 @@ mod tests {
         );
         assert_eq!(w("abcdefghij kl", 4, "|", true), "abcd|efgh|ij|kl");
         assert_eq!(w("a b c", 0, "\n", false), "a\nb\nc");
-    }
-
-    #[test]
-    fn snake_kebab_camel() {
-        let snake = [
-            ("FirstName", "first_name"),
-            ("HTTPServer", "http_server"),
-            ("userID", "user_id"),
-            ("userID2", "user_id2"),
-            ("hello world", "hello_world"),
-            ("Hello-World_foo", "hello_world_foo"),
-            ("a1b2C3", "a_1b2_c3"),
-            ("ABC", "abc"),
-            ("already_snake", "already_snake"),
-            ("  spaced  out ", "__spaced__out_"),
-            ("JSONData", "json_data"),
-            ("v2Beta1", "v2_beta1"),
-            ("ÜberÉcole", "über_école"),
-            ("foo.bar", "foo.bar"),
-        ];
-        for (input, want) in snake {
-            assert_eq!(delimited_case(input, '_'), want, "{input}");
-        }
-        assert_eq!(delimited_case("HTTPServer", '-'), "http-server");
-        let camel = [
-            ("http_server", "HttpServer"),
-            ("hello-world", "HelloWorld"),
-            ("hello world", "HelloWorld"),
-            ("HelloWorld", "HelloWorld"),
-            ("helloWorld", "HelloWorld"),
-            ("_leading", "_Leading"),
-            ("a_b_c", "ABC"),
-            ("ID_number", "IdNumber"),
-            ("x__y", "X_Y"),
-            ("foo.bar", "Foo.bar"),
-            ("über_cool", "ÜberCool"),
-            ("1st_place", "1stPlace"),
-        ];
-        for (input, want) in camel {
-            assert_eq!(camelcase(input), want, "{input}");
-        }
     }
 
     #[test]
