@@ -282,7 +282,9 @@ pub(crate) fn coalesce(
     for_each_entry(values, |key, default| {
         // A subchart's section always merges (keeps nulls) with the subchart's defaults here.
         let merge_tables = merge || subchart_names.contains(&&*key);
-        fill(&mut dest, key, default, merge, merge_tables);
+        // At a chart's top level a null deletes the key whatever the default is
+        // (`coalesceValues`), unlike in the tables below it.
+        fill(&mut dest, key, default, !merge, merge_tables);
     });
     coalesce_deps(subcharts, &mut dest, merge)?;
     Ok(dest)
@@ -347,22 +349,15 @@ fn coalesce_globals(dest: &mut Values, src: &Values) {
     dest.insert(GLOBAL_KEY.to_string(), Json::Object(dg));
 }
 
-/// Helm's `coalesceTablesFullKey`: `src` fills what `dst` lacks; `dst` wins; a null in `dst`
-/// deletes the key unless merging. Of borrowed `src`, only what `dst` lacks is copied.
+/// Helm's `coalesceTablesFullKey`: `src` fills what `dst` lacks; `dst` wins. A null in `dst`
+/// deletes the key only when coalescing over a default that is not null (the user removing a
+/// chart default); a null over a null default, or for a key the defaults lack, stays. Of
+/// borrowed `src`, only what `dst` lacks is copied.
 pub(crate) fn coalesce_tables(dst: &mut Values, src: Cow<'_, Values>, merge: bool) {
-    // Helm first writes dst's nulls into src (a key src lacks goes after src's own), then
-    // walks src; the removals happen in that order, which decides the order of what remains.
-    let nulls_src_lacks: Vec<String> = dst
-        .iter()
-        .filter(|(key, val)| val.is_null() && !src.contains_key(*key))
-        .map(|(key, _)| key.clone())
-        .collect();
-    for_each_entry(src, |key, val| fill(dst, key, val, merge, merge));
-    if !merge {
-        for key in &nulls_src_lacks {
-            dst.remove(key);
-        }
-    }
+    for_each_entry(src, |key, val| {
+        let delete_null = !merge && !val.is_null();
+        fill(dst, key, val, delete_null, merge);
+    });
 }
 
 /// Calls `f` with each entry of `table` in order: moved out of an owned table, borrowed from a
@@ -378,17 +373,17 @@ fn for_each_entry<'a>(table: Cow<'a, Values>, mut f: impl FnMut(Cow<'a, str>, Co
     }
 }
 
-/// One entry of the defaults into `dst`: a null there deletes the key unless merging, a
+/// One entry of the defaults into `dst`: a null there deletes the key when `delete_null`, a
 /// missing key takes the default, tables coalesce (with `merge_tables`), anything else stays.
 fn fill(
     dst: &mut Values,
     key: Cow<'_, str>,
     default: Cow<'_, Json>,
-    merge: bool,
+    delete_null: bool,
     merge_tables: bool,
 ) {
     match dst.get_mut(&*key) {
-        Some(Json::Null) if !merge => {
+        Some(Json::Null) if delete_null => {
             dst.remove(&*key);
         }
         None => {
@@ -442,16 +437,18 @@ mod tests {
     }
 
     #[test]
-    fn coalesce_tables_removes_nulls_in_helms_order() {
-        let mut dst = obj(json!({"a": null, "b": 1, "c": null, "d": {"x": null}}));
-        let src = obj(json!({"c": 3, "e": 4, "d": {"x": 1, "y": 2}, "f": null}));
+    fn coalesce_tables_deletes_a_null_only_over_a_default() {
+        // helm v4.1.4: a null removes a chart default; over a null default, or where the
+        // defaults have no such key, it stays.
+        let mut dst = obj(json!({"a": null, "b": 1, "c": null, "d": {"x": null}, "n": null}));
+        let src = obj(json!({"c": 3, "e": 4, "d": {"x": 1, "y": 2}, "f": null, "n": null}));
         coalesce_tables(&mut dst, Cow::Borrowed(&src), false);
-        // c goes first (d takes its place), e and f are added, then a (f takes its place).
+        // c goes (the last key takes its place), then e and f are added.
         let keys: Vec<&str> = dst.keys().map(String::as_str).collect();
-        assert_eq!(keys, ["f", "b", "d", "e"]);
+        assert_eq!(keys, ["a", "b", "n", "d", "e", "f"]);
         assert_eq!(
             Json::Object(dst),
-            json!({"b": 1, "d": {"y": 2}, "e": 4, "f": null})
+            json!({"a": null, "b": 1, "d": {"y": 2}, "e": 4, "f": null, "n": null})
         );
 
         let mut dst = obj(json!({"a": null, "c": null}));
@@ -481,6 +478,21 @@ mod tests {
         )
         .unwrap();
         assert_eq!(Json::Object(out), json!({"m": {"y": 2, "z": 3}, "l": [9]}));
+    }
+
+    #[test]
+    fn a_top_level_null_deletes_even_over_a_null_default() {
+        // helm v4.1.4's coalesceValues drops a chart's own key set to null whatever its
+        // default; a null for a key the chart lacks stays, as does one inside a subchart's
+        // section until the subchart's own coalescing (which gives the section a `global`).
+        let sub = chart(json!({"s": 1, "t": null}), vec![], "sub");
+        let c = chart(json!({"n": null, "sub": {"s": 2}}), vec![sub], "c");
+        let user = obj(json!({"n": null, "new": null, "sub": {"s": null, "t": null, "u": null}}));
+        let out = coalesce(Defaults::of(&c), user, false).unwrap();
+        assert_eq!(
+            Json::Object(out),
+            json!({"new": null, "sub": {"global": {}, "u": null}})
+        );
     }
 
     #[test]
@@ -535,7 +547,7 @@ mod tests {
         coalesce_tables(&mut borrowed, Cow::Borrowed(&src), false);
         coalesce_tables(&mut owned, Cow::Owned(src), false);
         let keys = |v: &Values| v.keys().cloned().collect::<Vec<_>>();
-        assert_eq!(keys(&owned), ["f", "b", "d", "e"]);
+        assert_eq!(keys(&owned), ["a", "b", "d", "e", "f"]);
         assert_eq!(keys(&borrowed), keys(&owned));
         assert_eq!(borrowed, owned);
     }
