@@ -4,7 +4,7 @@
 //! `toYaml`), so numbers, key order and escaping match Helm's bytes.
 
 use super::super::{FuncMap, Param};
-use super::check_walk_size;
+use super::{check_walk_size, toml_encode};
 use crate::go::json::{json_float, json_number, Json, JsonStyle};
 use crate::template::value::{Entries, FuncError, Key, Value};
 use crate::yaml;
@@ -117,9 +117,17 @@ pub(super) fn register(map: &mut FuncMap) {
             .map(|j| Value::from_json(&j))
             .map_err(|e| FuncError::new(go_json_error(&e, text(&a[0]))))
     });
-    map.add("toToml", &[Any], None, |_, a| {
-        check_walk_size("toToml", &a[0])?;
-        Ok(Value::str(to_toml(&a[0])))
+    map.add("toToml", &[Any], None, |_, a| match &a[0] {
+        // Go's reflection fails on a nil interface before the encoder starts.
+        Value::Nil => Err(FuncError::new(
+            "reflect: call of reflect.Value.Type on zero Value",
+        )),
+        v => {
+            check_walk_size("toToml", v)?;
+            Ok(Value::go_string(
+                toml_encode::encode(v).unwrap_or_else(|e| e.to_string().into_bytes()),
+            ))
+        }
     });
     map.add("fromToml", &[Str], None, |_, a| Ok(from_toml(text(&a[0]))));
     map.add("required", &[Str, Any], None, |_, a| {
@@ -351,144 +359,6 @@ fn go_json_error(e: &serde_json::Error, text: &str) -> String {
     }
 }
 
-/// BurntSushi/toml's encoder, as Helm's `toToml` uses it: plain keys first, then tables, nested
-/// tables indented two spaces per level; an error comes back as text.
-fn to_toml(v: &Value) -> String {
-    let mut out = String::new();
-    match v {
-        Value::Map(m) => write_toml_table(&mut out, &[], &m.snapshot(), 0),
-        other => out.push_str(&toml_value(other)),
-    }
-    out
-}
-
-fn is_table(v: &Value) -> bool {
-    matches!(v, Value::Map(_))
-}
-
-fn is_table_array(v: &Value) -> bool {
-    matches!(v, Value::List(l) if !l.is_empty() && l.items().iter().all(is_table))
-}
-
-fn toml_key(k: &str) -> String {
-    if !k.is_empty()
-        && k.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-    {
-        k.to_string()
-    } else {
-        toml_string(k)
-    }
-}
-
-fn toml_path(path: &[Key]) -> String {
-    path.iter()
-        .map(|k| toml_key(k))
-        .collect::<Vec<_>>()
-        .join(".")
-}
-
-fn toml_newline(out: &mut String) {
-    if !out.is_empty() {
-        out.push('\n');
-    }
-}
-
-fn write_toml_table(out: &mut String, path: &[Key], entries: &Entries, depth: usize) {
-    if depth > MAX_DEPTH {
-        return;
-    }
-    let indent = "  ".repeat(path.len());
-    for (k, v) in entries {
-        if v.is_nil() || is_table(v) || is_table_array(v) {
-            continue;
-        }
-        out.push_str(&format!("{indent}{} = {}\n", toml_key(k), toml_value(v)));
-    }
-    for (k, v) in entries {
-        let mut child = path.to_vec();
-        child.push(k.clone());
-        let header_indent = "  ".repeat(path.len());
-        match v {
-            Value::Map(m) => {
-                if path.is_empty() {
-                    toml_newline(out);
-                }
-                out.push_str(&format!("{header_indent}[{}]\n", toml_path(&child)));
-                write_toml_table(out, &child, &m.snapshot(), depth + 1);
-            }
-            Value::List(l) if is_table_array(v) => {
-                for item in l.items() {
-                    if let Value::Map(m) = item {
-                        toml_newline(out);
-                        out.push_str(&format!("{header_indent}[[{}]]\n", toml_path(&child)));
-                        write_toml_table(out, &child, &m.snapshot(), depth + 1);
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
-fn toml_string(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{8}' => out.push_str("\\b"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\u{c}' => out.push_str("\\f"),
-            '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                out.push_str(&format!("\\u{:04X}", c as u32))
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-fn toml_value(v: &Value) -> String {
-    match v {
-        Value::Bool(b) => b.to_string(),
-        Value::Int(n) | Value::Int64(n) => n.to_string(),
-        Value::Float(f) if f.is_nan() => "nan".into(),
-        Value::Float(f) if f.is_infinite() => if *f > 0.0 { "inf" } else { "-inf" }.into(),
-        Value::Float(f) => {
-            let s = crate::go::strconv::format_float(*f, 'g', -1);
-            if s.contains('.') || s.contains('e') {
-                s
-            } else {
-                format!("{s}.0")
-            }
-        }
-        Value::Str(s) => toml_string(s),
-        Value::List(l) => {
-            let items: Vec<String> = l
-                .items()
-                .iter()
-                .filter(|i| !i.is_nil())
-                .map(toml_value)
-                .collect();
-            format!("[{}]", items.join(", "))
-        }
-        Value::Map(m) => {
-            let items: Vec<String> = m
-                .snapshot()
-                .iter()
-                .filter(|(_, v)| !v.is_nil())
-                .map(|(k, v)| format!("{} = {}", toml_key(k), toml_value(v)))
-                .collect();
-            format!("{{{}}}", items.join(", "))
-        }
-        other => toml_string(&super::strval_text(other)),
-    }
-}
-
 /// Helm's `fromToml`: a map (integers are int64), with any error under `Error`.
 fn from_toml(text: &str) -> Value {
     match text.parse::<toml::Table>() {
@@ -640,39 +510,5 @@ mod tests {
                 .as_deref(),
             Some("json: cannot unmarshal array into Go value of type map[string]interface {}")
         );
-    }
-
-    #[test]
-    fn to_toml_like_burntsushi() {
-        let v = map(vec![
-            ("title", Value::str("x")),
-            ("num", Value::Float(1.0)),
-            ("owner", map(vec![("name", Value::str("me"))])),
-            (
-                "list",
-                Value::list(vec![Value::Float(1.0), Value::Float(2.0)]),
-            ),
-            ("b", Value::Bool(true)),
-        ]);
-        assert_eq!(
-            to_toml(&v),
-            "b = true\nlist = [1.0, 2.0]\nnum = 1.0\ntitle = \"x\"\n\n[owner]\n  name = \"me\"\n"
-        );
-        let nested = map(vec![
-            ("z", map(vec![("yy", map(vec![("x", Value::Float(1.0))]))])),
-            ("a", Value::str("top")),
-            (
-                "arr",
-                Value::list(vec![
-                    map(vec![("k", Value::Float(1.0))]),
-                    map(vec![("k", Value::Float(2.0))]),
-                ]),
-            ),
-        ]);
-        assert_eq!(
-            to_toml(&nested),
-            "a = \"top\"\n\n[[arr]]\n  k = 1.0\n\n[[arr]]\n  k = 2.0\n\n[z]\n  [z.yy]\n    x = 1.0\n"
-        );
-        assert_eq!(to_toml(&Value::str("str")), "\"str\"");
     }
 }

@@ -20,6 +20,7 @@ mod reflection;
 mod regex_funcs;
 mod semver;
 mod strings;
+mod toml_encode;
 mod urls;
 mod xstrings;
 
