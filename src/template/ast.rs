@@ -177,10 +177,36 @@ impl<T: Render + ?Sized> fmt::Display for Shown<'_, T> {
     }
 }
 
-/// Context that is already text (a variable's name).
-impl Render for &str {
-    fn render(&self, _: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self)
+/// The node Go's executor last marked with `state.at`: an execution error is placed at it
+/// and shows it in its `at <...>`, whichever node the failing step itself was about.
+#[derive(Clone, Copy, Debug)]
+pub enum At<'t> {
+    Template(&'t TemplateCall),
+    Pipe(&'t Pipe),
+    Command(&'t Command),
+    Operand(&'t Operand),
+}
+
+impl At<'_> {
+    /// The node's byte offset in its template text (Go's `Node.Position`).
+    pub fn pos(self) -> usize {
+        match self {
+            At::Template(call) => call.pos as usize,
+            At::Pipe(pipe) => pipe.pos as usize,
+            At::Command(cmd) => cmd.pos as usize,
+            At::Operand(op) => op.pos(),
+        }
+    }
+}
+
+impl Render for At<'_> {
+    fn render(&self, source: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            At::Template(call) => call.render(source, f),
+            At::Pipe(pipe) => pipe.render(source, f),
+            At::Command(cmd) => cmd.render(source, f),
+            At::Operand(op) => op.render(source, f),
+        }
     }
 }
 
@@ -191,7 +217,7 @@ impl Render for Pipe {
             f.write_str(name.of(source))?;
         }
         if !self.decl.is_empty() {
-            f.write_str(" := ")?;
+            f.write_str(if self.is_assign { " = " } else { " := " })?;
         }
         for (i, cmd) in self.cmds.iter().enumerate() {
             if i > 0 {
@@ -255,10 +281,14 @@ impl Render for Number {
     }
 }
 
-/// As the executor names a template call in errors: `template "NAME"`.
+/// Go's `TemplateNode.String`: `{{template "NAME" PIPELINE}}`, the name Go-quoted.
 impl Render for TemplateCall {
-    fn render(&self, _: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "template \"{}\"", self.name)
+    fn render(&self, source: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{{{{template {}", crate::go::strconv::quote(&self.name))?;
+        if let Some(pipe) = &self.pipe {
+            write!(f, " {}", Shown(pipe, source))?;
+        }
+        f.write_str("}}")
     }
 }
 

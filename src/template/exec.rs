@@ -1,7 +1,9 @@
 //! Executes parsed templates with Go's `text/template` semantics as Helm configures it
 //! (`missingkey=zero`), including Helm's `include` and `tpl`.
 
-use super::ast::{Branch, Command, List, Node, Number, Operand, Pipe, Render, Shown, Span};
+use super::ast::{
+    At, Branch, Command, List, Node, Number, Operand, Pipe, Shown, Span, TemplateCall,
+};
 use super::fmt::{format_value, format_value_bytes};
 use super::funcs::{CallCtx, Func, Host, Param};
 use super::set::{
@@ -27,10 +29,20 @@ enum Stop {
 
 type R<T> = Result<T, Stop>;
 
-/// The template being executed and its variables (Go's `state.tmpl` and `state.vars`).
-struct Frame {
+/// The template being executed, its variables and the node errors are placed at (Go's
+/// `state.tmpl`, `state.vars` and `state.node`): one per template run, as Go makes a state for
+/// each `template` call and each `ExecuteTemplate` (`include`, `tpl`).
+struct Frame<'t> {
     tmpl: Arc<Template>,
     vars: Vec<(Arc<str>, Value)>,
+    at: Option<At<'t>>,
+}
+
+impl<'t> Frame<'t> {
+    /// Go's `state.at`: later errors are placed at `node`.
+    fn at(&mut self, node: At<'t>) {
+        self.at = Some(node);
+    }
 }
 
 /// Helm stops `include` of the same name nested deeper than this.
@@ -154,6 +166,7 @@ impl<'s> Exec<'s> {
         let mut frame = Frame {
             tmpl: tmpl.clone(),
             vars: vec![(self.dollar.clone(), dot.clone())],
+            at: None,
         };
         self.current.push(tmpl.clone());
         let result = self.walk(&mut frame, &dot, &tmpl.root);
@@ -173,10 +186,9 @@ impl<'s> Exec<'s> {
         }
     }
 
-    fn enter(&mut self, fr: &Frame, pos: usize, ctx: &dyn Render) -> R<()> {
-        self.descend().map_err(|limit| {
-            self.error_of(fr, pos, ctx, ExecErrorKind::Limit(limit.kind), limit.detail)
-        })
+    fn enter(&mut self, fr: &Frame) -> R<()> {
+        self.descend()
+            .map_err(|limit| self.error_of(fr, ExecErrorKind::Limit(limit.kind), limit.detail))
     }
 
     fn step(&mut self) -> R<()> {
@@ -228,18 +240,15 @@ impl<'s> Exec<'s> {
         Ok(())
     }
 
-    /// Go's execution error at node `ctx`: `template: FILE:LINE:COL: executing "NAME" at
-    /// <NODE>: DETAIL`.
-    fn error(
-        &self,
-        fr: &Frame,
-        pos: usize,
-        ctx: &dyn Render,
-        kind: ExecErrorKind,
-        detail: ExecDetail,
-    ) -> Stop {
+    /// Go's `state.errorf`: `template: FILE:LINE:COL: executing "NAME" at <NODE>: DETAIL`, at
+    /// the node last marked (`template: NAME: DETAIL` before any).
+    fn error(&self, fr: &Frame, kind: ExecErrorKind, detail: ExecDetail) -> Stop {
+        let Some(node) = fr.at else {
+            let message = format!("template: {}: {detail}", fr.tmpl.name);
+            return Stop::Error(Box::new(ExecError::bare(kind, message)));
+        };
         let src = &fr.tmpl.source;
-        let pos = pos.min(src.len());
+        let pos = node.pos().min(src.len());
         let before = &src.as_bytes()[..pos];
         let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
         let col = match before.iter().rposition(|&b| b == b'\n') {
@@ -252,75 +261,60 @@ impl<'s> Exec<'s> {
                 line,
                 col,
                 template: fr.tmpl.name.clone(),
-                node: Shown(ctx, src).to_string(),
+                node: Shown(&node, src).to_string(),
             }),
             kind,
             detail,
         }))
     }
 
-    /// The executor's own error of `kind` at node `ctx`.
-    fn error_of(
-        &self,
-        fr: &Frame,
-        pos: usize,
-        ctx: &dyn Render,
-        kind: ExecErrorKind,
-        message: String,
-    ) -> Stop {
-        self.error(fr, pos, ctx, kind, ExecDetail::Message(message))
+    /// The executor's own error of `kind`.
+    fn error_of(&self, fr: &Frame, kind: ExecErrorKind, message: String) -> Stop {
+        self.error(fr, kind, ExecDetail::Message(message))
     }
 
-    /// A value of the wrong type at node `ctx` (most of Go's execution errors).
-    fn type_error(&self, fr: &Frame, pos: usize, ctx: &dyn Render, message: String) -> Stop {
-        self.error_of(fr, pos, ctx, ExecErrorKind::Type, message)
+    /// A value of the wrong type (most of Go's execution errors).
+    fn type_error(&self, fr: &Frame, message: String) -> Stop {
+        self.error_of(fr, ExecErrorKind::Type, message)
     }
 
     /// Go's field access on a map receiver: arguments are refused, and a missing key gives
     /// `missing`, the zero value of the map's element type.
-    #[allow(clippy::too_many_arguments)]
     fn map_field(
         &self,
         fr: &Frame,
-        pos: usize,
-        ctx: &dyn Render,
         map: &super::value::Map,
         name: &str,
         has_args: bool,
         missing: impl FnOnce() -> Value,
     ) -> R<Value> {
         if has_args {
-            return Err(self.type_error(
-                fr,
-                pos,
-                ctx,
-                format!("{name} is not a method but has arguments"),
-            ));
+            return Err(self.type_error(fr, format!("{name} is not a method but has arguments")));
         }
         Ok(map.get(name).unwrap_or_else(missing))
     }
 
-    /// A call at node `ctx` failed: Go's `error calling FUNC: ERROR`, of the error's kind.
-    fn call_error(
+    /// A call failed: Go's `error calling FUNC: ERROR` at the call's node, of the error's kind.
+    fn call_error<'t>(
         &self,
-        fr: &Frame,
-        pos: usize,
-        ctx: &dyn Render,
+        fr: &mut Frame<'t>,
+        node: At<'t>,
         func: &str,
         error: FuncError,
     ) -> Stop {
+        fr.at(node);
         let kind = error.kind();
         let func = func.to_string();
-        self.error(fr, pos, ctx, kind, ExecDetail::Call { func, error })
+        self.error(fr, kind, ExecDetail::Call { func, error })
     }
 
     /// Every recursion of execution passes here or through [`Self::eval_pipeline`]: the stack
     /// grows as it needs (see [`crate::stack`]).
-    fn walk(&mut self, fr: &mut Frame, dot: &Value, list: &List) -> R<()> {
+    fn walk<'t>(&mut self, fr: &mut Frame<'t>, dot: &Value, list: &'t List) -> R<()> {
         stack::deep(|| self.walk_here(fr, dot, list))
     }
 
-    fn walk_here(&mut self, fr: &mut Frame, dot: &Value, list: &List) -> R<()> {
+    fn walk_here<'t>(&mut self, fr: &mut Frame<'t>, dot: &Value, list: &'t List) -> R<()> {
         for node in list {
             self.step()?;
             match node {
@@ -353,34 +347,48 @@ impl<'s> Exec<'s> {
                 Node::Range(b) => self.walk_range(fr, dot, b)?,
                 Node::Break => return Err(Stop::Break),
                 Node::Continue => return Err(Stop::Continue),
-                Node::Template(call) => {
-                    let call = call.as_ref();
-                    let Some(tmpl) = self.lookup(&call.name) else {
-                        return Err(self.error_of(
-                            fr,
-                            call.pos as usize,
-                            call,
-                            ExecErrorKind::Undefined,
-                            format!("template \"{}\" not defined", call.name),
-                        ));
-                    };
-                    let arg = match &call.pipe {
-                        Some(p) => self.eval_pipeline(fr, dot, p)?,
-                        None => Value::Nil,
-                    };
-                    self.enter(fr, call.pos as usize, call)?;
-                    let result = self.run_template(tmpl, arg);
-                    self.depth -= 1;
-                    if let Err(Stop::Error(e)) = result {
-                        return Err(Stop::Error(e));
-                    }
-                }
+                Node::Template(call) => self.walk_template(fr, dot, call)?,
             }
         }
         Ok(())
     }
 
-    fn walk_if_or_with(&mut self, fr: &mut Frame, dot: &Value, b: &Branch, with: bool) -> R<()> {
+    /// Go's `walkTemplate`: the name is looked up and the depth checked before the pipeline
+    /// runs, both placed at the call.
+    fn walk_template<'t>(
+        &mut self,
+        fr: &mut Frame<'t>,
+        dot: &Value,
+        call: &'t TemplateCall,
+    ) -> R<()> {
+        fr.at(At::Template(call));
+        let Some(tmpl) = self.lookup(&call.name) else {
+            return Err(self.error_of(
+                fr,
+                ExecErrorKind::Undefined,
+                format!("template {} not defined", quote(&call.name)),
+            ));
+        };
+        self.enter(fr)?;
+        let result = match &call.pipe {
+            Some(p) => self.eval_pipeline(fr, dot, p),
+            None => Ok(Value::Nil),
+        }
+        .and_then(|arg| self.run_template(tmpl, arg));
+        self.depth -= 1;
+        match result {
+            Err(Stop::Error(e)) => Err(Stop::Error(e)),
+            _ => Ok(()),
+        }
+    }
+
+    fn walk_if_or_with<'t>(
+        &mut self,
+        fr: &mut Frame<'t>,
+        dot: &Value,
+        b: &'t Branch,
+        with: bool,
+    ) -> R<()> {
         let mark = fr.vars.len();
         let result = (|| {
             let v = self.eval_pipeline(fr, dot, &b.pipe)?;
@@ -400,7 +408,7 @@ impl<'s> Exec<'s> {
         result
     }
 
-    fn walk_range(&mut self, fr: &mut Frame, dot: &Value, b: &Branch) -> R<()> {
+    fn walk_range<'t>(&mut self, fr: &mut Frame<'t>, dot: &Value, b: &'t Branch) -> R<()> {
         let outer = fr.vars.len();
         let result = self.walk_range_inner(fr, dot, b);
         fr.vars.truncate(outer);
@@ -410,7 +418,7 @@ impl<'s> Exec<'s> {
         }
     }
 
-    fn walk_range_inner(&mut self, fr: &mut Frame, dot: &Value, b: &Branch) -> R<()> {
+    fn walk_range_inner<'t>(&mut self, fr: &mut Frame<'t>, dot: &Value, b: &'t Branch) -> R<()> {
         let val = self.eval_pipeline(fr, dot, &b.pipe)?.collection_view();
         let mark = fr.vars.len();
         let mut ran = false;
@@ -438,8 +446,6 @@ impl<'s> Exec<'s> {
                 if b.pipe.decl.len() > 1 {
                     return Err(self.type_error(
                         fr,
-                        b.pipe.pos as usize,
-                        &b.pipe,
                         format!("can't use {n} to iterate over more than one variable"),
                     ));
                 }
@@ -458,8 +464,6 @@ impl<'s> Exec<'s> {
             other => {
                 return Err(self.type_error(
                     fr,
-                    b.pipe.pos as usize,
-                    &b.pipe,
                     format!("range can't iterate over {}", format_value(other)),
                 ))
             }
@@ -472,10 +476,10 @@ impl<'s> Exec<'s> {
         Ok(())
     }
 
-    fn range_iteration(
+    fn range_iteration<'t>(
         &mut self,
-        fr: &mut Frame,
-        b: &Branch,
+        fr: &mut Frame<'t>,
+        b: &'t Branch,
         mark: usize,
         index: Value,
         elem: Value,
@@ -485,11 +489,10 @@ impl<'s> Exec<'s> {
         let decl = &b.pipe.decl;
         if !decl.is_empty() {
             if b.pipe.is_assign {
-                let pos = b.pipe.pos as usize;
                 let first = if decl.len() > 1 { &index } else { &elem };
-                self.set_var(fr, pos, decl[0], first.clone())?;
+                self.set_var(fr, decl[0], first.clone())?;
                 if decl.len() > 1 {
-                    self.set_var(fr, pos, decl[1], elem.clone())?;
+                    self.set_var(fr, decl[1], elem.clone())?;
                 }
             } else {
                 let n = fr.vars.len();
@@ -509,34 +512,40 @@ impl<'s> Exec<'s> {
         }
     }
 
-    fn set_var(&self, fr: &mut Frame, pos: usize, name: Span, value: Value) -> R<()> {
+    fn set_var(&self, fr: &mut Frame, name: Span, value: Value) -> R<()> {
         let name = name.of(&fr.tmpl.source);
         match fr.vars.iter_mut().rev().find(|(n, _)| &**n == name) {
             Some(slot) => {
                 slot.1 = value;
                 Ok(())
             }
-            None => Err(self.undefined_variable(fr, pos, name)),
+            None => Err(self.undefined_variable(fr, name)),
         }
     }
 
-    fn undefined_variable(&self, fr: &Frame, pos: usize, name: &str) -> Stop {
+    fn undefined_variable(&self, fr: &Frame, name: &str) -> Stop {
         let message = format!("undefined variable: {name}");
-        self.error_of(fr, pos, &name, ExecErrorKind::Undefined, message)
+        self.error_of(fr, ExecErrorKind::Undefined, message)
     }
 
-    fn var_value(&self, fr: &Frame, pos: usize, name: &str) -> R<Value> {
+    fn var_value(&self, fr: &Frame, name: &str) -> R<Value> {
         match fr.vars.iter().rev().find(|(n, _)| &**n == name) {
             Some((_, v)) => Ok(v.clone()),
-            None => Err(self.undefined_variable(fr, pos, name)),
+            None => Err(self.undefined_variable(fr, name)),
         }
     }
 
-    fn eval_pipeline(&mut self, fr: &mut Frame, dot: &Value, pipe: &Pipe) -> R<Value> {
+    fn eval_pipeline<'t>(&mut self, fr: &mut Frame<'t>, dot: &Value, pipe: &'t Pipe) -> R<Value> {
         stack::deep(|| self.eval_pipeline_here(fr, dot, pipe))
     }
 
-    fn eval_pipeline_here(&mut self, fr: &mut Frame, dot: &Value, pipe: &Pipe) -> R<Value> {
+    fn eval_pipeline_here<'t>(
+        &mut self,
+        fr: &mut Frame<'t>,
+        dot: &Value,
+        pipe: &'t Pipe,
+    ) -> R<Value> {
+        fr.at(At::Pipe(pipe));
         let mut value: Option<Value> = None;
         for cmd in &pipe.cmds {
             value = Some(self.eval_command(fr, dot, cmd, value)?);
@@ -544,7 +553,7 @@ impl<'s> Exec<'s> {
         let value = value.unwrap_or_default();
         for name in pipe.decl.iter() {
             if pipe.is_assign {
-                self.set_var(fr, pipe.pos as usize, *name, value.clone())?;
+                self.set_var(fr, *name, value.clone())?;
             } else {
                 let name = Arc::from(name.of(&fr.tmpl.source));
                 fr.vars.push((name, value.clone()));
@@ -556,82 +565,57 @@ impl<'s> Exec<'s> {
     fn not_a_function(&self, fr: &Frame, cmd: &Command, final_: &Option<Value>) -> R<()> {
         if cmd.args.len() > 1 || final_.is_some() {
             let first = Shown(&cmd.args[0], &fr.tmpl.source);
-            return Err(self.type_error(
-                fr,
-                cmd.pos as usize,
-                cmd,
-                format!("can't give argument to non-function {first}"),
-            ));
+            return Err(self.type_error(fr, format!("can't give argument to non-function {first}")));
         }
         Ok(())
     }
 
-    fn eval_command(
+    fn eval_command<'t>(
         &mut self,
-        fr: &mut Frame,
+        fr: &mut Frame<'t>,
         dot: &Value,
-        cmd: &Command,
+        cmd: &'t Command,
         final_: Option<Value>,
     ) -> R<Value> {
         self.step()?;
         let first = &cmd.args[0];
+        let args = &cmd.args[1..];
         match first {
-            Operand::Field { pos, chain } => self
-                .eval_field_chain(
-                    fr,
-                    dot,
-                    dot.clone(),
-                    *chain,
-                    &cmd.args[1..],
-                    final_,
-                    *pos as usize,
-                    first,
-                )
-                .map(|(v, _)| v),
-            Operand::Chain { pos, node, fields } => {
-                let pos = *pos as usize;
-                let receiver = self.chain_receiver(fr, dot, pos, first, node)?;
-                self.eval_field_chain(
-                    fr,
-                    dot,
-                    receiver,
-                    *fields,
-                    &cmd.args[1..],
-                    final_,
-                    pos,
-                    first,
-                )
-                .map(|(v, _)| v)
+            Operand::Field { chain, .. } => {
+                fr.at(At::Operand(first));
+                self.eval_field_chain(fr, dot, dot.clone(), *chain, args, final_, first)
+                    .map(|(v, _)| v)
             }
-            Operand::Function { pos, func } => {
-                self.eval_function(fr, dot, func, *pos as usize, &cmd.args[1..], cmd, final_)
+            Operand::Chain { node, fields, .. } => {
+                let receiver = self.chain_receiver(fr, dot, first, node)?;
+                self.eval_field_chain(fr, dot, receiver, *fields, args, final_, first)
+                    .map(|(v, _)| v)
+            }
+            Operand::Function { func, .. } => {
+                self.eval_function(fr, dot, func, first, args, At::Command(cmd), final_)
             }
             Operand::Pipe(p) => {
                 self.not_a_function(fr, cmd, &final_)?;
                 self.eval_pipeline(fr, dot, p)
             }
-            Operand::Variable { pos, name, fields } => {
-                let pos = *pos as usize;
-                let value = self.var_value(fr, pos, name.of(&fr.tmpl.source))?;
+            Operand::Variable { name, fields, .. } => {
+                fr.at(At::Operand(first));
+                let value = self.var_value(fr, name.of(&fr.tmpl.source))?;
                 if fields.is_empty() {
                     self.not_a_function(fr, cmd, &final_)?;
                     return Ok(value);
                 }
-                self.eval_field_chain(fr, dot, value, *fields, &cmd.args[1..], final_, pos, first)
+                self.eval_field_chain(fr, dot, value, *fields, args, final_, first)
                     .map(|(v, _)| v)
             }
             _ => {
+                fr.at(At::Operand(first));
                 self.not_a_function(fr, cmd, &final_)?;
                 match first {
                     Operand::Bool(_, b) => Ok(Value::Bool(*b)),
                     Operand::Dot(_) => Ok(dot.clone()),
-                    Operand::Nil(pos) => Err(self.type_error(
-                        fr,
-                        *pos as usize,
-                        first,
-                        "nil is not a command".into(),
-                    )),
-                    Operand::Number(pos, n) => self.ideal_constant(fr, *pos as usize, n),
+                    Operand::Nil(_) => Err(self.type_error(fr, "nil is not a command".into())),
+                    Operand::Number(_, n) => self.ideal_constant(fr, first, n),
                     Operand::Str { value, .. } => Ok(value.clone()),
                     _ => Ok(Value::Nil),
                 }
@@ -639,28 +623,26 @@ impl<'s> Exec<'s> {
         }
     }
 
-    /// The value a field chain such as `(f x).a.b` starts from (`(nil).a` is an error).
-    fn chain_receiver(
+    /// Go's `evalChainNode` up to the fields: the value a chain such as `(f x).a.b` starts
+    /// from (`(nil).a` is an error).
+    fn chain_receiver<'t>(
         &mut self,
-        fr: &mut Frame,
+        fr: &mut Frame<'t>,
         dot: &Value,
-        pos: usize,
-        chain: &Operand,
-        node: &Operand,
+        chain: &'t Operand,
+        node: &'t Operand,
     ) -> R<Value> {
+        fr.at(At::Operand(chain));
         if let Operand::Nil(_) = node {
             let shown = Shown(chain, &fr.tmpl.source);
-            return Err(self.type_error(
-                fr,
-                pos,
-                chain,
-                format!("indirection through explicit nil in {shown}"),
-            ));
+            return Err(self.type_error(fr, format!("indirection through explicit nil in {shown}")));
         }
         self.eval_arg(fr, dot, Param::Any, node)
     }
 
-    fn ideal_constant(&self, fr: &Frame, pos: usize, n: &Number) -> R<Value> {
+    /// Go's `idealConstant`: a number literal where no type is asked for.
+    fn ideal_constant<'t>(&self, fr: &mut Frame<'t>, node: &'t Operand, n: &Number) -> R<Value> {
+        fr.at(At::Operand(node));
         let text = n.text.of(&fr.tmpl.source);
         let lower = text.to_ascii_lowercase();
         let unsigned = lower.trim_start_matches(['+', '-']);
@@ -680,25 +662,25 @@ impl<'s> Exec<'s> {
             return Ok(Value::Int(i));
         }
         if n.uint.is_some() {
-            return Err(self.type_error(fr, pos, n, format!("{text} overflows int")));
+            return Err(self.type_error(fr, format!("{text} overflows int")));
         }
         Ok(Value::Float(n.float.unwrap_or(0.0)))
     }
 
     /// Walks `.a.b.c` from `receiver`, calling a method or function value with `call_args` (and
     /// the piped `final_`) at the last step; also tells whether the result came out of a map
-    /// (Go's static type `interface {}`, which a typed parameter refuses even when nil).
+    /// (Go's static type `interface {}`, which a typed parameter refuses even when nil). A
+    /// method call is placed at `node`, the chain, as Go's `evalField` places it.
     #[allow(clippy::too_many_arguments)]
-    fn eval_field_chain(
+    fn eval_field_chain<'t>(
         &mut self,
-        fr: &mut Frame,
+        fr: &mut Frame<'t>,
         dot: &Value,
         receiver: Value,
         chain: Span,
-        call_args: &[Operand],
+        call_args: &'t [Operand],
         final_: Option<Value>,
-        pos: usize,
-        node: &Operand,
+        node: &'t Operand,
     ) -> R<(Value, bool)> {
         let mut current = receiver;
         // Whether `current` came out of a map, i.e. has Go's static type `interface {}`.
@@ -715,7 +697,6 @@ impl<'s> Exec<'s> {
                 (&[], None)
             };
             let has_args = !args.is_empty() || fin.is_some();
-            let field_ctx = node;
             if let Value::Map(m) = &current {
                 if let Some(methods) = ValuesMethods::for_method(m, name) {
                     current = Value::Object(Arc::new(methods));
@@ -726,48 +707,41 @@ impl<'s> Exec<'s> {
                 Value::Nil => {
                     return Err(self.error_of(
                         fr,
-                        pos,
-                        field_ctx,
                         ExecErrorKind::Missing,
                         format!("nil pointer evaluating interface {{}}.{name}"),
                     ))
                 }
-                Value::Map(m) => (
-                    self.map_field(fr, pos, field_ctx, m, name, has_args, || Value::Nil)?,
-                    true,
-                ),
+                Value::Map(m) => (self.map_field(fr, m, name, has_args, || Value::Nil)?, true),
                 Value::Object(o) => {
                     if let Some(arity) = o.method_arity(name) {
                         let o = o.clone();
-                        let mut argv = Vec::with_capacity(args.len() + 1);
-                        for a in args {
-                            argv.push(self.eval_arg(fr, dot, Param::Any, a)?);
-                        }
-                        if let Some(f) = fin {
-                            argv.push(f);
-                        }
-                        let name = name_span.of(&fr.tmpl.source);
-                        if argv.len() != arity {
+                        // Go's `evalCall`: the count is checked before any argument runs.
+                        let count = args.len() + usize::from(fin.is_some());
+                        if count != arity {
                             return Err(self.type_error(
                                 fr,
-                                pos,
-                                field_ctx,
                                 format!(
-                                    "wrong number of args for {name}: want {arity} got {}",
-                                    argv.len()
+                                    "wrong number of args for {name}: want {arity} got {count}"
                                 ),
                             ));
                         }
+                        let mut argv = Vec::with_capacity(count);
+                        for a in args {
+                            argv.push(self.eval_arg(fr, dot, Param::Any, a)?);
+                        }
+                        argv.extend(fin);
+                        let name = name_span.of(&fr.tmpl.source);
                         match o.call_method(name, &argv) {
                             Ok(v) => (v, false),
-                            Err(e) => return Err(self.call_error(fr, pos, field_ctx, name, e)),
+                            Err(e) => {
+                                let name = name.to_string();
+                                return Err(self.call_error(fr, At::Operand(node), &name, e));
+                            }
                         }
                     } else if let Some(v) = o.field(name) {
                         if has_args {
                             return Err(self.type_error(
                                 fr,
-                                pos,
-                                field_ctx,
                                 format!("{name} has arguments but cannot be invoked as function"),
                             ));
                         }
@@ -776,14 +750,12 @@ impl<'s> Exec<'s> {
                         // A Go named map type (Helm's `engine.files`): a field is a key.
                         let missing = || o.missing_entry();
                         (
-                            self.map_field(fr, pos, field_ctx, &entries, name, has_args, missing)?,
+                            self.map_field(fr, &entries, name, has_args, missing)?,
                             false,
                         )
                     } else {
                         return Err(self.type_error(
                             fr,
-                            pos,
-                            field_ctx,
                             format!("can't evaluate field {name} in type {}", o.type_name()),
                         ));
                     }
@@ -794,12 +766,9 @@ impl<'s> Exec<'s> {
                     } else {
                         other.type_name()
                     };
-                    return Err(self.type_error(
-                        fr,
-                        pos,
-                        field_ctx,
-                        format!("can't evaluate field {name} in type {ty}"),
-                    ));
+                    return Err(
+                        self.type_error(fr, format!("can't evaluate field {name} in type {ty}"))
+                    );
                 }
             };
             current = next;
@@ -808,17 +777,21 @@ impl<'s> Exec<'s> {
         Ok((current, from_map))
     }
 
+    /// Go's `evalFunction` and `evalCall` for a function: placed at its name while the count is
+    /// checked and at each argument as it runs; a failed call is placed at `call_node` (the
+    /// command, or the name when the function is an argument itself).
     #[allow(clippy::too_many_arguments)]
-    fn eval_function(
+    fn eval_function<'t>(
         &mut self,
-        fr: &mut Frame,
+        fr: &mut Frame<'t>,
         dot: &Value,
         func: &Func,
-        pos: usize,
-        args: &[Operand],
-        ctx: &dyn Render,
+        ident: &'t Operand,
+        args: &'t [Operand],
+        call_node: At<'t>,
         final_: Option<Value>,
     ) -> R<Value> {
+        fr.at(At::Operand(ident));
         let name = func.name;
         let num_in = args.len() + usize::from(final_.is_some());
         let fixed = func.params.len();
@@ -826,8 +799,6 @@ impl<'s> Exec<'s> {
             if num_in < fixed {
                 return Err(self.type_error(
                     fr,
-                    pos,
-                    ctx,
                     format!(
                         "wrong number of args for {name}: want at least {fixed} got {}",
                         args.len()
@@ -837,8 +808,6 @@ impl<'s> Exec<'s> {
         } else if num_in != fixed {
             return Err(self.type_error(
                 fr,
-                pos,
-                ctx,
                 format!("wrong number of args for {name}: want {fixed} got {num_in}"),
             ));
         }
@@ -865,19 +834,18 @@ impl<'s> Exec<'s> {
         }
         if let Some(f) = final_ {
             let ty = param_at(func, argv.len());
-            argv.push(self.validate(fr, pos, ctx, f, ty)?);
+            argv.push(self.validate(fr, f, ty)?);
         }
-        let result = self.call(fr, pos, ctx, func, &argv);
+        let result = self.call(fr, call_node, func, &argv);
         argv.clear();
         self.spare_args.push(argv);
         result
     }
 
-    fn call(
+    fn call<'t>(
         &mut self,
-        fr: &Frame,
-        pos: usize,
-        ctx: &dyn Render,
+        fr: &mut Frame<'t>,
+        node: At<'t>,
         func: &Func,
         argv: &[Value],
     ) -> R<Value> {
@@ -885,13 +853,13 @@ impl<'s> Exec<'s> {
             let mut call_ctx = CallCtx::new(self);
             (func.call)(&mut call_ctx, argv)
         };
-        let value = result.map_err(|e| self.call_error(fr, pos, ctx, func.name, e))?;
+        let value = result.map_err(|e| self.call_error(fr, node, func.name, e))?;
         if value.string_bytes().map_or(0, <[u8]>::len) > MAX_CALL_RESULT_BYTES {
             let limit = budget::exceeded(
                 LimitKind::TemplateValueSize,
                 format_args!("result larger than {MAX_CALL_RESULT_BYTES} bytes"),
             );
-            return Err(self.call_error(fr, pos, ctx, func.name, FuncError::Limit(limit)));
+            return Err(self.call_error(fr, node, func.name, FuncError::Limit(limit)));
         }
         // A call costs steps for the size of what it takes and makes, so loops over
         // builders and scans (`until`, `repeat`, `append`, `has`) stay within the step limit.
@@ -901,17 +869,12 @@ impl<'s> Exec<'s> {
     }
 
     /// Go's `validateType`: a computed value passed to a parameter of type `ty`.
-    fn validate(&self, fr: &Frame, pos: usize, ctx: &dyn Render, v: Value, ty: Param) -> R<Value> {
+    fn validate(&self, fr: &Frame, v: Value, ty: Param) -> R<Value> {
         let ok = match (&v, ty) {
             (_, Param::Any) => true,
             (Value::Nil, Param::Map) => true,
             (Value::Nil, _) => {
-                return Err(self.type_error(
-                    fr,
-                    pos,
-                    ctx,
-                    format!("invalid value; expected {}", ty.go_name()),
-                ))
+                return Err(self.type_error(fr, format!("invalid value; expected {}", ty.go_name())))
             }
             (Value::Str(_) | Value::RawStr(_), Param::Str)
             | (Value::Int(_), Param::Int)
@@ -924,8 +887,6 @@ impl<'s> Exec<'s> {
         }
         Err(self.type_error(
             fr,
-            pos,
-            ctx,
             format!(
                 "wrong type for value; expected {}; got {}",
                 ty.go_name(),
@@ -934,41 +895,43 @@ impl<'s> Exec<'s> {
         ))
     }
 
-    /// Go's `evalArg`: one argument operand evaluated for a parameter of type `ty`.
-    fn eval_arg(&mut self, fr: &mut Frame, dot: &Value, ty: Param, op: &Operand) -> R<Value> {
-        let pos = op.pos();
+    /// Go's `evalArg`: one argument operand evaluated for a parameter of type `ty`, placed at
+    /// the operand (and then wherever its evaluation goes).
+    fn eval_arg<'t>(
+        &mut self,
+        fr: &mut Frame<'t>,
+        dot: &Value,
+        ty: Param,
+        op: &'t Operand,
+    ) -> R<Value> {
+        fr.at(At::Operand(op));
         let computed = match op {
             Operand::Dot(_) => Some((dot.clone(), false)),
             Operand::Nil(_) => {
                 return match ty {
                     Param::Any | Param::Map => Ok(Value::Nil),
-                    _ => Err(self.type_error(
-                        fr,
-                        pos,
-                        op,
-                        format!("cannot assign nil to {}", ty.go_name()),
-                    )),
+                    _ => Err(self.type_error(fr, format!("cannot assign nil to {}", ty.go_name()))),
                 }
             }
             Operand::Field { chain, .. } => {
-                Some(self.eval_field_chain(fr, dot, dot.clone(), *chain, &[], None, pos, op)?)
+                Some(self.eval_field_chain(fr, dot, dot.clone(), *chain, &[], None, op)?)
             }
             Operand::Variable { name, fields, .. } => {
-                let v = self.var_value(fr, pos, name.of(&fr.tmpl.source))?;
+                let v = self.var_value(fr, name.of(&fr.tmpl.source))?;
                 if fields.is_empty() {
                     Some((v, false))
                 } else {
-                    Some(self.eval_field_chain(fr, dot, v, *fields, &[], None, pos, op)?)
+                    Some(self.eval_field_chain(fr, dot, v, *fields, &[], None, op)?)
                 }
             }
             Operand::Pipe(p) => Some((self.eval_pipeline(fr, dot, p)?, false)),
             Operand::Function { func, .. } => Some((
-                self.eval_function(fr, dot, func, pos, &[], op, None)?,
+                self.eval_function(fr, dot, func, op, &[], At::Operand(op), None)?,
                 false,
             )),
             Operand::Chain { node, fields, .. } => {
-                let receiver = self.chain_receiver(fr, dot, pos, op, node)?;
-                Some(self.eval_field_chain(fr, dot, receiver, *fields, &[], None, pos, op)?)
+                let receiver = self.chain_receiver(fr, dot, op, node)?;
+                Some(self.eval_field_chain(fr, dot, receiver, *fields, &[], None, op)?)
             }
             _ => None,
         };
@@ -976,21 +939,19 @@ impl<'s> Exec<'s> {
             if from_map && v.is_nil() && ty != Param::Any {
                 return Err(self.type_error(
                     fr,
-                    pos,
-                    op,
                     format!(
                         "wrong type for value; expected {}; got interface {{}}",
                         ty.go_name()
                     ),
                 ));
             }
-            return self.validate(fr, pos, op, v, ty);
+            return self.validate(fr, v, ty);
         }
         // A literal: converted to the parameter type as Go converts constants.
         match (op, ty) {
             (Operand::Bool(_, b), Param::Any | Param::Bool) => Ok(Value::Bool(*b)),
             (Operand::Str { value, .. }, Param::Any | Param::Str) => Ok(value.clone()),
-            (Operand::Number(_, n), Param::Any) => self.ideal_constant(fr, pos, n),
+            (Operand::Number(_, n), Param::Any) => self.ideal_constant(fr, op, n),
             (Operand::Number(_, n), Param::Int) if n.int.is_some() => {
                 Ok(Value::Int(n.int.unwrap_or(0)))
             }
@@ -1002,7 +963,7 @@ impl<'s> Exec<'s> {
                     Param::Bool => format!("expected bool; found {shown}"),
                     _ => format!("can't handle {shown} for arg of type {}", ty.go_name()),
                 };
-                Err(self.type_error(fr, pos, op, message))
+                Err(self.type_error(fr, message))
             }
         }
     }

@@ -18,7 +18,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
     /// Nested `template`/`include`/`tpl` calls: above Helm's 1000 nested `include`s of one
-    /// name, so that Helm's own error comes first.
+    /// name, even for a few names that include each other in a ring (1001 of each), so that
+    /// Helm's own error comes first; low enough that the chain of errors such a ring makes
+    /// (each `include` wraps the one below) stays short to print and to drop.
     pub max_depth: usize,
     /// Nodes and commands evaluated, over every file executed in one set (one chart with its
     /// subcharts), calls charged for the size of what they take and make and for costly work.
@@ -30,7 +32,7 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_depth: 1024,
+            max_depth: 4096,
             max_steps: 50_000_000,
             max_output: 256 << 20,
         }

@@ -435,3 +435,67 @@ fn reused_buffers_keep_nothing_of_earlier_calls() {
         "a long output s [s|a long output] a long outputx S A-bs 2"
     );
 }
+
+/// Go places an execution error at the node its executor marked last (`state.at`), which is
+/// often deeper than the step that failed: the last argument evaluated, a chain's second
+/// name. Expectations from helm v4.1.4 (its reformatted text turned back into Go's).
+#[test]
+fn exec_errors_are_placed_at_the_node_marked_last() {
+    let cases = [
+        // A type check after the argument's own pipeline ran: at that pipeline's last node.
+        (
+            "{{ get (list 1) \"a\" }}",
+            "1:13: executing \"t/case.yaml\" at <1>: wrong type for value; expected map[string]interface {}; got []interface {}",
+        ),
+        // A field of a chain's receiver: at the receiver's last argument.
+        (
+            "v: [{{ (dict \"a\" 1).x.y }}]",
+            "1:17: executing \"t/case.yaml\" at <1>: nil pointer evaluating interface {}.y",
+        ),
+        // An assignment to an undeclared variable: after its value.
+        (
+            "{{ $z = 1 }}",
+            "1:8: executing \"t/case.yaml\" at <1>: undefined variable: $z",
+        ),
+        (
+            "{{ $x := 0 }}{{ range $x = 3.5 }}{{ end }}",
+            "1:27: executing \"t/case.yaml\" at <3.5>: range can't iterate over 3.5",
+        ),
+        // The count of arguments: at the function's name; the piped value's type: likewise.
+        (
+            "{{ upper \"a\" \"b\" }}",
+            "1:3: executing \"t/case.yaml\" at <upper>: wrong number of args for upper: want 1 got 2",
+        ),
+        (
+            "{{ list 1 | upper }}",
+            "1:12: executing \"t/case.yaml\" at <upper>: wrong type for value; expected string; got []interface {}",
+        ),
+        // A failed call: at the command.
+        (
+            "{{ $y := 1 }}{{ printf \"%d\" (index (list 1) 3) }}",
+            "1:29: executing \"t/case.yaml\" at <index (list 1) 3>: error calling index: index out of range: 3",
+        ),
+        // A pipeline prints with `=` when it assigns.
+        (
+            "{{ $x := 0 }}{{ $x = (1) 2 }}",
+            "1:16: executing \"t/case.yaml\" at <$x = (1) 2>: can't give argument to non-function 1",
+        ),
+        // A template call prints as written, its name Go-quoted.
+        (
+            "{{ template \"a\\tb\" . }}",
+            "1:12: executing \"t/case.yaml\" at <{{template \"a\\tb\" .}}>: template \"a\\tb\" not defined",
+        ),
+        // A chain of names sits at its second name; columns are bytes from the line's start.
+        (
+            "a: 1\n  b: {{ $x := dict }}{{ $x.a.b }}",
+            "2:26: executing \"t/case.yaml\" at <$x.a.b>: nil pointer evaluating interface {}.b",
+        ),
+    ];
+    for (template, want) in cases {
+        assert_eq!(
+            render_err(template),
+            format!("template: t/case.yaml:{want}"),
+            "{template}"
+        );
+    }
+}
