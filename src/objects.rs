@@ -361,7 +361,7 @@ mod tests {
             details,
             [
                 "c/templates/j.yaml: invalid JSON: key must be a string at line 1 column 2",
-                "c/templates/cr.yaml: document at line 1: yaml: json: unsupported value: +Inf",
+                "c/templates/cr.yaml: document at line 1: json: unsupported value: +Inf",
                 "c/templates/list.yaml: expected an object, found a number",
             ]
         );

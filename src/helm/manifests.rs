@@ -509,7 +509,7 @@ mod tests {
                 Some(vec![Ok(serde_json::json!({"kind": "A"}))]),
                 Some(vec![
                     Ok(serde_json::json!({"kind": "B"})),
-                    Err(YamlError::Value("json: unsupported value: NaN".into()))
+                    Err(YamlError::Json("json: unsupported value: NaN".into()))
                 ]),
             ]
         );

@@ -27,7 +27,7 @@ pub fn to_json(node: &Node) -> Result<Value, YamlError> {
             for (key, value) in entries {
                 if !is_merge_key(key) {
                     map.insert(
-                        key_string(key, value)?,
+                        key_string(key, entries)?,
                         crate::stack::deep(|| to_json(value))?,
                     );
                 }
@@ -66,7 +66,7 @@ fn resolved_to_json(value: Resolved) -> Result<Value, YamlError> {
         Resolved::Bool(b) => Value::Bool(b),
         Resolved::Int(i) => Value::Number(i.into()),
         Resolved::Float(f) => Value::Number(Number::from_f64(f).ok_or_else(|| {
-            YamlError::Value(format!(
+            YamlError::Json(format!(
                 "json: unsupported value: {}",
                 strconv::format_float(f, 'g', -1)
             ))
@@ -76,21 +76,27 @@ fn resolved_to_json(value: Resolved) -> Result<Value, YamlError> {
 }
 
 /// JSON object keys as sigs.k8s.io/yaml makes them: strings as they are, booleans and numbers
-/// printed, null refused.
-fn key_string(key: &Node, value: &Node) -> Result<String, YamlError> {
+/// printed; a null key refused by sigs.k8s.io/yaml and a collection key by go-yaml, each naming
+/// Go values as `%#v` prints them (`convertToJSONable`; yaml.v2's `invalid map key`).
+fn key_string(key: &Node, entries: &[(Node, Node)]) -> Result<String, YamlError> {
     let Node::Scalar(scalar) = key else {
-        return Err(YamlError::Value(
-            "unsupported map key: a sequence or mapping cannot be a JSON key".into(),
-        ));
+        return Err(YamlError::Value(format!(
+            "invalid map key: {}",
+            go_value_syntax(key, false)?
+        )));
     };
     Ok(match scalar.resolve()? {
         Resolved::Null => {
-            let shown = match value {
-                Node::Scalar(s) => format!("{:?}", s.text),
-                _ => "...".to_string(),
+            // The Go map holds one nil key: the value of the last.
+            let last = entries.iter().rev().find(
+                |(k, _)| matches!(k, Node::Scalar(s) if matches!(s.resolve(), Ok(Resolved::Null))),
+            );
+            let value = match last {
+                Some((_, value)) => go_value_syntax(value, false)?,
+                None => "<nil>".into(),
             };
-            return Err(YamlError::Value(format!(
-                "unsupported map key of type: %!s(<nil>), key: <nil>, value: {shown}"
+            return Err(YamlError::Json(format!(
+                "unsupported map key of type: %!s(<nil>), key: <nil>, value: {value}"
             )));
         }
         Resolved::Bool(b) => b.to_string(),
@@ -98,6 +104,66 @@ fn key_string(key: &Node, value: &Node) -> Result<String, YamlError> {
         Resolved::Float(f) => format_float_key(f),
         Resolved::Str(s) => s,
     })
+}
+
+/// What go-yaml v2 decodes `node` to (`interface{}`), as Go's `%#v` prints it: a nil inside a
+/// collection is a typed `interface {}(nil)`; mapping keys in `fmt`'s sorted order (by type,
+/// then value) and, as in the Go map, the last of equal keys wins.
+fn go_value_syntax(node: &Node, nested: bool) -> Result<String, YamlError> {
+    Ok(match node {
+        Node::Scalar(scalar) => match scalar.resolve()? {
+            Resolved::Null if nested => "interface {}(nil)".into(),
+            Resolved::Null => "<nil>".into(),
+            Resolved::Bool(b) => b.to_string(),
+            Resolved::Int(i) => i.to_string(),
+            Resolved::Float(f) => strconv::format_float(f, 'g', -1),
+            Resolved::Str(s) => strconv::quote(&s),
+        },
+        Node::Sequence(items) => {
+            let items = items
+                .iter()
+                .map(|item| crate::stack::deep(|| go_value_syntax(item, true)))
+                .collect::<Result<Vec<_>, _>>()?;
+            format!("[]interface {{}}{{{}}}", items.join(", "))
+        }
+        Node::Mapping(entries) => {
+            let mut keyed = Vec::with_capacity(entries.len());
+            for (key, value) in entries {
+                let rank = match key {
+                    Node::Scalar(s) => match s.resolve()? {
+                        Resolved::Null => KeyRank::Nil,
+                        Resolved::Str(s) => KeyRank::Str(s),
+                        Resolved::Int(i) => KeyRank::Int(i),
+                        Resolved::Float(f) => KeyRank::Float(f),
+                        Resolved::Bool(b) => KeyRank::Bool(b),
+                    },
+                    _ => KeyRank::Collection,
+                };
+                keyed.retain(|(r, _, _)| *r != rank || rank == KeyRank::Collection);
+                keyed.push((rank, key, value));
+            }
+            keyed.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(std::cmp::Ordering::Equal));
+            let mut shown = Vec::with_capacity(keyed.len());
+            for (_, key, value) in keyed {
+                let key = crate::stack::deep(|| go_value_syntax(key, true))?;
+                let value = crate::stack::deep(|| go_value_syntax(value, true))?;
+                shown.push(format!("{key}:{value}"));
+            }
+            format!("map[interface {{}}]interface {{}}{{{}}}", shown.join(", "))
+        }
+    })
+}
+
+/// A decoded key's Go type and value, in the order `fmt` prints map keys of one type (across
+/// types Go orders by type descriptor; strings before numbers is what helm v4.1.4 shows).
+#[derive(PartialEq, PartialOrd)]
+enum KeyRank {
+    Nil,
+    Str(String),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Collection,
 }
 
 /// A float key as sigs.k8s.io/yaml spells it: Go's `strconv.FormatFloat(f, 'g', -1, 32)`
@@ -148,7 +214,37 @@ mod tests {
         let err = convert("m:\n  ~: b\n").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "yaml: unsupported map key of type: %!s(<nil>), key: <nil>, value: \"b\""
+            "unsupported map key of type: %!s(<nil>), key: <nil>, value: \"b\""
+        );
+        // Expectations from helm v4.1.4 (values files): the last of two null keys is the one
+        // the Go map keeps; values as `%#v` prints them.
+        let cases = [
+            ("m:\n  null: a\n  ~: b\n", "\"b\""),
+            ("m:\n  null: 3\n", "3"),
+            (
+                "m:\n  ~: [1, \"a\", 2.0, 1.5, true, null, {b: 1, a: 2}]\n",
+                "[]interface {}{1, \"a\", 2, 1.5, true, interface {}(nil), map[interface {}]interface {}{\"a\":2, \"b\":1}}",
+            ),
+            (
+                "m:\n  ~: {b: 1, a: 2, 1: 3}\n",
+                "map[interface {}]interface {}{\"a\":2, \"b\":1, 1:3}",
+            ),
+        ];
+        for (text, value) in cases {
+            assert_eq!(
+                convert(text).unwrap_err().to_string(),
+                format!("unsupported map key of type: %!s(<nil>), key: <nil>, value: {value}"),
+                "{text}"
+            );
+        }
+        // A collection as a key is go-yaml's own refusal.
+        assert_eq!(
+            convert("? [a, 1]\n: 1\n").unwrap_err().to_string(),
+            "yaml: invalid map key: []interface {}{\"a\", 1}"
+        );
+        assert_eq!(
+            convert("? {a: 1}\n: 1\n").unwrap_err().to_string(),
+            "yaml: invalid map key: map[interface {}]interface {}{\"a\":1}"
         );
     }
 
@@ -160,6 +256,10 @@ mod tests {
 
     #[test]
     fn infinity_is_an_error() {
-        assert!(convert("a: .inf\n").is_err());
+        // sigs.k8s.io/yaml's json.Marshal refuses it, in encoding/json's words only.
+        assert_eq!(
+            convert("a: .inf\n").unwrap_err().to_string(),
+            "json: unsupported value: +Inf"
+        );
     }
 }

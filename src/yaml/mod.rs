@@ -74,6 +74,10 @@ pub enum YamlError {
     /// A scalar whose explicit tag or value cannot be represented (`!!int abc`, `.inf` in JSON).
     #[error("yaml: {0}")]
     Value(String),
+    /// What sigs.k8s.io/yaml refuses once go-yaml has decoded the text (a null key, a number
+    /// JSON cannot hold): its own words, without go-yaml's `yaml: `.
+    #[error("{0}")]
+    Json(String),
     /// The bytes are not UTF-8: go-yaml's reader refuses them before any YAML is read.
     #[error("yaml: {0}")]
     Encoding(&'static str),
