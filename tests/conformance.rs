@@ -6,7 +6,9 @@
 //! of leaving strings such as `y` unquoted). Per-group pass counts are printed. Every case named
 //! in `tests/helm_conformance_passing.txt` (`group/name`, one a line) must pass and still be in
 //! the suite, so a case that passed never fails again; newly passing cases are printed so they
-//! get added to that list.
+//! get added to that list. Where helm failed, its stderr is the text users compare ours with:
+//! the cases in `tests/helm_conformance_errors_passing.txt` must print it word for word (the
+//! scratch path aside), by the same rule.
 
 mod common;
 
@@ -175,6 +177,8 @@ struct Outcome {
     group: String,
     name: String,
     passed: bool,
+    /// Where helm failed: whether our stderr is its, word for word.
+    same_error_text: Option<bool>,
     detail: String,
 }
 
@@ -203,8 +207,9 @@ fn run_case(group: &str, case: &Map<String, Value>, expected: &Value, scratch: &
     }
     let output = cmd.output().expect("pkglens runs");
     let _ = std::fs::remove_dir_all(&dir);
-    let stdout =
-        String::from_utf8_lossy(&output.stdout).replace(chart_dir.to_str().unwrap_or(""), "CHART");
+    let chart_path = chart_dir.to_str().unwrap_or("");
+    let stdout = String::from_utf8_lossy(&output.stdout).replace(chart_path, "CHART");
+    let stderr = String::from_utf8_lossy(&output.stderr).replace(chart_path, "CHART");
     let ok = output.status.success();
     let passed = if expected["ok"] == Value::Bool(true) {
         ok && match case.get("match") {
@@ -219,19 +224,20 @@ fn run_case(group: &str, case: &Map<String, Value>, expected: &Value, scratch: &
     } else {
         !ok && output.status.code().is_some()
     };
+    let same_error_text = expected["stderr"]
+        .as_str()
+        .map(|want| !ok && stderr.trim() == want);
     Outcome {
         group: group.to_string(),
         name,
         passed,
+        same_error_text,
         detail: format!(
             "want {}\n  got rc={:?} stdout={:?} stderr={:?}",
             expected,
             output.status.code(),
             stdout.chars().take(300).collect::<String>(),
-            String::from_utf8_lossy(&output.stderr)
-                .chars()
-                .take(300)
-                .collect::<String>()
+            stderr.chars().take(300).collect::<String>()
         ),
     }
 }
@@ -287,7 +293,11 @@ fn helm_template_conformance() {
     let mut passed: BTreeMap<String, usize> = BTreeMap::new();
     let mut failures = Vec::new();
     let mut cases = Vec::new();
+    let mut error_texts = Vec::new();
     for o in &outcomes {
+        if let Some(same) = o.same_error_text {
+            error_texts.push((format!("{}/{}", o.group, o.name), same));
+        }
         if o.passed {
             *passed.entry(o.group.clone()).or_default() += 1;
         } else {
@@ -297,6 +307,7 @@ fn helm_template_conformance() {
     }
     failures.sort();
     cases.sort();
+    error_texts.sort();
     if std::env::var_os("CONFORMANCE_LOG").is_some() {
         for f in &failures {
             println!("{f}");
@@ -311,4 +322,5 @@ fn helm_template_conformance() {
     }
     // CONFORMANCE_LOG=1 prints why a case fails.
     common::keep_passing("helm_conformance_passing.txt", &cases);
+    common::keep_passing("helm_conformance_errors_passing.txt", &error_texts);
 }
