@@ -452,7 +452,7 @@ impl<'t> Build<'t> {
                     }
                 };
                 let mut args: super::kustfile::GeneratorArgs =
-                    serde_json::from_value(config.clone())
+                    super::decode::from_value(config.clone())
                         .map_err(|e| KustomizeError::build(format!("{kind}: {e}")))?;
                 if args.name.is_empty() {
                     args.name = config
@@ -652,7 +652,7 @@ impl<'t> Build<'t> {
             let list: Vec<super::kustfile::FieldSpecArgs> = config
                 .get("fieldSpecs")
                 .cloned()
-                .and_then(|v| serde_json::from_value(v).ok())
+                .and_then(|v| super::decode::from_value(v).ok())
                 .unwrap_or_default();
             list.into_iter().map(FieldSpec::from).collect()
         };
@@ -690,12 +690,12 @@ impl<'t> Build<'t> {
                 let img: super::kustfile::ImageArgs = config
                     .get("imageTag")
                     .cloned()
-                    .and_then(|v| serde_json::from_value(v).ok())
+                    .and_then(|v| super::decode::from_value(v).ok())
                     .unwrap_or_default();
                 transform::images(res, &img, &specs());
             }
             "PatchTransformer" => {
-                let args: PatchArgs = serde_json::from_value(config.clone())
+                let args: PatchArgs = super::decode::from_value(config.clone())
                     .map_err(|e| KustomizeError::build(format!("{kind}: {e}")))?;
                 let from_path = |e: KustomizeError| {
                     configured(e.context(format_args!(
@@ -724,7 +724,7 @@ impl<'t> Build<'t> {
                 let targets: Vec<ValueAddTarget> = config
                     .get("targets")
                     .cloned()
-                    .map(serde_json::from_value)
+                    .map(super::decode::from_value)
                     .transpose()
                     .map_err(|e| KustomizeError::build(format!("{kind}: {e}")))?
                     .unwrap_or_default();
@@ -742,7 +742,7 @@ impl<'t> Build<'t> {
                 let paths: Vec<String> = config
                     .get("paths")
                     .cloned()
-                    .and_then(|v| serde_json::from_value(v).ok())
+                    .and_then(|v| super::decode::from_value(v).ok())
                     .unwrap_or_default();
                 for p in paths {
                     let text = ldr.load_text(&p)?;
@@ -920,7 +920,7 @@ fn json6902_plugin_args(config: &Value) -> Result<PatchArgs, KustomizeError> {
         path: String,
         json_op: String,
     }
-    let c: Json6902Config = serde_json::from_value(config.clone())
+    let c: Json6902Config = super::decode::from_value(config.clone())
         .map_err(|e| KustomizeError::build(format!("PatchJson6902Transformer: {e}")))?;
     if c.target.as_ref().is_none_or(|t| t.name.is_empty()) {
         return Err(KustomizeError::build("must specify the target name"));

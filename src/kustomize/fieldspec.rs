@@ -58,7 +58,7 @@ impl TransformerConfig {
     pub fn parse(text: &str, file: &str) -> Result<Self, KustomizeError> {
         let mut out = TransformerConfig::default();
         for doc in parse_documents(text, file)? {
-            let c: ConfigFile = serde_json::from_value(doc)
+            let c: ConfigFile = super::decode::from_value(doc)
                 .map_err(|e| KustomizeError::build(format!("{file}: {e}")))?;
             let specs =
                 |l: Vec<FieldSpecArgs>| l.into_iter().map(FieldSpec::from).collect::<Vec<_>>();

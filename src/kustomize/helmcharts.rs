@@ -42,7 +42,7 @@ pub fn inflate(
     globals: &HelmGlobals,
     entry: &Value,
 ) -> Result<Vec<Value>, KustomizeError> {
-    let args: HelmChartArgs = serde_json::from_value(entry.clone())
+    let args: HelmChartArgs = super::decode::from_value(entry.clone())
         .map_err(|e| KustomizeError::build(format!("invalid helmCharts entry: {e}")))?;
     let home = if globals.chart_home.is_empty() {
         "charts"

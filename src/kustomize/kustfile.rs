@@ -1,7 +1,7 @@
 //! The kustomization file model (`kustomization.yaml`), read as kustomize
 //! reads it: YAML 1.1 through JSON (sigs.k8s.io/yaml), unknown fields ignored.
 
-use super::{DocumentError, KustomizeError};
+use super::{decode, DocumentError, KustomizeError};
 use crate::yaml;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -148,7 +148,7 @@ pub struct ObjRef {
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct FieldRef {
-    pub fieldpath: String,
+    pub field_path: String,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -179,12 +179,12 @@ impl Kustomization {
         let json = yaml::to_json(&node).map_err(malformed)?;
         // An empty document, and fields left empty (`components:`), mean "none".
         let json = match json {
-            Value::Object(m) => Value::Object(fold_field_names(
-                m.into_iter().filter(|(_, v)| !v.is_null()).collect(),
-            )),
+            Value::Object(m) => {
+                Value::Object(m.into_iter().filter(|(_, v)| !v.is_null()).collect())
+            }
             _ => Value::Object(Map::new()),
         };
-        let mut k: Kustomization = serde_json::from_value(json)
+        let mut k: Kustomization = decode::from_value(json)
             .map_err(|e| KustomizeError::InvalidKustomization(format!("{file}: {e}")))?;
         // Legacy `bases` are resources (kustomize's FixKustomization).
         let bases = std::mem::take(&mut k.bases);
@@ -227,64 +227,6 @@ impl Kustomization {
     }
 }
 
-/// The kustomization fields as kustomize spells them.
-const FIELD_NAMES: &[&str] = &[
-    "apiVersion",
-    "kind",
-    "metadata",
-    "openapi",
-    "namePrefix",
-    "nameSuffix",
-    "namespace",
-    "commonLabels",
-    "labels",
-    "commonAnnotations",
-    "patchesStrategicMerge",
-    "patchesJson6902",
-    "patches",
-    "images",
-    "replacements",
-    "replicas",
-    "vars",
-    "sortOptions",
-    "resources",
-    "components",
-    "crds",
-    "bases",
-    "configMapGenerator",
-    "secretGenerator",
-    "helmGlobals",
-    "helmCharts",
-    "generatorOptions",
-    "configurations",
-    "generators",
-    "transformers",
-    "validators",
-    "buildMetadata",
-];
-
-/// Go's JSON decoding matches field names case-insensitively when no key
-/// matches exactly (`nameprefix:` is `namePrefix:`): such keys get their
-/// field's spelling.
-fn fold_field_names(m: Map<String, Value>) -> Map<String, Value> {
-    let mut out = Map::new();
-    for (k, v) in m {
-        let canonical = FIELD_NAMES
-            .iter()
-            .find(|f| **f != k && f.eq_ignore_ascii_case(&k))
-            .map(|f| f.to_string());
-        match canonical {
-            Some(name) => {
-                out.insert(name, v);
-            }
-            None => {
-                out.insert(k, v);
-            }
-        }
-    }
-    out
-}
-
 /// A string map from a kustomization (labels, annotations): values are
 /// stringified the way JSON decoding into `map[string]string` would need.
 pub fn string_map(m: &Map<String, Value>) -> Vec<(String, String)> {
@@ -315,6 +257,16 @@ mod tests {
         assert_eq!(k.name_prefix, "p-");
         assert_eq!(k.name_suffix, "-s");
         assert_eq!(k.resources, ["a.yaml"]);
+        // Nested structs match the same way: kustomize spells it `fieldPath`.
+        let k = Kustomization::parse(
+            "vars:\n- name: V\n  objref: {kind: Service, name: s, apiVersion: v1}\n  fieldref: {fieldPath: spec.x}\n- name: W\n  OBJREF: {Name: t}\n  fieldref: {fieldpath: spec.y}\n",
+            "kustomization.yaml",
+            ".",
+        )
+        .unwrap();
+        assert_eq!(k.vars[0].fieldref.field_path, "spec.x");
+        assert_eq!(k.vars[1].objref.name, "t");
+        assert_eq!(k.vars[1].fieldref.field_path, "spec.y");
     }
 
     #[test]

@@ -9,6 +9,7 @@
 
 mod accumulate;
 mod crds;
+mod decode;
 #[cfg(feature = "internals")]
 pub mod emit;
 #[cfg(not(feature = "internals"))]

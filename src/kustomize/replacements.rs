@@ -1,6 +1,7 @@
 //! `replacements`: copy a field of one resource into fields of others
 //! (whole values, or one `delimiter`-separated part of them).
 
+use super::decode;
 use super::kustfile::Selector;
 use super::loader::Loader;
 use super::patch;
@@ -18,13 +19,32 @@ struct Replacement {
     targets: Vec<Target>,
 }
 
-#[derive(Debug, Default, Clone, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[derive(Debug, Default, Clone)]
 struct Source {
-    #[serde(flatten)]
     selector: Selector,
     field_path: String,
     options: Options,
+}
+
+impl<'de> Deserialize<'de> for Source {
+    /// The selector's fields sit beside `fieldPath` (Go's embedded ResId);
+    /// both views decode from the one object, each matching its own fields.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Default, Deserialize)]
+        #[serde(default, rename_all = "camelCase")]
+        struct Own {
+            field_path: String,
+            options: Options,
+        }
+        let object = Value::deserialize(d)?;
+        let selector = decode::from_value(object.clone()).map_err(serde::de::Error::custom)?;
+        let own: Own = decode::from_value(object).map_err(serde::de::Error::custom)?;
+        Ok(Source {
+            selector,
+            field_path: own.field_path,
+            options: own.options,
+        })
+    }
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -54,7 +74,7 @@ pub fn run(
     configured: &dyn Fn(KustomizeError) -> KustomizeError,
 ) -> Result<(), KustomizeError> {
     for entry in entries {
-        let r: Replacement = serde_json::from_value(entry.clone())
+        let r: Replacement = decode::from_value(entry.clone())
             .map_err(|e| KustomizeError::build(format!("invalid replacement: {e}")))?;
         if r.path.is_empty() {
             apply(res, &r)?;
@@ -67,7 +87,7 @@ pub fn run(
                 other => vec![other],
             };
             for item in list {
-                let r: Replacement = serde_json::from_value(item)
+                let r: Replacement = decode::from_value(item)
                     .map_err(|e| KustomizeError::build(format!("{}: {e}", r.path)))?;
                 apply(res, &r)?;
             }

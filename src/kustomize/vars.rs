@@ -82,10 +82,10 @@ pub fn resolve(
                 var.name
             )));
         };
-        let path = if var.fieldref.fieldpath.is_empty() {
+        let path = if var.fieldref.field_path.is_empty() {
             "metadata.name"
         } else {
-            &var.fieldref.fieldpath
+            &var.fieldref.field_path
         };
         let v = lookup_field(&res.items[idx].obj, path).ok_or_else(|| {
             KustomizeError::build(format!(
