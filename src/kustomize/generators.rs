@@ -107,7 +107,9 @@ pub fn generate(
         ),
     );
     obj.insert("metadata".into(), Value::Object(meta));
-    if !data.is_empty() {
+    // kyaml's LoadMapIntoSecretData creates a Secret's `data` even when empty;
+    // LoadMapIntoConfigMapData only creates it for a first entry.
+    if !data.is_empty() || kind == GenKind::Secret {
         obj.insert("data".into(), Value::Object(data));
     }
     if !binary.is_empty() {
@@ -375,7 +377,28 @@ fn go_json_string(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{content_hash, iam_policy, parse_file_source, parse_literal, wrapped_base64};
+    use super::super::loader::Files;
+    use super::{
+        content_hash, generate, iam_policy, parse_file_source, parse_literal, wrapped_base64,
+        GenKind, GeneratorArgs, Loader,
+    };
+
+    #[test]
+    fn a_secret_without_sources_keeps_empty_data_and_a_configmap_none() {
+        let tree = crate::files::FileTree::new();
+        let ldr = Loader::new(Files::in_tree(&tree), "");
+        let args = GeneratorArgs {
+            name: "s".into(),
+            ..Default::default()
+        };
+        let secret = generate(&ldr, GenKind::Secret, &args, None).unwrap();
+        assert_eq!(secret.obj.get("data"), Some(&json!({})));
+        // kubectl kustomize v5.6.0 names it s-46f8b28mk5 (hash over "data":{}).
+        assert_eq!(content_hash(&secret.obj), "46f8b28mk5");
+        let cm = generate(&ldr, GenKind::ConfigMap, &args, None).unwrap();
+        assert_eq!(cm.obj.get("data"), None);
+        assert_eq!(content_hash(&cm.obj), "6ct58987ht");
+    }
 
     #[test]
     fn file_sources_split_as_kustomize_splits_them() {
