@@ -219,6 +219,12 @@ fn split_field_path(path: &str) -> Vec<String> {
             ']' => {
                 depth -= 1;
                 cur.push(c);
+                // kyaml's SmarterPathSplitter: a bracketed element spanning a
+                // dot is a map key (`[cert-manager.io/inject-ca-from]`) unless
+                // it holds `=`, which makes it a list entry selector.
+                if depth == 0 && cur.starts_with('[') && cur.contains('.') && !cur.contains('=') {
+                    cur = cur.trim_matches(|c| c == '[' || c == ']').to_string();
+                }
             }
             '.' if depth == 0 => {
                 if !cur.is_empty() {
@@ -304,5 +310,25 @@ fn set_path(
             set_path(v, segs, create, f)
         }
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_field_path;
+
+    #[test]
+    fn bracketed_elements_split_as_kyamls_smarter_path_splitter() {
+        // A dotted key in brackets is one map key, brackets dropped.
+        assert_eq!(
+            split_field_path("metadata.annotations.[cert-manager.io/inject-ca-from]"),
+            ["metadata", "annotations", "cert-manager.io/inject-ca-from"]
+        );
+        // With `=` it selects a list entry and keeps its brackets.
+        assert_eq!(
+            split_field_path("spec.containers.[name=a.b].image"),
+            ["spec", "containers", "[name=a.b]", "image"]
+        );
+        assert_eq!(split_field_path("a.[name=x].c"), ["a", "[name=x]", "c"]);
     }
 }
