@@ -128,15 +128,12 @@ pub fn generate(
     }
     let mut r = Resource::new(Value::Object(obj));
     r.needs_hash = options.disable_name_suffix_hash != Some(true);
+    // types.NewGenerationBehavior: any other word is "unspecified", which the
+    // resource map absorbs as it does create.
     r.behavior = Some(match args.behavior.as_str() {
-        "" | "create" => Behavior::Create,
         "merge" => Behavior::Merge,
         "replace" => Behavior::Replace,
-        other => {
-            return Err(KustomizeError::build(format!(
-                "unknown generator behavior '{other}'"
-            )))
-        }
+        _ => Behavior::Create,
     });
     Ok(r)
 }
@@ -380,7 +377,7 @@ mod tests {
     use super::super::loader::Files;
     use super::{
         content_hash, generate, iam_policy, parse_file_source, parse_literal, wrapped_base64,
-        GenKind, GeneratorArgs, Loader,
+        Behavior, GenKind, GeneratorArgs, Loader,
     };
 
     #[test]
@@ -398,6 +395,27 @@ mod tests {
         let cm = generate(&ldr, GenKind::ConfigMap, &args, None).unwrap();
         assert_eq!(cm.obj.get("data"), None);
         assert_eq!(content_hash(&cm.obj), "6ct58987ht");
+    }
+
+    #[test]
+    fn an_unknown_behavior_is_create_as_in_new_generation_behavior() {
+        let tree = crate::files::FileTree::new();
+        let ldr = Loader::new(Files::in_tree(&tree), "");
+        for (word, behavior) in [
+            ("add", Behavior::Create),
+            ("", Behavior::Create),
+            ("Merge", Behavior::Create),
+            ("merge", Behavior::Merge),
+            ("replace", Behavior::Replace),
+        ] {
+            let args = GeneratorArgs {
+                name: "c".into(),
+                behavior: word.into(),
+                ..Default::default()
+            };
+            let r = generate(&ldr, GenKind::ConfigMap, &args, None).unwrap();
+            assert_eq!(r.behavior, Some(behavior), "{word}");
+        }
     }
 
     #[test]
