@@ -384,11 +384,12 @@ fn toml_to_value(v: &toml::Value) -> Value {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::template::value::{List, ListType};
 
-    fn map(entries: Vec<(&str, Value)>) -> Value {
+    /// A map of the entries, for the encoders' tests.
+    pub(in crate::template::funcs::library) fn map(entries: Vec<(&str, Value)>) -> Value {
         Value::map(
             entries
                 .into_iter()

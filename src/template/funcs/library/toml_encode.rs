@@ -293,16 +293,8 @@ fn key_path(key: &[Key]) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::helm_data::tests::map;
     use super::*;
-
-    fn map(entries: Vec<(&str, Value)>) -> Value {
-        Value::map(
-            entries
-                .into_iter()
-                .map(|(k, v)| (Key::from(k), v))
-                .collect(),
-        )
-    }
 
     fn toml(v: &Value) -> String {
         match encode(v) {
