@@ -127,24 +127,17 @@ fn go_value_syntax(node: &Node, nested: bool) -> Result<String, YamlError> {
             format!("[]interface {{}}{{{}}}", items.join(", "))
         }
         Node::Mapping(entries) => {
-            let mut keyed = Vec::with_capacity(entries.len());
-            for (key, value) in entries {
-                let rank = match key {
-                    Node::Scalar(s) => match s.resolve()? {
-                        Resolved::Null => KeyRank::Nil,
-                        Resolved::Str(s) => KeyRank::Str(s),
-                        Resolved::Int(i) => KeyRank::Int(i),
-                        Resolved::Float(f) => KeyRank::Float(f),
-                        Resolved::Bool(b) => KeyRank::Bool(b),
-                    },
-                    _ => KeyRank::Collection,
-                };
-                keyed.retain(|(r, _, _)| *r != rank || rank == KeyRank::Collection);
-                keyed.push((rank, key, value));
-            }
-            keyed.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(std::cmp::Ordering::Equal));
+            let mut keyed = entries
+                .iter()
+                .map(|(key, value)| Ok((KeyRank::of(key)?, key, value)))
+                .collect::<Result<Vec<_>, YamlError>>()?;
+            // Stable: equal keys stay in document order, and the Go map keeps the last.
+            keyed.sort_by(|a, b| a.0.order(&b.0));
             let mut shown = Vec::with_capacity(keyed.len());
-            for (_, key, value) in keyed {
+            for (i, (rank, key, value)) in keyed.iter().enumerate() {
+                if keyed.get(i + 1).is_some_and(|next| rank.same_key(&next.0)) {
+                    continue;
+                }
                 let key = crate::stack::deep(|| go_value_syntax(key, true))?;
                 let value = crate::stack::deep(|| go_value_syntax(value, true))?;
                 shown.push(format!("{key}:{value}"));
@@ -156,7 +149,7 @@ fn go_value_syntax(node: &Node, nested: bool) -> Result<String, YamlError> {
 
 /// A decoded key's Go type and value, in the order `fmt` prints map keys of one type (across
 /// types Go orders by type descriptor; strings before numbers is what helm v4.1.4 shows).
-#[derive(PartialEq, PartialOrd)]
+#[derive(PartialEq)]
 enum KeyRank {
     Nil,
     Str(String),
@@ -164,6 +157,50 @@ enum KeyRank {
     Float(f64),
     Bool(bool),
     Collection,
+}
+
+impl KeyRank {
+    fn of(key: &Node) -> Result<KeyRank, YamlError> {
+        Ok(match key {
+            Node::Scalar(s) => match s.resolve()? {
+                Resolved::Null => KeyRank::Nil,
+                Resolved::Str(s) => KeyRank::Str(s),
+                Resolved::Int(i) => KeyRank::Int(i),
+                Resolved::Float(f) => KeyRank::Float(f),
+                Resolved::Bool(b) => KeyRank::Bool(b),
+            },
+            _ => KeyRank::Collection,
+        })
+    }
+
+    /// Whether both are one key of a Go map: never a collection (whose key would be refused
+    /// first) or NaN (`==` is false).
+    fn same_key(&self, other: &KeyRank) -> bool {
+        !matches!(self, KeyRank::Collection) && self == other
+    }
+
+    /// fmt's sorted order, total (a sort may panic on less): by type, then value; NaN before
+    /// other floats (Go's internal/fmtsort), false before true.
+    fn order(&self, other: &KeyRank) -> std::cmp::Ordering {
+        let kind = |r: &KeyRank| match r {
+            KeyRank::Nil => 0,
+            KeyRank::Str(_) => 1,
+            KeyRank::Int(_) => 2,
+            KeyRank::Float(_) => 3,
+            KeyRank::Bool(_) => 4,
+            KeyRank::Collection => 5,
+        };
+        match (self, other) {
+            (KeyRank::Str(a), KeyRank::Str(b)) => a.cmp(b),
+            (KeyRank::Int(a), KeyRank::Int(b)) => a.cmp(b),
+            (KeyRank::Float(a), KeyRank::Float(b)) => {
+                let by_value = a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal);
+                a.is_nan().cmp(&b.is_nan()).reverse().then(by_value)
+            }
+            (KeyRank::Bool(a), KeyRank::Bool(b)) => a.cmp(b),
+            _ => kind(self).cmp(&kind(other)),
+        }
+    }
 }
 
 /// A float key as sigs.k8s.io/yaml spells it: Go's `strconv.FormatFloat(f, 'g', -1, 32)`
@@ -224,6 +261,10 @@ mod tests {
             (
                 "m:\n  ~: [1, \"a\", 2.0, 1.5, true, null, {b: 1, a: 2}]\n",
                 "[]interface {}{1, \"a\", 2, 1.5, true, interface {}(nil), map[interface {}]interface {}{\"a\":2, \"b\":1}}",
+            ),
+            (
+                "m:\n  ~: {.nan: 1, 2.5: 2, 1.5: 4, a: 5, a: 6, -1.5: 7}\n",
+                "map[interface {}]interface {}{\"a\":6, NaN:1, -1.5:7, 1.5:4, 2.5:2}",
             ),
             (
                 "m:\n  ~: {b: 1, a: 2, 1: 3}\n",
