@@ -8,19 +8,6 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::fs;
 
-fn chart_tgz(name: &str, version: &str) -> Vec<u8> {
-    let chart_yaml =
-        format!("apiVersion: v2\nname: {name}\nversion: {version}\nappVersion: \"9.9\"\n");
-    let template = archives::deployment(name, "nginx:1.27");
-    archives::tgz(&[
-        TarEntry::file(&format!("{name}/Chart.yaml"), chart_yaml.as_bytes()),
-        TarEntry::file(
-            &format!("{name}/templates/deployment.yaml"),
-            template.as_bytes(),
-        ),
-    ])
-}
-
 fn by_path<'a>(results: &'a [Value], suffix: &str) -> &'a Value {
     results
         .iter()
@@ -31,9 +18,13 @@ fn by_path<'a>(results: &'a [Value], suffix: &str) -> &'a Value {
 #[test]
 fn chart_repository_folder_scans_every_archive_but_not_its_index() {
     let repo = common::scratch_dir("repo");
-    let alpha = chart_tgz("alpha", "1.2.3");
+    let alpha = archives::deployment_chart_tgz("alpha", "1.2.3");
     fs::write(repo.join("alpha-1.2.3.tgz"), &alpha).unwrap();
-    fs::write(repo.join("beta-0.1.0.tgz"), chart_tgz("beta", "0.1.0")).unwrap();
+    fs::write(
+        repo.join("beta-0.1.0.tgz"),
+        archives::deployment_chart_tgz("beta", "0.1.0"),
+    )
+    .unwrap();
     fs::write(repo.join("index.yaml"), "apiVersion: v1\nentries: {}\n").unwrap();
     let results = common::scan_json(&[common::path_str(&repo)]);
     assert_eq!(results.len(), 2, "{results:#?}");
@@ -128,7 +119,7 @@ fn chart_folder_keeps_its_subchart_archives() {
     .unwrap();
     fs::write(
         dir.join("charts/child-1.0.0.tgz"),
-        chart_tgz("child", "1.0.0"),
+        archives::deployment_chart_tgz("child", "1.0.0"),
     )
     .unwrap();
     let results = common::scan_json(&[common::path_str(&dir)]);

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::archives::{self, TarEntry};
+use common::archives;
 use serde_json::Value;
 use std::fs;
 use std::io::Write;
@@ -27,18 +27,6 @@ fn chart(dir: &Path, root: &str, name: &str, image: &str) {
         &format!("{root}/templates/deployment.yaml"),
         &archives::deployment(name, image),
     );
-}
-
-fn chart_tgz(name: &str) -> Vec<u8> {
-    let chart_yaml = format!("apiVersion: v2\nname: {name}\nversion: 1.2.3\n");
-    let template = archives::deployment(name, "nginx:1.27");
-    archives::tgz(&[
-        TarEntry::file(&format!("{name}/Chart.yaml"), chart_yaml.as_bytes()),
-        TarEntry::file(
-            &format!("{name}/templates/deployment.yaml"),
-            template.as_bytes(),
-        ),
-    ])
 }
 
 /// A GitOps repository as people lay them out.
@@ -89,7 +77,11 @@ fn mixed_tree() -> std::path::PathBuf {
     );
     write(&dir, ".ci.yml", "stages: [test]\n");
     fs::create_dir_all(dir.join("releases")).unwrap();
-    fs::write(dir.join("releases/app-1.2.3.tgz"), chart_tgz("app")).unwrap();
+    fs::write(
+        dir.join("releases/app-1.2.3.tgz"),
+        archives::deployment_chart_tgz("app", "1.2.3"),
+    )
+    .unwrap();
     std::os::unix::fs::symlink("app-1.2.3.tgz", dir.join("releases/latest.tgz")).unwrap();
     let fifo = dir.join("manifests/pipe.yaml");
     assert!(Command::new("mkfifo")
@@ -205,7 +197,7 @@ fn stdin_is_one_input_named_dash_an_archive_or_a_manifest_stream() {
     assert_eq!(results[0]["components"].as_array().unwrap().len(), 2);
     assert_eq!(results[0]["source"]["size"], stream.len());
 
-    let tgz = chart_tgz("piped");
+    let tgz = archives::deployment_chart_tgz("piped", "1.2.3");
     let results = scan_stdin(&["-"], &tgz);
     assert_eq!(results[0]["source"]["path"], "-");
     assert_eq!(results[0]["source"]["format"], "tgz");
@@ -229,7 +221,7 @@ fn fifos_devices_and_pipes_on_the_command_line_never_block_or_read_without_end()
         .unwrap()
         .success());
     let good = dir.join("good.tgz");
-    fs::write(&good, chart_tgz("good")).unwrap();
+    fs::write(&good, archives::deployment_chart_tgz("good", "1.2.3")).unwrap();
     std::os::unix::fs::symlink("/dev/urandom", dir.join("random.yaml")).unwrap();
     let pipe = Command::new("bash")
         .arg("-c")

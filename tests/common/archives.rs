@@ -126,6 +126,21 @@ pub fn deployment(name: &str, image: &str) -> String {
     )
 }
 
+/// A chart archive `NAME/` (chart NAME at `version`, appVersion 9.9) whose one template is a
+/// Deployment of `nginx:1.27`.
+pub fn deployment_chart_tgz(name: &str, version: &str) -> Vec<u8> {
+    let chart_yaml =
+        format!("apiVersion: v2\nname: {name}\nversion: {version}\nappVersion: \"9.9\"\n");
+    let template = deployment(name, "nginx:1.27");
+    tgz(&[
+        TarEntry::file(&format!("{name}/Chart.yaml"), chart_yaml.as_bytes()),
+        TarEntry::file(
+            &format!("{name}/templates/deployment.yaml"),
+            template.as_bytes(),
+        ),
+    ])
+}
+
 /// A tar.gz of `(path under pkg/, content)` files.
 pub fn tgz_under_pkg(files: &[(&str, &str)]) -> Vec<u8> {
     let names: Vec<String> = files.iter().map(|(p, _)| format!("pkg/{p}")).collect();
