@@ -8,7 +8,6 @@ use super::parser::{parse, Parsed, SyntaxError};
 use super::value::{FuncError, Value};
 use crate::budget::LimitKind;
 use crate::poison::IgnorePoison;
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::atomic::AtomicU64;
@@ -287,8 +286,12 @@ pub(super) const EXEC_STACK_BUDGET: usize = 96 << 20;
 /// ([`FRESH_SHARE_DIVISOR`]), so they cannot push out the templates many charts include
 /// (library charts); below that share, entries found again go first, so that the
 /// templates of the chart in progress stay.
+///
+/// Entries are keyed by their text itself (the tree's own copy, shared): a lookup hashes the
+/// text with std's keyed SipHash, which is faster than a digest, and a hit is confirmed by
+/// comparing the texts, so no collision, chance or crafted, can return another text's tree.
 struct ParseCache {
-    entries: HashMap<[u8; 32], CacheEntry>,
+    entries: HashMap<Arc<str>, CacheEntry>,
     /// Sum of the entries' `bytes`.
     bytes: usize,
     /// What the entries may hold together.
@@ -331,9 +334,9 @@ impl ParseCache {
         }
     }
 
-    fn get(&mut self, key: &[u8; 32]) -> Option<Arc<Parsed>> {
+    fn get(&mut self, text: &str) -> Option<Arc<Parsed>> {
         self.clock += 1;
-        let entry = self.entries.get_mut(key)?;
+        let entry = self.entries.get_mut(text)?;
         entry.last_used = self.clock;
         entry.reused = true;
         Some(entry.parsed.clone())
@@ -342,7 +345,8 @@ impl ParseCache {
     /// Keeps `parsed` (its text and its tree) unless it alone passes the budget,
     /// evicting the least recently used entries down to three quarters of the budget when
     /// it would not fit: evictions then come seldom, each sorting the entries once.
-    fn insert(&mut self, key: [u8; 32], parsed: Arc<Parsed>) {
+    fn insert(&mut self, parsed: Arc<Parsed>) {
+        let key = parsed.source.clone();
         let bytes = parsed.source.len() + parsed.heap_bytes();
         if bytes > self.budget || self.entries.contains_key(&key) {
             return;
@@ -388,11 +392,11 @@ impl ParseCache {
     }
 
     /// Every entry's key, bytes and whether it was reused, least recently used first.
-    fn entries_by_age(&self) -> impl Iterator<Item = ([u8; 32], usize, bool)> {
+    fn entries_by_age(&self) -> impl Iterator<Item = (Arc<str>, usize, bool)> {
         let mut by_age: Vec<_> = self
             .entries
             .iter()
-            .map(|(key, entry)| (entry.last_used, *key, entry.bytes, entry.reused))
+            .map(|(key, entry)| (entry.last_used, key.clone(), entry.bytes, entry.reused))
             .collect();
         by_age.sort_unstable_by_key(|(last_used, ..)| *last_used);
         by_age
@@ -400,15 +404,15 @@ impl ParseCache {
             .map(|(_, key, bytes, reused)| (key, bytes, reused))
     }
 
-    fn remove(&mut self, key: &[u8; 32]) {
+    fn remove(&mut self, key: &str) {
         if let Some(entry) = self.entries.remove(key) {
             self.bytes -= entry.bytes;
         }
     }
 }
 
-/// Parses through the process-wide cache keyed by the text's SHA-256: the same library chart
-/// in a thousand archives is parsed once. Parse errors are not cached.
+/// Parses through the process-wide cache keyed by the text: the same library chart in a
+/// thousand archives is parsed once. Parse errors are not cached.
 pub(super) fn parse_cached(
     text: &str,
     funcs: &'static FuncMap,
@@ -417,13 +421,12 @@ pub(super) fn parse_cached(
     if text.len() > MAX_CACHED_TEXT {
         return parse(text, funcs).map(Arc::new);
     }
-    let key: [u8; 32] = Sha256::digest(text.as_bytes()).into();
     let cache = CACHE.get_or_init(|| Mutex::new(ParseCache::new(PARSE_CACHE_BYTES)));
-    if let Some(hit) = cache.lock().ignore_poison().get(&key) {
+    if let Some(hit) = cache.lock().ignore_poison().get(text) {
         return Ok(hit);
     }
     let parsed = Arc::new(parse(text, funcs)?);
-    cache.lock().ignore_poison().insert(key, parsed.clone());
+    cache.lock().ignore_poison().insert(parsed.clone());
     Ok(parsed)
 }
 
@@ -433,11 +436,11 @@ mod cache_tests {
 
     fn parsed(text: &str) -> Entry {
         let tree = Arc::new(parse(text, helm_funcs()).expect("parses"));
-        (tree, Sha256::digest(text.as_bytes()).into())
+        (tree, text.into())
     }
 
-    /// A parsed tree and its cache key.
-    type Entry = (Arc<Parsed>, [u8; 32]);
+    /// A parsed tree and its cache key, its text.
+    type Entry = (Arc<Parsed>, Arc<str>);
 
     /// The trees and keys of `n` distinct texts of one size, and the bytes each costs.
     fn same_size_entries(n: usize) -> (Vec<Entry>, usize) {
@@ -457,12 +460,11 @@ mod cache_tests {
         let (entries, one) = same_size_entries(4);
         // Room for three entries, not four.
         let mut cache = ParseCache::new(one * 3 + one / 2);
-        for (tree, key) in entries.iter().take(3) {
-            cache.insert(*key, tree.clone());
+        for (tree, _) in entries.iter().take(3) {
+            cache.insert(tree.clone());
         }
         assert!(cache.get(&entries[0].1).is_some());
-        let (tree, key) = &entries[3];
-        cache.insert(*key, tree.clone());
+        cache.insert(entries[3].0.clone());
         assert!(cache.bytes <= cache.budget);
         // The first was used last but one; the second, never since its insertion, went.
         assert!(cache.get(&entries[1].1).is_none());
@@ -470,9 +472,27 @@ mod cache_tests {
         assert!(cache.get(&entries[3].1).is_some());
 
         let mut small = ParseCache::new(one / 2);
-        small.insert(entries[0].1, entries[0].0.clone());
+        small.insert(entries[0].0.clone());
         assert!(small.get(&entries[0].1).is_none());
         assert_eq!(small.bytes, 0);
+    }
+
+    /// A lookup finds the tree of exactly the text asked for: the same text again is a hit
+    /// (the very tree), a text of the same length differing in one byte is not.
+    #[test]
+    fn a_hit_is_the_tree_of_the_same_text() {
+        let a = format!(
+            "{}{{{{ .Values.hit_a }}}}{}",
+            "x".repeat(300),
+            "y".repeat(300)
+        );
+        let b = a.replace("hit_a", "hit_b");
+        let first = parse_cached(&a, helm_funcs()).expect("parses");
+        let again = parse_cached(&a.clone(), helm_funcs()).expect("parses");
+        assert!(Arc::ptr_eq(&first, &again));
+        let other = parse_cached(&b, helm_funcs()).expect("parses");
+        assert!(!Arc::ptr_eq(&first, &other));
+        assert_eq!(&*other.source, b.as_str());
     }
 
     /// A template found again (a library chart's) outlives newer one-off templates while
@@ -481,8 +501,7 @@ mod cache_tests {
     #[test]
     fn a_segmented_lru_keeps_reused_entries_and_the_chart_in_progress() {
         let (entries, one) = same_size_entries(6);
-        let insert =
-            |cache: &mut ParseCache, i: usize| cache.insert(entries[i].1, entries[i].0.clone());
+        let insert = |cache: &mut ParseCache, i: usize| cache.insert(entries[i].0.clone());
 
         // Room for three and a half entries, a fifth of it for one-off entries.
         let mut cache = ParseCache::new(one * 3 + one / 2);
