@@ -393,7 +393,7 @@ fn execute_all(
     let mut set = TemplateSet::new(Limits::default());
     set.keys = keys;
     for r in &renderables {
-        set.add_file(&r.name, &String::from_utf8_lossy(&r.data))
+        set.add_file(&r.name, &lossy_text(&r.data))
             .map_err(render_error)?;
     }
     let mut rendered = Vec::new();
@@ -415,6 +415,16 @@ fn execute_all(
     Ok(rendered)
 }
 
+/// A template file's bytes as text, invalid sequences replaced as `String::from_utf8_lossy`
+/// replaces them; valid UTF-8 (every chart we know) is checked by `from_utf8`'s fast path and
+/// borrowed, not walked chunk by chunk.
+fn lossy_text(data: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(data) {
+        Ok(text) => text.into(),
+        Err(_) => String::from_utf8_lossy(data),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::RenderError;
@@ -422,6 +432,18 @@ mod tests {
     use crate::template::{
         ExecDetail, ExecError, ExecErrorKind, Limits, TemplateError, TemplateSet, Value,
     };
+
+    /// A file that is UTF-8 is read as it is, borrowed; other bytes become U+FFFD as
+    /// `String::from_utf8_lossy` makes them.
+    #[test]
+    fn template_bytes_are_read_as_lossy_utf8() {
+        let valid = "a: é\n".as_bytes();
+        assert!(matches!(
+            super::lossy_text(valid),
+            std::borrow::Cow::Borrowed("a: é\n")
+        ));
+        assert_eq!(super::lossy_text(b"a\xffb\xe2\x82"), "a\u{FFFD}b\u{FFFD}");
+    }
 
     /// The error of executing `c/templates/a.yaml` (with `files` beside it) on empty values.
     fn exec_error(limits: Limits, files: &[(&str, &str)]) -> ExecError {
