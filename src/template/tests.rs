@@ -499,3 +499,29 @@ fn exec_errors_are_placed_at_the_node_marked_last() {
         );
     }
 }
+
+/// Helm erases every `<no value>` of a file's output, however it was written (engine.go's
+/// strings.ReplaceAll over the rendered text), in output that is not UTF-8 too; `include`
+/// keeps its own. Expectations from helm v4.1.4.
+#[test]
+fn no_value_is_erased_from_the_whole_output() {
+    let helpers = "{{ define \"t\" }}[{{ .Values.x }}]{{ end }}";
+    assert_eq!(
+        render_with(
+            helpers,
+            "{{ .Values.x }}|<no value>|<no val{{ \"ue>\" }}|{{ include \"t\" . | len }}",
+            serde_json::json!({})
+        )
+        .unwrap(),
+        "|||12"
+    );
+    assert_eq!(
+        render_bytes(
+            "",
+            "[{{ .Values.x }}]{{ \"\\xff\" }}<no value>",
+            serde_json::json!({})
+        )
+        .unwrap(),
+        b"[]\xff"
+    );
+}
