@@ -33,8 +33,9 @@ type R<T> = Result<T, Stop>;
 /// `state.tmpl`, `state.vars` and `state.node`): one per template run, as Go makes a state for
 /// each `template` call and each `ExecuteTemplate` (`include`, `tpl`).
 struct Frame<'t> {
-    tmpl: Arc<Template>,
-    vars: Vec<(Arc<str>, Value)>,
+    /// Borrowed for as long as its tree: variable names are slices of its text.
+    tmpl: &'t Template,
+    vars: Vec<(&'t str, Value)>,
     at: Option<At<'t>>,
 }
 
@@ -58,15 +59,11 @@ pub(super) struct Exec<'s> {
     written: usize,
     /// The bytes written so far (Go strings are bytes: they need not be UTF-8).
     out: Vec<u8>,
-    /// The template currently executing (for `tpl`'s name).
-    current: Vec<Arc<Template>>,
     /// Where this execution's stack began: nesting is bounded in stack bytes, because
     /// control structures nested in templates nested in templates multiply each other.
     stack_base: usize,
     /// The input this execution works for: its output counts against the input's bytes.
     budget: Option<Arc<InputBudget>>,
-    /// `$`, the name of every frame's first variable, made once per execution.
-    dollar: Arc<str>,
     /// Emptied argument lists of finished function calls, reused by the next calls.
     spare_args: Vec<Vec<Value>>,
     /// Emptied output buffers of finished `include`s and `tpl`s: the next one writes into one
@@ -105,10 +102,8 @@ impl<'s> Exec<'s> {
             steps: set.steps_used.load(Ordering::Relaxed),
             written: 0,
             out: Vec::new(),
-            current: Vec::new(),
             stack_base: stack::depth(),
             budget: InputBudget::current(),
-            dollar: Arc::from("$"),
             spare_outputs: Vec::new(),
             spare_args: Vec::new(),
         }
@@ -164,14 +159,11 @@ impl<'s> Exec<'s> {
     /// Runs a template body with a fresh variable scope (`$` = dot), writing to `self.out`.
     fn run_template(&mut self, tmpl: Arc<Template>, dot: Value) -> R<()> {
         let mut frame = Frame {
-            tmpl: tmpl.clone(),
-            vars: vec![(self.dollar.clone(), dot.clone())],
+            tmpl: &tmpl,
+            vars: vec![("$", dot.clone())],
             at: None,
         };
-        self.current.push(tmpl.clone());
-        let result = self.walk(&mut frame, &dot, &tmpl.root);
-        self.current.pop();
-        result
+        self.walk(&mut frame, &dot, &tmpl.root)
     }
 
     /// Runs a template into bytes of its own (a spare buffer when there is one).
@@ -514,7 +506,7 @@ impl<'s> Exec<'s> {
 
     fn set_var(&self, fr: &mut Frame, name: Span, value: Value) -> R<()> {
         let name = name.of(&fr.tmpl.source);
-        match fr.vars.iter_mut().rev().find(|(n, _)| &**n == name) {
+        match fr.vars.iter_mut().rev().find(|(n, _)| *n == name) {
             Some(slot) => {
                 slot.1 = value;
                 Ok(())
@@ -529,7 +521,7 @@ impl<'s> Exec<'s> {
     }
 
     fn var_value(&self, fr: &Frame, name: &str) -> R<Value> {
-        match fr.vars.iter().rev().find(|(n, _)| &**n == name) {
+        match fr.vars.iter().rev().find(|(n, _)| *n == name) {
             Some((_, v)) => Ok(v.clone()),
             None => Err(self.undefined_variable(fr, name)),
         }
@@ -555,8 +547,8 @@ impl<'s> Exec<'s> {
             if pipe.is_assign {
                 self.set_var(fr, *name, value.clone())?;
             } else {
-                let name = Arc::from(name.of(&fr.tmpl.source));
-                fr.vars.push((name, value.clone()));
+                let tmpl = fr.tmpl;
+                fr.vars.push((name.of(&tmpl.source), value.clone()));
             }
         }
         Ok(value)
@@ -970,19 +962,18 @@ impl<'s> Exec<'s> {
 
     /// Helm's `include`: the named template run on `data`, its output returned.
     fn include_template(&mut self, name: &str, data: Value) -> Result<Vec<u8>, FuncError> {
-        let count = self.include_counts.get(name).copied().unwrap_or(0);
-        if count > MAX_INCLUDES_PER_NAME {
-            // Helm's own limit, with Helm's words: a limit all the same.
-            return Err(FuncError::Limit(budget::exceeded(
-                LimitKind::TemplateDepth,
-                format_args!(
-                    "rendering template has a nested reference name: {name}: unable to execute template"
-                ),
-            )));
-        }
         // The name is copied into the map once per template, not on every call.
         match self.include_counts.get_mut(name) {
-            Some(c) => *c += 1,
+            Some(count) if *count > MAX_INCLUDES_PER_NAME => {
+                // Helm's own limit, with Helm's words: a limit all the same.
+                return Err(FuncError::Limit(budget::exceeded(
+                    LimitKind::TemplateDepth,
+                    format_args!(
+                        "rendering template has a nested reference name: {name}: unable to execute template"
+                    ),
+                )));
+            }
+            Some(count) => *count += 1,
             None => {
                 self.include_counts.insert(name.to_string(), 1);
             }
