@@ -4,13 +4,7 @@ use super::utf8::go_runes;
 
 /// Where `needle` first occurs in `haystack` (Go's `strings.Index` over bytes).
 pub fn find_bytes(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    if needle.is_empty() {
-        return Some(0);
-    }
-    match needle {
-        [byte] => haystack.iter().position(|b| b == byte),
-        _ => haystack.windows(needle.len()).position(|w| w == needle),
-    }
+    memchr::memmem::find(haystack, needle)
 }
 
 /// The pieces of `s` between the non-overlapping occurrences of a non-empty `sep`.
@@ -98,7 +92,23 @@ mod tests {
             replace_bytes(b"a\xff\xc3\xa9", b"", b"|"),
             b"|a|\xff|\xc3\xa9|"
         );
+    }
+
+    #[test]
+    fn finds_bytes_as_go_index() {
+        // strings.Index: the first occurrence, 0 for an empty needle, -1 (None) when absent.
         assert_eq!(find_bytes(b"abc", b"c"), Some(2));
+        assert_eq!(find_bytes(b"xaaaa", b"aaa"), Some(1));
+        assert_eq!(find_bytes(b"abc", b""), Some(0));
+        assert_eq!(find_bytes(b"", b""), Some(0));
+        assert_eq!(find_bytes(b"ab", b"abc"), None);
+        assert_eq!(find_bytes(b"a\xff\n---b", b"\n---"), Some(2));
+        let long = [b"x".repeat(5000), b"needle".to_vec()].concat();
+        assert_eq!(find_bytes(&long, b"needle"), Some(5000));
+    }
+
+    #[test]
+    fn splits_bytes_as_go_split() {
         assert_eq!(
             split_bytes(b"a\nb\n", b"\n").collect::<Vec<_>>(),
             [&b"a"[..], b"b", b""]
