@@ -3,7 +3,7 @@
 use super::{entry_buffer, ArchiveFormat, Collector, Limits, UnpackError, Violation};
 use flate2::read::MultiGzDecoder;
 use std::cell::Cell;
-use std::io::{self, Read};
+use std::io::{self, Read, Seek, SeekFrom};
 use std::rc::Rc;
 use tar::EntryType;
 
@@ -44,8 +44,13 @@ pub(super) fn read(
         limits: collector.limits,
         exceeded,
     };
-    let mut archive = tar::Archive::new(stream);
-    let entries = archive.entries().map_err(|e| errors.classify(e))?;
+    let mut archive = tar::Archive::new(ForwardSeek {
+        inner: stream,
+        position: 0,
+    });
+    let entries = archive
+        .entries_with_seek()
+        .map_err(|e| errors.classify(e))?;
     for entry in entries {
         let mut entry = entry.map_err(|e| errors.classify(e))?;
         let header = entry.header();
@@ -164,5 +169,78 @@ impl<R: Read> Read for BoundedReader<R> {
         let n = self.inner.read(&mut buf[..want])?;
         self.remaining -= n as u64;
         Ok(n)
+    }
+}
+
+/// A stream that "seeks" forward by reading and dropping bytes. The tar reader skips the
+/// padding after each entry (and the data of entries not read) by seeking when it can; when it
+/// cannot, it reads into a 32 KiB buffer it zeroes on every skip, which cost 2.5% of a corpus
+/// scan's instructions for padding of at most 511 bytes.
+struct ForwardSeek<R> {
+    inner: R,
+    /// Bytes read from `inner` so far: the position a seek reports.
+    position: u64,
+}
+
+impl<R: Read> Read for ForwardSeek<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.position += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R: Read> Seek for ForwardSeek<R> {
+    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+        let ahead = match to {
+            SeekFrom::Current(delta) => u64::try_from(delta).ok(),
+            SeekFrom::Start(at) => at.checked_sub(self.position),
+            SeekFrom::End(_) => None,
+        }
+        .ok_or_else(|| io::Error::new(io::ErrorKind::Unsupported, "tar stream seeks backwards"))?;
+        let mut dropped = [0u8; 512];
+        let mut left = ahead;
+        while left > 0 {
+            let want = dropped
+                .len()
+                .min(usize::try_from(left).unwrap_or(usize::MAX));
+            match self.read(&mut dropped[..want])? {
+                0 => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "unexpected EOF during skip",
+                    ))
+                }
+                n => left -= n as u64,
+            }
+        }
+        Ok(self.position)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forward_seeks_drop_bytes_and_report_the_position() {
+        let mut stream = ForwardSeek {
+            inner: &b"0123456789abcdefghij"[..],
+            position: 0,
+        };
+        let mut two = [0u8; 2];
+        stream.read_exact(&mut two).unwrap();
+        assert_eq!(stream.seek(SeekFrom::Current(3)).unwrap(), 5);
+        stream.read_exact(&mut two).unwrap();
+        assert_eq!(&two, b"56");
+        assert_eq!(stream.seek(SeekFrom::Start(10)).unwrap(), 10);
+        stream.read_exact(&mut two).unwrap();
+        assert_eq!(&two, b"ab");
+        assert_eq!(stream.stream_position().unwrap(), 12);
+        assert!(stream.seek(SeekFrom::Current(-1)).is_err());
+        assert!(stream.seek(SeekFrom::Start(3)).is_err());
+        assert!(stream.seek(SeekFrom::End(0)).is_err());
+        let past_the_end = stream.seek(SeekFrom::Current(100)).unwrap_err();
+        assert_eq!(past_the_end.kind(), io::ErrorKind::UnexpectedEof);
     }
 }
