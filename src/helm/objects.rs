@@ -224,31 +224,99 @@ pub fn template_value(name: &str, base_path: &str) -> Value {
     Value::Map(Map::new(entries).with_type(MapType::Values))
 }
 
-/// A `--kube-version` helm cannot parse (the text as given).
+/// A `--kube-version` helm cannot parse: the text as given and the parser's reason.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid kube version '{0}': could not parse {0:?} as version")]
-pub struct KubeVersionError(pub String);
+#[error("invalid kube version '{text}': {reason}")]
+pub struct KubeVersionError {
+    /// The version as given.
+    pub text: String,
+    /// apimachinery's message on it.
+    pub reason: String,
+}
 
-/// A Kubernetes version as `helm template` parses `--kube-version`.
+/// A Kubernetes version as `helm template` parses `--kube-version` (helm's
+/// `common.KubeVersion`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct KubeVersion {
+    /// As given, with a `v` in front (`GitVersion`).
     pub version: String,
+    /// `v` and the numeric components only: what `String()` gives and constraints check.
+    pub normalized: String,
     pub major: String,
     pub minor: String,
 }
 
 impl KubeVersion {
-    /// Helm's `ParseKubeVersion` (lenient semver; `v` added; errors as helm prints them).
+    /// Helm's `ParseKubeVersion` over apimachinery's `version.ParseGeneric`: two or more
+    /// dot-separated numbers (the first without a leading zero), after optional blanks and
+    /// `v`, then anything on the same line, which only `version` keeps.
     pub fn parse(text: &str) -> Result<KubeVersion, KubeVersionError> {
-        let v = super::semver::Version::parse(text)
-            .ok()
-            .filter(|_| text.trim_start_matches('v').contains('.'))
-            .ok_or_else(|| KubeVersionError(text.to_string()))?;
+        let fail = |reason: String| KubeVersionError {
+            text: text.to_string(),
+            reason,
+        };
+        let quoted = crate::go::strconv::quote(text);
+        let body = text.trim_start_matches(['\t', '\n', '\x0c', '\r', ' ']);
+        let body = body.strip_prefix('v').unwrap_or(body);
+        let numbers_end = numeric_prefix_len(body);
+        // The pattern's `(.*)*$` cannot cross a line end.
+        if numbers_end == 0 || body[numbers_end..].contains('\n') {
+            return Err(fail(format!("could not parse {quoted} as version")));
+        }
+        let components: Vec<&str> = body[..numbers_end].split('.').collect();
+        if components.len() < 2 {
+            return Err(fail(format!("illegal version string {quoted}")));
+        }
+        let mut numbers = Vec::with_capacity(components.len());
+        for (i, comp) in components.iter().enumerate() {
+            if i == 0 && comp.starts_with('0') && *comp != "0" {
+                return Err(fail(format!(
+                    "illegal zero-prefixed version component {} in {quoted}",
+                    crate::go::strconv::quote(comp)
+                )));
+            }
+            let n = crate::go::strconv::parse_uint(comp, 10).map_err(|_| {
+                let c = crate::go::strconv::quote(comp);
+                fail(format!(
+                    "illegal non-numeric version component {c} in {quoted}: \
+                     strconv.ParseUint: parsing {c}: value out of range"
+                ))
+            })?;
+            numbers.push(n.to_string());
+        }
+        let version = if text.starts_with('v') {
+            text.to_string()
+        } else {
+            format!("v{text}")
+        };
         Ok(KubeVersion {
-            version: format!("v{}", text.strip_prefix('v').unwrap_or(text)),
-            major: v.major.to_string(),
-            minor: v.minor.to_string(),
+            version,
+            normalized: format!("v{}", numbers.join(".")),
+            major: numbers[0].clone(),
+            minor: numbers[1].clone(),
         })
+    }
+}
+
+/// The length of `digits(.digits)*` at the start of `s` (0 when it starts with no digit).
+fn numeric_prefix_len(s: &str) -> usize {
+    let b = s.as_bytes();
+    let mut end = 0;
+    let mut i = 0;
+    loop {
+        let start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == start {
+            return end;
+        }
+        end = i;
+        if i < b.len() && b[i] == b'.' {
+            i += 1;
+        } else {
+            return end;
+        }
     }
 }
 
@@ -256,6 +324,7 @@ impl Default for KubeVersion {
     fn default() -> Self {
         KubeVersion {
             version: DEFAULT_KUBE_VERSION.into(),
+            normalized: DEFAULT_KUBE_VERSION.into(),
             major: "1".into(),
             minor: "35".into(),
         }
@@ -282,20 +351,26 @@ impl Object for KubeVersion {
     }
     fn call_method(&self, name: &str, _args: &[Value]) -> Result<Value, FuncError> {
         match name {
-            "String" | "GitVersion" => Ok(str_value(&self.version)),
+            "String" => Ok(str_value(&self.normalized)),
+            "GitVersion" => Ok(str_value(&self.version)),
             _ => Err(FuncError::new(format!(
                 "can't evaluate field {name} in type common.KubeVersion"
             ))),
         }
     }
+    // The struct's fields in order, the unexported normalised version included: a copy
+    // (what a function gets) has no `String`, which is on the pointer.
     fn go_format(&self) -> String {
-        self.version.clone()
+        format!(
+            "{{{} {} {} {}}}",
+            self.version, self.normalized, self.major, self.minor
+        )
     }
     fn json(&self) -> Option<Json> {
         Some(serde_json::json!({"Version": self.version, "Major": self.major, "Minor": self.minor}))
     }
-    fn go_stringer(&self) -> Option<String> {
-        Some(self.version.clone())
+    fn addressable_stringer(&self) -> Option<String> {
+        Some(self.normalized.clone())
     }
 }
 
@@ -422,10 +497,8 @@ impl Object for Capabilities {
     }
     fn go_format(&self) -> String {
         format!(
-            "&{{{{{} {} {}}} {} {}}}",
-            self.kube_version.version,
-            self.kube_version.major,
-            self.kube_version.minor,
+            "&{{{} {} {}}}",
+            self.kube_version.go_format(),
             self.api_versions.go_format(),
             HelmVersion.go_format()
         )
@@ -590,18 +663,69 @@ mod tests {
 
     #[test]
     fn kube_version_parsing() {
-        let k = KubeVersion::parse("1.27").unwrap();
-        assert_eq!((k.version.as_str(), k.minor.as_str()), ("v1.27", "27"));
-        assert_eq!(KubeVersion::parse("v1.28.0").unwrap().version, "v1.28.0");
+        // Expected texts from helm v4.1.4 `template --kube-version X`.
+        let parts = |t: &str| {
+            let k = KubeVersion::parse(t).unwrap();
+            (k.version, k.normalized, k.major, k.minor)
+        };
+        let own = |a: &str, b: &str, c: &str, d: &str| {
+            (a.to_string(), b.to_string(), c.to_string(), d.to_string())
+        };
+        assert_eq!(parts("1.27"), own("v1.27", "v1.27", "1", "27"));
+        assert_eq!(parts("v1.28.0"), own("v1.28.0", "v1.28.0", "1", "28"));
         assert_eq!(
-            KubeVersion::parse("1.29.3+k3s1").unwrap().version,
-            "v1.29.3+k3s1"
+            parts("1.30.1+k3s1"),
+            own("v1.30.1+k3s1", "v1.30.1", "1", "30")
         );
         assert_eq!(
-            KubeVersion::parse("1.30.0-rc.1").unwrap().version,
-            "v1.30.0-rc.1"
+            parts("v1.30.1-gke.1"),
+            own("v1.30.1-gke.1", "v1.30.1", "1", "30")
         );
-        assert!(KubeVersion::parse("notaversion").is_err());
+        // More than three numbers, leading zeros past the first, blanks before.
+        assert_eq!(parts("1.2.3.4"), own("v1.2.3.4", "v1.2.3.4", "1", "2"));
+        assert_eq!(parts("1.02"), own("v1.02", "v1.2", "1", "2"));
+        assert_eq!(parts(" 1.30"), own("v 1.30", "v1.30", "1", "30"));
+        let err = |t: &str| KubeVersion::parse(t).unwrap_err().to_string();
+        assert_eq!(
+            err("2"),
+            r#"invalid kube version '2': illegal version string "2""#
+        );
+        assert_eq!(
+            err("1.x"),
+            r#"invalid kube version '1.x': illegal version string "1.x""#
+        );
+        assert_eq!(
+            err("01.02"),
+            r#"invalid kube version '01.02': illegal zero-prefixed version component "01" in "01.02""#
+        );
+        assert_eq!(
+            err("abc"),
+            r#"invalid kube version 'abc': could not parse "abc" as version"#
+        );
+        assert_eq!(
+            err("1.2\nx"),
+            "invalid kube version '1.2\nx': could not parse \"1.2\\nx\" as version"
+        );
+        assert_eq!(
+            err("1.99999999999999999999"),
+            "invalid kube version '1.99999999999999999999': illegal non-numeric version \
+             component \"99999999999999999999\" in \"1.99999999999999999999\": \
+             strconv.ParseUint: parsing \"99999999999999999999\": value out of range"
+        );
+    }
+
+    #[test]
+    fn kube_version_prints_as_go_does() {
+        let k = KubeVersion::parse("1.30.1+k3s1").unwrap();
+        // A copy, as functions get it, prints its fields; the printed action uses `String()`.
+        assert_eq!(k.go_format(), "{v1.30.1+k3s1 v1.30.1 1 30}");
+        assert_eq!(k.addressable_stringer().as_deref(), Some("v1.30.1"));
+        let call = |m: &str| match k.call_method(m, &[]) {
+            Ok(Value::Str(s)) => s.to_string(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(call("String"), "v1.30.1");
+        assert_eq!(call("GitVersion"), "v1.30.1+k3s1");
     }
 
     #[test]

@@ -115,7 +115,7 @@ pub fn render_chart(mut chart: Chart, opts: &RenderOptions) -> Result<RenderedCh
         .map_err(HelmError::Values)?;
     validate_values(&chart, &values).map_err(|e| HelmError::Values(ValuesError::Schema(e)))?;
     if !chart.metadata.kube_version.is_empty()
-        && !is_compatible_range(&chart.metadata.kube_version, &caps.kube_version.version)
+        && !is_compatible_range(&chart.metadata.kube_version, &caps.kube_version.normalized)
     {
         // helm checks this while rendering (after the values met their schemas in
         // ToRenderValues), so its message gets the `--debug` hint.

@@ -319,7 +319,13 @@ impl<'s> Exec<'s> {
                             Value::Str(s) => self.write(s.as_bytes())?,
                             Value::RawStr(r) => self.write(r.bytes())?,
                             other => {
-                                let text = format_value_bytes(&other);
+                                let text = match &other {
+                                    Value::Object(o) => {
+                                        o.addressable_stringer().map(String::into_bytes)
+                                    }
+                                    _ => None,
+                                }
+                                .unwrap_or_else(|| format_value_bytes(&other));
                                 // The printer stops a list or map past the limit.
                                 if text.len() > MAX_CALL_RESULT_BYTES {
                                     return Err(self.limit(

@@ -434,6 +434,13 @@ pub trait Object: Send + Sync + fmt::Debug {
         None
     }
 
+    /// Go's `String()` on the pointer of a value type: `text/template` prints an addressable
+    /// value (reached through fields or variables) with it, but a function gets a copy,
+    /// which has no such method.
+    fn addressable_stringer(&self) -> Option<String> {
+        None
+    }
+
     /// Whether Go's template truth test sees the value as non-empty (non-nil pointers are true).
     fn truthy(&self) -> bool {
         true
