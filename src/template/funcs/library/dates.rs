@@ -182,7 +182,7 @@ fn time_arg(v: &Value) -> Result<GoTime, FuncError> {
     }
 }
 
-fn time_value(t: GoTime) -> Value {
+pub(super) fn time_value(t: GoTime) -> Value {
     Value::Object(Arc::new(TimeValue(t)))
 }
 

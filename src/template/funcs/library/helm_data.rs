@@ -6,6 +6,7 @@
 use super::super::{FuncMap, Param};
 use super::{check_walk_size, toml_encode};
 use crate::go::json::{json_float, json_number, Json, JsonStyle};
+use crate::go::time::{unix_seconds, GoTime, Location};
 use crate::template::value::{Entries, FuncError, Key, Value};
 use crate::yaml;
 use crate::yaml::marshal::{self, Flavor};
@@ -360,7 +361,7 @@ fn go_json_error(e: &serde_json::Error, text: &str) -> String {
 }
 
 /// Helm's `fromToml`: a map (integers are int64), with any error under `Error`.
-fn from_toml(text: &str) -> Value {
+pub(super) fn from_toml(text: &str) -> Value {
     match text.parse::<toml::Table>() {
         Ok(table) => toml_to_value(&toml::Value::Table(table)),
         Err(e) => error_map(e.message().to_string()),
@@ -373,13 +374,53 @@ fn toml_to_value(v: &toml::Value) -> Value {
         toml::Value::Integer(i) => Value::Int64(*i),
         toml::Value::Float(f) => Value::Float(*f),
         toml::Value::Boolean(b) => Value::Bool(*b),
-        toml::Value::Datetime(d) => Value::str(d.to_string()),
+        toml::Value::Datetime(d) => super::dates::time_value(toml_time(d)),
         toml::Value::Array(items) => Value::list(items.iter().map(toml_to_value).collect()),
         toml::Value::Table(t) => Value::map(
             t.iter()
                 .map(|(k, v)| (Key::from(k.as_str()), toml_to_value(v)))
                 .collect(),
         ),
+    }
+}
+
+/// A TOML date-time as BurntSushi/toml decodes it (`valueDatetime`): a `time.Time` from
+/// `time.ParseInLocation`, in the machine's zone (UTC here) when an offset matches it, else
+/// in an unnamed fixed zone; the local kinds in the zero-offset zones `datetime-local`,
+/// `date-local`, `time-local`, a lone time on 0000-01-01.
+fn toml_time(d: &toml::value::Datetime) -> GoTime {
+    use toml::value::Offset;
+    let (year, month, day) = d
+        .date
+        .map_or((0, 1, 1), |t| (t.year as i64, t.month as u32, t.day as u32));
+    let (hour, minute, second, nanos) = d.time.map_or((0, 0, 0, 0), |t| {
+        (
+            t.hour as u32,
+            t.minute as u32,
+            t.second as u32,
+            t.nanosecond,
+        )
+    });
+    let fixed = |name: &str, offset: i32| Location::Fixed {
+        name: name.to_string(),
+        offset,
+    };
+    let location = match (d.offset, d.date.is_some(), d.time.is_some()) {
+        (Some(Offset::Z | Offset::Custom { minutes: 0 }), _, _) => Location::Utc,
+        (Some(Offset::Custom { minutes }), _, _) => fixed("", minutes as i32 * 60),
+        (None, true, true) => fixed("datetime-local", 0),
+        (None, true, false) => fixed("date-local", 0),
+        (None, false, _) => fixed("time-local", 0),
+    };
+    let offset = match &location {
+        Location::Fixed { offset, .. } => *offset,
+        _ => 0,
+    };
+    let unix = unix_seconds(year, month, day, hour, minute, second) - offset as i64;
+    GoTime {
+        unix,
+        nanos,
+        location,
     }
 }
 
@@ -396,6 +437,70 @@ pub(super) mod tests {
                 .map(|(k, v)| (Key::from(k), v))
                 .collect(),
         )
+    }
+
+    #[test]
+    fn toml_dates_are_go_times() {
+        // Expected texts from helm v4.1.4's `fromToml` printed with `{{ }}` and `toJson`.
+        let doc = from_toml(
+            "dt = 1979-05-27T07:32:00Z\ndto = 1979-05-27T00:32:00-07:00\n\
+             ldt = 1979-05-27T07:32:00\nld = 1979-05-27\nlt = 07:32:00\n\
+             frac = 1979-05-27T07:32:00.999999Z\nzero = 1979-05-27T07:32:00+00:00\n",
+        );
+        let Value::Map(m) = &doc else {
+            panic!("{doc:?}")
+        };
+        let shown = |k: &str| {
+            let v = m.get(k).unwrap_or(Value::Nil);
+            (
+                crate::template::fmt::format_value(&v),
+                to_json_text(&v).unwrap_or_default(),
+            )
+        };
+        let own = |a: &str, b: &str| (a.to_string(), b.to_string());
+        assert_eq!(
+            shown("dt"),
+            own("1979-05-27 07:32:00 +0000 UTC", r#""1979-05-27T07:32:00Z""#)
+        );
+        assert_eq!(
+            shown("dto"),
+            own(
+                "1979-05-27 00:32:00 -0700 -0700",
+                r#""1979-05-27T00:32:00-07:00""#
+            )
+        );
+        assert_eq!(
+            shown("ldt"),
+            own(
+                "1979-05-27 07:32:00 +0000 datetime-local",
+                r#""1979-05-27T07:32:00Z""#
+            )
+        );
+        assert_eq!(
+            shown("ld"),
+            own(
+                "1979-05-27 00:00:00 +0000 date-local",
+                r#""1979-05-27T00:00:00Z""#
+            )
+        );
+        assert_eq!(
+            shown("lt"),
+            own(
+                "0000-01-01 07:32:00 +0000 time-local",
+                r#""0000-01-01T07:32:00Z""#
+            )
+        );
+        assert_eq!(
+            shown("frac"),
+            own(
+                "1979-05-27 07:32:00.999999 +0000 UTC",
+                r#""1979-05-27T07:32:00.999999Z""#
+            )
+        );
+        assert_eq!(
+            shown("zero"),
+            own("1979-05-27 07:32:00 +0000 UTC", r#""1979-05-27T07:32:00Z""#)
+        );
     }
 
     #[test]

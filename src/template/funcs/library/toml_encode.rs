@@ -4,6 +4,7 @@
 //! a list refused wherever the list lies.
 
 use crate::go::strconv::format_float;
+use crate::go::time::{GoTime, Location};
 use crate::template::value::{Entries, Key, Value, MAX_VALUE_DEPTH};
 
 /// Why the encoder refuses a value; Helm's `toToml` returns the message as its result.
@@ -223,13 +224,34 @@ impl Encoder {
                 self.write(b"]");
             }
             Value::Map(m) => self.map(&[], &m.snapshot(), true, depth)?,
-            Value::Object(_) => {
-                let text = super::strval_text(v);
-                self.write(&quoted(text.as_bytes()));
-            }
+            Value::Object(o) => match o
+                .as_any()
+                .and_then(|a| a.downcast_ref::<super::dates::TimeValue>())
+            {
+                Some(t) => self.write(datetime(&t.0).as_bytes()),
+                None => {
+                    let text = super::strval_text(v);
+                    self.write(&quoted(text.as_bytes()));
+                }
+            },
         }
         Ok(())
     }
+}
+
+/// A `time.Time` unquoted: RFC 3339 with nanoseconds, or the local form of the zones the
+/// decoder gives local date-times, dates and times (`encode.go`'s `eElement`).
+fn datetime(t: &GoTime) -> String {
+    let layout = match &t.location {
+        Location::Fixed { name, offset: 0 } => match name.as_str() {
+            "datetime-local" => "2006-01-02T15:04:05.999999999",
+            "date-local" => "2006-01-02",
+            "time-local" => "15:04:05.999999999",
+            _ => "2006-01-02T15:04:05.999999999Z07:00",
+        },
+        _ => "2006-01-02T15:04:05.999999999Z07:00",
+    };
+    t.format(layout)
 }
 
 /// Floats always show a decimal point or an exponent; NaN and infinities as TOML spells them.
@@ -337,6 +359,16 @@ mod tests {
             "\"a b\" = \"top\\u001b\"\n\n[[arr]]\n  k = 1.0\n\n[[arr]]\n  k = 2.0\n\n[z]\n  [z.yy]\n    x = 1.0\n"
         );
         assert_eq!(toml(&Value::str("str")), "\"str\"");
+        // Dates from `fromToml` go back unquoted, local kinds in their own forms.
+        let dates = super::super::helm_data::from_toml(
+            "dt = 1979-05-27T07:32:00Z\ndto = 1979-05-27T00:32:00-07:00\n\
+             ldt = 1979-05-27T07:32:00\nld = 1979-05-27\nlt = 07:32:00.5\n",
+        );
+        assert_eq!(
+            toml(&dates),
+            "dt = 1979-05-27T07:32:00Z\ndto = 1979-05-27T00:32:00-07:00\nld = 1979-05-27\n\
+             ldt = 1979-05-27T07:32:00\nlt = 07:32:00.5\n"
+        );
         assert_eq!(
             toml(&Value::list(vec![Value::Int(1), Value::Int(2)])),
             "[1, 2]"
