@@ -160,14 +160,15 @@ pub fn chart_value(md: &Metadata, is_root: bool) -> Value {
         .collect();
     let entries: Entries = [
         ("APIVersion", str_value(&md.api_version)),
-        // Go's nil map when Chart.yaml has no annotations.
+        // A `map[string]string`, nil when Chart.yaml has no annotations: helm's
+        // `structToMap` keeps the field's own value.
         (
             "Annotations",
-            if md.annotations.is_empty() {
-                Value::Nil
+            Value::Map(if md.annotations.is_empty() {
+                Map::nil(MapType::Strings)
             } else {
-                Value::map(annotations)
-            },
+                Map::new(annotations).with_type(MapType::Strings)
+            }),
         ),
         ("AppVersion", str_value(&md.app_version)),
         ("Condition", str_value(&md.condition)),
@@ -712,6 +713,24 @@ mod tests {
              component \"99999999999999999999\" in \"1.99999999999999999999\": \
              strconv.ParseUint: parsing \"99999999999999999999\": value out of range"
         );
+    }
+
+    #[test]
+    fn chart_annotations_are_a_string_map() {
+        // helm v4.1.4 prints `map[]` and `toJson` gives `null` for a chart without them.
+        let annotations = |md: &Metadata| match chart_value(md, true) {
+            Value::Map(m) => m.get("Annotations").unwrap_or(Value::Nil),
+            other => panic!("{other:?}"),
+        };
+        let none = annotations(&Metadata::default());
+        assert_eq!(crate::template::fmt::format_value(&none), "map[]");
+        assert_eq!(none.type_name(), "map[string]string");
+        assert!(matches!(&none, Value::Map(m) if m.is_nil()));
+        let mut md = Metadata::default();
+        md.annotations.insert("a".into(), "b".into());
+        let some = annotations(&md);
+        assert_eq!(crate::template::fmt::format_value(&some), "map[a:b]");
+        assert!(matches!(&some, Value::Map(m) if !m.is_nil()));
     }
 
     #[test]

@@ -250,6 +250,8 @@ impl Drop for Map {
 pub struct Map {
     pub ty: MapType,
     entries: Arc<RwLock<Entries>>,
+    /// A nil map (`var m map[string]string`): empty like `{}`, but `toJson` says `null`.
+    nil: bool,
 }
 
 impl fmt::Debug for Map {
@@ -270,7 +272,21 @@ impl Map {
         Map {
             ty: MapType::Any,
             entries: Arc::new(RwLock::new(entries)),
+            nil: false,
         }
+    }
+
+    /// A nil map of the given type (Helm's `.Chart.Annotations` when Chart.yaml has none).
+    pub fn nil(ty: MapType) -> Self {
+        Map {
+            ty,
+            entries: Arc::new(RwLock::new(Entries::new())),
+            nil: true,
+        }
+    }
+
+    pub fn is_nil(&self) -> bool {
+        self.nil
     }
 
     /// The same entries seen as another Go map type (e.g. `common.Values` for `.Values`).

@@ -211,6 +211,7 @@ fn to_json(v: &Value, depth: usize) -> Result<Json, String> {
         Value::RawStr(r) => Json::RawStr(r.bytes().to_vec()),
         Value::Bytes(b) => Json::Str(crate::go::base64::encode(b).into()),
         Value::List(l) if l.is_nil() => Json::Null,
+        Value::Map(m) if m.is_nil() => Json::Null,
         Value::List(l) => Json::Array(
             l.items()
                 .iter()
@@ -437,6 +438,16 @@ pub(super) mod tests {
                 .map(|(k, v)| (Key::from(k), v))
                 .collect(),
         )
+    }
+
+    #[test]
+    fn nil_maps_are_json_null() {
+        use crate::template::value::{Map, MapType};
+        let nil = Value::Map(Map::nil(MapType::Strings));
+        assert_eq!(to_json_text(&nil).unwrap(), "null");
+        assert_eq!(to_yaml(&nil), "null");
+        let empty = Value::Map(Map::default().with_type(MapType::Strings));
+        assert_eq!(to_json_text(&empty).unwrap(), "{}");
     }
 
     #[test]
