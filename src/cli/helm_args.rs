@@ -7,8 +7,8 @@ use std::path::PathBuf;
 
 #[derive(Args, Debug, Clone, Default)]
 pub struct HelmArgs {
-    /// Values file (repeatable; later files win).
-    #[arg(short = 'f', long = "values")]
+    /// Values file (repeatable or comma-separated; later files win).
+    #[arg(short = 'f', long = "values", value_delimiter = ',')]
     pub values: Vec<PathBuf>,
     /// Set values on the command line (key1=val1,key2=val2).
     #[arg(long = "set", allow_hyphen_values = true)]

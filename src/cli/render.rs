@@ -18,8 +18,12 @@ use std::process::ExitCode;
 pub struct RenderArgs {
     /// `[RELEASE] CHART`: the release name (helm's default `release-name`) and the chart
     /// directory or archive.
-    #[arg(required = true, num_args = 1..=2)]
+    #[arg(required = true, num_args = 1..)]
     pub names: Vec<String>,
+    /// Accepted as helm template accepts it: the release is still `release-name` when no name
+    /// is given; refused beside one.
+    #[arg(short = 'g', long = "generate-name")]
+    pub generate_name: bool,
     #[command(flatten)]
     pub helm: HelmArgs,
     /// Only show manifests rendered from the given templates (repeatable; globs allowed).
@@ -79,10 +83,18 @@ pub fn run(args: RenderArgs) -> ExitCode {
 fn render(args: &RenderArgs) -> anyhow::Result<String> {
     // `now` and the random functions read it: an invalid value is refused, not ignored.
     pkglens::epoch::source_date_epoch()?;
+    // helm's `Install.NameAndChart`, after `template` set the release name.
     let (release, chart_path) = match args.names.as_slice() {
         [chart] => ("release-name".to_string(), chart.clone()),
+        [_, _] if args.generate_name => {
+            bail!("cannot set --generate-name and also specify a name")
+        }
         [release, chart] => (release.clone(), chart.clone()),
-        _ => bail!("expected [RELEASE] CHART"),
+        [_, _, rest @ ..] => bail!(
+            "expected at most two arguments, unexpected arguments: {}",
+            rest.join(", ")
+        ),
+        [] => bail!("expected [RELEASE] CHART"),
     };
     let values = args.helm.merged_values().map_err(anyhow::Error::msg)?;
     let chart = load_chart(Path::new(&chart_path))?;
