@@ -66,7 +66,11 @@ pub fn run(args: RenderArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(err) => {
-            match err.downcast_ref::<HelmError>() {
+            let helm = err.downcast_ref::<HelmError>();
+            if let Some(line) = helm.and_then(HelmError::install_log) {
+                eprintln!("{}", terminal::escape_lines(&line));
+            }
+            match helm {
                 // helm prints the rendered files on stdout (trimmed), the error without its
                 // hint on stderr.
                 Some(HelmError::InvalidYaml { message, manifest }) if args.debug => {

@@ -86,6 +86,24 @@ pub enum HelmError {
 }
 
 impl HelmError {
+    /// The line helm's install logs on stderr (`log/slog`'s text form) before it returns
+    /// this error, for the errors it logs.
+    pub fn install_log(&self) -> Option<String> {
+        let (msg, detail) = match self {
+            HelmError::Chart(ChartError::ReleaseName(name)) => {
+                ("release name check failed", release_name_problem(name))
+            }
+            HelmError::Dependencies(error) => {
+                ("chart dependencies processing failed", error.to_string())
+            }
+            _ => return None,
+        };
+        Some(format!(
+            "level=ERROR msg=\"{msg}\" error={}",
+            crate::go::strconv::quote(&detail)
+        ))
+    }
+
     /// The safety limit that stopped loading or rendering, when the error knows it hit one.
     pub fn limit(&self) -> Option<LimitKind> {
         match self {
@@ -101,11 +119,21 @@ impl HelmError {
     }
 }
 
+/// helm's `availableName` on a name `ValidateReleaseName` refuses.
+fn release_name_problem(name: &str) -> String {
+    format!(
+        "release name {}: invalid release name, must match regex \
+         ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$ \
+         and the length must not be longer than 53",
+        crate::go::strconv::quote(name)
+    )
+}
+
 /// Why helm will not install a chart it loaded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ChartError {
     /// The release name is not a DNS-1123 subdomain of at most 53 characters.
-    #[error("release name {0:?}: invalid release name, must match regex ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$ and the length must not be longer than 53")]
+    #[error("release name check failed: {}", release_name_problem(.0))]
     ReleaseName(String),
     /// A chart whose type is not `application` (a library chart).
     #[error("{0} charts are not installable")]
@@ -113,4 +141,34 @@ pub enum ChartError {
     /// Chart.yaml declares dependencies `charts/` does not hold.
     #[error("an error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: {0}")]
     MissingDependencies(dependencies::MissingDependencies),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_helm_logs_first() {
+        // Both lines as helm v4.1.4 `template My_Rel CHART` prints them on stderr.
+        let err = HelmError::Chart(ChartError::ReleaseName("My_Rel".into()));
+        let rule = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+        assert_eq!(
+            err.install_log().as_deref(),
+            Some(
+                format!(
+                    r#"level=ERROR msg="release name check failed" error="release name \"My_Rel\": invalid release name, must match regex {} and the length must not be longer than 53""#,
+                    rule.replace('\\', r"\\")
+                )
+                .as_str()
+            )
+        );
+        assert_eq!(
+            err.to_string(),
+            format!(
+                r#"release name check failed: release name "My_Rel": invalid release name, must match regex {rule} and the length must not be longer than 53"#
+            )
+        );
+        let library = HelmError::Chart(ChartError::NotInstallable("library".into()));
+        assert_eq!(library.install_log(), None);
+    }
 }

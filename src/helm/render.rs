@@ -100,13 +100,14 @@ pub fn render_chart(mut chart: Chart, opts: &RenderOptions) -> Result<RenderedCh
         .map(KubeVersion::parse)
         .transpose()
         .map_err(HelmError::KubeVersion)?;
-    validate_release_name(&opts.release_name)?;
     if !matches!(chart.metadata.chart_type.as_str(), "" | "application") {
         return Err(HelmError::Chart(ChartError::NotInstallable(
             chart.metadata.chart_type.clone(),
         )));
     }
     check_dependencies(&chart).map_err(|e| HelmError::Chart(ChartError::MissingDependencies(e)))?;
+    // helm's install checks the name after the chart's type and dependencies.
+    validate_release_name(&opts.release_name)?;
     process_dependencies(&mut chart, &opts.values).map_err(HelmError::Dependencies)?;
     let caps = Capabilities::new(kube_version, &opts.api_versions);
     // Nothing reads the charts' own values after this: they are moved into the result.
