@@ -29,8 +29,10 @@ pub struct StrvalsError(pub String);
 /// A `--set-file` (or `-f`) file that could not be read, worded as Go's `os.ReadFile` error
 /// (`open PATH: no such file or directory`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("open {path}: {reason}")]
+#[error("{op} {path}: {reason}")]
 pub struct ReadFileError {
+    /// The system call that failed: `read` for a folder (which opens), else `open`.
+    pub op: &'static str,
     /// The path as given.
     pub path: String,
     /// Go's words for the failure.
@@ -40,15 +42,32 @@ pub struct ReadFileError {
 impl ReadFileError {
     /// The error of reading `path`, with Go's words for the common failures.
     pub fn new(path: &str, err: &std::io::Error) -> Self {
-        let reason = match err.kind() {
-            std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
-            std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-            _ => err.to_string(),
+        let op = match err.kind() {
+            std::io::ErrorKind::IsADirectory => "read",
+            _ => "open",
         };
         ReadFileError {
+            op,
             path: path.to_string(),
-            reason,
+            reason: errno_text(err),
         }
+    }
+}
+
+/// Go's `syscall.Errno` text: the C library's message with a lower-case first letter and
+/// no error number (`not a directory`, `is a directory`); other errors as Rust words them.
+fn errno_text(err: &std::io::Error) -> String {
+    let Some(code) = err.raw_os_error() else {
+        return err.to_string();
+    };
+    let text = std::io::Error::from_raw_os_error(code).to_string();
+    let text = text
+        .strip_suffix(&format!(" (os error {code})"))
+        .unwrap_or(&text);
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 
@@ -483,6 +502,27 @@ pub fn json_numbers_as_float(v: Value) -> Value {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn unreadable_files_in_go_words() {
+        // As helm v4.1.4 words `--set-file a=DIR` and `-f FILE/x`.
+        let fail = |path: &str| match std::fs::read(path) {
+            Err(e) => ReadFileError::new(path, &e).to_string(),
+            Ok(_) => panic!("{path} was read"),
+        };
+        let dir = env!("CARGO_MANIFEST_DIR");
+        assert_eq!(fail(dir), format!("read {dir}: is a directory"));
+        let under_file = format!("{dir}/Cargo.toml/x");
+        assert_eq!(
+            fail(&under_file),
+            format!("open {under_file}: not a directory")
+        );
+        let missing = format!("{dir}/no-such-file");
+        assert_eq!(
+            fail(&missing),
+            format!("open {missing}: no such file or directory")
+        );
+    }
 
     fn no_files(path: &str) -> Result<String, ReadFileError> {
         Err(ReadFileError::new(
