@@ -709,7 +709,10 @@ impl<'s> Exec<'s> {
                         format!("nil pointer evaluating interface {{}}.{name}"),
                     ))
                 }
-                Value::Map(m) => (self.map_field(fr, m, name, has_args, || Value::Nil)?, true),
+                Value::Map(m) => (
+                    self.map_field(fr, m, name, has_args, || m.missing_entry())?,
+                    true,
+                ),
                 Value::Object(o) => {
                     if let Some(arity) = o.method_arity(name) {
                         let o = o.clone();

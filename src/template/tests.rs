@@ -525,3 +525,18 @@ fn no_value_is_erased_from_the_whole_output() {
         b"[]\xff"
     );
 }
+
+#[test]
+fn missing_keys_give_the_element_types_zero() {
+    // helm v4.1.4 (missingkey=zero): a map[string]string (Sprig's `split`) gives "", a
+    // map[string]interface {} nil, which `quote` drops.
+    assert_eq!(
+        render(
+            "{{ $m := split \",\" \"a,b\" }}{{ $m._0 }}|{{ $m._5 | quote }}|\
+             {{ index $m \"_9\" | quote }}|{{ (dict \"a\" 1).zz | quote }}|\
+             {{ index (dict \"a\" 1) \"zz\" | quote }}|{{ .Values.nope | quote }}",
+            serde_json::json!({})
+        ),
+        "a|\"\"|\"\"|||"
+    );
+}

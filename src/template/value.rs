@@ -289,6 +289,15 @@ impl Map {
         self.nil
     }
 
+    /// What a missing key gives under Helm's `missingkey=zero`: the zero value of the
+    /// element type (`""` for a `map[string]string`, nil for interfaces).
+    pub fn missing_entry(&self) -> Value {
+        match self.ty {
+            MapType::Strings => Value::str(""),
+            MapType::Any | MapType::Values => Value::Nil,
+        }
+    }
+
     /// The same entries seen as another Go map type (e.g. `common.Values` for `.Values`).
     pub fn with_type(mut self, ty: MapType) -> Self {
         self.ty = ty;

@@ -65,6 +65,7 @@ fn index(_: &mut CallCtx<'_>, args: &[Value]) -> Result<Value, FuncError> {
         // A named map type's missing key gives its element type's zero value.
         let missing = match &item {
             Value::Object(o) => o.missing_entry(),
+            Value::Map(m) => m.missing_entry(),
             _ => Value::Nil,
         };
         item = match &item.clone().collection_view() {
