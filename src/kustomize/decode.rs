@@ -43,6 +43,11 @@ fn single_rune(mut mapped: impl Iterator<Item = char>) -> Option<char> {
     mapped.next().is_none().then_some(first)
 }
 
+/// Whether Go's decoder fills struct field `field` from object key `key`.
+pub fn fills_field(key: &str, field: &str) -> bool {
+    key == field || fold_name(key) == fold_name(field)
+}
+
 /// The keys of `object` renamed to the struct `fields` they fill; a later key
 /// filling the same field as an earlier one wins, as in Go.
 fn match_fields(object: Map<String, Value>, fields: &[&str]) -> Map<String, Value> {

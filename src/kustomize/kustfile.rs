@@ -21,6 +21,7 @@ pub struct Kustomization {
     pub labels: Vec<LabelArgs>,
     pub common_annotations: Map<String, Value>,
     pub images: Vec<ImageArgs>,
+    pub image_tags: Vec<ImageArgs>,
     pub replicas: Vec<ReplicaArgs>,
     pub patches: Vec<PatchArgs>,
     pub patches_strategic_merge: Vec<String>,
@@ -184,11 +185,17 @@ impl Kustomization {
             }
             _ => Value::Object(Map::new()),
         };
+        let empty = json.as_object().is_some_and(is_empty);
         let mut k: Kustomization = decode::from_value(json)
             .map_err(|e| KustomizeError::InvalidKustomization(format!("{file}: {e}")))?;
-        // Legacy `bases` are resources (kustomize's FixKustomization).
+        // Legacy `bases` are resources, `imageTags` images (kustomize's FixKustomization).
         let bases = std::mem::take(&mut k.bases);
         k.resources.extend(bases);
+        let image_tags = std::mem::take(&mut k.image_tags);
+        k.images.extend(image_tags);
+        if empty {
+            return Err(KustomizeError::build("kustomization.yaml is empty"));
+        }
         let problems = k.field_problems();
         if !problems.is_empty() {
             return Err(KustomizeError::build(format!(
@@ -225,6 +232,25 @@ impl Kustomization {
     pub fn is_component(&self) -> bool {
         self.kind == COMPONENT_KIND
     }
+}
+
+/// kustomize's `CheckEmpty`: after `FixKustomization`, the kustomization equals an empty
+/// one but for apiVersion and kind (Go's reflect.DeepEqual, where an empty list or map that
+/// was written differs from one left out). `fields` are the non-null fields of the file;
+/// the legacy lists are appended to others, which stay nil when they add nothing.
+fn is_empty(fields: &Map<String, Value>) -> bool {
+    let fills = |key: &str, names: &[&str]| names.iter().any(|f| decode::fills_field(key, f));
+    fields.iter().all(|(key, value)| {
+        if fills(key, &["apiVersion", "kind"]) {
+            true
+        } else if fills(key, &["bases", "imageTags", "helmChartInflationGenerator"]) {
+            value.as_array().is_some_and(Vec::is_empty)
+        } else if fills(key, &["namePrefix", "nameSuffix", "namespace"]) {
+            value.as_str() == Some("")
+        } else {
+            false
+        }
+    })
 }
 
 /// A string map from a kustomization (labels, annotations): values are
@@ -271,14 +297,57 @@ mod tests {
 
     #[test]
     fn a_component_needs_the_v1alpha1_api_version() {
-        let bad = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Component\n";
+        let bad =
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Component\nresources: [a.yaml]\n";
         let err = Kustomization::parse(bad, "c/kustomization.yaml", "/abs/c").unwrap_err();
         assert_eq!(
             err.to_string(),
             "Failed to read kustomization file under /abs/c:\napiVersion for Component should be kustomize.config.k8s.io/v1alpha1"
         );
-        let good = "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n";
+        let good =
+            "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources: [a.yaml]\n";
         assert!(Kustomization::parse(good, "c/kustomization.yaml", "c").is_ok());
-        assert!(Kustomization::parse("kind: Other\n", "kustomization.yaml", ".").is_err());
+        assert!(Kustomization::parse("kind: Other\nresources: []\n", "k.yaml", ".").is_err());
+    }
+
+    /// Each input as kubectl kustomize v5.6.0 took it: refused as empty, or built.
+    #[test]
+    fn an_empty_kustomization_is_refused_as_kustomize_checks_it() {
+        let parse = |text: &str| Kustomization::parse(text, "kustomization.yaml", ".");
+        for empty in [
+            "",
+            "# nothing\n",
+            "resources:\n",
+            "bases: []\n",
+            "imageTags: []\n",
+            "namespace: \"\"\nNamePrefix: \"\"\n",
+            "kind: Component\napiVersion: kustomize.config.k8s.io/v1alpha1\n",
+            "kind: Other\n",
+        ] {
+            let err = parse(empty).map(|_| ()).unwrap_err();
+            assert_eq!(err.to_string(), "kustomization.yaml is empty", "{empty:?}");
+        }
+        // A list or map written empty is no longer the zero value Go compares with.
+        for kept in [
+            "resources: []\n",
+            "commonLabels: {}\n",
+            "generatorOptions: {}\n",
+            "openapi: {}\n",
+            "bases: []\nbuildMetadata: []\n",
+        ] {
+            assert!(parse(kept).is_ok(), "{kept:?}");
+        }
+    }
+
+    #[test]
+    fn legacy_image_tags_are_images() {
+        let k = Kustomization::parse(
+            "images: [{name: a, newTag: \"1\"}]\nimageTags: [{name: b, newTag: \"2\"}]\n",
+            "kustomization.yaml",
+            ".",
+        )
+        .unwrap();
+        let names: Vec<&str> = k.images.iter().map(|i| i.name.as_str()).collect();
+        assert_eq!(names, ["a", "b"]);
     }
 }
