@@ -150,3 +150,32 @@ fn scanned_images_name_the_file_each_object_came_from() {
         [("prod-app", "base/app.yaml"), ("dev-app", "base/app.yaml")]
     );
 }
+
+#[test]
+fn an_empty_kustomization_fails_with_kustomizes_words() {
+    let (tree, entry) = read_case(&cases_dir().join("errors/empty-kustomization"));
+    let err = kustomize::build(&tree, &entry).unwrap_err().to_string();
+    let recorded =
+        std::fs::read_to_string(cases_dir().join("errors/empty-kustomization/kubectl-error.txt"))
+            .unwrap();
+    assert_eq!(format!("error: {err}\n"), recorded);
+}
+
+/// `pkglens build DIR` reads the archives in the folder as kustomize does: as files a
+/// generator may embed.
+#[test]
+fn build_of_a_folder_embeds_an_archive_a_generator_names() {
+    let dir = cases_dir().join("generator-archive");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_pkglens"))
+        .arg("build")
+        .arg(&dir)
+        .output()
+        .expect("pkglens runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let expected = std::fs::read_to_string(dir.join("expected.yaml")).unwrap();
+    assert_eq!(String::from_utf8_lossy(&output.stdout), expected);
+}

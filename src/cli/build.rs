@@ -127,8 +127,9 @@ fn read_input(path: &Path) -> Result<FileTree> {
         );
     }
     let kind = if path.is_dir() {
+        // Archives are files like any other to kustomize (a generator may embed one).
         InputKind::Directory {
-            skip_archives: true,
+            skip_archives: false,
             unsafe_reported: false,
         }
     } else {
