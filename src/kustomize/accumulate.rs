@@ -14,7 +14,7 @@ use super::patch;
 use super::replacements;
 use super::resource::{or_placeholder, Behavior, ResId, ResMap, Resource};
 use super::transform;
-use super::value::{parse_documents, DocumentError};
+use super::value::{parse_documents, parse_resources, DocumentError, Step};
 use super::vars;
 use super::{BuildOptions, BuiltObject, KustomizeError};
 use crate::budget::{self, LimitKind};
@@ -299,14 +299,24 @@ impl<'t> Build<'t> {
         let text = ldr.load_text(path)?;
         let source = ldr.resolve_file(path)?;
         let mut loaded = ResMap::default();
-        for doc in parse_documents(&text, path)? {
-            for mut item in expand_list(doc) {
+        for (doc, empty_nulls) in parse_resources(&text, path)? {
+            let listed = is_list(&doc);
+            for (i, mut item) in expand_list(doc).into_iter().enumerate() {
                 check_resource(&item, path)?;
                 if let Some(dir) = &self.origin {
                     origin::annotate(&mut item, &origin::of_file(&origin::clean_join(dir, path)));
                 }
                 let mut r = Resource::new(item);
                 r.source = source.clone();
+                r.empty_nulls = if listed {
+                    let prefix = [Step::Key("items".into()), Step::Index(i)];
+                    empty_nulls
+                        .iter()
+                        .filter_map(|p| p.strip_prefix(&prefix[..]).map(<[Step]>::to_vec))
+                        .collect()
+                } else {
+                    empty_nulls.clone()
+                };
                 loaded.items.push(r);
             }
         }
@@ -808,6 +818,9 @@ impl<'t> Build<'t> {
             r.store_previous_id();
         }
         let (old_kind, old_name) = (r.kind().to_string(), r.name().to_string());
+        // kyaml's merge walks the whole resource; later merges find none of these left
+        // where they walk.
+        patch::drop_empty_nulls(&mut r.obj, &std::mem::take(&mut r.empty_nulls), keyed);
         if !patch::strategic_merge(&mut r.obj, &patch, keyed).map_err(KustomizeError::Limit)? {
             res.items.remove(idx);
             return Ok(());
@@ -868,7 +881,9 @@ impl<'t> Build<'t> {
                 // A JSON patch may rename its target; references follow it.
                 r.store_previous_id();
                 let old_name = r.name().to_string();
-                patch::json6902(&mut r.obj, &ops)?;
+                r.with_build_annotations(|obj| patch::json6902(obj, &ops))?;
+                // kustomize reads the patched JSON back: every null in it is now written.
+                r.empty_nulls.clear();
                 let new_name = r.name().to_string();
                 if new_name != old_name {
                     r.names.push(new_name);
@@ -1146,13 +1161,16 @@ fn plugin_origin(config: &Value) -> Option<String> {
 }
 
 /// A JSON/YAML `List` document stands for its items.
-fn expand_list(doc: Value) -> Vec<Value> {
-    let is_list = doc
-        .get("kind")
+/// Whether a document is a list of resources (its `items` are loaded instead).
+fn is_list(doc: &Value) -> bool {
+    doc.get("kind")
         .and_then(Value::as_str)
         .is_some_and(|k| k.ends_with("List"))
-        && doc.get("items").is_some_and(Value::is_array);
-    if !is_list {
+        && doc.get("items").is_some_and(Value::is_array)
+}
+
+fn expand_list(doc: Value) -> Vec<Value> {
+    if !is_list(&doc) {
         return vec![doc];
     }
     match doc {

@@ -35,7 +35,7 @@ mod vars;
 use crate::files::FileTree;
 
 pub use loader::Files;
-pub use patch::JsonPatchError;
+pub use patch::{JsonPatchError, StepError};
 pub use roots::{find_roots, is_kustomization_dir};
 pub use value::DocumentError;
 

@@ -3,6 +3,7 @@
 
 use super::kustfile::Selector;
 use super::resource::{ResMap, Resource};
+use super::value::{Path, Step};
 use super::KustomizeError;
 use crate::budget::{self, LimitExceeded};
 use crate::go::regexp;
@@ -84,6 +85,50 @@ pub fn strategic_merge(
     let ctx = SmpContext { keyed };
     merge_value(dest, patch, "", "", &ctx)?;
     Ok(true)
+}
+
+/// kyaml's merge (merge2 over walk's `walkMap` and `walkAssociativeSequence`) visits every
+/// field of every mapping it reaches, through mappings and the items of lists merged by
+/// key, and its FieldSetter clears a field whose value is a null it does not keep: one
+/// written as nothing. `paths` are those nulls as the file wrote them; a list not merged by
+/// key is not walked, so the nulls in it stay.
+pub fn drop_empty_nulls(dest: &mut Value, paths: &[Path], keyed: bool) {
+    for path in paths {
+        let Some((Step::Key(last), parents)) = path.split_last() else {
+            continue;
+        };
+        if let Some(m) = walked_map(dest, parents, keyed) {
+            if m.get(last).is_some_and(Value::is_null) {
+                m.shift_remove(last);
+            }
+        }
+    }
+}
+
+/// The mapping at `path` in `dest`, when the merge's walk reaches it.
+fn walked_map<'v>(
+    dest: &'v mut Value,
+    path: &[Step],
+    keyed: bool,
+) -> Option<&'v mut Map<String, Value>> {
+    let (mut field, mut parent) = ("", "");
+    let mut at = dest;
+    for step in path {
+        at = match (step, at) {
+            (Step::Key(k), Value::Object(m)) => {
+                parent = field;
+                field = k;
+                m.get_mut(k)?
+            }
+            (Step::Index(i), Value::Array(a)) if keyed && merge_keys(field, parent).is_some() => {
+                parent = field;
+                field = "";
+                a.get_mut(*i)?
+            }
+            _ => return None,
+        };
+    }
+    at.as_object_mut()
 }
 
 /// Bytes a node copied into a resource is counted as holding: a JSON value with its key and
@@ -330,36 +375,56 @@ fn values_complete(a: &[String], b: &[String]) -> bool {
 }
 
 /// A JSON 6902 operation that does not apply, in the words of the JSON patch library
-/// kustomize uses.
+/// kustomize uses (evanphx/json-patch v4.12.0, `patch.go`; its `errors.Wrapf` puts the
+/// cause after a colon).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum JsonPatchError {
-    /// `add` under a path that is not there (the operation's path).
-    #[error("add operation does not apply: doc is missing path: \"{0}\"")]
-    AddMissing(String),
-    /// `add` into a list at an index that is not a number.
-    #[error("add operation does not apply: bad index {0}")]
-    AddBadIndex(String),
-    /// `add` into a list past its end.
-    #[error("add operation does not apply: index {0} out of bounds")]
-    AddOutOfBounds(usize),
-    /// `remove` (or `move`) of a path that is not there.
-    #[error("remove operation does not apply: doc is missing path: \"{0}\"")]
-    RemoveMissing(String),
-    /// `replace` of a path that is not there.
-    #[error("replace operation does not apply: doc is missing key: {0}")]
-    ReplaceMissing(String),
-    /// `copy` from a path that is not there.
-    #[error("copy operation does not apply: doc is missing from path: {0}")]
-    CopyMissing(String),
+    /// A path, or a `from`, whose parent is not there (`findObject` found no container):
+    /// `what` names the path as the operation's message does.
+    #[error("{op} operation does not apply: {what}: missing value")]
+    NoParent {
+        /// The operation.
+        op: &'static str,
+        /// `doc is missing path: P` and the like.
+        what: String,
+    },
+    /// `replace` of a list item that is not there.
+    #[error("replace operation does not apply: doc is missing key: {0}: missing value")]
+    ReplaceNoKey(String),
+    /// An operation without its `path` (or `from`) field.
+    #[error("{0}: missing value")]
+    NoField(String),
+    /// A container refused the step: `context` says which operation, on which path.
+    #[error("{context}: {cause}")]
+    Step {
+        /// `error in add for path: 'P'` and the like.
+        context: String,
+        /// Why the container refused it.
+        cause: StepError,
+    },
     /// `test` of a value that differs.
-    #[error("testing value {0} failed")]
+    #[error("testing value {0} failed: test failed")]
     TestFailed(String),
     /// An operation that is none of the six.
     #[error("Unexpected kind: {0}")]
     UnknownOp(String),
-    /// A path without `/`.
-    #[error("invalid JSON pointer: {0}")]
-    InvalidPointer(String),
+}
+
+/// Why an object or a list refused a step of a JSON patch (json-patch's container methods).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StepError {
+    /// A list index outside the list.
+    #[error("Unable to access invalid index: {0}: invalid index referenced")]
+    InvalidIndex(i64),
+    /// A list index that is no number (Go's `strconv.Atoi` error).
+    #[error("strconv.Atoi: parsing {0}: {1}")]
+    NotANumber(String, String),
+    /// `add` into a list at a key that is no number.
+    #[error("value was not a proper array index: '{0}': {1}")]
+    NotAnIndex(String, Box<StepError>),
+    /// `remove` of an object key that is not there.
+    #[error("Unable to remove nonexistent key: {0}: missing value")]
+    NoKey(String),
 }
 
 /// Applies JSON 6902 operations to a document. Each operation's nodes, and the nodes a
@@ -384,99 +449,281 @@ pub fn json6902(doc: &mut Value, ops: &[Value]) -> Result<(), KustomizeError> {
     Ok(())
 }
 
+/// An operation's string field (`path`, `from`); `None` when it is missing.
+fn op_field<'a>(op: &'a Value, field: &str) -> Option<&'a str> {
+    op.get(field).and_then(Value::as_str)
+}
+
 fn apply_op(doc: &mut Value, op: &Value) -> Result<(), JsonPatchError> {
-    let name = op.get("op").and_then(Value::as_str).unwrap_or("");
-    let path = op.get("path").and_then(Value::as_str).unwrap_or("");
+    // The library reads a missing or null value as JSON null.
+    let value = || op.get("value").cloned().unwrap_or(Value::Null);
+    let name = op.get("op").and_then(Value::as_str).unwrap_or("unknown");
+    let no_parent = |op: &'static str, what: &str, path: &str| JsonPatchError::NoParent {
+        op,
+        what: format!("{what}: {path}"),
+    };
     match name {
-        "add" => add(doc, path, op.get("value").cloned().unwrap_or(Value::Null)),
-        "remove" => remove(doc, path).map(drop),
+        "add" => {
+            let path = op_field(op, "path").ok_or_else(|| {
+                JsonPatchError::NoField("add operation failed to decode path".into())
+            })?;
+            let (con, key) = find_object(doc, path)
+                .ok_or_else(|| no_parent("add", "doc is missing path", &format!("\"{path}\"")))?;
+            con.add(&key, value())
+                .map_err(|cause| JsonPatchError::Step {
+                    context: format!("error in add for path: '{path}'"),
+                    cause,
+                })
+        }
+        "remove" => {
+            let path = op_field(op, "path").ok_or_else(|| {
+                JsonPatchError::NoField("remove operation failed to decode path".into())
+            })?;
+            let (con, key) = find_object(doc, path).ok_or_else(|| {
+                no_parent("remove", "doc is missing path", &format!("\"{path}\""))
+            })?;
+            con.remove(&key)
+                .map(drop)
+                .map_err(|cause| JsonPatchError::Step {
+                    context: format!("error in remove for path: '{path}'"),
+                    cause,
+                })
+        }
         "replace" => {
-            let target = doc
-                .pointer_mut(path)
-                .ok_or_else(|| JsonPatchError::ReplaceMissing(path.to_string()))?;
-            *target = op.get("value").cloned().unwrap_or(Value::Null);
+            let path = op_field(op, "path").ok_or_else(|| {
+                JsonPatchError::NoField(
+                    "replace operation failed to decode path: operation missing path field".into(),
+                )
+            })?;
+            if path.is_empty() {
+                *doc = value();
+                return Ok(());
+            }
+            let (con, key) = find_object(doc, path)
+                .ok_or_else(|| no_parent("replace", "doc is missing path", path))?;
+            // An object takes a key it lacks; a list only replaces an item it has.
+            match con {
+                Container::Object(m) => {
+                    m.insert(key, value());
+                }
+                Container::List(a) => {
+                    let i = list_index(a, &key)
+                        .map_err(|_| JsonPatchError::ReplaceNoKey(path.to_string()))?;
+                    a[i] = value();
+                }
+            }
             Ok(())
         }
         "move" => {
-            let from = op.get("from").and_then(Value::as_str).unwrap_or("");
-            let v = remove(doc, from)?;
-            add(doc, path, v)
+            let from = op_field(op, "from").ok_or_else(|| {
+                JsonPatchError::NoField(
+                    "move operation failed to decode from: operation, missing from field".into(),
+                )
+            })?;
+            let (con, key) = find_object(doc, from)
+                .ok_or_else(|| no_parent("move", "doc is missing from path", from))?;
+            // The library names the key, not the path, when taking the value out fails.
+            let moved = con.remove(&key).map_err(|cause| JsonPatchError::Step {
+                context: format!("error in move for path: '{key}'"),
+                cause,
+            })?;
+            let path = op_field(op, "path").ok_or_else(|| {
+                JsonPatchError::NoField(
+                    "move operation failed to decode path: operation missing path field".into(),
+                )
+            })?;
+            let (con, key) = find_object(doc, path)
+                .ok_or_else(|| no_parent("move", "doc is missing destination path", path))?;
+            con.add(&key, moved).map_err(|cause| JsonPatchError::Step {
+                context: format!("error in move for path: '{path}'"),
+                cause,
+            })
         }
         "copy" => {
-            let from = op.get("from").and_then(Value::as_str).unwrap_or("");
-            let v = doc
-                .pointer(from)
+            let from = op_field(op, "from").ok_or_else(|| {
+                JsonPatchError::NoField(
+                    "copy operation failed to decode from: operation, missing from field".into(),
+                )
+            })?;
+            let (con, key) = find_object(doc, from)
+                .ok_or_else(|| no_parent("copy", "doc is missing from path", from))?;
+            // A key the object lacks copies as null.
+            let copied = con
+                .get(&key)
+                .map_err(|cause| JsonPatchError::Step {
+                    context: format!("error in copy for from: '{from}'"),
+                    cause,
+                })?
                 .cloned()
-                .ok_or_else(|| JsonPatchError::CopyMissing(from.to_string()))?;
-            add(doc, path, v)
+                .unwrap_or(Value::Null);
+            let path = op_field(op, "path").ok_or_else(|| {
+                JsonPatchError::NoField("copy operation failed to decode path".into())
+            })?;
+            let (con, key) = find_object(doc, path)
+                .ok_or_else(|| no_parent("copy", "doc is missing destination path", path))?;
+            con.add(&key, copied).map_err(|cause| JsonPatchError::Step {
+                context: "error while adding value during copy".into(),
+                cause,
+            })
         }
         "test" => {
-            let expected = op.get("value").cloned().unwrap_or(Value::Null);
-            if doc.pointer(path) != Some(&expected) {
-                return Err(JsonPatchError::TestFailed(path.to_string()));
+            let path = op_field(op, "path").ok_or_else(|| {
+                JsonPatchError::NoField(
+                    "test operation failed to decode path: operation missing path field".into(),
+                )
+            })?;
+            let expected = value();
+            if path.is_empty() {
+                return (*doc == expected)
+                    .then_some(())
+                    .ok_or_else(|| JsonPatchError::TestFailed(path.to_string()));
             }
-            Ok(())
+            let (con, key) =
+                find_object(doc, path).ok_or_else(|| no_parent("test", "is missing path", path))?;
+            let found = con.get(&key).map_err(|cause| JsonPatchError::Step {
+                context: format!("error in test for path: '{path}'"),
+                cause,
+            })?;
+            // A missing key and a null equal a null (or absent) value.
+            let same = match found {
+                None | Some(Value::Null) => expected.is_null(),
+                Some(v) => *v == expected,
+            };
+            same.then_some(())
+                .ok_or_else(|| JsonPatchError::TestFailed(path.to_string()))
         }
         other => Err(JsonPatchError::UnknownOp(other.to_string())),
     }
 }
 
+/// RFC 6901's unescaping of a path token, in one pass as the library's replacer does.
 fn unescape(token: &str) -> String {
-    token.replace("~1", "/").replace("~0", "~")
-}
-
-fn split_parent(path: &str) -> Result<(&str, String), JsonPatchError> {
-    let i = path
-        .rfind('/')
-        .ok_or_else(|| JsonPatchError::InvalidPointer(path.to_string()))?;
-    Ok((&path[..i], unescape(&path[i + 1..])))
-}
-
-fn add(doc: &mut Value, path: &str, v: Value) -> Result<(), JsonPatchError> {
-    if path.is_empty() {
-        *doc = v;
-        return Ok(());
+    let mut out = String::with_capacity(token.len());
+    let mut chars = token.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, chars.peek()) {
+            ('~', Some('1')) => {
+                chars.next();
+                out.push('/');
+            }
+            ('~', Some('0')) => {
+                chars.next();
+                out.push('~');
+            }
+            _ => out.push(c),
+        }
     }
-    let (parent, last) = split_parent(path)?;
-    let missing = || JsonPatchError::AddMissing(path.to_string());
-    let target = doc.pointer_mut(parent).ok_or_else(missing)?;
-    match target {
-        Value::Object(m) => {
-            m.insert(last, v);
-            Ok(())
+    out
+}
+
+/// An object or a list a JSON patch step works in (json-patch's `container`).
+enum Container<'d> {
+    Object(&'d mut Map<String, Value>),
+    List(&'d mut Vec<Value>),
+}
+
+impl<'d> Container<'d> {
+    fn of(v: &'d mut Value) -> Option<Self> {
+        match v {
+            Value::Object(m) => Some(Container::Object(m)),
+            Value::Array(a) => Some(Container::List(a)),
+            _ => None,
         }
-        Value::Array(a) => {
-            if last == "-" {
-                a.push(v);
-                return Ok(());
-            }
-            let i: usize = last
-                .parse()
-                .map_err(|_| JsonPatchError::AddBadIndex(last.clone()))?;
-            if i > a.len() {
-                return Err(JsonPatchError::AddOutOfBounds(i));
-            }
-            a.insert(i, v);
-            Ok(())
-        }
-        _ => Err(missing()),
     }
 }
 
-fn remove(doc: &mut Value, path: &str) -> Result<Value, JsonPatchError> {
-    let (parent, last) = split_parent(path)?;
-    let missing = || JsonPatchError::RemoveMissing(path.to_string());
-    let target = doc.pointer_mut(parent).ok_or_else(missing)?;
-    match target {
-        Value::Object(m) => m.shift_remove(&last).ok_or_else(missing),
-        Value::Array(a) => {
-            let i: usize = last.parse().map_err(|_| missing())?;
-            if i >= a.len() {
-                return Err(missing());
+/// json-patch's `findObject`: the container holding the path's last token, and that token.
+/// Every token but the first (what precedes the first `/`) and the last is walked; a
+/// missing or null step, or a step into a scalar, finds nothing.
+fn find_object<'d>(doc: &'d mut Value, path: &str) -> Option<(Container<'d>, String)> {
+    let mut tokens: Vec<&str> = path.split('/').collect();
+    if tokens.len() < 2 {
+        return None;
+    }
+    let key = unescape(tokens.pop()?);
+    let mut current = doc;
+    for token in &tokens[1..] {
+        let token = unescape(token);
+        current = match current {
+            Value::Object(m) => m.get_mut(&token)?,
+            Value::Array(a) => {
+                let i = list_index(a, &token).ok()?;
+                a.get_mut(i)?
             }
-            Ok(a.remove(i))
+            _ => return None,
+        };
+    }
+    Some((Container::of(current)?, key))
+}
+
+/// Go's `strconv.Atoi(key)`, with its error's text.
+fn atoi(key: &str) -> Result<i64, StepError> {
+    crate::go::strconv::parse_int(key, 10)
+        .map_err(|e| StepError::NotANumber(crate::go::strconv::quote(key), e.to_string()))
+}
+
+/// The item of `list` that `key` names: a number, negative ones counting from the end
+/// (the library's `SupportNegativeIndices`, on by default).
+fn list_index(list: &[Value], key: &str) -> Result<usize, StepError> {
+    let idx = atoi(key)?;
+    let len = i64::try_from(list.len()).unwrap_or(i64::MAX);
+    let at = if idx < 0 { idx + len } else { idx };
+    if at < 0 || at >= len {
+        return Err(StepError::InvalidIndex(idx));
+    }
+    usize::try_from(at).map_err(|_| StepError::InvalidIndex(idx))
+}
+
+impl Container<'_> {
+    /// `get`: an object answers `None` for a missing key, a list fails.
+    fn get(&self, key: &str) -> Result<Option<&Value>, StepError> {
+        match self {
+            Container::Object(m) => Ok(m.get(key)),
+            Container::List(a) => list_index(a, key).map(|i| a.get(i)),
         }
-        _ => Err(missing()),
+    }
+
+    /// `add`: an object sets the key; a list inserts before the index, where the length
+    /// itself and `-` append.
+    fn add(self, key: &str, v: Value) -> Result<(), StepError> {
+        match self {
+            Container::Object(m) => {
+                m.insert(key.to_string(), v);
+            }
+            Container::List(a) if key == "-" => a.push(v),
+            Container::List(a) => {
+                let idx =
+                    atoi(key).map_err(|e| StepError::NotAnIndex(key.to_string(), Box::new(e)))?;
+                let size = i64::try_from(a.len()).unwrap_or(i64::MAX) + 1;
+                let at = if idx < 0 { idx + size } else { idx };
+                if idx >= size || at < 0 {
+                    return Err(StepError::InvalidIndex(idx));
+                }
+                let at = usize::try_from(at).map_err(|_| StepError::InvalidIndex(idx))?;
+                a.insert(at, v);
+            }
+        }
+        Ok(())
+    }
+
+    /// `remove`, giving back what it took out.
+    fn remove(self, key: &str) -> Result<Value, StepError> {
+        match self {
+            Container::Object(m) => m
+                .shift_remove(key)
+                .ok_or_else(|| StepError::NoKey(key.to_string())),
+            Container::List(a) => {
+                let idx = atoi(key)?;
+                let len = i64::try_from(a.len()).unwrap_or(i64::MAX);
+                // Past the end is checked before a negative index counts from the end.
+                if idx >= len || idx < -len {
+                    return Err(StepError::InvalidIndex(idx));
+                }
+                let at = if idx < 0 { idx + len } else { idx };
+                let at = usize::try_from(at).map_err(|_| StepError::InvalidIndex(idx))?;
+                Ok(a.remove(at))
+            }
+        }
     }
 }
 
@@ -699,43 +946,148 @@ mod tests {
         assert_eq!(limit.unwrap_err().kind, LimitKind::InputWork);
     }
 
-    /// The texts are those the code gave before the errors were typed (kustomize's JSON
-    /// patch library's words, checked by the conformance suite and tests/hostile.rs).
+    /// Each operation on `{"data": {"a": "1", "n": null}, "l": [1, 2], "s": "str"}` with
+    /// the text (or the result) kubectl kustomize v5.6.0 gave for it (evanphx/json-patch
+    /// v4.12.0).
     #[test]
     fn operations_that_do_not_apply_say_why() {
         let cases = [
-            (
-                json!({"op": "add", "path": "/a/b", "value": 1}),
-                "add operation does not apply: doc is missing path: \"/a/b\"",
-            ),
-            (
-                json!({"op": "add", "path": "/l/5", "value": 1}),
-                "add operation does not apply: index 5 out of bounds",
-            ),
-            (
-                json!({"op": "remove", "path": "/x"}),
-                "remove operation does not apply: doc is missing path: \"/x\"",
-            ),
-            (
-                json!({"op": "replace", "path": "/x", "value": 1}),
-                "replace operation does not apply: doc is missing key: /x",
-            ),
-            (
-                json!({"op": "copy", "from": "/x", "path": "/y"}),
-                "copy operation does not apply: doc is missing from path: /x",
-            ),
-            (
-                json!({"op": "test", "path": "/l", "value": 1}),
-                "testing value /l failed",
-            ),
+            (json!({"op": "replace", "path": "/nope/b", "value": "x"}), "replace operation does not apply: doc is missing path: /nope/b: missing value"),
+            (json!({"op": "replace", "path": "/l/5", "value": "x"}), "replace operation does not apply: doc is missing key: /l/5: missing value"),
+            (json!({"op": "replace", "path": "/l/-", "value": "x"}), "replace operation does not apply: doc is missing key: /l/-: missing value"),
+            (json!({"op": "add", "path": "/nope/b", "value": "x"}), "add operation does not apply: doc is missing path: \"/nope/b\": missing value"),
+            (json!({"op": "add", "path": "/l/5", "value": "x"}), "error in add for path: '/l/5': Unable to access invalid index: 5: invalid index referenced"),
+            (json!({"op": "add", "path": "/l/w", "value": "x"}), "error in add for path: '/l/w': value was not a proper array index: 'w': strconv.Atoi: parsing \"w\": invalid syntax"),
+            (json!({"op": "add", "path": "/l/99999999999999999999", "value": 1}), "error in add for path: '/l/99999999999999999999': value was not a proper array index: '99999999999999999999': strconv.Atoi: parsing \"99999999999999999999\": value out of range"),
+            (json!({"op": "add", "path": "/l/0/x", "value": "x"}), "add operation does not apply: doc is missing path: \"/l/0/x\": missing value"),
+            (json!({"op": "add", "path": "/data/n/x", "value": "x"}), "add operation does not apply: doc is missing path: \"/data/n/x\": missing value"),
+            (json!({"op": "remove", "path": "/nope/b"}), "remove operation does not apply: doc is missing path: \"/nope/b\": missing value"),
+            (json!({"op": "remove", "path": "/data/zz"}), "error in remove for path: '/data/zz': Unable to remove nonexistent key: zz: missing value"),
+            (json!({"op": "remove", "path": "/l/5"}), "error in remove for path: '/l/5': Unable to access invalid index: 5: invalid index referenced"),
+            (json!({"op": "remove", "path": "/l/w"}), "error in remove for path: '/l/w': strconv.Atoi: parsing \"w\": invalid syntax"),
+            (json!({"op": "test", "path": "/l", "value": 1}), "testing value /l failed: test failed"),
+            (json!({"op": "test", "path": "/nope/x", "value": 1}), "test operation does not apply: is missing path: /nope/x: missing value"),
+            (json!({"op": "test", "path": "/l/9", "value": 1}), "error in test for path: '/l/9': Unable to access invalid index: 9: invalid index referenced"),
+            (json!({"op": "copy", "from": "/nope/zz", "path": "/data/c"}), "copy operation does not apply: doc is missing from path: /nope/zz: missing value"),
+            (json!({"op": "copy", "from": "/data/a", "path": "/nope/c"}), "copy operation does not apply: doc is missing destination path: /nope/c: missing value"),
+            (json!({"op": "copy", "from": "/l/7", "path": "/data/c"}), "error in copy for from: '/l/7': Unable to access invalid index: 7: invalid index referenced"),
+            (json!({"op": "copy", "from": "/data/a", "path": "/l/9"}), "error while adding value during copy: Unable to access invalid index: 9: invalid index referenced"),
+            (json!({"op": "move", "from": "/data/zz", "path": "/data/c"}), "error in move for path: 'zz': Unable to remove nonexistent key: zz: missing value"),
+            (json!({"op": "move", "from": "/nope/zz", "path": "/data/c"}), "move operation does not apply: doc is missing from path: /nope/zz: missing value"),
+            (json!({"op": "move", "from": "/data/a", "path": "/nope/c"}), "move operation does not apply: doc is missing destination path: /nope/c: missing value"),
+            (json!({"op": "move", "from": "/l/7", "path": "/data/c"}), "error in move for path: '7': Unable to access invalid index: 7: invalid index referenced"),
+            (json!({"op": "move", "from": "/data/a", "path": "/l/9"}), "error in move for path: '/l/9': Unable to access invalid index: 9: invalid index referenced"),
             (json!({"op": "swap", "path": "/l"}), "Unexpected kind: swap"),
+            (json!({"path": "/l"}), "Unexpected kind: unknown"),
+            (json!({"op": "add", "value": 1}), "add operation failed to decode path: missing value"),
+            (json!({"op": "remove"}), "remove operation failed to decode path: missing value"),
+            (json!({"op": "replace", "value": 1}), "replace operation failed to decode path: operation missing path field: missing value"),
+            (json!({"op": "move", "path": "/x"}), "move operation failed to decode from: operation, missing from field: missing value"),
+            (json!({"op": "copy", "path": "/x"}), "copy operation failed to decode from: operation, missing from field: missing value"),
+            (json!({"op": "move", "from": "/s"}), "move operation failed to decode path: operation missing path field: missing value"),
+            (json!({"op": "copy", "from": "/s"}), "copy operation failed to decode path: missing value"),
+            (json!({"op": "test", "value": 1}), "test operation failed to decode path: operation missing path field: missing value"),
         ];
         for (op, message) in cases {
-            let mut doc = json!({"l": [1]});
+            let mut doc = json!({"data": {"a": "1", "n": null}, "l": [1, 2], "s": "str"});
             let err = json6902(&mut doc, &[op]).unwrap_err();
             assert!(matches!(err, KustomizeError::JsonPatch(_)), "{err:?}");
             assert_eq!(err.to_string(), message);
         }
+    }
+
+    /// Operations that apply, with the documents kubectl kustomize v5.6.0 printed.
+    #[test]
+    fn operations_apply_as_the_json_patch_library_applies_them() {
+        let doc = || json!({"data": {"a": "1", "n": null}, "l": [1, 2], "s": "str"});
+        let cases = [
+            // An object takes a key it lacks from `replace`.
+            (
+                json!({"op": "replace", "path": "/data/b", "value": "x"}),
+                json!({"data": {"a": "1", "b": "x", "n": null}, "l": [1, 2], "s": "str"}),
+            ),
+            // Negative indexes count from the end; for `add` the end is one past the last.
+            (
+                json!({"op": "replace", "path": "/l/-1", "value": "x"}),
+                json!({"data": {"a": "1", "n": null}, "l": [1, "x"], "s": "str"}),
+            ),
+            (
+                json!({"op": "add", "path": "/l/-1", "value": "x"}),
+                json!({"data": {"a": "1", "n": null}, "l": [1, 2, "x"], "s": "str"}),
+            ),
+            (
+                json!({"op": "remove", "path": "/l/-1"}),
+                json!({"data": {"a": "1", "n": null}, "l": [1], "s": "str"}),
+            ),
+            // A missing key and a null both equal null; a missing key copies as null.
+            (
+                json!({"op": "test", "path": "/data/zz", "value": null}),
+                doc(),
+            ),
+            (
+                json!({"op": "test", "path": "/data/n", "value": null}),
+                doc(),
+            ),
+            (
+                json!({"op": "copy", "from": "/data/zz", "path": "/data/c"}),
+                json!({"data": {"a": "1", "c": null, "n": null}, "l": [1, 2], "s": "str"}),
+            ),
+            // Whatever precedes the first `/` is not walked.
+            (
+                json!({"op": "replace", "path": "data/b", "value": "x"}),
+                json!({"b": "x", "data": {"a": "1", "n": null}, "l": [1, 2], "s": "str"}),
+            ),
+        ];
+        for (op, expected) in cases {
+            let mut patched = doc();
+            json6902(&mut patched, std::slice::from_ref(&op)).unwrap();
+            assert_eq!(patched, expected, "{op}");
+        }
+    }
+
+    /// kubectl kustomize v5.6.0 after a strategic merge on a Deployment: the nulls
+    /// written as nothing go where the merge walks (mappings, lists merged by key), the
+    /// others stay.
+    #[test]
+    fn a_merge_drops_the_nulls_written_as_nothing_where_it_walks() {
+        let key = |k: &str| Step::Key(k.into());
+        let mut dest = json!({"spec": {
+            "a": null, "b": null,
+            "containers": [{"name": "c", "limits": null}],
+            "tolerations": [{"key": "k", "value": null}],
+        }});
+        let empty = [
+            vec![key("spec"), key("a")],
+            vec![
+                key("spec"),
+                key("containers"),
+                Step::Index(0),
+                key("limits"),
+            ],
+            vec![
+                key("spec"),
+                key("tolerations"),
+                Step::Index(0),
+                key("value"),
+            ],
+        ];
+        drop_empty_nulls(&mut dest, &empty, true);
+        assert_eq!(
+            dest,
+            json!({"spec": {
+                "b": null,
+                "containers": [{"name": "c"}],
+                "tolerations": [{"key": "k", "value": null}],
+            }})
+        );
+        // Without a schema no list is merged by key, so none is walked.
+        let mut custom = json!({"l": [{"name": "n", "v": null}]});
+        drop_empty_nulls(
+            &mut custom,
+            &[vec![key("l"), Step::Index(0), key("v")]],
+            false,
+        );
+        assert_eq!(custom, json!({"l": [{"name": "n", "v": null}]}));
     }
 
     #[test]

@@ -41,6 +41,8 @@ pub struct Resource {
     pub ref_var_names: Vec<String>,
     /// The file it came from (the kustomization file for generated ones).
     pub source: String,
+    /// Where its file wrote a mapping value as nothing (`key:`), until a merge walks them.
+    pub empty_nulls: Vec<super::value::Path>,
 }
 
 /// A kind, name and effective namespace a resource had (kustomize stores
@@ -77,6 +79,7 @@ impl Resource {
             suffixes: Vec::new(),
             ref_var_names: Vec::new(),
             source: String::new(),
+            empty_nulls: Vec::new(),
         }
     }
 
@@ -89,6 +92,87 @@ impl Resource {
             namespace: self.id().effective_namespace(),
         };
         self.prev_ids.push(id);
+    }
+
+    /// The build annotations kustomize keeps on the resource while it builds (utils'
+    /// `BuildAnnotation*`, each a CSV that `appendCsvAnnotation` grows, skipping empty
+    /// values): its stored former ids and the name prefixes and suffixes it received.
+    /// The generator's annotations are not kept here.
+    fn build_annotations(&self) -> Vec<(&'static str, String)> {
+        let csv = |values: Vec<&str>| {
+            values
+                .into_iter()
+                .filter(|v| !v.is_empty())
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        // kyaml's TotallyNotANamespace, where ids print our placeholder.
+        fn namespace(ns: &str) -> &str {
+            match ns {
+                NOT_A_NAMESPACE => "_non_namespaceable_",
+                ns => ns,
+            }
+        }
+        let ids = &self.prev_ids;
+        [
+            (
+                "internal.config.kubernetes.io/previousNames",
+                csv(ids.iter().map(|p| p.name.as_str()).collect()),
+            ),
+            (
+                "internal.config.kubernetes.io/previousNamespaces",
+                csv(ids.iter().map(|p| namespace(&p.namespace)).collect()),
+            ),
+            (
+                "internal.config.kubernetes.io/previousKinds",
+                csv(ids.iter().map(|p| p.kind.as_str()).collect()),
+            ),
+            (
+                "internal.config.kubernetes.io/prefixes",
+                csv(self.prefixes.iter().map(String::as_str).collect()),
+            ),
+            (
+                "internal.config.kubernetes.io/suffixes",
+                csv(self.suffixes.iter().map(String::as_str).collect()),
+            ),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .collect()
+    }
+
+    /// Runs `patch` on the object as kustomize's PatchTransformer runs a JSON patch: on the
+    /// object carrying its build annotations (so `/metadata/annotations` is there to patch),
+    /// which are restored after it and taken off, as kustomize's build finally does; an
+    /// annotations map left empty goes too.
+    pub fn with_build_annotations<T>(&mut self, patch: impl FnOnce(&mut Value) -> T) -> T {
+        let build = self.build_annotations();
+        if let Some(meta) = self.obj.get_mut("metadata").and_then(Value::as_object_mut) {
+            let annotations = meta
+                .entry("annotations")
+                .or_insert_with(|| Value::Object(serde_json::Map::new()));
+            if let Some(annotations) = annotations.as_object_mut() {
+                for (key, value) in &build {
+                    annotations.insert((*key).to_string(), Value::String(value.clone()));
+                }
+            }
+        }
+        let result = patch(&mut self.obj);
+        if let Some(meta) = self.obj.get_mut("metadata").and_then(Value::as_object_mut) {
+            let emptied = match meta.get_mut("annotations").and_then(Value::as_object_mut) {
+                Some(annotations) => {
+                    for (key, _) in &build {
+                        annotations.shift_remove(*key);
+                    }
+                    annotations.is_empty()
+                }
+                None => false,
+            };
+            if emptied {
+                meta.shift_remove("annotations");
+            }
+        }
+        result
     }
 
     /// The stored former ids, with the current group and version.

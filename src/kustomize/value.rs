@@ -43,6 +43,26 @@ impl DocumentError {
 
 /// Parses every document of a YAML (or JSON) stream, dropping empty ones.
 pub fn parse_documents(text: &str, file: &str) -> Result<Vec<Value>, KustomizeError> {
+    Ok(parse_resources(text, file)?
+        .into_iter()
+        .map(|(doc, _)| doc)
+        .collect())
+}
+
+/// One step of a path into a document: a mapping key or a list index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    Key(String),
+    Index(usize),
+}
+
+/// Where a value lies in a document.
+pub type Path = Vec<Step>;
+
+/// [`parse_documents`], each document with the paths of its mapping values written as
+/// nothing (`key:`), which JSON holds as null like an explicit `null` or `~`, but which
+/// kyaml's merge drops (see `patch::drop_empty_nulls`).
+pub fn parse_resources(text: &str, file: &str) -> Result<Vec<(Value, Vec<Path>)>, KustomizeError> {
     let malformed = |error| KustomizeError::MalformedYaml {
         file: file.to_string(),
         error,
@@ -54,10 +74,48 @@ pub fn parse_documents(text: &str, file: &str) -> Result<Vec<Value>, KustomizeEr
         let mut v = to_value(node).map_err(malformed)?;
         normalize_annotations(node, &mut v).map_err(malformed)?;
         if !v.is_null() {
-            docs.push(v);
+            let mut empty = Vec::new();
+            empty_nulls(node, &mut Vec::new(), &mut empty);
+            docs.push((v, empty));
         }
     }
     Ok(docs)
+}
+
+/// Collects into `found` the paths (below `at`) of the mapping values of `node` that are
+/// nulls with no text: kyaml keeps a null it reads as `null` or `~` through a merge
+/// (MakePersistentNullNode, for a value whose text is not empty), and clears the others.
+fn empty_nulls(node: &Node, at: &mut Path, found: &mut Vec<Path>) {
+    match node {
+        Node::Scalar(_) => {}
+        Node::Sequence(items) => {
+            for (i, item) in items.iter().enumerate() {
+                at.push(Step::Index(i));
+                crate::stack::deep(|| empty_nulls(item, at, found));
+                at.pop();
+            }
+        }
+        Node::Mapping(entries) => {
+            for (k, v) in entries {
+                let Ok(key) = mapping_key(k) else { continue };
+                at.push(Step::Key(key));
+                match v {
+                    Node::Scalar(s)
+                        if s.text.is_empty()
+                            && s.style == ScalarStyle::Plain
+                            && matches!(
+                                scalar_value(&s.text, s.style, s.tag.as_deref()),
+                                Ok(Value::Null)
+                            ) =>
+                    {
+                        found.push(at.clone());
+                    }
+                    other => crate::stack::deep(|| empty_nulls(other, at, found)),
+                }
+                at.pop();
+            }
+        }
+    }
 }
 
 /// Converts a node by go-yaml v3's resolution rules (YAML 1.2-like: `yes` is a
@@ -265,6 +323,16 @@ mod tests {
 
     /// A YAML limit hit in a resource file is a limit, whatever kustomize's message wraps
     /// it in; other malformed documents are not.
+    #[test]
+    fn nulls_written_as_nothing_are_told_apart() {
+        let docs = parse_resources("a:\nb: null\nc: ~\nd: ''\nl:\n- x:\n- ~\n", "f.yaml").unwrap();
+        let key = |k: &str| Step::Key(k.into());
+        assert_eq!(
+            docs[0].1,
+            [vec![key("a")], vec![key("l"), Step::Index(0), key("x")]]
+        );
+    }
+
     #[test]
     fn documents_over_a_yaml_limit_are_limits() {
         let deep: String = (0..300)
