@@ -60,7 +60,7 @@ struct Target {
 #[serde(default, rename_all = "camelCase")]
 struct Options {
     delimiter: String,
-    index: usize,
+    index: i64,
     create: bool,
 }
 
@@ -168,37 +168,63 @@ fn source_value(res: &ResMap, source: &Source) -> Result<Value, KustomizeError> 
     if source.options.delimiter.is_empty() {
         return Ok(value);
     }
-    let text = value.as_str().unwrap_or_default();
-    let part = text
-        .split(source.options.delimiter.as_str())
-        .nth(source.options.index)
+    // kustomize's getRefinedValue: one part of a scalar's text, as a string.
+    if value.is_object() || value.is_array() {
+        return Err(KustomizeError::build(
+            "delimiter option can only be used with scalar nodes",
+        ));
+    }
+    let text = super::resource::scalar_string(&value);
+    let part = usize::try_from(source.options.index)
+        .ok()
+        .and_then(|i| text.split(source.options.delimiter.as_str()).nth(i))
         .ok_or_else(|| {
-            KustomizeError::build("options.index out of bounds for replacement source")
+            KustomizeError::build(format!(
+                "options.index {} is out of bounds for value {text}",
+                source.options.index
+            ))
         })?;
     Ok(Value::String(part.to_string()))
 }
 
+/// kustomize's `setFieldValue`: with a delimiter, the source's text replaces the target
+/// text's part at `index` (a negative index puts it first, one past the end last). A
+/// scalar target takes only the text and keeps its type (a string stays a string, an int
+/// reads the text as an int); a field just created has none, so the text resolves as a
+/// plain scalar would. Any other target takes the source's value whole.
 fn replace_value(v: &mut Value, new: &Value, options: &Options) -> Result<(), KustomizeError> {
-    if options.delimiter.is_empty() {
-        *v = new.clone();
-        return Ok(());
-    }
-    let current = v.as_str().unwrap_or_default().to_string();
-    let mut parts: Vec<String> = current
-        .split(options.delimiter.as_str())
-        .map(str::to_string)
-        .collect();
-    let text = match new {
-        Value::String(s) => s.clone(),
-        other => super::resource::scalar_string(other),
+    let scalar = |x: &Value| !(x.is_object() || x.is_array());
+    let text = if options.delimiter.is_empty() {
+        if !(scalar(v) && scalar(new)) {
+            *v = new.clone();
+            return Ok(());
+        }
+        super::resource::scalar_string(new)
+    } else {
+        if !scalar(v) {
+            return Err(KustomizeError::build(
+                "delimiter option can only be used with scalar nodes",
+            ));
+        }
+        let current = super::resource::scalar_string(v);
+        let mut parts: Vec<&str> = current.split(options.delimiter.as_str()).collect();
+        let text = super::resource::scalar_string(new);
+        match usize::try_from(options.index) {
+            Err(_) => parts.insert(0, &text),
+            Ok(i) if i >= parts.len() => parts.push(&text),
+            Ok(i) => parts[i] = &text,
+        }
+        parts.join(&options.delimiter)
     };
-    if options.index >= parts.len() {
-        return Err(KustomizeError::build(
-            "options.index out of bounds for replacement target",
-        ));
-    }
-    parts[options.index] = text;
-    *v = Value::String(parts.join(&options.delimiter));
+    let tag = match v {
+        Value::String(_) => Some("!!str"),
+        Value::Bool(_) => Some("!!bool"),
+        Value::Number(n) if n.is_f64() => Some("!!float"),
+        Value::Number(_) => Some("!!int"),
+        _ => None,
+    };
+    *v = super::value::scalar_value(&text, crate::yaml::ScalarStyle::Plain, tag)
+        .unwrap_or(Value::String(text));
     Ok(())
 }
 
@@ -315,7 +341,40 @@ fn set_path(
 
 #[cfg(test)]
 mod tests {
-    use super::split_field_path;
+    use super::{replace_value, split_field_path, Options};
+    use serde_json::{json, Value};
+
+    /// As kubectl kustomize v5.6.0 wrote them (case replacements-scalar-types).
+    #[test]
+    fn a_scalar_target_keeps_its_type_and_takes_the_text() {
+        let replaced = |target: Value, source: Value, delimiter: &str, index: i64| {
+            let mut v = target;
+            let options = Options {
+                delimiter: delimiter.into(),
+                index,
+                create: false,
+            };
+            replace_value(&mut v, &source, &options).map(|()| v)
+        };
+        assert_eq!(replaced(json!(1), json!("3"), "", 0), Ok(json!(3)));
+        assert_eq!(replaced(json!("b"), json!(1), "", 0), Ok(json!("1")));
+        // A created field is null until set: the text reads as a plain scalar.
+        assert_eq!(replaced(Value::Null, json!("3"), "", 0), Ok(json!(3)));
+        assert_eq!(
+            replaced(json!("x"), json!({"a": 1}), "", 0),
+            Ok(json!({"a": 1}))
+        );
+        assert_eq!(
+            replaced(json!("nginx:1.0"), json!("v2"), ":", 5),
+            Ok(json!("nginx:1.0:v2"))
+        );
+        assert_eq!(
+            replaced(Value::Null, json!("v2"), "-", -1),
+            Ok(json!("v2-"))
+        );
+        assert_eq!(replaced(json!("a:b"), json!("c"), ":", 0), Ok(json!("c:b")));
+        assert!(replaced(json!({"a": 1}), json!("c"), ":", 0).is_err());
+    }
 
     #[test]
     fn bracketed_elements_split_as_kyamls_smarter_path_splitter() {
