@@ -7,6 +7,8 @@
 //! (that case's output came from kubectl kustomize --enable-helm running helm
 //! v4.1.4 through a wrapper answering kustomize's `helm version -c` probe).
 
+mod common;
+
 use pkglens::files::FileTree;
 use pkglens::kustomize;
 use std::path::{Path, PathBuf};
@@ -166,16 +168,8 @@ fn an_empty_kustomization_fails_with_kustomizes_words() {
 #[test]
 fn build_of_a_folder_embeds_an_archive_a_generator_names() {
     let dir = cases_dir().join("generator-archive");
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_pkglens"))
-        .arg("build")
-        .arg(&dir)
-        .output()
-        .expect("pkglens runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let (code, stdout, stderr) = common::pkglens(&["build", common::path_str(&dir)]);
+    assert_eq!(code, 0, "{stderr}");
     let expected = std::fs::read_to_string(dir.join("expected.yaml")).unwrap();
-    assert_eq!(String::from_utf8_lossy(&output.stdout), expected);
+    assert_eq!(stdout, expected);
 }
