@@ -613,7 +613,7 @@ impl<'s> Exec<'s> {
                     Operand::Bool(_, b) => Ok(Value::Bool(*b)),
                     Operand::Dot(_) => Ok(dot.clone()),
                     Operand::Nil(_) => Err(self.type_error(fr, "nil is not a command".into())),
-                    Operand::Number(_, n) => self.ideal_constant(fr, first, n),
+                    Operand::Number(_, n) => self.ideal_constant(fr, n),
                     Operand::Str { value, .. } => Ok(value.clone()),
                     _ => Ok(Value::Nil),
                 }
@@ -639,8 +639,8 @@ impl<'s> Exec<'s> {
     }
 
     /// Go's `idealConstant`: a number literal where no type is asked for.
-    fn ideal_constant<'t>(&self, fr: &mut Frame<'t>, node: &'t Operand, n: &Number) -> R<Value> {
-        fr.at(At::Operand(node));
+    /// Errors are placed at the operand its callers marked.
+    fn ideal_constant(&self, fr: &Frame, n: &Number) -> R<Value> {
         let text = n.text.of(&fr.tmpl.source);
         let lower = text.to_ascii_lowercase();
         let unsigned = lower.trim_start_matches(['+', '-']);
@@ -684,10 +684,11 @@ impl<'s> Exec<'s> {
         // Whether `current` came out of a map, i.e. has Go's static type `interface {}`.
         let mut from_map = false;
         let mut rest = chain;
-        // Names are spans, read from the frame's text where it is not lent out mutably.
-        while let Some((name_span, after)) = rest.first_field(&fr.tmpl.source) {
+        // The template outlives the frame's borrows: names read from its text stay usable.
+        let source = &fr.tmpl.source;
+        while let Some((name_span, after)) = rest.first_field(source) {
             rest = after;
-            let name = name_span.of(&fr.tmpl.source);
+            let name = name_span.of(source);
             let last = rest.is_empty();
             let (args, fin): (&[Operand], Option<Value>) = if last {
                 (call_args, final_.clone())
@@ -731,13 +732,9 @@ impl<'s> Exec<'s> {
                             argv.push(self.eval_arg(fr, dot, Param::Any, a)?);
                         }
                         argv.extend(fin);
-                        let name = name_span.of(&fr.tmpl.source);
                         match o.call_method(name, &argv) {
                             Ok(v) => (v, false),
-                            Err(e) => {
-                                let name = name.to_string();
-                                return Err(self.call_error(fr, At::Operand(node), &name, e));
-                            }
+                            Err(e) => return Err(self.call_error(fr, At::Operand(node), name, e)),
                         }
                     } else if let Some(v) = o.field(name) {
                         if has_args {
@@ -952,7 +949,7 @@ impl<'s> Exec<'s> {
         match (op, ty) {
             (Operand::Bool(_, b), Param::Any | Param::Bool) => Ok(Value::Bool(*b)),
             (Operand::Str { value, .. }, Param::Any | Param::Str) => Ok(value.clone()),
-            (Operand::Number(_, n), Param::Any) => self.ideal_constant(fr, op, n),
+            (Operand::Number(_, n), Param::Any) => self.ideal_constant(fr, n),
             (Operand::Number(_, n), Param::Int) if n.int.is_some() => {
                 Ok(Value::Int(n.int.unwrap_or(0)))
             }
@@ -1060,17 +1057,10 @@ impl<'s> Exec<'s> {
 
 /// Helm's `strings.ReplaceAll(out, "<no value>", "")` over the bytes a template wrote.
 pub(super) fn erase_no_value(out: Vec<u8>) -> Vec<u8> {
-    const NO_VALUE: &str = "<no value>";
-    // Outputs are UTF-8 but for rare bytes: std's substring search (vectorised for short
-    // needles) finds that most hold none far faster than a byte-by-byte scan.
-    let found = match std::str::from_utf8(&out) {
-        Ok(text) => text.contains(NO_VALUE),
-        Err(_) => find_bytes(&out, NO_VALUE.as_bytes()).is_some(),
-    };
-    if found {
-        replace_bytes(&out, NO_VALUE.as_bytes(), b"")
-    } else {
-        out
+    const NO_VALUE: &[u8] = b"<no value>";
+    match find_bytes(&out, NO_VALUE) {
+        Some(_) => replace_bytes(&out, NO_VALUE, b""),
+        None => out,
     }
 }
 
