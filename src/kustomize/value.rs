@@ -43,10 +43,9 @@ impl DocumentError {
 
 /// Parses every document of a YAML (or JSON) stream, dropping empty ones.
 pub fn parse_documents(text: &str, file: &str) -> Result<Vec<Value>, KustomizeError> {
-    Ok(parse_resources(text, file)?
-        .into_iter()
-        .map(|(doc, _)| doc)
-        .collect())
+    let mut docs = Vec::new();
+    parse_each(text, file, |_, doc| docs.push(doc))?;
+    Ok(docs)
 }
 
 /// One step of a path into a document: a mapping key or a list index.
@@ -63,23 +62,35 @@ pub type Path = Vec<Step>;
 /// nothing (`key:`), which JSON holds as null like an explicit `null` or `~`, but which
 /// kyaml's merge drops (see `patch::drop_empty_nulls`).
 pub fn parse_resources(text: &str, file: &str) -> Result<Vec<(Value, Vec<Path>)>, KustomizeError> {
+    let mut docs = Vec::new();
+    parse_each(text, file, |node, doc| {
+        let mut empty = Vec::new();
+        empty_nulls(node, &mut Vec::new(), &mut empty);
+        docs.push((doc, empty));
+    })?;
+    Ok(docs)
+}
+
+/// Hands `keep` every document of the stream that is not empty, with the node it came from.
+fn parse_each(
+    text: &str,
+    file: &str,
+    mut keep: impl FnMut(&Node, Value),
+) -> Result<(), KustomizeError> {
     let malformed = |error| KustomizeError::MalformedYaml {
         file: file.to_string(),
         error,
     };
     let nodes = yaml::load_all(text, &yaml::Limits::default())
         .map_err(|e| malformed(DocumentError::Yaml(e)))?;
-    let mut docs = Vec::new();
     for node in &nodes {
         let mut v = to_value(node).map_err(malformed)?;
         normalize_annotations(node, &mut v).map_err(malformed)?;
         if !v.is_null() {
-            let mut empty = Vec::new();
-            empty_nulls(node, &mut Vec::new(), &mut empty);
-            docs.push((v, empty));
+            keep(node, v);
         }
     }
-    Ok(docs)
+    Ok(())
 }
 
 /// Collects into `found` the paths (below `at`) of the mapping values of `node` that are
