@@ -665,8 +665,12 @@ fn atoi(key: &str) -> Result<i64, StepError> {
 /// The item of `list` that `key` names: a number, negative ones counting from the end
 /// (the library's `SupportNegativeIndices`, on by default).
 fn list_index(list: &[Value], key: &str) -> Result<usize, StepError> {
-    let idx = atoi(key)?;
-    let len = i64::try_from(list.len()).unwrap_or(i64::MAX);
+    index_in(atoi(key)?, list.len())
+}
+
+/// Where `idx` falls among `len` places, negative ones counting from the end.
+fn index_in(idx: i64, len: usize) -> Result<usize, StepError> {
+    let len = i64::try_from(len).unwrap_or(i64::MAX);
     let at = if idx < 0 { idx + len } else { idx };
     if at < 0 || at >= len {
         return Err(StepError::InvalidIndex(idx));
@@ -694,12 +698,8 @@ impl Container<'_> {
             Container::List(a) => {
                 let idx =
                     atoi(key).map_err(|e| StepError::NotAnIndex(key.to_string(), Box::new(e)))?;
-                let size = i64::try_from(a.len()).unwrap_or(i64::MAX) + 1;
-                let at = if idx < 0 { idx + size } else { idx };
-                if idx >= size || at < 0 {
-                    return Err(StepError::InvalidIndex(idx));
-                }
-                let at = usize::try_from(at).map_err(|_| StepError::InvalidIndex(idx))?;
+                // One more place than items: the length itself appends.
+                let at = index_in(idx, a.len() + 1)?;
                 a.insert(at, v);
             }
         }
@@ -713,14 +713,7 @@ impl Container<'_> {
                 .shift_remove(key)
                 .ok_or_else(|| StepError::NoKey(key.to_string())),
             Container::List(a) => {
-                let idx = atoi(key)?;
-                let len = i64::try_from(a.len()).unwrap_or(i64::MAX);
-                // Past the end is checked before a negative index counts from the end.
-                if idx >= len || idx < -len {
-                    return Err(StepError::InvalidIndex(idx));
-                }
-                let at = if idx < 0 { idx + len } else { idx };
-                let at = usize::try_from(at).map_err(|_| StepError::InvalidIndex(idx))?;
+                let at = list_index(a, key)?;
                 Ok(a.remove(at))
             }
         }
