@@ -169,12 +169,7 @@ fn source_value(res: &ResMap, source: &Source) -> Result<Value, KustomizeError> 
         return Ok(value);
     }
     // kustomize's getRefinedValue: one part of a scalar's text, as a string.
-    if value.is_object() || value.is_array() {
-        return Err(KustomizeError::build(
-            "delimiter option can only be used with scalar nodes",
-        ));
-    }
-    let text = super::resource::scalar_string(&value);
+    let text = delimited_text(&value)?;
     let part = usize::try_from(source.options.index)
         .ok()
         .and_then(|i| text.split(source.options.delimiter.as_str()).nth(i))
@@ -185,6 +180,16 @@ fn source_value(res: &ResMap, source: &Source) -> Result<Value, KustomizeError> 
             ))
         })?;
     Ok(Value::String(part.to_string()))
+}
+
+/// The text of a scalar a delimiter splits; kustomize splits nothing else.
+fn delimited_text(v: &Value) -> Result<String, KustomizeError> {
+    if v.is_object() || v.is_array() {
+        return Err(KustomizeError::build(
+            "delimiter option can only be used with scalar nodes",
+        ));
+    }
+    Ok(super::resource::scalar_string(v))
 }
 
 /// kustomize's `setFieldValue`: with a delimiter, the source's text replaces the target
@@ -201,12 +206,7 @@ fn replace_value(v: &mut Value, new: &Value, options: &Options) -> Result<(), Ku
         }
         super::resource::scalar_string(new)
     } else {
-        if !scalar(v) {
-            return Err(KustomizeError::build(
-                "delimiter option can only be used with scalar nodes",
-            ));
-        }
-        let current = super::resource::scalar_string(v);
+        let current = delimited_text(v)?;
         let mut parts: Vec<&str> = current.split(options.delimiter.as_str()).collect();
         let text = super::resource::scalar_string(new);
         match usize::try_from(options.index) {
