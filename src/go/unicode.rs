@@ -4,6 +4,28 @@
 
 use unicode_general_category::{get_general_category, GeneralCategory as Category};
 
+/// Go's `unicode.IsSpace`.
+pub fn is_go_space(c: char) -> bool {
+    matches!(
+        c,
+        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{85}' | '\u{a0}'
+    ) || (c as u32 > 0xff && c.is_whitespace())
+}
+
+/// Go's `unicode.ToUpper`: one rune to one rune; multi-rune expansions (ß → SS) stay unmapped.
+pub fn to_upper(c: char) -> char {
+    let mut upper = c.to_uppercase();
+    match (upper.next(), upper.next()) {
+        (Some(u), None) => u,
+        _ => c,
+    }
+}
+
+/// Go's `unicode.ToLower` (İ maps to plain i).
+pub fn to_lower(c: char) -> char {
+    c.to_lowercase().next().unwrap_or(c)
+}
+
 /// `unicode.IsLetter`: Lu, Ll, Lt, Lm or Lo.
 pub fn is_letter(c: char) -> bool {
     if c.is_ascii() {

@@ -11,6 +11,7 @@
 //! so one deserializer over `serde_json::Value` renames the keys of every
 //! object decoded into a struct before the derived code looks them up.
 
+use crate::go::unicode::to_upper;
 use serde::de::{
     DeserializeOwned, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, SeqAccess,
     Visitor,
@@ -31,13 +32,12 @@ fn fold_name(name: &str) -> String {
                 return c.to_ascii_uppercase();
             }
             let lower = single_rune(c.to_lowercase()).unwrap_or(c);
-            single_rune(lower.to_uppercase()).unwrap_or(lower)
+            to_upper(lower)
         })
         .collect()
 }
 
-/// Go's unicode.ToUpper/ToLower map one rune to one rune; where Rust's full
-/// case mapping gives several, Go's leaves the rune alone.
+/// A case mapping's one rune, or none where Rust's full mapping gives several.
 fn single_rune(mut mapped: impl Iterator<Item = char>) -> Option<char> {
     let first = mapped.next()?;
     mapped.next().is_none().then_some(first)

@@ -6,6 +6,7 @@ use super::xstrings::{to_camel_case, to_delimited_case};
 use super::{check_built_bytes, strval, strval_text, too_large, MAX_BUILT_ITEMS};
 use crate::go::strconv::quote_bytes;
 use crate::go::strings::{find_bytes, replace_bytes, split_bytes};
+use crate::go::unicode::{is_go_space, to_lower, to_upper};
 use crate::template::fmt::format_value_bytes;
 use crate::template::value::go_runes;
 use crate::template::value::{Entries, FuncError, Key, List, ListType, Map, MapType, Value};
@@ -212,31 +213,9 @@ fn int(v: &Value) -> i64 {
     v.as_int().unwrap_or(0)
 }
 
-/// Go's `unicode.IsSpace`.
-pub(super) fn is_go_space(c: char) -> bool {
-    matches!(
-        c,
-        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{85}' | '\u{a0}'
-    ) || (c as u32 > 0xff && c.is_whitespace())
-}
-
 fn trim_all(_: &mut CallCtx<'_>, a: &[Value]) -> Result<Value, FuncError> {
     let (cutset, s) = (text(&a[0]), text(&a[1]));
     Ok(Value::str(s.trim_matches(|c| cutset.contains(c))))
-}
-
-/// Go's `unicode.ToUpper`: one rune to one rune; multi-rune expansions (ß → SS) stay unmapped.
-pub(super) fn to_upper(c: char) -> char {
-    let mut upper = c.to_uppercase();
-    match (upper.next(), upper.next()) {
-        (Some(u), None) => u,
-        _ => c,
-    }
-}
-
-/// Go's `unicode.ToLower` (İ maps to plain i).
-pub(super) fn to_lower(c: char) -> char {
-    c.to_lowercase().next().unwrap_or(c)
 }
 
 /// Go's `unicode.ToTitle`: like upper case except for the four Latin digraphs.

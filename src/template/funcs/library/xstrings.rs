@@ -2,8 +2,9 @@
 //! `camelcase`, `snakecase` and `kebabcase`. Both walk Go's runes: an invalid byte decodes as
 //! `utf8.RuneError`, which xstrings cannot tell from a real U+FFFD, so both count as one.
 
-use super::strings::{is_go_space, to_lower, to_upper};
-use crate::go::unicode::{is_letter, is_number, is_punct, is_upper};
+use crate::go::unicode::{
+    is_go_space, is_letter, is_number, is_punct, is_upper, to_lower, to_upper,
+};
 use crate::go::utf8::go_runes;
 use std::ops::Range;
 
