@@ -38,13 +38,14 @@ impl Default for Limits {
     }
 }
 
-/// Where the key and certificate generators take RSA keys from.
+/// Where the key and certificate generators take RSA keys from, and how hard `bcrypt` works.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum KeySource {
     /// A new key for every call, as Helm does: what `render` prints may be deployed.
     #[default]
     Fresh,
-    /// One key per size for the whole process: for a scan, which keeps no key it renders.
+    /// One key per size for the whole process, and bcrypt hashes at its lowest cost: for a
+    /// scan, which keeps no key or hash it renders.
     Pooled,
 }
 

@@ -6,6 +6,7 @@ use super::super::{FuncMap, Param};
 use super::random::rng;
 use crate::go::base64;
 use crate::template::value::{FuncError, Value};
+use crate::template::KeySource;
 use aes::cipher::{BlockDecrypt, BlockEncrypt, KeyInit};
 use aes::Aes256;
 use hmac::{Hmac, Mac};
@@ -13,6 +14,8 @@ use rand::RngCore;
 use sha2::Sha256;
 
 const BCRYPT_COST: u32 = 10;
+/// The cheapest cost bcrypt takes: a scan's placeholder hashes (see [`bcrypt`]).
+const BCRYPT_PLACEHOLDER_COST: u32 = 4;
 /// Steps one bcrypt hash at [`BCRYPT_COST`] is charged (it costs tens of milliseconds).
 const BCRYPT_STEPS: u64 = 500_000;
 const MASTER_PASSWORD_SEED: &str = "com.lyndir.masterpassword";
@@ -22,7 +25,7 @@ pub(super) fn register(map: &mut FuncMap) {
     use Param::{Int, Str};
     map.add("bcrypt", &[Str], None, |ctx, a| {
         ctx.charge_steps(BCRYPT_STEPS)?;
-        Ok(Value::str(bcrypt(text(&a[0]))))
+        Ok(Value::str(bcrypt(text(&a[0]), ctx.key_source())))
     });
     map.add("htpasswd", &[Str, Str], None, |ctx, a| {
         let (user, password) = (text(&a[0]), text(&a[1]));
@@ -32,7 +35,7 @@ pub(super) fn register(map: &mut FuncMap) {
         Ok(Value::str(if user.contains(':') {
             format!("invalid username: {user}")
         } else {
-            format!("{user}:{}", bcrypt(password))
+            format!("{user}:{}", bcrypt(password, ctx.key_source()))
         }))
     });
     map.add(
@@ -68,13 +71,27 @@ fn text(v: &Value) -> &str {
 }
 
 /// `golang.org/x/crypto/bcrypt.GenerateFromPassword` at the default cost: a `$2a$10$` hash.
-fn bcrypt(password: &str) -> String {
+///
+/// A scan ([`KeySource::Pooled`]) keeps no secret it renders, so it does not spend the default
+/// cost's 1,024 key-schedule rounds (tens of milliseconds a hash): it hashes at the lowest
+/// cost and labels the result `$2a$10$`. With its random salt, such a hash reads to a template
+/// exactly as a real one does (same form and length, different every call), and the images a
+/// chart renders cannot depend on which it got.
+fn bcrypt(password: &str, source: KeySource) -> String {
     let mut salt = [0u8; 16];
     rng().fill_bytes(&mut salt);
     // bcrypt reads at most 72 bytes of the password.
     let bytes = &password.as_bytes()[..password.len().min(72)];
-    match bcrypt::hash_with_salt(bytes, BCRYPT_COST, salt) {
-        Ok(parts) => parts.format_for_version(bcrypt::Version::TwoA),
+    let cost = match source {
+        KeySource::Fresh => BCRYPT_COST,
+        KeySource::Pooled => BCRYPT_PLACEHOLDER_COST,
+    };
+    match bcrypt::hash_with_salt(bytes, cost, salt) {
+        Ok(parts) => {
+            let hash = parts.format_for_version(bcrypt::Version::TwoA);
+            // The cost field (`$NN$` after the version) names the default cost in both cases.
+            hash.replacen(&format!("${cost:02}$"), &format!("${BCRYPT_COST:02}$"), 1)
+        }
         Err(e) => format!("failed to encrypt string with bcrypt: {e}"),
     }
 }
@@ -269,9 +286,20 @@ mod tests {
 
     #[test]
     fn bcrypt_hashes_verify() {
-        let hash = bcrypt("secret");
+        let hash = bcrypt("secret", KeySource::Fresh);
         assert!(hash.starts_with("$2a$10$"));
         assert_eq!(hash.len(), 60);
         assert!(bcrypt::verify("secret", &hash).unwrap());
+    }
+
+    #[test]
+    fn a_scans_bcrypt_hashes_have_the_default_form_at_the_lowest_cost() {
+        let hash = bcrypt("secret", KeySource::Pooled);
+        assert!(hash.starts_with("$2a$10$"), "{hash}");
+        assert_eq!(hash.len(), 60);
+        assert!(!bcrypt::verify("secret", &hash).unwrap());
+        let at_lowest_cost = format!("$2a$04${}", &hash[7..]);
+        assert!(bcrypt::verify("secret", &at_lowest_cost).unwrap());
+        assert_ne!(bcrypt("secret", KeySource::Pooled), hash);
     }
 }
