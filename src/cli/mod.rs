@@ -4,6 +4,7 @@ mod build;
 mod diff;
 mod get;
 mod helm_args;
+mod install_flags;
 mod merge;
 mod output_file;
 mod render;

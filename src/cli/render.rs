@@ -1,13 +1,18 @@
 //! `pkglens render [RELEASE] CHART`: print what `helm template` prints.
 
 use super::helm_args::HelmArgs;
+use super::install_flags::{go_parse_bool, InstallFlags};
 use anyhow::{bail, Context};
 use clap::Args;
 use pkglens::files::FileTree;
+use pkglens::helm::install::{self, NameFlags};
 use pkglens::helm::loader::{load_archive, load_dir};
+use pkglens::helm::log::{self, Level};
 use pkglens::helm::manifests::PrintOptions;
+use pkglens::helm::output_dir::{self, OutputDir};
 use pkglens::helm::render::{render_chart, RenderOptions};
-use pkglens::helm::HelmError;
+use pkglens::helm::{ChartError, HelmError};
+use pkglens::notice::{self, Verbosity};
 use pkglens::template::KeySource;
 use pkglens::terminal;
 use std::io::Write;
@@ -24,11 +29,21 @@ pub struct RenderArgs {
     /// is given; refused beside one.
     #[arg(short = 'g', long = "generate-name")]
     pub generate_name: bool,
+    /// The release name from a template (Sprig's functions, no data), instead of a NAME.
+    #[arg(long = "name-template", default_value = "")]
+    pub name_template: String,
     #[command(flatten)]
     pub helm: HelmArgs,
     /// Only show manifests rendered from the given templates (repeatable; globs allowed).
     #[arg(short = 's', long = "show-only")]
     pub show_only: Vec<String>,
+    /// Write each template's documents to files under this folder instead of stdout
+    /// (`DIR/<chart>/templates/...`).
+    #[arg(long = "output-dir", default_value = "")]
+    pub output_dir: String,
+    /// With --output-dir: put the templates' files under `DIR/<release name>`.
+    #[arg(long = "release-name")]
+    pub release_name_dir: bool,
     /// Include the charts' `crds/` in the output.
     #[arg(long = "include-crds")]
     pub include_crds: bool,
@@ -50,9 +65,48 @@ pub struct RenderArgs {
     /// Leave test hooks out of the output.
     #[arg(long = "skip-tests")]
     pub skip_tests: bool,
+    /// Do not check values against the charts' values.schema.json.
+    #[arg(long = "skip-schema-validation")]
+    pub skip_schema_validation: bool,
+    /// `client` (what rendering is); `server` needs a cluster and is refused.
+    #[arg(long = "dry-run", num_args = 0..=1, require_equals = true, default_missing_value = DRY_RUN_BARE)]
+    pub dry_run: Option<String>,
+    /// Deprecated in helm for `--dry-run=server`, which needs a cluster: refused.
+    #[arg(long, hide = true)]
+    pub validate: bool,
+    /// A helm post-renderer plugin: refused (pkglens runs no plugins).
+    #[arg(long = "post-renderer")]
+    pub post_renderer: Option<String>,
+    /// Accepted alone, as helm accepts it.
+    #[arg(long = "post-renderer-args", hide = true)]
+    pub post_renderer_args: Vec<String>,
+    #[command(flatten)]
+    pub install: InstallFlags,
 }
 
+/// What `--dry-run` holds when given without a value (pflag's `NoOptDefVal`).
+const DRY_RUN_BARE: &str = "unset";
+
 pub fn run(args: RenderArgs) -> ExitCode {
+    // cobra and pflag print these while they read the command line, before anything runs.
+    for notice in args.install.deprecation_notices() {
+        warn(notice);
+    }
+    if args.validate {
+        warn("Flag --validate has been deprecated, use '--dry-run=server' instead");
+    }
+    if let Some(value @ ("true" | "false")) = args.install.wait.as_deref() {
+        let instead = if value == "true" {
+            "watcher"
+        } else {
+            "hookOnly"
+        };
+        warn(&log::line(
+            Level::Warn,
+            &format!("--wait={value} is deprecated (boolean value) and can be replaced with --wait={instead}"),
+            &[],
+        ));
+    }
     match render(&args) {
         Ok(text) => {
             let mut out = std::io::stdout().lock();
@@ -84,45 +138,139 @@ pub fn run(args: RenderArgs) -> ExitCode {
     }
 }
 
+/// A line helm prints on stderr for a render that goes on: left out with `-q`.
+fn warn(line: &str) {
+    if notice::verbosity() > Verbosity::Quiet {
+        eprintln!("{}", terminal::escape_lines(line));
+    }
+}
+
 fn render(args: &RenderArgs) -> anyhow::Result<String> {
     // `now` and the random functions read it: an invalid value is refused, not ignored.
     pkglens::epoch::source_date_epoch()?;
-    // helm's `Install.NameAndChart`, after `template` set the release name.
-    let (release, chart_path) = match args.names.as_slice() {
-        [chart] => ("release-name".to_string(), chart.clone()),
-        [_, _] if args.generate_name => {
-            bail!("cannot set --generate-name and also specify a name")
-        }
-        [release, chart] => (release.clone(), chart.clone()),
-        [_, _, rest @ ..] => bail!(
-            "expected at most two arguments, unexpected arguments: {}",
-            rest.join(", ")
-        ),
-        [] => bail!("expected [RELEASE] CHART"),
+    if let Some(plugin) = &args.post_renderer {
+        bail!("--post-renderer {plugin}: post-renderers are helm plugins, and pkglens runs none (render, then pipe the output through the post-renderer)");
+    }
+    if args.validate && args.dry_run.is_some() {
+        bail!("if any flags in the group [validate dry-run] are set none of the others can be; [dry-run validate] were all set");
+    }
+    // helm parses --kube-version first of all.
+    if let Some(version) = &args.helm.kube_version {
+        install::check_kube_version(version).map_err(HelmError::KubeVersion)?;
+    }
+    check_dry_run(args)?;
+    let flags = NameFlags {
+        generate_name: args.generate_name,
+        name_template: &args.name_template,
     };
+    let (release, chart_path) = install::name_and_chart(&args.names, flags)?;
+    if let Some(repo) = &args.install.repo {
+        bail!("--repo {repo}: pkglens renders offline and downloads no charts (fetch the chart, then render its archive)");
+    }
+    if args.install.verify == Some(true) {
+        verify_refusal(Path::new(&chart_path))?;
+    }
     let values = args.helm.merged_values().map_err(anyhow::Error::msg)?;
     let chart = load_chart(Path::new(&chart_path))?;
     if chart.metadata.deprecated {
         // helm's log line, on stderr before anything else (only for the chart asked for).
-        eprintln!("level=WARN msg=\"this chart is deprecated\"");
+        warn(&log::line(Level::Warn, "this chart is deprecated", &[]));
     }
+    let to_files = !args.output_dir.is_empty();
     let opts = RenderOptions {
-        release_name: release,
+        release_name: release.clone(),
         namespace: args.helm.namespace.clone(),
         is_upgrade: args.is_upgrade,
         kube_version: args.helm.kube_version.clone(),
         api_versions: args.helm.api_versions.clone(),
         values,
         print: PrintOptions {
-            show_only: args.show_only.clone(),
+            // With --output-dir, helm writes every file, then finds none printed to show.
+            show_only: if to_files {
+                Vec::new()
+            } else {
+                args.show_only.clone()
+            },
             include_crds: args.include_crds,
             disable_hooks: args.no_hooks,
             skip_tests: args.skip_tests,
         },
         // What `render` prints may be deployed: every key is new.
         keys: KeySource::Fresh,
+        skip_schema_validation: args.skip_schema_validation,
+        release_labels: args.install.label_names(),
     };
-    Ok(render_chart(chart, &opts)?.output)
+    let rendered = render_chart(chart, &opts).map_err(|err| match err {
+        HelmError::Chart(ChartError::MissingDependencies(_))
+            if args.install.dependency_update == Some(true) =>
+        {
+            anyhow::anyhow!("{err}\n(--dependency-update would download them: pkglens renders offline; run `helm dependency build` first)")
+        }
+        other => other.into(),
+    })?;
+    if !to_files {
+        return Ok(rendered.output);
+    }
+    let out = OutputDir {
+        dir: &args.output_dir,
+        release: args.release_name_dir.then_some(release.as_str()),
+    };
+    output_dir::write(out, &rendered.documents, &mut std::io::stdout().lock()).map_err(
+        |failed| {
+            if failed.during_hooks {
+                anyhow::anyhow!("{failed}")
+            } else {
+                anyhow::anyhow!("{failed}\n\nUse --debug flag to render out invalid YAML")
+            }
+        },
+    )?;
+    // What helm prints of the release manifest, now empty.
+    match args.show_only.first() {
+        Some(pattern) => Err(HelmError::ShowOnly(pattern.clone()).into()),
+        None => Ok("\n".to_string()),
+    }
+}
+
+/// helm template's `--dry-run` (pkg/cmd/helpers.go `cmdGetDryRunFlagStrategy`): client side
+/// is what rendering is; the server side needs a cluster.
+fn check_dry_run(args: &RenderArgs) -> anyhow::Result<()> {
+    let server = || {
+        bail!("--dry-run=server (or --validate) needs a Kubernetes cluster: pkglens renders offline, as --dry-run=client")
+    };
+    if args.validate {
+        return server();
+    }
+    let Some(value) = args.dry_run.as_deref() else {
+        return Ok(());
+    };
+    match value {
+        DRY_RUN_BARE => warn(&log::line(
+            Level::Warn,
+            "--dry-run is deprecated and should be replaced with '--dry-run=client'",
+            &[],
+        )),
+        "client" => {}
+        "server" => return server(),
+        "none" => bail!("invalid dry-run value (\"none\"). Must be \"server\" or \"client\""),
+        other => match go_parse_bool(other) {
+            None => bail!("invalid dry-run value ({other:?}). Must be \"none\", \"server\", or \"client\""),
+            Some(false) => bail!("invalid dry-run value ({other:?}). Must be \"server\" or \"client\""),
+            Some(true) => warn(&log::line(
+                Level::Warn,
+                &format!("boolean '--dry-run={other}' flag is deprecated and must be replaced with '--dry-run=client'"),
+                &[],
+            )),
+        },
+    }
+    Ok(())
+}
+
+/// helm's `VerifyChart` refuses a chart folder before it looks for a `.prov` file.
+fn verify_refusal(chart: &Path) -> anyhow::Result<()> {
+    if chart.is_dir() {
+        bail!("unpacked charts cannot be verified");
+    }
+    bail!("--verify: render does not check provenance (`pkglens scan --keyring FILE` checks the archive's .prov)")
 }
 
 fn load_chart(path: &Path) -> anyhow::Result<pkglens::helm::chart::Chart> {

@@ -4,6 +4,7 @@
 //!
 //! - [`base64`]: `encoding/base64` and `encoding/base32` (standard encodings, Go's decoders);
 //! - [`json`]: `encoding/json` output;
+//! - [`os`]: `os` path errors;
 //! - [`regexp`]: `regexp/syntax` (RE2 as Go parses it) onto the `regex` crate;
 //! - [`rsa_keygen`]: `crypto/rsa`'s key generation, over our own Montgomery arithmetic;
 //! - [`semver`]: Masterminds/semver v3 (Sprig's and Helm's version rules);
@@ -14,6 +15,7 @@
 
 pub mod base64;
 pub mod json;
+pub mod os;
 pub mod regexp;
 pub mod rsa_keygen;
 pub mod semver;

@@ -78,6 +78,8 @@ pub struct Manifest {
     pub hook_events: Vec<String>,
     /// The raw `helm.sh/hook` annotation of a hook.
     pub hook: Option<String>,
+    /// A file of a chart's `crds/` folder (`--include-crds`), printed as it is.
+    pub crd_file: bool,
     /// The YAML documents `content` holds, each as JSON or why it converts to none, as read to
     /// sort it (helm looks at the first only): what a scan reads objects from, without reading
     /// the text again. `None` for a CRD file, printed unread.
@@ -285,6 +287,7 @@ pub(crate) fn sort_manifests(
                 kind: head.kind,
                 hook_events: Vec::new(),
                 hook: None,
+                crd_file: false,
                 values: Some(values),
             };
             let hook = head
@@ -366,6 +369,7 @@ pub(crate) fn print(
                 kind: "CustomResourceDefinition".into(),
                 hook_events: Vec::new(),
                 hook: None,
+                crd_file: true,
                 values: None,
             });
         }

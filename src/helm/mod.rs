@@ -10,12 +10,15 @@ pub(crate) mod dependencies;
 pub mod helmignore;
 #[cfg(not(feature = "internals"))]
 pub(crate) mod helmignore;
+pub mod install;
 pub mod loader;
+pub mod log;
 pub mod manifests;
 #[cfg(feature = "internals")]
 pub mod objects;
 #[cfg(not(feature = "internals"))]
 pub(crate) mod objects;
+pub mod output_dir;
 #[cfg(feature = "internals")]
 pub mod pathmatch;
 #[cfg(not(feature = "internals"))]
@@ -35,6 +38,8 @@ pub mod strvals;
 pub(crate) mod strvals;
 pub mod values;
 
+/// A file or folder the system refused, as Go words it (`--output-dir`).
+pub use crate::go::os::PathError;
 /// The YAML error a values file, Chart.yaml or requirements.yaml failed with.
 pub use crate::yaml::YamlError;
 pub use dependencies::{DependencyError, MissingDependencies};
@@ -98,10 +103,7 @@ impl HelmError {
             }
             _ => return None,
         };
-        Some(format!(
-            "level=ERROR msg=\"{msg}\" error={}",
-            crate::go::strconv::quote(&detail)
-        ))
+        Some(log::line(log::Level::Error, msg, &[("error", &detail)]))
     }
 
     /// The safety limit that stopped loading or rendering, when the error knows it hit one.
@@ -138,6 +140,9 @@ pub enum ChartError {
     /// A chart whose type is not `application` (a library chart).
     #[error("{0} charts are not installable")]
     NotInstallable(String),
+    /// `--labels` names a label helm's release storage keeps for itself.
+    #[error("user supplied labels contains system reserved label name. System labels: [{}]", render::SYSTEM_LABELS.join(" "))]
+    ReservedLabels,
     /// Chart.yaml declares dependencies `charts/` does not hold.
     #[error("an error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: {0}")]
     MissingDependencies(dependencies::MissingDependencies),

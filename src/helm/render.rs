@@ -41,6 +41,12 @@ pub struct RenderOptions {
     pub print: PrintOptions,
     /// Fresh RSA keys (what `render` prints may be deployed) or a process-wide pool (a scan).
     pub keys: KeySource,
+    /// `--skip-schema-validation`: the charts' `values.schema.json` are not checked.
+    #[serde(default)]
+    pub skip_schema_validation: bool,
+    /// The names of `--labels`: helm refuses the ones its release storage uses itself.
+    #[serde(default)]
+    pub release_labels: Vec<String>,
 }
 
 impl Default for RenderOptions {
@@ -54,6 +60,8 @@ impl Default for RenderOptions {
             values: Values::new(),
             print: PrintOptions::default(),
             keys: KeySource::Fresh,
+            skip_schema_validation: false,
+            release_labels: Vec::new(),
         }
     }
 }
@@ -76,6 +84,16 @@ struct Renderable {
     top: Map,
     base_path: String,
 }
+
+/// The labels helm's release storage sets itself (pkg/storage/driver/util.go).
+pub const SYSTEM_LABELS: [&str; 6] = [
+    "name",
+    "owner",
+    "status",
+    "version",
+    "createdAt",
+    "modifiedAt",
+];
 
 /// Helm's release-name rule: a DNS-1123 subdomain of at most 53 characters.
 fn validate_release_name(name: &str) -> Result<(), HelmError> {
@@ -114,7 +132,17 @@ pub fn render_chart(mut chart: Chart, opts: &RenderOptions) -> Result<RenderedCh
     let values = coalesce(Defaults::taken(&mut chart), opts.values.clone(), false)
         .map(Json::Object)
         .map_err(HelmError::Values)?;
-    validate_values(&chart, &values).map_err(|e| HelmError::Values(ValuesError::Schema(e)))?;
+    if !opts.skip_schema_validation {
+        validate_values(&chart, &values).map_err(|e| HelmError::Values(ValuesError::Schema(e)))?;
+    }
+    // helm's install checks the labels after the values met their schemas.
+    if opts
+        .release_labels
+        .iter()
+        .any(|name| SYSTEM_LABELS.contains(&name.as_str()))
+    {
+        return Err(HelmError::Chart(ChartError::ReservedLabels));
+    }
     if !chart.metadata.kube_version.is_empty()
         && !is_compatible_range(&chart.metadata.kube_version, &caps.kube_version.normalized)
     {

@@ -49,25 +49,8 @@ impl ReadFileError {
         ReadFileError {
             op,
             path: path.to_string(),
-            reason: errno_text(err),
+            reason: crate::go::os::errno_text(err),
         }
-    }
-}
-
-/// Go's `syscall.Errno` text: the C library's message with a lower-case first letter and
-/// no error number (`not a directory`, `is a directory`); other errors as Rust words them.
-fn errno_text(err: &std::io::Error) -> String {
-    let Some(code) = err.raw_os_error() else {
-        return err.to_string();
-    };
-    let text = std::io::Error::from_raw_os_error(code).to_string();
-    let text = text
-        .strip_suffix(&format!(" (os error {code})"))
-        .unwrap_or(&text);
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => String::new(),
     }
 }
 

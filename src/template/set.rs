@@ -222,9 +222,14 @@ impl Default for TemplateSet {
 
 impl TemplateSet {
     pub fn new(limits: Limits) -> Self {
+        TemplateSet::with_funcs(limits, helm_funcs())
+    }
+
+    /// A set whose templates may call `funcs` only (a `--name-template` has Sprig's, no Helm's).
+    pub fn with_funcs(limits: Limits, funcs: &'static FuncMap) -> Self {
         TemplateSet {
             templates: HashMap::new(),
-            funcs: helm_funcs(),
+            funcs,
             limits,
             steps_used: AtomicU64::new(0),
             keys: KeySource::Fresh,
@@ -235,7 +240,14 @@ impl TemplateSet {
     /// templates it defines.
     pub fn add_file(&mut self, name: &str, text: &str) -> Result<(), TemplateError> {
         let funcs = self.funcs;
-        let parsed = parse_cached(text, funcs).map_err(|e| TemplateError::Parse {
+        // The cache is keyed by text alone and its trees hold Helm's functions: another
+        // registry parses for itself.
+        let parsed = if std::ptr::eq(funcs, helm_funcs()) {
+            parse_cached(text, funcs)
+        } else {
+            parse(text, funcs).map(Arc::new)
+        };
+        let parsed = parsed.map_err(|e| TemplateError::Parse {
             name: name.to_string(),
             line: e.line,
             message: e.message,
@@ -268,9 +280,14 @@ impl TemplateSet {
     /// and every `<no value>` in the output erased. The output is the bytes the template wrote,
     /// UTF-8 or not, as Go's are.
     pub fn execute(&self, name: &str, data: &Value) -> Result<Vec<u8>, TemplateError> {
-        Exec::new(self)
-            .run_named(name, data.clone())
+        self.execute_plain(name, data)
             .map(super::exec::erase_no_value)
+    }
+
+    /// Executes template `name` as Go's `Template.Execute` does, `<no value>` left in (what
+    /// helm's `--name-template` gets).
+    pub fn execute_plain(&self, name: &str, data: &Value) -> Result<Vec<u8>, TemplateError> {
+        Exec::new(self).run_named(name, data.clone())
     }
 }
 

@@ -122,6 +122,40 @@ pub fn helm_funcs() -> &'static FuncMap {
     })
 }
 
+/// The functions Helm adds to Sprig's (`include` and `tpl` to Go's builtins) for chart templates:
+/// a `--name-template` has none of them. Sprig's `toJson`, `mustToJson` and `fromJson` stay:
+/// Helm's replacements of the first two behave the same, and the third differs only on JSON
+/// that is not an object (Sprig returns it, Helm an `Error` map).
+const HELM_ONLY: [&str; 12] = [
+    "toToml",
+    "fromToml",
+    "toYaml",
+    "mustToYaml",
+    "toYamlPretty",
+    "fromYaml",
+    "fromYamlArray",
+    "fromJsonArray",
+    "include",
+    "tpl",
+    "required",
+    "lookup",
+];
+
+/// The functions helm's `TemplateName` parses `--name-template` with: Go's builtins and
+/// Sprig's text functions, none of Helm's own (helm pkg/action/install.go).
+pub fn sprig_funcs() -> &'static FuncMap {
+    static FUNCS: OnceLock<FuncMap> = OnceLock::new();
+    FUNCS.get_or_init(|| {
+        let mut map = FuncMap::default();
+        builtin::register(&mut map);
+        library::register(&mut map);
+        for name in HELM_ONLY {
+            map.funcs.remove(name);
+        }
+        map
+    })
+}
+
 /// What a function can reach of the running template besides its arguments: `include`, `tpl`
 /// and friends need the executor. Implemented by the executor; functions only use [`CallCtx`].
 pub trait Host {

@@ -32,6 +32,7 @@ use std::collections::HashSet;
 pub use helm_data::to_yaml;
 pub(crate) use keygen::{pooled_rsa_key, supply_pooled_keys};
 pub use paths::base as path_base;
+pub(crate) use paths::clean as path_clean;
 
 /// Registers the whole library.
 pub(super) fn register(map: &mut FuncMap) {
