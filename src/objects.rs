@@ -296,7 +296,8 @@ mod tests {
             .iter()
             .map(|(path, text)| (path.to_string(), text.as_bytes().to_vec()))
             .collect();
-        let (hooks, manifests) = crate::helm::manifests::sort_manifests(&files).unwrap();
+        let (hooks, manifests) =
+            crate::helm::manifests::sort_manifests(&files, &mut Default::default()).unwrap();
         hooks.into_iter().chain(manifests).collect()
     }
 

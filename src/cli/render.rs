@@ -16,7 +16,7 @@ use pkglens::notice::{self, Verbosity};
 use pkglens::template::KeySource;
 use pkglens::terminal;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Args, Debug)]
@@ -208,6 +208,9 @@ fn render(args: &RenderArgs) -> anyhow::Result<String> {
         }
         other => other.into(),
     })?;
+    for line in rendered.log.lines() {
+        warn(line);
+    }
     if !to_files {
         return Ok(rendered.output);
     }
@@ -287,18 +290,33 @@ fn load_chart(path: &Path) -> anyhow::Result<pkglens::helm::chart::Chart> {
     }
 }
 
-/// Reads a chart directory into memory, following symlinks as helm does.
+/// Reads a chart directory into memory, following symlinks as helm does, and logging each
+/// one as helm's walk does (internal/sympath/walk.go), under the chart's absolute path.
 fn read_dir_tree(dir: &Path) -> anyhow::Result<FileTree> {
     let mut tree = FileTree::new();
+    let shown_dir = absolute(dir);
     for entry in walkdir::WalkDir::new(dir)
         .follow_links(true)
         .sort_by_file_name()
     {
         let entry = entry?;
+        let rel = entry.path().strip_prefix(dir)?;
+        // The chart folder itself may be a link: helm's walk starts inside it.
+        if entry.depth() > 0 && entry.path_is_symlink() {
+            let path = shown_dir.join(rel);
+            let resolved = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+            warn(&log::line(
+                Level::Info,
+                "found symbolic link in path. Contents of linked file included and used",
+                &[
+                    ("path", &path.to_string_lossy()),
+                    ("resolved", &resolved.to_string_lossy()),
+                ],
+            ));
+        }
         if !entry.file_type().is_file() {
             continue;
         }
-        let rel = entry.path().strip_prefix(dir)?;
         let name = rel
             .components()
             .map(|c| c.as_os_str().to_string_lossy())
@@ -309,4 +327,20 @@ fn read_dir_tree(dir: &Path) -> anyhow::Result<FileTree> {
         tree.insert(name, data);
     }
     Ok(tree)
+}
+
+/// Go's `filepath.Abs`: joined to the working folder and cleaned (`..` taken lexically).
+fn absolute(path: &Path) -> PathBuf {
+    let joined = std::env::current_dir().unwrap_or_default().join(path);
+    let mut clean = PathBuf::new();
+    for part in joined.components() {
+        match part {
+            Component::ParentDir => {
+                clean.pop();
+            }
+            Component::CurDir => {}
+            other => clean.push(other),
+        }
+    }
+    clean
 }

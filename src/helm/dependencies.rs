@@ -2,8 +2,11 @@
 //! subcharts take part, and `import-values` copying child values up into the parent.
 
 use super::chart::{Chart, Dependency};
+use super::log::{Level, Log};
 use super::semver::is_compatible_range;
-use super::values::{coalesce, coalesce_tables, path_value, table, Defaults, Values, ValuesError};
+use super::values::{
+    coalesce, coalesce_tables, path_value, table, table_lookup, Defaults, Values, ValuesError,
+};
 use crate::budget::{self, LimitExceeded, LimitKind};
 use serde_json::{Map, Value as Json};
 use std::borrow::Cow;
@@ -42,10 +45,15 @@ pub enum DependencyError {
     Limit(LimitExceeded),
 }
 
-/// Helm's `ProcessDependencies`: enables/disables and aliases subcharts, then imports values.
-pub fn process_dependencies(chart: &mut Chart, vals: &Values) -> Result<(), DependencyError> {
-    process_enabled(chart, vals, "", &mut 1)?;
-    process_import_values(chart);
+/// Helm's `ProcessDependencies`: enables/disables and aliases subcharts, then imports values;
+/// `log` gets the warnings helm logs on the way.
+pub fn process_dependencies(
+    chart: &mut Chart,
+    vals: &Values,
+    log: &mut Log,
+) -> Result<(), DependencyError> {
+    process_enabled(chart, vals, "", &mut 1, log)?;
+    process_import_values(chart, log);
     Ok(())
 }
 
@@ -84,6 +92,7 @@ fn process_enabled(
     vals: &Values,
     path: &str,
     instances: &mut usize,
+    log: &mut Log,
 ) -> Result<(), DependencyError> {
     let Some(mut declared) = chart.metadata.dependencies.take() else {
         return Ok(());
@@ -114,10 +123,10 @@ fn process_enabled(
     chart.dependencies = kept;
     chart.metadata.dependencies = Some(declared.clone());
     let cvals =
-        coalesce(Defaults::of(chart), vals.clone(), false).map_err(DependencyError::Values)?;
+        coalesce(Defaults::of(chart), vals.clone(), false, log).map_err(DependencyError::Values)?;
 
-    process_tags(&mut declared, &cvals);
-    process_conditions(&mut declared, &cvals, path);
+    process_tags(&mut declared, &cvals, log);
+    process_conditions(&mut declared, &cvals, path, log);
 
     let disabled: HashSet<String> = declared
         .iter()
@@ -128,13 +137,22 @@ fn process_enabled(
     declared.retain(|d| !disabled.contains(&d.name));
     for sub in chart.dependencies.iter_mut() {
         let subpath = format!("{path}{}.", sub.name());
-        process_enabled(sub, &cvals, &subpath, instances)?;
+        process_enabled(sub, &cvals, &subpath, instances, log)?;
     }
     chart.metadata.dependencies = Some(declared);
     Ok(())
 }
 
-fn process_tags(declared: &mut [Dependency], cvals: &Values) {
+/// A condition or tag that is set but not a boolean: ignored, with helm's warning.
+fn non_bool(log: &mut Log, what: &str, name: &str, dep: &Dependency) {
+    log.push(
+        Level::Warn,
+        "returned non-bool value",
+        &[(what, name), ("chart", &dep.name)],
+    );
+}
+
+fn process_tags(declared: &mut [Dependency], cvals: &Values, log: &mut Log) {
     let Some(tags) = table(cvals, "tags") else {
         return;
     };
@@ -144,22 +162,27 @@ fn process_tags(declared: &mut [Dependency], cvals: &Values) {
             match tags.get(tag) {
                 Some(Json::Bool(true)) => has_true = true,
                 Some(Json::Bool(false)) => has_false = true,
-                _ => {}
+                Some(_) => non_bool(log, "tag", tag, dep),
+                None => {}
             }
         }
         dep.enabled = has_true || !has_false;
     }
 }
 
-fn process_conditions(declared: &mut [Dependency], cvals: &Values, path: &str) {
+fn process_conditions(declared: &mut [Dependency], cvals: &Values, path: &str, log: &mut Log) {
     for dep in declared.iter_mut() {
         for condition in dep.condition.trim().split(',') {
             if condition.is_empty() {
                 continue;
             }
-            if let Some(Json::Bool(b)) = path_value(cvals, &format!("{path}{condition}")) {
-                dep.enabled = *b;
-                break;
+            match path_value(cvals, &format!("{path}{condition}")) {
+                Some(Json::Bool(b)) => {
+                    dep.enabled = *b;
+                    break;
+                }
+                Some(_) => non_bool(log, "path", condition, dep),
+                None => {}
             }
         }
     }
@@ -187,40 +210,60 @@ fn go_print(v: Option<&Json>) -> String {
     }
 }
 
-fn process_import_values(chart: &mut Chart) {
+fn process_import_values(chart: &mut Chart, log: &mut Log) {
     for sub in chart.dependencies.iter_mut() {
-        process_import_values(sub);
+        process_import_values(sub, log);
     }
     let Some(mut declared) = chart.metadata.dependencies.take() else {
         return;
     };
     // Merging (not coalescing) the chart's own values keeps nulls, as Helm does here. They are
     // replaced by the result below, so they are moved into it rather than copied.
-    let cvals = coalesce(Defaults::own_taken(chart), Values::new(), true).unwrap_or_default();
+    let cvals = coalesce(Defaults::own_taken(chart), Values::new(), true, log).unwrap_or_default();
     let mut imported = Values::new();
     for dep in declared.iter_mut() {
         let mut rewritten = Vec::new();
         for iv in &dep.import_values {
-            let (child, parent) = match iv {
-                Json::Object(m) => (go_print(m.get("child")), go_print(m.get("parent"))),
-                Json::String(s) => (format!("exports.{s}"), ".".to_string()),
+            let (child, parent, missing_msg) = match iv {
+                Json::Object(m) => (
+                    go_print(m.get("child")),
+                    go_print(m.get("parent")),
+                    "ImportValues missing table from chart",
+                ),
+                Json::String(s) => (
+                    format!("exports.{s}"),
+                    ".".to_string(),
+                    "ImportValues missing table",
+                ),
                 _ => continue,
             };
             let mut entry = Map::new();
             entry.insert("child".into(), Json::String(child.clone()));
             entry.insert("parent".into(), Json::String(parent.clone()));
             rewritten.push(Json::Object(entry));
-            if let Some(found) = table(&cvals, &format!("{}.{child}", dep.name)) {
-                let incoming = path_to_map(&parent, found.clone());
-                let mut merged = imported;
-                coalesce_tables(&mut merged, Cow::Owned(incoming), true);
-                imported = merged;
+            match table_lookup(&cvals, &format!("{}.{child}", dep.name)) {
+                Ok(found) => {
+                    let incoming = path_to_map(&parent, found.clone());
+                    let mut merged = imported;
+                    coalesce_tables(&mut merged, Cow::Owned(incoming), true, log);
+                    imported = merged;
+                }
+                Err(missing) => {
+                    let error = missing.to_string();
+                    // The string form names no chart (helm pkg/chart/v2/util/dependencies.go).
+                    let attrs: &[(&str, &str)] = if iv.is_string() {
+                        &[("error", &error)]
+                    } else {
+                        &[("chart", &dep.name), ("error", &error)]
+                    };
+                    log.push(Level::Warn, missing_msg, attrs);
+                }
             }
         }
         dep.import_values = rewritten;
     }
     let mut values = cvals;
-    coalesce_tables(&mut values, Cow::Owned(imported), true);
+    coalesce_tables(&mut values, Cow::Owned(imported), true, log);
     chart.values = values;
     chart.metadata.dependencies = Some(declared);
 }
@@ -263,7 +306,12 @@ mod tests {
         let mut b = dep("sub");
         b.alias = "second".into();
         top.metadata.dependencies = Some(vec![a, b]);
-        process_dependencies(&mut top, &obj(json!({"first": {"enabled": false}}))).unwrap();
+        process_dependencies(
+            &mut top,
+            &obj(json!({"first": {"enabled": false}})),
+            &mut Log::default(),
+        )
+        .unwrap();
         let names: Vec<&str> = top.dependencies.iter().map(|c| c.name()).collect();
         assert_eq!(names, ["second"]);
     }
@@ -281,10 +329,35 @@ mod tests {
             json!("mine"),
         ];
         top.metadata.dependencies = Some(vec![d]);
-        process_dependencies(&mut top, &Values::new()).unwrap();
+        process_dependencies(&mut top, &Values::new(), &mut Log::default()).unwrap();
         assert_eq!(top.values["imported"], json!({"a": 1}));
         assert_eq!(top.values["k1"], json!("parent"));
         assert_eq!(top.values["k2"], json!("child"));
+    }
+
+    #[test]
+    fn what_is_set_but_unusable_is_logged_as_helm_logs_it() {
+        // helm v4.1.4 on `--set sub.enabled=yes --set tags.t=1`, for a subchart with condition
+        // `sub.enabled,other.x`, tag `t` and import-values `missing` and {child: a.b, parent: z}.
+        let mut top = sub("m", json!({}));
+        top.dependencies = vec![sub("sub", json!({}))];
+        let mut d = dep("sub");
+        d.condition = "sub.enabled,other.x".into();
+        d.tags = vec!["t".into()];
+        d.import_values = vec![json!("missing"), json!({"child": "a.b", "parent": "z"})];
+        top.metadata.dependencies = Some(vec![d]);
+        let mut log = Log::default();
+        let vals = obj(json!({"sub": {"enabled": "yes"}, "tags": {"t": 1}}));
+        process_dependencies(&mut top, &vals, &mut log).unwrap();
+        assert_eq!(
+            log.lines(),
+            [
+                r#"level=WARN msg="returned non-bool value" tag=t chart=sub"#,
+                r#"level=WARN msg="returned non-bool value" path=sub.enabled chart=sub"#,
+                r#"level=WARN msg="ImportValues missing table" error="\"exports\" is not a table""#,
+                r#"level=WARN msg="ImportValues missing table from chart" chart=sub error="\"a\" is not a table""#,
+            ]
+        );
     }
 
     #[test]

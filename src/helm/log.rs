@@ -23,6 +23,30 @@ impl Level {
     }
 }
 
+/// The lines a render logs, in order, for its caller to print (`render` prints them on
+/// stderr; a scan keeps its own problems instead).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Log {
+    lines: Vec<String>,
+}
+
+impl Log {
+    /// Adds one line.
+    pub(crate) fn push(&mut self, level: Level, msg: &str, attrs: &[(&str, &str)]) {
+        self.lines.push(line(level, msg, attrs));
+    }
+
+    /// What Go's `log.Printf` logs: level INFO.
+    pub(crate) fn printf(&mut self, msg: &str) {
+        self.push(Level::Info, msg, &[]);
+    }
+
+    /// The lines logged, in order.
+    pub fn lines(&self) -> &[String] {
+        &self.lines
+    }
+}
+
 /// One line as slog's text handler writes it (without its newline): `level`, `msg`, then
 /// each attribute, values quoted only when they must be.
 pub fn line(level: Level, msg: &str, attrs: &[(&str, &str)]) -> String {

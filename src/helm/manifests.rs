@@ -2,6 +2,7 @@
 //! document's head (kind, name, hook annotations), order documents by kind, print them with
 //! `# Source:` headers, and filter with `--show-only`.
 
+use super::log::{Level, Log};
 use super::pathmatch;
 use crate::go::strings::{find_bytes, trim_space};
 use crate::yaml::{self, YamlError};
@@ -265,6 +266,7 @@ fn kind_order(a: &str, b: &str) -> std::cmp::Ordering {
 /// empty files skipped, each document classified as hook or manifest, both sorted by kind.
 pub(crate) fn sort_manifests(
     files: &[(String, Vec<u8>)],
+    log: &mut Log,
 ) -> Result<(Vec<Manifest>, Vec<Manifest>), String> {
     let mut sorted: Vec<&(String, Vec<u8>)> = files.iter().collect();
     sorted.sort_by(|a, b| a.0.cmp(&b.0));
@@ -302,6 +304,11 @@ pub(crate) fn sort_manifests(
             let events: Vec<String> = hook.split(',').map(|e| e.trim().to_lowercase()).collect();
             if events.iter().any(|e| !HOOK_EVENTS.contains(&e.as_str())) {
                 // Helm drops documents with an unknown hook event.
+                log.push(
+                    Level::Info,
+                    "skipping unknown hooks",
+                    &[("hookTypes", &hook)],
+                );
                 continue;
             }
             manifest.hook_events = events;
@@ -472,37 +479,57 @@ mod tests {
 
     #[test]
     fn sorts_by_kind_and_separates_hooks() {
-        let (hooks, manifests) = sort_manifests(&[
-            file(
-                "c/templates/b.yaml",
-                "kind: Deployment\n---\nkind: ConfigMap\n",
-            ),
-            file("c/templates/a.yaml", "kind: Widget\n"),
-            file(
-                "c/templates/h.yaml",
-                "kind: Job\nmetadata:\n  annotations:\n    helm.sh/hook: pre-install\n",
-            ),
-            file(
-                "c/templates/u.yaml",
-                "kind: Job\nmetadata:\n  annotations:\n    helm.sh/hook: nope\n",
-            ),
-            file("c/templates/_p.tpl", "not: yaml: at: all"),
-        ])
+        let (hooks, manifests) = sort_manifests(
+            &[
+                file(
+                    "c/templates/b.yaml",
+                    "kind: Deployment\n---\nkind: ConfigMap\n",
+                ),
+                file("c/templates/a.yaml", "kind: Widget\n"),
+                file(
+                    "c/templates/h.yaml",
+                    "kind: Job\nmetadata:\n  annotations:\n    helm.sh/hook: pre-install\n",
+                ),
+                file(
+                    "c/templates/u.yaml",
+                    "kind: Job\nmetadata:\n  annotations:\n    helm.sh/hook: nope\n",
+                ),
+                file("c/templates/_p.tpl", "not: yaml: at: all"),
+            ],
+            &mut Log::default(),
+        )
         .unwrap();
         let kinds: Vec<&str> = manifests.iter().map(|m| m.kind.as_str()).collect();
         assert_eq!(kinds, ["ConfigMap", "Deployment", "Widget"]);
         assert_eq!(hooks.len(), 1);
         assert_eq!(hooks[0].hook_events, ["pre-install"]);
+        // helm v4.1.4 logs the document it drops (the annotation as written).
+        let mut log = Log::default();
+        sort_manifests(
+            &[file(
+                "c/templates/u.yaml",
+                "kind: Pod\nmetadata:\n  annotations:\n    helm.sh/hook: \"pre-install, nope\"\n",
+            )],
+            &mut log,
+        )
+        .unwrap();
+        assert_eq!(
+            log.lines(),
+            [r#"level=INFO msg="skipping unknown hooks" hookTypes="pre-install, nope""#]
+        );
     }
 
     #[test]
     fn sorting_keeps_every_yaml_document_it_read() {
         // `\r` breaks lines for YAML but does not split for helm: one document, two YAML
         // documents, of which helm judges the first only.
-        let (_, manifests) = sort_manifests(&[file(
-            "c/templates/a.yaml",
-            "kind: A\n---\n# only a comment\n---\nkind: B\r---\rv: .nan\r",
-        )])
+        let (_, manifests) = sort_manifests(
+            &[file(
+                "c/templates/a.yaml",
+                "kind: A\n---\n# only a comment\n---\nkind: B\r---\rv: .nan\r",
+            )],
+            &mut Log::default(),
+        )
         .unwrap();
         let values: Vec<_> = manifests.iter().map(|m| m.values.clone()).collect();
         // The comment (no kind) sorts first.
@@ -534,7 +561,11 @@ mod tests {
     fn a_document_that_is_not_utf8_fails_as_go_yaml_reads_it() {
         // helm v4.1.4 on templates printing `trunc 4 "日本語"` (日 and the first byte of 本).
         let sort = |text: &[u8]| {
-            sort_manifests(&[("c/templates/t.yaml".to_string(), text.to_vec())]).map(|_| ())
+            sort_manifests(
+                &[("c/templates/t.yaml".to_string(), text.to_vec())],
+                &mut Log::default(),
+            )
+            .map(|_| ())
         };
         let reader = |problem: &str| {
             Err(format!(
@@ -564,19 +595,31 @@ mod tests {
 
     #[test]
     fn head_errors_like_helm() {
-        let err = sort_manifests(&[file("c/templates/a.yaml", "- a\n")]).unwrap_err();
+        let err = sort_manifests(&[file("c/templates/a.yaml", "- a\n")], &mut Log::default())
+            .unwrap_err();
         assert!(err.starts_with("YAML parse error on c/templates/a.yaml: error unmarshaling JSON"));
-        let err = sort_manifests(&[file("c/templates/a.yaml", "kind: [5]\n")]).unwrap_err();
+        let err = sort_manifests(
+            &[file("c/templates/a.yaml", "kind: [5]\n")],
+            &mut Log::default(),
+        )
+        .unwrap_err();
         assert!(err.contains("cannot unmarshal array"));
-        assert!(sort_manifests(&[file("c/templates/a.yaml", "metadata: {name: n}\n")]).is_ok());
+        assert!(sort_manifests(
+            &[file("c/templates/a.yaml", "metadata: {name: n}\n")],
+            &mut Log::default()
+        )
+        .is_ok());
     }
 
     #[test]
     fn prints_and_filters() {
-        let (hooks, manifests) = sort_manifests(&[
-            file("c/templates/a.yaml", "v: a\n"),
-            file("c/templates/b.yaml", "v: b\n"),
-        ])
+        let (hooks, manifests) = sort_manifests(
+            &[
+                file("c/templates/a.yaml", "v: a\n"),
+                file("c/templates/b.yaml", "v: b\n"),
+            ],
+            &mut Log::default(),
+        )
         .unwrap();
         let opts = PrintOptions {
             show_only: vec!["templates/b.yaml".into()],

@@ -4,6 +4,7 @@
 
 use super::chart::Chart;
 use super::dependencies::{check_dependencies, process_dependencies};
+use super::log::Log;
 use super::manifests::{self, CrdFile, Manifest, PrintOptions};
 use super::objects::{
     chart_value, json_to_value, release_value, template_value, Capabilities, Files, KubeVersion,
@@ -73,6 +74,9 @@ pub struct RenderedChart {
     pub output: String,
     /// The printed documents, in order, with their sources and hook status.
     pub documents: Vec<Manifest>,
+    /// What helm logs on stderr while it renders (coalesce and dependency warnings, skipped
+    /// hooks), in order.
+    pub log: Log,
 }
 
 /// One template file to execute, with the objects of the chart it belongs to.
@@ -126,12 +130,18 @@ pub fn render_chart(mut chart: Chart, opts: &RenderOptions) -> Result<RenderedCh
     check_dependencies(&chart).map_err(|e| HelmError::Chart(ChartError::MissingDependencies(e)))?;
     // helm's install checks the name after the chart's type and dependencies.
     validate_release_name(&opts.release_name)?;
-    process_dependencies(&mut chart, &opts.values).map_err(HelmError::Dependencies)?;
+    let mut log = Log::default();
+    process_dependencies(&mut chart, &opts.values, &mut log).map_err(HelmError::Dependencies)?;
     let caps = Capabilities::new(kube_version, &opts.api_versions);
     // Nothing reads the charts' own values after this: they are moved into the result.
-    let values = coalesce(Defaults::taken(&mut chart), opts.values.clone(), false)
-        .map(Json::Object)
-        .map_err(HelmError::Values)?;
+    let values = coalesce(
+        Defaults::taken(&mut chart),
+        opts.values.clone(),
+        false,
+        &mut log,
+    )
+    .map(Json::Object)
+    .map_err(HelmError::Values)?;
     if !opts.skip_schema_validation {
         validate_values(&chart, &values).map_err(|e| HelmError::Values(ValuesError::Schema(e)))?;
     }
@@ -179,15 +189,17 @@ pub fn render_chart(mut chart: Chart, opts: &RenderOptions) -> Result<RenderedCh
         &mut crds,
     );
     let rendered = execute_all(renderables, opts.keys)?;
-    let (hooks, generic) =
-        manifests::sort_manifests(&rendered).map_err(|message| HelmError::InvalidYaml {
+    let (hooks, generic) = manifests::sort_manifests(&rendered, &mut log).map_err(|message| {
+        HelmError::InvalidYaml {
             message,
             manifest: debug_manifest(&rendered),
-        })?;
+        }
+    })?;
     let out = manifests::print(&crds, generic, hooks, &opts.print).map_err(HelmError::ShowOnly)?;
     Ok(RenderedChart {
         output: out.text,
         documents: out.documents,
+        log,
     })
 }
 

@@ -3,6 +3,7 @@
 //! `global` copied into every subchart).
 
 use super::chart::Chart;
+use super::log::Log;
 use super::schema::SchemaViolations;
 use super::strvals::{self, json_numbers_as_float, ReadFile, ReadFileError, SetKind, StrvalsError};
 use crate::budget::LimitExceeded;
@@ -267,33 +268,111 @@ impl<'c> Defaults<'c> {
     }
 }
 
+/// Where a table sits in the values, for the warnings helm logs (`m.child.obj`, helm's
+/// `concatPrefix` chain): built as the walk descends, written out only for a warning.
+#[derive(Clone, Copy)]
+pub(crate) struct KeyPath<'a> {
+    parent: Option<&'a KeyPath<'a>>,
+    key: &'a str,
+}
+
+impl<'a> KeyPath<'a> {
+    /// `key` under `parent` (none: the top of the values).
+    fn under(parent: Option<&'a KeyPath<'a>>, key: &'a str) -> Self {
+        KeyPath { parent, key }
+    }
+}
+
+impl std::fmt::Display for KeyPath<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(parent) = self.parent {
+            write!(f, "{parent}.")?;
+        }
+        f.write_str(self.key)
+    }
+}
+
+/// Go's `%v` of a value, as helm's coalesce warnings print it.
+fn go_print(value: &Json) -> String {
+    crate::template::fmt::format_value(&super::objects::json_to_value(value))
+}
+
 /// Helm's `CoalesceValues` (`merge == false`: nulls delete keys) and `MergeValues`
-/// (`merge == true`: nulls are kept) of a chart's defaults and the values given for it.
+/// (`merge == true`: nulls are kept) of a chart's defaults and the values given for it,
+/// logging helm's warnings on tables met by other values.
 pub(crate) fn coalesce(
     defaults: Defaults<'_>,
     vals: Values,
     merge: bool,
+    log: &mut Log,
+) -> Result<Values, ValuesError> {
+    coalesce_under(None, defaults, vals, merge, log)
+}
+
+fn coalesce_under(
+    prefix: Option<&KeyPath<'_>>,
+    defaults: Defaults<'_>,
+    vals: Values,
+    merge: bool,
+    log: &mut Log,
 ) -> Result<Values, ValuesError> {
     let mut dest = vals;
     let Defaults {
-        values, subcharts, ..
+        name,
+        values,
+        subcharts,
     } = defaults;
+    let at = KeyPath::under(prefix, name);
     let subchart_names: Vec<&str> = subcharts.iter().map(|sub| sub.name).collect();
     for_each_entry(values, |key, default| {
-        // A subchart's section always merges (keeps nulls) with the subchart's defaults here.
-        let merge_tables = merge || subchart_names.contains(&&*key);
-        // At a chart's top level a null deletes the key whatever the default is
-        // (`coalesceValues`), unlike in the tables below it.
-        fill(&mut dest, key, default, !merge, merge_tables);
+        // At a chart's top level a null deletes the key whatever the default is, and a value
+        // that is not a table replaces a default table silently (`coalesceValues`), unlike in
+        // the tables below it.
+        match dest.get_mut(&*key) {
+            None => {
+                dest.insert(key.into_owned(), default.into_owned());
+            }
+            Some(Json::Null) if !merge => {
+                dest.remove(&*key);
+            }
+            Some(Json::Object(dv)) => {
+                // A subchart's section always merges (keeps nulls) with its defaults here.
+                let merge_tables = merge || subchart_names.contains(&&*key);
+                let table_at = KeyPath::under(Some(&at), &key);
+                match default {
+                    Cow::Borrowed(Json::Object(table)) => coalesce_tables_at(
+                        Some(&table_at),
+                        dv,
+                        Cow::Borrowed(table),
+                        merge_tables,
+                        log,
+                    ),
+                    Cow::Owned(Json::Object(table)) => coalesce_tables_at(
+                        Some(&table_at),
+                        dv,
+                        Cow::Owned(table),
+                        merge_tables,
+                        log,
+                    ),
+                    Cow::Borrowed(Json::Null) | Cow::Owned(Json::Null) => {}
+                    _ => log.printf(&format!(
+                        "warning: skipped value for {at}.{key}: Not a table."
+                    )),
+                }
+            }
+            Some(_) => {}
+        }
     });
-    coalesce_deps(subcharts, &mut dest, merge)?;
+    coalesce_deps(&at, subcharts, &mut dest, merge, log)?;
     Ok(dest)
 }
 
 fn coalesce_deps(
+    at: &KeyPath<'_>,
     subcharts: Vec<Defaults<'_>>,
     dest: &mut Values,
     merge: bool,
+    log: &mut Log,
 ) -> Result<(), ValuesError> {
     for sub in subcharts {
         let name = sub.name.to_string();
@@ -306,8 +385,8 @@ fn coalesce_deps(
                 return Err(ValuesError::TypeMismatch { name, found });
             }
         };
-        coalesce_globals(&mut section, dest);
-        let section = coalesce(sub, section, merge)?;
+        coalesce_globals(at, &mut section, dest, log);
+        let section = coalesce_under(Some(at), sub, section, merge, log)?;
         dest.insert(name, Json::Object(section));
     }
     Ok(())
@@ -315,16 +394,22 @@ fn coalesce_deps(
 
 /// Copies the parent's `global` into a subchart's section, the parent winning for scalars and
 /// merging top-down into tables.
-fn coalesce_globals(dest: &mut Values, src: &Values) {
+fn coalesce_globals(at: &KeyPath<'_>, dest: &mut Values, src: &Values, log: &mut Log) {
     let mut dg = match dest.get(GLOBAL_KEY) {
         None => Values::new(),
         Some(Json::Object(m)) => m.clone(),
-        Some(_) => return,
+        Some(_) => {
+            log.printf("warning: skipping globals because destination global is not a table.");
+            return;
+        }
     };
     let sg = match src.get(GLOBAL_KEY) {
         None => Values::new(),
         Some(Json::Object(m)) => m.clone(),
-        Some(_) => return,
+        Some(_) => {
+            log.printf("warning: skipping globals because source global is not a table.");
+            return;
+        }
     };
     for (key, val) in sg {
         match val {
@@ -334,29 +419,52 @@ fn coalesce_globals(dest: &mut Values, src: &Values) {
                 }
                 Some(Json::Object(existing)) => {
                     let mut merged = table;
-                    coalesce_tables(&mut merged, Cow::Borrowed(existing), true);
+                    let key_at = KeyPath::under(Some(at), &key);
+                    coalesce_tables_at(
+                        Some(&key_at),
+                        &mut merged,
+                        Cow::Borrowed(existing),
+                        true,
+                        log,
+                    );
                     dg.insert(key, Json::Object(merged));
                 }
-                Some(_) => {}
+                Some(_) => log.printf(&format!(
+                    "Conflict: cannot merge map onto non-map for {}. Skipping.",
+                    crate::go::strconv::quote(&key)
+                )),
             },
-            other => {
-                if !matches!(dg.get(&key), Some(Json::Object(_))) {
+            other => match dg.get(&key) {
+                Some(Json::Object(_)) => log.printf(&format!("key {key} is table. Skipping")),
+                _ => {
                     dg.insert(key, other);
                 }
-            }
+            },
         }
     }
     dest.insert(GLOBAL_KEY.to_string(), Json::Object(dg));
+}
+
+/// Helm's `CoalesceTables`/`MergeTables` of two tables at the top of the values.
+pub(crate) fn coalesce_tables(dst: &mut Values, src: Cow<'_, Values>, merge: bool, log: &mut Log) {
+    coalesce_tables_at(None, dst, src, merge, log);
 }
 
 /// Helm's `coalesceTablesFullKey`: `src` fills what `dst` lacks; `dst` wins. A null in `dst`
 /// deletes the key only when coalescing over a default that is not null (the user removing a
 /// chart default); a null over a null default, or for a key the defaults lack, stays. Of
 /// borrowed `src`, only what `dst` lacks is copied.
-pub(crate) fn coalesce_tables(dst: &mut Values, src: Cow<'_, Values>, merge: bool) {
+fn coalesce_tables_at(
+    at: Option<&KeyPath<'_>>,
+    dst: &mut Values,
+    src: Cow<'_, Values>,
+    merge: bool,
+    log: &mut Log,
+) {
     for_each_entry(src, |key, val| {
+        let key_at = KeyPath::under(at, &key);
         let delete_null = !merge && !val.is_null();
-        fill(dst, key, val, delete_null, merge);
+        fill(&key_at, dst, &key, val, delete_null, merge, log);
     });
 }
 
@@ -373,43 +481,70 @@ fn for_each_entry<'a>(table: Cow<'a, Values>, mut f: impl FnMut(Cow<'a, str>, Co
     }
 }
 
-/// One entry of the defaults into `dst`: a null there deletes the key when `delete_null`, a
-/// missing key takes the default, tables coalesce (with `merge_tables`), anything else stays.
+/// One entry (at `key_at`) of the defaults into `dst`: a null there deletes the key when
+/// `delete_null`, a missing key takes the default, tables coalesce (with `merge_tables`),
+/// anything else stays; a table met by a value that is not one is logged as helm logs it.
 fn fill(
+    key_at: &KeyPath<'_>,
     dst: &mut Values,
-    key: Cow<'_, str>,
+    key: &str,
     default: Cow<'_, Json>,
     delete_null: bool,
     merge_tables: bool,
+    log: &mut Log,
 ) {
-    match dst.get_mut(&*key) {
+    match dst.get_mut(key) {
         Some(Json::Null) if delete_null => {
-            dst.remove(&*key);
+            dst.remove(key);
         }
         None => {
-            dst.insert(key.into_owned(), default.into_owned());
+            dst.insert(key.to_string(), default.into_owned());
         }
         Some(Json::Object(dv)) => match default {
             Cow::Borrowed(Json::Object(table)) => {
-                coalesce_tables(dv, Cow::Borrowed(table), merge_tables)
+                coalesce_tables_at(Some(key_at), dv, Cow::Borrowed(table), merge_tables, log)
             }
-            Cow::Owned(Json::Object(table)) => coalesce_tables(dv, Cow::Owned(table), merge_tables),
-            _ => {}
+            Cow::Owned(Json::Object(table)) => {
+                coalesce_tables_at(Some(key_at), dv, Cow::Owned(table), merge_tables, log)
+            }
+            Cow::Borrowed(Json::Null) | Cow::Owned(Json::Null) => {}
+            other => log.printf(&format!(
+                "warning: destination for {key_at} is a table. Ignoring non-table value ({})",
+                go_print(&other)
+            )),
         },
-        Some(_) => {}
+        Some(Json::Null) => {}
+        Some(_) => {
+            if let Json::Object(_) = &*default {
+                log.printf(&format!(
+                    "warning: cannot overwrite table with non table for {key_at} ({})",
+                    go_print(&default)
+                ));
+            }
+        }
     }
 }
 
 /// `Values.Table`: the map at a dotted path.
 pub(crate) fn table<'v>(values: &'v Values, path: &str) -> Option<&'v Values> {
+    table_lookup(values, path).ok()
+}
+
+/// helm's `ErrNoTable`: the first key of a path that names no table.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{} is not a table", crate::go::strconv::quote(.0))]
+pub(crate) struct NoTable(String);
+
+/// `Values.Table` with its error.
+pub(crate) fn table_lookup<'v>(values: &'v Values, path: &str) -> Result<&'v Values, NoTable> {
     let mut current = values;
     for part in path.split('.') {
         match current.get(part) {
             Some(Json::Object(m)) => current = m,
-            _ => return None,
+            _ => return Err(NoTable(part.to_string())),
         }
     }
-    Some(current)
+    Ok(current)
 }
 
 /// `Values.PathValue`: a non-table value at a dotted path.
@@ -442,7 +577,7 @@ mod tests {
         // defaults have no such key, it stays.
         let mut dst = obj(json!({"a": null, "b": 1, "c": null, "d": {"x": null}, "n": null}));
         let src = obj(json!({"c": 3, "e": 4, "d": {"x": 1, "y": 2}, "f": null, "n": null}));
-        coalesce_tables(&mut dst, Cow::Borrowed(&src), false);
+        coalesce_tables(&mut dst, Cow::Borrowed(&src), false, &mut Log::default());
         // c goes (the last key takes its place), then e and f are added.
         let keys: Vec<&str> = dst.keys().map(String::as_str).collect();
         assert_eq!(keys, ["a", "b", "n", "d", "e", "f"]);
@@ -452,7 +587,12 @@ mod tests {
         );
 
         let mut dst = obj(json!({"a": null, "c": null}));
-        coalesce_tables(&mut dst, Cow::Owned(obj(json!({"c": 3}))), true);
+        coalesce_tables(
+            &mut dst,
+            Cow::Owned(obj(json!({"c": 3}))),
+            true,
+            &mut Log::default(),
+        );
         assert_eq!(Json::Object(dst), json!({"a": null, "c": null}));
     }
 
@@ -462,6 +602,44 @@ mod tests {
         c.values = obj(values);
         c.dependencies = deps;
         c
+    }
+
+    #[test]
+    fn coalescing_logs_helms_warnings() {
+        // helm v4.1.4 on chart `m` with these defaults and values (its order is Go's map
+        // order, random: compared sorted).
+        let c = chart(
+            json!({"tbl": 5, "t2": {"a": [1, 2.5, "x"]}, "t3": {"a": {"b": 1.5e6, "c": true}}}),
+            vec![],
+            "m",
+        );
+        let user = obj(json!({"tbl": {"a": 1}, "t2": {"a": {"b": 1}}, "t3": {"a": 3}}));
+        let mut log = Log::default();
+        coalesce(Defaults::of(&c), user, false, &mut log).unwrap();
+        let mut lines = log.lines().to_vec();
+        lines.sort();
+        assert_eq!(
+            lines,
+            [
+                r#"level=INFO msg="warning: cannot overwrite table with non table for m.t3.a (map[b:1.5e+06 c:true])""#,
+                r#"level=INFO msg="warning: destination for m.t2.a is a table. Ignoring non-table value ([1 2.5 x])""#,
+                r#"level=INFO msg="warning: skipped value for m.tbl: Not a table.""#,
+            ]
+        );
+        // A global that is not a table is skipped for each subchart.
+        let top = chart(json!({}), vec![chart(json!({}), vec![], "sub")], "m");
+        let mut log = Log::default();
+        coalesce(
+            Defaults::of(&top),
+            obj(json!({"global": 1})),
+            false,
+            &mut log,
+        )
+        .unwrap();
+        assert_eq!(
+            log.lines(),
+            [r#"level=INFO msg="warning: skipping globals because source global is not a table.""#]
+        );
     }
 
     #[test]
@@ -475,6 +653,7 @@ mod tests {
             Defaults::of(&c),
             obj(json!({"a": null, "m": {"x": null, "z": 3}, "l": [9]})),
             false,
+            &mut Log::default(),
         )
         .unwrap();
         assert_eq!(Json::Object(out), json!({"m": {"y": 2, "z": 3}, "l": [9]}));
@@ -488,7 +667,7 @@ mod tests {
         let sub = chart(json!({"s": 1, "t": null}), vec![], "sub");
         let c = chart(json!({"n": null, "sub": {"s": 2}}), vec![sub], "c");
         let user = obj(json!({"n": null, "new": null, "sub": {"s": null, "t": null, "u": null}}));
-        let out = coalesce(Defaults::of(&c), user, false).unwrap();
+        let out = coalesce(Defaults::of(&c), user, false, &mut Log::default()).unwrap();
         assert_eq!(
             Json::Object(out),
             json!({"new": null, "sub": {"global": {}, "u": null}})
@@ -506,7 +685,13 @@ mod tests {
     fn globals_flow_down_not_up() {
         let sub = chart(json!({"global": {"s": 2}, "x": 1}), vec![], "sub");
         let top = chart(json!({"global": {"p": 1}}), vec![sub], "top");
-        let out = coalesce(Defaults::of(&top), Values::new(), false).unwrap();
+        let out = coalesce(
+            Defaults::of(&top),
+            Values::new(),
+            false,
+            &mut Log::default(),
+        )
+        .unwrap();
         assert_eq!(
             Json::Object(out),
             json!({"global": {"p": 1}, "sub": {"global": {"p": 1, "s": 2}, "x": 1}})
@@ -526,8 +711,9 @@ mod tests {
             "top",
         );
         let user = obj(json!({"a": {"c": 3, "n": null}, "sub": {"gone": null, "m": {"z": null}}}));
-        let borrowed = coalesce(Defaults::of(&top), user.clone(), false).unwrap();
-        let taken = coalesce(Defaults::taken(&mut top), user, false).unwrap();
+        let borrowed =
+            coalesce(Defaults::of(&top), user.clone(), false, &mut Log::default()).unwrap();
+        let taken = coalesce(Defaults::taken(&mut top), user, false, &mut Log::default()).unwrap();
         assert_eq!(borrowed, taken);
         // Same keys in the same order, nulls removed alike.
         let keys = |v: &Values| v.keys().cloned().collect::<Vec<_>>();
@@ -544,8 +730,13 @@ mod tests {
         let dst = obj(json!({"a": null, "b": 1, "c": null, "d": {"x": null}}));
         let src = obj(json!({"c": 3, "e": 4, "d": {"x": 1, "y": 2}, "f": null}));
         let (mut borrowed, mut owned) = (dst.clone(), dst);
-        coalesce_tables(&mut borrowed, Cow::Borrowed(&src), false);
-        coalesce_tables(&mut owned, Cow::Owned(src), false);
+        coalesce_tables(
+            &mut borrowed,
+            Cow::Borrowed(&src),
+            false,
+            &mut Log::default(),
+        );
+        coalesce_tables(&mut owned, Cow::Owned(src), false, &mut Log::default());
         let keys = |v: &Values| v.keys().cloned().collect::<Vec<_>>();
         assert_eq!(keys(&owned), ["a", "b", "d", "e", "f"]);
         assert_eq!(keys(&borrowed), keys(&owned));
@@ -556,7 +747,13 @@ mod tests {
     fn subchart_section_must_be_a_table() {
         let sub = chart(json!({}), vec![], "sub");
         let top = chart(json!({}), vec![sub], "top");
-        let err = coalesce(Defaults::of(&top), obj(json!({"sub": "s"})), false).unwrap_err();
+        let err = coalesce(
+            Defaults::of(&top),
+            obj(json!({"sub": "s"})),
+            false,
+            &mut Log::default(),
+        )
+        .unwrap_err();
         assert_eq!(err.to_string(), "type mismatch on sub: %!t(string=s)");
     }
 
