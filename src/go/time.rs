@@ -303,10 +303,15 @@ impl GoTime {
                 }
                 break;
             };
+            // The layout's text of the element being read, which Go's error names.
+            let element = &rest_layout[prefix.len()..rest_layout.len() - suffix.len()];
             rest_layout = suffix;
             let bad = |what: &str| format!("parsing time {original:?}: {what} out of range");
-            let cannot =
-                |v: &str| format!("parsing time {original:?} as {layout:?}: cannot parse {v:?}");
+            let cannot = |v: &str| {
+                format!(
+                    "parsing time {original:?} as {layout:?}: cannot parse {v:?} as {element:?}"
+                )
+            };
             match chunk {
                 Chunk::LongYear => {
                     let (n, r) = take_digits(value, 4, 4).ok_or_else(|| cannot(value))?;
@@ -941,7 +946,21 @@ mod tests {
     fn rejects_bad_dates() {
         let err = GoTime::parse("2006-01-02", "2020-13-45", &Location::Utc).unwrap_err();
         assert_eq!(err, "parsing time \"2020-13-45\": month out of range");
-        assert!(GoTime::parse("2006-01-02", "not a date", &Location::Utc).is_err());
+        // Go names the layout element it could not read (helm v4.1.4's mustToDate errors).
+        let cannot =
+            |layout: &str, value: &str| GoTime::parse(layout, value, &Location::Utc).unwrap_err();
+        assert_eq!(
+            cannot("2006-01-02", "2024-1-05"),
+            r#"parsing time "2024-1-05" as "2006-01-02": cannot parse "1-05" as "01""#
+        );
+        assert_eq!(
+            cannot("Jan 2 2006", "Foo 2 2024"),
+            r#"parsing time "Foo 2 2024" as "Jan 2 2006": cannot parse "Foo 2 2024" as "Jan""#
+        );
+        assert_eq!(
+            cannot("2006", "x"),
+            r#"parsing time "x" as "2006": cannot parse "x" as "2006""#
+        );
         assert!(GoTime::parse("2006-01-02", "2021-02-29", &Location::Utc).is_err());
         assert_eq!(utc("2006-01-02", "2020-02-29").format("Jan 2"), "Feb 29");
         assert_eq!(GoTime::zero().unix, -62_135_596_800);
