@@ -424,15 +424,20 @@ impl<'t> Build<'t> {
         }
         let secret_origin = self.builtin_origin(k, "SecretGenerator");
         for args in &k.secret_generator {
-            let r = generators::generate(ldr, GenKind::Secret, args, global)?;
+            let kind = GenKind::Secret {
+                secret_type: &args.secret_type,
+            };
+            let r = generators::generate(ldr, kind, &args.generator, global)?;
             generated.push((r, secret_origin.clone()));
         }
-        if !k.helm_charts.is_empty() && !self.enable_helm {
-            return Err(KustomizeError::build(
-                "trouble configuring builtin HelmChartInflationGenerator: must specify --enable-helm",
-            ));
-        }
         let globals = k.helm_globals.clone().unwrap_or_default();
+        if let Some(first) = k.helm_charts.first().filter(|_| !self.enable_helm) {
+            let config = helmcharts::plugin_config(&globals, first);
+            let configured = configuring("HelmChartInflationGenerator", config);
+            return Err(configured(KustomizeError::build(
+                "must specify --enable-helm",
+            )));
+        }
         let helm_origin = self.builtin_origin(k, "HelmChartInflationGenerator");
         for chart in &k.helm_charts {
             for doc in helmcharts::inflate(ldr, &globals, chart)? {
@@ -447,9 +452,9 @@ impl<'t> Build<'t> {
             for config in self.plugin_configs(ldr, k, entry).map_err(loading)? {
                 let kind = builtin_plugin_kind(&config, PluginRole::Generator)
                     .map_err(|e| loading(e.context("failed to load generator")))?;
-                let gen = match kind {
-                    "ConfigMapGenerator" => GenKind::ConfigMap,
-                    "SecretGenerator" => GenKind::Secret,
+                let secret = match kind {
+                    "ConfigMapGenerator" => false,
+                    "SecretGenerator" => true,
                     "IAMPolicyGenerator" => {
                         let r = generators::iam_policy(&config)?;
                         generated.push((r, plugin_origin(&config)));
@@ -461,17 +466,24 @@ impl<'t> Build<'t> {
                         )))
                     }
                 };
-                let mut args: super::kustfile::GeneratorArgs =
+                let mut args: super::kustfile::SecretArgs =
                     super::decode::from_value(config.clone())
                         .map_err(|e| KustomizeError::build(format!("{kind}: {e}")))?;
-                if args.name.is_empty() {
-                    args.name = config
+                if args.generator.name.is_empty() {
+                    args.generator.name = config
                         .pointer("/metadata/name")
                         .and_then(Value::as_str)
                         .unwrap_or("")
                         .to_string();
                 }
-                let r = generators::generate(ldr, gen, &args, None)?;
+                let gen = if secret {
+                    GenKind::Secret {
+                        secret_type: &args.secret_type,
+                    }
+                } else {
+                    GenKind::ConfigMap
+                };
+                let r = generators::generate(ldr, gen, &args.generator, None)?;
                 generated.push((r, plugin_origin(&config)));
             }
         }
@@ -720,10 +732,7 @@ impl<'t> Build<'t> {
                 self.apply_patch(ldr, res, &args, true, &configured)?;
             }
             "ReplacementTransformer" => {
-                let entries = match config.get("replacements") {
-                    Some(Value::Array(list)) => list.clone(),
-                    _ => Vec::new(),
-                };
+                let entries = replacements::configured_entries(config)?;
                 replacements::run(ldr, res, &entries, &configured)?;
             }
             "ValueAddTransformer" => {

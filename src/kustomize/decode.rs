@@ -1,46 +1,74 @@
 //! Decoding kustomize's configuration (kustomization files, transformer
 //! configs, builtin plugin configs) into our structs the way kustomize does:
-//! sigs.k8s.io/yaml turns the YAML into JSON and Go's `encoding/json` fills the
-//! struct. Go's decoder (`decode.go`, `object`) matches an object key to a
-//! struct field by its exact name first, then by a case-folded name
-//! (`foldName`), so `fieldpath:` fills `fieldPath` and `NAMEPREFIX:` fills
-//! `namePrefix`, at any depth. Map keys (labels, annotations) are data and
-//! keep their spelling.
+//! sigs.k8s.io/yaml turns the YAML into JSON, writing each object's keys in
+//! byte order, and Go's `encoding/json` fills the struct. Go's decoder
+//! (`decode.go`, `object`) matches an object key to a struct field by its
+//! exact name first, then by a case-folded name (`foldName`), so `fieldpath:`
+//! fills `fieldPath` and `NAMEPREFIX:` fills `namePrefix`, at any depth; a
+//! `null` leaves the field as it was. Map keys (labels, annotations) are data
+//! and keep their spelling. A key that fills no field is skipped, or refused
+//! where kustomize decodes strictly (`DisallowUnknownFields`).
 //!
 //! serde names a struct's fields to the deserializer (`deserialize_struct`),
 //! so one deserializer over `serde_json::Value` renames the keys of every
-//! object decoded into a struct before the derived code looks them up.
+//! object decoded into a struct before the derived code looks them up. A
+//! field named [`EMBEDDED`] stands for a Go embedded struct: it receives the
+//! keys that fill none of the other fields.
 
-use crate::go::unicode::to_upper;
+use crate::go::strconv::quote;
+use crate::go::unicode::simple_fold;
 use serde::de::{
-    DeserializeOwned, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, SeqAccess,
-    Visitor,
+    DeserializeOwned, DeserializeSeed, Deserializer, Error as _, IntoDeserializer, MapAccess,
+    SeqAccess, Visitor,
 };
 use serde_json::{Error, Map, Value};
 
-/// Decodes `value` into `T` with Go's field-name matching.
+/// The serde name of a field that is a Go embedded struct (`json:",inline"`).
+pub const EMBEDDED: &str = "";
+
+/// Decodes `value` into `T` with Go's field-name matching; keys that fill no
+/// field are skipped (`json.Unmarshal`).
 pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, Error> {
-    T::deserialize(GoJson(value))
+    T::deserialize(GoJson {
+        value,
+        strict: false,
+    })
 }
 
-/// Go's `foldName`: ASCII letters upper-cased, any other rune mapped through
-/// lower then upper case (so the Kelvin sign folds as `K`, `ſ` as `S`).
+/// [`from_value`], refusing a key that fills no field as a decoder with
+/// `DisallowUnknownFields` does: `json: unknown field "KEY"`, for the first
+/// such key or other error in the order Go decodes.
+pub fn from_value_strict<T: DeserializeOwned>(value: Value) -> Result<T, Error> {
+    T::deserialize(GoJson {
+        value,
+        strict: true,
+    })
+}
+
+/// Go's `foldName`: ASCII letters upper-cased, any other rune replaced by the
+/// smallest rune of its case-folding orbit (`foldRune`: the Kelvin sign folds
+/// as `K`, `ſ` as `S`, while `İ` and `ı` fold only to themselves).
 fn fold_name(name: &str) -> String {
     name.chars()
         .map(|c| {
             if c.is_ascii() {
-                return c.to_ascii_uppercase();
+                c.to_ascii_uppercase()
+            } else {
+                fold_rune(c)
             }
-            let lower = single_rune(c.to_lowercase()).unwrap_or(c);
-            to_upper(lower)
         })
         .collect()
 }
 
-/// A case mapping's one rune, or none where Rust's full mapping gives several.
-fn single_rune(mut mapped: impl Iterator<Item = char>) -> Option<char> {
-    let first = mapped.next()?;
-    mapped.next().is_none().then_some(first)
+/// encoding/json's `foldRune`: follows `c`'s orbit until it wraps to its smallest rune.
+fn fold_rune(mut c: char) -> char {
+    loop {
+        let next = simple_fold(c);
+        if next <= c {
+            return next;
+        }
+        c = next;
+    }
 }
 
 /// Whether Go's decoder fills struct field `field` from object key `key`.
@@ -48,33 +76,76 @@ pub fn fills_field(key: &str, field: &str) -> bool {
     key == field || fold_name(key) == fold_name(field)
 }
 
-/// The keys of `object` renamed to the struct `fields` they fill; a later key
-/// filling the same field as an earlier one wins, as in Go.
-fn match_fields(object: Map<String, Value>, fields: &[&str]) -> Map<String, Value> {
-    let mut out = Map::new();
-    for (key, value) in object {
-        let field = if fields.contains(&key.as_str()) {
-            key
-        } else {
-            let folded = fold_name(&key);
-            fields
-                .iter()
-                .find(|f| fold_name(f) == folded)
-                .map_or(key, |f| (*f).to_string())
-        };
-        out.insert(field, value);
+/// The field of `fields` that object key `key` fills: the one spelled as it,
+/// else the one it equals case-folded. The embedded field has no key of its own.
+fn field_for(key: &str, fields: &[&'static str]) -> Option<&'static str> {
+    let named = fields.iter().copied().filter(|f| *f != EMBEDDED);
+    if let Some(field) = named.clone().find(|f| *f == key) {
+        return Some(field);
     }
-    out
+    let folded = fold_name(key);
+    named.into_iter().find(|f| fold_name(f) == folded)
+}
+
+/// An object's key as the value decoded from the object sees it.
+enum Key {
+    /// The struct field it fills.
+    Field(&'static str),
+    /// A key that fills no struct field, as written.
+    Unknown(String),
+    /// A map's key: data, not a field name.
+    Data(String),
+}
+
+/// The entries of `object` as Go decodes them into a struct with `fields`:
+/// in the byte order of their keys (sigs.k8s.io/yaml writes them so), each
+/// renamed to the field it fills, a later key filling a field taking the
+/// earlier one's place. With an embedded field, the keys filling no other
+/// field make up its object, where the first of them stood.
+fn struct_entries(object: Map<String, Value>, fields: &[&'static str]) -> Vec<(Key, Value)> {
+    let mut keyed: Vec<(String, Value)> = object.into_iter().collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    let embeds = fields.contains(&EMBEDDED);
+    let mut entries: Vec<(Key, Value)> = Vec::with_capacity(keyed.len());
+    let mut embedded: Option<usize> = None;
+    for (key, value) in keyed {
+        match field_for(&key, fields) {
+            Some(field) => {
+                let earlier = entries
+                    .iter_mut()
+                    .find(|(k, _)| matches!(k, Key::Field(f) if *f == field));
+                match earlier {
+                    Some(entry) => entry.1 = value,
+                    None => entries.push((Key::Field(field), value)),
+                }
+            }
+            None if embeds => {
+                let at = *embedded.get_or_insert_with(|| {
+                    entries.push((Key::Field(EMBEDDED), Value::Object(Map::new())));
+                    entries.len() - 1
+                });
+                if let Value::Object(inner) = &mut entries[at].1 {
+                    inner.insert(key, value);
+                }
+            }
+            None => entries.push((Key::Unknown(key), value)),
+        }
+    }
+    entries
 }
 
 /// A JSON value that decodes its objects into structs with Go's matching.
-struct GoJson(Value);
+struct GoJson {
+    value: Value,
+    /// Whether a key filling no field is refused.
+    strict: bool,
+}
 
 impl<'de> Deserializer<'de> for GoJson {
     type Error = Error;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.0.deserialize_any(visitor)
+        self.value.deserialize_any(visitor)
     }
 
     fn deserialize_struct<V: Visitor<'de>>(
@@ -83,30 +154,46 @@ impl<'de> Deserializer<'de> for GoJson {
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Error> {
-        match self.0 {
-            Value::Object(m) => visitor.visit_map(Entries::new(match_fields(m, fields))),
+        match self.value {
+            Value::Object(m) => visitor.visit_map(Entries {
+                entries: struct_entries(m, fields).into_iter(),
+                value: None,
+                strict: self.strict,
+            }),
             other => other.deserialize_struct(name, fields, visitor),
         }
     }
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self.0 {
-            Value::Object(m) => visitor.visit_map(Entries::new(m)),
+        match self.value {
+            Value::Object(m) => visitor.visit_map(Entries {
+                entries: m
+                    .into_iter()
+                    .map(|(k, v)| (Key::Data(k), v))
+                    .collect::<Vec<_>>()
+                    .into_iter(),
+                value: None,
+                strict: self.strict,
+            }),
             other => other.deserialize_map(visitor),
         }
     }
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self.0 {
-            Value::Array(items) => visitor.visit_seq(Items(items.into_iter())),
+        let strict = self.strict;
+        match self.value {
+            Value::Array(items) => visitor.visit_seq(Items {
+                items: items.into_iter(),
+                strict,
+            }),
             other => other.deserialize_seq(visitor),
         }
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self.0 {
+        match self.value {
             Value::Null => visitor.visit_none(),
-            other => visitor.visit_some(GoJson(other)),
+            _ => visitor.visit_some(self),
         }
     }
 
@@ -124,11 +211,11 @@ impl<'de> Deserializer<'de> for GoJson {
         variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Error> {
-        self.0.deserialize_enum(name, variants, visitor)
+        self.value.deserialize_enum(name, variants, visitor)
     }
 
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.0.deserialize_ignored_any(visitor)
+        self.value.deserialize_ignored_any(visitor)
     }
 
     serde::forward_to_deserialize_any! {
@@ -138,7 +225,10 @@ impl<'de> Deserializer<'de> for GoJson {
 }
 
 /// The elements of an array, each decoded with Go's matching.
-struct Items(std::vec::IntoIter<Value>);
+struct Items {
+    items: std::vec::IntoIter<Value>,
+    strict: bool,
+}
 
 impl<'de> SeqAccess<'de> for Items {
     type Error = Error;
@@ -147,30 +237,23 @@ impl<'de> SeqAccess<'de> for Items {
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, Error> {
-        self.0
+        let strict = self.strict;
+        self.items
             .next()
-            .map(|v| seed.deserialize(GoJson(v)))
+            .map(|value| seed.deserialize(GoJson { value, strict }))
             .transpose()
     }
 
     fn size_hint(&self) -> Option<usize> {
-        Some(self.0.len())
+        Some(self.items.len())
     }
 }
 
 /// The entries of an object, each value decoded with Go's matching.
 struct Entries {
-    iter: serde_json::map::IntoIter,
+    entries: std::vec::IntoIter<(Key, Value)>,
     value: Option<Value>,
-}
-
-impl Entries {
-    fn new(m: Map<String, Value>) -> Self {
-        Entries {
-            iter: m.into_iter(),
-            value: None,
-        }
-    }
+    strict: bool,
 }
 
 impl<'de> MapAccess<'de> for Entries {
@@ -180,20 +263,35 @@ impl<'de> MapAccess<'de> for Entries {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, Error> {
-        let Some((key, value)) = self.iter.next() else {
-            return Ok(None);
-        };
-        self.value = Some(value);
-        seed.deserialize(key.into_deserializer()).map(Some)
+        for (key, value) in self.entries.by_ref() {
+            let key = match key {
+                Key::Unknown(key) if self.strict => {
+                    return Err(Error::custom(format!(
+                        "json: unknown field {}",
+                        quote(&key)
+                    )))
+                }
+                // Go leaves a field as it was for a null.
+                Key::Field(_) if value.is_null() => continue,
+                Key::Field(field) => field.to_string(),
+                Key::Unknown(key) | Key::Data(key) => key,
+            };
+            self.value = Some(value);
+            return seed.deserialize(key.into_deserializer()).map(Some);
+        }
+        Ok(None)
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
         let value = self.value.take().unwrap_or(Value::Null);
-        seed.deserialize(GoJson(value))
+        seed.deserialize(GoJson {
+            value,
+            strict: self.strict,
+        })
     }
 
     fn size_hint(&self) -> Option<usize> {
-        Some(self.iter.len())
+        Some(self.entries.len())
     }
 }
 
@@ -235,14 +333,73 @@ mod tests {
         assert_eq!(o.labels.keys().collect::<Vec<_>>(), ["App"]);
     }
 
+    #[derive(Debug, Default, Deserialize, PartialEq)]
+    #[serde(default)]
+    struct Embedding {
+        #[serde(rename = "")]
+        inner: Inner,
+        kind: String,
+    }
+
+    /// The errors kubectl kustomize v5.6.0 gave for kustomizations with these shapes.
+    #[test]
+    fn strict_decoding_refuses_the_first_unknown_key_in_go_s_order() {
+        let unknown = |v: Value| from_value_strict::<Outer>(v).unwrap_err().to_string();
+        assert_eq!(unknown(json!({"foo": 1})), "json: unknown field \"foo\"");
+        // A null does not hide the key, and keys go in byte order: "aaa" before "list".
+        assert_eq!(
+            unknown(json!({"zzz": null, "list": [{"bogus": 1}], "aaa": 2})),
+            "json: unknown field \"aaa\""
+        );
+        assert_eq!(
+            unknown(json!({"list": [{"fieldPath": "x", "zbogus": 1}], "zzz": 3})),
+            "json: unknown field \"zbogus\""
+        );
+        assert_eq!(
+            unknown(json!({"inner": {"Foo_Bar": 1}})),
+            "json: unknown field \"Foo_Bar\""
+        );
+        // A map's keys are data, and lenient decoding skips what it does not know.
+        let o: Outer = from_value_strict(json!({"labels": {"any": 1}})).unwrap();
+        assert_eq!(o.labels.len(), 1);
+        let o: Outer = from_value(json!({"foo": 1, "namePrefix": "p"})).unwrap();
+        assert_eq!(o.name_prefix, "p");
+    }
+
+    #[test]
+    fn a_null_leaves_a_field_as_it_was() {
+        let o: Outer =
+            from_value_strict(json!({"namePrefix": null, "list": [{"fieldPath": null}]})).unwrap();
+        assert_eq!(o.name_prefix, "");
+        assert_eq!(o.list, [Inner::default()]);
+    }
+
+    #[test]
+    fn an_embedded_struct_takes_the_keys_no_other_field_fills() {
+        let e: Embedding = from_value_strict(json!({"FieldPath": "a", "KIND": "k"})).unwrap();
+        assert_eq!(e.inner.field_path, "a");
+        assert_eq!(e.kind, "k");
+        let err = from_value_strict::<Embedding>(json!({"kind": "k", "other": 1})).unwrap_err();
+        assert_eq!(err.to_string(), "json: unknown field \"other\"");
+        // Nor does the empty key fill it.
+        let err = from_value_strict::<Embedding>(json!({"": 1})).unwrap_err();
+        assert_eq!(err.to_string(), "json: unknown field \"\"");
+    }
+
     #[test]
     fn the_last_key_filling_a_field_wins_and_unicode_folds_as_go() {
-        let o: Outer = from_value(json!({"namePrefix": "a", "nameprefix": "b"})).unwrap();
-        assert_eq!(o.name_prefix, "b");
+        // Go decodes the keys in byte order, "namePrefix" before "nameprefix", whichever
+        // is written first (kubectl named the resource b-cm for this).
+        let o: Outer = from_value(json!({"nameprefix": "b-", "namePrefix": "a-"})).unwrap();
+        assert_eq!(o.name_prefix, "b-");
         // Go folds 'ſ' (U+017F) to 'S' and the Kelvin sign to 'K'.
         let o: Inner = from_value(json!({"fieldpath": "x", "\u{17f}": "y"})).unwrap();
         assert_eq!(o.field_path, "x");
         assert_eq!(fold_name("\u{17f}ome\u{212a}"), "SOMEK");
         assert_eq!(fold_name("stra\u{df}e"), "STRA\u{df}E");
+        // kubectl (go1.24) refused namePref\u{130}x and namePref\u{131}x as unknown fields.
+        assert!(!fills_field("namePref\u{130}x", "namePrefix"));
+        assert!(!fills_field("namePref\u{131}x", "namePrefix"));
+        assert_eq!(fold_name("\u{3c2}\u{3d1}"), "\u{3a3}\u{398}");
     }
 }

@@ -43,6 +43,7 @@ struct ConfigFile {
     name_reference: Vec<NameRefArgs>,
     name_prefix: Vec<FieldSpecArgs>,
     name_suffix: Vec<FieldSpecArgs>,
+    replicas: Vec<FieldSpecArgs>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -58,8 +59,10 @@ impl TransformerConfig {
     pub fn parse(text: &str, file: &str) -> Result<Self, KustomizeError> {
         let mut out = TransformerConfig::default();
         for doc in parse_documents(text, file)? {
-            let c: ConfigFile = super::decode::from_value(doc)
-                .map_err(|e| KustomizeError::build(format!("{file}: {e}")))?;
+            // sigs.k8s.io/yaml's UnmarshalStrict, as kustomize reads these files.
+            let c: ConfigFile = super::decode::from_value_strict(doc).map_err(|e| {
+                KustomizeError::build(format!("error unmarshaling JSON: while decoding JSON: {e}"))
+            })?;
             let specs =
                 |l: Vec<FieldSpecArgs>| l.into_iter().map(FieldSpec::from).collect::<Vec<_>>();
             out.common_labels.extend(specs(c.common_labels));
@@ -447,6 +450,25 @@ pub fn var_references() -> Vec<FieldSpec> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// kubectl kustomize v5.6.0's errors for `configurations` files of these shapes.
+    #[test]
+    fn a_configuration_file_is_read_strictly() {
+        let refused = |text: &str| TransformerConfig::parse(text, "c.yaml").unwrap_err();
+        assert_eq!(
+            refused("commonLabels:\n- path: spec/x\n  kind: ConfigMap\n  bogus: 1\n").to_string(),
+            "error unmarshaling JSON: while decoding JSON: json: unknown field \"bogus\""
+        );
+        assert_eq!(
+            refused("nameReference:\n- kind: ConfigMap\n  fieldSpecs: [{path: x, kind: Foo}]\n  bogus: 1\n")
+                .to_string(),
+            "error unmarshaling JSON: while decoding JSON: json: unknown field \"bogus\""
+        );
+        assert!(
+            TransformerConfig::parse("replicas:\n- path: spec/count\n  kind: C\n", "c.yaml")
+                .is_ok()
+        );
+    }
 
     #[test]
     fn a_list_segment_is_walked_but_never_created() {

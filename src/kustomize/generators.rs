@@ -11,16 +11,19 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 #[derive(Clone, Copy, PartialEq)]
-pub enum GenKind {
+pub enum GenKind<'a> {
     ConfigMap,
-    Secret,
+    /// A Secret of its `type` (Opaque when empty).
+    Secret {
+        secret_type: &'a str,
+    },
 }
 
 /// Builds one generated resource from its arguments and the kustomization's
 /// global generatorOptions.
 pub fn generate(
     ldr: &Loader,
-    kind: GenKind,
+    kind: GenKind<'_>,
     args: &GeneratorArgs,
     global: Option<&GeneratorOptions>,
 ) -> Result<Resource, KustomizeError> {
@@ -65,7 +68,7 @@ pub fn generate(
             )));
         }
         match kind {
-            GenKind::Secret => {
+            GenKind::Secret { .. } => {
                 data.insert(k, Value::String(wrapped_base64(&v)));
             }
             GenKind::ConfigMap => match String::from_utf8(v) {
@@ -98,7 +101,7 @@ pub fn generate(
     obj.insert(
         "kind".into(),
         Value::String(
-            if kind == GenKind::Secret {
+            if matches!(kind, GenKind::Secret { .. }) {
                 "Secret"
             } else {
                 "ConfigMap"
@@ -109,17 +112,17 @@ pub fn generate(
     obj.insert("metadata".into(), Value::Object(meta));
     // kyaml's LoadMapIntoSecretData creates a Secret's `data` even when empty;
     // LoadMapIntoConfigMapData only creates it for a first entry.
-    if !data.is_empty() || kind == GenKind::Secret {
+    if !data.is_empty() || matches!(kind, GenKind::Secret { .. }) {
         obj.insert("data".into(), Value::Object(data));
     }
     if !binary.is_empty() {
         obj.insert("binaryData".into(), Value::Object(binary));
     }
-    if kind == GenKind::Secret {
-        let t = if args.secret_type.is_empty() {
+    if let GenKind::Secret { secret_type } = kind {
+        let t = if secret_type.is_empty() {
             "Opaque"
         } else {
-            &args.secret_type
+            secret_type
         };
         obj.insert("type".into(), Value::String(t.into()));
     }
@@ -388,7 +391,7 @@ mod tests {
             name: "s".into(),
             ..Default::default()
         };
-        let secret = generate(&ldr, GenKind::Secret, &args, None).unwrap();
+        let secret = generate(&ldr, GenKind::Secret { secret_type: "" }, &args, None).unwrap();
         assert_eq!(secret.obj.get("data"), Some(&json!({})));
         // kubectl kustomize v5.6.0 names it s-46f8b28mk5 (hash over "data":{}).
         assert_eq!(content_hash(&secret.obj), "46f8b28mk5");

@@ -7,49 +7,129 @@ use super::loader::{join, Loader};
 use super::value::parse_documents;
 use super::KustomizeError;
 use crate::helm;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-#[derive(Debug, Default, Clone, Deserialize)]
+/// A `helmCharts` entry (kustomize's HelmChart); it serializes as Go marshals it, empty
+/// fields left out (as are HelmGlobals').
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct HelmChartArgs {
+    #[serde(skip_serializing_if = "String::is_empty")]
     name: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     version: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     repo: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     release_name: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     namespace: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     values_file: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     additional_values_files: Vec<String>,
+    #[serde(skip_serializing_if = "Map::is_empty")]
     values_inline: Map<String, Value>,
+    #[serde(skip_serializing_if = "String::is_empty")]
     values_merge: String,
-    #[serde(rename = "includeCRDs")]
+    #[serde(rename = "includeCRDs", skip_serializing_if = "std::ops::Not::not")]
     include_crds: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     skip_hooks: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     skip_tests: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     api_versions: Vec<String>,
+    #[serde(skip_serializing_if = "String::is_empty")]
     kube_version: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    name_template: String,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    debug: bool,
 }
 
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct HelmGlobals {
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub chart_home: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub config_home: String,
+}
+
+/// A `helmChartInflationGenerator` entry (kustomize's HelmChartArgs), the legacy
+/// form of a chart and the globals.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct LegacyHelmChartArgs {
+    chart_name: String,
+    chart_version: String,
+    chart_repo_url: String,
+    chart_home: String,
+    chart_repo_name: String,
+    helm_bin: String,
+    helm_home: String,
+    values: String,
+    values_local: Map<String, Value>,
+    values_merge: String,
+    release_name: String,
+    release_namespace: String,
+    extra_args: Vec<String>,
+}
+
+/// kustomize's `SplitHelmParameters`: the charts the legacy entries name, and the
+/// globals the last of them to set a home sets.
+pub fn split_legacy(legacy: &[LegacyHelmChartArgs]) -> (Vec<HelmChartArgs>, HelmGlobals) {
+    let mut globals = HelmGlobals::default();
+    let charts = legacy
+        .iter()
+        .map(|old| {
+            if !old.helm_home.is_empty() {
+                globals.config_home.clone_from(&old.helm_home);
+            }
+            if !old.chart_home.is_empty() {
+                globals.chart_home.clone_from(&old.chart_home);
+            }
+            HelmChartArgs {
+                name: old.chart_name.clone(),
+                version: old.chart_version.clone(),
+                repo: old.chart_repo_url.clone(),
+                values_file: old.values.clone(),
+                values_inline: old.values_local.clone(),
+                values_merge: old.values_merge.clone(),
+                release_name: old.release_name.clone(),
+                ..HelmChartArgs::default()
+            }
+        })
+        .collect();
+    (charts, globals)
+}
+
+/// The configuration kustomize gives its builtin HelmChartInflationGenerator for one
+/// chart: the globals' fields and the chart's side by side (Go's embedded structs).
+pub fn plugin_config(globals: &HelmGlobals, chart: &HelmChartArgs) -> Value {
+    let mut config = Map::new();
+    for part in [serde_json::to_value(globals), serde_json::to_value(chart)] {
+        if let Ok(Value::Object(fields)) = part {
+            config.extend(fields);
+        }
+    }
+    Value::Object(config)
 }
 
 /// The documents `helm template` prints for one `helmCharts` entry.
 pub fn inflate(
     ldr: &Loader,
     globals: &HelmGlobals,
-    entry: &Value,
+    args: &HelmChartArgs,
 ) -> Result<Vec<Value>, KustomizeError> {
-    let args: HelmChartArgs = super::decode::from_value(entry.clone())
-        .map_err(|e| KustomizeError::build(format!("invalid helmCharts entry: {e}")))?;
     let home = if globals.chart_home.is_empty() {
         "charts"
     } else {
         &globals.chart_home
     };
-    let chart_dir = chart_folder(ldr, home, &args)?;
+    let chart_dir = chart_folder(ldr, home, args)?;
     let chart = helm::loader::load_dir(&ldr.files.subtree(&chart_dir))
         .map_err(|e| KustomizeError::build(format!("helm chart {}: {e}", args.name)))?;
 

@@ -1,9 +1,12 @@
 //! The kustomization file model (`kustomization.yaml`), read as kustomize
-//! reads it: YAML 1.1 through JSON (sigs.k8s.io/yaml), unknown fields ignored.
+//! reads it: YAML 1.1 through JSON (sigs.k8s.io/yaml), then strictly into
+//! kustomize's types (api/types), so a field none of them has is refused.
 
+use super::helmcharts::{self, HelmChartArgs, HelmGlobals, LegacyHelmChartArgs};
+use super::replacements::Replacement;
 use super::{decode, DocumentError, KustomizeError};
 use crate::yaml;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 #[derive(Debug, Default, Deserialize)]
@@ -11,6 +14,7 @@ use serde_json::{Map, Value};
 pub struct Kustomization {
     pub api_version: String,
     pub kind: String,
+    pub metadata: Option<ObjectMeta>,
     pub resources: Vec<String>,
     pub bases: Vec<String>,
     pub components: Vec<String>,
@@ -27,23 +31,35 @@ pub struct Kustomization {
     pub patches_strategic_merge: Vec<String>,
     pub patches_json6902: Vec<PatchArgs>,
     pub config_map_generator: Vec<GeneratorArgs>,
-    pub secret_generator: Vec<GeneratorArgs>,
+    pub secret_generator: Vec<SecretArgs>,
     pub generator_options: Option<GeneratorOptions>,
     pub vars: Vec<VarArgs>,
-    pub replacements: Vec<Value>,
+    pub replacements: Vec<Replacement>,
     pub crds: Vec<String>,
     pub configurations: Vec<String>,
     pub transformers: Vec<String>,
     pub generators: Vec<String>,
     pub validators: Vec<String>,
     pub sort_options: Option<SortOptions>,
-    pub helm_charts: Vec<Value>,
-    pub helm_globals: Option<super::helmcharts::HelmGlobals>,
+    pub helm_charts: Vec<HelmChartArgs>,
+    pub helm_globals: Option<HelmGlobals>,
+    /// The legacy form of `helmCharts` and `helmGlobals`.
+    pub helm_chart_inflation_generator: Vec<LegacyHelmChartArgs>,
     pub openapi: Map<String, Value>,
     pub build_metadata: Vec<String>,
     /// The name of the file it was read from (`kustomization.yaml`, ...).
     #[serde(skip)]
     pub file_name: String,
+}
+
+/// The kustomization's own metadata, which kustomize reads and no build step uses.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct ObjectMeta {
+    pub name: String,
+    pub namespace: String,
+    pub labels: Map<String, Value>,
+    pub annotations: Map<String, Value>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -82,15 +98,23 @@ pub struct ReplicaArgs {
     pub count: i64,
 }
 
-#[derive(Debug, Default, Clone, Deserialize)]
+/// kustomize's Selector; it serializes as Go marshals it, empty fields left out.
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct Selector {
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub group: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub version: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub kind: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub name: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub namespace: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub label_selector: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub annotation_selector: String,
 }
 
@@ -123,6 +147,14 @@ pub struct GeneratorArgs {
     pub envs: Vec<String>,
     pub env: String,
     pub options: Option<GeneratorOptions>,
+}
+
+/// A `secretGenerator` entry: a generator's arguments and the Secret's type.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct SecretArgs {
+    #[serde(rename = "")]
+    pub generator: GeneratorArgs,
     #[serde(rename = "type")]
     pub secret_type: String,
 }
@@ -178,21 +210,15 @@ impl Kustomization {
         };
         let node = yaml::load_one(text, &yaml::Limits::default()).map_err(malformed)?;
         let json = yaml::to_json(&node).map_err(malformed)?;
-        // An empty document, and fields left empty (`components:`), mean "none".
-        let json = match json {
-            Value::Object(m) => {
-                Value::Object(m.into_iter().filter(|(_, v)| !v.is_null()).collect())
-            }
-            _ => Value::Object(Map::new()),
+        // An empty document means "none" (kustomize then finds it empty).
+        let fields = match json {
+            Value::Object(fields) => fields,
+            _ => Map::new(),
         };
-        let empty = json.as_object().is_some_and(is_empty);
-        let mut k: Kustomization = decode::from_value(json)
-            .map_err(|e| KustomizeError::InvalidKustomization(format!("{file}: {e}")))?;
-        // Legacy `bases` are resources, `imageTags` images (kustomize's FixKustomization).
-        let bases = std::mem::take(&mut k.bases);
-        k.resources.extend(bases);
-        let image_tags = std::mem::take(&mut k.image_tags);
-        k.images.extend(image_tags);
+        let empty = is_empty(&fields);
+        let mut k: Kustomization = decode::from_value_strict(Value::Object(fields))
+            .map_err(|e| KustomizeError::InvalidKustomization(e.to_string()))?;
+        k.fix_legacy_fields();
         if empty {
             return Err(KustomizeError::build("kustomization.yaml is empty"));
         }
@@ -207,6 +233,24 @@ impl Kustomization {
             k.kind = KUSTOMIZATION_KIND.into();
         }
         Ok(k)
+    }
+
+    /// kustomize's `FixKustomization`: the legacy fields moved to their successors
+    /// (`bases` to resources, `imageTags` to images, `helmChartInflationGenerator` to
+    /// helmCharts and, unless given, helmGlobals).
+    fn fix_legacy_fields(&mut self) {
+        let bases = std::mem::take(&mut self.bases);
+        self.resources.extend(bases);
+        let image_tags = std::mem::take(&mut self.image_tags);
+        self.images.extend(image_tags);
+        let (charts, globals) = helmcharts::split_legacy(&self.helm_chart_inflation_generator);
+        self.helm_chart_inflation_generator.clear();
+        if self.helm_globals.is_none()
+            && !(globals.chart_home.is_empty() && globals.config_home.is_empty())
+        {
+            self.helm_globals = Some(globals);
+        }
+        self.helm_charts.extend(charts);
     }
 
     /// kustomize's `EnforceFields`: a known kind, and the apiVersion that
@@ -236,12 +280,13 @@ impl Kustomization {
 
 /// kustomize's `CheckEmpty`: after `FixKustomization`, the kustomization equals an empty
 /// one but for apiVersion and kind (Go's reflect.DeepEqual, where an empty list or map that
-/// was written differs from one left out). `fields` are the non-null fields of the file;
-/// the legacy lists are appended to others, which stay nil when they add nothing.
+/// was written differs from one left out, and a null leaves it out). `fields` are the
+/// fields of the file; the legacy lists are appended to others, which stay nil when they
+/// add nothing.
 fn is_empty(fields: &Map<String, Value>) -> bool {
     let fills = |key: &str, names: &[&str]| names.iter().any(|f| decode::fills_field(key, f));
     fields.iter().all(|(key, value)| {
-        if fills(key, &["apiVersion", "kind"]) {
+        if value.is_null() || fills(key, &["apiVersion", "kind"]) {
             true
         } else if fills(key, &["bases", "imageTags", "helmChartInflationGenerator"]) {
             value.as_array().is_some_and(Vec::is_empty)
@@ -337,6 +382,82 @@ mod tests {
         ] {
             assert!(parse(kept).is_ok(), "{kept:?}");
         }
+    }
+
+    /// The errors kubectl kustomize v5.6.0 gave, and what it built.
+    #[test]
+    fn unknown_fields_are_refused_at_any_depth_as_kustomize_decodes_strictly() {
+        let refused = |text: &str| {
+            let err = Kustomization::parse(text, "kustomization.yaml", ".").unwrap_err();
+            err.to_string()
+        };
+        for (text, key) in [
+            ("resources: [a.yaml]\nfoo: bar\n", "foo"),
+            ("resources: [a.yaml]\nfoo:\n", "foo"),
+            ("zzz: 1\nresources: [a.yaml]\naaa: bar\n", "aaa"),
+            ("images:\n- name: a\n  newtag: x\n  bogus: 1\n", "bogus"),
+            (
+                "patches:\n- patch: p\n  target:\n    kind: ConfigMap\n    bogus: 1\n",
+                "bogus",
+            ),
+            (
+                "replacements:\n- source:\n    kind: ConfigMap\n    labelSelector: a=b\n",
+                "labelSelector",
+            ),
+            (
+                "configMapGenerator:\n- name: g\n  options:\n    bogus: 1\n",
+                "bogus",
+            ),
+            (
+                "configMapGenerator:\n- name: g\n  literals: [a=b]\n  type: Opaque\n",
+                "type",
+            ),
+            ("metadata:\n  name: x\n  foo: 1\n", "foo"),
+            ("helmCharts:\n- name: foo\n  zork: 1\n", "zork"),
+            (
+                "resources: [a.yaml]\nnamePref\u{130}x: p-\n",
+                "namePref\u{130}x",
+            ),
+        ] {
+            let expected = format!("invalid Kustomization: json: unknown field \"{key}\"");
+            assert_eq!(refused(text), expected, "{text:?}");
+        }
+        let component = "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nzork: 1\n";
+        assert_eq!(
+            refused(component),
+            "invalid Kustomization: json: unknown field \"zork\""
+        );
+        // Every field of kustomize's types, spelled in any case, is taken.
+        let k = Kustomization::parse(
+            "metadata: {name: x, namespace: ns, labels: {a: b}, annotations: {c: d}}\n\
+             secretGenerator:\n- name: s\n  TYPE: kubernetes.io/tls\n  Options: {immutable: true}\n\
+             helmGlobals: {chartHome: ch, configHome: cf}\n\
+             helmCharts: [{name: foo, nameTemplate: x, debug: true}]\n\
+             replacements:\n- source: {kind: C, options: {encoding: base64}}\n  targets: [{select: {name: c}, options: {create: true}}]\n",
+            "kustomization.yaml",
+            ".",
+        )
+        .unwrap();
+        assert_eq!(k.secret_generator[0].secret_type, "kubernetes.io/tls");
+        assert_eq!(k.secret_generator[0].generator.name, "s");
+        assert_eq!(k.helm_charts.len(), 1);
+    }
+
+    #[test]
+    fn a_legacy_helm_chart_inflation_generator_is_a_chart_and_its_globals() {
+        let k = Kustomization::parse(
+            "helmChartInflationGenerator:\n- chartName: foo\n  chartHome: ch\n  helmHome: hh\n  extraArgs: [a]\n",
+            "kustomization.yaml",
+            ".",
+        )
+        .unwrap();
+        assert!(k.helm_chart_inflation_generator.is_empty());
+        // kubectl's refusal without --enable-helm names the config made of them.
+        let globals = k.helm_globals.clone().unwrap_or_default();
+        assert_eq!(
+            helmcharts::plugin_config(&globals, &k.helm_charts[0]),
+            serde_json::json!({"chartHome": "ch", "configHome": "hh", "name": "foo"})
+        );
     }
 
     #[test]

@@ -8,60 +8,95 @@ use super::patch;
 use super::resource::ResMap;
 use super::value::parse_documents;
 use super::KustomizeError;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-#[derive(Debug, Default, Clone, Deserialize)]
+/// A `replacements` entry (kustomize's ReplacementField): one inline, or the file
+/// holding some. It serializes as Go marshals it (empty fields left out but `select`).
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
 #[serde(default, rename_all = "camelCase")]
-struct Replacement {
+pub struct Replacement {
+    #[serde(skip_serializing_if = "String::is_empty")]
     path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     source: Option<Source>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     targets: Vec<Target>,
 }
 
-#[derive(Debug, Default, Clone)]
+/// kustomize's SourceSelector: a resource id and the field read from it.
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
+#[serde(default, rename_all = "camelCase")]
 struct Source {
-    selector: Selector,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    group: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    version: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    kind: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    name: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    namespace: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     field_path: String,
-    options: Options,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    options: Option<Options>,
 }
 
-impl<'de> Deserialize<'de> for Source {
-    /// The selector's fields sit beside `fieldPath` (Go's embedded ResId);
-    /// both views decode from the one object, each matching its own fields.
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Default, Deserialize)]
-        #[serde(default, rename_all = "camelCase")]
-        struct Own {
-            field_path: String,
-            options: Options,
+impl Source {
+    fn selector(&self) -> Selector {
+        Selector {
+            group: self.group.clone(),
+            version: self.version.clone(),
+            kind: self.kind.clone(),
+            name: self.name.clone(),
+            namespace: self.namespace.clone(),
+            ..Selector::default()
         }
-        let object = Value::deserialize(d)?;
-        let selector = decode::from_value(object.clone()).map_err(serde::de::Error::custom)?;
-        let own: Own = decode::from_value(object).map_err(serde::de::Error::custom)?;
-        Ok(Source {
-            selector,
-            field_path: own.field_path,
-            options: own.options,
-        })
     }
 }
 
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
 #[serde(default, rename_all = "camelCase")]
 struct Target {
     select: Option<Selector>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     reject: Vec<Selector>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     field_paths: Vec<String>,
-    options: Options,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    options: Option<Options>,
 }
 
-#[derive(Debug, Default, Clone, Deserialize)]
+/// kustomize's FieldOptions (`encoding` is read and, in v5.6.0, unused).
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
 #[serde(default, rename_all = "camelCase")]
 struct Options {
+    #[serde(skip_serializing_if = "String::is_empty")]
     delimiter: String,
+    #[serde(skip_serializing_if = "is_zero")]
     index: i64,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    encoding: String,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     create: bool,
+}
+
+fn is_zero(n: &i64) -> bool {
+    *n == 0
+}
+
+/// The `replacements` entries of a ReplacementTransformer's configuration.
+pub fn configured_entries(config: &Value) -> Result<Vec<Replacement>, KustomizeError> {
+    #[derive(Default, Deserialize)]
+    #[serde(default)]
+    struct Config {
+        replacements: Vec<Replacement>,
+    }
+    let c: Config = decode::from_value(config.clone())
+        .map_err(|e| KustomizeError::build(format!("invalid replacement: {e}")))?;
+    Ok(c.replacements)
 }
 
 /// Runs a kustomization's `replacements` entries (inline, or files holding them).
@@ -70,14 +105,12 @@ struct Options {
 pub fn run(
     ldr: &Loader,
     res: &mut ResMap,
-    entries: &[Value],
+    entries: &[Replacement],
     configured: &dyn Fn(KustomizeError) -> KustomizeError,
 ) -> Result<(), KustomizeError> {
-    for entry in entries {
-        let r: Replacement = decode::from_value(entry.clone())
-            .map_err(|e| KustomizeError::build(format!("invalid replacement: {e}")))?;
+    for r in entries {
         if r.path.is_empty() {
-            apply(res, &r)?;
+            apply(res, r)?;
             continue;
         }
         let text = ldr.load_text(&r.path).map_err(configured)?;
@@ -112,14 +145,15 @@ fn apply(res: &mut ResMap, r: &Replacement) -> Result<(), KustomizeError> {
             let rejected = patch::select_by_any_id(res, reject)?;
             chosen.retain(|i| !rejected.contains(i));
         }
+        let options = target.options.clone().unwrap_or_default();
         for i in chosen {
             for path in &target.field_paths {
                 let segs = split_field_path(path);
                 let obj = &mut res.items[i].obj;
                 let mut found = false;
-                set_path(obj, &segs, target.options.create, &mut |v| {
+                set_path(obj, &segs, options.create, &mut |v| {
                     found = true;
-                    replace_value(v, &value, &target.options)
+                    replace_value(v, &value, &options)
                 })?;
                 if !found && !segs.iter().any(|s| s == "*") {
                     return Err(KustomizeError::build(format!(
@@ -133,19 +167,20 @@ fn apply(res: &mut ResMap, r: &Replacement) -> Result<(), KustomizeError> {
 }
 
 fn source_value(res: &ResMap, source: &Source) -> Result<Value, KustomizeError> {
-    let found = patch::select_by_any_id(res, &source.selector)?;
+    let selector = source.selector();
+    let found = patch::select_by_any_id(res, &selector)?;
     let idx = match found.as_slice() {
         [i] => *i,
         [] => {
             return Err(KustomizeError::build(format!(
                 "nothing selected by {}:{}",
-                source.selector.kind, source.selector.name
+                selector.kind, selector.name
             )))
         }
         _ => {
             return Err(KustomizeError::build(format!(
                 "multiple matches for selector {}:{}",
-                source.selector.kind, source.selector.name
+                selector.kind, selector.name
             )))
         }
     };
@@ -165,18 +200,19 @@ fn source_value(res: &ResMap, source: &Source) -> Result<Value, KustomizeError> 
             "fieldPath `{path}` is missing for replacement source"
         ))
     })?;
-    if source.options.delimiter.is_empty() {
+    let options = source.options.clone().unwrap_or_default();
+    if options.delimiter.is_empty() {
         return Ok(value);
     }
     // kustomize's getRefinedValue: one part of a scalar's text, as a string.
     let text = delimited_text(&value)?;
-    let part = usize::try_from(source.options.index)
+    let part = usize::try_from(options.index)
         .ok()
-        .and_then(|i| text.split(source.options.delimiter.as_str()).nth(i))
+        .and_then(|i| text.split(options.delimiter.as_str()).nth(i))
         .ok_or_else(|| {
             KustomizeError::build(format!(
                 "options.index {} is out of bounds for value {text}",
-                source.options.index
+                options.index
             ))
         })?;
     Ok(Value::String(part.to_string()))
@@ -352,7 +388,7 @@ mod tests {
             let options = Options {
                 delimiter: delimiter.into(),
                 index,
-                create: false,
+                ..Options::default()
             };
             replace_value(&mut v, &source, &options).map(|()| v)
         };
