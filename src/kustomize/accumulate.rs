@@ -14,7 +14,7 @@ use super::patch;
 use super::replacements;
 use super::resource::{or_placeholder, Behavior, ResId, ResMap, Resource};
 use super::transform;
-use super::value::{parse_documents, parse_resources, DocumentError, Step};
+use super::value::{self, parse_documents, parse_resources, DocumentError, Step};
 use super::vars;
 use super::{BuildOptions, BuiltObject, KustomizeError};
 use crate::budget::{self, LimitKind};
@@ -101,6 +101,9 @@ pub fn build(
         legacy_sort(&mut acc.res.items, &first, &last);
     }
     origin::finish(&mut acc.res, &k.build_metadata);
+    for r in &mut acc.res.items {
+        value::write_null_annotations(&mut r.obj, "");
+    }
     Ok(acc
         .res
         .items
@@ -830,7 +833,10 @@ impl<'t> Build<'t> {
         // kyaml's merge walks the whole resource; later merges find none of these left
         // where they walk.
         patch::drop_empty_nulls(&mut r.obj, &std::mem::take(&mut r.empty_nulls), keyed);
-        if !patch::strategic_merge(&mut r.obj, &patch, keyed).map_err(KustomizeError::Limit)? {
+        // kyaml's filter takes its own annotations off after the merge, and an
+        // annotations map it leaves empty with them.
+        let kept = r.with_build_annotations(|obj| patch::strategic_merge(obj, &patch, keyed));
+        if !kept.map_err(KustomizeError::Limit)? {
             res.items.remove(idx);
             return Ok(());
         }
@@ -893,6 +899,7 @@ impl<'t> Build<'t> {
                 r.with_build_annotations(|obj| patch::json6902(obj, &ops))?;
                 // kustomize reads the patched JSON back: every null in it is now written.
                 r.empty_nulls.clear();
+                value::write_null_annotations(&mut r.obj, "null");
                 let new_name = r.name().to_string();
                 if new_name != old_name {
                     r.names.push(new_name);

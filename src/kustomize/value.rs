@@ -110,23 +110,23 @@ fn empty_nulls(node: &Node, at: &mut Path, found: &mut Vec<Path>) {
             for (k, v) in entries {
                 let Ok(key) = mapping_key(k) else { continue };
                 at.push(Step::Key(key));
-                match v {
-                    Node::Scalar(s)
-                        if s.text.is_empty()
-                            && s.style == ScalarStyle::Plain
-                            && matches!(
-                                scalar_value(&s.text, s.style, s.tag.as_deref()),
-                                Ok(Value::Null)
-                            ) =>
-                    {
-                        found.push(at.clone());
-                    }
-                    other => crate::stack::deep(|| empty_nulls(other, at, found)),
+                if is_empty_null(v) {
+                    found.push(at.clone());
+                } else {
+                    crate::stack::deep(|| empty_nulls(v, at, found));
                 }
                 at.pop();
             }
         }
     }
+}
+
+/// Whether `node` is a null with no text (`key:`).
+fn is_empty_null(node: &Node) -> bool {
+    matches!(node, Node::Scalar(s)
+        if s.text.is_empty()
+            && s.style == ScalarStyle::Plain
+            && matches!(scalar_value(&s.text, s.style, s.tag.as_deref()), Ok(Value::Null)))
 }
 
 /// Converts a node by go-yaml v3's resolution rules (YAML 1.2-like: `yes` is a
@@ -156,7 +156,10 @@ pub fn to_value(node: &Node) -> Result<Value, DocumentError> {
 
 /// kustomize rewrites `metadata.annotations` from each value's source text
 /// (GetAnnotations/SetAnnotations) when it strips its own build annotations,
-/// and drops the field when it is empty.
+/// and drops the field when it is empty. It does so once the build is done: an
+/// annotation written as nothing is still a null until then (a patch's deletes
+/// it, a merge clears the resource's), so it stays one here and
+/// [`write_null_annotations`] gives it its text at the end.
 fn normalize_annotations(node: &Node, v: &mut Value) -> Result<(), DocumentError> {
     let Some(ann) = node.get("metadata").and_then(|m| m.get("annotations")) else {
         return Ok(());
@@ -178,13 +181,30 @@ fn normalize_annotations(node: &Node, v: &mut Value) -> Result<(), DocumentError
     Ok(())
 }
 
+/// Sets each annotation of `obj` still a null to `text`: kustomize's final rewrite reads
+/// an empty text for one written as nothing, `null` for one a JSON patch wrote.
+pub fn write_null_annotations(obj: &mut Value, text: &str) {
+    let annotations = obj
+        .pointer_mut("/metadata/annotations")
+        .and_then(Value::as_object_mut);
+    for value in annotations.into_iter().flat_map(|m| m.values_mut()) {
+        if value.is_null() {
+            *value = Value::String(text.to_string());
+        }
+    }
+}
+
 fn annotations_value(v: &Node) -> Result<Value, DocumentError> {
     match v {
         Node::Mapping(entries) => {
             let mut map = Map::new();
             for (k, v) in entries {
-                let text = v.as_str().unwrap_or("").to_string();
-                map.insert(mapping_key(k)?, Value::String(text));
+                let value = if is_empty_null(v) {
+                    Value::Null
+                } else {
+                    Value::String(v.as_str().unwrap_or("").to_string())
+                };
+                map.insert(mapping_key(k)?, value);
             }
             Ok(Value::Object(map))
         }
