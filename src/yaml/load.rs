@@ -10,7 +10,8 @@ use yaml_rust2::scanner::TScalarStyle;
 /// Loads every document of a YAML stream. An empty stream has no documents; an empty document
 /// (`---` alone) is a null scalar.
 pub fn load_all(text: &str, limits: &Limits) -> Result<Vec<Node>, YamlError> {
-    let mut documents = load_reindenting_flows(text, limits)?;
+    let mut documents = load_reindenting_flows(text, limits)
+        .map_err(|error| empty_flow_key_error(text, limits, error))?;
     if ends_inside_block_scalar(text) {
         if let Some(last) = documents.last_mut() {
             unclip_final_block_scalar(last);
@@ -111,6 +112,75 @@ fn indent_line(text: &str, line: usize, column: usize) -> Option<String> {
         out.push_str(piece);
     }
     found.then_some(out)
+}
+
+/// yaml-rust2's complaints about a simple key that must be one (it stands at its block
+/// collection's indentation) but has no ':' after it.
+const REQUIRED_KEY_ERRORS: [&str; 2] = ["simple key expected", "simple key expect ':'"];
+
+/// go-yaml's error where a line opens with an empty flow collection at its block collection's
+/// indentation (`  {}` under `  key: v`, what `toYaml` of an empty value gives at a key's
+/// indentation). Closing an empty flow collection makes go-yaml's scanner forget that its
+/// opening bracket may start a simple key (scannerc.go's `decrease_flow_level` drops the
+/// per-token entry the bracket's key was filed under, as no key inside replaced it), so the
+/// bracket reaches the parser as it is: a parser error where the block collection wants its
+/// next key or `-` entry, at the bracket, instead of yaml-rust2's missing ':' afterwards. A
+/// stray closing bracket in its place gives yaml-rust2's parser that error at that place.
+fn empty_flow_key_error(text: &str, limits: &Limits, error: YamlError) -> YamlError {
+    let YamlError::Syntax {
+        line: error_line,
+        message,
+        ..
+    } = &error
+    else {
+        return error;
+    };
+    if !REQUIRED_KEY_ERRORS.contains(&message.as_str()) {
+        return error;
+    }
+    let mut offset = 0;
+    for (number, piece) in text.split_inclusive('\n').enumerate() {
+        let line = number + 1;
+        if line > *error_line {
+            break;
+        }
+        let indent = piece.len() - piece.trim_start_matches(' ').len();
+        let start = offset + indent;
+        offset += piece.len();
+        let Some(close) = empty_flow_collection_at(text, start) else {
+            continue;
+        };
+        let mut bare = text.to_string();
+        bare.replace_range(start..start + 1, close);
+        if let Err(
+            found @ YamlError::Syntax {
+                line: found_line,
+                column,
+                ..
+            },
+        ) = Loader::new(limits).run(&bare)
+        {
+            if found_line == line && column == indent + 1 {
+                return found;
+            }
+        }
+    }
+    error
+}
+
+/// The closing bracket of the empty flow collection (`{}`, `[ ]`, blanks and line breaks
+/// allowed inside) that opens at byte `start` of `text`, if one does.
+fn empty_flow_collection_at(text: &str, start: usize) -> Option<&'static str> {
+    let rest = text.get(start..)?;
+    let close = match rest.as_bytes().first()? {
+        b'{' => "}",
+        b'[' => "]",
+        _ => return None,
+    };
+    rest[1..]
+        .trim_start_matches([' ', '\t', '\r', '\n'])
+        .starts_with(close)
+        .then_some(close)
 }
 
 /// What one node costs in memory besides its text, for the input's byte budget.
@@ -504,6 +574,29 @@ mod tests {
         }
         let err = load_all("a: [\nb: c\n", &Limits::default()).unwrap_err();
         assert!(matches!(err, YamlError::Syntax { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn an_empty_flow_collection_at_a_key_indentation_fails_in_the_parser_as_in_go_yaml() {
+        // helm v4.1.4's `YAML parse error` for each text.
+        let error = |text: &str| load_all(text, &Limits::default()).unwrap_err().to_string();
+        assert_eq!(
+            error("kind: A\nspec:\n  selector:\n    m: 1\n\n  {}\n"),
+            "yaml: line 5: did not find expected key"
+        );
+        assert_eq!(
+            error("spec:\n  a: 1\n  [\n   ]\nb: 2\n"),
+            "yaml: line 2: did not find expected key"
+        );
+        assert_eq!(
+            error("list:\n  - a\n  []\n"),
+            "yaml: line 2: did not find expected '-' indicator"
+        );
+        // A key inside the collection keeps go-yaml's scanner error.
+        assert_eq!(
+            error("spec:\n  a: 1\n  {b: 1}\n"),
+            "yaml: line 4: could not find expected ':'"
+        );
     }
 
     #[test]

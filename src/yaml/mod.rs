@@ -123,7 +123,7 @@ pub fn utf8_text(bytes: &[u8]) -> Result<&str, YamlError> {
 
 /// The problems of yaml-rust2 worded as libyaml (and so go-yaml) words them, with whether the
 /// problem is the parser's (an unexpected token) rather than the scanner's.
-const GO_PROBLEMS: [(&str, &str, bool); 15] = [
+const GO_PROBLEMS: [(&str, &str, bool); 16] = [
     (
         "while parsing a flow sequence, expected ',' or ']'",
         "did not find expected ',' or ']'",
@@ -191,6 +191,12 @@ const GO_PROBLEMS: [(&str, &str, bool); 15] = [
         false,
     ),
     ("simple key expected", "could not find expected ':'", false),
+    // yaml-rust2's words for the same problem found when the key goes stale.
+    (
+        "simple key expect ':'",
+        "could not find expected ':'",
+        false,
+    ),
     (
         "while scanning a quoted scalar, found unexpected document indicator",
         "found unexpected document indicator",
