@@ -10,7 +10,7 @@ use super::set::{
     parse_cached, ErrorAt, ExecDetail, ExecError, ExecErrorKind, KeySource, Template,
     TemplateError, TemplateSet, EXEC_STACK_BUDGET,
 };
-use super::value::{FuncError, MapType, Value, ValuesMethods};
+use super::value::{FuncError, ListType, MapType, Value, ValuesMethods};
 use crate::budget::{self, InputBudget, LimitExceeded, LimitKind};
 use crate::go::strconv::quote;
 use crate::go::strings::{find_bytes, replace_bytes};
@@ -35,8 +35,21 @@ type R<T> = Result<T, Stop>;
 struct Frame<'t> {
     /// Borrowed for as long as its tree: variable names are slices of its text.
     tmpl: &'t Template,
-    vars: Vec<(&'t str, Value)>,
+    vars: Vec<Variable<'t>>,
     at: Option<At<'t>>,
+    /// Whether dot is a range element of a `[]interface {}` or `map[string]interface {}`.
+    dot_is_interface: bool,
+}
+
+/// A template variable. Its value may be a range element of a `[]interface {}` or
+/// `map[string]interface {}`: Go's `reflect.Value` for one keeps the static type `interface {}`
+/// (a pipeline unwraps its result; `range` hands elements over as they are), which shows in
+/// field errors (`can't evaluate field x in type interface {}`, `nil pointer evaluating
+/// interface {}.x`) and when a nil one is passed to a typed parameter.
+struct Variable<'t> {
+    name: &'t str,
+    value: Value,
+    is_interface: bool,
 }
 
 impl<'t> Frame<'t> {
@@ -160,8 +173,13 @@ impl<'s> Exec<'s> {
     fn run_template(&mut self, tmpl: Arc<Template>, dot: Value) -> R<()> {
         let mut frame = Frame {
             tmpl: &tmpl,
-            vars: vec![("$", dot.clone())],
+            vars: vec![Variable {
+                name: "$",
+                value: dot.clone(),
+                is_interface: false,
+            }],
             at: None,
+            dot_is_interface: false,
         };
         self.walk(&mut frame, &dot, &tmpl.root)
     }
@@ -392,7 +410,7 @@ impl<'s> Exec<'s> {
             let v = self.eval_pipeline(fr, dot, &b.pipe)?;
             if v.truthy() {
                 if with {
-                    self.walk(fr, &v, &b.list)
+                    self.walk_with_dot(fr, &v, false, &b.list)
                 } else {
                     self.walk(fr, dot, &b.list)
                 }
@@ -403,6 +421,20 @@ impl<'s> Exec<'s> {
             }
         })();
         fr.vars.truncate(mark);
+        result
+    }
+
+    /// Walks `list` with `dot` as dot, whose static type is `interface {}` when `is_interface`.
+    fn walk_with_dot<'t>(
+        &mut self,
+        fr: &mut Frame<'t>,
+        dot: &Value,
+        is_interface: bool,
+        list: &'t List,
+    ) -> R<()> {
+        let outer = std::mem::replace(&mut fr.dot_is_interface, is_interface);
+        let result = self.walk(fr, dot, list);
+        fr.dot_is_interface = outer;
         result
     }
 
@@ -422,22 +454,25 @@ impl<'s> Exec<'s> {
         let mut ran = false;
         match &val {
             Value::List(l) => {
+                let is_interface = l.elem == ListType::Any;
                 for (i, elem) in l.items().iter().enumerate() {
                     ran = true;
-                    self.range_iteration(fr, b, mark, Value::Int(i as i64), elem.clone())?;
+                    let elem = (elem.clone(), is_interface);
+                    self.range_iteration(fr, b, mark, Value::Int(i as i64), elem)?;
                 }
             }
             Value::Bytes(bytes) => {
                 for (i, byte) in bytes.iter().enumerate() {
                     ran = true;
-                    let elem = Value::Int(*byte as i64);
+                    let elem = (Value::Int(*byte as i64), false);
                     self.range_iteration(fr, b, mark, Value::Int(i as i64), elem)?;
                 }
             }
             Value::Map(m) => {
+                let is_interface = m.ty != MapType::Strings;
                 for (k, v) in m.snapshot() {
                     ran = true;
-                    self.range_iteration(fr, b, mark, Value::str(k), v)?;
+                    self.range_iteration(fr, b, mark, Value::str(k), (v, is_interface))?;
                 }
             }
             Value::Int(n) | Value::Int64(n) => {
@@ -455,7 +490,7 @@ impl<'s> Exec<'s> {
                     } else {
                         Value::Int(i)
                     };
-                    self.range_iteration(fr, b, mark, Value::Nil, elem)?;
+                    self.range_iteration(fr, b, mark, Value::Nil, (elem, false))?;
                 }
             }
             Value::Nil => {}
@@ -474,35 +509,39 @@ impl<'s> Exec<'s> {
         Ok(())
     }
 
+    /// One pass of a range body; `elem` is the element and whether its static type is
+    /// `interface {}`.
     fn range_iteration<'t>(
         &mut self,
         fr: &mut Frame<'t>,
         b: &'t Branch,
         mark: usize,
         index: Value,
-        elem: Value,
+        (elem, is_interface): (Value, bool),
     ) -> R<()> {
         // An iteration is a step even with an empty body: `range 1e12` must end.
         self.step()?;
         let decl = &b.pipe.decl;
         if !decl.is_empty() {
             if b.pipe.is_assign {
-                let first = if decl.len() > 1 { &index } else { &elem };
-                self.set_var(fr, decl[0], first.clone())?;
                 if decl.len() > 1 {
-                    self.set_var(fr, decl[1], elem.clone())?;
+                    self.set_var(fr, decl[0], index, false)?;
+                    self.set_var(fr, decl[1], elem.clone(), is_interface)?;
+                } else {
+                    self.set_var(fr, decl[0], elem.clone(), is_interface)?;
                 }
             } else {
                 let n = fr.vars.len();
                 if n >= 1 {
-                    fr.vars[n - 1].1 = elem.clone();
+                    fr.vars[n - 1].value = elem.clone();
+                    fr.vars[n - 1].is_interface = is_interface;
                 }
                 if decl.len() > 1 && n >= 2 {
-                    fr.vars[n - 2].1 = index;
+                    fr.vars[n - 2].value = index;
                 }
             }
         }
-        let result = self.walk(fr, &elem, &b.list);
+        let result = self.walk_with_dot(fr, &elem, is_interface, &b.list);
         fr.vars.truncate(mark);
         match result {
             Err(Stop::Continue) => Ok(()),
@@ -510,11 +549,12 @@ impl<'s> Exec<'s> {
         }
     }
 
-    fn set_var(&self, fr: &mut Frame, name: Span, value: Value) -> R<()> {
+    fn set_var(&self, fr: &mut Frame, name: Span, value: Value, is_interface: bool) -> R<()> {
         let name = name.of(&fr.tmpl.source);
-        match fr.vars.iter_mut().rev().find(|(n, _)| *n == name) {
+        match fr.vars.iter_mut().rev().find(|v| v.name == name) {
             Some(slot) => {
-                slot.1 = value;
+                slot.value = value;
+                slot.is_interface = is_interface;
                 Ok(())
             }
             None => Err(self.undefined_variable(fr, name)),
@@ -526,9 +566,10 @@ impl<'s> Exec<'s> {
         self.error_of(fr, ExecErrorKind::Undefined, message)
     }
 
-    fn var_value(&self, fr: &Frame, name: &str) -> R<Value> {
-        match fr.vars.iter().rev().find(|(n, _)| *n == name) {
-            Some((_, v)) => Ok(v.clone()),
+    /// A variable's value and whether its static type is `interface {}`.
+    fn var_value(&self, fr: &Frame, name: &str) -> R<(Value, bool)> {
+        match fr.vars.iter().rev().find(|v| v.name == name) {
+            Some(v) => Ok((v.value.clone(), v.is_interface)),
             None => Err(self.undefined_variable(fr, name)),
         }
     }
@@ -551,10 +592,14 @@ impl<'s> Exec<'s> {
         let value = value.unwrap_or_default();
         for name in pipe.decl.iter() {
             if pipe.is_assign {
-                self.set_var(fr, *name, value.clone())?;
+                self.set_var(fr, *name, value.clone(), false)?;
             } else {
                 let tmpl = fr.tmpl;
-                fr.vars.push((name.of(&tmpl.source), value.clone()));
+                fr.vars.push(Variable {
+                    name: name.of(&tmpl.source),
+                    value: value.clone(),
+                    is_interface: false,
+                });
             }
         }
         Ok(value)
@@ -581,11 +626,12 @@ impl<'s> Exec<'s> {
         match first {
             Operand::Field { chain, .. } => {
                 fr.at(At::Operand(first));
-                self.eval_field_chain(fr, dot, dot.clone(), *chain, args, final_, first)
+                let receiver = (dot.clone(), fr.dot_is_interface);
+                self.eval_field_chain(fr, dot, receiver, *chain, args, final_, first)
                     .map(|(v, _)| v)
             }
             Operand::Chain { node, fields, .. } => {
-                let receiver = self.chain_receiver(fr, dot, first, node)?;
+                let receiver = (self.chain_receiver(fr, dot, first, node)?, false);
                 self.eval_field_chain(fr, dot, receiver, *fields, args, final_, first)
                     .map(|(v, _)| v)
             }
@@ -598,12 +644,12 @@ impl<'s> Exec<'s> {
             }
             Operand::Variable { name, fields, .. } => {
                 fr.at(At::Operand(first));
-                let value = self.var_value(fr, name.of(&fr.tmpl.source))?;
+                let variable = self.var_value(fr, name.of(&fr.tmpl.source))?;
                 if fields.is_empty() {
                     self.not_a_function(fr, cmd, &final_)?;
-                    return Ok(value);
+                    return Ok(variable.0);
                 }
-                self.eval_field_chain(fr, dot, value, *fields, args, final_, first)
+                self.eval_field_chain(fr, dot, variable, *fields, args, final_, first)
                     .map(|(v, _)| v)
             }
             _ => {
@@ -665,24 +711,25 @@ impl<'s> Exec<'s> {
         Ok(Value::Float(n.float.unwrap_or(0.0)))
     }
 
-    /// Walks `.a.b.c` from `receiver`, calling a method or function value with `call_args` (and
-    /// the piped `final_`) at the last step; also tells whether the result came out of a map
-    /// (Go's static type `interface {}`, which a typed parameter refuses even when nil). A
-    /// method call is placed at `node`, the chain, as Go's `evalField` places it.
+    /// Walks `.a.b.c` from `receiver` (a value, and whether its static type is `interface {}`),
+    /// calling a method or function value with `call_args` (and the piped `final_`) at the last
+    /// step; also tells whether the result came out of a map (Go's static type `interface {}`,
+    /// which a typed parameter refuses even when nil). A method call is placed at `node`, the
+    /// chain, as Go's `evalField` places it.
     #[allow(clippy::too_many_arguments)]
     fn eval_field_chain<'t>(
         &mut self,
         fr: &mut Frame<'t>,
         dot: &Value,
-        receiver: Value,
+        (receiver, receiver_is_interface): (Value, bool),
         chain: Span,
         call_args: &'t [Operand],
         final_: Option<Value>,
         node: &'t Operand,
     ) -> R<(Value, bool)> {
         let mut current = receiver;
-        // Whether `current` came out of a map, i.e. has Go's static type `interface {}`.
-        let mut from_map = false;
+        // Whether `current` has Go's static type `interface {}` (came out of a map).
+        let mut from_map = receiver_is_interface;
         let mut rest = chain;
         // The template outlives the frame's borrows: names read from its text stay usable.
         let source = &fr.tmpl.source;
@@ -752,27 +799,26 @@ impl<'s> Exec<'s> {
                             false,
                         )
                     } else {
-                        return Err(self.type_error(
-                            fr,
-                            format!("can't evaluate field {name} in type {}", o.type_name()),
-                        ));
+                        return Err(self.no_field(fr, name, from_map, o.type_name()));
                     }
                 }
-                other => {
-                    let ty = if from_map {
-                        "interface {}"
-                    } else {
-                        other.type_name()
-                    };
-                    return Err(
-                        self.type_error(fr, format!("can't evaluate field {name} in type {ty}"))
-                    );
-                }
+                other => return Err(self.no_field(fr, name, from_map, other.type_name())),
             };
             current = next;
             from_map = next_from_map;
         }
         Ok((current, from_map))
+    }
+
+    /// Go's `evalField` error for a receiver without the field: named by the receiver's static
+    /// type, `interface {}` for one out of a map or a range over interface elements.
+    fn no_field(&self, fr: &Frame, name: &str, is_interface: bool, type_name: &str) -> Stop {
+        let ty = if is_interface {
+            "interface {}"
+        } else {
+            type_name
+        };
+        self.type_error(fr, format!("can't evaluate field {name} in type {ty}"))
     }
 
     /// Go's `evalFunction` and `evalCall` for a function: placed at its name while the count is
@@ -904,7 +950,7 @@ impl<'s> Exec<'s> {
     ) -> R<Value> {
         fr.at(At::Operand(op));
         let computed = match op {
-            Operand::Dot(_) => Some((dot.clone(), false)),
+            Operand::Dot(_) => Some((dot.clone(), fr.dot_is_interface)),
             Operand::Nil(_) => {
                 return match ty {
                     Param::Any | Param::Map => Ok(Value::Nil),
@@ -912,14 +958,15 @@ impl<'s> Exec<'s> {
                 }
             }
             Operand::Field { chain, .. } => {
-                Some(self.eval_field_chain(fr, dot, dot.clone(), *chain, &[], None, op)?)
+                let receiver = (dot.clone(), fr.dot_is_interface);
+                Some(self.eval_field_chain(fr, dot, receiver, *chain, &[], None, op)?)
             }
             Operand::Variable { name, fields, .. } => {
-                let v = self.var_value(fr, name.of(&fr.tmpl.source))?;
+                let variable = self.var_value(fr, name.of(&fr.tmpl.source))?;
                 if fields.is_empty() {
-                    Some((v, false))
+                    Some(variable)
                 } else {
-                    Some(self.eval_field_chain(fr, dot, v, *fields, &[], None, op)?)
+                    Some(self.eval_field_chain(fr, dot, variable, *fields, &[], None, op)?)
                 }
             }
             Operand::Pipe(p) => Some((self.eval_pipeline(fr, dot, p)?, false)),
@@ -928,7 +975,7 @@ impl<'s> Exec<'s> {
                 false,
             )),
             Operand::Chain { node, fields, .. } => {
-                let receiver = self.chain_receiver(fr, dot, op, node)?;
+                let receiver = (self.chain_receiver(fr, dot, op, node)?, false);
                 Some(self.eval_field_chain(fr, dot, receiver, *fields, &[], None, op)?)
             }
             _ => None,

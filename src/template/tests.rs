@@ -436,6 +436,87 @@ fn reused_buffers_keep_nothing_of_earlier_calls() {
     );
 }
 
+/// A range element of a `[]interface {}` or `map[string]interface {}` keeps Go's static type
+/// `interface {}` as dot and as a range variable (a pipeline's result does not). Expectations
+/// from helm v4.1.4 with the same values.
+#[test]
+fn range_elements_of_interface_collections_have_the_static_type_interface() {
+    let vals = || serde_json::json!({"m": {"a": true}, "l": [null], "s": ["x"]});
+    let error = |template: &str| {
+        let e = render_with("", template, vals()).unwrap_err();
+        e.rsplit(": ").next().unwrap_or_default().to_string()
+    };
+    let cases = [
+        (
+            "{{ range $k, $v := .Values.m }}{{ $v.enabled }}{{ end }}",
+            "can't evaluate field enabled in type interface {}",
+        ),
+        (
+            "{{ range .Values.m }}{{ .enabled }}{{ end }}",
+            "can't evaluate field enabled in type interface {}",
+        ),
+        (
+            "{{ range .Values.s }}{{ .x }}{{ end }}",
+            "can't evaluate field x in type interface {}",
+        ),
+        (
+            "{{ range $v := .Values.s }}{{ if true }}{{ $v.x }}{{ end }}{{ end }}",
+            "can't evaluate field x in type interface {}",
+        ),
+        (
+            "{{ range (list 1) }}{{ .x }}{{ end }}",
+            "can't evaluate field x in type interface {}",
+        ),
+        (
+            "{{ range (splitList \",\" \"a\") }}{{ .x }}{{ end }}",
+            "can't evaluate field x in type string",
+        ),
+        (
+            "{{ range .Values.l }}{{ .x }}{{ end }}",
+            "nil pointer evaluating interface {}.x",
+        ),
+        (
+            "{{ range $v := .Values.l }}{{ $v.x }}{{ end }}",
+            "nil pointer evaluating interface {}.x",
+        ),
+        (
+            "{{ range .Values.l }}{{ upper . }}{{ end }}",
+            "wrong type for value; expected string; got interface {}",
+        ),
+        (
+            "{{ range $v := .Values.l }}{{ upper $v }}{{ end }}",
+            "wrong type for value; expected string; got interface {}",
+        ),
+        // A pipeline unwraps the element: piped, or assigned to a variable, or made dot by `with`.
+        (
+            "{{ range .Values.l }}{{ . | upper }}{{ end }}",
+            "invalid value; expected string",
+        ),
+        (
+            "{{ range $k, $v := .Values.m }}{{ $x := $v }}{{ $x.enabled }}{{ end }}",
+            "can't evaluate field enabled in type bool",
+        ),
+        (
+            "{{ range $k, $v := .Values.m }}{{ with $v }}{{ .enabled }}{{ end }}{{ end }}",
+            "can't evaluate field enabled in type bool",
+        ),
+    ];
+    for (template, want) in cases {
+        assert_eq!(error(template), want, "{template}");
+    }
+    // Unwrapped, a nil has no fields to fail on (`<no value>`, which Helm erases); outside the
+    // range, dot is itself again.
+    for template in [
+        "{{ range .Values.l }}{{ $x := . }}{{ $x.y }}{{ end }}",
+        "{{ range .Values.l }}{{ (.).x }}{{ end }}",
+        "{{ range .Values.l }}{{ include \"h\" . }}{{ end }}",
+        "{{ range .Values.l }}{{ end }}{{ .Values.none }}",
+    ] {
+        let out = render_with("{{ define \"h\" }}{{ .x }}{{ end }}", template, vals());
+        assert_eq!(out.as_deref(), Ok(""), "{template}");
+    }
+}
+
 /// Go places an execution error at the node its executor marked last (`state.at`), which is
 /// often deeper than the step that failed: the last argument evaluated, a chain's second
 /// name. Expectations from helm v4.1.4 (its reformatted text turned back into Go's).
