@@ -339,23 +339,10 @@ fn coalesce_under(
                 // A subchart's section always merges (keeps nulls) with its defaults here.
                 let merge_tables = merge || subchart_names.contains(&&*key);
                 let table_at = KeyPath::under(Some(&at), &key);
-                match default {
-                    Cow::Borrowed(Json::Object(table)) => coalesce_tables_at(
-                        Some(&table_at),
-                        dv,
-                        Cow::Borrowed(table),
-                        merge_tables,
-                        log,
-                    ),
-                    Cow::Owned(Json::Object(table)) => coalesce_tables_at(
-                        Some(&table_at),
-                        dv,
-                        Cow::Owned(table),
-                        merge_tables,
-                        log,
-                    ),
-                    Cow::Borrowed(Json::Null) | Cow::Owned(Json::Null) => {}
-                    _ => log.printf(&format!(
+                match into_table(default) {
+                    Ok(table) => coalesce_tables_at(Some(&table_at), dv, table, merge_tables, log),
+                    Err(other) if other.is_null() => {}
+                    Err(_) => log.printf(&format!(
                         "warning: skipped value for {at}.{key}: Not a table."
                     )),
                 }
@@ -481,6 +468,15 @@ fn for_each_entry<'a>(table: Cow<'a, Values>, mut f: impl FnMut(Cow<'a, str>, Co
     }
 }
 
+/// The table a default holds, borrowed or owned as the default is; any other value back.
+fn into_table(value: Cow<'_, Json>) -> Result<Cow<'_, Values>, Cow<'_, Json>> {
+    match value {
+        Cow::Borrowed(Json::Object(table)) => Ok(Cow::Borrowed(table)),
+        Cow::Owned(Json::Object(table)) => Ok(Cow::Owned(table)),
+        other => Err(other),
+    }
+}
+
 /// One entry (at `key_at`) of the defaults into `dst`: a null there deletes the key when
 /// `delete_null`, a missing key takes the default, tables coalesce (with `merge_tables`),
 /// anything else stays; a table met by a value that is not one is logged as helm logs it.
@@ -500,15 +496,10 @@ fn fill(
         None => {
             dst.insert(key.to_string(), default.into_owned());
         }
-        Some(Json::Object(dv)) => match default {
-            Cow::Borrowed(Json::Object(table)) => {
-                coalesce_tables_at(Some(key_at), dv, Cow::Borrowed(table), merge_tables, log)
-            }
-            Cow::Owned(Json::Object(table)) => {
-                coalesce_tables_at(Some(key_at), dv, Cow::Owned(table), merge_tables, log)
-            }
-            Cow::Borrowed(Json::Null) | Cow::Owned(Json::Null) => {}
-            other => log.printf(&format!(
+        Some(Json::Object(dv)) => match into_table(default) {
+            Ok(table) => coalesce_tables_at(Some(key_at), dv, table, merge_tables, log),
+            Err(other) if other.is_null() => {}
+            Err(other) => log.printf(&format!(
                 "warning: destination for {key_at} is a table. Ignoring non-table value ({})",
                 go_print(&other)
             )),
