@@ -114,12 +114,15 @@ impl FuncMap {
 /// Every function Helm v4 makes available to chart templates, built once.
 pub fn helm_funcs() -> &'static FuncMap {
     static FUNCS: OnceLock<FuncMap> = OnceLock::new();
-    FUNCS.get_or_init(|| {
-        let mut map = FuncMap::default();
-        builtin::register(&mut map);
-        library::register(&mut map);
-        map
-    })
+    FUNCS.get_or_init(builtins_and_library)
+}
+
+/// Go's builtins with the function library (Sprig's and Helm's).
+fn builtins_and_library() -> FuncMap {
+    let mut map = FuncMap::default();
+    builtin::register(&mut map);
+    library::register(&mut map);
+    map
 }
 
 /// The functions Helm adds to Sprig's (`include` and `tpl` to Go's builtins) for chart templates:
@@ -146,9 +149,7 @@ const HELM_ONLY: [&str; 12] = [
 pub fn sprig_funcs() -> &'static FuncMap {
     static FUNCS: OnceLock<FuncMap> = OnceLock::new();
     FUNCS.get_or_init(|| {
-        let mut map = FuncMap::default();
-        builtin::register(&mut map);
-        library::register(&mut map);
+        let mut map = builtins_and_library();
         for name in HELM_ONLY {
             map.funcs.remove(name);
         }
