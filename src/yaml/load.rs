@@ -114,6 +114,9 @@ fn indent_line(text: &str, line: usize, column: usize) -> Option<String> {
     found.then_some(out)
 }
 
+/// Most empty flow collections [`empty_flow_key_error`] tries, the last ones before the error.
+const MAX_EMPTY_FLOW_CANDIDATES: usize = 4;
+
 /// yaml-rust2's complaints about a simple key that must be one (it stands at its block
 /// collection's indentation) but has no ':' after it.
 const REQUIRED_KEY_ERRORS: [&str; 2] = ["simple key expected", "simple key expect ':'"];
@@ -138,6 +141,7 @@ fn empty_flow_key_error(text: &str, limits: &Limits, error: YamlError) -> YamlEr
     if !REQUIRED_KEY_ERRORS.contains(&message.as_str()) {
         return error;
     }
+    let mut candidates = Vec::new();
     let mut offset = 0;
     for (number, piece) in text.split_inclusive('\n').enumerate() {
         let line = number + 1;
@@ -147,9 +151,15 @@ fn empty_flow_key_error(text: &str, limits: &Limits, error: YamlError) -> YamlEr
         let indent = piece.len() - piece.trim_start_matches(' ').len();
         let start = offset + indent;
         offset += piece.len();
-        let Some(close) = empty_flow_collection_at(text, start) else {
-            continue;
-        };
+        if let Some(close) = empty_flow_collection_at(text, start) {
+            candidates.push((line, indent, start, close));
+        }
+    }
+    // Each candidate costs a parse of the whole text: only those nearest the error are tried
+    // (yaml-rust2 stops at the token after the collection), so a text full of `{}` lines
+    // costs a few parses, not one a line.
+    let nearest = candidates.len().saturating_sub(MAX_EMPTY_FLOW_CANDIDATES);
+    for &(line, indent, start, close) in &candidates[nearest..] {
         let mut bare = text.to_string();
         bare.replace_range(start..start + 1, close);
         if let Err(
