@@ -24,8 +24,9 @@ pub enum WriteError {
     /// What the system refused, as Go words it (`stat out/m/templates: not a directory`).
     #[error("{0}")]
     Path(PathError),
-    /// A template's name would put its file outside the output directory: pkglens writes
-    /// nowhere else (helm's chart names cannot hold `..`; this guards the rule, not a case).
+    /// A template's name would put its file outside the output directory, through `..` or
+    /// through a symbolic link already below it: pkglens writes nowhere else (helm's chart
+    /// names cannot hold `..`; this guards the rule, not a case).
     #[error("refusing to write {0}: it is outside the output directory")]
     Outside(String),
     /// The `wrote` line could not be printed.
@@ -83,7 +84,7 @@ fn write_document(
     append: bool,
     report: &mut dyn Write,
 ) -> Result<(), WriteError> {
-    if doc.source.split('/').any(|part| part == "..") {
+    if doc.source.split('/').any(|part| part == "..") || links_below(dir, &doc.source) {
         return Err(WriteError::Outside(doc.source.clone()));
     }
     let file_name = format!("{dir}/{}", doc.source);
@@ -92,6 +93,11 @@ fn write_document(
     match std::fs::metadata(parent) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
             return Err(WriteError::Path(PathError::new("stat", parent, &e)))
+        }
+        // Go's `os.MkdirAll` on a file: ENOTDIR, where creating it would say it exists.
+        Ok(meta) if !meta.is_dir() => {
+            let not_dir = std::io::Error::from_raw_os_error(libc::ENOTDIR);
+            return Err(WriteError::Path(PathError::new("mkdir", parent, &not_dir)));
         }
         _ => std::fs::create_dir_all(parent)
             .map_err(|e| WriteError::Path(PathError::new("mkdir", parent, &e)))?,
@@ -108,6 +114,19 @@ fn write_document(
         .and_then(|mut file| file.write_all(text.as_bytes()))
         .map_err(|e| WriteError::Path(PathError::new("open", &file_name, &e)))?;
     writeln!(report, "wrote {file_name}").map_err(WriteError::Report)
+}
+
+/// Whether a folder or file on the way from `dir` to its `source` is a symbolic link, which
+/// a write would follow out of `dir` (the output folder itself is the user's to choose).
+fn links_below(dir: &str, source: &str) -> bool {
+    let mut path = std::path::PathBuf::from(dir);
+    source
+        .split('/')
+        .filter(|part| !part.is_empty())
+        .any(|part| {
+            path.push(part);
+            std::fs::symlink_metadata(&path).is_ok_and(|meta| meta.file_type().is_symlink())
+        })
 }
 
 #[cfg(test)]
@@ -211,5 +230,40 @@ mod tests {
         );
         assert!(err.during_hooks);
         std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    /// A link below the output folder, to a folder or a file elsewhere, is never written
+    /// through: not by a manifest, nor by a hook that would append to its target.
+    #[test]
+    fn refuses_links_below_the_directory() {
+        let root = scratch("links");
+        let elsewhere = scratch("links-target");
+        let out = format!("{root}/out");
+        std::fs::create_dir_all(format!("{out}/m")).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, format!("{out}/m/templates")).unwrap();
+        let dir = OutputDir {
+            dir: &out,
+            release: None,
+        };
+        let manifest = [doc("m/templates/a.yaml", "a: 1", false, false)];
+        let err = write(dir, &manifest, &mut Vec::new()).unwrap_err();
+        assert!(matches!(err.error, WriteError::Outside(_)));
+        std::fs::write(format!("{elsewhere}/hook.yaml"), "kept\n").unwrap();
+        std::fs::create_dir_all(format!("{out}/n/templates")).unwrap();
+        std::os::unix::fs::symlink(
+            format!("{elsewhere}/hook.yaml"),
+            format!("{out}/n/templates/hook.yaml"),
+        )
+        .unwrap();
+        let hook = [doc("n/templates/hook.yaml", "a: 1", true, false)];
+        let err = write(dir, &hook, &mut Vec::new()).unwrap_err();
+        assert!(matches!(err.error, WriteError::Outside(_)));
+        assert_eq!(
+            std::fs::read_to_string(format!("{elsewhere}/hook.yaml")).unwrap(),
+            "kept\n"
+        );
+        assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 1);
+        std::fs::remove_dir_all(&root).unwrap();
+        std::fs::remove_dir_all(&elsewhere).unwrap();
     }
 }
