@@ -55,7 +55,7 @@ fn render_options(corpus: &Path, golden: &Value) -> RenderOptions {
         release_name: "release".into(),
         namespace: "default".into(),
         values: merge_user_values(&opts, &|p| {
-            Err(ReadFileError::new(
+            Err(ReadFileError::read_file(
                 p,
                 &std::io::ErrorKind::PermissionDenied.into(),
             ))

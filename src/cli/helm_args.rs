@@ -55,14 +55,14 @@ impl HelmArgs {
         for path in &self.values {
             let shown = path.display().to_string();
             let text = std::fs::read(path)
-                .map_err(|e| ValuesError::Open(ReadFileError::new(&shown, &e)))?;
+                .map_err(|e| ValuesError::Open(ReadFileError::read_file(&shown, &e)))?;
             opts.value_files
                 .push((shown, String::from_utf8_lossy(&text).into_owned()));
         }
         merge_user_values(&opts, &|path| {
             std::fs::read(path)
                 .map(|b| String::from_utf8_lossy(&b).into_owned())
-                .map_err(|e| ReadFileError::new(path, &e))
+                .map_err(|e| ReadFileError::read_file(path, &e))
         })
     }
 }

@@ -21,6 +21,16 @@ impl PathError {
             reason: errno_text(err),
         }
     }
+
+    /// Go's `os.ReadFile` error for `path`: `read` where it is a folder (which opens), else
+    /// `open`.
+    pub fn read_file(path: &str, err: &std::io::Error) -> Self {
+        let op = match err.kind() {
+            std::io::ErrorKind::IsADirectory => "read",
+            _ => "open",
+        };
+        PathError::new(op, path, err)
+    }
 }
 
 /// Go's `syscall.Errno` text: the C library's message with a lower-case first letter and

@@ -28,31 +28,7 @@ pub struct StrvalsError(pub String);
 
 /// A `--set-file` (or `-f`) file that could not be read, worded as Go's `os.ReadFile` error
 /// (`open PATH: no such file or directory`).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{op} {path}: {reason}")]
-pub struct ReadFileError {
-    /// The system call that failed: `read` for a folder (which opens), else `open`.
-    pub op: &'static str,
-    /// The path as given.
-    pub path: String,
-    /// Go's words for the failure.
-    pub reason: String,
-}
-
-impl ReadFileError {
-    /// The error of reading `path`, with Go's words for the common failures.
-    pub fn new(path: &str, err: &std::io::Error) -> Self {
-        let op = match err.kind() {
-            std::io::ErrorKind::IsADirectory => "read",
-            _ => "open",
-        };
-        ReadFileError {
-            op,
-            path: path.to_string(),
-            reason: crate::go::os::errno_text(err),
-        }
-    }
-}
+pub type ReadFileError = crate::go::os::PathError;
 
 /// Reads the file a `--set-file` value names.
 pub type ReadFile<'a> = &'a dyn Fn(&str) -> Result<String, ReadFileError>;
@@ -82,7 +58,7 @@ pub fn parse_into(
 pub fn parse_literal_into(line: &str, dest: &mut Map<String, Value>) -> Result<(), StrvalsError> {
     // A literal value never names a file, so nothing is read.
     Parser::new(line, Mode::Literal, &|path| {
-        Err(ReadFileError::new(
+        Err(ReadFileError::read_file(
             path,
             &std::io::ErrorKind::Unsupported.into(),
         ))
@@ -490,7 +466,7 @@ mod tests {
     fn unreadable_files_in_go_words() {
         // As helm v4.1.4 words `--set-file a=DIR` and `-f FILE/x`.
         let fail = |path: &str| match std::fs::read(path) {
-            Err(e) => ReadFileError::new(path, &e).to_string(),
+            Err(e) => ReadFileError::read_file(path, &e).to_string(),
             Ok(_) => panic!("{path} was read"),
         };
         let dir = env!("CARGO_MANIFEST_DIR");
@@ -508,7 +484,7 @@ mod tests {
     }
 
     fn no_files(path: &str) -> Result<String, ReadFileError> {
-        Err(ReadFileError::new(
+        Err(ReadFileError::read_file(
             path,
             &std::io::ErrorKind::NotFound.into(),
         ))

@@ -758,7 +758,7 @@ mod tests {
             ..Default::default()
         };
         let out = merge_user_values(&opts, &|path| {
-            Err(ReadFileError::new(
+            Err(ReadFileError::read_file(
                 path,
                 &std::io::ErrorKind::NotFound.into(),
             ))
