@@ -65,7 +65,10 @@ fn text_value(text: &str) -> std::borrow::Cow<'_, str> {
             if c.is_ascii() {
                 c == ' ' || c == '=' || c == '"' || (c.is_ascii_control() && c != '\x7f')
             } else {
-                crate::go::unicode::is_go_space(c) || !crate::go::strconv::is_print(c)
+                // A valid U+FFFD decodes as utf8.RuneError, which slog quotes too.
+                c == char::REPLACEMENT_CHARACTER
+                    || crate::go::unicode::is_go_space(c)
+                    || !crate::go::strconv::is_print(c)
             }
         });
     if needs_quoting {
@@ -98,9 +101,13 @@ mod tests {
             line(
                 Level::Info,
                 "skipping unknown hooks",
-                &[("hookTypes", "[nope]")]
+                &[("hookTypes", "nope")]
             ),
-            "level=INFO msg=\"skipping unknown hooks\" hookTypes=[nope]"
+            "level=INFO msg=\"skipping unknown hooks\" hookTypes=nope"
+        );
+        assert_eq!(
+            line(Level::Info, "x", &[("path", "a\u{fffd}b")]),
+            "level=INFO msg=x path=\"a\u{fffd}b\""
         );
         assert_eq!(
             line(Level::Error, "x", &[("a", "")]),

@@ -145,7 +145,8 @@ const HELM_ONLY: [&str; 12] = [
 ];
 
 /// The functions helm's `TemplateName` parses `--name-template` with: Go's builtins and
-/// Sprig's text functions, none of Helm's own (helm pkg/action/install.go).
+/// Sprig's text functions, none of Helm's own (helm pkg/action/install.go). Sprig's `env` and
+/// `expandenv` are missing here as in chart templates: pkglens reads no environment for them.
 pub fn sprig_funcs() -> &'static FuncMap {
     static FUNCS: OnceLock<FuncMap> = OnceLock::new();
     FUNCS.get_or_init(|| {
