@@ -26,9 +26,10 @@ pub fn to_lower(c: char) -> char {
     c.to_lowercase().next().unwrap_or(c)
 }
 
-/// The case-folding orbits of more than two runes, and the runes Go folds to nothing else
-/// (`İ`, `ı`), as Go's `caseOrbit` table lists them (Unicode 15); each in ascending order.
-/// Every other rune's orbit is itself and its one case mapping.
+/// The case-folding orbits of more than two runes, the runes Go folds to nothing else
+/// (`İ`, `ı`), and the pairs Rust's one-rune case mappings cannot give (`ß`/`ẞ`: Rust
+/// upper-cases `ß` to `SS`), after Go's `caseOrbit` table (Unicode 15); each in ascending
+/// order. Every other rune's orbit is itself and its one case mapping.
 const CASE_ORBITS: &[&[char]] = &[
     &['K', 'k', '\u{212a}'],
     &['S', 's', '\u{17f}'],
@@ -63,7 +64,10 @@ const CASE_ORBITS: &[&[char]] = &[
 ];
 
 /// Go's `unicode.SimpleFold`: the next rune after `c` in its case-folding orbit, wrapping
-/// around to the smallest (`K` → `k` → `K` (Kelvin) → `K`).
+/// around to the smallest (`K` → `k` → `K` (Kelvin) → `K`). Where Rust's tables hold only a
+/// several-rune mapping for a rune of a larger orbit (U+1FB3, whose orbit Go completes with
+/// U+1FBC), the step can differ from Go's; the orbit's smallest rune, all that encoding/json's
+/// folding reads, is the same.
 pub fn simple_fold(c: char) -> char {
     if let Some(orbit) = CASE_ORBITS.iter().find(|orbit| orbit.contains(&c)) {
         let next = orbit.iter().find(|&&r| r > c);

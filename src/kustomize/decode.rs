@@ -37,7 +37,8 @@ pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, Error> {
 
 /// [`from_value`], refusing a key that fills no field as a decoder with
 /// `DisallowUnknownFields` does: `json: unknown field "KEY"`, for the first
-/// such key or other error in the order Go decodes.
+/// such key or other error in the order Go decodes (the keys of an embedded
+/// struct are decoded together, at the place of the first of them).
 pub fn from_value_strict<T: DeserializeOwned>(value: Value) -> Result<T, Error> {
     T::deserialize(GoJson {
         value,
