@@ -628,7 +628,7 @@ impl<'t> Build<'t> {
             self.note_builtin(&mut acc.res, k, "PatchJson6902Transformer");
         }
         for r in &k.replicas {
-            transform::replicas(&mut acc.res, r);
+            transform::replicas(&mut acc.res, r, &acc.config)?;
             self.note_builtin(&mut acc.res, k, "ReplicaCountTransformer");
         }
         for img in &k.images {

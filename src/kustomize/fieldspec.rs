@@ -28,6 +28,9 @@ pub struct TransformerConfig {
     /// (`metadata/name` of every kind) merged with `configurations`.
     pub name_prefix: Vec<FieldSpec>,
     pub name_suffix: Vec<FieldSpec>,
+    /// The fields a `replicas:` entry sets: kustomize's default (`spec/replicas` of the four
+    /// replicated workload kinds) merged with `configurations`, as `namePrefix`'s are.
+    pub replicas: Vec<FieldSpec>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -74,6 +77,7 @@ impl TransformerConfig {
             out.namespace.extend(specs(c.namespace));
             merge_specs(&mut out.name_prefix, specs(c.name_prefix))?;
             merge_specs(&mut out.name_suffix, specs(c.name_suffix))?;
+            merge_specs(&mut out.replicas, specs(c.replicas))?;
             for n in c.name_reference {
                 for f in n.field_specs {
                     let target = Gvk::new(&n.group, &n.version, &n.kind);
@@ -88,22 +92,38 @@ impl TransformerConfig {
     /// defaults merged with its `configurations` files (already merged).
     pub fn with_defaults(files: TransformerConfig) -> Result<Self, KustomizeError> {
         let name = || vec![FieldSpec::new("", "", "metadata/name", false)];
+        let replicated = [
+            "Deployment",
+            "ReplicationController",
+            "ReplicaSet",
+            "StatefulSet",
+        ];
+        let mut replicas = Vec::new();
+        merge_specs(
+            &mut replicas,
+            replicated
+                .iter()
+                .map(|kind| FieldSpec::new(kind, "", "spec/replicas", true))
+                .collect(),
+        )?;
         let mut out = TransformerConfig {
             name_prefix: name(),
             name_suffix: name(),
+            replicas,
             ..TransformerConfig::default()
         };
         out.merge(files)?;
         Ok(out)
     }
 
-    /// Merges `other` in. The name prefix/suffix field specs merge as
+    /// Merges `other` in. The name prefix/suffix and replicas field specs merge as
     /// kustomize's `FsSlice.MergeAll` (a spec already covered by one
     /// selecting its kinds at the same path is dropped), then are sorted by
     /// kind as kustomize sorts them: which specs survive depends on it.
     pub fn merge(&mut self, other: TransformerConfig) -> Result<(), KustomizeError> {
         merge_specs(&mut self.name_prefix, other.name_prefix)?;
         merge_specs(&mut self.name_suffix, other.name_suffix)?;
+        merge_specs(&mut self.replicas, other.replicas)?;
         self.common_labels.extend(other.common_labels);
         self.labels.extend(other.labels);
         self.template_labels.extend(other.template_labels);
@@ -468,6 +488,34 @@ mod tests {
             TransformerConfig::parse("replicas:\n- path: spec/count\n  kind: C\n", "c.yaml")
                 .is_ok()
         );
+    }
+
+    /// The replicas field specs: kustomize's four defaults in its kind order (kubectl lists
+    /// them so in its "does not match a config" error), a configured one merged in by kind,
+    /// and a configured copy of a default dropped as kustomize's MergeAll drops it.
+    #[test]
+    fn replicas_field_specs_merge_into_the_defaults() {
+        let kinds = |c: &TransformerConfig| -> Vec<String> {
+            c.replicas.iter().map(|s| s.gvk().display()).collect()
+        };
+        let defaults = TransformerConfig::with_defaults(TransformerConfig::default()).unwrap();
+        assert_eq!(
+            kinds(&defaults),
+            [
+                "Deployment.[noVer].[noGrp]",
+                "StatefulSet.[noVer].[noGrp]",
+                "ReplicaSet.[noVer].[noGrp]",
+                "ReplicationController.[noVer].[noGrp]"
+            ]
+        );
+        let files = TransformerConfig::parse(
+            "replicas:\n- {path: spec/size, kind: Thing, group: example.com, create: true}\n- {path: spec/replicas, kind: Deployment, create: true}\n",
+            "c.yaml",
+        )
+        .unwrap();
+        let merged = TransformerConfig::with_defaults(files).unwrap();
+        assert_eq!(merged.replicas.len(), 5);
+        assert!(kinds(&merged).contains(&"Thing.[noVer].example.com".to_string()));
     }
 
     #[test]

@@ -342,6 +342,21 @@ impl Gvk {
             kind: kind.into(),
         }
     }
+
+    /// kustomize's `Gvk.String()`: `Kind.version.group`.
+    pub fn display(&self) -> String {
+        gvk_text(&self.group, &self.version, &self.kind)
+    }
+}
+
+/// kustomize's `Gvk.String()` of these parts, each empty one a placeholder.
+fn gvk_text(group: &str, version: &str, kind: &str) -> String {
+    format!(
+        "{}.{}.{}",
+        or_placeholder(kind, "[noKind]"),
+        or_placeholder(version, "[noVer]"),
+        or_placeholder(group, "[noGrp]")
+    )
 }
 
 /// An id part as kustomize prints it: `placeholder` when empty.
@@ -390,12 +405,7 @@ impl ResId {
 
     /// kustomize's `Gvk.String()`: `Kind.version.group`.
     pub fn gvk_display(&self) -> String {
-        format!(
-            "{}.{}.{}",
-            or_placeholder(&self.kind, "[noKind]"),
-            or_placeholder(&self.version, "[noVer]"),
-            or_placeholder(&self.group, "[noGrp]")
-        )
+        gvk_text(&self.group, &self.version, &self.kind)
     }
 
     /// What `same` compares, for hashing.

@@ -4,7 +4,7 @@
 use super::fieldspec::{self, apply, FieldSpec, TransformerConfig};
 use super::kustfile::{ImageArgs, ReplicaArgs, Selector};
 use super::patch;
-use super::resource::ResMap;
+use super::resource::{ResMap, Resource};
 use super::KustomizeError;
 use serde_json::{Map, Value};
 
@@ -146,18 +146,33 @@ pub fn common_annotations(
     set_map_entries(res, pairs, &specs);
 }
 
-pub fn replicas(res: &mut ResMap, args: &ReplicaArgs) {
-    let specs = [
-        FieldSpec::new("Deployment", "", "spec/replicas", true),
-        FieldSpec::new("ReplicationController", "", "spec/replicas", true),
-        FieldSpec::new("ReplicaSet", "", "spec/replicas", true),
-        FieldSpec::new("StatefulSet", "", "spec/replicas", true),
-    ];
-    for r in res.items.iter_mut() {
-        if r.names.contains(&args.name) {
-            apply(&specs, r, &mut |v| *v = Value::Number(args.count.into()));
+/// kustomize's ReplicaCountTransformer: the count goes into every field a `replicas` field
+/// spec names, in each resource that has (or had) the entry's name and is of a kind the spec
+/// selects. A name no such resource has is refused.
+pub fn replicas(
+    res: &mut ResMap,
+    args: &ReplicaArgs,
+    config: &TransformerConfig,
+) -> Result<(), KustomizeError> {
+    let mut found = false;
+    for spec in &config.replicas {
+        let named = |r: &&mut Resource| r.names.contains(&args.name) && spec.applies_to(r);
+        for r in res.items.iter_mut().filter(named) {
+            found = true;
+            apply(std::slice::from_ref(spec), r, &mut |v| {
+                *v = Value::Number(args.count.into())
+            });
         }
     }
+    if found {
+        return Ok(());
+    }
+    let kinds: Vec<String> = config.replicas.iter().map(|s| s.gvk().display()).collect();
+    Err(KustomizeError::build(format!(
+        "resource with name {} does not match a config with the following GVK [{}]",
+        args.name,
+        kinds.join(" ")
+    )))
 }
 
 /// kustomize's `image.IsImageMatched`: the image is the `images` entry's name, read as a
