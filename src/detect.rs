@@ -147,9 +147,13 @@ pub(crate) fn detect_with_skipped(tree: &FileTree) -> (Vec<DetectedPackage>, Vec
         return (vec![package(System::Helm, &top)], Vec::new());
     }
     let paths: Vec<&str> = tree.iter().map(|(p, _)| p).collect();
-    // A single manifest named on the command line is a package whatever it holds.
+    // A single manifest named on the command line is a package whatever it holds; a lone
+    // kustomization (an overlay folder whose resources all lie above it) is still one.
     if let [single] = paths.as_slice() {
-        if !single.contains('/') && is_manifest_path(single) {
+        if !single.contains('/')
+            && is_manifest_path(single)
+            && !KUSTOMIZATION_FILE_NAMES.contains(&file_name(single))
+        {
             return (vec![package(System::Kube, "")], Vec::new());
         }
     }
@@ -292,6 +296,18 @@ mod tests {
         let found = detect(&tree(&["app/base/kustomization.yaml", "app/base/d.yaml"]));
         assert_eq!(found[0].system, System::Kustomize);
         assert_eq!(found[0].entry, None);
+    }
+
+    /// An overlay folder holding nothing but its kustomization (`resources: [../base]`)
+    /// is a kustomization, not a single manifest.
+    #[test]
+    fn a_lone_kustomization_is_kustomize() {
+        for name in KUSTOMIZATION_FILE_NAMES {
+            let found = detect(&tree(&[name]));
+            assert_eq!(found.len(), 1, "{name}");
+            assert_eq!(found[0].system, System::Kustomize, "{name}");
+            assert_eq!(found[0].root, "", "{name}");
+        }
     }
 
     #[test]

@@ -269,3 +269,22 @@ fn an_invalid_source_date_epoch_is_refused_by_every_command_that_renders() {
         );
     }
 }
+
+/// What `kustomize build DIR` builds is what a scan of DIR finds: an overlay folder holding
+/// nothing but its kustomization (its resources above it), and a Component given alone.
+/// Expected images are kubectl kustomize v5.6.0's for these folders.
+#[test]
+fn a_kustomization_folder_scans_as_kustomize_builds_it() {
+    for (folder, image) in [
+        ("dev", "registry.example.com/web:1.1"),
+        ("sidecar", "registry.example.com/migrate:3"),
+    ] {
+        let path = format!("testdata/scan-kustomize/layered/{folder}");
+        let results = common::scan_json(&[&path]);
+        assert_eq!(results.len(), 1, "{results:#?}");
+        let result = &results[0];
+        assert_eq!(result["system"], "kustomize", "{result:#}");
+        assert_eq!(result["state"], "available", "{result:#}");
+        assert_eq!(common::strings_at(&result["images"], "reference"), [image]);
+    }
+}

@@ -245,10 +245,14 @@ fn declared_images(chart_yaml: &yaml::Node) -> Vec<String> {
 /// built as `kustomize build` would; a failed build is a problem instead of objects.
 fn render_kustomize(context: &RenderContext<'_>) -> Vec<RenderedPackage> {
     let root = context.package.root.as_str();
-    let roots: Vec<String> = crate::kustomize::find_roots(context.tree)
+    let mut roots: Vec<String> = crate::kustomize::find_roots(context.tree)
         .into_iter()
         .filter(|r| context.package.owns(&format!("{r}/x")) || r == root)
         .collect();
+    // A Component is no root, but one given as the input is what `kustomize build` builds.
+    if roots.is_empty() && crate::kustomize::is_kustomization_dir(context.tree, root) {
+        roots.push(root.to_string());
+    }
     roots
         .into_iter()
         .map(|kroot| {
