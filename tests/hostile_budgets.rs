@@ -235,6 +235,24 @@ fn kustomize_patch_times_targets(keys: usize, targets: usize) -> Vec<u8> {
     ])
 }
 
+/// A kustomization of two ConfigMaps, `src` holding `value` under `data.a`, and `copies`
+/// replacements each copying `data` of `src` into a new key of `target`'s data (`target` may
+/// be `src`: each copy then doubles it).
+fn kustomize_replacement_copies(value: &str, copies: usize, target: &str) -> Vec<u8> {
+    let objects = format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: src\ndata:\n  a: {value}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dst\n"
+    );
+    let entries: String = (0..copies)
+        .map(|i| {
+            format!(
+                "- source:\n    kind: ConfigMap\n    name: src\n    fieldPath: data\n  targets:\n  - select:\n      name: {target}\n    fieldPaths:\n    - data.k{i}\n    options:\n      create: true\n"
+            )
+        })
+        .collect();
+    let kustomization = format!("resources:\n- r.yaml\nreplacements:\n{entries}");
+    archives::tgz_under_pkg(&[("kustomization.yaml", &kustomization), ("r.yaml", &objects)])
+}
+
 /// `$d`: a dict whose two keys hold the same dict, forty levels down: 2^40 leaves to walk.
 const DOUBLED_DICT: &str =
     "{{ $d := dict \"a\" 1 }}{{ range until 40 }}{{ $d = dict \"l\" $d \"r\" $d }}{{ end }}";
@@ -558,6 +576,20 @@ fn cases() -> Vec<Case> {
             bytes: tar_long_name(400 << 20),
             problem: "limit-exceeded",
             detail: "expands to more than",
+        },
+        Case {
+            // Each copy doubles the resource: 2^64 nodes by the end.
+            name: "kustomize-replacements-doubling-their-source.tgz",
+            bytes: kustomize_replacement_copies("x", 64, "src"),
+            problem: "limit-exceeded",
+            detail: "bytes in all",
+        },
+        Case {
+            // One node each, but 300 copies of 2 MiB of text: the text is what they hold.
+            name: "kustomize-replacements-copying-2mb-300-times.tgz",
+            bytes: kustomize_replacement_copies(&archives::incompressible(2 << 20), 300, "dst"),
+            problem: "limit-exceeded",
+            detail: "bytes in all",
         },
         Case {
             name: "zip64-4m-entries.zip",

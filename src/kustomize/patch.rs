@@ -144,8 +144,30 @@ fn charge_copy(nodes: u64) -> Result<(), LimitExceeded> {
 /// [`clean`], charged as a copy.
 fn copied(v: &Value) -> Result<Value, LimitExceeded> {
     let copy = clean(v);
-    charge_copy(nodes(&copy))?;
+    charge_copy_of(&copy)?;
     Ok(copy)
+}
+
+/// Charges a copy of `v` put into a resource to the input's bytes: its nodes, and the text
+/// of its strings and keys, which a node's share does not cover (one string may be megabytes).
+pub(super) fn charge_copy_of(v: &Value) -> Result<(), LimitExceeded> {
+    budget::charge_bytes(held_bytes(v))
+}
+
+fn held_bytes(v: &Value) -> u64 {
+    let text = |s: &str| u64::try_from(s.len()).unwrap_or(u64::MAX);
+    NODE_BYTES.saturating_add(match v {
+        Value::String(s) => text(s),
+        Value::Object(m) => m
+            .iter()
+            .map(|(k, v)| text(k).saturating_add(crate::stack::deep(|| held_bytes(v))))
+            .fold(0, u64::saturating_add),
+        Value::Array(a) => a
+            .iter()
+            .map(|v| crate::stack::deep(|| held_bytes(v)))
+            .fold(0, u64::saturating_add),
+        _ => 0,
+    })
 }
 
 /// The nodes of a value (each scalar, list and map counts one): the work of walking or

@@ -153,6 +153,9 @@ fn apply(res: &mut ResMap, r: &Replacement) -> Result<(), KustomizeError> {
                 let mut found = false;
                 set_path(obj, &segs, options.create, &mut |v| {
                     found = true;
+                    // Each target holds a copy: replacements copying a resource into
+                    // itself double it every time.
+                    patch::charge_copy_of(&value).map_err(KustomizeError::Limit)?;
                     replace_value(v, &value, &options)
                 })?;
                 if !found && !segs.iter().any(|s| s == "*") {
@@ -166,7 +169,7 @@ fn apply(res: &mut ResMap, r: &Replacement) -> Result<(), KustomizeError> {
     Ok(())
 }
 
-fn source_value(res: &ResMap, source: &Source) -> Result<Value, KustomizeError> {
+fn source_value(res: &mut ResMap, source: &Source) -> Result<Value, KustomizeError> {
     let selector = source.selector();
     let found = patch::select_by_any_id(res, &selector)?;
     let idx = match found.as_slice() {
@@ -190,11 +193,17 @@ fn source_value(res: &ResMap, source: &Source) -> Result<Value, KustomizeError> 
         &source.field_path
     };
     let mut value = None;
-    let mut obj = res.items[idx].obj.clone();
-    set_path(&mut obj, &split_field_path(path), false, &mut |v| {
-        value = Some(v.clone());
-        Ok(())
-    })?;
+    // Reading creates nothing (`create` is false), so the resource is read in place: a
+    // copy of it for each replacement would double what a self-copying one holds.
+    set_path(
+        &mut res.items[idx].obj,
+        &split_field_path(path),
+        false,
+        &mut |v| {
+            value = Some(v.clone());
+            Ok(())
+        },
+    )?;
     let value = value.ok_or_else(|| {
         KustomizeError::build(format!(
             "fieldPath `{path}` is missing for replacement source"
