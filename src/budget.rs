@@ -156,6 +156,16 @@ impl InputBudget {
     }
 }
 
+/// Runs `work` under the budget of the input this thread works for, or, on a thread working
+/// for none (`pkglens render` and `build`, a library caller), under a fresh budget of the
+/// default limits: a render or build is bounded the same whoever calls it.
+pub(crate) fn within_input<T>(work: impl FnOnce() -> T) -> T {
+    match InputBudget::current() {
+        Some(_) => work(),
+        None => InputBudget::new(InputLimits::default()).run(work),
+    }
+}
+
 /// A limit of `kind` was hit: the error, recorded on the current input's budget.
 pub(crate) fn exceeded(kind: LimitKind, detail: impl fmt::Display) -> LimitExceeded {
     let limit = LimitExceeded::new(kind, detail);
@@ -259,5 +269,24 @@ mod tests {
         assert!(charge_bytes(u64::MAX).is_ok());
         // A fresh input starts from zero.
         InputBudget::new(InputLimits::default()).run(|| assert!(charge_bytes(6).is_ok()));
+    }
+
+    #[test]
+    fn work_outside_any_input_gets_a_budget_of_its_own() {
+        let max = InputLimits::default().max_bytes;
+        // Alone, the default limits hold.
+        within_input(|| {
+            assert!(charge_bytes(max).is_ok());
+            assert_eq!(charge_bytes(1).unwrap_err().kind, LimitKind::InputBytes);
+        });
+        // Each call outside an input starts afresh, and leaves no budget behind.
+        within_input(|| assert!(charge_bytes(max).is_ok()));
+        assert!(InputBudget::current().is_none());
+        // Inside an input, its own budget is charged.
+        let small = InputBudget::new(InputLimits {
+            max_bytes: 10,
+            ..InputLimits::default()
+        });
+        small.run(|| within_input(|| assert!(charge_bytes(11).is_err())));
     }
 }

@@ -657,3 +657,26 @@ fn each_budget_breaker_is_its_own_problem_and_a_good_chart_beside_it_is_unchange
     }
     fs::remove_dir_all(dir).unwrap();
 }
+
+/// `pkglens build` and `render` hold what they make to the same per-input budget a scan does:
+/// a kustomization doubling a resource, and a chart of 31 x 31 aliases rendering 2 MB each,
+/// end in the budget's error instead of running out of memory.
+#[test]
+fn build_and_render_have_the_budget_of_a_scanned_input() {
+    let dir = common::scratch_dir("hostile-budgets-cli");
+    let doubling = dir.join("doubling.tgz");
+    fs::write(&doubling, kustomize_replacement_copies("x", 64, "src")).unwrap();
+    let aliases = dir.join("aliases.tgz");
+    let leaf = "kind: ConfigMap\nd: {{ repeat 2000000 \"x\" }}\n";
+    fs::write(&aliases, aliased_charts(31, 2, leaf)).unwrap();
+    for args in [
+        ["build".as_ref(), doubling.as_os_str()],
+        ["render".as_ref(), aliases.as_os_str()],
+    ] {
+        let (code, stdout, stderr) = common::pkglens_limited(&args, MEMORY_LIMIT_KIB);
+        assert_eq!(code, 1, "{args:?}: {stderr}");
+        assert!(stdout.is_empty(), "{args:?}");
+        assert!(stderr.contains("bytes in all"), "{args:?}: {stderr}");
+    }
+    fs::remove_dir_all(dir).unwrap();
+}

@@ -114,8 +114,16 @@ fn validate_release_name(name: &str) -> Result<(), HelmError> {
     Ok(())
 }
 
-/// Renders a loaded chart as `helm template` does.
-pub fn render_chart(mut chart: Chart, opts: &RenderOptions) -> Result<RenderedChart, HelmError> {
+/// Renders a loaded chart as `helm template` does, charged to the input's budget (a budget
+/// of its own when no input is being scanned).
+pub fn render_chart(chart: Chart, opts: &RenderOptions) -> Result<RenderedChart, HelmError> {
+    crate::budget::within_input(|| render_within_budget(chart, opts))
+}
+
+fn render_within_budget(
+    mut chart: Chart,
+    opts: &RenderOptions,
+) -> Result<RenderedChart, HelmError> {
     let kube_version = opts
         .kube_version
         .as_deref()

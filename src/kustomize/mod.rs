@@ -129,13 +129,14 @@ pub(crate) struct BuiltObject {
 }
 
 /// The objects of the kustomization at `root` of `files`, in the order
-/// `kustomize build` prints them, each with its source file.
+/// `kustomize build` prints them, each with its source file. Charged to the input's budget
+/// (a budget of its own when no input is being scanned).
 pub(crate) fn build_objects(
     files: Files<'_>,
     root: &str,
     options: &BuildOptions,
 ) -> Result<Vec<BuiltObject>, KustomizeError> {
-    accumulate::build(files, root, options)
+    crate::budget::within_input(|| accumulate::build(files, root, options))
 }
 
 /// The documents `kustomize build ROOT` prints, in order.

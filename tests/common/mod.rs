@@ -4,6 +4,7 @@
 use jsonschema::{Registry, Validator};
 use serde_json::Value;
 use std::collections::BTreeSet;
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -55,22 +56,36 @@ const CPU_LIMIT_SECONDS: u64 = 20;
 /// limit (the shell's ulimit, so no unsafe code is needed to set them); returns (exit code,
 /// results, stderr).
 pub fn scan_limited(inputs: &[PathBuf], memory_kib: u64) -> (i32, Vec<Value>, String) {
+    let mut args: Vec<&OsStr> = ["scan", "--format", "json", "-j", "1"]
+        .iter()
+        .map(OsStr::new)
+        .collect();
+    args.extend(inputs.iter().map(|p| p.as_os_str()));
+    let (code, stdout, stderr) = pkglens_limited(&args, memory_kib);
+    let results = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("no JSON ({e}); exit {code}: {stderr}"));
+    (code, results, stderr)
+}
+
+/// Runs `pkglens ARGS...` under the address-space limit `memory_kib` and the CPU-time limit of
+/// [`scan_limited`]; returns (exit code, stdout, stderr).
+pub fn pkglens_limited(args: &[&OsStr], memory_kib: u64) -> (i32, String, String) {
     let output = Command::new("sh")
         .arg("-c")
         .arg(format!(
             "ulimit -v {memory_kib} && ulimit -t {CPU_LIMIT_SECONDS} && exec \"$0\" \"$@\""
         ))
         .arg(env!("CARGO_BIN_EXE_pkglens"))
-        .args(["scan", "--format", "json", "-j", "1"])
-        .args(inputs)
+        .args(args)
         .current_dir(repo_root())
         .env("SOURCE_DATE_EPOCH", "1700000000")
         .output()
         .expect("sh runs");
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    let results = serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("no JSON ({e}); status {:?}: {stderr}", output.status));
-    (output.status.code().unwrap_or(-1), results, stderr)
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
 }
 
 /// Runs the `pkglens` binary with a fixed SOURCE_DATE_EPOCH; returns (exit code, stdout, stderr).
