@@ -222,6 +222,29 @@ fn empty_loops_and_builders_in_loops_count_steps() {
 }
 
 #[test]
+fn costly_functions_charge_their_cost_in_steps() {
+    let within = |max_steps: u64, template: &str| {
+        let mut set = TemplateSet::new(super::Limits {
+            max_steps,
+            ..Default::default()
+        });
+        set.add_file("x", template).unwrap();
+        set.execute("x", &Value::Nil).map_err(|e| e.to_string())
+    };
+    // One scrypt costs more than a million steps: the budget stops it before it runs.
+    let derive = "{{ derivePassword 1 \"long\" \"p\" \"u\" \"s\" }}";
+    let err = within(1_000_000, derive).unwrap_err();
+    assert!(err.contains("steps"), "{err}");
+    assert_eq!(within(2_000_000, derive).unwrap().len(), 14);
+    // A kind with no password templates derives nothing, and costs nothing.
+    let unknown = "{{ derivePassword 1 \"nope\" \"p\" \"u\" \"s\" }}";
+    assert_eq!(
+        within(1_000, unknown).unwrap(),
+        b"cannot find password template nope"
+    );
+}
+
+#[test]
 fn nesting_inside_recursion_stops_at_the_stack_budget() {
     // Structures nested in a template that includes itself: each include level is far below
     // the depth limit in calls, but together they would overflow the stack.

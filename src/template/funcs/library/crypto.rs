@@ -18,6 +18,9 @@ const BCRYPT_COST: u32 = 10;
 const BCRYPT_PLACEHOLDER_COST: u32 = 4;
 /// Steps one bcrypt hash at [`BCRYPT_COST`] is charged (it costs tens of milliseconds).
 const BCRYPT_STEPS: u64 = 500_000;
+/// Steps one `derivePassword` is charged: its scrypt (N=32768, r=8, p=2) takes about two and
+/// a half bcrypt hashes' time, and 32 MiB.
+const DERIVE_PASSWORD_STEPS: u64 = 5 * BCRYPT_STEPS / 2;
 const MASTER_PASSWORD_SEED: &str = "com.lyndir.masterpassword";
 const AES_BLOCK: usize = 16;
 
@@ -42,7 +45,11 @@ pub(super) fn register(map: &mut FuncMap) {
         "derivePassword",
         &[Int, Str, Str, Str, Str],
         None,
-        |_, a| {
+        |ctx, a| {
+            // A kind with no templates fails before any key is derived.
+            if password_templates(text(&a[1])).is_some() {
+                ctx.charge_steps(DERIVE_PASSWORD_STEPS)?;
+            }
             let counter = a[0].as_int().unwrap_or(0) as u32;
             Ok(Value::str(derive_password(
                 counter,
