@@ -59,6 +59,16 @@ fn json6902_patch(op: &str, path: &str) -> Vec<u8> {
     ])
 }
 
+/// `bytes` with every `from` overwritten by `to`, of the same length.
+fn renamed(mut bytes: Vec<u8>, from: &[u8], to: &[u8]) -> Vec<u8> {
+    let mut at = 0;
+    while let Some(i) = bytes[at..].windows(from.len()).position(|w| w == from) {
+        bytes[at + i..at + i + to.len()].copy_from_slice(to);
+        at += i + from.len();
+    }
+    bytes
+}
+
 /// A template that includes itself from inside `depth` nested `if`s.
 fn nested_self_include(depth: usize) -> String {
     [
@@ -106,6 +116,17 @@ fn cases() -> Vec<Case> {
             ]),
             title: "Unsafe archive entry",
             detail: "",
+        },
+        Case {
+            // A zip writer refuses a second name, so the second entry is renamed in place.
+            name: "duplicate.zip",
+            bytes: renamed(
+                archives::zip(&[("pkg/a.yaml", data), ("pkg/b.yaml", b"kind: Other\n")]),
+                b"pkg/b.yaml",
+                b"pkg/a.yaml",
+            ),
+            title: "Unsafe archive entry",
+            detail: "\"pkg/a.yaml\" appears more than once",
         },
         Case {
             name: "not-utf8.tar",

@@ -2,6 +2,7 @@
 
 use super::{entry_buffer, ArchiveFormat, Collector, UnpackError, Violation};
 use crate::go::time::unix_seconds;
+use std::collections::HashSet;
 use std::io::{Cursor, Read};
 
 /// File-type bits of a unix mode, as zip tools store them in the external attributes.
@@ -30,6 +31,9 @@ pub(super) fn read(bytes: &[u8], collector: &mut Collector<'_>) -> Result<(), Un
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(malformed)?;
     if archive.len() > collector.limits.max_entries {
         return Err(too_many);
+    }
+    for name in names_listed_twice(bytes, archive.central_directory_start()) {
+        collector.violation(Violation::DuplicateEntry(name));
     }
     let mut expanded: u64 = 0;
     let total_budget = collector.limits.expansion_budget(bytes.len() as u64);
@@ -95,6 +99,32 @@ pub(super) fn read(bytes: &[u8], collector: &mut Collector<'_>) -> Result<(), Un
     Ok(())
 }
 
+/// Names the central directory starting at `start` lists more than once. The zip reader keeps
+/// one entry a name (the last listed), so without this a second copy would pass unseen, as
+/// in a tar it does not.
+fn names_listed_twice(bytes: &[u8], start: u64) -> Vec<String> {
+    const HEADER: usize = 46;
+    let mut seen = HashSet::new();
+    let mut twice = Vec::new();
+    let mut at = usize::try_from(start).unwrap_or(usize::MAX);
+    while let Some(header) = bytes
+        .get(at..at.saturating_add(HEADER))
+        .filter(|h| h.starts_with(b"PK\x01\x02"))
+    {
+        let field = |i: usize| usize::from(u16::from_le_bytes([header[i], header[i + 1]]));
+        let name_at = at + HEADER;
+        let Some(name) = bytes.get(name_at..name_at + field(28)) else {
+            break;
+        };
+        if !seen.insert(name) {
+            twice.push(String::from_utf8_lossy(name).into_owned());
+        }
+        // The name, the extra field and the comment follow the fixed part.
+        at = name_at + field(28) + field(30) + field(32);
+    }
+    twice
+}
+
 /// The largest entry count any end-of-central-directory record in `bytes` declares (zip64
 /// ones included). The zip reader may try each such record, from the end backwards, and reads
 /// as many central directory entries as the one it settles on declares.
@@ -131,7 +161,38 @@ fn most_entries_declared(bytes: &[u8]) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use super::most_entries_declared;
+    use super::{most_entries_declared, names_listed_twice};
+
+    /// A central directory entry (the fixed part zeroed) naming `name`, with `extra` bytes of
+    /// extra field.
+    fn central_entry(name: &str, extra: usize) -> Vec<u8> {
+        let mut entry = b"PK\x01\x02".to_vec();
+        entry.extend([0u8; 24]);
+        entry.extend(u16::try_from(name.len()).unwrap().to_le_bytes());
+        entry.extend(u16::try_from(extra).unwrap().to_le_bytes());
+        entry.extend([0u8; 14]);
+        entry.extend(name.as_bytes());
+        entry.extend(vec![0u8; extra]);
+        entry
+    }
+
+    #[test]
+    fn names_listed_twice_are_found_past_extra_fields() {
+        let mut bytes = b"local entries".to_vec();
+        let start = bytes.len() as u64;
+        for (name, extra) in [("a.yaml", 5), ("b.yaml", 0), ("a.yaml", 0), ("b.yaml", 9)] {
+            bytes.extend(central_entry(name, extra));
+        }
+        bytes.extend(b"PK\x05\x06");
+        assert_eq!(names_listed_twice(&bytes, start), ["a.yaml", "b.yaml"]);
+        // Distinct names, or a start past the end: nothing.
+        let once = [central_entry("a", 0), central_entry("b", 0)].concat();
+        assert!(names_listed_twice(&once, 0).is_empty());
+        assert!(names_listed_twice(&once, u64::MAX).is_empty());
+        // A name running past the end stops the walk.
+        let cut = &central_entry("cut-short", 0)[..50];
+        assert!(names_listed_twice(cut, 0).is_empty());
+    }
 
     #[test]
     fn declared_counts_come_from_every_end_record() {
