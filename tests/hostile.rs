@@ -394,3 +394,31 @@ fn good_inputs_survive_a_hostile_batch_unchanged() {
     }
     fs::remove_dir_all(dir).unwrap();
 }
+
+/// Files named beside the inputs (`-f`, `--set-file`, `render`'s chart) are read as inputs are:
+/// `/dev/zero` ends in an error at the file limit instead of taking all memory.
+#[test]
+fn files_named_beside_the_inputs_are_read_within_limits() {
+    let chart = common::repo_root().join("testdata/scan/chart-hello");
+    let chart = chart.as_os_str();
+    let runs: [&[&str]; 4] = [
+        &["render", "-f", "/dev/zero"],
+        &["render", "--set-file", "a=/dev/zero"],
+        &["scan", "--no-isolate", "-f", "/dev/zero"],
+        &["render", "/dev/zero"],
+    ];
+    for args in runs {
+        let mut full: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_ref()).collect();
+        if args != ["render", "/dev/zero"] {
+            full.push(chart);
+        }
+        // The chart archive's limit (200 MiB) takes more room to read than the others'.
+        let (code, stdout, stderr) = common::pkglens_limited(&full, 2 * MEMORY_LIMIT_KIB);
+        assert!(code == 1 || code == 2, "{args:?}: exit {code}: {stderr}");
+        assert!(stdout.is_empty() || stdout == "[]\n", "{args:?}: {stdout}");
+        assert!(
+            stderr.contains("/dev/zero: input is larger than the limit of"),
+            "{args:?}: {stderr}"
+        );
+    }
+}

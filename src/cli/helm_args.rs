@@ -3,7 +3,9 @@
 use clap::Args;
 use pkglens::helm::values::{merge_user_values, ValueOptions, Values, ValuesError};
 use pkglens::helm::ReadFileError;
-use std::path::PathBuf;
+use pkglens::input;
+use pkglens::unpack::Limits;
+use std::path::{Path, PathBuf};
 
 #[derive(Args, Debug, Clone, Default)]
 pub struct HelmArgs {
@@ -52,17 +54,18 @@ impl HelmArgs {
             literal_values: self.set_literal.clone(),
             ..ValueOptions::default()
         };
+        // A values file is bounded as any file of an input is (`-f /dev/zero` ends).
+        let limit = Limits::default().max_file_size;
+        let read = |path: &Path, shown: &str| {
+            input::read_named_file(path, limit)
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                .map_err(|e| ReadFileError::read_file(shown, &e))
+        };
         for path in &self.values {
             let shown = path.display().to_string();
-            let text = std::fs::read(path)
-                .map_err(|e| ValuesError::Open(ReadFileError::read_file(&shown, &e)))?;
-            opts.value_files
-                .push((shown, String::from_utf8_lossy(&text).into_owned()));
+            let text = read(path, &shown).map_err(ValuesError::Open)?;
+            opts.value_files.push((shown, text));
         }
-        merge_user_values(&opts, &|path| {
-            std::fs::read(path)
-                .map(|b| String::from_utf8_lossy(&b).into_owned())
-                .map_err(|e| ReadFileError::read_file(path, &e))
-        })
+        merge_user_values(&opts, &|path| read(Path::new(path), path))
     }
 }

@@ -12,9 +12,11 @@ use pkglens::helm::manifests::PrintOptions;
 use pkglens::helm::output_dir::{self, OutputDir};
 use pkglens::helm::render::{render_chart, RenderOptions};
 use pkglens::helm::{ChartError, HelmError};
+use pkglens::input;
 use pkglens::notice::{self, Verbosity};
 use pkglens::template::KeySource;
 use pkglens::terminal;
+use pkglens::unpack::Limits;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
@@ -282,7 +284,9 @@ fn load_chart(path: &Path) -> anyhow::Result<pkglens::helm::chart::Chart> {
     if meta.is_dir() {
         Ok(load_dir(&read_dir_tree(path)?)?)
     } else {
-        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        let limit = input::input_file_limit(&Limits::default());
+        let bytes = input::read_named_file(path, limit)
+            .with_context(|| format!("reading {}", path.display()))?;
         load_archive(&bytes).map_err(|e| match e {
             HelmError::Load(m) => anyhow::anyhow!("{m}"),
             other => other.into(),

@@ -145,8 +145,19 @@ fn archive_format_of_name(path: &Path) -> Option<ArchiveFormat> {
 
 /// The most bytes an input file may have: an archive may hold a little more than its
 /// content (headers, padding), so twice the total content limit.
-fn input_file_limit(limits: &Limits) -> u64 {
+pub fn input_file_limit(limits: &Limits) -> u64 {
     limits.max_total_size.saturating_mul(2)
+}
+
+/// Reads a file the user names beside the inputs (a values file, `render`'s chart archive) as
+/// an input is read: a FIFO without a writer does not block, and no more than `limit` bytes
+/// are read whatever the file claims (`/dev/zero` claims none). The error is an I/O error, so
+/// callers word it as they word a failed read.
+pub fn read_named_file(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    read::read_path(path, limit).map_err(|err| match err {
+        ReadError::Io(io) => io,
+        other => std::io::Error::other(other),
+    })
 }
 
 /// The inputs `path` stands for, in a stable order. `-` is standard input; pipes and FIFOs
