@@ -421,4 +421,13 @@ fn files_named_beside_the_inputs_are_read_within_limits() {
             "{args:?}: {stderr}"
         );
     }
+    // A shard file is read a line at a time: a line without end stops at its limit.
+    let merge = ["merge".as_ref(), "/dev/zero".as_ref()];
+    let (code, stdout, stderr) = common::pkglens_limited(&merge, 4 * MEMORY_LIMIT_KIB);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains("/dev/zero line 1: a line longer than 536870912 bytes"),
+        "{stderr}"
+    );
 }

@@ -5,12 +5,13 @@ use super::output_file::write_output;
 use super::scan::RecordOutputArgs;
 use anyhow::Context;
 use clap::Args;
+use pkglens::budget::InputLimits;
 use pkglens::gate::input_unreadable;
 use pkglens::output::ResultWriter;
 use pkglens::records::ScanResult;
 use pkglens::terminal;
 use std::fs::File;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -69,13 +70,27 @@ fn write_merged<W: Write>(shards: &[PathBuf], mut writer: ResultWriter<W>) -> an
     Ok(unreadable_input)
 }
 
-/// The records of one shard file, one a line, read as they are needed.
+/// The records of one shard file, one a line, read as they are needed. A line may be no
+/// longer than what one input's renders may produce in all (`InputLimits::max_bytes`): no
+/// record describes more, and a file with no line end (`/dev/zero`) is not read forever.
 fn read_shard(
     path: &Path,
 ) -> anyhow::Result<impl Iterator<Item = anyhow::Result<ScanResult>> + '_> {
     let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let lines = BufReader::new(file).lines().enumerate();
-    Ok(lines.filter_map(move |(number, line)| {
+    let limit = InputLimits::default().max_bytes;
+    let mut reader = BufReader::new(file);
+    let lines = std::iter::from_fn(move || {
+        let mut line = Vec::new();
+        match (&mut reader).take(limit).read_until(b'\n', &mut line) {
+            Ok(0) => None,
+            Ok(_) if !line.ends_with(b"\n") && line.len() as u64 == limit => Some(Err(
+                std::io::Error::other(format!("a line longer than {limit} bytes")),
+            )),
+            Ok(_) => Some(String::from_utf8(line).map_err(std::io::Error::other)),
+            Err(err) => Some(Err(err)),
+        }
+    });
+    Ok(lines.enumerate().filter_map(move |(number, line)| {
         let at = || format!("{} line {}", path.display(), number + 1);
         match line {
             Ok(line) if line.trim().is_empty() => None,
