@@ -134,6 +134,27 @@ mod tests {
     }
 
     #[test]
+    fn name_templates_read_the_environment() {
+        // helm v4.1.4: `env` and `expandenv` are Sprig's, over the process environment.
+        let path = std::env::var("PATH").unwrap_or_default();
+        assert_eq!(template("{{ env \"PATH\" }}").unwrap().0, path);
+        assert_eq!(
+            template("{{ expandenv \"<$PATH|${PATH}>\" }}").unwrap().0,
+            format!("<{path}|{path}>")
+        );
+        assert_eq!(
+            template("{{ env \"PKGLENS_SURELY_UNSET_VARIABLE\" }}x")
+                .unwrap()
+                .0,
+            "x"
+        );
+        assert_eq!(
+            template("{{ env 1 }}").unwrap_err(),
+            "template: name-template:1:7: executing \"name-template\" at <1>: expected string; found 1"
+        );
+    }
+
+    #[test]
     fn name_templates_have_sprig_and_no_data() {
         assert_eq!(
             template("foo-{{ upper \"x\" | lower }}").unwrap().0,
@@ -156,6 +177,9 @@ mod tests {
             template("{{ x").unwrap_err(),
             "template: name-template:1: function \"x\" not defined"
         );
+        // Sprig's fromJson, not Helm's: any JSON value, nil on an error.
+        assert_eq!(template("{{ fromJson \"[1]\" }}").unwrap().0, "[1]");
+        assert_eq!(template("{{ fromJson \"x\" }}").unwrap().0, "<no value>");
         assert_eq!(
             template("{{ fail \"boom\" }}").unwrap_err(),
             "template: name-template:1:3: executing \"name-template\" at <fail \"boom\">: error calling fail: boom"

@@ -126,9 +126,8 @@ fn builtins_and_library() -> FuncMap {
 }
 
 /// The functions Helm adds to Sprig's (`include` and `tpl` to Go's builtins) for chart templates:
-/// a `--name-template` has none of them. Sprig's `toJson`, `mustToJson` and `fromJson` stay:
-/// Helm's replacements of the first two behave the same, and the third differs only on JSON
-/// that is not an object (Sprig returns it, Helm an `Error` map).
+/// a `--name-template` has none of them. Of the Sprig functions Helm replaces, `toJson` and
+/// `mustToJson` behave the same; `fromJson` differs and Sprig's own is put back.
 const HELM_ONLY: [&str; 12] = [
     "toToml",
     "fromToml",
@@ -145,8 +144,8 @@ const HELM_ONLY: [&str; 12] = [
 ];
 
 /// The functions helm's `TemplateName` parses `--name-template` with: Go's builtins and
-/// Sprig's text functions, none of Helm's own (helm pkg/action/install.go). Sprig's `env` and
-/// `expandenv` are missing here as in chart templates: pkglens reads no environment for them.
+/// Sprig's text functions, none of Helm's own (helm pkg/action/install.go), so with Sprig's
+/// `env` and `expandenv`, which read the process environment as helm's do.
 pub fn sprig_funcs() -> &'static FuncMap {
     static FUNCS: OnceLock<FuncMap> = OnceLock::new();
     FUNCS.get_or_init(|| {
@@ -154,6 +153,7 @@ pub fn sprig_funcs() -> &'static FuncMap {
         for name in HELM_ONLY {
             map.funcs.remove(name);
         }
+        library::register_sprig_only(&mut map);
         map
     })
 }

@@ -10,6 +10,7 @@ mod crypto;
 mod dates;
 mod dicts;
 mod encoding;
+mod environment;
 mod helm_data;
 mod keygen;
 mod lists;
@@ -51,6 +52,11 @@ pub(super) fn register(map: &mut FuncMap) {
     crypto::register(map);
     certs::register(map);
     helm_data::register(map);
+}
+
+/// What Sprig's text functions have that Helm's chart templates lack or replace.
+pub(super) fn register_sprig_only(map: &mut FuncMap) {
+    environment::register(map);
 }
 
 /// Sprig's `strval`, as the Go string it makes: strings as they are, byte slices as the
