@@ -308,9 +308,8 @@ pub(crate) fn parse_dependencies(node: &Node) -> Result<Vec<Dependency>, ChartYa
 impl Metadata {
     /// Reads Chart.yaml text into metadata (unknown fields are ignored, as Helm does).
     pub(crate) fn parse(text: &str) -> Result<Metadata, ChartYamlError> {
-        let docs = yaml::load_all(text, &yaml::Limits::default()).map_err(ChartYamlError::Yaml)?;
-        match docs.first() {
-            Some(doc) => Metadata::from_document(doc),
+        match yaml::load_first(text, &yaml::Limits::default()).map_err(ChartYamlError::Yaml)? {
+            Some(doc) => Metadata::from_document(&doc),
             None => Ok(Metadata::default()),
         }
     }

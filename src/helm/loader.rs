@@ -471,9 +471,9 @@ fn load_subchart_archive(
 
 fn requirements(data: &[u8]) -> Result<Option<Vec<super::chart::Dependency>>, ChartYamlError> {
     let text = String::from_utf8_lossy(data);
-    let docs = crate::yaml::load_all(&text, &crate::yaml::Limits::default())
+    let doc = crate::yaml::load_first(&text, &crate::yaml::Limits::default())
         .map_err(ChartYamlError::Yaml)?;
-    docs.first()
+    doc.as_ref()
         .and_then(|d| d.get("dependencies"))
         .map(parse_dependencies)
         .transpose()

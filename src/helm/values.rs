@@ -20,6 +20,9 @@ pub enum ValuesError {
     /// A values document that is not YAML Helm can convert to JSON (or that hit a YAML limit).
     #[error("cannot unmarshal yaml document: error converting YAML to JSON: {0}")]
     Yaml(YamlError),
+    /// A values file that apimachinery's YAML reader cannot split (what follows a `---`).
+    #[error("error reading yaml document: invalid Yaml document separator: {0}")]
+    Separator(String),
     /// A values document that is not a mapping (`found` is its JSON kind).
     #[error("cannot unmarshal yaml document: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {found} into Go value of type map[string]interface {{}}")]
     NotATable {
@@ -77,23 +80,19 @@ impl ValuesError {
 
 const GLOBAL_KEY: &str = "global";
 
-/// Loads a values document stream (values.yaml or a `-f` file): every document must be a
-/// mapping (or empty); later documents merge over earlier ones; numbers become float64.
+/// Loads a values document stream (values.yaml or a `-f` file) as helm's `LoadValues`
+/// (pkg/chart/v2/loader/load.go): apimachinery's YAML reader splits it, each piece is
+/// unmarshalled on its own (its first document; its line numbers its own), each must be a
+/// mapping (or empty), later ones merge over earlier ones; numbers become float64.
 pub(crate) fn load_values(text: &str) -> Result<Values, ValuesError> {
-    // Helm reads a values file as if it ended with a line break: a block scalar that runs to
-    // the end of the file keeps its final `\n` (helm v4.1.4), unlike `fromYaml` or Chart.yaml.
-    let terminated;
-    let text = match text.ends_with('\n') {
-        true => text,
-        false => {
-            terminated = format!("{text}\n");
-            &terminated
-        }
-    };
-    let docs = yaml::load_all(text, &yaml::Limits::default()).map_err(ValuesError::Yaml)?;
     let mut values = Values::new();
-    for doc in docs {
-        let json = yaml::to_json(&doc).map_err(ValuesError::Yaml)?;
+    for doc in yaml::yaml_reader_documents(text).map_err(|e| ValuesError::Separator(e.0))? {
+        let Some(node) =
+            yaml::load_first(&doc, &yaml::Limits::default()).map_err(ValuesError::Yaml)?
+        else {
+            continue;
+        };
+        let json = yaml::to_json(&node).map_err(ValuesError::Yaml)?;
         match json_numbers_as_float(json) {
             Json::Object(map) => values = merge_maps(values, map),
             Json::Null => {}
@@ -775,5 +774,25 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("cannot unmarshal array"));
+    }
+
+    #[test]
+    fn values_documents_read_as_helms_load_values() {
+        // helm v4.1.4's results for these values.yaml texts.
+        let error = |text: &str| load_values(text).unwrap_err().to_string();
+        // Each piece has its own line numbers.
+        assert_eq!(
+            error("a: b\n---\n- x\nc: d\n"),
+            "cannot unmarshal yaml document: error converting YAML to JSON: yaml: line 1: did not find expected '-' indicator"
+        );
+        assert_eq!(
+            error("--- a\n... x\n"),
+            "error reading yaml document: invalid Yaml document separator: a"
+        );
+        // Only a piece's first document is read: what cannot continue it is never reached.
+        assert_eq!(
+            Json::Object(load_values("  a: 1\nb: 2\n").unwrap()),
+            json!({"a": 1.0})
+        );
     }
 }

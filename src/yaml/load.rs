@@ -10,14 +10,33 @@ use yaml_rust2::scanner::TScalarStyle;
 /// Loads every document of a YAML stream. An empty stream has no documents; an empty document
 /// (`---` alone) is a null scalar.
 pub fn load_all(text: &str, limits: &Limits) -> Result<Vec<Node>, YamlError> {
-    let mut documents = load_reindenting_flows(text, limits)
-        .map_err(|error| empty_flow_key_error(text, limits, error))?;
-    if ends_inside_block_scalar(text) {
-        if let Some(last) = documents.last_mut() {
+    load(text, limits, Documents::All)
+}
+
+/// Loads a stream's first document as go-yaml v2's `Unmarshal` (and so sigs.k8s.io/yaml, as
+/// helm reads Chart.yaml, values and `fromYaml`) decodes it: the parser is asked for nothing
+/// past that document's end, so what follows it (another document, or text that cannot start
+/// one, such as a key less indented than the first) is never read. `None` for an empty stream.
+pub fn load_first(text: &str, limits: &Limits) -> Result<Option<Node>, YamlError> {
+    Ok(load(text, limits, Documents::First)?.into_iter().next())
+}
+
+/// How much of a stream a load reads.
+#[derive(Clone, Copy, PartialEq)]
+enum Documents {
+    All,
+    First,
+}
+
+fn load(text: &str, limits: &Limits, documents: Documents) -> Result<Vec<Node>, YamlError> {
+    let (mut nodes, whole) = load_repairing(text, limits, documents)
+        .map_err(|error| empty_flow_key_error(text, limits, documents, error))?;
+    if whole && ends_inside_block_scalar(text) {
+        if let Some(last) = nodes.last_mut() {
             unclip_final_block_scalar(last);
         }
     }
-    Ok(documents)
+    Ok(nodes)
 }
 
 /// Whether the text's last line has no line break and holds content (not a comment), so a block
@@ -51,18 +70,19 @@ fn unclip_final_block_scalar(node: &mut Node) {
     }
 }
 
-fn load_reindenting_flows(text: &str, limits: &Limits) -> Result<Vec<Node>, YamlError> {
-    let first_error = match Loader::new(limits).run(text) {
-        Ok(documents) => return Ok(documents),
+/// The documents, and whether they run to the text's end.
+type Loaded = (Vec<Node>, bool);
+
+fn load_repairing(text: &str, limits: &Limits, documents: Documents) -> Result<Loaded, YamlError> {
+    let first_error = match Loader::new(limits, documents).run(text) {
+        Ok(loaded) => return Ok(loaded),
         Err(e) => e,
     };
-    // yaml-rust2 wants the lines of a flow collection indented past the key that opens it
-    // (`command: [` … `]` in the key's column is an error); libyaml, and so go-yaml, ignores
-    // indentation inside flow collections, where leading blanks carry no meaning. So a line
-    // it refuses for that reason is indented one more column and the text loaded again.
+    // yaml-rust2 refuses some texts that libyaml, and so go-yaml, reads: a blank added where it
+    // wants one, which libyaml's reading does not see, and the text is loaded again.
     let mut text = text.to_string();
     let mut error = first_error.clone();
-    for _ in 0..MAX_FLOW_REINDENTS {
+    for _ in 0..MAX_REPAIRS {
         let YamlError::Syntax {
             line,
             column,
@@ -71,29 +91,94 @@ fn load_reindenting_flows(text: &str, limits: &Limits) -> Result<Vec<Node>, Yaml
         else {
             break;
         };
-        if !FLOW_INDENTATION_ERRORS.contains(&message.as_str()) {
-            break;
-        }
-        let Some(indented) = indent_line(&text, *line, *column) else {
+        let repaired = match message.as_str() {
+            // Lines inside a flow collection or a quoted scalar indented at or before the key
+            // that holds it: libyaml ignores indentation there, where leading blanks are
+            // folded away or carry no meaning.
+            "invalid indentation" | "invalid indentation in flow construct" => {
+                indent_line(&text, *line, *column)
+            }
+            "invalid indentation in quoted scalar" => indent_continuation(&text, *line),
+            // A `#` right after a quoted scalar or a flow collection starts a comment in
+            // libyaml (scan_to_next_token skips it wherever a token may start); a tab after
+            // a `:` is the blank libyaml wants there.
+            "comments must be separated from other tokens by whitespace"
+            | "':' must be followed by a valid YAML whitespace" => {
+                insert_blank(&text, *line, *column)
+            }
+            _ => None,
+        };
+        let Some(repaired) = repaired else {
             break;
         };
-        text = indented;
-        match Loader::new(limits).run(&text) {
-            Ok(documents) => return Ok(documents),
+        text = repaired;
+        match Loader::new(limits, documents).run(&text) {
+            Ok(loaded) => return Ok(loaded),
             Err(e) => error = e,
         }
     }
     Err(first_error)
 }
 
-/// How many times one text may be re-indented before its first error stands.
-const MAX_FLOW_REINDENTS: usize = 16;
+/// yaml-rust2's refusal of more content after a quoted scalar on its line.
+const TRAILING_CONTENT: &str = "invalid trailing content after double-quoted scalar";
+/// yaml-rust2's words for a tab in the indentation of a plain scalar's next line.
+const PLAIN_SCALAR_TAB: &str = "while scanning a plain scalar, found a tab";
+/// yaml-rust2's words for a tab in the indentation of a block scalar's content.
+const BLOCK_SCALAR_TAB: &str = "a block scalar content cannot start with a tab";
 
-/// yaml-rust2's complaints about indentation that only arise inside flow collections.
-const FLOW_INDENTATION_ERRORS: [&str; 2] = [
-    "invalid indentation",
-    "invalid indentation in flow construct",
-];
+/// The first line (1-based) from `line` on whose indentation holds a tab, where libyaml
+/// reports a tab that breaks a scalar's indentation.
+fn indentation_tab_line(text: &str, line: usize) -> usize {
+    text.split('\n')
+        .enumerate()
+        .skip(line.saturating_sub(1))
+        .find(|(_, l)| l.trim_start_matches(' ').starts_with('\t'))
+        .map_or(line, |(number, _)| number + 1)
+}
+
+/// How many blanks one text may be given before its first error stands.
+const MAX_REPAIRS: usize = 16;
+
+/// The text with the first line after `line` (1-based, where a quoted scalar starts) that is
+/// not blank and not indented past it indented one column past it.
+fn indent_continuation(text: &str, line: usize) -> Option<String> {
+    let indentation = |l: &str| l.len() - l.trim_start_matches(' ').len();
+    let pieces: Vec<&str> = text.split_inclusive('\n').collect();
+    let base = indentation(pieces.get(line.checked_sub(1)?)?);
+    let target = (line..pieces.len())
+        .find(|&i| !pieces[i].trim().is_empty() && indentation(pieces[i]) <= base)?;
+    let mut out = String::with_capacity(text.len() + base + 1);
+    for (i, piece) in pieces.iter().enumerate() {
+        if i == target {
+            out.push_str(&" ".repeat(base + 1 - indentation(piece)));
+        }
+        out.push_str(piece);
+    }
+    Some(out)
+}
+
+/// The text with a blank inserted before the character at `line` and `column` (1-based,
+/// counted in characters).
+fn insert_blank(text: &str, line: usize, column: usize) -> Option<String> {
+    let mut out = String::with_capacity(text.len() + 1);
+    let mut found = false;
+    for (number, piece) in text.split_inclusive('\n').enumerate() {
+        if number + 1 == line {
+            let at = piece
+                .char_indices()
+                .nth(column.checked_sub(1)?)
+                .map(|(at, _)| at)?;
+            out.push_str(&piece[..at]);
+            out.push(' ');
+            out.push_str(&piece[at..]);
+            found = true;
+        } else {
+            out.push_str(piece);
+        }
+    }
+    found.then_some(out)
+}
 
 /// The text with one more blank before line `line` (1-based) when only blanks come before
 /// `column` (1-based) on it.
@@ -129,7 +214,12 @@ const REQUIRED_KEY_ERRORS: [&str; 2] = ["simple key expected", "simple key expec
 /// bracket reaches the parser as it is: a parser error where the block collection wants its
 /// next key or `-` entry, at the bracket, instead of yaml-rust2's missing ':' afterwards. A
 /// stray closing bracket in its place gives yaml-rust2's parser that error at that place.
-fn empty_flow_key_error(text: &str, limits: &Limits, error: YamlError) -> YamlError {
+fn empty_flow_key_error(
+    text: &str,
+    limits: &Limits,
+    documents: Documents,
+    error: YamlError,
+) -> YamlError {
     let YamlError::Syntax {
         line: error_line,
         message,
@@ -168,7 +258,7 @@ fn empty_flow_key_error(text: &str, limits: &Limits, error: YamlError) -> YamlEr
                 column,
                 ..
             },
-        ) = Loader::new(limits).run(&bare)
+        ) = Loader::new(limits, documents).run(&bare)
         {
             if found_line == line && column == indent + 1 {
                 return found;
@@ -234,6 +324,8 @@ enum Collection {
 struct Open {
     kind: Collection,
     start: usize,
+    /// Where its first token starts (a character index): `[` or `{` for a flow collection.
+    at: usize,
     /// The anchor it will be registered under when it closes (0 for none).
     anchor: usize,
     /// Its size so far: itself and its children.
@@ -251,11 +343,13 @@ struct Loader<'l> {
     /// Whether an alias was expanded (then a node count over the limit is alias abuse).
     aliased: bool,
     documents: Vec<Node>,
+    wanted: Documents,
 }
 
 impl<'l> Loader<'l> {
-    fn new(limits: &'l Limits) -> Self {
+    fn new(limits: &'l Limits, wanted: Documents) -> Self {
         Loader {
+            wanted,
             limits,
             open: Vec::new(),
             children: Vec::new(),
@@ -266,34 +360,51 @@ impl<'l> Loader<'l> {
         }
     }
 
-    fn run(mut self, text: &str) -> Result<Vec<Node>, YamlError> {
+    fn run(mut self, text: &str) -> Result<Loaded, YamlError> {
         let mut parser = Parser::new_from_str(text);
         loop {
-            let (event, mark) = parser.next_token().map_err(|e| {
+            let next = parser.next_token();
+            if let Err(e) = &next {
+                // yaml-rust2 wants `...` between a document and a directive after it; go-yaml's
+                // parser ends the document there, so a load of the first one is done.
+                if self.wanted == Documents::First
+                    && e.info() == "missing explicit document end marker before directive"
+                    && self.open.is_empty()
+                    && !self.documents.is_empty()
+                {
+                    return self.done(false);
+                }
+            }
+            let (event, mark) = next.map_err(|e| {
                 if e.info() == "while parsing node, found unknown anchor" {
                     // go-yaml's decoder finds it, and names it without a line.
                     return YamlError::UnknownAnchor(alias_name(text, e.marker().index()));
                 }
+                let message = match e.info() {
+                    TRAILING_CONTENT => self.trailing_content_problem(text, e.marker().index()),
+                    other => other,
+                };
                 YamlError::Syntax {
-                    // libyaml reports an unterminated scalar where the text ends.
-                    line: if e.info().ends_with("found unexpected end of stream") {
-                        text.matches('\n').count() + 1
-                    } else {
-                        e.marker().line()
+                    line: match message {
+                        // libyaml reports an unterminated scalar where the text ends.
+                        m if m.ends_with("found unexpected end of stream") => {
+                            text.matches('\n').count() + 1
+                        }
+                        // libyaml marks the tab; yaml-rust2 the scalar it breaks.
+                        PLAIN_SCALAR_TAB | BLOCK_SCALAR_TAB => {
+                            indentation_tab_line(text, e.marker().line())
+                        }
+                        _ => e.marker().line(),
                     },
                     column: e.marker().col() + 1,
-                    message: e.info().to_string(),
+                    message: message.to_string(),
                 }
             })?;
             match event {
-                Event::StreamEnd => {
-                    // What the documents hold counts against the input's bytes in all.
-                    let held = self
-                        .total
-                        .bytes
-                        .saturating_add(self.total.nodes * NODE_BYTES);
-                    budget::charge_bytes(held as u64).map_err(YamlError::Limit)?;
-                    return Ok(self.documents);
+                Event::StreamEnd => return self.done(true),
+                Event::DocumentEnd if self.wanted == Documents::First => {
+                    // An implicit end is marked where the next token starts.
+                    return self.done(mark.index() >= text.chars().count());
                 }
                 Event::Nothing | Event::StreamStart | Event::DocumentStart | Event::DocumentEnd => {
                 }
@@ -325,14 +436,61 @@ impl<'l> Loader<'l> {
                     self.finish(Node::Scalar(scalar), size, anchor)?;
                 }
                 Event::SequenceStart(anchor, _) => {
-                    self.open_collection(Collection::Sequence, anchor)?
+                    self.open_collection(Collection::Sequence, anchor, mark.index())?
                 }
                 Event::MappingStart(anchor, _) => {
-                    self.open_collection(Collection::Mapping, anchor)?
+                    self.open_collection(Collection::Mapping, anchor, mark.index())?
                 }
                 Event::SequenceEnd | Event::MappingEnd => self.close_collection()?,
             }
         }
+    }
+
+    /// libyaml's problem where yaml-rust2 refuses content after a quoted scalar on its line
+    /// (at character `at`): libyaml reads on, and the next token is either one its scanner
+    /// refuses there (a `-` or `?` indicator in block context) or one the parser does not
+    /// expect after a node of the innermost collection. yaml-rust2's own words stay where the
+    /// scalar is a block mapping's key or no collection holds it.
+    fn trailing_content_problem(&self, text: &str, at: usize) -> &'static str {
+        let Some(open) = self.open.last() else {
+            return TRAILING_CONTENT;
+        };
+        let mut rest = text.chars().skip(at);
+        let (next, after) = (rest.next(), rest.next());
+        let indicator = after.is_none_or(|c| c.is_whitespace());
+        let flow = text
+            .chars()
+            .nth(open.at)
+            .is_some_and(|c| c == '[' || c == '{');
+        match (open.kind, flow) {
+            _ if !flow && indicator && next == Some('-') => {
+                "block sequence entries are not allowed in this context"
+            }
+            _ if !flow && indicator && next == Some('?') => {
+                "mapping keys are not allowed in this context"
+            }
+            (Collection::Mapping, false) if (self.children.len() - open.start) % 2 == 1 => {
+                "while parsing a block mapping, did not find expected key"
+            }
+            (Collection::Mapping, false) => TRAILING_CONTENT,
+            (Collection::Sequence, false) => {
+                "while parsing a block collection, did not find expected '-' indicator"
+            }
+            (Collection::Sequence, true) => "while parsing a flow sequence, expected ',' or ']'",
+            (Collection::Mapping, true) => {
+                "while parsing a flow mapping, did not find expected ',' or '}'"
+            }
+        }
+    }
+
+    fn done(self, whole: bool) -> Result<Loaded, YamlError> {
+        // What the documents hold counts against the input's bytes in all.
+        let held = self
+            .total
+            .bytes
+            .saturating_add(self.total.nodes * NODE_BYTES);
+        budget::charge_bytes(held as u64).map_err(YamlError::Limit)?;
+        Ok((self.documents, whole))
     }
 
     fn charge(&mut self, size: Size) -> Result<(), YamlError> {
@@ -365,7 +523,12 @@ impl<'l> Loader<'l> {
         Ok(())
     }
 
-    fn open_collection(&mut self, kind: Collection, anchor: usize) -> Result<(), YamlError> {
+    fn open_collection(
+        &mut self,
+        kind: Collection,
+        anchor: usize,
+        at: usize,
+    ) -> Result<(), YamlError> {
         if self.open.len() >= self.limits.max_depth {
             let error = YamlError::TooDeep(self.limits.max_depth);
             budget::exceeded(LimitKind::YamlNesting, &error);
@@ -376,6 +539,7 @@ impl<'l> Loader<'l> {
         self.open.push(Open {
             kind,
             start: self.children.len(),
+            at,
             anchor,
             size: one,
         });

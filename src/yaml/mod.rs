@@ -14,10 +14,10 @@ mod resolve;
 mod split;
 
 pub use json::{format_float_key, to_json};
-pub use load::{load_all, load_one};
+pub use load::{load_all, load_first, load_one};
 pub use node::{Node, ScalarStyle};
 pub use resolve::{resolve_number, PlainNumber, Resolved};
-pub use split::split_documents;
+pub use split::{split_documents, yaml_reader_documents};
 
 use crate::budget::{LimitExceeded, LimitKind};
 
@@ -123,7 +123,7 @@ pub fn utf8_text(bytes: &[u8]) -> Result<&str, YamlError> {
 
 /// The problems of yaml-rust2 worded as libyaml (and so go-yaml) words them, with whether the
 /// problem is the parser's (an unexpected token) rather than the scanner's.
-const GO_PROBLEMS: [(&str, &str, bool); 16] = [
+const GO_PROBLEMS: [(&str, &str, bool); 19] = [
     (
         "while parsing a flow sequence, expected ',' or ']'",
         "did not find expected ',' or ']'",
@@ -197,6 +197,22 @@ const GO_PROBLEMS: [(&str, &str, bool); 16] = [
         "could not find expected ':'",
         false,
     ),
+    // A tab where libyaml wants a token or an indentation space.
+    (
+        "tabs disallowed within this context (block indentation)",
+        "found character that cannot start any token",
+        false,
+    ),
+    (
+        "while scanning a plain scalar, found a tab",
+        "found a tab character that violates indentation",
+        false,
+    ),
+    (
+        "a block scalar content cannot start with a tab",
+        "found a tab character where an indentation space is expected",
+        false,
+    ),
     (
         "while scanning a quoted scalar, found unexpected document indicator",
         "found unexpected document indicator",
@@ -204,7 +220,8 @@ const GO_PROBLEMS: [(&str, &str, bool); 16] = [
     ),
 ];
 
-/// go-yaml's text for a syntax error: libyaml's problem (without its "while …" context), after
+/// go-yaml's text for a syntax error: libyaml's problem (go-yaml's `fail` prints the problem,
+/// never libyaml's "while scanning …" context), after
 /// `line N: ` unless the problem is on the first line. N is the problem's 0-based line for a
 /// parser error and its 1-based line for a scanner error, as go-yaml's `fail` computes it.
 pub fn go_syntax_text(line: usize, message: &str) -> String {
@@ -213,7 +230,13 @@ pub fn go_syntax_text(line: usize, message: &str) -> String {
         None if message.starts_with("unexpected character: ") => {
             ("found character that cannot start any token", false)
         }
-        None => (message, false),
+        // yaml-rust2's scanner problems with their context; libyaml's words are the same.
+        None => match message.split_once(", ") {
+            Some((context, problem)) if message.starts_with("while ") && !context.contains(',') => {
+                (problem, false)
+            }
+            _ => (message, false),
+        },
     };
     match line.saturating_sub(1) {
         0 => problem.to_string(),
@@ -307,5 +330,99 @@ mod go_wording_tests {
             error("a: \"\\xZZ\""),
             "yaml: did not find expected hexdecimal number"
         );
+    }
+
+    #[test]
+    fn scanner_problems_go_without_their_context() {
+        // helm v4.1.4's errors for these templates: go-yaml prints libyaml's problem only.
+        let error = |text: &str| load_all(text, &Limits::default()).unwrap_err().to_string();
+        assert_eq!(
+            error("a: |0\n"),
+            "yaml: found an indentation indicator equal to 0"
+        );
+        assert_eq!(error("a: !<x\n"), "yaml: did not find the expected '>'");
+        assert_eq!(
+            error("a: &\n"),
+            "yaml: did not find expected alphabetic or numeric character"
+        );
+        assert_eq!(
+            error("%YAML 1.x\n---\na: 1\n"),
+            "yaml: did not find expected version number"
+        );
+        assert_eq!(
+            error("x: 1\ny: 2\na: !e! b\n"),
+            "yaml: line 3: did not find expected tag URI"
+        );
+    }
+
+    #[test]
+    fn tabs_are_refused_where_libyaml_refuses_them() {
+        // helm v4.1.4's errors, with libyaml's line: the tab's own.
+        let error = |text: &str| load_all(text, &Limits::default()).unwrap_err().to_string();
+        assert_eq!(
+            error("a:\n\t- b\n"),
+            "yaml: line 2: found character that cannot start any token"
+        );
+        assert_eq!(
+            error("a:\n  b\n\tc\n"),
+            "yaml: line 3: found a tab character that violates indentation"
+        );
+        assert_eq!(
+            error("a: >\n\tx\n"),
+            "yaml: line 2: found a tab character where an indentation space is expected"
+        );
+    }
+
+    #[test]
+    fn content_after_a_quoted_scalar_fails_where_libyaml_reads_on() {
+        // helm v4.1.4's errors: the next token is one the parser, or the scanner, refuses.
+        let error = |text: &str| load_all(text, &Limits::default()).unwrap_err().to_string();
+        assert_eq!(error("k: \"a\" \"b\"\n"), "yaml: did not find expected key");
+        assert_eq!(
+            error("x: 1\ny: 2\na: 'b''c' d\n"),
+            "yaml: line 2: did not find expected key"
+        );
+        assert_eq!(
+            error("a:\n  - \"x\" y\n"),
+            "yaml: line 1: did not find expected '-' indicator"
+        );
+        assert_eq!(
+            error("a: {\"b\" \"c\"}\n"),
+            "yaml: did not find expected ',' or '}'"
+        );
+        assert_eq!(
+            error("- \"a\" - b\n"),
+            "yaml: block sequence entries are not allowed in this context"
+        );
+    }
+
+    #[test]
+    fn blanks_yaml_rust2_wants_and_libyaml_does_not_are_supplied() {
+        // helm v4.1.4 reads each of these.
+        let json = |text: &str| {
+            let docs = load_all(text, &Limits::default()).unwrap();
+            to_json(&docs[0]).unwrap().to_string()
+        };
+        assert_eq!(json("a: \"b\"#c\n"), r#"{"a":"b"}"#);
+        assert_eq!(json("a: [1]#c\n"), r#"{"a":[1]}"#);
+        assert_eq!(json("a:\t1\n"), r#"{"a":1}"#);
+        assert_eq!(json("a:\n  b: 'x\ny'\n"), r#"{"a":{"b":"x y"}}"#);
+        assert_eq!(json("a: \"x\ny\"\n"), r#"{"a":"x y"}"#);
+    }
+
+    #[test]
+    fn a_first_document_load_reads_nothing_after_it() {
+        // go-yaml's Unmarshal, as helm reads Chart.yaml and `fromYaml`: these load.
+        let first = |text: &str| {
+            let doc = load_first(text, &Limits::default()).unwrap().unwrap();
+            to_json(&doc).unwrap().to_string()
+        };
+        assert_eq!(first("  a: 1\nb: 2\n"), r#"{"a":1}"#);
+        assert_eq!(first("a: b\n---\nc: d: e\n"), r#"{"a":"b"}"#);
+        assert_eq!(first("a: 1\n%YAML 1.1\n---\nb: 2\n"), r#"{"a":1}"#);
+        // A block scalar ending the first of two documents keeps its line break.
+        assert_eq!(first("a: |\n  x\n---\nb"), r#"{"a":"x\n"}"#);
+        assert_eq!(load_first("", &Limits::default()).unwrap(), None);
+        assert!(load_all("  a: 1\nb: 2\n", &Limits::default()).is_err());
     }
 }

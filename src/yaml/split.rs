@@ -1,5 +1,6 @@
 //! Splitting a multi-document manifest the way Kubernetes' YAML reader does, so one broken
-//! document does not hide the others.
+//! document does not hide the others; and apimachinery's `YAMLReader` itself (helm reads
+//! values files with it).
 
 /// One document of a stream: its text and the 1-based line it starts on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,9 +45,65 @@ fn push_document<'a>(documents: &mut Vec<DocumentText<'a>>, text: &'a str, first
     }
 }
 
+/// A `---` line with more than blanks or a comment after it (what follows, trimmed), which
+/// apimachinery's `YAMLReader` refuses.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid Yaml document separator: {0}")]
+pub struct SeparatorError(pub String);
+
+/// apimachinery's `YAMLReader.Read` until the end (pkg/util/yaml/decoder.go): the chunks
+/// between lines starting with `---`, empty ones skipped. Its line reader ends every line with
+/// `\n` (the last included, a `\r\n` becoming `\n`); a `---` line may only carry blanks or a
+/// comment after the dashes.
+pub fn yaml_reader_documents(stream: &str) -> Result<Vec<String>, SeparatorError> {
+    let mut documents = Vec::new();
+    let mut buffer = String::new();
+    for line in stream.split_inclusive('\n') {
+        let line = line.strip_suffix('\n').unwrap_or(line);
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if let Some(rest) = line.strip_prefix("---") {
+            let rest = rest.trim();
+            if !rest.is_empty() && !rest.starts_with('#') {
+                return Err(SeparatorError(rest.to_string()));
+            }
+            if !buffer.is_empty() {
+                documents.push(std::mem::take(&mut buffer));
+            }
+            continue;
+        }
+        buffer.push_str(line);
+        buffer.push('\n');
+    }
+    if !buffer.is_empty() {
+        documents.push(buffer);
+    }
+    Ok(documents)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn yaml_reader_splits_as_apimachinery() {
+        assert_eq!(
+            yaml_reader_documents("---\na: 1\r\n--- # c\n---\nb: 2").unwrap(),
+            ["a: 1\n", "b: 2\n"]
+        );
+        assert_eq!(
+            yaml_reader_documents("# only\n---\n").unwrap(),
+            ["# only\n"]
+        );
+        assert!(yaml_reader_documents("").unwrap().is_empty());
+        // helm v4.1.4: `error reading yaml document: invalid Yaml document separator: a`.
+        assert_eq!(
+            yaml_reader_documents("--- a\n... x\n")
+                .unwrap_err()
+                .to_string(),
+            "invalid Yaml document separator: a"
+        );
+        assert_eq!(yaml_reader_documents("a: |\n---x\n").unwrap_err().0, "x");
+    }
 
     #[test]
     fn splits_on_separator_lines_only() {

@@ -258,11 +258,11 @@ fn from_serde(j: &serde_json::Value) -> Json {
 /// The JSON document sigs.k8s.io/yaml makes of a YAML text (its first document), with Go's
 /// error texts.
 fn yaml_to_json(text: &str) -> Result<serde_json::Value, String> {
-    let docs = yaml::load_all(text, &yaml::Limits::default())
+    let doc = yaml::load_first(text, &yaml::Limits::default())
         .map_err(|e| format!("error converting YAML to JSON: {e}"))?;
-    match docs.first() {
+    match doc {
         None => Ok(serde_json::Value::Null),
-        Some(doc) => yaml::to_json(doc).map_err(|e| format!("error converting YAML to JSON: {e}")),
+        Some(doc) => yaml::to_json(&doc).map_err(|e| format!("error converting YAML to JSON: {e}")),
     }
 }
 
