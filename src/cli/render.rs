@@ -5,6 +5,7 @@ use super::install_flags::{go_parse_bool, InstallFlags};
 use anyhow::{bail, Context};
 use clap::Args;
 use pkglens::files::FileTree;
+use pkglens::helm::chart_dir::read_chart_dir;
 use pkglens::helm::install::{self, NameFlags};
 use pkglens::helm::loader::{load_archive, load_dir};
 use pkglens::helm::log::{self, Level};
@@ -18,7 +19,7 @@ use pkglens::template::KeySource;
 use pkglens::terminal;
 use pkglens::unpack::Limits;
 use std::io::Write;
-use std::path::{Component, Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 #[derive(Args, Debug)]
@@ -294,57 +295,13 @@ fn load_chart(path: &Path) -> anyhow::Result<pkglens::helm::chart::Chart> {
     }
 }
 
-/// Reads a chart directory into memory, following symlinks as helm does, and logging each
-/// one as helm's walk does (internal/sympath/walk.go), under the chart's absolute path.
-fn read_dir_tree(dir: &Path) -> anyhow::Result<FileTree> {
-    let mut tree = FileTree::new();
-    let shown_dir = absolute(dir);
-    for entry in walkdir::WalkDir::new(dir)
-        .follow_links(true)
-        .sort_by_file_name()
-    {
-        let entry = entry?;
-        let rel = entry.path().strip_prefix(dir)?;
-        // The chart folder itself may be a link: helm's walk starts inside it.
-        if entry.depth() > 0 && entry.path_is_symlink() {
-            let path = shown_dir.join(rel);
-            let resolved = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
-            warn(&log::line(
-                Level::Info,
-                "found symbolic link in path. Contents of linked file included and used",
-                &[
-                    ("path", &path.to_string_lossy()),
-                    ("resolved", &resolved.to_string_lossy()),
-                ],
-            ));
-        }
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let name = rel
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
-        let data = std::fs::read(entry.path())
-            .with_context(|| format!("reading {}", entry.path().display()))?;
-        tree.insert(name, data);
+/// Reads a chart directory as helm walks it, printing the lines helm logs on the way (also
+/// when the walk fails).
+fn read_dir_tree(dir: &Path) -> Result<FileTree, HelmError> {
+    let mut log = log::Log::default();
+    let tree = read_chart_dir(dir, &mut log);
+    for line in log.lines() {
+        warn(line);
     }
-    Ok(tree)
-}
-
-/// Go's `filepath.Abs`: joined to the working folder and cleaned (`..` taken lexically).
-fn absolute(path: &Path) -> PathBuf {
-    let joined = std::env::current_dir().unwrap_or_default().join(path);
-    let mut clean = PathBuf::new();
-    for part in joined.components() {
-        match part {
-            Component::ParentDir => {
-                clean.pop();
-            }
-            Component::CurDir => {}
-            other => clean.push(other),
-        }
-    }
-    clean
+    tree
 }

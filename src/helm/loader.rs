@@ -35,6 +35,28 @@ pub enum LoadError {
     /// A file of a chart folder over Helm's cap (the file's base name).
     #[error("chart file {0:?} is larger than the maximum file size {MAX_DECOMPRESSED_FILE_SIZE}")]
     FileTooLarge(String),
+    /// A link in a chart folder that does not resolve (the link, Go's reason).
+    #[error("error evaluating symlink {path}: {reason}")]
+    Symlink {
+        /// The link's path as walked.
+        path: String,
+        /// Why `filepath.EvalSymlinks` failed.
+        reason: String,
+    },
+    /// A chart folder entry that is neither a folder nor a regular file (its path).
+    #[error("cannot load irregular file {0} as it has file mode type bits set")]
+    Irregular(String),
+    /// A chart folder file that could not be read (its name in the chart, the reason).
+    #[error("error reading {name}: {error}")]
+    ReadFile {
+        /// The file's path inside the chart.
+        name: String,
+        /// `os.ReadFile`'s error, as Go words it.
+        error: String,
+    },
+    /// A chart folder that could not be walked (Go's `*PathError` text).
+    #[error("{0}")]
+    Walk(String),
     /// A chart archive over Helm's cap, decompressed.
     #[error(
         "decompressed chart is larger than the maximum file size {MAX_DECOMPRESSED_CHART_SIZE}"
@@ -117,14 +139,14 @@ type NamedFile = (String, Arc<[u8]>);
 
 /// What is left of the limits while one chart and all its subchart archives load: entries
 /// and decompressed bytes count over every archive together, so fanning out cannot escape.
-struct Budget<'a> {
+pub(super) struct Budget<'a> {
     limits: &'a Limits,
     entries_left: usize,
     bytes_left: u64,
 }
 
 impl<'a> Budget<'a> {
-    fn new(limits: &'a Limits) -> Self {
+    pub(super) fn new(limits: &'a Limits) -> Self {
         Budget {
             limits,
             entries_left: limits.max_entries,
@@ -136,7 +158,7 @@ impl<'a> Budget<'a> {
         HelmError::Limit(LimitExceeded::new(kind, error))
     }
 
-    fn take_entry(&mut self) -> Result<(), HelmError> {
+    pub(super) fn take_entry(&mut self) -> Result<(), HelmError> {
         self.entries_left = self.entries_left.checked_sub(1).ok_or_else(|| {
             Self::exceeded(
                 LimitKind::ArchiveEntries,

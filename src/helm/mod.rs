@@ -2,6 +2,7 @@
 //! `helm template` (helm v4.1.4) does, offline.
 
 pub mod chart;
+pub mod chart_dir;
 #[cfg(feature = "internals")]
 pub mod dependencies;
 #[cfg(not(feature = "internals"))]
