@@ -147,7 +147,7 @@ fn check(corpus: &Path, golden_path: &Path) -> Outcome {
             std::fs::read(&archive)
                 .ok()
                 .and_then(|bytes| load_archive(&bytes).ok())
-                .and_then(|chart| render_chart(chart, &options).ok())
+                .and_then(|chart| render_chart(chart, &options, &mut Default::default()).ok())
                 .map(|r| r.output)
         };
         out.render_identical = match want {

@@ -1,9 +1,8 @@
 //! `pkglens render` on the charts of testdata/charts (written for pkglens) against what helm
 //! v4.1.4 printed for them: `expected/NAME.args` holds the arguments (one a line), `NAME.out`
-//! helm's stdout, `NAME.rc` its exit status, `NAME.err` helm's stderr (for failures, from its
-//! `Error: ` line on; for a render that goes on, the lines helm logs, as a deprecated chart's
-//! warning). Output must be byte-identical; a helm failure must be a pkglens failure
-//! with the same error text.
+//! helm's stdout, `NAME.rc` its exit status, `NAME.err` helm's stderr (the lines helm logs, as
+//! a deprecated chart's warning, then for a failure its `Error: ` text). Output must be
+//! byte-identical; a helm failure must be a pkglens failure with the same stderr.
 
 mod common;
 

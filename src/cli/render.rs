@@ -203,7 +203,12 @@ fn render(args: &RenderArgs) -> anyhow::Result<String> {
         skip_schema_validation: args.skip_schema_validation,
         release_labels: args.install.label_names(),
     };
-    let rendered = render_chart(chart, &opts).map_err(|err| match err {
+    let mut log = log::Log::default();
+    let rendered = render_chart(chart, &opts, &mut log);
+    for line in log.lines() {
+        warn(line);
+    }
+    let rendered = rendered.map_err(|err| match err {
         HelmError::Chart(ChartError::MissingDependencies(_))
             if args.install.dependency_update == Some(true) =>
         {
@@ -211,9 +216,6 @@ fn render(args: &RenderArgs) -> anyhow::Result<String> {
         }
         other => other.into(),
     })?;
-    for line in rendered.log.lines() {
-        warn(line);
-    }
     if !to_files {
         return Ok(rendered.output);
     }

@@ -74,9 +74,6 @@ pub struct RenderedChart {
     pub output: String,
     /// The printed documents, in order, with their sources and hook status.
     pub documents: Vec<Manifest>,
-    /// What helm logs on stderr while it renders (coalesce and dependency warnings, skipped
-    /// hooks), in order.
-    pub log: Log,
 }
 
 /// One template file to execute, with the objects of the chart it belongs to.
@@ -115,14 +112,21 @@ fn validate_release_name(name: &str) -> Result<(), HelmError> {
 }
 
 /// Renders a loaded chart as `helm template` does, charged to the input's budget (a budget
-/// of its own when no input is being scanned).
-pub fn render_chart(chart: Chart, opts: &RenderOptions) -> Result<RenderedChart, HelmError> {
-    crate::budget::within_input(|| render_within_budget(chart, opts))
+/// of its own when no input is being scanned), adding to `log` what helm logs on stderr
+/// meanwhile (coalesce and dependency warnings, skipped hooks), in order: also when the render
+/// fails, as helm logs them before it returns the error.
+pub fn render_chart(
+    chart: Chart,
+    opts: &RenderOptions,
+    log: &mut Log,
+) -> Result<RenderedChart, HelmError> {
+    crate::budget::within_input(|| render_within_budget(chart, opts, log))
 }
 
 fn render_within_budget(
     mut chart: Chart,
     opts: &RenderOptions,
+    log: &mut Log,
 ) -> Result<RenderedChart, HelmError> {
     let kube_version = opts
         .kube_version
@@ -138,18 +142,12 @@ fn render_within_budget(
     check_dependencies(&chart).map_err(|e| HelmError::Chart(ChartError::MissingDependencies(e)))?;
     // helm's install checks the name after the chart's type and dependencies.
     validate_release_name(&opts.release_name)?;
-    let mut log = Log::default();
-    process_dependencies(&mut chart, &opts.values, &mut log).map_err(HelmError::Dependencies)?;
+    process_dependencies(&mut chart, &opts.values, log).map_err(HelmError::Dependencies)?;
     let caps = Capabilities::new(kube_version, &opts.api_versions);
     // Nothing reads the charts' own values after this: they are moved into the result.
-    let values = coalesce(
-        Defaults::taken(&mut chart),
-        opts.values.clone(),
-        false,
-        &mut log,
-    )
-    .map(Json::Object)
-    .map_err(HelmError::Values)?;
+    let values = coalesce(Defaults::taken(&mut chart), opts.values.clone(), false, log)
+        .map(Json::Object)
+        .map_err(HelmError::Values)?;
     if !opts.skip_schema_validation {
         validate_values(&chart, &values).map_err(|e| HelmError::Values(ValuesError::Schema(e)))?;
     }
@@ -197,17 +195,15 @@ fn render_within_budget(
         &mut crds,
     );
     let rendered = execute_all(renderables, opts.keys)?;
-    let (hooks, generic) = manifests::sort_manifests(&rendered, &mut log).map_err(|message| {
-        HelmError::InvalidYaml {
+    let (hooks, generic) =
+        manifests::sort_manifests(&rendered, log).map_err(|message| HelmError::InvalidYaml {
             message,
             manifest: debug_manifest(&rendered),
-        }
-    })?;
+        })?;
     let out = manifests::print(&crds, generic, hooks, &opts.print).map_err(HelmError::ShowOnly)?;
     Ok(RenderedChart {
         output: out.text,
         documents: out.documents,
-        log,
     })
 }
 

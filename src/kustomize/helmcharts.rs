@@ -173,7 +173,7 @@ pub fn inflate(
         },
         ..Default::default()
     };
-    let rendered = helm::render::render_chart(chart, &opts)
+    let rendered = helm::render::render_chart(chart, &opts, &mut Default::default())
         .map_err(|e| KustomizeError::build(format!("helm template {}: {e}", args.name)))?;
     parse_documents(&rendered.output, &format!("helm chart {}", args.name))
 }

@@ -161,7 +161,9 @@ fn render_helm(context: &RenderContext<'_>) -> RenderedPackage {
     } else {
         helm::loader::load_dir_within(&files, limits)
     };
-    let result = loaded.and_then(|chart| helm::render::render_chart(chart, &context.options.helm));
+    let result = loaded.and_then(|chart| {
+        helm::render::render_chart(chart, &context.options.helm, &mut Default::default())
+    });
     match result {
         Ok(output) => {
             rendered.documents = output
