@@ -5,7 +5,7 @@ use super::decode;
 use super::kustfile::Selector;
 use super::loader::Loader;
 use super::patch;
-use super::resource::ResMap;
+use super::resource::{ResId, ResMap};
 use super::value::parse_documents;
 use super::KustomizeError;
 use serde::{Deserialize, Serialize};
@@ -45,6 +45,17 @@ struct Source {
 }
 
 impl Source {
+    /// The resource id the source names (kustomize prints it in its errors).
+    fn res_id(&self) -> ResId {
+        ResId {
+            group: self.group.clone(),
+            version: self.version.clone(),
+            kind: self.kind.clone(),
+            name: self.name.clone(),
+            namespace: self.namespace.clone(),
+        }
+    }
+
     fn selector(&self) -> Selector {
         Selector {
             group: self.group.clone(),
@@ -100,18 +111,25 @@ pub fn configured_entries(config: &Value) -> Result<Vec<Replacement>, KustomizeE
 }
 
 /// Runs a kustomization's `replacements` entries (inline, or files holding them).
-/// Runs the replacements `entries`; `configured` reports a failure to read one from its
-/// file as kustomize reports configuring its builtin transformer.
+/// As ReplacementTransformer's Config, every entry is read before any runs, and one
+/// naming a file with inline fields is refused; `configured` reports such failures as
+/// kustomize reports configuring its builtin transformer.
 pub fn run(
     ldr: &Loader,
     res: &mut ResMap,
     entries: &[Replacement],
     configured: &dyn Fn(KustomizeError) -> KustomizeError,
 ) -> Result<(), KustomizeError> {
+    let mut loaded = Vec::with_capacity(entries.len());
     for r in entries {
         if r.path.is_empty() {
-            apply(res, r)?;
+            loaded.push(r.clone());
             continue;
+        }
+        if r.source.is_some() || !r.targets.is_empty() {
+            return Err(configured(KustomizeError::build(
+                "cannot specify both path and inline replacement",
+            )));
         }
         let text = ldr.load_text(&r.path).map_err(configured)?;
         for doc in parse_documents(&text, &r.path).map_err(configured)? {
@@ -122,11 +140,11 @@ pub fn run(
             for item in list {
                 let r: Replacement = decode::from_value(item)
                     .map_err(|e| KustomizeError::build(format!("{}: {e}", r.path)))?;
-                apply(res, &r)?;
+                loaded.push(r);
             }
         }
     }
-    Ok(())
+    loaded.iter().try_for_each(|r| apply(res, r))
 }
 
 fn apply(res: &mut ResMap, r: &Replacement) -> Result<(), KustomizeError> {
@@ -204,11 +222,19 @@ fn source_value(res: &mut ResMap, source: &Source) -> Result<Value, KustomizeErr
             Ok(())
         },
     )?;
-    let value = value.ok_or_else(|| {
-        KustomizeError::build(format!(
-            "fieldPath `{path}` is missing for replacement source"
-        ))
-    })?;
+    // kyaml's IsNilOrEmpty: a null, `{}` or `[]` is as missing as an absent field.
+    let value = value
+        .filter(|v| {
+            !(v.is_null()
+                || v.as_object().is_some_and(Map::is_empty)
+                || v.as_array().is_some_and(Vec::is_empty))
+        })
+        .ok_or_else(|| {
+            KustomizeError::build(format!(
+                "fieldPath `{path}` is missing for replacement source {}",
+                source.res_id().display()
+            ))
+        })?;
     let options = source.options.clone().unwrap_or_default();
     if options.delimiter.is_empty() {
         return Ok(value);
@@ -386,7 +412,7 @@ fn set_path(
 
 #[cfg(test)]
 mod tests {
-    use super::{replace_value, split_field_path, Options};
+    use super::{replace_value, split_field_path, KustomizeError, Options};
     use serde_json::{json, Value};
 
     /// As kubectl kustomize v5.6.0 wrote them (case replacements-scalar-types).
@@ -434,5 +460,58 @@ mod tests {
             ["spec", "containers", "[name=a.b]", "image"]
         );
         assert_eq!(split_field_path("a.[name=x].c"), ["a", "[name=x]", "c"]);
+    }
+
+    /// Builds `kustomization` over a ConfigMap whose annotation `e` is written as nothing.
+    fn built(kustomization: &str, file: &str) -> Result<String, KustomizeError> {
+        let mut tree = crate::files::FileTree::new();
+        tree.insert(
+            "cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n  annotations:\n    e:\n    s: \"\"\ndata: {}\nbinaryData:\n  a: b\n"
+                .as_bytes()
+                .to_vec(),
+        );
+        tree.insert("r.yaml", file.as_bytes().to_vec());
+        tree.insert("kustomization.yaml", kustomization.as_bytes().to_vec());
+        super::super::build(&tree, "")
+    }
+
+    /// The errors kubectl kustomize v5.6.0 gave for these.
+    #[test]
+    fn a_null_or_empty_source_is_missing_as_kyamls_is_nil_or_empty() {
+        let with_source = |field: &str| {
+            built(
+                &format!("resources: [cm.yaml]\nreplacements:\n- source: {{kind: ConfigMap, fieldPath: {field}}}\n  targets: [{{select: {{kind: ConfigMap}}, fieldPaths: [binaryData.a]}}]\n"),
+                "",
+            )
+        };
+        for field in ["metadata.annotations.e", "metadata.nothing", "data"] {
+            assert_eq!(
+                with_source(field).unwrap_err().to_string(),
+                format!("fieldPath `{field}` is missing for replacement source ConfigMap.[noVer].[noGrp]/[noName].[noNs]")
+            );
+        }
+        // An empty string is a value.
+        assert!(with_source("metadata.annotations.s")
+            .unwrap()
+            .contains("binaryData:\n  a: \"\"\n"));
+    }
+
+    #[test]
+    fn an_entry_naming_a_file_has_no_inline_fields() {
+        let file = "- source: {kind: ConfigMap}\n  targets: [{select: {kind: ConfigMap}, fieldPaths: [data.x]}]\n";
+        // Refused while configuring, before the entry before it runs (its target is missing).
+        let err = built(
+            "resources: [cm.yaml]\nreplacements:\n- source: {kind: ConfigMap}\n  targets: [{select: {kind: ConfigMap}, fieldPaths: [data.x]}]\n- path: r.yaml\n  source: {kind: ConfigMap, fieldPath: metadata.name}\n",
+            file,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "trouble configuring builtin ReplacementTransformer with config: `\nReplacements:\n- source:\n    kind: ConfigMap\n  targets:\n  - fieldPaths:\n    - data.x\n    select:\n      kind: ConfigMap\n- path: r.yaml\n  source:\n    fieldPath: metadata.name\n    kind: ConfigMap\n`: cannot specify both path and inline replacement"
+        );
+        let ok = "resources: [cm.yaml]\nreplacements:\n- path: r.yaml\n";
+        let file = "- source: {kind: ConfigMap}\n  targets: [{select: {kind: ConfigMap}, fieldPaths: [binaryData.a]}]\n";
+        assert!(built(ok, file).unwrap().contains("binaryData:\n  a: cm\n"));
     }
 }
