@@ -14,7 +14,9 @@ use super::patch;
 use super::replacements;
 use super::resource::{or_placeholder, Behavior, ResId, ResMap, Resource};
 use super::transform;
-use super::value::{self, parse_documents, parse_resources, DocumentError, Step};
+use super::value::{
+    self, parse_documents, parse_patches, parse_resources, DocumentError, Nulls, Step,
+};
 use super::vars;
 use super::{BuildOptions, BuiltObject, KustomizeError};
 use crate::budget::{self, LimitKind};
@@ -547,7 +549,7 @@ impl<'t> Build<'t> {
             } else {
                 ldr.load_text(p).map_err(&configured)?
             };
-            for doc in parse_documents(&text, p).map_err(&configured)? {
+            for doc in parse_patches(&text, p, Nulls::Text).map_err(&configured)? {
                 let idx = self.smp_target_by_id(&acc.res, &doc)?;
                 self.smp_into(&mut acc.res, idx, &doc, IdentityChange::default())?;
             }
@@ -768,7 +770,7 @@ impl<'t> Build<'t> {
                     .unwrap_or_default();
                 for p in paths {
                     let text = ldr.load_text(&p)?;
-                    for doc in parse_documents(&text, &p)? {
+                    for doc in parse_patches(&text, &p, Nulls::Text)? {
                         let idx = self.smp_target_by_id(res, &doc)?;
                         self.smp_into(res, idx, &doc, IdentityChange::default())?;
                     }
@@ -874,7 +876,13 @@ impl<'t> Build<'t> {
         } else {
             p.path.as_str()
         };
-        let docs = parse_documents(&text, label)?;
+        // Without a target the patch is merged as parsed; with one, through ResMap.ApplySmPatch.
+        let nulls = if p.target.is_some() {
+            Nulls::Text
+        } else {
+            Nulls::Deleting
+        };
+        let docs = parse_patches(&text, label, nulls)?;
         let is_json = docs.len() == 1 && docs[0].is_array();
         if json_only || is_json {
             let ops = match docs.as_slice() {

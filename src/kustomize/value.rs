@@ -44,8 +44,31 @@ impl DocumentError {
 /// Parses every document of a YAML (or JSON) stream, dropping empty ones.
 pub fn parse_documents(text: &str, file: &str) -> Result<Vec<Value>, KustomizeError> {
     let mut docs = Vec::new();
-    parse_each(text, file, |_, doc| docs.push(doc))?;
+    parse_each(text, file, Nulls::Resource, |_, doc| docs.push(doc))?;
     Ok(docs)
+}
+
+/// [`parse_documents`] for strategic merge patches, their labels and annotations read as
+/// `nulls` says.
+pub fn parse_patches(text: &str, file: &str, nulls: Nulls) -> Result<Vec<Value>, KustomizeError> {
+    let mut docs = Vec::new();
+    parse_each(text, file, nulls, |_, doc| docs.push(doc))?;
+    Ok(docs)
+}
+
+/// How a document's labels and annotations written as nulls are read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Nulls {
+    /// A resource: an annotation with text (`~`, `null`) is that text, as kustomize's
+    /// final rewrite of the annotations reads it; one written as nothing stays a null
+    /// until then.
+    Resource,
+    /// A patch merged as parsed (kyaml's merge2 reads its nodes): each annotation
+    /// written as a null is a null, which the merge deletes.
+    Deleting,
+    /// A patch ResMap.ApplySmPatch merges: its copy's labels and annotations are set
+    /// from their text (CopyMergeMetaDataFieldsFrom), a null written as nothing "".
+    Text,
 }
 
 /// One step of a path into a document: a mapping key or a list index.
@@ -63,7 +86,7 @@ pub type Path = Vec<Step>;
 /// kyaml's merge drops (see `patch::drop_empty_nulls`).
 pub fn parse_resources(text: &str, file: &str) -> Result<Vec<(Value, Vec<Path>)>, KustomizeError> {
     let mut docs = Vec::new();
-    parse_each(text, file, |node, doc| {
+    parse_each(text, file, Nulls::Resource, |node, doc| {
         let mut empty = Vec::new();
         empty_nulls(node, &mut Vec::new(), &mut empty);
         docs.push((doc, empty));
@@ -75,6 +98,7 @@ pub fn parse_resources(text: &str, file: &str) -> Result<Vec<(Value, Vec<Path>)>
 fn parse_each(
     text: &str,
     file: &str,
+    nulls: Nulls,
     mut keep: impl FnMut(&Node, Value),
 ) -> Result<(), KustomizeError> {
     let malformed = |error| KustomizeError::MalformedYaml {
@@ -85,7 +109,7 @@ fn parse_each(
         .map_err(|e| malformed(DocumentError::Yaml(e)))?;
     for node in &nodes {
         let mut v = to_value(node).map_err(malformed)?;
-        normalize_annotations(node, &mut v).map_err(malformed)?;
+        normalize_annotations(node, &mut v, nulls).map_err(malformed)?;
         if !v.is_null() {
             keep(node, v);
         }
@@ -160,21 +184,28 @@ pub fn to_value(node: &Node) -> Result<Value, DocumentError> {
 /// annotation written as nothing is still a null until then (a patch's deletes
 /// it, a merge clears the resource's), so it stays one here and
 /// [`write_null_annotations`] gives it its text at the end.
-fn normalize_annotations(node: &Node, v: &mut Value) -> Result<(), DocumentError> {
-    let Some(ann) = node.get("metadata").and_then(|m| m.get("annotations")) else {
-        return Ok(());
+fn normalize_annotations(node: &Node, v: &mut Value, nulls: Nulls) -> Result<(), DocumentError> {
+    let fields: &[&str] = if nulls == Nulls::Text {
+        &["annotations", "labels"]
+    } else {
+        &["annotations"]
     };
-    let normalized = annotations_value(ann)?;
-    if let Some(Value::Object(meta)) = v.get_mut("metadata") {
-        match normalized {
-            Value::Object(m) if !m.is_empty() => {
-                meta.insert("annotations".into(), Value::Object(m));
-            }
-            Value::Object(_) | Value::Null => {
-                meta.shift_remove("annotations");
-            }
-            other => {
-                meta.insert("annotations".into(), other);
+    for field in fields {
+        let Some(written) = node.get("metadata").and_then(|m| m.get(field)) else {
+            continue;
+        };
+        let normalized = annotations_value(written, nulls)?;
+        if let Some(Value::Object(meta)) = v.get_mut("metadata") {
+            match normalized {
+                Value::Object(m) if !m.is_empty() => {
+                    meta.insert((*field).into(), Value::Object(m));
+                }
+                Value::Object(_) | Value::Null => {
+                    meta.shift_remove(*field);
+                }
+                other => {
+                    meta.insert((*field).into(), other);
+                }
             }
         }
     }
@@ -194,12 +225,17 @@ pub fn write_null_annotations(obj: &mut Value, text: &str) {
     }
 }
 
-fn annotations_value(v: &Node) -> Result<Value, DocumentError> {
+fn annotations_value(v: &Node, nulls: Nulls) -> Result<Value, DocumentError> {
     match v {
         Node::Mapping(entries) => {
             let mut map = Map::new();
             for (k, v) in entries {
-                let value = if is_empty_null(v) {
+                let null = match nulls {
+                    Nulls::Resource => is_empty_null(v),
+                    Nulls::Deleting => to_value(v)?.is_null(),
+                    Nulls::Text => false,
+                };
+                let value = if null {
                     Value::Null
                 } else {
                     Value::String(v.as_str().unwrap_or("").to_string())
