@@ -29,10 +29,7 @@ pub const EMBEDDED: &str = "";
 /// Decodes `value` into `T` with Go's field-name matching; keys that fill no
 /// field are skipped (`json.Unmarshal`).
 pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, Error> {
-    T::deserialize(GoJson {
-        value,
-        strict: false,
-    })
+    T::deserialize(GoJson::new(value, false))
 }
 
 /// [`from_value`], refusing a key that fills no field as a decoder with
@@ -40,10 +37,7 @@ pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, Error> {
 /// such key or other error in the order Go decodes (the keys of an embedded
 /// struct are decoded together, at the place of the first of them).
 pub fn from_value_strict<T: DeserializeOwned>(value: Value) -> Result<T, Error> {
-    T::deserialize(GoJson {
-        value,
-        strict: true,
-    })
+    T::deserialize(GoJson::new(value, true))
 }
 
 /// Go's `foldName`: ASCII letters upper-cased, any other rune replaced by the
@@ -98,16 +92,33 @@ enum Key {
     Data(String),
 }
 
+/// A value an object gives a field, and whether a later key filling the same
+/// field was a null.
+struct Slot {
+    value: Value,
+    nulled: bool,
+}
+
+impl Slot {
+    fn new(value: Value) -> Self {
+        Slot {
+            value,
+            nulled: false,
+        }
+    }
+}
+
 /// The entries of `object` as Go decodes them into a struct with `fields`:
 /// in the byte order of their keys (sigs.k8s.io/yaml writes them so), each
 /// renamed to the field it fills, a later key filling a field taking the
-/// earlier one's place. With an embedded field, the keys filling no other
-/// field make up its object, where the first of them stood.
-fn struct_entries(object: Map<String, Value>, fields: &[&'static str]) -> Vec<(Key, Value)> {
+/// earlier one's place (a later null only marks it: see [`GoJson::nulled`]).
+/// With an embedded field, the keys filling no other field make up its
+/// object, where the first of them stood.
+fn struct_entries(object: Map<String, Value>, fields: &[&'static str]) -> Vec<(Key, Slot)> {
     let mut keyed: Vec<(String, Value)> = object.into_iter().collect();
     keyed.sort_by(|a, b| a.0.cmp(&b.0));
     let embeds = fields.contains(&EMBEDDED);
-    let mut entries: Vec<(Key, Value)> = Vec::with_capacity(keyed.len());
+    let mut entries: Vec<(Key, Slot)> = Vec::with_capacity(keyed.len());
     let mut embedded: Option<usize> = None;
     for (key, value) in keyed {
         match field_for(&key, fields) {
@@ -116,20 +127,21 @@ fn struct_entries(object: Map<String, Value>, fields: &[&'static str]) -> Vec<(K
                     .iter_mut()
                     .find(|(k, _)| matches!(k, Key::Field(f) if *f == field));
                 match earlier {
-                    Some(entry) => entry.1 = value,
-                    None => entries.push((Key::Field(field), value)),
+                    Some((_, slot)) if value.is_null() => slot.nulled = true,
+                    Some((_, slot)) => *slot = Slot::new(value),
+                    None => entries.push((Key::Field(field), Slot::new(value))),
                 }
             }
             None if embeds => {
                 let at = *embedded.get_or_insert_with(|| {
-                    entries.push((Key::Field(EMBEDDED), Value::Object(Map::new())));
+                    entries.push((Key::Field(EMBEDDED), Slot::new(Value::Object(Map::new()))));
                     entries.len() - 1
                 });
-                if let Value::Object(inner) = &mut entries[at].1 {
+                if let Value::Object(inner) = &mut entries[at].1.value {
                     inner.insert(key, value);
                 }
             }
-            None => entries.push((Key::Unknown(key), value)),
+            None => entries.push((Key::Unknown(key), Slot::new(value))),
         }
     }
     entries
@@ -140,12 +152,28 @@ struct GoJson {
     value: Value,
     /// Whether a key filling no field is refused.
     strict: bool,
+    /// Whether a null followed the value (a later key filling the same field): Go's
+    /// null clears a pointer, slice, map or interface and leaves any other field as it is.
+    nulled: bool,
+}
+
+impl GoJson {
+    fn new(value: Value, strict: bool) -> Self {
+        GoJson {
+            value,
+            strict,
+            nulled: false,
+        }
+    }
 }
 
 impl<'de> Deserializer<'de> for GoJson {
     type Error = Error;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        if self.nulled {
+            return visitor.visit_unit();
+        }
         self.value.deserialize_any(visitor)
     }
 
@@ -155,6 +183,7 @@ impl<'de> Deserializer<'de> for GoJson {
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Error> {
+        // A struct (not behind a pointer) keeps its value through a later null.
         match self.value {
             Value::Object(m) => visitor.visit_map(Entries {
                 entries: struct_entries(m, fields).into_iter(),
@@ -166,11 +195,14 @@ impl<'de> Deserializer<'de> for GoJson {
     }
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        if self.nulled {
+            return Value::Object(Map::new()).deserialize_map(visitor);
+        }
         match self.value {
             Value::Object(m) => visitor.visit_map(Entries {
                 entries: m
                     .into_iter()
-                    .map(|(k, v)| (Key::Data(k), v))
+                    .map(|(k, v)| (Key::Data(k), Slot::new(v)))
                     .collect::<Vec<_>>()
                     .into_iter(),
                 value: None,
@@ -181,6 +213,9 @@ impl<'de> Deserializer<'de> for GoJson {
     }
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        if self.nulled {
+            return Value::Array(Vec::new()).deserialize_seq(visitor);
+        }
         let strict = self.strict;
         match self.value {
             Value::Array(items) => visitor.visit_seq(Items {
@@ -193,6 +228,9 @@ impl<'de> Deserializer<'de> for GoJson {
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         match self.value {
+            // kustomize's pointers are to structs; an Option holding a scalar is a Go
+            // scalar, which a null leaves as it is.
+            Value::Object(_) if self.nulled => visitor.visit_none(),
             Value::Null => visitor.visit_none(),
             _ => visitor.visit_some(self),
         }
@@ -219,8 +257,25 @@ impl<'de> Deserializer<'de> for GoJson {
         self.value.deserialize_ignored_any(visitor)
     }
 
+    // Scalars keep their value through a later null.
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.value.deserialize_any(visitor)
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.value.deserialize_any(visitor)
+    }
+
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.value.deserialize_any(visitor)
+    }
+
+    fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.value.deserialize_any(visitor)
+    }
+
     serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        i8 i16 i32 i128 u8 u16 u32 u64 u128 f32 f64 char
         bytes byte_buf unit unit_struct tuple tuple_struct identifier
     }
 }
@@ -241,7 +296,7 @@ impl<'de> SeqAccess<'de> for Items {
         let strict = self.strict;
         self.items
             .next()
-            .map(|value| seed.deserialize(GoJson { value, strict }))
+            .map(|value| seed.deserialize(GoJson::new(value, strict)))
             .transpose()
     }
 
@@ -252,8 +307,8 @@ impl<'de> SeqAccess<'de> for Items {
 
 /// The entries of an object, each value decoded with Go's matching.
 struct Entries {
-    entries: std::vec::IntoIter<(Key, Value)>,
-    value: Option<Value>,
+    entries: std::vec::IntoIter<(Key, Slot)>,
+    value: Option<Slot>,
     strict: bool,
 }
 
@@ -264,7 +319,7 @@ impl<'de> MapAccess<'de> for Entries {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, Error> {
-        for (key, value) in self.entries.by_ref() {
+        for (key, slot) in self.entries.by_ref() {
             let key = match key {
                 Key::Unknown(key) if self.strict => {
                     return Err(Error::custom(format!(
@@ -273,21 +328,22 @@ impl<'de> MapAccess<'de> for Entries {
                     )))
                 }
                 // Go leaves a field as it was for a null.
-                Key::Field(_) if value.is_null() => continue,
+                Key::Field(_) if slot.value.is_null() => continue,
                 Key::Field(field) => field.to_string(),
                 Key::Unknown(key) | Key::Data(key) => key,
             };
-            self.value = Some(value);
+            self.value = Some(slot);
             return seed.deserialize(key.into_deserializer()).map(Some);
         }
         Ok(None)
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
-        let value = self.value.take().unwrap_or(Value::Null);
+        let slot = self.value.take().unwrap_or(Slot::new(Value::Null));
         seed.deserialize(GoJson {
-            value,
+            value: slot.value,
             strict: self.strict,
+            nulled: slot.nulled,
         })
     }
 
@@ -385,6 +441,38 @@ mod tests {
         // Nor does the empty key fill it.
         let err = from_value_strict::<Embedding>(json!({"": 1})).unwrap_err();
         assert_eq!(err.to_string(), "json: unknown field \"\"");
+    }
+
+    #[derive(Debug, Default, Deserialize, PartialEq)]
+    #[serde(default, rename_all = "camelCase")]
+    struct Nullable {
+        name_prefix: String,
+        flag: Option<bool>,
+        list: Vec<String>,
+        inner: Option<Inner>,
+        kept: Inner,
+    }
+
+    /// kubectl kustomize v5.6.0 named the resource a-cm for `namePrefix: a-` then `nameprefix:`.
+    #[test]
+    fn a_later_null_clears_only_what_go_clears_for_a_null() {
+        let o: Nullable = from_value_strict(json!({
+            "namePrefix": "a-", "nameprefix": null,
+            // Keys go in byte order: "FLAG" before "flag".
+            "FLAG": true, "flag": null,
+            "List": ["x"], "list": null,
+            "Inner": {"fieldPath": "p"}, "inner": null,
+            "Kept": {"fieldPath": "q"}, "kept": null,
+        }))
+        .unwrap();
+        assert_eq!(o.name_prefix, "a-");
+        assert_eq!(o.flag, Some(true));
+        assert!(o.list.is_empty());
+        assert_eq!(o.inner, None);
+        assert_eq!(o.kept.field_path, "q");
+        // A later value still replaces an earlier one.
+        let o: Nullable = from_value(json!({"namePrefix": null, "nameprefix": "b-"})).unwrap();
+        assert_eq!(o.name_prefix, "b-");
     }
 
     #[test]
