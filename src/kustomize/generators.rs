@@ -41,7 +41,7 @@ pub fn generate(
     let failed = loading("env source files:", &env_files);
     for env in &env_files {
         let text = ldr.load_text(env).map_err(&failed)?;
-        for (k, v) in parse_env_file(&text).map_err(&failed)? {
+        for (k, v) in parse_env_file(&text) {
             pairs.push((k, v.into_bytes()));
         }
     }
@@ -274,30 +274,19 @@ fn unquote(v: &str) -> &str {
     }
 }
 
-/// An env file: `KEY=VALUE` lines; blank lines and `#` comments skipped.
-fn parse_env_file(text: &str) -> Result<Vec<(String, String)>, KustomizeError> {
+/// An env file as kustomize's kv loader reads it (api/kv, keyValuesFromLine): each line
+/// without its leading space, a blank or `#` line skipped; the key is the text before
+/// the first `=` (the whole line without one, its value then empty), kept as written,
+/// since kustomize's IsEnvVarName accepts any; an empty key skips the line.
+fn parse_env_file(text: &str) -> Vec<(String, String)> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let line = line.trim_start();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        match line.split_once('=') {
-            Some((k, v)) => {
-                if k.chars().any(char::is_whitespace) || k.is_empty() {
-                    return Err(KustomizeError::build(format!(
-                        "invalid key in env file line {}: {k:?}",
-                        i + 1
-                    )));
-                }
-                out.push((k.to_string(), v.to_string()));
-            }
-            // A bare KEY takes its value from the environment; offline builds have none.
-            None => out.push((line.trim_end().to_string(), String::new())),
-        }
-    }
-    Ok(out)
+    text.lines()
+        .map(str::trim_start)
+        .filter(|line| !line.starts_with('#'))
+        .map(|line| line.split_once('=').unwrap_or((line, "")))
+        .filter(|(k, _)| !k.is_empty())
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 /// kustomize's content hash of a ConfigMap or Secret (or any resource),
@@ -379,8 +368,8 @@ fn go_json_string(s: &str) -> String {
 mod tests {
     use super::super::loader::Files;
     use super::{
-        content_hash, generate, iam_policy, parse_file_source, parse_literal, wrapped_base64,
-        Behavior, GenKind, GeneratorArgs, Loader,
+        content_hash, generate, iam_policy, parse_env_file, parse_file_source, parse_literal,
+        wrapped_base64, Behavior, GenKind, GeneratorArgs, Loader,
     };
 
     #[test]
@@ -490,5 +479,25 @@ mod tests {
         // cm-gtk6b44cmc: json.Marshal writes \b and \f, not \u0008 and \u000c.
         let cm = json!({"kind": "ConfigMap", "data": {"data.txt": "a\u{8}b\u{c}c"}});
         assert_eq!(content_hash(&cm), "gtk6b44cmc");
+    }
+
+    /// kubectl kustomize v5.6.0 made these keys and values of this env file.
+    #[test]
+    fn env_file_keys_are_taken_as_written() {
+        let text = "\u{feff}# c\n\nexport A=1\nB = 2\nC  \n  D=4 \nE=\"q\"\n=skipped\nF=a=b\r\n";
+        let pairs = parse_env_file(text);
+        let expected = [
+            ("export A", "1"),
+            ("B ", " 2"),
+            ("C  ", ""),
+            ("D", "4 "),
+            ("E", "\"q\""),
+            ("F", "a=b"),
+        ];
+        let got: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(got, expected);
     }
 }
