@@ -130,3 +130,36 @@ fn kube_goldens_match_exactly() {
         failures.len()
     );
 }
+
+/// Every golden's input (at its `entry`, when it names one) is scanned as the system the golden
+/// names: a lone kustomization file is a kustomization, a folder of manifests is `kube`.
+#[test]
+fn every_golden_is_scanned_as_its_system() {
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
+    let corpus = shared.join("corpus/kube");
+    let mut mismatches = Vec::new();
+    for golden_path in fs::read_dir(corpus.join("expected")).expect("expected/") {
+        let golden_path = golden_path.expect("entry").path();
+        let golden: Value = serde_json::from_slice(&fs::read(&golden_path).unwrap()).unwrap();
+        let entry = golden["entry"].as_str().map(str::to_string);
+        let options = ScanOptions {
+            entry: entry.clone(),
+            ..ScanOptions::default()
+        };
+        let input = corpus.join(golden["archive"].as_str().unwrap());
+        let mut results = Vec::new();
+        scan::scan(&[input], &options, |r| results.push(r)).unwrap();
+        // Without an entry, an input with several roots gives one result each.
+        let systems: Vec<String> = results
+            .iter()
+            .filter(|r| r.source.entry == entry)
+            .map(|r| r.system.to_string())
+            .collect();
+        if systems != [golden["system"].as_str().unwrap()] {
+            mismatches.push(format!("{}: {systems:?}", golden_path.display()));
+        }
+    }
+    assert!(mismatches.is_empty(), "{mismatches:#?}");
+}

@@ -352,7 +352,7 @@ pub fn scan_input(input: &Input, options: &ScanOptions) -> Vec<ScanResult> {
 
 /// `--entry` as the records write entries: `/`-separated, no `./` or trailing `/`; the
 /// input's top folder itself (`.` or empty) is no entry at all.
-fn normalized_entry(entry: Option<&str>) -> Option<String> {
+pub(super) fn normalized_entry(entry: Option<&str>) -> Option<String> {
     let parts: Vec<&str> = entry?
         .split(['/', '\\'])
         .filter(|p| !p.is_empty() && *p != ".")

@@ -251,9 +251,18 @@ fn render_kustomize(context: &RenderContext<'_>) -> Vec<RenderedPackage> {
         .into_iter()
         .filter(|r| context.package.owns(&format!("{r}/x")) || r == root)
         .collect();
-    // A Component is no root, but one given as the input is what `kustomize build` builds.
-    if roots.is_empty() && crate::kustomize::is_kustomization_dir(context.tree, root) {
-        roots.push(root.to_string());
+    // A Component is no root, but one the user names (as the input, or with `--entry`) is
+    // what `kustomize build` builds.
+    let named = super::normalized_entry(context.options.entry.as_deref())
+        .map(|entry| match root.is_empty() {
+            true => entry,
+            false => format!("{root}/{entry}"),
+        })
+        .or_else(|| roots.is_empty().then(|| root.to_string()));
+    if let Some(named) = named
+        .filter(|n| !roots.contains(n) && crate::kustomize::is_kustomization_dir(context.tree, n))
+    {
+        roots.push(named);
     }
     roots
         .into_iter()
