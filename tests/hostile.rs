@@ -431,3 +431,21 @@ fn files_named_beside_the_inputs_are_read_within_limits() {
         "{stderr}"
     );
 }
+
+/// A chart folder's `.helmignore` is read bounded, as its other files are: one linked to
+/// `/dev/zero` is an error, not a read without end.
+#[test]
+fn an_endless_helmignore_is_refused() {
+    let dir = common::scratch_dir("endless-helmignore");
+    fs::create_dir_all(dir.join("templates")).unwrap();
+    fs::write(
+        dir.join("Chart.yaml"),
+        "apiVersion: v2\nname: c\nversion: 1.0.0\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("/dev/zero", dir.join(".helmignore")).unwrap();
+    let (code, _, stderr) = common::pkglens(&["render", common::path_str(&dir)]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains(".helmignore"), "{stderr}");
+    fs::remove_dir_all(dir).unwrap();
+}

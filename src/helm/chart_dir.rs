@@ -23,7 +23,8 @@ pub fn read_chart_dir(dir: &Path, log: &mut Log) -> Result<FileTree, HelmError> 
     let ignore_file = top.join(".helmignore");
     let rules = match fs::metadata(&ignore_file) {
         Ok(_) => {
-            let text = fs::read(&ignore_file)
+            // Bounded as every chart file is: a `.helmignore` linked to `/dev/zero` ends.
+            let text = crate::input::read_named_file(&ignore_file, MAX_DECOMPRESSED_FILE_SIZE)
                 .map_err(|e| walk_error(PathError::read_file(&shown(&ignore_file), &e)))?;
             Rules::parse(&String::from_utf8_lossy(&text))
                 .map_err(|e| HelmError::Load(LoadError::Ignore(e)))?
