@@ -81,10 +81,9 @@ fn read_shard(
     let mut reader = BufReader::new(file);
     let lines = std::iter::from_fn(move || {
         let mut line = Vec::new();
-        // One byte more than a line may hold, for its line end.
-        match (&mut reader).take(limit + 1).read_until(b'\n', &mut line) {
+        match (&mut reader).take(limit).read_until(b'\n', &mut line) {
             Ok(0) => None,
-            Ok(_) if !line.ends_with(b"\n") && line.len() as u64 > limit => Some(Err(
+            Ok(_) if !line.ends_with(b"\n") && line.len() as u64 == limit => Some(Err(
                 std::io::Error::other(format!("a line longer than {limit} bytes")),
             )),
             Ok(_) => Some(String::from_utf8(line).map_err(std::io::Error::other)),
