@@ -6,6 +6,7 @@ use pkglens::scan::{self, ScanOptions};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::fs;
+use std::path::PathBuf;
 
 fn sorted_unique<'a>(items: impl Iterator<Item = &'a str>) -> Vec<String> {
     items
@@ -24,21 +25,33 @@ fn strings(value: &Value) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn kube_goldens_match_exactly() {
-    let Some(shared) = common::shared_dir() else {
-        return;
-    };
-    let corpus = shared.join("corpus/kube");
-    let mut names: Vec<_> = fs::read_dir(corpus.join("expected"))
+/// The kube corpus folder and its goldens (path and content), in path order; None without
+/// ../shared.
+fn corpus_goldens() -> Option<(PathBuf, Vec<(PathBuf, Value)>)> {
+    let corpus = common::shared_dir()?.join("corpus/kube");
+    let mut paths: Vec<PathBuf> = fs::read_dir(corpus.join("expected"))
         .expect("expected/")
         .map(|e| e.expect("entry").path())
         .collect();
-    names.sort();
+    paths.sort();
+    let goldens = paths
+        .into_iter()
+        .map(|path| {
+            let golden = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+            (path, golden)
+        })
+        .collect();
+    Some((corpus, goldens))
+}
+
+#[test]
+fn kube_goldens_match_exactly() {
+    let Some((corpus, goldens)) = corpus_goldens() else {
+        return;
+    };
     let (mut total, mut matched) = (0, 0);
     let mut failures = Vec::new();
-    for golden_path in names {
-        let golden: Value = serde_json::from_slice(&fs::read(&golden_path).unwrap()).unwrap();
+    for (golden_path, golden) in goldens {
         if golden["system"] != "kube" {
             continue;
         }
@@ -135,14 +148,11 @@ fn kube_goldens_match_exactly() {
 /// names: a lone kustomization file is a kustomization, a folder of manifests is `kube`.
 #[test]
 fn every_golden_is_scanned_as_its_system() {
-    let Some(shared) = common::shared_dir() else {
+    let Some((corpus, goldens)) = corpus_goldens() else {
         return;
     };
-    let corpus = shared.join("corpus/kube");
     let mut mismatches = Vec::new();
-    for golden_path in fs::read_dir(corpus.join("expected")).expect("expected/") {
-        let golden_path = golden_path.expect("entry").path();
-        let golden: Value = serde_json::from_slice(&fs::read(&golden_path).unwrap()).unwrap();
+    for (golden_path, golden) in goldens {
         let entry = golden["entry"].as_str().map(str::to_string);
         let options = ScanOptions {
             entry: entry.clone(),

@@ -151,7 +151,7 @@ fn shown(path: &Path) -> String {
 }
 
 /// Go's `filepath.Abs`: joined to the working folder and cleaned (`..` taken lexically).
-pub fn absolute(path: &Path) -> PathBuf {
+fn absolute(path: &Path) -> PathBuf {
     let joined = std::env::current_dir().unwrap_or_default().join(path);
     let mut clean = PathBuf::new();
     for part in joined.components() {
