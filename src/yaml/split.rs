@@ -29,10 +29,17 @@ pub fn split_documents(stream: &str) -> Vec<DocumentText<'_>> {
 }
 
 fn is_separator(line: &str) -> bool {
-    line.strip_prefix("---").is_some_and(|rest| {
-        let rest = rest.trim();
-        rest.is_empty() || rest.starts_with('#')
-    })
+    after_dashes(line).is_some_and(is_blank_or_comment)
+}
+
+/// What follows a line's leading `---`, trimmed; None for a line that starts otherwise.
+fn after_dashes(line: &str) -> Option<&str> {
+    line.strip_prefix("---").map(str::trim)
+}
+
+/// What a separator line may carry after its dashes.
+fn is_blank_or_comment(rest: &str) -> bool {
+    rest.is_empty() || rest.starts_with('#')
 }
 
 fn push_document<'a>(documents: &mut Vec<DocumentText<'a>>, text: &'a str, first_line: usize) {
@@ -61,9 +68,8 @@ pub fn yaml_reader_documents(stream: &str) -> Result<Vec<String>, SeparatorError
     for line in stream.split_inclusive('\n') {
         let line = line.strip_suffix('\n').unwrap_or(line);
         let line = line.strip_suffix('\r').unwrap_or(line);
-        if let Some(rest) = line.strip_prefix("---") {
-            let rest = rest.trim();
-            if !rest.is_empty() && !rest.starts_with('#') {
+        if let Some(rest) = after_dashes(line) {
+            if !is_blank_or_comment(rest) {
                 return Err(SeparatorError(rest.to_string()));
             }
             if !buffer.is_empty() {
