@@ -70,6 +70,30 @@ fn write_merged<W: Write>(shards: &[PathBuf], mut writer: ResultWriter<W>) -> an
     Ok(unreadable_input)
 }
 
+/// The next line of `reader` without its line end, `None` at the end; a line of more than
+/// `limit` bytes is an error. The buffer never grows past `limit`: what follows a full buffer
+/// (its line end, or the file's end) is looked at in the reader's own buffer.
+fn read_line_within(reader: &mut impl BufRead, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
+    let mut line = Vec::new();
+    if reader.take(limit).read_until(b'\n', &mut line)? == 0 {
+        return Ok(None);
+    }
+    if line.last() == Some(&b'\n') {
+        line.pop();
+    } else if line.len() as u64 == limit {
+        match reader.fill_buf()?.first() {
+            None => {}
+            Some(b'\n') => reader.consume(1),
+            Some(_) => {
+                return Err(std::io::Error::other(format!(
+                    "a line longer than {limit} bytes"
+                )))
+            }
+        }
+    }
+    Ok(Some(line))
+}
+
 /// The records of one shard file, one a line, read as they are needed. A line may be no
 /// longer than what one input's renders may produce in all (`InputLimits::max_bytes`): no
 /// record describes more, and a file with no line end (`/dev/zero`) is not read forever.
@@ -80,15 +104,11 @@ fn read_shard(
     let limit = InputLimits::default().max_bytes;
     let mut reader = BufReader::new(file);
     let lines = std::iter::from_fn(move || {
-        let mut line = Vec::new();
-        match (&mut reader).take(limit).read_until(b'\n', &mut line) {
-            Ok(0) => None,
-            Ok(_) if !line.ends_with(b"\n") && line.len() as u64 == limit => Some(Err(
-                std::io::Error::other(format!("a line longer than {limit} bytes")),
-            )),
-            Ok(_) => Some(String::from_utf8(line).map_err(std::io::Error::other)),
-            Err(err) => Some(Err(err)),
-        }
+        read_line_within(&mut reader, limit)
+            .transpose()
+            .map(|line| {
+                line.and_then(|line| String::from_utf8(line).map_err(std::io::Error::other))
+            })
     });
     Ok(lines.enumerate().filter_map(move |(number, line)| {
         let at = || format!("{} line {}", path.display(), number + 1);
@@ -101,4 +121,29 @@ fn read_shard(
             Err(err) => Some(Err(err).with_context(|| format!("cannot read {}", at()))),
         }
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::read_line_within;
+
+    /// A line of exactly the limit passes with its line end, in a buffer of the limit; one
+    /// byte more is refused.
+    #[test]
+    fn a_line_may_hold_exactly_the_limit() {
+        let mut text = &b"0123456789\nab\n0123456789x\n"[..];
+        let line = read_line_within(&mut text, 10).unwrap().unwrap();
+        assert_eq!(line, b"0123456789");
+        assert!(line.capacity() <= 10, "{}", line.capacity());
+        assert_eq!(read_line_within(&mut text, 10).unwrap().unwrap(), b"ab");
+        let err = read_line_within(&mut text, 10).unwrap_err();
+        assert_eq!(err.to_string(), "a line longer than 10 bytes");
+        // Exactly the limit without a line end, at the end of the file.
+        let mut last = &b"0123456789"[..];
+        assert_eq!(
+            read_line_within(&mut last, 10).unwrap().unwrap(),
+            b"0123456789"
+        );
+        assert_eq!(read_line_within(&mut last, 10).unwrap(), None);
+    }
 }
