@@ -214,3 +214,31 @@ fn unsafe_archives_are_corrupt_and_the_good_one_is_scanned_in_full() {
     assert_eq!(fail_code, 1);
     fs::remove_dir_all(dir).unwrap();
 }
+
+/// Central directory records past the count the end record declares are no entries (the zip
+/// reader reads no more): a copy of a name there is no duplicate.
+#[test]
+fn zip_records_past_the_declared_count_are_not_entries() {
+    let mut bytes = archives::zip(&[("pkg/a.yaml", b"kind: A\n"), ("pkg/b.yaml", b"kind: B\n")]);
+    let find = |bytes: &[u8], signature: &[u8]| {
+        bytes
+            .windows(signature.len())
+            .rposition(|w| w == signature)
+            .unwrap()
+    };
+    let first = bytes.windows(4).position(|w| w == b"PK\x01\x02").unwrap();
+    let field = |at: usize| usize::from(u16::from_le_bytes([bytes[at], bytes[at + 1]]));
+    let length = 46 + field(first + 28) + field(first + 30) + field(first + 32);
+    let copy = bytes[first..first + length].to_vec();
+    let end = find(&bytes, b"PK\x05\x06");
+    // The directory's size (so the archive does not look offset) grows by the copy.
+    let size_at = end + 12;
+    let mut size = [0u8; 4];
+    size.copy_from_slice(&bytes[size_at..size_at + 4]);
+    let size = u32::from_le_bytes(size) + u32::try_from(copy.len()).unwrap();
+    bytes[size_at..size_at + 4].copy_from_slice(&size.to_le_bytes());
+    bytes.splice(end..end, copy);
+    let unpacked = unpack::unpack(&bytes, ArchiveFormat::Zip, &Limits::default(), 0).unwrap();
+    assert_eq!(unpacked.violations, []);
+    assert_eq!(unpacked.tree.get("pkg/b.yaml"), Some(&b"kind: B\n"[..]));
+}

@@ -32,7 +32,18 @@ pub(super) fn read(bytes: &[u8], collector: &mut Collector<'_>) -> Result<(), Un
     if archive.len() > collector.limits.max_entries {
         return Err(too_many);
     }
-    for name in names_listed_twice(bytes, archive.central_directory_start()) {
+    // The zip reader keeps one entry a name, so its length is no count of the records it read:
+    // that is what the end record it settled on (the one naming its directory) declares.
+    let start = archive.central_directory_start();
+    let relative_start = start.saturating_sub(archive.offset());
+    let records = end_records(bytes)
+        .into_iter()
+        .filter(|end| end.directory_offset == relative_start)
+        .map(|end| end.entries)
+        .max()
+        .unwrap_or(0);
+    let records = usize::try_from(records).unwrap_or(usize::MAX);
+    for name in names_listed_twice(bytes, start, records) {
         collector.violation(Violation::DuplicateEntry(name));
     }
     let mut expanded: u64 = 0;
@@ -99,18 +110,22 @@ pub(super) fn read(bytes: &[u8], collector: &mut Collector<'_>) -> Result<(), Un
     Ok(())
 }
 
-/// Names the central directory starting at `start` lists more than once. The zip reader keeps
-/// one entry a name (the last listed), so without this a second copy would pass unseen, as
-/// in a tar it does not.
-fn names_listed_twice(bytes: &[u8], start: u64) -> Vec<String> {
+/// Names the central directory starting at `start` lists more than once among its first
+/// `entries` records (the count the archive declares: records past it are no entries, as the
+/// zip reader reads no more). The zip reader keeps one entry a name (the last listed), so
+/// without this a second copy would pass unseen, as in a tar it does not.
+fn names_listed_twice(bytes: &[u8], start: u64, entries: usize) -> Vec<String> {
     const HEADER: usize = 46;
     let mut seen = HashSet::new();
     let mut twice = Vec::new();
     let mut at = usize::try_from(start).unwrap_or(usize::MAX);
-    while let Some(header) = bytes
-        .get(at..at.saturating_add(HEADER))
-        .filter(|h| h.starts_with(b"PK\x01\x02"))
-    {
+    for _ in 0..entries {
+        let Some(header) = bytes
+            .get(at..at.saturating_add(HEADER))
+            .filter(|h| h.starts_with(b"PK\x01\x02"))
+        else {
+            break;
+        };
         let field = |i: usize| usize::from(u16::from_le_bytes([header[i], header[i + 1]]));
         let name_at = at + HEADER;
         let Some(name) = bytes.get(name_at..name_at + field(28)) else {
@@ -125,43 +140,59 @@ fn names_listed_twice(bytes: &[u8], start: u64) -> Vec<String> {
     twice
 }
 
-/// The largest entry count any end-of-central-directory record in `bytes` declares (zip64
-/// ones included). The zip reader may try each such record, from the end backwards, and reads
-/// as many central directory entries as the one it settles on declares.
+/// What an end-of-central-directory record (zip64 or not) declares: where the central
+/// directory starts, relative to the archive, and the most entries it says it holds.
+#[derive(Debug, PartialEq, Eq)]
+struct EndRecord {
+    directory_offset: u64,
+    entries: u64,
+}
+
+/// The largest entry count any end-of-central-directory record in `bytes` declares.
 fn most_entries_declared(bytes: &[u8]) -> u64 {
+    end_records(bytes)
+        .iter()
+        .map(|end| end.entries)
+        .max()
+        .unwrap_or(0)
+}
+
+/// Every end-of-central-directory record in `bytes`. The zip reader may try each, from the end
+/// backwards, and reads as many central directory entries as the one it settles on declares.
+fn end_records(bytes: &[u8]) -> Vec<EndRecord> {
     const END: &[u8; 4] = b"PK\x05\x06";
     const END64: &[u8; 4] = b"PK\x06\x06";
-    let u16_at = |at: usize| {
-        bytes
-            .get(at..at + 2)
-            .map(|b| u16::from_le_bytes([b[0], b[1]]))
-            // 0xFFFF says "see the zip64 record".
-            .filter(|&count| count != u16::MAX)
-            .map_or(0, u64::from)
-    };
-    let u64_at = |at: usize| {
-        bytes.get(at..at + 8).map_or(0, |b| {
+    let field = |at: usize, width: usize| {
+        bytes.get(at..at + width).map_or(0, |b| {
             let mut word = [0u8; 8];
-            word.copy_from_slice(b);
+            word[..width].copy_from_slice(b);
             u64::from_le_bytes(word)
         })
     };
-    let mut most = 0;
+    // A 16-bit count of 0xFFFF says "see the zip64 record".
+    let count16 = |at: usize| Some(field(at, 2)).filter(|&c| c != 0xFFFF).unwrap_or(0);
+    let mut records = Vec::new();
     for at in 0..bytes.len().saturating_sub(3) {
         let signature = &bytes[at..at + 4];
         if signature == END {
-            // Entries on this disk, then in all.
-            most = most.max(u16_at(at + 8)).max(u16_at(at + 10));
+            // Entries on this disk, then in all; then the directory's offset.
+            records.push(EndRecord {
+                directory_offset: field(at + 16, 4),
+                entries: count16(at + 8).max(count16(at + 10)),
+            });
         } else if signature == END64 {
-            most = most.max(u64_at(at + 24)).max(u64_at(at + 32));
+            records.push(EndRecord {
+                directory_offset: field(at + 48, 8),
+                entries: field(at + 24, 8).max(field(at + 32, 8)),
+            });
         }
     }
-    most
+    records
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{most_entries_declared, names_listed_twice};
+    use super::{end_records, most_entries_declared, names_listed_twice, EndRecord};
 
     /// A central directory entry (the fixed part zeroed) naming `name`, with `extra` bytes of
     /// extra field.
@@ -184,21 +215,31 @@ mod tests {
             bytes.extend(central_entry(name, extra));
         }
         bytes.extend(b"PK\x05\x06");
-        assert_eq!(names_listed_twice(&bytes, start), ["a.yaml", "b.yaml"]);
+        assert_eq!(names_listed_twice(&bytes, start, 4), ["a.yaml", "b.yaml"]);
+        // Records past the declared count are no entries.
+        assert_eq!(names_listed_twice(&bytes, start, 3), ["a.yaml"]);
+        assert!(names_listed_twice(&bytes, start, 2).is_empty());
         // Distinct names, or a start past the end: nothing.
         let once = [central_entry("a", 0), central_entry("b", 0)].concat();
-        assert!(names_listed_twice(&once, 0).is_empty());
-        assert!(names_listed_twice(&once, u64::MAX).is_empty());
+        assert!(names_listed_twice(&once, 0, 2).is_empty());
+        assert!(names_listed_twice(&once, u64::MAX, 2).is_empty());
         // A name running past the end stops the walk.
         let cut = &central_entry("cut-short", 0)[..50];
-        assert!(names_listed_twice(cut, 0).is_empty());
+        assert!(names_listed_twice(cut, 0, 1).is_empty());
     }
 
     #[test]
     fn declared_counts_come_from_every_end_record() {
-        let mut end = b"PK\x05\x06\0\0\0\0\x03\0\x07\0".to_vec();
-        end.extend([0u8; 10]);
+        let mut end = b"PK\x05\x06\0\0\0\0\x03\0\x07\0\0\0\0\0\x2a\0\0\0".to_vec();
+        end.extend([0u8; 2]);
         assert_eq!(most_entries_declared(&end), 7);
+        assert_eq!(
+            end_records(&end),
+            [EndRecord {
+                directory_offset: 42,
+                entries: 7
+            }]
+        );
         let mut end64 = b"PK\x06\x06".to_vec();
         end64.extend([0u8; 20]);
         end64.extend(5_000_000u64.to_le_bytes());
