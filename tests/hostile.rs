@@ -449,3 +449,26 @@ fn an_endless_helmignore_is_refused() {
     assert!(stderr.contains(".helmignore"), "{stderr}");
     fs::remove_dir_all(dir).unwrap();
 }
+
+/// A chart folder's files are read bounded whatever their size says: a link to
+/// `/proc/self/pagemap` (size 0, endless in practice) is a file over helm's cap, named by its
+/// target as helm names it, not a read until memory runs out.
+#[test]
+fn a_chart_file_that_says_it_is_empty_is_read_bounded() {
+    let dir = common::scratch_dir("proc-chart-file");
+    fs::create_dir_all(dir.join("templates")).unwrap();
+    fs::write(
+        dir.join("Chart.yaml"),
+        "apiVersion: v2\nname: c\nversion: 1.0.0\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("/proc/self/pagemap", dir.join("templates/map.yaml")).unwrap();
+    let args = ["render".as_ref(), dir.as_os_str()];
+    let (code, _, stderr) = common::pkglens_limited(&args, MEMORY_LIMIT_KIB);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("chart file \"pagemap\" is larger than the maximum file size 5242880"),
+        "{stderr}"
+    );
+    fs::remove_dir_all(dir).unwrap();
+}

@@ -12,6 +12,7 @@ use super::log::{Level, Log};
 use super::HelmError;
 use crate::files::FileTree;
 use crate::go::os::PathError;
+use crate::input::read::{read_path, ReadError};
 use crate::unpack::Limits;
 use std::fs::{self, Metadata};
 use std::path::{Component, Path, PathBuf};
@@ -44,7 +45,7 @@ pub fn read_chart_dir(dir: &Path, log: &mut Log) -> Result<FileTree, HelmError> 
     // As helm's walk function, a root that cannot be read is no error (the chart then lacks
     // Chart.yaml).
     if let Ok(meta) = fs::symlink_metadata(&root) {
-        walk.symwalk(&top, &root, meta)?;
+        walk.symwalk(&top, &root, &root, meta)?;
     }
     Ok(walk.tree)
 }
@@ -53,14 +54,22 @@ struct Walk<'a> {
     rules: Rules,
     tree: FileTree,
     log: &'a mut Log,
-    /// Bounds a walk that links lead in circles (helm walks on until paths grow too long).
+    /// Bounds a walk that links lead in circles (helm walks on until paths grow too long),
+    /// and the bytes of all files read, as an archive's unpacking is bounded.
     budget: Budget<'a>,
 }
 
 impl Walk<'_> {
     /// sympath's `symwalk`: a link is resolved and walked under its own name; a folder the
-    /// walk function skips is not read.
-    fn symwalk(&mut self, top: &Path, path: &Path, meta: Metadata) -> Result<(), HelmError> {
+    /// walk function skips is not read. `meta` is `lstat` of `stat`: `path` itself, or for a
+    /// link, what it resolves to (whose name Go's `FileInfo.Name` gives).
+    fn symwalk(
+        &mut self,
+        top: &Path,
+        path: &Path,
+        stat: &Path,
+        meta: Metadata,
+    ) -> Result<(), HelmError> {
         self.budget.take_entry()?;
         if meta.file_type().is_symlink() {
             let resolved = eval_symlinks(path).map_err(|reason| {
@@ -76,9 +85,9 @@ impl Walk<'_> {
             );
             let meta = fs::symlink_metadata(&resolved)
                 .map_err(|e| walk_error(PathError::new("lstat", &shown(&resolved), &e)))?;
-            return self.symwalk(top, path, meta);
+            return self.symwalk(top, path, &resolved, meta);
         }
-        if !self.visit(top, path, &meta)? || !meta.is_dir() {
+        if !self.visit(top, path, stat, &meta)? || !meta.is_dir() {
             return Ok(());
         }
         let mut names = match fs::read_dir(path) {
@@ -95,14 +104,21 @@ impl Walk<'_> {
             let child = path.join(name);
             let meta = fs::symlink_metadata(&child)
                 .map_err(|e| walk_error(PathError::new("lstat", &shown(&child), &e)))?;
-            self.symwalk(top, &child, meta)?;
+            self.symwalk(top, &child, &child, meta)?;
         }
         Ok(())
     }
 
-    /// `LoadDir`'s walk function for one entry (`meta` being what a link resolves to): whether
-    /// to go into it, a folder. A file is kept unless `.helmignore` names it.
-    fn visit(&mut self, top: &Path, path: &Path, meta: &Metadata) -> Result<bool, HelmError> {
+    /// `LoadDir`'s walk function for one entry (`meta` being `lstat` of `stat`, what a link
+    /// resolves to): whether to go into it, a folder. A file is kept unless `.helmignore`
+    /// names it; its bytes are read bounded and charged to the walk's total.
+    fn visit(
+        &mut self,
+        top: &Path,
+        path: &Path,
+        stat: &Path,
+        meta: &Metadata,
+    ) -> Result<bool, HelmError> {
         let Ok(rel) = path.strip_prefix(top) else {
             return Ok(false);
         };
@@ -123,16 +139,26 @@ impl Walk<'_> {
         if !meta.file_type().is_file() {
             return Err(HelmError::Load(LoadError::Irregular(shown(path))));
         }
+        // helm names the file as its `FileInfo` does: a link by the base name of its target.
+        let too_large = || {
+            let base = stat.file_name().unwrap_or(stat.as_os_str());
+            HelmError::Load(LoadError::FileTooLarge(shown(Path::new(base))))
+        };
         if meta.len() > MAX_DECOMPRESSED_FILE_SIZE {
-            let base = name.rsplit('/').next().unwrap_or(&name).to_string();
-            return Err(HelmError::Load(LoadError::FileTooLarge(base)));
+            return Err(too_large());
         }
-        let data = fs::read(path).map_err(|e| {
-            HelmError::Load(LoadError::ReadFile {
-                name: name.clone(),
-                error: PathError::read_file(&shown(path), &e).to_string(),
-            })
-        })?;
+        // Read bounded whatever the size said: a `/proc` file says 0, and a file may grow.
+        let data = match read_path(path, MAX_DECOMPRESSED_FILE_SIZE) {
+            Ok(data) => data,
+            Err(ReadError::TooLarge { .. }) => return Err(too_large()),
+            Err(other) => {
+                return Err(HelmError::Load(LoadError::ReadFile {
+                    error: PathError::read_file(&shown(path), &other.into_io()).to_string(),
+                    name,
+                }))
+            }
+        };
+        self.budget.take_bytes(data.len() as u64)?;
         self.tree.insert(name, data);
         Ok(false)
     }
@@ -305,6 +331,48 @@ mod tests {
         fs::remove_file(dir.join("loop2")).unwrap();
         symlink("nowhere/x", dir.join("ign/bad")).unwrap();
         assert!(read(&dir).0.is_ok());
+        fs::remove_dir_all(dir.parent().unwrap()).unwrap();
+    }
+
+    /// A file (sparse: no disk is used) of `size` bytes.
+    fn sized(path: &Path, size: u64) {
+        fs::File::create(path).unwrap().set_len(size).unwrap();
+    }
+
+    /// helm v4.1.4 names a linked file over its cap by the link's target, as `os.Lstat` of
+    /// the resolved path names it.
+    #[test]
+    fn a_linked_file_over_the_cap_is_named_by_its_target() {
+        let dir = scratch("linked-big").join("c");
+        chart(&dir);
+        fs::create_dir_all(dir.join("data")).unwrap();
+        sized(&dir.join("data/target.bin"), MAX_DECOMPRESSED_FILE_SIZE + 1);
+        // Walked before its target: the error comes from the link.
+        symlink("data/target.bin", dir.join("a-link.bin")).unwrap();
+        assert_eq!(
+            read(&dir).0.unwrap_err(),
+            "chart file \"target.bin\" is larger than the maximum file size 5242880"
+        );
+        fs::remove_dir_all(dir.parent().unwrap()).unwrap();
+    }
+
+    /// Files each within helm's cap are read only up to the total an archive may expand to.
+    #[test]
+    fn a_folder_of_many_large_files_stops_at_the_total_limit() {
+        let dir = scratch("many-large").join("c");
+        chart(&dir);
+        fs::create_dir_all(dir.join("files")).unwrap();
+        let total = Limits::default().max_total_size;
+        for i in 0..=total / MAX_DECOMPRESSED_FILE_SIZE {
+            sized(
+                &dir.join(format!("files/f{i:03}")),
+                MAX_DECOMPRESSED_FILE_SIZE,
+            );
+        }
+        let mut log = Log::default();
+        let error = read_chart_dir(&dir, &mut log).unwrap_err();
+        assert_eq!(error.limit(), Some(crate::budget::LimitKind::TotalSize));
+        assert!(error.to_string().contains(&total.to_string()), "{error}");
         fs::remove_dir_all(dir.parent().unwrap()).unwrap();
     }
 

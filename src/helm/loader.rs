@@ -197,7 +197,7 @@ impl<'a> Budget<'a> {
         )
     }
 
-    fn take_bytes(&mut self, read: u64) -> Result<(), HelmError> {
+    pub(super) fn take_bytes(&mut self, read: u64) -> Result<(), HelmError> {
         self.bytes_left = self
             .bytes_left
             .checked_sub(read)

@@ -154,10 +154,7 @@ pub fn input_file_limit(limits: &Limits) -> u64 {
 /// are read whatever the file claims (`/dev/zero` claims none). The error is an I/O error, so
 /// callers word it as they word a failed read.
 pub fn read_named_file(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
-    read::read_path(path, limit).map_err(|err| match err {
-        ReadError::Io(io) => io,
-        other => std::io::Error::other(other),
-    })
+    read::read_path(path, limit).map_err(ReadError::into_io)
 }
 
 /// The inputs `path` stands for, in a stable order. `-` is standard input; pipes and FIFOs

@@ -35,6 +35,16 @@ pub enum ReadError {
     NoWriter,
 }
 
+impl ReadError {
+    /// The error as an I/O error, for callers that word every failed read alike.
+    pub fn into_io(self) -> io::Error {
+        match self {
+            ReadError::Io(io) => io,
+            other => io::Error::other(other),
+        }
+    }
+}
+
 /// Opens `path` for reading without waiting for a FIFO's writer.
 pub fn open_nonblocking(path: &Path) -> io::Result<File> {
     OpenOptions::new()
@@ -82,13 +92,18 @@ fn fill_bounded(
     let mut last_data = Instant::now();
     loop {
         let before = data.len();
-        // One byte past the limit tells an input over it from one exactly at it.
-        let room = limit.saturating_add(1).saturating_sub(before as u64);
-        let read = reader.by_ref().take(room).read_to_end(&mut data);
-        if data.len() as u64 > limit {
-            return Err(ReadError::TooLarge { limit });
-        }
+        let room = limit.saturating_sub(before as u64);
+        let mut read = reader.by_ref().take(room).read_to_end(&mut data);
         *writer_seen |= data.len() > before;
+        if read.is_ok() && data.len() as u64 == limit {
+            // A read past the limit tells an input over it from one exactly at it: a block,
+            // as files of records (`/proc/*/pagemap`) refuse a read shorter than one.
+            read = match reader.read(&mut [0u8; 512]) {
+                Ok(0) => Ok(0),
+                Ok(_) => return Err(ReadError::TooLarge { limit }),
+                Err(err) => Err(err),
+            };
+        }
         match read {
             Ok(_) => return Ok(data),
             Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
