@@ -145,6 +145,16 @@ fn cases() -> Vec<Case> {
             detail: "",
         },
         Case {
+            name: "link-loop.tar",
+            bytes: archives::tar(&[
+                TarEntry::file("pkg/a.yaml", data),
+                TarEntry::link("pkg/b.yaml", tar::EntryType::Symlink, "c.yaml"),
+                TarEntry::link("pkg/c.yaml", tar::EntryType::Symlink, "b.yaml"),
+            ]),
+            title: "Unsafe archive entry",
+            detail: "leads round in a loop",
+        },
+        Case {
             name: "block-device.tar",
             bytes: archives::tar(&[TarEntry::link("pkg/sda", tar::EntryType::Block, "")]),
             title: "Unsafe archive entry",

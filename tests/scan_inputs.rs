@@ -232,6 +232,58 @@ fn symlinks_in_folders_are_followed_inside_and_refused_outside() {
     fs::remove_dir_all(outside).unwrap();
 }
 
+/// A link in a folder that leads round in a loop (to a folder holding it, which a walk
+/// following links enters without end, as helm's does; or to links that lead back) is said,
+/// as a link leaving the folder is, where before it was dropped without a word.
+#[test]
+fn link_loops_in_folders_are_refused() {
+    let dir = common::scratch_dir("folder-loops");
+    fs::create_dir_all(dir.join("sub")).unwrap();
+    fs::write(
+        dir.join("real.yaml"),
+        archives::deployment("web", "nginx:1.27"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(".", dir.join("sub/self")).unwrap();
+    std::os::unix::fs::symlink("..", dir.join("sub/up")).unwrap();
+    std::os::unix::fs::symlink("b.yaml", dir.join("a.yaml")).unwrap();
+    std::os::unix::fs::symlink("a.yaml", dir.join("b.yaml")).unwrap();
+    // A link to a folder that does not hold it is no loop.
+    std::os::unix::fs::symlink("sub", dir.join("aside")).unwrap();
+    let results = common::scan_json(&[common::path_str(&dir)]);
+    let refused: Vec<(&str, &str)> = results[1..]
+        .iter()
+        .map(|r| {
+            let path = r["source"]["path"].as_str().unwrap();
+            let shown = path.strip_prefix(common::path_str(&dir)).unwrap();
+            (shown, r["problems"][0]["detail"].as_str().unwrap())
+        })
+        .collect();
+    assert_eq!(
+        refused,
+        [
+            (
+                "/a.yaml",
+                r#"link "a.yaml" leads round in a loop, through "b.yaml""#
+            ),
+            (
+                "/b.yaml",
+                r#"link "b.yaml" leads round in a loop, through "a.yaml""#
+            ),
+            (
+                "/sub/self",
+                r#"link "sub/self" leads round in a loop, through ".""#
+            ),
+            (
+                "/sub/up",
+                r#"link "sub/up" leads round in a loop, through "..""#
+            ),
+        ]
+    );
+    assert_eq!(results[0]["state"], "available");
+    fs::remove_dir_all(dir).unwrap();
+}
+
 #[test]
 fn a_deployment_without_a_name_is_a_problem_not_a_nameless_component() {
     let dir = common::scratch_dir("nameless");

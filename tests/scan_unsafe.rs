@@ -215,6 +215,32 @@ fn unsafe_archives_are_corrupt_and_the_good_one_is_scanned_in_full() {
     fs::remove_dir_all(dir).unwrap();
 }
 
+/// A link that leads only to links, round and round, is said (it never reaches a file); a
+/// chain that ends in a file is followed, and a link to a folder is no violation.
+#[test]
+fn link_loops_are_violations() {
+    let bytes = archives::tar(&[
+        TarEntry::file("pkg/real.yaml", b"kind: A\n"),
+        TarEntry::link("pkg/a.yaml", EntryType::Symlink, "b.yaml"),
+        TarEntry::link("pkg/b.yaml", EntryType::Symlink, "a.yaml"),
+        TarEntry::link("pkg/self.yaml", EntryType::Symlink, "self.yaml"),
+        TarEntry::link("pkg/c1.yaml", EntryType::Symlink, "c2.yaml"),
+        TarEntry::link("pkg/c2.yaml", EntryType::Symlink, "real.yaml"),
+        TarEntry::link("pkg/folder", EntryType::Symlink, "."),
+    ]);
+    let unpacked = unpack::unpack(&bytes, ArchiveFormat::Tar, &Limits::default(), 0).unwrap();
+    assert_eq!(unpacked.tree.get("pkg/c1.yaml"), Some(&b"kind: A\n"[..]));
+    let looping: Vec<&str> = unpacked
+        .violations
+        .iter()
+        .map(|v| match v {
+            Violation::LinkLoop { link, .. } => link.as_str(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(looping, ["pkg/a.yaml", "pkg/b.yaml", "pkg/self.yaml"]);
+}
+
 /// Central directory records past the count the end record declares are no entries (the zip
 /// reader reads no more): a copy of a name there is no duplicate.
 #[test]

@@ -255,6 +255,10 @@ fn unsafe_entry(dir: &Path, path: &Path, file_type: fs::FileType) -> Option<Viol
                 target,
             }),
             SymlinkTarget::Special => Some(Violation::SpecialFile(relative)),
+            SymlinkTarget::Loop(target) => Some(Violation::LinkLoop {
+                link: relative,
+                target,
+            }),
             SymlinkTarget::File(_) | SymlinkTarget::NotAFile => None,
         };
     }
@@ -570,8 +574,12 @@ fn load_directory(
 enum SymlinkTarget {
     /// The link resolves to a regular file inside the folder.
     File(PathBuf),
-    /// A folder, a dangling link or a loop: nothing to read.
+    /// A folder that does not hold the link, or a dangling link: nothing to read.
     NotAFile,
+    /// A loop: links that lead back (too many levels to resolve), or a folder holding the
+    /// link itself, which a walk following links would enter without end (what it points
+    /// to, for the problem).
+    Loop(String),
     /// The link resolves to a FIFO, device or socket inside the folder.
     Special,
     /// The link resolves outside the folder (the resolved path, for the problem); `/proc`
@@ -580,15 +588,30 @@ enum SymlinkTarget {
 }
 
 fn symlink_target_inside(dir: &Path, link: &Path) -> SymlinkTarget {
-    let (Ok(root), Ok(target)) = (fs::canonicalize(dir), fs::canonicalize(link)) else {
+    let Ok(root) = fs::canonicalize(dir) else {
         return SymlinkTarget::NotAFile;
+    };
+    // A loop is shown as the link says where it points.
+    let written = || {
+        let target = fs::read_link(link).unwrap_or_default();
+        SymlinkTarget::Loop(target.display().to_string())
+    };
+    let target = match fs::canonicalize(link) {
+        Ok(target) => target,
+        Err(err) if err.raw_os_error() == Some(libc::ELOOP) => return written(),
+        Err(_) => return SymlinkTarget::NotAFile,
     };
     if !target.starts_with(&root) {
         return SymlinkTarget::Outside(target.display().to_string());
     }
+    let holds_the_link = || {
+        let folder = link.parent().and_then(|p| fs::canonicalize(p).ok());
+        folder.is_some_and(|folder| folder.starts_with(&target))
+    };
     match fs::metadata(&target) {
         Ok(m) if m.is_file() => SymlinkTarget::File(target),
         Ok(m) if read::special_kind(&m).is_some() => SymlinkTarget::Special,
+        Ok(m) if m.is_dir() && holds_the_link() => written(),
         _ => SymlinkTarget::NotAFile,
     }
 }

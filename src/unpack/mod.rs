@@ -71,6 +71,9 @@ pub struct Limits {
     pub max_nesting: usize,
 }
 
+/// Links followed from one link before it counts as a loop.
+const MAX_LINK_CHAIN: usize = 8;
+
 /// Expansion below this many bytes is never judged by ratio: tiny archives compress very well.
 const EXPANSION_RATIO_FLOOR: u64 = 1024 * 1024;
 
@@ -110,6 +113,15 @@ pub enum Violation {
         /// The link's name.
         link: String,
         /// Where it points.
+        target: String,
+    },
+    /// A link that leads round in a loop: to links that lead back (or down a longer chain
+    /// than is followed), or to a folder holding the link itself.
+    #[error("link {link:?} leads round in a loop, through {target:?}")]
+    LinkLoop {
+        /// The link's name.
+        link: String,
+        /// The link or folder it points to.
         target: String,
     },
     /// A device, FIFO or other special file.
@@ -328,10 +340,11 @@ impl<'a> Collector<'a> {
     }
 
     /// Gives each link inside the package the content of the file it points to (following
-    /// chains of links a bounded number of times); links to folders or missing files are dropped.
+    /// chains of links a bounded number of times); links to folders or missing files are
+    /// dropped, and a link still pointing at a link after that is a loop, a violation.
     /// Link copies count against the total size like files.
     fn finish(mut self) -> Result<Unpacked, UnpackError> {
-        for _ in 0..8 {
+        for _ in 0..MAX_LINK_CHAIN {
             let mut unresolved = Vec::new();
             for (link, target) in std::mem::take(&mut self.links) {
                 match self.unpacked.tree.get(&target) {
@@ -346,6 +359,15 @@ impl<'a> Collector<'a> {
                 break;
             }
             self.links = unresolved;
+        }
+        let links: HashSet<&str> = self.links.iter().map(|(link, _)| link.as_str()).collect();
+        for (link, target) in &self.links {
+            if links.contains(target.as_str()) {
+                self.unpacked.violations.push(Violation::LinkLoop {
+                    link: link.clone(),
+                    target: target.clone(),
+                });
+            }
         }
         Ok(self.unpacked)
     }
