@@ -482,3 +482,35 @@ fn a_chart_file_that_says_it_is_empty_is_read_bounded() {
     );
     fs::remove_dir_all(dir).unwrap();
 }
+
+/// A base outside the input folder is read from disk bounded, as the input's own files are: a
+/// resource linked to `/proc/self/pagemap` (size 0, endless in practice) is refused, not read
+/// until memory runs out.
+#[test]
+fn a_base_file_outside_the_input_that_says_it_is_empty_is_read_bounded() {
+    let dir = common::scratch_dir("proc-base-file");
+    fs::create_dir_all(dir.join("base")).unwrap();
+    fs::create_dir_all(dir.join("overlay")).unwrap();
+    fs::write(
+        dir.join("base/kustomization.yaml"),
+        "resources:\n- map.yaml\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("/proc/self/pagemap", dir.join("base/map.yaml")).unwrap();
+    fs::write(
+        dir.join("overlay/kustomization.yaml"),
+        "resources:\n- ../base\n",
+    )
+    .unwrap();
+    let overlay = dir.join("overlay");
+    let args = ["build".as_ref(), overlay.as_os_str()];
+    // Room for the 256 MiB such a file may hold, in a buffer that doubles as it fills.
+    let (code, stdout, stderr) = common::pkglens_limited(&args, 4 * MEMORY_LIMIT_KIB);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains("map.yaml: input is larger than the limit of 268435456 bytes"),
+        "{stderr}"
+    );
+    fs::remove_dir_all(dir).unwrap();
+}

@@ -137,7 +137,7 @@ impl<'t> Build<'t> {
         let mut found = Vec::new();
         for f in KUSTOMIZATION_FILE_NAMES {
             let path = join(dir, f).unwrap_or_default();
-            if let Some(data) = self.files.get(&path) {
+            if let Some(data) = self.files.get(&path)? {
                 found.push((path, data));
             }
         }

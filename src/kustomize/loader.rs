@@ -6,6 +6,7 @@
 
 use super::KustomizeError;
 use crate::files::FileTree;
+use crate::input::read::{read_path, ReadError};
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
@@ -102,17 +103,27 @@ impl<'t> Files<'t> {
         )
     }
 
-    /// A file's bytes.
-    pub fn get(&self, path: &str) -> Option<Cow<'t, [u8]>> {
+    /// A file's bytes: `None` when none is there (or it cannot be read), an error when the file
+    /// outside the input holds more than [`MAX_OUTSIDE_FILE`] bytes.
+    pub fn get(&self, path: &str) -> Result<Option<Cow<'t, [u8]>>, KustomizeError> {
         if !is_outside(path) {
-            return self.tree.get(path).map(Cow::Borrowed);
+            return Ok(self.tree.get(path).map(Cow::Borrowed));
         }
-        let disk = self.disk_path(path)?;
-        let meta = std::fs::metadata(&disk).ok()?;
-        if !meta.is_file() || meta.len() > MAX_OUTSIDE_FILE {
-            return None;
+        let Some(disk) = self.disk_path(path) else {
+            return Ok(None);
+        };
+        if !std::fs::metadata(&disk).is_ok_and(|meta| meta.is_file()) {
+            return Ok(None);
         }
-        std::fs::read(disk).ok().map(Cow::Owned)
+        // Read bounded whatever the size says: a `/proc` file says 0 and has no end in practice.
+        match read_path(&disk, MAX_OUTSIDE_FILE) {
+            Ok(data) => Ok(Some(Cow::Owned(data))),
+            Err(too_large @ ReadError::TooLarge { .. }) => Err(KustomizeError::build(format!(
+                "{}: {too_large}",
+                self.shown(path)
+            ))),
+            Err(_) => Ok(None),
+        }
     }
 
     /// Whether a file is at `path`.
@@ -267,7 +278,7 @@ impl<'t> Loader<'t> {
     /// Reads a file named by this kustomization.
     pub fn load(&self, rel: &str) -> Result<Vec<u8>, KustomizeError> {
         let full = self.resolve_file(rel)?;
-        let data = self.files.get(&full).ok_or_else(|| {
+        let data = self.files.get(&full)?.ok_or_else(|| {
             KustomizeError::build(format!(
                 "open {}: permission denied",
                 self.files.shown(&full)
