@@ -8,8 +8,10 @@ use super::parser::{parse, Parsed, SyntaxError};
 use super::value::{FuncError, Value};
 use crate::budget::LimitKind;
 use crate::poison::IgnorePoison;
+use hashbrown::HashTable;
 use std::collections::HashMap;
 use std::fmt;
+use std::hash::{BuildHasher, RandomState};
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -306,10 +308,12 @@ pub(super) const EXEC_STACK_BUDGET: usize = 96 << 20;
 /// templates of the chart in progress stay.
 ///
 /// Entries are keyed by their text itself (the tree's own copy, shared): a lookup hashes the
-/// text with std's keyed SipHash, which is faster than a digest, and a hit is confirmed by
+/// text once with std's SipHash under this process's random keys (faster than a digest, and
+/// the texts come from the input: without the keys no one can make texts collide), each entry
+/// keeps its hash so that growing the table never hashes a text again, and a hit is confirmed by
 /// comparing the texts, so no collision, chance or crafted, can return another text's tree.
 struct ParseCache {
-    entries: HashMap<Arc<str>, CacheEntry>,
+    entries: HashTable<CacheEntry>,
     /// Sum of the entries' `bytes`.
     bytes: usize,
     /// What the entries may hold together.
@@ -319,6 +323,8 @@ struct ParseCache {
 }
 
 struct CacheEntry {
+    /// The hash of the tree's text.
+    hash: u64,
     parsed: Arc<Parsed>,
     /// The text's bytes and its tree's ([`Parsed::heap_bytes`]): the tree holds the text.
     bytes: usize,
@@ -345,28 +351,36 @@ const MAX_CACHED_TEXT: usize = 1 << 20;
 impl ParseCache {
     fn new(budget: usize) -> Self {
         ParseCache {
-            entries: HashMap::new(),
+            entries: HashTable::new(),
             bytes: 0,
             budget,
             clock: 0,
         }
     }
 
-    fn get(&mut self, text: &str) -> Option<Arc<Parsed>> {
+    fn get(&mut self, hash: u64, text: &str) -> Option<Arc<Parsed>> {
         self.clock += 1;
-        let entry = self.entries.get_mut(text)?;
+        let entry = self
+            .entries
+            .find_mut(hash, |entry| *entry.parsed.source == *text)?;
         entry.last_used = self.clock;
         entry.reused = true;
         Some(entry.parsed.clone())
     }
 
-    /// Keeps `parsed` (its text and its tree) unless it alone passes the budget,
-    /// evicting the least recently used entries down to three quarters of the budget when
-    /// it would not fit: evictions then come seldom, each sorting the entries once.
-    fn insert(&mut self, parsed: Arc<Parsed>) {
-        let key = parsed.source.clone();
+    /// Keeps `parsed` (its text and its tree, the text hashing to `hash`) unless it alone
+    /// passes the budget, evicting the least recently used entries down to three quarters of
+    /// the budget when it would not fit: evictions then come seldom, each sorting the entries
+    /// once.
+    fn insert(&mut self, hash: u64, parsed: Arc<Parsed>) {
         let bytes = parsed.source.len() + parsed.heap_bytes();
-        if bytes > self.budget || self.entries.contains_key(&key) {
+        let text = &parsed.source;
+        if bytes > self.budget
+            || self
+                .entries
+                .find(hash, |entry| entry.parsed.source == *text)
+                .is_some()
+        {
             return;
         }
         if self.bytes + bytes > self.budget {
@@ -375,22 +389,24 @@ impl ParseCache {
         self.bytes += bytes;
         self.clock += 1;
         let last_used = self.clock;
-        self.entries.insert(
-            key,
+        self.entries.insert_unique(
+            hash,
             CacheEntry {
+                hash,
                 parsed,
                 bytes,
                 last_used,
                 reused: false,
             },
+            |entry| entry.hash,
         );
     }
 
     /// Evicts down to `target` bytes, least recently used first: from the entries never
     /// found again while they hold more than their share, else from those found again.
     fn evict_down_to(&mut self, target: usize) {
-        let (reused, fresh): (Vec<_>, Vec<_>) = self.entries_by_age().partition(|e| e.2);
-        let mut fresh_bytes: usize = fresh.iter().map(|(_, bytes, _)| bytes).sum();
+        let (reused, fresh): (Vec<_>, Vec<_>) = self.entries_by_age().partition(|e| e.reused);
+        let mut fresh_bytes: usize = fresh.iter().map(|e| e.bytes).sum();
         let fresh_share = self.budget / FRESH_SHARE_DIVISOR;
         let (mut reused, mut fresh) = (reused.into_iter(), fresh.into_iter());
         while self.bytes > target {
@@ -399,34 +415,54 @@ impl ParseCache {
             } else {
                 reused.next().or_else(|| fresh.next())
             };
-            let Some((key, bytes, was_reused)) = next else {
+            let Some(aged) = next else {
                 break;
             };
-            if !was_reused {
-                fresh_bytes -= bytes;
+            if !aged.reused {
+                fresh_bytes -= aged.bytes;
             }
-            self.remove(&key);
+            self.remove(aged.hash, &aged.parsed);
         }
     }
 
-    /// Every entry's key, bytes and whether it was reused, least recently used first.
-    fn entries_by_age(&self) -> impl Iterator<Item = (Arc<str>, usize, bool)> {
+    /// Every entry's hash, tree, bytes and whether it was reused, least recently used first.
+    fn entries_by_age(&self) -> impl Iterator<Item = AgedEntry> {
         let mut by_age: Vec<_> = self
             .entries
             .iter()
-            .map(|(key, entry)| (entry.last_used, key.clone(), entry.bytes, entry.reused))
+            .map(|entry| {
+                (
+                    entry.last_used,
+                    AgedEntry {
+                        hash: entry.hash,
+                        parsed: entry.parsed.clone(),
+                        bytes: entry.bytes,
+                        reused: entry.reused,
+                    },
+                )
+            })
             .collect();
-        by_age.sort_unstable_by_key(|(last_used, ..)| *last_used);
-        by_age
-            .into_iter()
-            .map(|(_, key, bytes, reused)| (key, bytes, reused))
+        by_age.sort_unstable_by_key(|(last_used, _)| *last_used);
+        by_age.into_iter().map(|(_, aged)| aged)
     }
 
-    fn remove(&mut self, key: &str) {
-        if let Some(entry) = self.entries.remove(key) {
+    fn remove(&mut self, hash: u64, parsed: &Arc<Parsed>) {
+        if let Ok(found) = self
+            .entries
+            .find_entry(hash, |entry| Arc::ptr_eq(&entry.parsed, parsed))
+        {
+            let (entry, _) = found.remove();
             self.bytes -= entry.bytes;
         }
     }
+}
+
+/// An entry as eviction sees it.
+struct AgedEntry {
+    hash: u64,
+    parsed: Arc<Parsed>,
+    bytes: usize,
+    reused: bool,
 }
 
 /// Parses through the process-wide cache keyed by the text: the same library chart in a
@@ -435,16 +471,24 @@ pub(super) fn parse_cached(
     text: &str,
     funcs: &'static FuncMap,
 ) -> Result<Arc<Parsed>, SyntaxError> {
-    static CACHE: OnceLock<Mutex<ParseCache>> = OnceLock::new();
+    /// The cache, and the hasher of its texts: std's `RandomState` (SipHash-1-3, keys drawn
+    /// per process), used once per lookup, outside the lock, for `get` and `insert` both.
+    static CACHE: OnceLock<(RandomState, Mutex<ParseCache>)> = OnceLock::new();
     if text.len() > MAX_CACHED_TEXT {
         return parse(text, funcs).map(Arc::new);
     }
-    let cache = CACHE.get_or_init(|| Mutex::new(ParseCache::new(PARSE_CACHE_BYTES)));
-    if let Some(hit) = cache.lock().ignore_poison().get(text) {
+    let (hasher, cache) = CACHE.get_or_init(|| {
+        (
+            RandomState::new(),
+            Mutex::new(ParseCache::new(PARSE_CACHE_BYTES)),
+        )
+    });
+    let hash = hasher.hash_one(text);
+    if let Some(hit) = cache.lock().ignore_poison().get(hash, text) {
         return Ok(hit);
     }
     let parsed = Arc::new(parse(text, funcs)?);
-    cache.lock().ignore_poison().insert(parsed.clone());
+    cache.lock().ignore_poison().insert(hash, parsed.clone());
     Ok(parsed)
 }
 
@@ -455,6 +499,19 @@ mod cache_tests {
     fn parsed(text: &str) -> Entry {
         let tree = Arc::new(parse(text, helm_funcs()).expect("parses"));
         (tree, text.into())
+    }
+
+    /// The hash tests file texts under (fixed keys: any one hasher will do).
+    fn hash_of(text: &str) -> u64 {
+        std::hash::BuildHasherDefault::<std::hash::DefaultHasher>::default().hash_one(text)
+    }
+
+    fn put(cache: &mut ParseCache, tree: Arc<Parsed>) {
+        cache.insert(hash_of(&tree.source), tree);
+    }
+
+    fn lookup(cache: &mut ParseCache, text: &str) -> Option<Arc<Parsed>> {
+        cache.get(hash_of(text), text)
     }
 
     /// A parsed tree and its cache key, its text.
@@ -479,19 +536,19 @@ mod cache_tests {
         // Room for three entries, not four.
         let mut cache = ParseCache::new(one * 3 + one / 2);
         for (tree, _) in entries.iter().take(3) {
-            cache.insert(tree.clone());
+            put(&mut cache, tree.clone());
         }
-        assert!(cache.get(&entries[0].1).is_some());
-        cache.insert(entries[3].0.clone());
+        assert!(lookup(&mut cache, &entries[0].1).is_some());
+        put(&mut cache, entries[3].0.clone());
         assert!(cache.bytes <= cache.budget);
         // The first was used last but one; the second, never since its insertion, went.
-        assert!(cache.get(&entries[1].1).is_none());
-        assert!(cache.get(&entries[0].1).is_some());
-        assert!(cache.get(&entries[3].1).is_some());
+        assert!(lookup(&mut cache, &entries[1].1).is_none());
+        assert!(lookup(&mut cache, &entries[0].1).is_some());
+        assert!(lookup(&mut cache, &entries[3].1).is_some());
 
         let mut small = ParseCache::new(one / 2);
-        small.insert(entries[0].0.clone());
-        assert!(small.get(&entries[0].1).is_none());
+        put(&mut small, entries[0].0.clone());
+        assert!(lookup(&mut small, &entries[0].1).is_none());
         assert_eq!(small.bytes, 0);
     }
 
@@ -519,22 +576,25 @@ mod cache_tests {
     #[test]
     fn a_segmented_lru_keeps_reused_entries_and_the_chart_in_progress() {
         let (entries, one) = same_size_entries(6);
-        let insert = |cache: &mut ParseCache, i: usize| cache.insert(entries[i].0.clone());
+        let insert = |cache: &mut ParseCache, i: usize| put(cache, entries[i].0.clone());
 
         // Room for three and a half entries, a fifth of it for one-off entries.
         let mut cache = ParseCache::new(one * 3 + one / 2);
         insert(&mut cache, 0);
-        assert!(cache.get(&entries[0].1).is_some());
+        assert!(lookup(&mut cache, &entries[0].1).is_some());
         insert(&mut cache, 1);
         insert(&mut cache, 2);
         insert(&mut cache, 3);
         assert!(cache.bytes <= cache.budget);
-        assert!(cache.get(&entries[0].1).is_some(), "the reused entry stays");
         assert!(
-            cache.get(&entries[1].1).is_none(),
+            lookup(&mut cache, &entries[0].1).is_some(),
+            "the reused entry stays"
+        );
+        assert!(
+            lookup(&mut cache, &entries[1].1).is_none(),
             "the oldest one-off goes"
         );
-        assert!(cache.get(&entries[3].1).is_some());
+        assert!(lookup(&mut cache, &entries[3].1).is_some());
 
         // Room for five and a half: one older one-off entry, within its share, stays while
         // the least recently used reused entries go.
@@ -542,16 +602,16 @@ mod cache_tests {
         insert(&mut cache, 4);
         for (i, (_, key)) in entries.iter().enumerate().take(4) {
             insert(&mut cache, i);
-            assert!(cache.get(key).is_some());
+            assert!(lookup(&mut cache, key).is_some());
         }
         insert(&mut cache, 5);
         assert!(cache.bytes <= cache.budget);
         assert!(
-            cache.get(&entries[4].1).is_some(),
+            lookup(&mut cache, &entries[4].1).is_some(),
             "the one-off entry stays"
         );
-        assert!(cache.get(&entries[0].1).is_none());
-        assert!(cache.get(&entries[5].1).is_some());
-        assert!(cache.get(&entries[3].1).is_some());
+        assert!(lookup(&mut cache, &entries[0].1).is_none());
+        assert!(lookup(&mut cache, &entries[5].1).is_some());
+        assert!(lookup(&mut cache, &entries[3].1).is_some());
     }
 }
