@@ -3,6 +3,7 @@
 //! checks all call these, as Go's own `fmt`, `encoding/json` and go-yaml call one `strconv`.
 //!
 //! - [`base64`]: `encoding/base64` and `encoding/base32` (standard encodings, Go's decoders);
+//! - `bigmod`: `crypto/internal/fips140/bigmod`, Montgomery arithmetic for the RSA modules;
 //! - [`json`]: `encoding/json` output;
 //! - [`os`]: `os` path errors;
 //! - [`regexp`]: `regexp/syntax` (RE2 as Go parses it) onto the `regex` crate;
@@ -14,6 +15,7 @@
 //! - [`utf8`]: `unicode/utf8` decoding of byte strings.
 
 pub mod base64;
+mod bigmod;
 pub mod json;
 pub mod os;
 pub mod regexp;

@@ -15,13 +15,12 @@
 //! - FIPS 186-5's checks `|p − q| > 2^(bits/2 − 100)` and `d > 2^(bits/2)`, which fail with
 //!   negligible probability, end in an error as Go's do.
 //!
-//! The arithmetic is ours ([`bigmod`]: Montgomery multiplication over fixed-width limbs), the
-//! key is the `rsa` crate's, so its PKCS#1 encoding and signatures serve as before.
+//! The arithmetic is ours ([`super::bigmod`]: Montgomery multiplication over fixed-width
+//! limbs), the key is the `rsa` crate's, so its PKCS#1 encoding serves as before.
 
-mod bigmod;
 mod sieve;
 
-use bigmod::{bit_len, Modulus, Scratch};
+use super::bigmod::{bit_len, Modulus, Scratch};
 use rand::rngs::StdRng;
 use rand::{RngCore, SeedableRng};
 use rsa::traits::PrivateKeyParts;
