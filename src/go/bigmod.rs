@@ -1,5 +1,6 @@
 //! Arithmetic modulo an odd number of fixed width, in Montgomery form: the part of Go's
-//! `crypto/internal/fips140/bigmod` that key generation's Miller–Rabin tests run on.
+//! `crypto/internal/fips140/bigmod` that key generation's Miller–Rabin tests and RSA signing
+//! run on.
 //!
 //! Numbers are little-endian `u64` limbs, as many as the modulus has; products go through
 //! `u128`. A product is computed in full (schoolbook, or for a square each cross product once,
@@ -9,8 +10,10 @@
 //! accumulators spill out of registers, and the compiler turns their carries into extra
 //! moves and flag materialisations.)
 //!
-//! Unlike Go's, these routines are not constant-time: they only ever test random candidates,
-//! and the sliding-window exponentiation skips work on zero bits.
+//! Unlike Go's, these routines are not constant-time: the sliding-window exponentiation skips
+//! work on zero bits. Key generation only tests random candidates with them; the signatures
+//! they make are of the keys a template generated or was given for its own output, signed
+//! in a process nobody times, as the `rsa` crate's unblinded signatures before them were.
 
 /// An odd modulus `m` > 1 with what Montgomery multiplication needs. With `n` limbs,
 /// `R = 2^(64·n)`, and `x` in Montgomery form is `x·R mod m`.
@@ -124,8 +127,48 @@ impl Modulus {
         out
     }
 
+    /// The Montgomery form of `x`, a number of any length (below `m` or not): Horner's rule
+    /// over its `len()`-limb chunks from the top, where taking a chunk in multiplies what is
+    /// there by `R` (a Montgomery product with `R²`). A chunk is below `R`, and a Montgomery
+    /// product of a number below `R` with one below `m` is fully reduced all the same.
+    pub(crate) fn to_montgomery_wide(&self, x: &[u64]) -> Vec<u64> {
+        let n = self.len();
+        let mut scratch = Scratch::new(n);
+        let mut acc = vec![0u64; n];
+        let mut chunk = vec![0u64; n];
+        let mut shifted = vec![0u64; n];
+        for limbs in x.chunks(n).rev() {
+            self.mul(&mut shifted, &acc, &self.r2, &mut scratch);
+            chunk.fill(0);
+            chunk[..limbs.len()].copy_from_slice(limbs);
+            self.mul(&mut acc, &chunk, &self.r2, &mut scratch);
+            self.add_mod(&mut acc, &shifted);
+        }
+        acc
+    }
+
+    /// `a ← a + b mod m`, for `a`, `b` < `m`.
+    fn add_mod(&self, a: &mut [u64], b: &[u64]) {
+        if add_assign(a, b) || !less(a, &self.limbs) {
+            sub_assign(a, &self.limbs);
+        }
+    }
+
+    /// `a − b mod m`, for `a`, `b` < `m` (in Montgomery form or not alike).
+    pub(crate) fn sub(&self, a: &[u64], b: &[u64]) -> Vec<u64> {
+        let mut out = a.to_vec();
+        if less(a, b) {
+            // a − b + m, computed as a + (m − b) so no step leaves the range.
+            let mut m_minus_b = self.limbs.clone();
+            sub_assign(&mut m_minus_b, b);
+            self.add_mod(&mut out, &m_minus_b);
+        } else {
+            sub_assign(&mut out, b);
+        }
+        out
+    }
+
     /// The number whose Montgomery form is `x`.
-    #[cfg(test)]
     pub(crate) fn out_of_montgomery(&self, x: &[u64]) -> Vec<u64> {
         let mut one = vec![0u64; self.len()];
         one[0] = 1;
@@ -447,6 +490,18 @@ fn less(a: &[u64], b: &[u64]) -> bool {
     false
 }
 
+/// `a ← a + b` modulo `2^(64·len)`, for `b` no longer than `a`; whether it carried out.
+pub(crate) fn add_assign(a: &mut [u64], b: &[u64]) -> bool {
+    let mut carry = false;
+    for (i, x) in a.iter_mut().enumerate() {
+        let (s1, c1) = x.overflowing_add(b.get(i).copied().unwrap_or(0));
+        let (s2, c2) = s1.overflowing_add(u64::from(carry));
+        *x = s2;
+        carry = c1 || c2;
+    }
+    carry
+}
+
 /// `a ← a − b` modulo `2^(64·len)`.
 fn sub_assign(a: &mut [u64], b: &[u64]) {
     let mut borrow = false;
@@ -463,6 +518,38 @@ pub(crate) fn bit_len(x: &[u64]) -> usize {
     x.iter()
         .rposition(|&l| l != 0)
         .map_or(0, |i| 64 * i + 64 - x[i].leading_zeros() as usize)
+}
+
+/// `a·b` in full, `a.len() + b.len()` limbs.
+pub(crate) fn product(a: &[u64], b: &[u64]) -> Vec<u64> {
+    let n = a.len().max(b.len());
+    let (mut a, mut b) = (a.to_vec(), b.to_vec());
+    let len = a.len() + b.len();
+    a.resize(n, 0);
+    b.resize(n, 0);
+    let mut t = vec![0u64; 2 * n];
+    mul_wide(n, &mut t, &a, &b);
+    t.truncate(len);
+    t
+}
+
+/// Little-endian limbs of big-endian bytes.
+pub(crate) fn limbs_from_be(bytes: &[u8]) -> Vec<u64> {
+    bytes
+        .rchunks(8)
+        .map(|chunk| chunk.iter().fold(0u64, |v, &b| (v << 8) | u64::from(b)))
+        .collect()
+}
+
+/// The `len` big-endian bytes of little-endian limbs, zeros in front (the limbs' value must
+/// fit).
+pub(crate) fn be_bytes(limbs: &[u64], len: usize) -> Vec<u8> {
+    let mut bytes = vec![0u8; len];
+    let le = limbs.iter().flat_map(|limb| limb.to_le_bytes());
+    for (byte, value) in bytes.iter_mut().rev().zip(le) {
+        *byte = value;
+    }
+    bytes
 }
 
 /// Bit `i` of little-endian limbs.
@@ -642,6 +729,63 @@ mod tests {
                 assert_eq!(big(&got), BigUint::from(2u8).modpow(&big(&exponent), &m));
             }
         }
+    }
+
+    #[test]
+    fn wide_numbers_reduce_into_montgomery_form() {
+        let mut rng = StdRng::seed_from_u64(5);
+        for n in SIZES {
+            let (modulus, _) = random_case(&mut rng, n);
+            let m = big(&modulus.limbs);
+            for len in [0, 1, n - 1, n, n + 1, 2 * n, 3 * n + 1] {
+                let x = random_limbs(&mut rng, len);
+                let got = modulus.out_of_montgomery(&modulus.to_montgomery_wide(&x));
+                assert_eq!(big(&got), big(&x) % &m, "n = {n}, {len} limbs");
+            }
+            // All-one limbs carry through every addition.
+            let ones = vec![u64::MAX; 2 * n];
+            let got = modulus.out_of_montgomery(&modulus.to_montgomery_wide(&ones));
+            assert_eq!(big(&got), big(&ones) % &m);
+        }
+    }
+
+    #[test]
+    fn differences_wrap_around_the_modulus() {
+        let mut rng = StdRng::seed_from_u64(6);
+        for n in SIZES {
+            let (modulus, a) = random_case(&mut rng, n);
+            let b = limbs_of(&(big(&random_limbs(&mut rng, n)) % big(&modulus.limbs)), n);
+            let m = big(&modulus.limbs);
+            assert_eq!(big(&modulus.sub(&a, &b)), (&m + big(&a) - big(&b)) % &m);
+            assert_eq!(big(&modulus.sub(&b, &a)), (&m + big(&b) - big(&a)) % &m);
+            assert_eq!(big(&modulus.sub(&a, &a)), BigUint::from(0u8));
+        }
+    }
+
+    #[test]
+    fn full_products_of_unequal_lengths() {
+        let mut rng = StdRng::seed_from_u64(7);
+        for (a_len, b_len) in [(1, 1), (3, 5), (16, 15), (17, 32), (0, 4), (9, 1)] {
+            let a = random_limbs(&mut rng, a_len);
+            let b = random_limbs(&mut rng, b_len);
+            let got = product(&a, &b);
+            assert_eq!(got.len(), a_len + b_len);
+            assert_eq!(big(&got), big(&a) * big(&b));
+        }
+    }
+
+    #[test]
+    fn byte_conversions() {
+        assert_eq!(
+            limbs_from_be(&[1, 2, 3, 4, 5, 6, 7, 8, 9]),
+            [0x0203040506070809, 1]
+        );
+        assert_eq!(
+            be_bytes(&[0x0203040506070809, 1], 9),
+            [1, 2, 3, 4, 5, 6, 7, 8, 9]
+        );
+        assert_eq!(be_bytes(&[0x0102, 0], 4), [0, 0, 1, 2]);
+        assert_eq!(be_bytes(&[], 2), [0, 0]);
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! - [`os`]: `os` path errors;
 //! - [`regexp`]: `regexp/syntax` (RE2 as Go parses it) onto the `regex` crate;
 //! - [`rsa_keygen`]: `crypto/rsa`'s key generation, over our own Montgomery arithmetic;
+//! - [`rsa_sign`]: `crypto/rsa`'s PKCS#1 v1.5 signatures, over the same;
 //! - [`semver`]: Masterminds/semver v3 (Sprig's and Helm's version rules);
 //! - [`strconv`]: formatting and parsing floats and integers, quoting strings;
 //! - [`strings`]: `strings` over byte strings;
@@ -20,6 +21,7 @@ pub mod json;
 pub mod os;
 pub mod regexp;
 pub mod rsa_keygen;
+pub mod rsa_sign;
 pub mod semver;
 pub mod strconv;
 pub mod strings;

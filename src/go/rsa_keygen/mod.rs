@@ -20,7 +20,7 @@
 
 mod sieve;
 
-use super::bigmod::{bit_len, Modulus, Scratch};
+use super::bigmod::{be_bytes, bit_len, limbs_from_be, Modulus, Scratch};
 use rand::rngs::StdRng;
 use rand::{RngCore, SeedableRng};
 use rsa::traits::PrivateKeyParts;
@@ -299,17 +299,8 @@ fn shift_right(x: &[u64], shift: usize) -> Vec<u64> {
         .collect()
 }
 
-/// Little-endian limbs of big-endian bytes.
-fn limbs_from_be(bytes: &[u8]) -> Vec<u64> {
-    bytes
-        .rchunks(8)
-        .map(|chunk| chunk.iter().fold(0u64, |v, &b| (v << 8) | u64::from(b)))
-        .collect()
-}
-
 fn to_biguint(limbs: &[u64]) -> BigUint {
-    let bytes: Vec<u8> = limbs.iter().rev().flat_map(|l| l.to_be_bytes()).collect();
-    BigUint::from_bytes_be(&bytes)
+    BigUint::from_bytes_be(&be_bytes(limbs, 8 * limbs.len()))
 }
 
 #[cfg(test)]
@@ -494,10 +485,6 @@ mod tests {
 
     #[test]
     fn limb_helpers() {
-        assert_eq!(
-            limbs_from_be(&[1, 2, 3, 4, 5, 6, 7, 8, 9]),
-            [0x0203040506070809, 1]
-        );
         assert_eq!(shift_right(&[0, 1 << 3], 67), [1]);
         assert_eq!(shift_right(&[0b1100, 1], 2), [(1 << 62) | 0b11, 0]);
         assert_eq!(trailing_zeros(&[0, 8]), 67);

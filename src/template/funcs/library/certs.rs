@@ -1,12 +1,15 @@
 //! Sprig's key and certificate generators: `genPrivateKey`, `genCA`, `genSelfSignedCert`,
 //! `genSignedCert` (and their `…WithKey` forms) and `buildCustomCert`. Keys are RSA (4096 bits
-//! from `genPrivateKey`, 2048 for certificates, as Sprig makes them), ECDSA P-256 or Ed25519 in the PEM forms Go's x509 package writes; certificates are X.509 v3
-//! DER written here, signed with the RustCrypto implementations.
+//! from `genPrivateKey`, 2048 for certificates, as Sprig makes them), ECDSA P-256 or Ed25519
+//! in the PEM forms Go's x509 package writes; certificates are X.509 v3 DER written here,
+//! signed with our port of Go's RSA PKCS#1 v1.5 signatures
+//! ([`crate::go::rsa_sign`]) and the RustCrypto ECDSA and Ed25519 implementations.
 
 use super::super::{CallCtx, FuncMap, Param};
 use super::keygen::rsa_key;
 use super::random::rng;
 use crate::go::base64;
+use crate::go::rsa_sign::sign_pkcs1v15_sha256;
 use crate::template::value::{Entries, FuncError, Value};
 use crate::template::KeySource;
 use p256::ecdsa::signature::Signer;
@@ -182,20 +185,19 @@ impl Key {
         }
     }
 
-    fn sign(&self, data: &[u8]) -> Vec<u8> {
-        match self {
-            Key::Rsa(k) => {
-                let signer =
-                    rsa::pkcs1v15::SigningKey::<rsa::sha2::Sha256>::new(k.as_ref().clone());
-                let sig: rsa::pkcs1v15::Signature = signer.sign(data);
-                rsa::signature::SignatureEncoding::to_vec(&sig)
-            }
+    /// The signature of `data`. An RSA key whose parts disagree (its signature does not
+    /// verify) or whose modulus is too short fails as Go's `x509.CreateCertificate` does,
+    /// under Sprig's `getCertAndKey` prefix.
+    fn sign(&self, data: &[u8]) -> Result<Vec<u8>, FuncError> {
+        Ok(match self {
+            Key::Rsa(k) => sign_pkcs1v15_sha256(k, data)
+                .map_err(|e| FuncError::new(format!("error creating certificate: {e}")))?,
             Key::Ecdsa(k) => {
                 let sig: p256::ecdsa::Signature = k.sign(data);
                 sig.to_der().as_bytes().to_vec()
             }
             Key::Ed25519(k) => k.sign(data).to_bytes().to_vec(),
-        }
+        })
     }
 }
 
@@ -438,7 +440,11 @@ struct CertSpec<'a> {
 
 /// Builds and signs a certificate for `key`'s public key as Go's `x509.CreateCertificate` does
 /// for Sprig's templates, signed by `issuer` (self-signed when None).
-fn build_cert(spec: &CertSpec<'_>, key: &Key, issuer: Option<(&Parent, &Key)>) -> Vec<u8> {
+fn build_cert(
+    spec: &CertSpec<'_>,
+    key: &Key,
+    issuer: Option<(&Parent, &Key)>,
+) -> Result<Vec<u8>, FuncError> {
     let now = super::dates::now().unix;
     let mut serial = [0u8; 16];
     rng().fill_bytes(&mut serial);
@@ -505,10 +511,10 @@ fn build_cert(spec: &CertSpec<'_>, key: &Key, issuer: Option<(&Parent, &Key)>) -
         spki,
         tlv(0xa3, &seq(&extensions)),
     ]);
-    let signature = signer.sign(&tbs);
+    let signature = signer.sign(&tbs)?;
     let mut bits = vec![0u8];
     bits.extend(signature);
-    seq(&[tbs, signer.signature_algorithm(), tlv(0x03, &bits)])
+    Ok(seq(&[tbs, signer.signature_algorithm(), tlv(0x03, &bits)]))
 }
 
 /// The subjectPublicKey bits of a SubjectPublicKeyInfo (what a key identifier hashes).
@@ -535,7 +541,7 @@ fn ca(cn: &Value, days: &Value, key: Key) -> Result<Value, FuncError> {
         days: days.as_int().unwrap_or(0),
         is_ca: true,
     };
-    let der = build_cert(&spec, &key, None);
+    let der = build_cert(&spec, &key, None)?;
     Ok(cert_value(pem("CERTIFICATE", &der), key.to_pem()))
 }
 
@@ -585,7 +591,7 @@ fn leaf(a: &[Value], key: Key, ca_value: Option<&Value>) -> Result<Value, FuncEr
         &spec,
         &key,
         issuer.as_ref().map(|(parent, signer)| (parent, signer)),
-    );
+    )?;
     Ok(cert_value(pem("CERTIFICATE", &der), key.to_pem()))
 }
 
@@ -662,7 +668,7 @@ mod tests {
             days: 1,
             is_ca: true,
         };
-        let ca_der = build_cert(&ca_spec, &ca_key, None);
+        let ca_der = build_cert(&ca_spec, &ca_key, None).unwrap();
         let spki = ca_key.public_key_der();
         let ski = Sha256::digest(public_key_bits(&spki))[..20].to_vec();
         let ca_exts = extensions(&ca_der);
@@ -691,7 +697,7 @@ mod tests {
             days: 1,
             is_ca: false,
         };
-        let leaf_der = build_cert(&leaf_spec, &leaf_key, Some((&parent, &ca_key)));
+        let leaf_der = build_cert(&leaf_spec, &leaf_key, Some((&parent, &ca_key))).unwrap();
         let leaf_exts = extensions(&leaf_der);
         assert_eq!(leaf_exts[0].2, vec![0x03, 0x02, 0x05, 0xa0]);
         assert_eq!(leaf_exts[2].2, vec![0x30, 0x00]);
@@ -701,6 +707,25 @@ mod tests {
         assert!(leaf_exts[4].1, "SAN is critical under an empty subject");
         assert_eq!(leaf_exts.len(), 5);
         assert!(Parent::from_der(&leaf_der).unwrap().key_id.is_none());
+    }
+
+    /// A key too short for a SHA-256 signature ends the call with Go's error, not a panic.
+    #[test]
+    fn an_rsa_key_that_cannot_sign_is_an_error() {
+        let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(1);
+        let key = crate::go::rsa_keygen::generate_key(&mut rng, 488, 1).unwrap();
+        let spec = CertSpec {
+            common_name: "short",
+            ips: Vec::new(),
+            dns: Vec::new(),
+            days: 1,
+            is_ca: true,
+        };
+        let error = build_cert(&spec, &Key::Rsa(Box::new(key)), None).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "error creating certificate: crypto/rsa: message too long for RSA key size"
+        );
     }
 
     #[test]
