@@ -38,11 +38,29 @@ pub enum SignError {
     /// A modulus of the key is even or 1, so there is no arithmetic modulo it.
     #[error("crypto/rsa: invalid modulus")]
     InvalidModulus,
+    /// The modulus has fewer than 1024 bits, which Go 1.24 and later refuse to sign with
+    /// (unless `GODEBUG=rsa1024min=0`, which Helm does not set).
+    #[error(
+        "crypto/rsa: {0}-bit keys are insecure (see https://go.dev/pkg/crypto/rsa#hdr-Minimum_key_size)"
+    )]
+    InsecureKeySize(usize),
 }
 
+/// Go's fewest modulus bits for a signature (`crypto/rsa.checkKeySize`).
+const MIN_KEY_BITS: usize = 1024;
+
 /// The PKCS#1 v1.5 signature of `message`'s SHA-256 digest with `key`, as many bytes as the
-/// modulus has.
+/// modulus has: `crypto/rsa.SignPKCS1v15`, which refuses keys under 1024 bits first.
 pub fn sign_pkcs1v15_sha256(key: &RsaPrivateKey, message: &[u8]) -> Result<Vec<u8>, SignError> {
+    let bits = key.n().bits();
+    if bits < MIN_KEY_BITS {
+        return Err(SignError::InsecureKeySize(bits));
+    }
+    sign_any_size(key, message)
+}
+
+/// [`sign_pkcs1v15_sha256`] without the minimum key size: `crypto/internal/fips140/rsa`'s.
+fn sign_any_size(key: &RsaPrivateKey, message: &[u8]) -> Result<Vec<u8>, SignError> {
     let size = key.size();
     let digest = Sha256::digest(message);
     let t_len = SHA256_DIGEST_INFO.len() + digest.len();
@@ -150,7 +168,7 @@ mod tests {
     fn assert_signs_as_the_crate(key: &RsaPrivateKey, rng: &mut StdRng, messages: usize) {
         for _ in 0..messages {
             let message = random_message(rng);
-            let ours = sign_pkcs1v15_sha256(key, &message).unwrap();
+            let ours = sign_any_size(key, &message).unwrap();
             assert_eq!(ours.len(), key.size());
             assert_eq!(
                 Some(ours),
@@ -208,7 +226,9 @@ mod tests {
     fn a_signature_that_does_not_verify_is_refused() {
         let mut rng = StdRng::seed_from_u64(3);
         let key = loop {
-            let halves = generate_key(&mut rng, 512, 1).unwrap();
+            // p (520 bits) above q (512): the crate's CRT adds p to m₁ − m₂ while it is
+            // negative, which takes 2^(bits(q) − bits(p)) additions.
+            let halves = generate_key(&mut rng, 520, 1).unwrap();
             let p = &halves.primes()[0] * &halves.primes()[1];
             let q = generate_key(&mut rng, 1024, 1).unwrap().primes()[0].clone();
             let e = BigUint::from(65537u32);
@@ -228,14 +248,45 @@ mod tests {
 
     /// A 496-bit modulus holds the padding and DigestInfo with the eight bytes of 0xff
     /// PKCS#1 asks for; a shorter one does not.
+    /// A PEM key may list a first prime far below the second: the `rsa` crate's CRT then
+    /// adds `p` to `m₁ − m₂` about `q/p` times (for ever, in effect); ours reduces `m₂` mod
+    /// `p` first. The signature verifies.
+    #[test]
+    fn a_first_prime_far_below_the_second() {
+        let mut rng = StdRng::seed_from_u64(6);
+        let small = generate_key(&mut rng, 512, 1).unwrap();
+        let big = generate_key(&mut rng, 1536, 1).unwrap();
+        let (p, q) = (small.primes()[1].clone(), big.primes()[0].clone());
+        let e = BigUint::from(65537u32);
+        let phi = (&p - 1u8) * (&q - 1u8);
+        let d = (&e).mod_inverse(&phi).and_then(|d| d.to_biguint()).unwrap();
+        let key = RsaPrivateKey::from_components(&p * &q, e, d, vec![p, q]).unwrap();
+        let signature = sign_pkcs1v15_sha256(&key, b"tbs").unwrap();
+        let verifier = rsa::pkcs1v15::VerifyingKey::<Sha256>::new(key.to_public_key());
+        let signature = rsa::pkcs1v15::Signature::try_from(&signature[..]).unwrap();
+        assert!(rsa::signature::Verifier::verify(&verifier, b"tbs", &signature).is_ok());
+    }
+
+    #[test]
+    fn keys_under_1024_bits_are_refused_as_go_refuses_them() {
+        let mut rng = StdRng::seed_from_u64(5);
+        let key = generate_key(&mut rng, 1023, 1).unwrap();
+        let error = sign_pkcs1v15_sha256(&key, b"tbs").unwrap_err();
+        assert_eq!(error, SignError::InsecureKeySize(1023));
+        assert_eq!(
+            error.to_string(),
+            "crypto/rsa: 1023-bit keys are insecure (see https://go.dev/pkg/crypto/rsa#hdr-Minimum_key_size)"
+        );
+        assert!(sign_any_size(&key, b"tbs").is_ok());
+        let key = generate_key(&mut rng, 1024, 1).unwrap();
+        assert!(sign_pkcs1v15_sha256(&key, b"tbs").is_ok());
+    }
+
     #[test]
     fn a_modulus_too_short_for_the_digest_is_refused() {
         let mut rng = StdRng::seed_from_u64(4);
         let key = generate_key(&mut rng, 488, 1).unwrap();
-        assert_eq!(
-            sign_pkcs1v15_sha256(&key, b"tbs"),
-            Err(SignError::MessageTooLong)
-        );
+        assert_eq!(sign_any_size(&key, b"tbs"), Err(SignError::MessageTooLong));
         assert!(crate_signature(&key, b"tbs").is_none());
         let key = generate_key(&mut rng, 496, 1).unwrap();
         assert_signs_as_the_crate(&key, &mut rng, 4);

@@ -185,8 +185,8 @@ impl Key {
         }
     }
 
-    /// The signature of `data`. An RSA key whose parts disagree (its signature does not
-    /// verify) or whose modulus is too short fails as Go's `x509.CreateCertificate` does,
+    /// The signature of `data`. An RSA key under 1024 bits, or whose parts disagree (its
+    /// signature does not verify), fails as Go's `x509.CreateCertificate` does,
     /// under Sprig's `getCertAndKey` prefix.
     fn sign(&self, data: &[u8]) -> Result<Vec<u8>, FuncError> {
         Ok(match self {
@@ -709,11 +709,12 @@ mod tests {
         assert!(Parent::from_der(&leaf_der).unwrap().key_id.is_none());
     }
 
-    /// A key too short for a SHA-256 signature ends the call with Go's error, not a panic.
+    /// A key Go refuses to sign with ends the call with Go's error (helm v4.1.4's for a
+    /// 512-bit `genCAWithKey` key), not a signature or a panic.
     #[test]
     fn an_rsa_key_that_cannot_sign_is_an_error() {
         let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(1);
-        let key = crate::go::rsa_keygen::generate_key(&mut rng, 488, 1).unwrap();
+        let key = crate::go::rsa_keygen::generate_key(&mut rng, 512, 1).unwrap();
         let spec = CertSpec {
             common_name: "short",
             ips: Vec::new(),
@@ -724,7 +725,8 @@ mod tests {
         let error = build_cert(&spec, &Key::Rsa(Box::new(key)), None).unwrap_err();
         assert_eq!(
             error.to_string(),
-            "error creating certificate: crypto/rsa: message too long for RSA key size"
+            "error creating certificate: crypto/rsa: 512-bit keys are insecure \
+             (see https://go.dev/pkg/crypto/rsa#hdr-Minimum_key_size)"
         );
     }
 
