@@ -227,9 +227,24 @@ fn link_loops_are_violations() {
         TarEntry::link("pkg/c1.yaml", EntryType::Symlink, "c2.yaml"),
         TarEntry::link("pkg/c2.yaml", EntryType::Symlink, "real.yaml"),
         TarEntry::link("pkg/folder", EntryType::Symlink, "."),
+        // Chains that end at nothing or at a folder are dropped, not loops.
+        TarEntry::link("pkg/d1.yaml", EntryType::Symlink, "d2.yaml"),
+        TarEntry::link("pkg/d2.yaml", EntryType::Symlink, "missing.yaml"),
+        TarEntry::link("pkg/x", EntryType::Symlink, "folder"),
+        // A chain of eight links stored last link first still reaches its file.
+        TarEntry::link("pkg/e1.yaml", EntryType::Symlink, "e2.yaml"),
+        TarEntry::link("pkg/e2.yaml", EntryType::Symlink, "e3.yaml"),
+        TarEntry::link("pkg/e3.yaml", EntryType::Symlink, "e4.yaml"),
+        TarEntry::link("pkg/e4.yaml", EntryType::Symlink, "e5.yaml"),
+        TarEntry::link("pkg/e5.yaml", EntryType::Symlink, "e6.yaml"),
+        TarEntry::link("pkg/e6.yaml", EntryType::Symlink, "e7.yaml"),
+        TarEntry::link("pkg/e7.yaml", EntryType::Symlink, "e8.yaml"),
+        TarEntry::link("pkg/e8.yaml", EntryType::Symlink, "real.yaml"),
     ]);
     let unpacked = unpack::unpack(&bytes, ArchiveFormat::Tar, &Limits::default(), 0).unwrap();
     assert_eq!(unpacked.tree.get("pkg/c1.yaml"), Some(&b"kind: A\n"[..]));
+    assert_eq!(unpacked.tree.get("pkg/e1.yaml"), Some(&b"kind: A\n"[..]));
+    assert!(!unpacked.tree.contains("pkg/d1.yaml") && !unpacked.tree.contains("pkg/x"));
     let looping: Vec<&str> = unpacked
         .violations
         .iter()

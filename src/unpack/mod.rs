@@ -10,7 +10,7 @@ mod tar_reader;
 mod zip_reader;
 
 use crate::files::FileTree;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use thiserror::Error;
 
@@ -339,38 +339,70 @@ impl<'a> Collector<'a> {
         }
     }
 
-    /// Gives each link inside the package the content of the file it points to (following
-    /// chains of links a bounded number of times); links to folders or missing files are
-    /// dropped, and a link still pointing at a link after that is a loop, a violation.
-    /// Link copies count against the total size like files.
+    /// Gives each link inside the package the content of the file it points to, following a
+    /// chain of links at most [`MAX_LINK_CHAIN`] links long; a link whose chain ends at a folder
+    /// or at nothing is dropped, and one whose chain comes back to a link it passed (or runs
+    /// longer than that) is a loop, a violation. Link copies count against the total size
+    /// like files.
     fn finish(mut self) -> Result<Unpacked, UnpackError> {
-        for _ in 0..MAX_LINK_CHAIN {
-            let mut unresolved = Vec::new();
-            for (link, target) in std::mem::take(&mut self.links) {
-                match self.unpacked.tree.get(&target) {
-                    Some(data) => {
-                        let data = data.to_vec();
-                        self.add_file(link, data)?;
+        let links = std::mem::take(&mut self.links);
+        let targets: HashMap<&str, &str> = links
+            .iter()
+            .map(|(link, target)| (link.as_str(), target.as_str()))
+            .collect();
+        for (link, target) in &links {
+            match follow_chain(&self.unpacked.tree, &targets, link, target) {
+                ChainEnd::File(file) => {
+                    let data = self.unpacked.tree.get(file).map(<[u8]>::to_vec);
+                    if let Some(data) = data {
+                        self.add_file(link.clone(), data)?;
                     }
-                    None => unresolved.push((link, target)),
                 }
-            }
-            if unresolved.is_empty() {
-                break;
-            }
-            self.links = unresolved;
-        }
-        let links: HashSet<&str> = self.links.iter().map(|(link, _)| link.as_str()).collect();
-        for (link, target) in &self.links {
-            if links.contains(target.as_str()) {
-                self.unpacked.violations.push(Violation::LinkLoop {
+                ChainEnd::Loop => self.unpacked.violations.push(Violation::LinkLoop {
                     link: link.clone(),
                     target: target.clone(),
-                });
+                }),
+                ChainEnd::Nothing => {}
             }
         }
         Ok(self.unpacked)
     }
+}
+
+/// Where a chain of links inside a package ends.
+#[derive(Debug, PartialEq)]
+enum ChainEnd<'a> {
+    /// At a file of the package (unpacked from the archive, not itself a link).
+    File(&'a str),
+    /// Back at a link it passed, or past [`MAX_LINK_CHAIN`] links.
+    Loop,
+    /// At a folder or at nothing.
+    Nothing,
+}
+
+/// Follows `link`, pointing at `target`, through the package's other links (`targets`: each
+/// link's target) to where its chain ends.
+fn follow_chain<'a>(
+    tree: &FileTree,
+    targets: &HashMap<&str, &'a str>,
+    link: &str,
+    target: &'a str,
+) -> ChainEnd<'a> {
+    let mut passed: HashSet<&str> = HashSet::from([link]);
+    let mut at = target;
+    for _ in 0..MAX_LINK_CHAIN {
+        if tree.contains(at) {
+            return ChainEnd::File(at);
+        }
+        let Some(next) = targets.get(at) else {
+            return ChainEnd::Nothing;
+        };
+        if !passed.insert(at) {
+            return ChainEnd::Loop;
+        }
+        at = next;
+    }
+    ChainEnd::Loop
 }
 
 #[cfg(test)]
