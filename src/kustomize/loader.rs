@@ -5,6 +5,7 @@
 //! Nothing is ever fetched: remote references are refused by name.
 
 use super::KustomizeError;
+use crate::budget::{LimitExceeded, LimitKind};
 use crate::files::FileTree;
 use crate::input::read::{read_path, ReadError};
 use std::borrow::Cow;
@@ -118,10 +119,12 @@ impl<'t> Files<'t> {
         // Read bounded whatever the size says: a `/proc` file says 0 and has no end in practice.
         match read_path(&disk, MAX_OUTSIDE_FILE) {
             Ok(data) => Ok(Some(Cow::Owned(data))),
-            Err(too_large @ ReadError::TooLarge { .. }) => Err(KustomizeError::build(format!(
-                "{}: {too_large}",
-                self.shown(path)
-            ))),
+            Err(too_large @ ReadError::TooLarge { .. }) => {
+                Err(KustomizeError::Limit(LimitExceeded::new(
+                    LimitKind::FileSize,
+                    format!("{}: {too_large}", self.shown(path)),
+                )))
+            }
             Err(_) => Ok(None),
         }
     }
