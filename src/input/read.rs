@@ -98,10 +98,14 @@ fn fill_bounded(
         if read.is_ok() && data.len() as u64 == limit {
             // A read past the limit tells an input over it from one exactly at it: a block,
             // as files of records (`/proc/*/pagemap`) refuse a read shorter than one.
-            read = match reader.read(&mut [0u8; 512]) {
-                Ok(0) => Ok(0),
-                Ok(_) => return Err(ReadError::TooLarge { limit }),
-                Err(err) => Err(err),
+            read = loop {
+                match reader.read(&mut [0u8; 512]) {
+                    Ok(0) => break Ok(0),
+                    Ok(_) => return Err(ReadError::TooLarge { limit }),
+                    // A signal during the read is no failure: read_to_end retries it too.
+                    Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(err) => break Err(err),
+                }
             };
         }
         match read {
