@@ -560,6 +560,16 @@ fn cases() -> Vec<Case> {
             detail: "steps",
         },
         Case {
+            // A key far larger than any chart's (64k bits' worth of PEM text) is charged for
+            // the signature it would cost before it is even parsed.
+            name: "gen-ca-with-a-huge-key.tgz",
+            bytes: one_template(
+                "{{ genCAWithKey \"x\" 365 (printf \"-----BEGIN RSA PRIVATE KEY-----\\n%s\\n-----END RSA PRIVATE KEY-----\\n\" (repeat 55000 \"A\")) }}",
+            ),
+            problem: "limit-exceeded",
+            detail: "steps",
+        },
+        Case {
             name: "kustomize-files-etc-passwd.tgz",
             bytes: archives::tgz_under_pkg(&[
                 (

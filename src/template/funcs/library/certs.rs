@@ -54,6 +54,29 @@ impl KeyKind {
     }
 }
 
+/// Steps one signature with an RSA-2048 key is charged, about 1 ms of CPU (as
+/// [`KeyKind::cost`] counts).
+const RSA_2048_SIGNATURE_STEPS: f64 = 20_000.0;
+
+/// Bytes of an RSA-2048 key's PEM text.
+const RSA_2048_PEM_BYTES: f64 = 1_700.0;
+
+/// Steps a `…WithKey` call is charged before it parses its key and signs with it. An RSA
+/// private-key operation costs about the cube of the key's size, and the PEM text is the only
+/// measure of that size before parsing: a key of 64k bits (54 KB of PEM) would take seconds a
+/// signature, inside `range`. Keys of other kinds are far shorter, and charged next to nothing.
+fn signing_cost(pem: &Value) -> u64 {
+    let size = pem.as_str().map_or(0, str::len) as f64 / RSA_2048_PEM_BYTES;
+    // `as` saturates: a size past any budget is charged all of it.
+    (RSA_2048_SIGNATURE_STEPS * size.powi(3)) as u64
+}
+
+/// [`parse_key`] for a signature, its cost charged to the chart first.
+fn parse_signing_key(ctx: &mut CallCtx<'_>, pem: &Value) -> Result<Key, FuncError> {
+    ctx.charge_steps(signing_cost(pem))?;
+    parse_key(pem)
+}
+
 /// [`Key::generate`], its cost charged to the chart first.
 fn generate_charged(ctx: &mut CallCtx<'_>, kind: KeyKind) -> Result<Option<Key>, FuncError> {
     ctx.charge_steps(kind.cost())?;
@@ -77,8 +100,8 @@ pub(super) fn register(map: &mut FuncMap) {
             .ok_or_else(|| FuncError::new("error generating rsa key"))?;
         ca(&a[0], &a[1], key)
     });
-    map.add("genCAWithKey", &[Str, Int, Str], None, |_, a| {
-        ca(&a[0], &a[1], parse_key(&a[2])?)
+    map.add("genCAWithKey", &[Str, Int, Str], None, |ctx, a| {
+        ca(&a[0], &a[1], parse_signing_key(ctx, &a[2])?)
     });
     map.add(
         "genSelfSignedCert",
@@ -94,7 +117,7 @@ pub(super) fn register(map: &mut FuncMap) {
         "genSelfSignedCertWithKey",
         &[Str, Any, Any, Int, Str],
         None,
-        |_, a| leaf(a, parse_key(&a[4])?, None),
+        |ctx, a| leaf(a, parse_signing_key(ctx, &a[4])?, None),
     );
     map.add(
         "genSignedCert",
@@ -110,7 +133,7 @@ pub(super) fn register(map: &mut FuncMap) {
         "genSignedCertWithKey",
         &[Str, Any, Any, Int, Any, Str],
         None,
-        |_, a| leaf(a, parse_key(&a[5])?, Some(&a[4])),
+        |ctx, a| leaf(a, parse_signing_key(ctx, &a[5])?, Some(&a[4])),
     );
     map.add("buildCustomCert", &[Str, Str], None, |_, a| {
         let decode = |v: &Value| {
