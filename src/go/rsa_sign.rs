@@ -246,8 +246,6 @@ mod tests {
         assert!(crate_signature(&key, &message).is_none());
     }
 
-    /// A 496-bit modulus holds the padding and DigestInfo with the eight bytes of 0xff
-    /// PKCS#1 asks for; a shorter one does not.
     /// A PEM key may list a first prime far below the second: the `rsa` crate's CRT then
     /// adds `p` to `m₁ − m₂` about `q/p` times (for ever, in effect); ours reduces `m₂` mod
     /// `p` first. The signature verifies.
@@ -282,6 +280,8 @@ mod tests {
         assert!(sign_pkcs1v15_sha256(&key, b"tbs").is_ok());
     }
 
+    /// A 496-bit modulus holds the padding and DigestInfo with the eight bytes of 0xff
+    /// PKCS#1 asks for; a shorter one does not.
     #[test]
     fn a_modulus_too_short_for_the_digest_is_refused() {
         let mut rng = StdRng::seed_from_u64(4);
