@@ -25,7 +25,9 @@ pub(super) fn read(bytes: &[u8], collector: &mut Collector<'_>) -> Result<(), Un
         limit: collector.limits.max_entries,
     };
     let max_entries = u64::try_from(collector.limits.max_entries).unwrap_or(u64::MAX);
-    if most_entries_declared(bytes) > max_entries {
+    let ends = end_records(bytes);
+    let most_declared = most_entries_declared(&ends);
+    if most_declared > max_entries {
         return Err(too_many);
     }
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(malformed)?;
@@ -33,15 +35,16 @@ pub(super) fn read(bytes: &[u8], collector: &mut Collector<'_>) -> Result<(), Un
         return Err(too_many);
     }
     // The zip reader keeps one entry a name, so its length is no count of the records it read:
-    // that is what the end record it settled on (the one naming its directory) declares.
+    // that is what the end record it settled on (the one naming its directory) declares. When
+    // none names it, the largest count any declares: a check that fails closed.
     let start = archive.central_directory_start();
     let relative_start = start.saturating_sub(archive.offset());
-    let records = end_records(bytes)
-        .into_iter()
+    let records = ends
+        .iter()
         .filter(|end| end.directory_offset == relative_start)
         .map(|end| end.entries)
         .max()
-        .unwrap_or(0);
+        .unwrap_or(most_declared);
     let records = usize::try_from(records).unwrap_or(usize::MAX);
     for name in names_listed_twice(bytes, start, records) {
         collector.violation(Violation::DuplicateEntry(name));
@@ -148,13 +151,9 @@ struct EndRecord {
     entries: u64,
 }
 
-/// The largest entry count any end-of-central-directory record in `bytes` declares.
-fn most_entries_declared(bytes: &[u8]) -> u64 {
-    end_records(bytes)
-        .iter()
-        .map(|end| end.entries)
-        .max()
-        .unwrap_or(0)
+/// The largest entry count any of the end-of-central-directory records declares.
+fn most_entries_declared(ends: &[EndRecord]) -> u64 {
+    ends.iter().map(|end| end.entries).max().unwrap_or(0)
 }
 
 /// Every end-of-central-directory record in `bytes`. The zip reader may try each, from the end
@@ -232,7 +231,7 @@ mod tests {
     fn declared_counts_come_from_every_end_record() {
         let mut end = b"PK\x05\x06\0\0\0\0\x03\0\x07\0\0\0\0\0\x2a\0\0\0".to_vec();
         end.extend([0u8; 2]);
-        assert_eq!(most_entries_declared(&end), 7);
+        assert_eq!(most_entries_declared(&end_records(&end)), 7);
         assert_eq!(
             end_records(&end),
             [EndRecord {
@@ -245,9 +244,9 @@ mod tests {
         end64.extend(5_000_000u64.to_le_bytes());
         end64.extend(5_000_000u64.to_le_bytes());
         end64.extend(end);
-        assert_eq!(most_entries_declared(&end64), 5_000_000);
-        assert_eq!(most_entries_declared(b"PK\x05"), 0);
+        assert_eq!(most_entries_declared(&end_records(&end64)), 5_000_000);
+        assert_eq!(most_entries_declared(&end_records(b"PK\x05")), 0);
         let zip64_marker = b"PK\x05\x06\0\0\0\0\xff\xff\xff\xff";
-        assert_eq!(most_entries_declared(zip64_marker), 0);
+        assert_eq!(most_entries_declared(&end_records(zip64_marker)), 0);
     }
 }
