@@ -66,3 +66,4 @@ pub(crate) mod yaml;
 
 // Crate-wide plumbing.
 mod poison;
+mod text_cache;

@@ -4,12 +4,11 @@
 use super::chart::Chart;
 use super::values::Values;
 use crate::go::strconv::{format_float, quote as go_quote};
-use crate::poison::IgnorePoison;
+use crate::text_cache::{Cached, TextCache};
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::{JsonType, ValidationError, Validator};
 use serde_json::Value as Json;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 
 /// Values the schemas of a chart tree refuse: each refusing chart's name and report, as
 /// helm words them.
@@ -56,7 +55,7 @@ fn violations(schema: &[u8], values: &Json) -> Option<String> {
         Ok(validator) => validator,
         Err(e) => return Some(format!("- invalid schema: {e}\n")),
     };
-    let errors: Vec<ValidationError> = validator.iter_errors(values).collect();
+    let errors: Vec<ValidationError> = validator.validator().iter_errors(values).collect();
     if errors.is_empty() {
         return None;
     }
@@ -74,21 +73,42 @@ fn violations(schema: &[u8], values: &Json) -> Option<String> {
     Some(text)
 }
 
+/// A schema's text and its compiled validator, as the validator cache keeps them.
+#[derive(Clone)]
+struct CompiledSchema(Arc<(Box<[u8]>, Validator)>);
+
+impl CompiledSchema {
+    fn validator(&self) -> &Validator {
+        &self.0 .1
+    }
+}
+
+/// A validator is counted as [`VALIDATOR_BYTES_PER_TEXT_BYTE`] times its schema's text, plus
+/// the text.
+impl Cached for CompiledSchema {
+    fn text(&self) -> &[u8] {
+        &self.0 .0
+    }
+
+    fn bytes(&self) -> usize {
+        self.0
+             .0
+            .len()
+            .saturating_mul(VALIDATOR_BYTES_PER_TEXT_BYTE + 1)
+    }
+}
+
 /// The validator of a schema's text, through the process-wide cache: library charts' schemas
 /// (bitnami's redis, postgresql, mariadb) come in many archives, and compiling one costs far
 /// more than validating against it. A schema that does not compile is not cached.
-fn compiled(schema: &[u8]) -> Result<Arc<Validator>, String> {
-    static CACHE: OnceLock<Mutex<ValidatorCache>> = OnceLock::new();
-    let cache = CACHE.get_or_init(|| Mutex::new(ValidatorCache::new(VALIDATOR_CACHE_BYTES)));
-    if let Some(hit) = cache.lock().ignore_poison().get(schema) {
-        return Ok(hit);
-    }
-    let validator = Arc::new(compile(schema)?);
-    cache
-        .lock()
-        .ignore_poison()
-        .insert(schema, validator.clone());
-    Ok(validator)
+fn compiled(schema: &[u8]) -> Result<CompiledSchema, String> {
+    static CACHE: OnceLock<TextCache<CompiledSchema>> = OnceLock::new();
+    CACHE
+        .get_or_init(|| TextCache::new(VALIDATOR_CACHE_BYTES))
+        .get_or_make(schema, || {
+            let validator = compile(schema)?;
+            Ok(CompiledSchema(Arc::new((schema.into(), validator))))
+        })
 }
 
 fn compile(schema: &[u8]) -> Result<Validator, String> {
@@ -115,74 +135,6 @@ const VALIDATOR_CACHE_BYTES: usize = 16 << 20;
 /// only measure there is before compiling; a schema heavier than this per byte makes the cache
 /// hold more than its budget says, in proportion.
 const VALIDATOR_BYTES_PER_TEXT_BYTE: usize = 48;
-
-/// Compiled validators by their schema's text (std's keyed SipHash; a hit compares the texts),
-/// least recently used going first past the byte budget. Schemas come few to a chart, so a
-/// linear search for the oldest entry costs nothing next to a compilation.
-struct ValidatorCache {
-    entries: HashMap<Box<[u8]>, CachedValidator>,
-    bytes: usize,
-    budget: usize,
-    clock: u64,
-}
-
-struct CachedValidator {
-    validator: Arc<Validator>,
-    bytes: usize,
-    last_used: u64,
-}
-
-impl ValidatorCache {
-    fn new(budget: usize) -> Self {
-        ValidatorCache {
-            entries: HashMap::new(),
-            bytes: 0,
-            budget,
-            clock: 0,
-        }
-    }
-
-    fn get(&mut self, schema: &[u8]) -> Option<Arc<Validator>> {
-        self.clock += 1;
-        let entry = self.entries.get_mut(schema)?;
-        entry.last_used = self.clock;
-        Some(entry.validator.clone())
-    }
-
-    /// Keeps `validator` unless it alone passes the budget, the least recently used entries
-    /// going first to make room.
-    fn insert(&mut self, schema: &[u8], validator: Arc<Validator>) {
-        let bytes = schema
-            .len()
-            .saturating_mul(VALIDATOR_BYTES_PER_TEXT_BYTE + 1);
-        if bytes > self.budget || self.entries.contains_key(schema) {
-            return;
-        }
-        while self.bytes + bytes > self.budget {
-            let Some(oldest) = self
-                .entries
-                .iter()
-                .min_by_key(|(_, entry)| entry.last_used)
-                .map(|(key, _)| key.clone())
-            else {
-                break;
-            };
-            if let Some(gone) = self.entries.remove(&oldest) {
-                self.bytes -= gone.bytes;
-            }
-        }
-        self.clock += 1;
-        self.bytes += bytes;
-        self.entries.insert(
-            schema.into(),
-            CachedValidator {
-                validator,
-                bytes,
-                last_used: self.clock,
-            },
-        );
-    }
-}
 
 /// One line of helm's report and the lines under it, worded as helm's validator
 /// (santhosh-tekuri/jsonschema v6) words them.
@@ -729,44 +681,17 @@ mod tests {
         );
     }
 
-    /// The same schema text in another chart reuses the validator compiled for the first;
-    /// another text gets its own.
+    /// The same schema text, in another buffer, is the very validator compiled before; another
+    /// text is compiled for itself.
     #[test]
     fn a_schema_text_is_compiled_once() {
         let text = br#"{"properties":{"compiled_once":{"type":"integer"}}}"#;
         let first = compiled(text).expect("compiles");
         let copy = text.to_vec();
         let again = compiled(&copy).expect("compiles");
-        assert!(Arc::ptr_eq(&first, &again));
+        assert!(Arc::ptr_eq(&first.0, &again.0));
         let other = compiled(br#"{"properties":{"compiled_once":{"type":"string"}}}"#);
-        assert!(!Arc::ptr_eq(&first, &other.expect("compiles")));
-    }
-
-    /// Past its budget the validator cache lets the least recently used schema go, and keeps
-    /// no schema that alone passes the budget.
-    #[test]
-    fn the_validator_cache_keeps_to_its_budget() {
-        let texts: Vec<String> = (0..3)
-            .map(|i| format!(r#"{{"properties":{{"p{i}":{{"type":"integer"}}}}}}"#))
-            .collect();
-        let one = texts[0].len() * (VALIDATOR_BYTES_PER_TEXT_BYTE + 1);
-        let mut cache = ValidatorCache::new(one * 2 + one / 2);
-        for text in &texts[..2] {
-            let validator = Arc::new(compile(text.as_bytes()).expect("compiles"));
-            cache.insert(text.as_bytes(), validator);
-        }
-        assert!(cache.get(texts[0].as_bytes()).is_some());
-        let third = Arc::new(compile(texts[2].as_bytes()).expect("compiles"));
-        cache.insert(texts[2].as_bytes(), third.clone());
-        assert!(cache.bytes <= cache.budget);
-        assert!(cache.get(texts[1].as_bytes()).is_none());
-        assert!(cache.get(texts[0].as_bytes()).is_some());
-        assert!(cache.get(texts[2].as_bytes()).is_some());
-
-        let mut small = ValidatorCache::new(one / 2);
-        small.insert(texts[2].as_bytes(), third);
-        assert!(small.get(texts[2].as_bytes()).is_none());
-        assert_eq!(small.bytes, 0);
+        assert!(!Arc::ptr_eq(&first.0, &other.expect("compiles").0));
     }
 
     #[test]
