@@ -113,18 +113,29 @@ impl<'t> Files<'t> {
         let Some(disk) = self.disk_path(path) else {
             return Ok(None);
         };
-        if !std::fs::metadata(&disk).is_ok_and(|meta| meta.is_file()) {
+        let Some(size) = std::fs::metadata(&disk)
+            .ok()
+            .filter(|meta| meta.is_file())
+            .map(|meta| meta.len())
+        else {
             return Ok(None);
+        };
+        let too_large = |error: ReadError| {
+            KustomizeError::Limit(LimitExceeded::new(
+                LimitKind::FileSize,
+                format!("{}: {error}", self.shown(path)),
+            ))
+        };
+        // A file that says it is too large is refused unread; the rest are read bounded
+        // whatever their size says (a `/proc` file says 0 and has no end in practice).
+        if size > MAX_OUTSIDE_FILE {
+            return Err(too_large(ReadError::TooLarge {
+                limit: MAX_OUTSIDE_FILE,
+            }));
         }
-        // Read bounded whatever the size says: a `/proc` file says 0 and has no end in practice.
         match read_path(&disk, MAX_OUTSIDE_FILE) {
             Ok(data) => Ok(Some(Cow::Owned(data))),
-            Err(too_large @ ReadError::TooLarge { .. }) => {
-                Err(KustomizeError::Limit(LimitExceeded::new(
-                    LimitKind::FileSize,
-                    format!("{}: {too_large}", self.shown(path)),
-                )))
-            }
+            Err(error @ ReadError::TooLarge { .. }) => Err(too_large(error)),
             Err(_) => Ok(None),
         }
     }
@@ -431,6 +442,28 @@ mod tests {
                 at("overlay")
             )
         );
+    }
+
+    /// A file outside the input is read whole when within its limit; one whose size passes
+    /// the limit (sparse here: no disk used) is refused as a limit without being read.
+    #[test]
+    fn outside_files_over_the_limit_are_refused_unread() {
+        let scratch = Scratch::new("outside-size");
+        let top = scratch.0.join("overlay");
+        let tree = FileTree::new();
+        let files = Files::on_disk(&tree, &top);
+        let read = files.get("../base/r.yaml").unwrap().unwrap();
+        assert_eq!(&*read, b"kind: Y");
+        std::fs::File::create(scratch.0.join("base/big.yaml"))
+            .unwrap()
+            .set_len(MAX_OUTSIDE_FILE + 1)
+            .unwrap();
+        let error = files.get("../base/big.yaml").unwrap_err();
+        assert_eq!(error.limit(), Some(LimitKind::FileSize));
+        assert!(error
+            .to_string()
+            .ends_with("base/big.yaml: input is larger than the limit of 268435456 bytes"));
+        assert!(files.get("../base/none.yaml").unwrap().is_none());
     }
 
     #[test]
