@@ -442,17 +442,23 @@ fn files_named_beside_the_inputs_are_read_within_limits() {
     );
 }
 
-/// A chart folder's `.helmignore` is read bounded, as its other files are: one linked to
-/// `/dev/zero` is an error, not a read without end.
-#[test]
-fn an_endless_helmignore_is_refused() {
-    let dir = common::scratch_dir("endless-helmignore");
+/// A scratch chart folder: `Chart.yaml` and an empty `templates/`.
+fn chart_folder(name: &str) -> PathBuf {
+    let dir = common::scratch_dir(name);
     fs::create_dir_all(dir.join("templates")).unwrap();
     fs::write(
         dir.join("Chart.yaml"),
         "apiVersion: v2\nname: c\nversion: 1.0.0\n",
     )
     .unwrap();
+    dir
+}
+
+/// A chart folder's `.helmignore` is read bounded, as its other files are: one linked to
+/// `/dev/zero` is an error, not a read without end.
+#[test]
+fn an_endless_helmignore_is_refused() {
+    let dir = chart_folder("endless-helmignore");
     std::os::unix::fs::symlink("/dev/zero", dir.join(".helmignore")).unwrap();
     let (code, _, stderr) = common::pkglens(&["render", common::path_str(&dir)]);
     assert_eq!(code, 1, "{stderr}");
@@ -465,13 +471,7 @@ fn an_endless_helmignore_is_refused() {
 /// target as helm names it, not a read until memory runs out.
 #[test]
 fn a_chart_file_that_says_it_is_empty_is_read_bounded() {
-    let dir = common::scratch_dir("proc-chart-file");
-    fs::create_dir_all(dir.join("templates")).unwrap();
-    fs::write(
-        dir.join("Chart.yaml"),
-        "apiVersion: v2\nname: c\nversion: 1.0.0\n",
-    )
-    .unwrap();
+    let dir = chart_folder("proc-chart-file");
     std::os::unix::fs::symlink("/proc/self/pagemap", dir.join("templates/map.yaml")).unwrap();
     let args = ["render".as_ref(), dir.as_os_str()];
     let (code, _, stderr) = common::pkglens_limited(&args, MEMORY_LIMIT_KIB);
